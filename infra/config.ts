@@ -1,0 +1,257 @@
+/**
+ * The stack's configuration: the `backopper` object in `cdk.json` context, validated at synth.
+ * Pure: `parseConfig(raw)` either returns a complete config with every default filled in, or throws a
+ * ConfigError listing each bad key by its path (`backopper.media.port: ...`), so one synth shows all mistakes.
+ */
+import { read, readList, readOptional, type Reader } from './config-reader';
+
+/** The context key holding the configuration object. */
+export const CONTEXT_KEY = 'backopper';
+
+/** One environment: the app list fetched for it, and the tag its servers carry. */
+export interface EnvironmentConfig {
+  name: string;
+  tagKey: string;
+  tagValue: string;
+}
+
+/** Where and how the agent copies media archives. */
+export interface MediaConfig {
+  host: string;
+  port: number;
+  user: string;
+  /** Remote folder; may contain `{app}` and `{environment}`. */
+  path: string;
+  /** SecureString parameter holding the private key (fetched by the document at run time). */
+  identityParameter?: string;
+  /** Private key file already on the servers. */
+  identityFile?: string;
+  /** known_hosts lines for the media server, written by the document. */
+  hostKeys?: string[];
+  /** known_hosts file already on the servers. */
+  knownHostsFile?: string;
+}
+
+export type TransitionStorageClass = 'STANDARD_IA' | 'ONEZONE_IA' | 'INTELLIGENT_TIERING' | 'GLACIER_IR' | 'GLACIER' | 'DEEP_ARCHIVE';
+
+export interface BucketConfig {
+  retentionDays: number;
+  noncurrentVersionDays: number;
+  transition?: { storageClass: TransitionStorageClass; afterDays: number };
+  objectLock?: { mode: 'GOVERNANCE' | 'COMPLIANCE'; days: number };
+}
+
+export interface ScheduleConfig {
+  backend: 'scheduler' | 'rules';
+  group: string;
+  timezone: string;
+  backupWindow: string;
+  syncEveryMinutes: number;
+  executionTimeoutSeconds: number;
+  maxDeleteFraction: number;
+}
+
+export interface AgentConfig {
+  appsDir: string;
+  backupsDir: string;
+  keepLocal: number;
+  tmpDir?: string;
+  nodePath?: string;
+  reportUrl?: string;
+}
+
+/** The validated configuration, defaults filled in. */
+export interface BackopperConfig {
+  stackName: string;
+  api: { urlTemplate: string; secretParameter: string; secretHeader: string };
+  environments: EnvironmentConfig[];
+  media?: MediaConfig;
+  schedule: ScheduleConfig;
+  alerts: { emails: string[] };
+  bucket: BucketConfig;
+  agent: AgentConfig;
+  logRetentionDays: number;
+}
+
+/** Thrown when the configuration is missing or wrong; the message lists every problem with its key. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration in cdk.json context "${CONTEXT_KEY}":\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+const PARAMETER_NAME = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+// Tag keys and values reach IAM conditions, SendCommand targets and a JSON variable: no spaces or quotes.
+const TAG_KEY = /^(?!aws:)[A-Za-z0-9_.:/=+@-]{1,128}$/;
+const TAG_VALUE = /^[A-Za-z0-9_.:/=+@-]{1,256}$/;
+const HOST = /^[A-Za-z0-9][A-Za-z0-9.:-]{0,252}$/;
+const USER = /^[A-Za-z_][A-Za-z0-9._-]{0,31}$/;
+// The media path reaches the remote side of scp/sftp: a plain path, placeholders allowed, nothing a shell reads.
+const REMOTE_PATH = /^[A-Za-z0-9_./~{}-]+$/;
+const ABSOLUTE_PATH = /^\/[A-Za-z0-9_./-]*$/;
+const KNOWN_HOSTS_LINE = /^[^\s#][^\s]* (ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+={0,3}$/;
+const EMAIL = /^[^\s@"'<>]+@[^\s@"'<>]+\.[A-Za-z]{2,}$/;
+const SCHEDULE_GROUP = /^[0-9A-Za-z_.-]{1,64}$/;
+const WINDOW = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/;
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+const STORAGE_CLASSES: TransitionStorageClass[] = ['STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'];
+
+/** Validates the raw context value; returns the config with defaults, or throws ConfigError naming each bad key. */
+export function parseConfig(raw: unknown): BackopperConfig {
+  const problems: string[] = [];
+  const root: Reader = { path: CONTEXT_KEY, value: raw, problems };
+  if (raw === undefined) {
+    throw new ConfigError([`${CONTEXT_KEY}: missing; add it to cdk.json "context" (see docs/deploy.md for an example)`]);
+  }
+  const config: BackopperConfig = {
+    stackName: read.string(root, 'stackName', { pattern: STACK_NAME, fallback: 'Backopper', what: 'a CloudFormation stack name' }),
+    api: parseApi(read.object(root, 'api')),
+    environments: parseEnvironments(root),
+    media: parseMedia(readOptional.object(root, 'media')),
+    schedule: parseSchedule(read.object(root, 'schedule', {})),
+    alerts: {
+      emails: readList(read.object(root, 'alerts'), 'emails', { pattern: EMAIL, what: 'an e-mail address', min: 1 }),
+    },
+    bucket: parseBucket(read.object(root, 'bucket', {})),
+    agent: parseAgent(read.object(root, 'agent', {})),
+    logRetentionDays: read.integer(root, 'logRetentionDays', { fallback: 90, oneOf: LOG_RETENTION_DAYS }),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function parseApi(api: Reader): BackopperConfig['api'] {
+  const urlTemplate = read.string(api, 'urlTemplate', { what: 'an https URL containing {environment}' });
+  if (urlTemplate && !(/^https:\/\//.test(urlTemplate) && urlTemplate.includes('{environment}') && URL.canParse(urlTemplate))) {
+    api.problems.push(`${api.path}.urlTemplate: ${JSON.stringify(urlTemplate)} is not an https URL containing {environment}`);
+  }
+  return {
+    urlTemplate,
+    secretParameter: read.string(api, 'secretParameter', { pattern: PARAMETER_NAME, what: 'an SSM parameter name' }),
+    secretHeader: read.string(api, 'secretHeader', { pattern: /^[A-Za-z0-9-]{1,64}$/, fallback: 'X-Secret-Key', what: 'an HTTP header name' }),
+  };
+}
+
+function parseEnvironments(root: Reader): EnvironmentConfig[] {
+  const items = read.array(root, 'environments', { min: 1 });
+  const environments = items.map((item) => {
+    const name = read.string(item, 'name', { pattern: ENVIRONMENT_NAME, what: 'an environment name (letters, digits, _ -, at most 32)' });
+    return {
+      name,
+      tagKey: read.string(item, 'tagKey', { pattern: TAG_KEY, fallback: 'backopper:environment', what: 'a tag key (no spaces, not aws:)' }),
+      // The usual setup tags each server with its environment's name.
+      tagValue: read.string(item, 'tagValue', { pattern: TAG_VALUE, fallback: name, what: 'a tag value (no spaces)' }),
+    };
+  });
+  const seen = new Set<string>();
+  environments.forEach((environment, index) => {
+    if (seen.has(environment.name)) root.problems.push(`${root.path}.environments[${index}].name: "${environment.name}" is listed twice`);
+    seen.add(environment.name);
+  });
+  return environments;
+}
+
+function parseMedia(media: Reader | undefined): MediaConfig | undefined {
+  if (!media) return undefined;
+  const config: MediaConfig = {
+    host: read.string(media, 'host', { pattern: HOST, what: 'a host name or address' }),
+    port: read.integer(media, 'port', { fallback: 22, min: 1, max: 65535 }),
+    user: read.string(media, 'user', { pattern: USER, what: 'a user name' }),
+    path: read.string(media, 'path', { pattern: REMOTE_PATH, what: 'a remote path (letters, digits, _ . / ~ - and {app} {environment})' }),
+    identityParameter: readOptional.string(media, 'identityParameter', { pattern: PARAMETER_NAME, what: 'an SSM parameter name' }),
+    identityFile: readOptional.string(media, 'identityFile', { pattern: ABSOLUTE_PATH, what: 'an absolute path on the servers' }),
+    hostKeys: readOptional.list(media, 'hostKeys', { pattern: KNOWN_HOSTS_LINE, what: 'a known_hosts line ("host key-type base64-key")' }),
+    knownHostsFile: readOptional.string(media, 'knownHostsFile', { pattern: ABSOLUTE_PATH, what: 'an absolute path on the servers' }),
+  };
+  if (config.identityParameter && config.identityFile) {
+    media.problems.push(`${media.path}: set identityParameter or identityFile, not both`);
+  }
+  if (config.hostKeys && config.knownHostsFile) {
+    media.problems.push(`${media.path}: set hostKeys or knownHostsFile, not both`);
+  }
+  return config;
+}
+
+function parseSchedule(schedule: Reader): ScheduleConfig {
+  const timezone = read.string(schedule, 'timezone', { fallback: 'UTC', what: 'an IANA time zone' });
+  if (timezone && !isTimeZone(timezone)) {
+    schedule.problems.push(`${schedule.path}.timezone: ${JSON.stringify(timezone)} is not an IANA time zone (e.g. Europe/Amsterdam)`);
+  }
+  const backupWindow = read.string(schedule, 'backupWindow', { pattern: WINDOW, fallback: '01:00-05:00', what: 'a window "HH:MM-HH:MM"' });
+  const [start, end] = backupWindow.split('-');
+  if (WINDOW.test(backupWindow) && start === end) {
+    schedule.problems.push(`${schedule.path}.backupWindow: ${JSON.stringify(backupWindow)} is empty`);
+  }
+  return {
+    backend: read.string(schedule, 'backend', { oneOf: ['scheduler', 'rules'], fallback: 'scheduler' }) as ScheduleConfig['backend'],
+    group: read.string(schedule, 'group', { pattern: SCHEDULE_GROUP, fallback: 'backopper', what: 'a schedule group name' }),
+    timezone,
+    backupWindow,
+    syncEveryMinutes: read.integer(schedule, 'syncEveryMinutes', { fallback: 15, min: 1, max: 1440 }),
+    // aws:runShellScript accepts at most 48 hours.
+    executionTimeoutSeconds: read.integer(schedule, 'executionTimeoutSeconds', { fallback: 14400, min: 60, max: 172800 }),
+    maxDeleteFraction: read.number(schedule, 'maxDeleteFraction', { fallback: 0.5, min: 0, max: 1 }),
+  };
+}
+
+function parseBucket(bucket: Reader): BucketConfig {
+  const retentionDays = read.integer(bucket, 'retentionDays', { fallback: 90, min: 1, max: 36500 });
+  const config: BucketConfig = {
+    retentionDays,
+    noncurrentVersionDays: read.integer(bucket, 'noncurrentVersionDays', { fallback: 30, min: 1, max: 36500 }),
+  };
+  const transition = readOptional.object(bucket, 'transition');
+  if (transition) {
+    config.transition = {
+      storageClass: read.string(transition, 'storageClass', { oneOf: STORAGE_CLASSES }) as TransitionStorageClass,
+      afterDays: read.integer(transition, 'afterDays', { min: 0, max: 36500 }),
+    };
+    const { storageClass, afterDays } = config.transition;
+    if ((storageClass === 'STANDARD_IA' || storageClass === 'ONEZONE_IA') && afterDays < 30) {
+      transition.problems.push(`${transition.path}.afterDays: S3 needs at least 30 days before ${storageClass}, got ${afterDays}`);
+    }
+    if (afterDays >= retentionDays) {
+      transition.problems.push(`${transition.path}.afterDays: ${afterDays} is not before the retention (${retentionDays} days)`);
+    }
+  }
+  const objectLock = readOptional.object(bucket, 'objectLock');
+  if (objectLock) {
+    config.objectLock = {
+      mode: read.string(objectLock, 'mode', { oneOf: ['GOVERNANCE', 'COMPLIANCE'], fallback: 'GOVERNANCE' }) as 'GOVERNANCE' | 'COMPLIANCE',
+      days: read.integer(objectLock, 'days', { min: 1, max: 36500 }),
+    };
+    if (config.objectLock.days > retentionDays) {
+      objectLock.problems.push(`${objectLock.path}.days: ${config.objectLock.days} is longer than the retention (${retentionDays} days)`);
+    }
+  }
+  return config;
+}
+
+function parseAgent(agent: Reader): AgentConfig {
+  const reportUrl = readOptional.string(agent, 'reportUrl', { what: 'an https URL' });
+  if (reportUrl !== undefined && !(/^https:\/\//.test(reportUrl) && URL.canParse(reportUrl) && !/['"\s\\]/.test(reportUrl))) {
+    agent.problems.push(`${agent.path}.reportUrl: ${JSON.stringify(reportUrl)} is not an https URL`);
+  }
+  return {
+    appsDir: read.string(agent, 'appsDir', { pattern: ABSOLUTE_PATH, fallback: '/srv/users/serverpilot/apps', what: 'an absolute path' }),
+    backupsDir: read.string(agent, 'backupsDir', { pattern: ABSOLUTE_PATH, fallback: '/opt/backups', what: 'an absolute path' }),
+    keepLocal: read.integer(agent, 'keepLocal', { fallback: 5, min: 1, max: 1000 }),
+    tmpDir: readOptional.string(agent, 'tmpDir', { pattern: ABSOLUTE_PATH, what: 'an absolute path' }),
+    nodePath: readOptional.string(agent, 'nodePath', { pattern: ABSOLUTE_PATH, what: 'an absolute path to node' }),
+    reportUrl,
+  };
+}
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}

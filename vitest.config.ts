@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Tests start real servers (MariaDB databases, PostgreSQL clusters, sshd, s3rver): keep files serial
+    // on this 2-core machine and give real I/O room.
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    env: {
+      // s3rver does not speak the SDK's default CRC32 checksums; tests only (see DESIGN.md).
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    },
+  },
+});
