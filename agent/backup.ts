@@ -1,0 +1,73 @@
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { BackupConfig } from './config';
+import { runDatabaseSteps } from './database-steps';
+import { messageOf } from './errors';
+import { acquireAppLock } from './lock';
+import { runMediaSteps } from './media-steps';
+import { type RunReport, type StepName, formatStepLine, overallStatus } from './report';
+import { createS3Client } from './s3-upload';
+
+export interface BackupDeps {
+  /** @default a client from the standard AWS SDK settings, created on first use */
+  s3?: S3Client;
+  /** @default Date.now */
+  now?: () => number;
+  log: (line: string) => void;
+  signal: AbortSignal;
+}
+
+/**
+ * One backup run of one app: database (dump, retention, upload), then media (archive, transfer) whether
+ * or not the database steps succeeded, all under a per-app lock. Returns the run report; step failures
+ * are in the report, not thrown.
+ */
+export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise<RunReport> {
+  const started = performance.now();
+  const timestamp = Math.floor((deps.now ?? Date.now)() / 1000);
+  let client = deps.s3;
+  const s3 = () => (client ??= createS3Client());
+  const report: RunReport = {
+    app: config.app,
+    environment: config.environment,
+    engine: config.engine,
+    projectType: config.projectType,
+    host: hostname(),
+    timestamp,
+    status: 'failed',
+    durationMs: 0,
+    steps: {},
+  };
+  const record = (steps: Partial<RunReport['steps']>) => {
+    for (const [name, step] of Object.entries(steps)) {
+      if (!step) continue;
+      report.steps[name as StepName] = step;
+      deps.log(formatStepLine(name as StepName, step));
+    }
+  };
+
+  const backupDir = join(config.backupsDir, config.app);
+  let release: (() => Promise<void>) | undefined;
+  try {
+    await mkdir(backupDir, { recursive: true, mode: 0o700 });
+    release = await acquireAppLock(backupDir, config.app);
+    deps.log(`backup of ${config.app} (${config.environment}, ${config.engine}, ${config.projectType}) at ${timestamp} on ${report.host}`);
+    record(await runDatabaseSteps({ config, timestamp, backupDir, s3, log: deps.log, signal: deps.signal }));
+    record(await runMediaSteps(config, timestamp, deps.signal));
+    report.status = overallStatus(report.steps);
+    if (deps.signal.aborted) {
+      report.status = 'failed';
+      report.error = `interrupted: ${messageOf(deps.signal.reason)}`;
+    }
+  } catch (error) {
+    report.status = 'failed';
+    report.error = messageOf(error);
+    deps.log(`error     ${report.error}`);
+  } finally {
+    await release?.();
+    report.durationMs = Math.round(performance.now() - started);
+  }
+  return report;
+}

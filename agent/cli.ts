@@ -1,0 +1,71 @@
+import { runBackup } from './backup';
+import { loadBackupConfig } from './config';
+import { planBackup } from './dry-run';
+import { ConfigError, messageOf } from './errors';
+import { postReport } from './report-back';
+
+const USAGE = `usage: backopper-agent backup --app <name> --environment <env> --engine mysql|postgres|none --project-type <type> [--dry-run] [--<setting> <value>...]
+Settings (flag or variable): --apps-dir BACKOPPER_APPS_DIR, --backups-dir BACKOPPER_BACKUPS_DIR, --keep-local BACKOPPER_KEEP_LOCAL,
+  --bucket BACKOPPER_BUCKET, --media-host/-port/-user/-path/-identity/-known-hosts BACKOPPER_MEDIA_*, --media-dir BACKOPPER_MEDIA_DIR,
+  --tmp-dir BACKOPPER_TMP_DIR, --report-url BACKOPPER_REPORT_URL, --report-secret BACKOPPER_REPORT_SECRET.
+Exit status: 0 every enabled step succeeded, 1 a step failed, 2 bad invocation or configuration. The last stdout line is the JSON run report.`;
+
+const log = (line: string) => process.stdout.write(`[backopper] ${line}\n`);
+
+/** Prints the report as the last stdout line and sets the exit status. */
+function finish(report: object, exitCode: number): void {
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+  process.exitCode = exitCode;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (command !== 'backup') {
+    process.stderr.write(`backopper-agent: unknown command ${JSON.stringify(command ?? '')}\n${USAGE}\n`);
+    finish({ status: 'invalid', error: `unknown command ${JSON.stringify(command ?? '')}` }, 2);
+    return;
+  }
+  let config;
+  try {
+    config = loadBackupConfig(rest, process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`backopper-agent: ${error.message}\n`);
+    finish({ status: 'invalid', error: error.message }, 2);
+    return;
+  }
+  if (config.dryRun) {
+    const timestamp = Math.floor(Date.now() / 1000);
+    const plan = await planBackup(config, timestamp);
+    for (const [step, detail] of Object.entries(plan)) log(`${step.padEnd(9)} would ${JSON.stringify(detail)}`);
+    finish({ app: config.app, environment: config.environment, status: 'dry-run', timestamp, plan }, 0);
+    return;
+  }
+
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`received ${signal}: stopping, cleaning up`);
+    controller.abort(new Error(`received ${signal}`));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  const report = await runBackup(config, { log, signal: controller.signal });
+  if (config.report) {
+    const problem = await postReport(config.report, report);
+    if (problem) {
+      log(`warning   ${problem}`);
+      report.warnings = [...(report.warnings ?? []), problem];
+    }
+  }
+  log(`${report.status === 'succeeded' ? 'done' : 'FAILED'}: ${config.app} in ${(report.durationMs / 1000).toFixed(1)} s`);
+  finish(report, report.status === 'succeeded' ? 0 : 1);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`backopper-agent: unexpected error: ${error instanceof Error ? error.stack : messageOf(error)}\n`);
+  finish({ status: 'failed', error: messageOf(error) }, 1);
+});
