@@ -12,6 +12,7 @@ export default defineConfig({
       // s3rver does not speak the SDK's default CRC32 checksums; tests only (see DESIGN.md).
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
       AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
   },
 });

@@ -31,7 +31,7 @@ export function buildDumpCommand(db: DbConnection, secretPath: string): DumpPlan
 }
 
 function buildMysqldump(db: DbConnection, secretPath: string): DumpPlan {
-  const lines = ['[client]', `user=${optionValue(db.user)}`, `password=${optionValue(db.password)}`, 'connect-timeout=15'];
+  const lines = ['[client]', `user=${optionValue(db.user)}`, `password=${optionValue(db.password)}`];
   if (db.host) lines.push(`host=${optionValue(db.host)}`);
   if (db.port) lines.push(`port=${db.port}`);
   if (db.socket) lines.push(`socket=${optionValue(db.socket)}`);

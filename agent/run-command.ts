@@ -83,7 +83,7 @@ export function startCommand(spec: CommandSpec, options: RunOptions = {}): Runni
     child.once('close', (code, signal) => {
       options.signal?.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
-      const stderrTail = redact(stderr.trim(), options.secrets);
+      const stderrTail = redact(stderr.replace(/\r/g, '').trim(), options.secrets);
       if (code !== null && okExitCodes.includes(code)) resolve({ exitCode: code, stderrTail });
       else reject(new CommandFailedError(spec.file, code, signal, lastLines(stderrTail, 5)));
     });

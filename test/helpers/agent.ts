@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** The built agent bundle, exactly as servers run it. `npm test` builds it first. */
+export const AGENT_BUNDLE = resolve(__dirname, '../../dist/backopper-agent.js');
+
+export interface AgentRun {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  /** The parsed last stdout line. */
+  report: Record<string, any>;
+}
+
+/**
+ * The agent's environment in tests: only what a server's SSM shell would have plus `env`, so a
+ * developer's own BACKOPPER_* or AWS_* variables never leak in.
+ */
+export function agentEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...env };
+}
+
+/** Starts the agent; `finished` resolves when it exits. */
+export function startAgent(args: string[], env: Record<string, string | undefined>) {
+  if (!existsSync(AGENT_BUNDLE)) throw new Error(`${AGENT_BUNDLE} is missing: run npm run build`);
+  const child = spawn(process.execPath, [AGENT_BUNDLE, ...args], { env: agentEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const finished = new Promise<AgentRun>((resolvePromise) => {
+    child.once('close', (exitCode) => {
+      const last = stdout.trim().split('\n').pop() ?? '';
+      let report: Record<string, any> = {};
+      try {
+        report = JSON.parse(last);
+      } catch {
+        report = { unparsable: last };
+      }
+      resolvePromise({ exitCode, stdout, stderr, report });
+    });
+  });
+  return { child, finished };
+}
+
+/** Runs the agent to completion. */
+export function runAgent(args: string[], env: Record<string, string | undefined>): Promise<AgentRun> {
+  return startAgent(args, env).finished;
+}
+
+/** `backup` arguments for an app. */
+export function backupArgs(app: string, engine: string, projectType: string, environment = 'live'): string[] {
+  return ['backup', '--app', app, '--environment', environment, '--engine', engine, '--project-type', projectType];
+}
+
+/** A folder of fixture executables to put first on PATH (fake mysqldump etc., as execa's tests do). */
+export const FIXTURE_BIN = join(__dirname, '..', 'fixtures', 'bin');
