@@ -1,0 +1,33 @@
+/**
+ * The shape of an ops CLI command. `run-cli.ts` dispatches by name; each command lives in its own file.
+ */
+import type { Environment } from '../config';
+import type { SyncDependencies } from '../run-sync';
+
+/** What a command gets besides its arguments. */
+export interface CliContext {
+  /** The variables to read configuration from. */
+  env: Environment;
+  /** Writes one line to standard output. */
+  stdout: (line: string) => void;
+  /** Writes one line to standard error (warnings, errors). */
+  stderr: (line: string) => void;
+  /** AWS clients and seams, real by default. */
+  deps: SyncDependencies;
+}
+
+/** A subcommand: `backopper <name> [args]`. */
+export interface CliCommand {
+  name: string;
+  /** One line for `backopper --help`. */
+  summary: string;
+  /** Usage text for `backopper <name> --help`. */
+  usage: string;
+  /** Runs the command and resolves with the exit status (0 ok, 1 failed, 2 bad invocation). */
+  run(args: string[], context: CliContext): Promise<number>;
+}
+
+/** Thrown for a bad invocation: unknown option, missing value. Exit status 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

@@ -1,0 +1,124 @@
+/**
+ * The sync of one environment: fetch the list, validate it, compute the desired schedules, list the
+ * managed ones, plan, guard, apply. If the list cannot be had, the environment is *unknown* and nothing
+ * of it is listed, created, changed or deleted.
+ */
+import { parseAppList } from '../common/app-list';
+import { applyPlan } from './apply-plan';
+import type { ScheduleBackend } from './backends/types';
+import type { SyncConfig } from './config';
+import type { EnvironmentConfig } from './config-values';
+import { buildDesiredSchedules } from './desired-schedules';
+import { describeError } from './errors';
+import { appListUrl, fetchAppList } from './fetch-app-list';
+import type { Logger } from './log';
+import { type Change, guardMassDelete, planScheduleChanges, type SchedulePlan } from './plan';
+import type { ActualSchedule } from './backends/types';
+import { scheduleName } from './schedule-name';
+
+/** The per-environment summary the handler logs and returns. */
+export interface EnvironmentSummary {
+  environment: string;
+  /** `ok`: synced (or planned) without errors; `unknown`: the list could not be had, nothing touched; `failed`: errors. */
+  status: 'ok' | 'unknown' | 'failed';
+  /** Entries in the app list. */
+  fetched: number;
+  /** Apps with frequency none/disabled. */
+  disabled: number;
+  /** Entries not understood, with reasons. */
+  skipped: { app?: string; reason: string }[];
+  /** In a dry run (`plan`), these count what would be done. */
+  created: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  /** Existing schedules left alone because their entry was invalid this run. */
+  kept: number;
+  errors: string[];
+}
+
+/** The summary plus the details `backopper plan` prints. */
+export interface EnvironmentResult {
+  summary: EnvironmentSummary;
+  plan: SchedulePlan | undefined;
+  /** Deletions held back by the mass-delete guard. */
+  blocked: Change<ActualSchedule>[];
+}
+
+/** What {@link syncEnvironment} needs. */
+export interface SyncEnvironmentInput {
+  environment: EnvironmentConfig;
+  config: SyncConfig;
+  backend: ScheduleBackend;
+  secret: string;
+  logger: Logger;
+  dryRun: boolean;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Syncs (or, with `dryRun`, plans) one environment. Never throws for expected failures. */
+export async function syncEnvironment(input: SyncEnvironmentInput): Promise<EnvironmentResult> {
+  const { config, logger } = input;
+  const environment = input.environment.name;
+  const summary: EnvironmentSummary = {
+    environment, status: 'ok', fetched: 0, disabled: 0, skipped: [],
+    created: 0, updated: 0, deleted: 0, unchanged: 0, kept: 0, errors: [],
+  };
+  const url = appListUrl(config.apiUrl, environment);
+  let raw: unknown[];
+  try {
+    raw = await fetchAppList({
+      url, headerName: config.apiSecretHeader, secret: input.secret, timeoutMs: config.apiTimeoutMs,
+      retries: config.apiRetries, fetch: input.fetch, sleep: input.sleep,
+    });
+  } catch (error) {
+    logger.error('app list unavailable: environment left exactly as it is', { environment, url, error: describeError(error) });
+    return { summary: { ...summary, status: 'unknown', errors: [describeError(error)] }, plan: undefined, blocked: [] };
+  }
+  const list = parseAppList(raw);
+  summary.fetched = list.total;
+  summary.disabled = list.disabled.length;
+  summary.skipped = list.skipped.map(({ app, reason }) => ({ app, reason }));
+  for (const skipped of list.skipped) logger.warn('app list entry skipped', { environment, reason: skipped.reason });
+
+  const desired = buildDesiredSchedules(list.apps, {
+    environment: input.environment, timeZone: config.timeZone, window: config.backupWindow, weeklyDay: config.weeklyDay,
+    documentName: config.documentName, executionTimeoutSeconds: config.executionTimeoutSeconds,
+    deliveryTimeoutSeconds: config.deliveryTimeoutSeconds, logGroupName: config.commandLogGroup,
+  }).map((spec) => input.backend.describe(spec));
+  const namesOf = (apps: string[]) => new Set(apps.map((app) => scheduleName(environment, app)));
+  const keep = namesOf(list.skipped.flatMap((s) => (s.kind === 'invalid-entry' && s.app ? [s.app] : [])));
+
+  let listing;
+  try {
+    listing = await input.backend.list(environment);
+  } catch (error) {
+    logger.error('could not list the managed schedules: nothing changed', { environment, error: describeError(error) });
+    return { summary: { ...summary, status: 'failed', errors: [describeError(error)] }, plan: undefined, blocked: [] };
+  }
+  const planned = planScheduleChanges({
+    desired, actual: listing.managed, foreign: listing.foreign, keep, disabled: namesOf(list.disabled),
+  });
+  const guard = guardMassDelete(planned, listing.managed.length, config);
+  const plan = guard.plan;
+  summary.unchanged = plan.unchanged.length;
+  summary.kept = plan.kept.length;
+  summary.errors.push(...plan.conflicts.map((conflict) => `${conflict.name}: ${conflict.reason}`));
+  if (guard.message && guard.blocked.length > 0) {
+    summary.errors.push(guard.message);
+    logger.error(guard.message, { environment, blocked: guard.blocked.length });
+  } else if (guard.message) {
+    logger.warn(guard.message, { environment });
+  }
+  if (input.dryRun) {
+    Object.assign(summary, { created: plan.create.length, updated: plan.update.length, deleted: plan.remove.length });
+  } else {
+    const applied = await applyPlan(plan, input.backend, config.concurrency);
+    Object.assign(summary, { created: applied.created, updated: applied.updated, deleted: applied.deleted });
+    summary.errors.push(...applied.errors);
+    for (const error of applied.errors) logger.error('schedule change failed', { environment, error });
+  }
+  if (summary.errors.length > 0) summary.status = 'failed';
+  return { summary, plan: { ...plan }, blocked: guard.blocked };
+}
