@@ -46,6 +46,7 @@ export interface ScheduleConfig {
   group: string;
   timezone: string;
   backupWindow: string;
+  weeklyDay: string;
   syncEveryMinutes: number;
   executionTimeoutSeconds: number;
   maxDeleteFraction: number;
@@ -99,6 +100,7 @@ const EMAIL = /^[^\s@"'<>]+@[^\s@"'<>]+\.[A-Za-z]{2,}$/;
 const SCHEDULE_GROUP = /^[0-9A-Za-z_.-]{1,64}$/;
 const WINDOW = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 const STORAGE_CLASSES: TransitionStorageClass[] = ['STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'];
 
 /** Validates the raw context value; returns the config with defaults, or throws ConfigError naming each bad key. */
@@ -152,6 +154,9 @@ function parseEnvironments(root: Reader): EnvironmentConfig[] {
   environments.forEach((environment, index) => {
     if (seen.has(environment.name)) root.problems.push(`${root.path}.environments[${index}].name: "${environment.name}" is listed twice`);
     seen.add(environment.name);
+    // The sync names schedules backopper-<environment>-<app>: `live` and `live-eu` would be ambiguous.
+    const clash = environments.find((other) => other.name.startsWith(`${environment.name}-`));
+    if (clash) root.problems.push(`${root.path}.environments[${index}].name: "${environment.name}" and "${clash.name}" would give ambiguous schedule names; rename one`);
   });
   return environments;
 }
@@ -192,6 +197,7 @@ function parseSchedule(schedule: Reader): ScheduleConfig {
     group: read.string(schedule, 'group', { pattern: SCHEDULE_GROUP, fallback: 'backopper', what: 'a schedule group name' }),
     timezone,
     backupWindow,
+    weeklyDay: read.string(schedule, 'weeklyDay', { oneOf: WEEKDAYS, fallback: 'SUN' }),
     syncEveryMinutes: read.integer(schedule, 'syncEveryMinutes', { fallback: 15, min: 1, max: 1440 }),
     // aws:runShellScript accepts at most 48 hours.
     executionTimeoutSeconds: read.integer(schedule, 'executionTimeoutSeconds', { fallback: 14400, min: 60, max: 172800 }),

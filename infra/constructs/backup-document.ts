@@ -1,0 +1,121 @@
+import { Stack } from 'aws-cdk-lib';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import type { AgentConfig, MediaConfig } from '../config';
+import { renderBackupScript } from '../document/backup-script';
+import type { AgentBundle } from './agent-bundle';
+
+/** The document's name; the sync Lambda's schedules and the alert rule refer to it. */
+export const BACKUP_DOCUMENT_NAME = 'Backopper-Backup';
+
+/** Where the download step puts the agent bundle on the servers. */
+export const AGENT_DOWNLOAD_DIR = '/var/lib/backopper/agent';
+
+/** The two steps, by name (GetCommandInvocation needs the step name of a multi-step document). */
+export const DOWNLOAD_STEP = 'downloadAgent';
+export const RUN_STEP = 'runAgent';
+
+/**
+ * The document parameters and the patterns that guard them, the same rules as common/app-spec.ts.
+ * SSM rejects a SendCommand whose values do not match, before anything reaches a server.
+ */
+export const DOCUMENT_PARAMETER_PATTERNS = {
+  app: '^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$',
+  environment: '^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$',
+  engine: '^(mysql|postgres|none)$',
+  projectType: '^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$',
+  executionTimeout: '^[1-9][0-9]{1,5}$',
+} as const;
+
+/** Props for {@link BackupDocument}. */
+export interface BackupDocumentProps {
+  readonly bundle: AgentBundle;
+  /** Name of the bucket the agent uploads dumps to. */
+  readonly bucketName: string;
+  readonly agent: AgentConfig;
+  /** @default - no media copy */
+  readonly media?: MediaConfig;
+  /** Seconds the run step may take; long enough for the largest database. @default 14400 */
+  readonly executionTimeoutSeconds?: number;
+  /** SecureString parameter whose value the agent's report POST carries (with agent.reportUrl). @default - none */
+  readonly reportSecretParameter?: string;
+  /** @default X-Secret-Key */
+  readonly reportSecretHeader?: string;
+}
+
+/**
+ * The SSM Command document `Backopper-Backup` (schema 2.2) that every schedule runs: fetch the agent
+ * bundle from the asset bucket, check Node.js and the bundle's hash, run one backup with the app's
+ * parameters and the stack's settings. Its output (and so each run report) lands in the command history
+ * and the command log group.
+ */
+export class BackupDocument extends Construct {
+  readonly document: ssm.CfnDocument;
+  readonly documentName = BACKUP_DOCUMENT_NAME;
+  /** ARN for IAM: `arn:<partition>:ssm:<region>:<account>:document/Backopper-Backup`. */
+  readonly documentArn: string;
+
+  constructor(scope: Construct, id: string, props: BackupDocumentProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const parameter = (name: keyof typeof DOCUMENT_PARAMETER_PATTERNS, description: string, extra: object = {}) => ({
+      type: 'String',
+      description,
+      allowedPattern: DOCUMENT_PARAMETER_PATTERNS[name],
+      ...extra,
+    });
+    const content = {
+      schemaVersion: '2.2',
+      description: 'Backopper: back up one app (database dump to S3, media archive to the media server) with the Backopper agent.',
+      parameters: {
+        app: parameter('app', 'App name: its folder under the apps directory.', { interpolationType: 'ENV_VAR' }),
+        environment: parameter('environment', 'Environment (staging, live, ...): part of the S3 key and media path.', { interpolationType: 'ENV_VAR' }),
+        engine: parameter('engine', 'Database engine: mysql, postgres or none (media only).', { interpolationType: 'ENV_VAR' }),
+        projectType: parameter('projectType', 'Project type (wordpress, laravel, ...): picks the media folder.', { interpolationType: 'ENV_VAR' }),
+        executionTimeout: parameter('executionTimeout', 'Seconds the backup may run before SSM stops it.', {
+          default: String(props.executionTimeoutSeconds ?? 14400),
+        }),
+      },
+      mainSteps: [
+        {
+          action: 'aws:downloadContent',
+          name: DOWNLOAD_STEP,
+          precondition: { StringEquals: ['platformType', 'Linux'] },
+          inputs: {
+            sourceType: 'S3',
+            sourceInfo: JSON.stringify({ path: props.bundle.asset.httpUrl }),
+            destinationPath: AGENT_DOWNLOAD_DIR,
+          },
+        },
+        {
+          action: 'aws:runShellScript',
+          name: RUN_STEP,
+          precondition: { StringEquals: ['platformType', 'Linux'] },
+          inputs: {
+            timeoutSeconds: '{{ executionTimeout }}',
+            runCommand: renderBackupScript({
+              downloadDir: AGENT_DOWNLOAD_DIR,
+              agentFileName: props.bundle.fileName,
+              agentSha256: props.bundle.sha256,
+              region: stack.region,
+              bucket: props.bucketName,
+              agent: props.agent,
+              media: props.media,
+              reportSecretParameter: props.reportSecretParameter,
+              reportSecretHeader: props.reportSecretHeader ?? 'X-Secret-Key',
+            }),
+          },
+        },
+      ],
+    };
+    this.document = new ssm.CfnDocument(this, 'Document', {
+      name: BACKUP_DOCUMENT_NAME,
+      documentType: 'Command',
+      documentFormat: 'JSON',
+      // A changed document gets a new version in place instead of a replacement with a new name.
+      updateMethod: 'NewVersion',
+      content,
+    });
+    this.documentArn = stack.formatArn({ service: 'ssm', resource: 'document', resourceName: BACKUP_DOCUMENT_NAME });
+  }
+}

@@ -1,0 +1,108 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { BackopperConfig } from './config';
+import { AgentBundle } from './constructs/agent-bundle';
+import { Alerts } from './constructs/alerts';
+import { BackupBucket } from './constructs/backup-bucket';
+import { BackupDocument } from './constructs/backup-document';
+import { CommandHistory } from './constructs/command-history';
+import { BackupDashboard } from './constructs/dashboard';
+import { ScheduleTarget } from './constructs/schedule-target';
+import { ServerPolicy } from './constructs/server-policy';
+import { SyncFunction } from './constructs/sync-function';
+
+/** Props for {@link BackopperStack}. */
+export interface BackopperStackProps extends StackProps {
+  readonly config: BackopperConfig;
+  /** The built agent. @default dist/backopper-agent.js */
+  readonly agentFile?: string;
+  /** The sync handler's source. @default lambda/sync.ts */
+  readonly syncEntry?: string;
+}
+
+/**
+ * Everything Backopper runs in AWS: the backup bucket, the agent bundle and the document that runs
+ * it, the sync Lambda that keeps one schedule per app, the servers' policies, alerts and a dashboard.
+ * Environment-agnostic (no lookups), so `cdk synth` works offline.
+ */
+export class BackopperStack extends Stack {
+  constructor(scope: Construct, id: string, props: BackopperStackProps) {
+    super(scope, id, { description: 'Backopper: scheduled database and media backups of web apps, run by SSM.', ...props });
+    const { config } = props;
+    const retention = config.logRetentionDays as logs.RetentionDays;
+
+    const backups = new BackupBucket(this, 'Backups', config.bucket);
+    const bundle = new AgentBundle(this, 'Agent', { file: props.agentFile });
+    const reportSecretParameter = config.agent.reportUrl ? config.api.secretParameter : undefined;
+    const document = new BackupDocument(this, 'Backup', {
+      bundle,
+      bucketName: backups.bucket.bucketName,
+      agent: config.agent,
+      media: config.media,
+      executionTimeoutSeconds: config.schedule.executionTimeoutSeconds,
+      reportSecretParameter,
+      reportSecretHeader: config.api.secretHeader,
+    });
+    const history = new CommandHistory(this, 'Commands', { documentName: document.documentName, retention });
+    const target = new ScheduleTarget(this, 'Schedules', {
+      backend: config.schedule.backend,
+      group: config.schedule.group,
+      documentArn: document.documentArn,
+      environments: config.environments,
+    });
+    const sync = new SyncFunction(this, 'Sync', {
+      api: config.api,
+      environments: config.environments,
+      schedule: config.schedule,
+      target,
+      documentName: document.documentName,
+      documentArn: document.documentArn,
+      commandLogGroup: history.outputLogGroup,
+      logRetention: retention,
+      entry: props.syncEntry,
+      runAfter: [document, target, history],
+    });
+
+    const alerts = new Alerts(this, 'Alerts', {
+      emails: config.alerts.emails,
+      documentName: document.documentName,
+      deadLetterQueue: target.deadLetterQueue,
+      logRetention: retention,
+    });
+    alerts.alarm('SyncErrors', {
+      metric: sync.function.metricErrors({ period: Duration.minutes(config.schedule.syncEveryMinutes) }),
+      description: 'The Backopper sync failed: schedules may be stale. See the sync function logs (an unreachable API or a mass-delete refusal).',
+    });
+    alerts.alarm('Undelivered', {
+      metric: target.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      description: 'A Backopper backup (or alert) could not be delivered: read the messages in the dead-letter queue.',
+    });
+    new BackupDashboard(this, 'Dashboard', {
+      succeeded: history.succeeded,
+      failed: history.failed,
+      syncFunction: sync.function,
+      deadLetterQueue: target.deadLetterQueue,
+      alarms: alerts.alarms,
+    });
+
+    const secretParameters = [config.media?.identityParameter, reportSecretParameter].filter((name): name is string => name !== undefined);
+    for (const environment of config.environments) {
+      const server = new ServerPolicy(this, `Servers-${environment.name}`, {
+        environment: environment.name,
+        bucket: backups.bucket,
+        agentAsset: bundle.asset,
+        commandLogGroup: history.outputLogGroup,
+        secretParameters,
+      });
+      new CfnOutput(this, `ServerPolicy-${environment.name}`, {
+        description: `Attach to the instance role of the servers tagged ${environment.tagKey}=${environment.tagValue}`,
+        value: server.policy.managedPolicyArn,
+      });
+    }
+    new CfnOutput(this, 'BucketName', { value: backups.bucket.bucketName });
+    new CfnOutput(this, 'AlertTopic', { value: alerts.topic.topicArn });
+    new CfnOutput(this, 'CommandOutputLogGroup', { value: history.outputLogGroup.logGroupName });
+    new CfnOutput(this, 'SyncFunctionName', { value: sync.function.functionName });
+  }
+}
