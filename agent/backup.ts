@@ -6,6 +6,7 @@ import type { BackupConfig } from './config';
 import { runDatabaseSteps } from './database-steps';
 import { messageOf } from './errors';
 import { acquireAppLock } from './lock';
+import { claimRunTimestamp } from './run-timestamp';
 import { runMediaSteps } from './media-steps';
 import { type RunReport, type StepName, formatStepLine, overallStatus } from './report';
 import { createS3Client } from './s3-upload';
@@ -26,7 +27,6 @@ export interface BackupDeps {
  */
 export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise<RunReport> {
   const started = performance.now();
-  const timestamp = Math.floor((deps.now ?? Date.now)() / 1000);
   let client = deps.s3;
   const s3 = () => (client ??= createS3Client());
   const report: RunReport = {
@@ -35,7 +35,7 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
     engine: config.engine,
     projectType: config.projectType,
     host: hostname(),
-    timestamp,
+    timestamp: 0,
     status: 'failed',
     durationMs: 0,
     steps: {},
@@ -53,6 +53,8 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
   try {
     await mkdir(backupDir, { recursive: true, mode: 0o700 });
     release = await acquireAppLock(backupDir, config.app);
+    const timestamp = await claimRunTimestamp(backupDir, deps.now);
+    report.timestamp = timestamp;
     deps.log(`backup of ${config.app} (${config.environment}, ${config.engine}, ${config.projectType}) at ${timestamp} on ${report.host}`);
     record(await runDatabaseSteps({ config, timestamp, backupDir, s3, log: deps.log, signal: deps.signal }));
     record(await runMediaSteps(config, timestamp, deps.signal));

@@ -5,7 +5,7 @@ import type { BackupConfig } from './config';
 import { dumpTarget, readDbConnection } from './database-steps';
 import { buildDumpCommand } from './dump-command';
 import { messageOf } from './errors';
-import { describeCommand, redact } from './run-command';
+import { describeCommand } from './run-command';
 import { buildSftpCommand, buildUploadBatch } from './transfer-media';
 
 /**
@@ -20,10 +20,10 @@ export async function planBackup(config: BackupConfig, timestamp: number): Promi
   } else {
     try {
       const db = await readDbConnection(config);
-      const dump = buildDumpCommand(db, '<0600 temporary file>');
+      const dump = buildDumpCommand({ ...db, password: '***' }, '<0600 temporary file>');
       plan.database = {
         command: describeCommand(dump.command),
-        secretFile: redact(dump.secretFile.contents, dump.secrets).trim(),
+        secretFile: dump.secretFile.contents.trim(),
         path: join(backupDir, localDumpName(db.engine, timestamp)),
         keepLocal: config.keepLocal,
       };

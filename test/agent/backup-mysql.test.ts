@@ -47,6 +47,7 @@ describe('a WordPress app on MariaDB, backed up end to end', () => {
   it('writes <ts>.sql.gz, a complete dump whose hash the report states', () => {
     const { timestamp } = run.report;
     expect(ws.backupFiles(app)).toEqual([`${timestamp}.sql.gz`]);
+    expect(readFileSync(join(ws.backupsDir, app, '.backopper-last-run'), 'utf8')).toBe(`${timestamp}\n`);
     const file = readFileSync(join(ws.backupsDir, app, `${timestamp}.sql.gz`));
     expect(run.report.steps.database).toMatchObject({ path: join(ws.backupsDir, app, `${timestamp}.sql.gz`), bytes: file.length, sha256: sha256(file) });
     expect(gunzipSync(file).toString('utf8')).toMatch(/-- Dump completed[^\n]*\n$/);

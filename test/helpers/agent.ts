@@ -32,16 +32,18 @@ export function startAgent(args: string[], env: Record<string, string | undefine
   const finished = new Promise<AgentRun>((resolvePromise) => {
     child.once('close', (exitCode) => {
       const last = stdout.trim().split('\n').pop() ?? '';
-      let report: Record<string, any> = {};
-      try {
-        report = JSON.parse(last);
-      } catch {
-        report = { unparsable: last };
-      }
-      resolvePromise({ exitCode, stdout, stderr, report });
+      resolvePromise({ exitCode, stdout, stderr, report: parseReport(last) });
     });
   });
   return { child, finished };
+}
+
+function parseReport(line: string): Record<string, any> {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return { unparsable: line };
+  }
 }
 
 /** Runs the agent to completion. */

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
@@ -20,4 +20,28 @@ export async function exec(file: string, args: string[], options: { env?: NodeJS
 /** A short random suffix for database, user and folder names. */
 export function uniqueSuffix(): string {
   return Math.random().toString(36).slice(2, 8);
+}
+
+/** An interactive client session kept open (holding a lock, say) until `close()`. */
+export function openSession(file: string, args: string[], input: string): { close(): Promise<void> } {
+  const child = spawn(file, args, { stdio: ['pipe', 'ignore', 'ignore'] });
+  child.stdin.write(input);
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  return {
+    close: () => {
+      child.stdin.end();
+      return closed;
+    },
+  };
+}
+
+/** Polls `probe` until it returns a truthy value, or throws after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false | ''>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }

@@ -13,6 +13,7 @@ export interface Workspace {
   env: Record<string, string>;
   /** Every file left in the tmp folders (should be none after any run). */
   leftovers(): string[];
+  /** The app's backup folder, without the agent's own `.backopper-*` lock and state files. */
   backupFiles(app: string): string[];
   remove(): Promise<void>;
 }
@@ -30,7 +31,7 @@ export async function createWorkspace(): Promise<Workspace> {
     leftovers: () => [...readdirSync(dirs.tmpDir), ...readdirSync(dirs.osTmp)],
     backupFiles: (app) => {
       try {
-        return readdirSync(join(dirs.backupsDir, app)).sort();
+        return readdirSync(join(dirs.backupsDir, app)).filter((name) => !name.startsWith('.backopper-')).sort();
       } catch {
         return [];
       }
