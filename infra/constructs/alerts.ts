@@ -106,13 +106,14 @@ export class Alerts extends Construct {
       targets: [
         new targets.SnsTopic(this.topic, {
           deadLetterQueue: props.deadLetterQueue,
+          // One line: EventBridge hands SNS the template as a JSON string, so a newline would arrive as "\n".
           message: events.RuleTargetInput.fromText(
             [
               `Backopper: the backup of ${field('app')} (${field('environment')}) ${field('status')} on instance ${field('instance')}.`,
-              `${field('summary')}`,
+              `Reason: ${field('summary')}`,
               `Requested at ${field('requestedAt')}, command ${field('commandId')}.`,
               `Output: ${field('consoleUrl')}`,
-            ].join('\n'),
+            ].join(' '),
           ),
         }),
       ],

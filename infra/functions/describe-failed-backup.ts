@@ -85,7 +85,9 @@ function lastJsonLine(stdout: string): Record<string, unknown> | undefined {
   return undefined;
 }
 
-function clip(text: string, keepEnd = false): string {
+// The summary goes into a one-line message: newlines become " / ".
+function clip(multiline: string, keepEnd = false): string {
+  const text = multiline.replace(/\s*\n\s*/g, ' / ');
   if (text.length <= SUMMARY_LIMIT) return text;
   return keepEnd ? `...${text.slice(-SUMMARY_LIMIT)}` : `${text.slice(0, SUMMARY_LIMIT)}...`;
 }
