@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -51,6 +51,12 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
   const backupDir = join(config.backupsDir, config.app);
   let release: (() => Promise<void>) | undefined;
   try {
+    if (config.skipAbsent && !(await isDirectory(join(config.appsDir, config.app)))) {
+      report.status = 'skipped';
+      report.error = `${join(config.appsDir, config.app)} does not exist on this server`;
+      deps.log(`skipped   ${report.error} (--skip-absent)`);
+      return report;
+    }
     await mkdir(backupDir, { recursive: true, mode: 0o700 });
     release = await acquireAppLock(backupDir, config.app);
     const timestamp = await claimRunTimestamp(backupDir, deps.now);
@@ -72,4 +78,8 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
     report.durationMs = Math.round(performance.now() - started);
   }
   return report;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 }

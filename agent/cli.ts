@@ -4,7 +4,7 @@ import { planBackup } from './dry-run';
 import { ConfigError, messageOf } from './errors';
 import { postReport } from './report-back';
 
-const USAGE = `usage: backopper-agent backup --app <name> --environment <env> --engine mysql|postgres|none --project-type <type> [--dry-run] [--<setting> <value>...]
+const USAGE = `usage: backopper-agent backup --app <name> --environment <env> --engine mysql|postgres|none --project-type <type> [--dry-run] [--skip-absent] [--<setting> <value>...]
 Settings (flag or variable): --apps-dir BACKOPPER_APPS_DIR, --backups-dir BACKOPPER_BACKUPS_DIR, --keep-local BACKOPPER_KEEP_LOCAL,
   --bucket BACKOPPER_BUCKET, --media-host/-port/-user/-path/-identity/-known-hosts BACKOPPER_MEDIA_*, --media-dir BACKOPPER_MEDIA_DIR,
   --tmp-dir BACKOPPER_TMP_DIR, --report-url BACKOPPER_REPORT_URL, --report-secret BACKOPPER_REPORT_SECRET.
@@ -65,8 +65,8 @@ async function main(argv: string[]): Promise<void> {
       report.warnings = [...(report.warnings ?? []), problem];
     }
   }
-  log(`${report.status === 'succeeded' ? 'done' : 'FAILED'}: ${config.app} in ${(report.durationMs / 1000).toFixed(1)} s`);
-  finish(report, report.status === 'succeeded' ? 0 : 1);
+  log(`${report.status === 'failed' ? 'FAILED' : report.status}: ${config.app} in ${(report.durationMs / 1000).toFixed(1)} s`);
+  finish(report, report.status === 'failed' ? 1 : 0);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

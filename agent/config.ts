@@ -16,6 +16,8 @@ export interface BackupConfig {
   engine: DbEngine;
   projectType: string;
   dryRun: boolean;
+  /** The app's folder may be absent on this server (commands sent to every server of an environment). */
+  skipAbsent: boolean;
   appsDir: string;
   backupsDir: string;
   keepLocal: number;
@@ -64,6 +66,7 @@ const FLAG_OPTIONS = {
   engine: { type: 'string' },
   'project-type': { type: 'string' },
   'dry-run': { type: 'boolean' },
+  'skip-absent': { type: 'boolean' },
   ...Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' }])),
 } as const;
 
@@ -104,6 +107,7 @@ export function loadBackupConfig(argv: string[], env: NodeJS.ProcessEnv): Backup
     engine,
     projectType,
     dryRun: values['dry-run'] === true,
+    skipAbsent: values['skip-absent'] === true || env.BACKOPPER_SKIP_ABSENT === 'true',
     appsDir: absolutePath(setting('appsDir')!, SETTINGS.appsDir),
     backupsDir: absolutePath(setting('backupsDir')!, SETTINGS.backupsDir),
     keepLocal: integerIn(setting('keepLocal')!, 1, 1000, SETTINGS.keepLocal),

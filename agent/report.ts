@@ -30,7 +30,8 @@ export interface RunReport {
   projectType: string;
   host: string;
   timestamp: number;
-  status: 'succeeded' | 'failed' | 'invalid';
+  /** `skipped`: the app has no folder on this server and --skip-absent was given. */
+  status: 'succeeded' | 'failed' | 'invalid' | 'skipped';
   durationMs: number;
   steps: Partial<Record<StepName, StepReport>>;
   error?: string;

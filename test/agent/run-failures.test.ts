@@ -184,6 +184,23 @@ describe('bad invocations and unreachable servers', () => {
   });
 });
 
+describe('an app that is not on this server', () => {
+  it('fails loudly by default, and with --skip-absent exits 0 with status skipped and creates nothing', async () => {
+    const ws = await createWorkspace();
+    try {
+      const loud = await runAgent(backupArgs('elsewhere', 'mysql', 'wordpress'), ws.env);
+      expect(loud.exitCode).toBe(1);
+      expect(loud.report.steps.database.error).toBe(`${join(ws.appsDir, 'elsewhere', '.env')} not found`);
+      const quiet = await runAgent([...backupArgs('other', 'mysql', 'wordpress'), '--skip-absent'], ws.env);
+      expect(quiet.exitCode).toBe(0);
+      expect(quiet.report).toMatchObject({ status: 'skipped', error: `${join(ws.appsDir, 'other')} does not exist on this server` });
+      expect(existsSync(join(ws.backupsDir, 'other'))).toBe(false);
+    } finally {
+      await ws.remove();
+    }
+  });
+});
+
 describe('media only (--engine none)', () => {
   it('skips the database steps, archives and transfers the media', async () => {
     const [ws, sshd] = await Promise.all([createWorkspace(), startSshd()]);
