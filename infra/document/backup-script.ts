@@ -93,7 +93,8 @@ export function renderBackupScript(settings: BackupScriptSettings): string[] {
     'set -e',
     // A secret that could not be fetched must still reach a person even if the agent managed without it.
     'if [ "$status" -eq 0 ] && [ "$secrets_ok" -ne 1 ]; then status=1; fi',
-    'say "agent exited with status $status"',
+    // To stderr: the agent's JSON run report stays the last line of the command's stdout.
+    'say "agent exited with status $status" >&2',
     'exit "$status"',
   ];
 }

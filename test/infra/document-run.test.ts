@@ -1,0 +1,166 @@
+import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BackopperConfig } from '../../infra/config';
+import { renderBackupScript } from '../../infra/document/backup-script';
+import { createMysqlDatabase, type MysqlDatabase, seedWordpressSchema } from '../helpers/mariadb';
+import { type LocalS3, startS3 } from '../helpers/s3';
+import { writeWordpressApp } from '../helpers/sample-app';
+import { type LocalSshd, startSshd } from '../helpers/sshd';
+import { createWorkspace, type Workspace } from '../helpers/workspace';
+import { type DocumentContent, type DocumentRun, documentParameters, localDocument, runDocument, runShellScript } from './document-runner';
+import { AGENT_FILE, exampleConfig, synthesize } from './synth';
+
+const MEDIA_KEY_PARAMETER = '/backopper/test-media-key';
+
+/**
+ * A stand-in `aws` CLI on PATH (the servers' CLI fetches the media key): it answers only the exact
+ * get-parameter call the document makes, and logs its arguments.
+ */
+function writeFakeAwsCli(dir: string, keyFile: string): string {
+  const script = [
+    '#!/bin/sh',
+    `echo "$@" >> ${JSON.stringify(join(dir, 'aws-calls.log'))}`,
+    `if [ "$1 $2" = "ssm get-parameter" ] && echo "$@" | grep -q -- "--name ${MEDIA_KEY_PARAMETER} --with-decryption"; then`,
+    `  cat ${JSON.stringify(keyFile)}`,
+    '  exit 0',
+    'fi',
+    'echo "fake aws: unexpected call: $*" >&2',
+    'exit 255',
+  ].join('\n');
+  writeFileSync(join(dir, 'aws'), `${script}\n`);
+  chmodSync(join(dir, 'aws'), 0o755);
+  return dir;
+}
+
+describe('the synthesized backup document, run locally against the built agent', () => {
+  let s3: LocalS3;
+  let sshd: LocalSshd;
+  let ws: Workspace;
+  let db: MysqlDatabase;
+  let content: DocumentContent;
+  let env: Record<string, string | undefined>;
+  let run: DocumentRun;
+  let report: Record<string, any>;
+  const app = 'corner-shop_2';
+
+  beforeAll(async () => {
+    [s3, sshd, ws, db] = await Promise.all([startS3(), startSshd(), createWorkspace(), createMysqlDatabase()]);
+    await seedWordpressSchema(db, 40);
+    writeWordpressApp(ws.appsDir, app, db);
+
+    const config = exampleConfig();
+    config.media = {
+      host: sshd.host,
+      port: sshd.port,
+      user: sshd.user,
+      path: join(sshd.remoteRoot, '{environment}', '{app}'),
+      identityParameter: MEDIA_KEY_PARAMETER,
+      hostKeys: readFileSync(sshd.knownHostsFile, 'utf8').trim().split('\n'),
+    };
+    config.agent = { appsDir: ws.appsDir, backupsDir: ws.backupsDir, tmpDir: ws.tmpDir, keepLocal: 3, nodePath: process.execPath };
+    const { template } = synthesize(config);
+    const json = template.toJSON() as Parameters<typeof localDocument>[0];
+    const bucketId = Object.entries(json.Resources).find(([id, resource]) => resource.Type === 'AWS::S3::Bucket' && id.startsWith('BackupsBucket'))?.[0];
+    const refs = { [bucketId as string]: s3.bucket, 'AWS::Region': 'us-east-1', 'AWS::URLSuffix': 'amazonaws.com', 'AWS::AccountId': '123456789012' };
+    content = localDocument(json, refs, join(ws.root, 'agent-download'));
+
+    const bin = writeFakeAwsCli(ws.root, sshd.identityFile);
+    env = { PATH: `${bin}:${process.env.PATH}`, HOME: process.env.HOME, LANG: 'C.UTF-8', TMPDIR: ws.env.TMPDIR, ...s3.env };
+    run = await runDocument({
+      content,
+      parameters: { app, environment: 'live', engine: 'mysql', projectType: 'wordpress' },
+      agentBundle: AGENT_FILE,
+      env,
+    });
+    report = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}');
+  });
+  afterAll(async () => {
+    await Promise.all([s3?.stop(), sshd?.stop(), ws?.remove(), db?.drop()]);
+  });
+
+  it('succeeds, and the agent report is the last line of the command output', () => {
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(report).toMatchObject({ app, environment: 'live', engine: 'mysql', projectType: 'wordpress', status: 'succeeded' });
+    for (const step of ['database', 'upload', 'media', 'transfer']) expect(report.steps[step]?.status, step).toBe('succeeded');
+    expect(run.stdout).toContain(`backopper: backing up ${app} (live, engine mysql, wordpress) with ${process.version}`);
+    expect(run.stderr).toContain('backopper: agent exited with status 0');
+  });
+
+  it("uploads the dump to the stack's bucket under <app>/<environment>/", async () => {
+    const key = `${app}/live/backup_${report.timestamp}.sql.gz`;
+    expect(await s3.listKeys(`${app}/`)).toContain(key);
+    expect((await s3.getObject(key)).equals(readFileSync(join(ws.backupsDir, app, `${report.timestamp}.sql.gz`)))).toBe(true);
+  });
+
+  it('copies the media archive with the key fetched from the parameter and the configured host key', () => {
+    const remote = join(sshd.remoteRoot, 'live', app);
+    expect(readdirSync(remote)).toContain(`media_${report.timestamp}.tar.gz`);
+    const calls = readFileSync(join(ws.root, 'aws-calls.log'), 'utf8');
+    expect(calls).toContain(`ssm get-parameter --region us-east-1 --name ${MEDIA_KEY_PARAMETER} --with-decryption`);
+  });
+
+  it('leaves no key, known_hosts, agent copy or archive behind', () => {
+    expect(ws.leftovers()).toEqual([]);
+  });
+
+  it('refuses a parameter that SSM would reject, before anything runs', () => {
+    for (const [name, value] of [['app', '../etc'], ['app', 'a;reboot'], ['engine', 'postgresql'], ['environment', 'live live'], ['executionTimeout', '1 ']]) {
+      const given = { app, environment: 'live', engine: 'mysql', projectType: 'wordpress', [name as string]: value as string };
+      expect(() => documentParameters(content, given), `${name}=${value}`).toThrow(/does not match/);
+    }
+  });
+
+  it('refuses to run an agent bundle whose SHA-256 is not the deployed one, touching nothing', async () => {
+    const tampered = join(ws.root, 'tampered.js');
+    copyFileSync(AGENT_FILE, tampered);
+    writeFileSync(tampered, `${readFileSync(tampered, 'utf8')}\nconsole.log("evil");\n`);
+    const before = ws.backupFiles(app);
+    const refused = await runDocument({ content, parameters: { app, environment: 'live', engine: 'mysql', projectType: 'wordpress' }, agentBundle: tampered, env });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/the agent bundle has SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}: refusing to run it/);
+    expect(ws.backupFiles(app)).toEqual(before);
+    expect(ws.leftovers()).toEqual([]);
+  });
+});
+
+describe('the run step on a server without a usable Node.js', () => {
+  const agent: BackopperConfig['agent'] = { appsDir: '/srv/apps', backupsDir: '/opt/backups', keepLocal: 5 };
+  const runWithNode = async (nodePath: string, dir: string) => {
+    const script = renderBackupScript({
+      downloadDir: dir,
+      agentFileName: 'agent.js',
+      agentSha256: '0'.repeat(64),
+      region: 'us-east-1',
+      bucket: 'bucket',
+      agent: { ...agent, nodePath },
+    });
+    writeFileSync(join(dir, 'run.sh'), script.join('\n'));
+    return runShellScript(join(dir, 'run.sh'), { PATH: '/usr/bin:/bin', TMPDIR: dir, SSM_app: 'a', SSM_environment: 'live', SSM_engine: 'none', SSM_projectType: 'x' });
+  };
+  let workspace: Workspace;
+  let dir: string;
+  beforeAll(async () => {
+    workspace = await createWorkspace();
+    dir = workspace.root;
+  });
+  afterAll(async () => {
+    await workspace?.remove();
+  });
+
+  it('stops with a clear message when node is missing', async () => {
+    const result = await runWithNode(join(dir, 'no-such-node'), dir);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`Node.js >= 20 is required on this server, but no node was found at ${join(dir, 'no-such-node')}`);
+  });
+
+  it('stops with a clear message when node is too old', async () => {
+    const old = join(dir, 'node18');
+    writeFileSync(old, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo v18.19.0; else echo 18; fi\n');
+    chmodSync(old, 0o755);
+    const result = await runWithNode(old, dir);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`Node.js >= 20 is required on this server, but ${old} is v18.19.0`);
+    expect(existsSync(join(dir, 'agent.js'))).toBe(false);
+  });
+});
