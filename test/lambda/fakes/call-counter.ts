@@ -6,6 +6,8 @@
 /** Counts calls per command name; `writes()` sums the commands that change state. */
 export class CallCounter {
   readonly counts: Record<string, number> = {};
+  /** Calls answered with ThrottlingException, per command. */
+  readonly throttledCounts: Record<string, number> = {};
   throttled = 0;
 
   constructor(private readonly writeCommands: readonly string[]) {}
@@ -25,6 +27,17 @@ export class CallCounter {
     return Object.values(this.counts).reduce((sum, count) => sum + count, 0);
   }
 
+  /** Records that a call of `command` was throttled. */
+  recordThrottled(command: string): void {
+    this.throttled += 1;
+    this.throttledCounts[command] = (this.throttledCounts[command] ?? 0) + 1;
+  }
+
+  /** Write calls the service accepted (not throttled). */
+  acceptedWrites(): number {
+    return this.writeCommands.reduce((sum, command) => sum + (this.counts[command] ?? 0) - (this.throttledCounts[command] ?? 0), 0);
+  }
+
   /** Calls that only read. */
   reads(): number {
     return this.total() - this.writes();
@@ -38,6 +51,7 @@ export class CallCounter {
   /** Forgets every count. */
   reset(): void {
     for (const key of Object.keys(this.counts)) delete this.counts[key];
+    for (const key of Object.keys(this.throttledCounts)) delete this.throttledCounts[key];
     this.throttled = 0;
   }
 }

@@ -120,7 +120,7 @@ export class FakeEventBridge {
   private async handle<T>(command: string, run: () => T): Promise<T> {
     this.calls.record(command);
     if (this.throttle.hit()) {
-      this.calls.throttled += 1;
+      this.calls.recordThrottled(command);
       throw new ThrottlingException({ message: 'Rate exceeded', ...meta });
     }
     return copy(run());

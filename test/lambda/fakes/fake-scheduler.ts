@@ -100,7 +100,7 @@ export class FakeScheduler {
   private async handle<T>(command: string, run: () => T): Promise<T> {
     this.calls.record(command);
     if (this.throttle.hit()) {
-      this.calls.throttled += 1;
+      this.calls.recordThrottled(command);
       throw new ThrottlingException(details('Rate exceeded'));
     }
     return copy(run());
@@ -138,7 +138,8 @@ export class FakeScheduler {
 
   // What the service stores: the request with its defaults filled in.
   private stored(input: CreateScheduleInput, created: Date): GetScheduleOutput {
-    const { ClientToken: _token, ...fields } = input;
+    const fields = { ...input };
+    delete fields.ClientToken;
     const groupName = input.GroupName ?? 'default';
     return copy({
       ...fields,

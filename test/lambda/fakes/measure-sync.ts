@@ -20,6 +20,10 @@ export interface RunMeasurement {
   reads: number;
   /** Calls answered with ThrottlingException (and retried). */
   throttled: number;
+  /** Write calls the service accepted (`writes` minus throttled writes). */
+  acceptedWrites: number;
+  /** Schedules (or rules) in the fake's store after the run. */
+  storedSchedules: number;
   /** Wall time of the run in milliseconds. */
   durationMs: number;
   summary: SyncSummary;
@@ -59,6 +63,8 @@ export async function measureSyncCalls(options: MeasureSyncOptions): Promise<{ f
         writes: world.writes(),
         reads: world.reads(),
         throttled: world.throttled(),
+        acceptedWrites: world.acceptedWrites(),
+        storedSchedules: world.names().length,
         durationMs: Math.round(performance.now() - started),
         summary: outcome.summary,
       };

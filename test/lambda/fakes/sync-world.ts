@@ -8,7 +8,7 @@ import { SyncFailedError } from '../../../lambda/errors';
 import type { Logger } from '../../../lambda/log';
 import type { SyncSummary } from '../../../lambda/run-sync';
 import { createSyncHandler, type SyncHandlerDependencies } from '../../../lambda/sync';
-import { type AppListApi, startAppListApi } from './app-list-api';
+import { startAppListApi } from './app-list-api';
 import { FakeEventBridge } from './fake-eventbridge';
 import { FakeScheduler } from './fake-scheduler';
 import { FakeSsm } from './fake-ssm';
@@ -22,6 +22,8 @@ export interface SyncWorldOptions {
   pageSize?: number;
   /** Throttle every n-th AWS call. @default 0 */
   throttleEvery?: number;
+  /** Rules per event bus in the EventBridge fake. @default 10000 */
+  ruleLimit?: number;
   /** Extra or overriding variables. */
   env?: Record<string, string>;
 }
@@ -50,7 +52,7 @@ export async function createSyncWorld(options: SyncWorldOptions) {
   const environments = options.environments ?? ['staging', 'live'];
   const api = await startAppListApi({ secret });
   const scheduler = new FakeScheduler({ pageSize: options.pageSize, throttleEvery: options.throttleEvery }).install();
-  const eventBridge = new FakeEventBridge({ pageSize: options.pageSize, throttleEvery: options.throttleEvery }).install();
+  const eventBridge = new FakeEventBridge({ pageSize: options.pageSize, throttleEvery: options.throttleEvery, ruleLimit: options.ruleLimit }).install();
   const ssm = new FakeSsm().put('/backopper/api-secret', secret).install();
   const logs: LogRecord[] = [];
   const logger: Logger = {
@@ -74,10 +76,10 @@ export async function createSyncWorld(options: SyncWorldOptions) {
     ...options.env,
   };
   const calls = () => (options.backend === 'scheduler' ? scheduler.calls : eventBridge.calls);
-  const deps = (extra: Record<string, string> = {}): SyncHandlerDependencies => ({
+  const deps = (extra: Record<string, string> = {}, now = WORLD_NOW): SyncHandlerDependencies => ({
     env: { ...env, ...extra },
     logger,
-    now: () => WORLD_NOW,
+    now: () => now,
     sleep: async () => undefined,
     retry: { baseDelayMs: 1 },
   });
@@ -94,8 +96,8 @@ export async function createSyncWorld(options: SyncWorldOptions) {
     /** Dependencies for createSyncHandler / runCli pointing at this world. */
     deps,
     /** Invokes the Lambda handler once, as a scheduled event would. */
-    async sync(input: { event?: unknown; env?: Record<string, string> } = {}): Promise<SyncOutcome> {
-      const handler = createSyncHandler(deps(input.env));
+    async sync(input: { event?: unknown; env?: Record<string, string>; now?: Date } = {}): Promise<SyncOutcome> {
+      const handler = createSyncHandler(deps(input.env, input.now));
       try {
         const summary = await handler(input.event ?? { source: 'aws.events', 'detail-type': 'Scheduled Event' });
         return { ok: true, summary, error: undefined };
@@ -108,6 +110,7 @@ export async function createSyncWorld(options: SyncWorldOptions) {
     writes: () => calls().writes(),
     reads: () => calls().reads(),
     throttled: () => calls().throttled,
+    acceptedWrites: () => calls().acceptedWrites(),
     counts: () => calls().snapshot(),
     resetCounts() {
       scheduler.calls.reset();
