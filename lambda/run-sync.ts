@@ -13,7 +13,7 @@ import { ConfigError, describeError } from './errors';
 import { createJsonLogger, type Logger } from './log';
 import { readApiSecret } from './read-secret';
 import type { RetryOptions } from './retry';
-import { type EnvironmentResult, type EnvironmentSummary, syncEnvironment } from './sync-environment';
+import { emptySummary, type EnvironmentResult, type EnvironmentSummary, syncEnvironment } from './sync-environment';
 
 /** What a run returns (and the handler logs): one entry per environment. */
 export interface SyncSummary {
@@ -93,9 +93,7 @@ export async function runSync(
   }
   const results: EnvironmentResult[] = [];
   for (const environment of environments) {
-    const result = await syncEnvironment({
-      environment, config, backend, secret, logger, dryRun, fetch: deps.fetch, sleep: deps.sleep,
-    });
+    const result = await syncEnvironment({ environment, config, backend, secret, logger, dryRun, fetch: deps.fetch, sleep: deps.sleep });
     logger.info(dryRun ? 'environment planned' : 'environment synced', { ...result.summary });
     results.push(result);
   }
@@ -112,11 +110,7 @@ function selectEnvironments(config: SyncConfig, only: readonly string[]) {
 }
 
 function unknownResult(environment: string, error: string): EnvironmentResult {
-  const summary: EnvironmentSummary = {
-    environment, status: 'unknown', fetched: 0, disabled: 0, skipped: [],
-    created: 0, updated: 0, deleted: 0, unchanged: 0, kept: 0, errors: [error],
-  };
-  return { summary, plan: undefined, blocked: [] };
+  return { summary: { ...emptySummary(environment), status: 'unknown', errors: [error] }, plan: undefined, blocked: [] };
 }
 
 function summarize(config: SyncConfig, dryRun: boolean, results: EnvironmentResult[]): SyncSummary {

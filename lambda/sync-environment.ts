@@ -3,17 +3,16 @@
  * managed ones, plan, guard, apply. If the list cannot be had, the environment is *unknown* and nothing
  * of it is listed, created, changed or deleted.
  */
-import { parseAppList } from '../common/app-list';
+import { type ParsedAppList, parseAppList } from '../common/app-list';
 import { applyPlan } from './apply-plan';
-import type { ScheduleBackend } from './backends/types';
+import type { ActualSchedule, ManagedListing, ScheduleBackend } from './backends/types';
 import type { SyncConfig } from './config';
 import type { EnvironmentConfig } from './config-values';
-import { buildDesiredSchedules } from './desired-schedules';
+import { buildDesiredSchedules, type DesiredContext } from './desired-schedules';
 import { describeError } from './errors';
 import { appListUrl, fetchAppList } from './fetch-app-list';
 import type { Logger } from './log';
 import { type Change, guardMassDelete, planScheduleChanges, type SchedulePlan } from './plan';
-import type { ActualSchedule } from './backends/types';
 import { scheduleName } from './schedule-name';
 
 /** The per-environment summary the handler logs and returns. */
@@ -61,16 +60,18 @@ export interface SyncEnvironmentInput {
 export async function syncEnvironment(input: SyncEnvironmentInput): Promise<EnvironmentResult> {
   const { config, logger } = input;
   const environment = input.environment.name;
-  const summary: EnvironmentSummary = {
-    environment, status: 'ok', fetched: 0, disabled: 0, skipped: [],
-    created: 0, updated: 0, deleted: 0, unchanged: 0, kept: 0, errors: [],
-  };
+  const summary = emptySummary(environment);
   const url = appListUrl(config.apiUrl, environment);
   let raw: unknown[];
   try {
     raw = await fetchAppList({
-      url, headerName: config.apiSecretHeader, secret: input.secret, timeoutMs: config.apiTimeoutMs,
-      retries: config.apiRetries, fetch: input.fetch, sleep: input.sleep,
+      url,
+      headerName: config.apiSecretHeader,
+      secret: input.secret,
+      timeoutMs: config.apiTimeoutMs,
+      retries: config.apiRetries,
+      fetch: input.fetch,
+      sleep: input.sleep,
     });
   } catch (error) {
     logger.error('app list unavailable: environment left exactly as it is', { environment, url, error: describeError(error) });
@@ -81,24 +82,46 @@ export async function syncEnvironment(input: SyncEnvironmentInput): Promise<Envi
   summary.disabled = list.disabled.length;
   summary.skipped = list.skipped.map(({ app, reason }) => ({ app, reason }));
   for (const skipped of list.skipped) logger.warn('app list entry skipped', { environment, reason: skipped.reason });
+  return reconcile(input, list, summary);
+}
 
-  const desired = buildDesiredSchedules(list.apps, {
-    environment: input.environment, timeZone: config.timeZone, window: config.backupWindow, weeklyDay: config.weeklyDay,
-    documentName: config.documentName, executionTimeoutSeconds: config.executionTimeoutSeconds,
-    deliveryTimeoutSeconds: config.deliveryTimeoutSeconds, logGroupName: config.commandLogGroup,
-  }).map((spec) => input.backend.describe(spec));
+/** An all-zero summary with status `ok`. */
+export function emptySummary(environment: string): EnvironmentSummary {
+  return {
+    environment,
+    status: 'ok',
+    fetched: 0,
+    disabled: 0,
+    skipped: [],
+    created: 0,
+    updated: 0,
+    deleted: 0,
+    unchanged: 0,
+    kept: 0,
+    errors: [],
+  };
+}
+
+// List, plan, guard, apply: the part that runs once the list is known.
+async function reconcile(input: SyncEnvironmentInput, list: ParsedAppList, summary: EnvironmentSummary): Promise<EnvironmentResult> {
+  const { config, logger, backend } = input;
+  const environment = input.environment.name;
+  const desired = buildDesiredSchedules(list.apps, desiredContext(config, input.environment)).map((spec) => backend.describe(spec));
   const namesOf = (apps: string[]) => new Set(apps.map((app) => scheduleName(environment, app)));
-  const keep = namesOf(list.skipped.flatMap((s) => (s.kind === 'invalid-entry' && s.app ? [s.app] : [])));
-
-  let listing;
+  const invalid = list.skipped.flatMap((skipped) => (skipped.kind === 'invalid-entry' && skipped.app ? [skipped.app] : []));
+  let listing: ManagedListing;
   try {
-    listing = await input.backend.list(environment);
+    listing = await backend.list(environment);
   } catch (error) {
     logger.error('could not list the managed schedules: nothing changed', { environment, error: describeError(error) });
     return { summary: { ...summary, status: 'failed', errors: [describeError(error)] }, plan: undefined, blocked: [] };
   }
   const planned = planScheduleChanges({
-    desired, actual: listing.managed, foreign: listing.foreign, keep, disabled: namesOf(list.disabled),
+    desired,
+    actual: listing.managed,
+    foreign: listing.foreign,
+    keep: namesOf(invalid),
+    disabled: namesOf(list.disabled),
   });
   const guard = guardMassDelete(planned, listing.managed.length, config);
   const plan = guard.plan;
@@ -114,11 +137,24 @@ export async function syncEnvironment(input: SyncEnvironmentInput): Promise<Envi
   if (input.dryRun) {
     Object.assign(summary, { created: plan.create.length, updated: plan.update.length, deleted: plan.remove.length });
   } else {
-    const applied = await applyPlan(plan, input.backend, config.concurrency);
+    const applied = await applyPlan(plan, backend, config.concurrency);
     Object.assign(summary, { created: applied.created, updated: applied.updated, deleted: applied.deleted });
     summary.errors.push(...applied.errors);
     for (const error of applied.errors) logger.error('schedule change failed', { environment, error });
   }
   if (summary.errors.length > 0) summary.status = 'failed';
-  return { summary, plan: { ...plan }, blocked: guard.blocked };
+  return { summary, plan, blocked: guard.blocked };
+}
+
+function desiredContext(config: SyncConfig, environment: EnvironmentConfig): DesiredContext {
+  return {
+    environment,
+    timeZone: config.timeZone,
+    window: config.backupWindow,
+    weeklyDay: config.weeklyDay,
+    documentName: config.documentName,
+    executionTimeoutSeconds: config.executionTimeoutSeconds,
+    deliveryTimeoutSeconds: config.deliveryTimeoutSeconds,
+    logGroupName: config.commandLogGroup,
+  };
 }

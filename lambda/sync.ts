@@ -9,7 +9,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { type Environment, loadConfig } from './config';
 import { describeError, SyncFailedError } from './errors';
-import { createJsonLogger } from './log';
+import { createJsonLogger, type Logger } from './log';
 import { runSync, type SyncDependencies, type SyncSummary } from './run-sync';
 
 /** Optional fields of the invocation event; a scheduled event has neither. */
@@ -35,7 +35,7 @@ export function createSyncHandler(deps: SyncHandlerDependencies = {}): (event?: 
     ssm: deps.ssm ?? new SSMClient({}),
     logger: deps.logger ?? createJsonLogger(),
   };
-  const logger = clients.logger ?? createJsonLogger();
+  const logger = clients.logger as Logger;
   return async (event?: unknown): Promise<SyncSummary> => {
     let config;
     try {

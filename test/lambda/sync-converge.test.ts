@@ -64,18 +64,21 @@ describe.each(['scheduler', 'rules'] as const)('sync with the %s backend: conver
     expect(world.counts()[backend === 'scheduler' ? 'ListSchedules' : 'ListRules']).toBe(4 + 1);
   });
 
-  it('repairs a schedule edited by hand (time and target) and recreates one deleted by hand', async () => {
+  it('repairs schedules edited by hand (time, target, state) and recreates one deleted by hand', async () => {
     await world.sync();
     const original = world.expressionOf('backopper-staging-stage-0001');
     world.editExpressionByHand('backopper-staging-stage-0001', 'cron(0 12 * * ? *)');
     world.editTargetByHand('backopper-staging-stage-0002', 'somebody-else');
+    world.disableByHand('backopper-staging-stage-0003');
+    expect(world.isEnabled('backopper-staging-stage-0003')).toBe(false);
     world.deleteByHand('backopper-live-shop-0002');
     expect(world.expressionOf('backopper-live-shop-0002')).toBeUndefined();
 
     const repair = await world.sync();
     expect(repair.ok).toBe(true);
     const [staging, live] = repair.summary.environments;
-    expect([staging?.updated, staging?.unchanged, live?.created, live?.unchanged]).toEqual([2, 8, 1, 2]);
+    expect([staging?.updated, staging?.unchanged, live?.created, live?.unchanged]).toEqual([3, 7, 1, 2]);
+    expect(world.isEnabled('backopper-staging-stage-0003')).toBe(true);
     expect(world.expressionOf('backopper-staging-stage-0001')).toBe(original);
     expect(world.parametersOf('backopper-staging-stage-0002')?.app).toBe('stage-0002');
     expect(world.parametersOf('backopper-live-shop-0002')?.app).toBe('shop-0002');

@@ -137,6 +137,16 @@ export async function createSyncWorld(options: SyncWorldOptions) {
       if (options.backend === 'scheduler') scheduler.edit(name, (schedule) => void (schedule.ScheduleExpression = expression));
       else eventBridge.edit(name, (stored) => void (stored.rule.ScheduleExpression = expression));
     },
+    /** Disables a schedule by hand. */
+    disableByHand(name: string): void {
+      if (options.backend === 'scheduler') scheduler.edit(name, (schedule) => void (schedule.State = 'DISABLED'));
+      else eventBridge.edit(name, (stored) => void (stored.rule.State = 'DISABLED'));
+    },
+    /** Whether a schedule is enabled. */
+    isEnabled(name: string): boolean {
+      const state = options.backend === 'scheduler' ? scheduler.schedule(name)?.State : eventBridge.rule(name)?.rule.State;
+      return state === 'ENABLED';
+    },
     /** Changes the app parameter of a schedule's target by hand. */
     editTargetByHand(name: string, app: string): void {
       if (options.backend === 'scheduler') {
