@@ -59,7 +59,9 @@ describe('the synthesized backup document, run locally against the built agent',
       hostKeys: readFileSync(sshd.knownHostsFile, 'utf8').trim().split('\n'),
     };
     config.agent = { appsDir: ws.appsDir, backupsDir: ws.backupsDir, tmpDir: ws.tmpDir, keepLocal: 3, nodePath: process.execPath };
-    const { template } = synthesize(config);
+    const synthesized = synthesize(config);
+    const { template } = synthesized;
+    synthesized.remove();
     const json = template.toJSON() as Parameters<typeof localDocument>[0];
     const bucketId = Object.entries(json.Resources).find(([id, resource]) => resource.Type === 'AWS::S3::Bucket' && id.startsWith('BackupsBucket'))?.[0];
     const refs = { [bucketId as string]: s3.bucket, 'AWS::Region': 'us-east-1', 'AWS::URLSuffix': 'amazonaws.com', 'AWS::AccountId': '123456789012' };

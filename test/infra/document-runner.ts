@@ -6,7 +6,7 @@
  * the asset from S3, into a temporary folder that replaces the servers' download folder.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { AGENT_DOWNLOAD_DIR } from '../../infra/constructs/backup-document';
@@ -83,6 +83,19 @@ export async function runDocument(input: {
       .map(([name]) => [`SSM_${name}`, values[name]]),
   );
   const workDir = input.workDir ?? mkdtempSync(join(tmpdir(), 'backopper-document-'));
+  try {
+    return await runSteps(input, workDir, substitute, variables);
+  } finally {
+    if (!input.workDir) rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+async function runSteps(
+  input: { content: DocumentContent; agentBundle: string; env: Record<string, string | undefined> },
+  workDir: string,
+  substitute: (text: string) => string,
+  variables: Record<string, string | undefined>,
+): Promise<DocumentRun> {
   const result: DocumentRun = { exitCode: 0, stdout: '', stderr: '' };
   for (const step of input.content.mainSteps) {
     if (step.action === 'aws:downloadContent') {

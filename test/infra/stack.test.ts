@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCUMENT_PARAMETER_PATTERNS } from '../../infra/constructs/backup-document';
 import { AGENT_FILE, exampleConfig, type Synthesized, synthesize } from './synth';
 
@@ -47,6 +47,7 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
     synthesized = synthesize();
     template = synthesized.template;
   });
+  afterAll(() => synthesized?.remove());
 
   it('passes the cdk-nag AwsSolutions checks with no unacknowledged finding, error or warning', () => {
     // synthesize() already ran app.synth(), which throws on a cdk-nag error.
@@ -310,13 +311,16 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
 });
 
 describe('the Backopper stack with the rules backend and Object Lock', () => {
+  let synthesized: Synthesized;
   let template: Template;
   beforeAll(() => {
     const config = exampleConfig();
     Object.assign(config.schedule as object, { backend: 'rules' });
     Object.assign(config.bucket as object, { objectLock: { mode: 'COMPLIANCE', days: 30 } });
-    template = synthesize(config).template;
+    synthesized = synthesize(config);
+    template = synthesized.template;
   });
+  afterAll(() => synthesized?.remove());
 
   it('locks every new dump for the configured days', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {

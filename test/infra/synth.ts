@@ -2,7 +2,7 @@
  * Synthesizes the Backopper app for infra tests: the worked example from cdk.json (optionally
  * changed), into a temporary folder, with cdk-nag attached exactly as `cdk synth` runs it.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -23,6 +23,8 @@ export interface Synthesized {
   app: App;
   stack: BackopperStack;
   template: Template;
+  /** Removes the cloud assembly folder. */
+  remove(): void;
 }
 
 /** Synthesizes once (esbuild bundles two functions: keep calls to one per test file where possible). */
@@ -32,5 +34,5 @@ export function synthesize(config: Record<string, unknown> = exampleConfig()): S
   const { stack } = createApp({ app });
   // Throws when a cdk-nag finding is not acknowledged.
   app.synth();
-  return { app, stack, template: Template.fromStack(stack) };
+  return { app, stack, template: Template.fromStack(stack), remove: () => rmSync(app.outdir, { recursive: true, force: true }) };
 }
