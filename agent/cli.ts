@@ -1,10 +1,12 @@
 import { runBackup } from './backup';
-import { loadBackupConfig } from './config';
+import { loadBackupConfig, loadVerifyConfig } from './config';
 import { planBackup } from './dry-run';
 import { ConfigError, messageOf } from './errors';
 import { postReport } from './report-back';
+import { runVerify } from './verify';
 
 const USAGE = `usage: backopper-agent backup --app <name> --environment <env> --engine mysql|postgres|none --project-type <type> [--dry-run] [--skip-absent] [--<setting> <value>...]
+       backopper-agent verify --app <name> [--verify-admin-url mysql://...|postgres://...] [--apps-dir ...] [--backups-dir ...]
 Settings (flag or variable): --apps-dir BACKOPPER_APPS_DIR, --backups-dir BACKOPPER_BACKUPS_DIR, --keep-local BACKOPPER_KEEP_LOCAL,
   --bucket BACKOPPER_BUCKET, --media-host/-port/-user/-path/-identity/-known-hosts BACKOPPER_MEDIA_*, --media-dir BACKOPPER_MEDIA_DIR,
   --tmp-dir BACKOPPER_TMP_DIR, --report-url BACKOPPER_REPORT_URL, --report-secret BACKOPPER_REPORT_SECRET.
@@ -26,6 +28,10 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (command === 'verify') {
+    await verify(rest);
     return;
   }
   if (command !== 'backup') {
@@ -67,6 +73,25 @@ async function main(argv: string[]): Promise<void> {
   }
   log(`${report.status === 'failed' ? 'FAILED' : report.status}: ${config.app} in ${(report.durationMs / 1000).toFixed(1)} s`);
   finish(report, report.status === 'failed' ? 1 : 0);
+}
+
+/** `verify`: restore the newest local dump into a scratch database and compare it with the live one. */
+async function verify(argv: string[]): Promise<void> {
+  let config;
+  try {
+    config = loadVerifyConfig(argv, process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`backopper-agent: ${error.message}\n`);
+    finish({ command: 'verify', status: 'invalid', error: error.message }, 2);
+    return;
+  }
+  const report = await runVerify(config, log);
+  for (const difference of report.comparison?.differences ?? []) {
+    log(`verify    ${difference.table}: ${difference.restored} rows restored, ${difference.live} live`);
+  }
+  log(`verify    ${report.status}: ${report.error ?? `${report.tables} tables restored from ${report.dump} match the live database`}`);
+  finish(report, report.status === 'succeeded' ? 0 : 1);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -8,6 +8,7 @@ import {
   validateProjectType,
 } from '../common/app-spec';
 import { ConfigError } from './errors';
+import type { VerifyConfig } from './verify';
 
 /** Everything one backup run needs, validated. */
 export interface BackupConfig {
@@ -55,6 +56,7 @@ const SETTINGS = {
   tmpDir: { flag: 'tmp-dir', variable: 'BACKOPPER_TMP_DIR' },
   reportUrl: { flag: 'report-url', variable: 'BACKOPPER_REPORT_URL' },
   reportSecret: { flag: 'report-secret', variable: 'BACKOPPER_REPORT_SECRET' },
+  verifyAdminUrl: { flag: 'verify-admin-url', variable: 'BACKOPPER_VERIFY_ADMIN_URL' },
   reportSecretHeader: { flag: 'report-secret-header', variable: 'BACKOPPER_REPORT_SECRET_HEADER', fallback: 'X-Secret-Key' },
 } as const satisfies Record<string, { flag: string; variable: string; fallback?: string }>;
 
@@ -70,8 +72,8 @@ const FLAG_OPTIONS = {
   ...Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' }])),
 } as const;
 
-/** Reads flags (`argv` after the subcommand) and `env` into a validated config; throws ConfigError naming the input. */
-export function loadBackupConfig(argv: string[], env: NodeJS.ProcessEnv): BackupConfig {
+/** Parsed flags plus readers that apply flag > variable > default and turn bad values into ConfigError. */
+function readInputs(argv: string[], env: NodeJS.ProcessEnv) {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: argv, options: FLAG_OPTIONS, strict: true, allowPositionals: false }));
@@ -96,7 +98,12 @@ export function loadBackupConfig(argv: string[], env: NodeJS.ProcessEnv): Backup
     if (typeof value !== 'string' || value === '') throw new ConfigError(`--${flag} is required`);
     return value;
   };
+  return { values, setting, check, need };
+}
 
+/** Reads `backup` flags (`argv` after the subcommand) and `env` into a validated config; throws ConfigError naming the input. */
+export function loadBackupConfig(argv: string[], env: NodeJS.ProcessEnv): BackupConfig {
+  const { values, setting, check, need } = readInputs(argv, env);
   const app = check(() => validateAppName(need('app')));
   const environment = check(() => validateEnvironment(need('environment')));
   const engine = check(() => normalizeEngine(need('engine')));
@@ -161,4 +168,19 @@ function optional(value: string | undefined, pattern: RegExp, spec: { flag: stri
   if (value === undefined) return undefined;
   if (!pattern.test(value)) throw new ConfigError(`${name(spec)} ${JSON.stringify(value)} is not ${what}`);
   return value;
+}
+
+/** Reads `verify` flags and `env`: the app, where its `.env` and dumps are, the admin URL; throws ConfigError naming the input. */
+export function loadVerifyConfig(argv: string[], env: NodeJS.ProcessEnv): VerifyConfig {
+  const { setting, check, need } = readInputs(argv, env);
+  const adminUrl = setting('verifyAdminUrl');
+  if (adminUrl && !/^(mysql|mariadb|postgres|postgresql|pgsql):\/\//.test(adminUrl)) {
+    throw new ConfigError(`${name(SETTINGS.verifyAdminUrl)} is not a mysql:// or postgres:// URL`);
+  }
+  return {
+    app: check(() => validateAppName(need('app'))),
+    appsDir: absolutePath(setting('appsDir')!, SETTINGS.appsDir),
+    backupsDir: absolutePath(setting('backupsDir')!, SETTINGS.backupsDir),
+    adminUrl,
+  };
 }

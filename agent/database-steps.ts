@@ -22,7 +22,7 @@ export interface DatabaseStepsInput {
 }
 
 /** Reads and maps the app's `.env`; errors name the file and the key. */
-export async function readDbConnection(config: BackupConfig): Promise<DbConnection> {
+export async function readDbConnection(config: Pick<BackupConfig, 'appsDir' | 'app' | 'engine'>): Promise<DbConnection> {
   if (config.engine === 'none') throw new Error('engine is none');
   const file = join(config.appsDir, config.app, '.env');
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {

@@ -3,7 +3,7 @@ import { localDumpName, mediaArchiveName } from '../common/app-spec';
 import { buildTarCommand, mediaDirCandidates } from './archive-media';
 import type { BackupConfig } from './config';
 import { dumpTarget, readDbConnection } from './database-steps';
-import { buildDumpCommand } from './dump-command';
+import { buildDumpCommand } from './db-commands';
 import { messageOf } from './errors';
 import { describeCommand } from './run-command';
 import { buildSftpCommand, buildUploadBatch } from './transfer-media';

@@ -1,15 +1,15 @@
 import { createWriteStream } from 'node:fs';
-import { access, mkdtemp, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { DbConnection } from './db-credentials';
-import { buildDumpCommand, MYSQLDUMP_TRAILER } from './dump-command';
+import { buildDumpCommand, MYSQLDUMP_TRAILER } from './db-commands';
 import { messageOf } from './errors';
 import { FanOut } from './fan-out';
 import { startCommand } from './run-command';
+import { withSecretFile } from './secret-file';
 
 /** A dump that is complete, verified, fsynced and under its final name. */
 export interface DumpResult {
@@ -38,37 +38,35 @@ const TAIL_BYTES = 1024;
 export async function dumpDatabase({ db, path, alsoWriteTo = [], signal }: DumpOptions): Promise<DumpResult> {
   if (await exists(path)) throw new Error(`${path} already exists; refusing to overwrite a backup`);
   const partial = join(path, '..', `.${path.slice(path.lastIndexOf('/') + 1)}.partial`);
-  const secretsDir = await mkdtemp(join(tmpdir(), 'backopper-secret-'));
   const child = new AbortController();
   const abortChild = () => child.abort();
   signal?.addEventListener('abort', abortChild, { once: true });
   try {
-    const plan = buildDumpCommand(db, join(secretsDir, db.engine === 'mysql' ? 'my.cnf' : 'pgpass'));
-    await writeFile(plan.secretFile.path, plan.secretFile.contents, { mode: 0o600, flag: 'wx' });
-    const running = startCommand(plan.command, { signal: child.signal, secrets: plan.secrets });
-    const tail = new TailKeeper(TAIL_BYTES);
-    const fanOut = new FanOut(createWriteStream(partial, { flags: 'wx', mode: 0o600 }), alsoWriteTo);
-    const piping = db.engine === 'mysql' ? pipeline(running.stdout, tail, createGzip(), fanOut) : pipeline(running.stdout, tail, fanOut);
-    const [piped, exited] = await Promise.allSettled([
-      piping.catch((error: unknown) => {
-        child.abort(); // a write that failed (disk full) must not leave the dump running
-        throw error;
-      }),
-      running.done,
-    ]);
-    if (piped.status === 'rejected') throw new Error(`writing ${partial} failed: ${messageOf(piped.reason)}`, { cause: piped.reason });
-    if (exited.status === 'rejected') throw exited.reason;
-    checkComplete(db.engine, tail.bytes, tail.total);
-    await fsyncPath(partial);
-    await rename(partial, path);
-    await fsyncPath(join(path, '..'));
-    return { path, bytes: fanOut.bytes, sha256: fanOut.sha256 };
+    return await withSecretFile(db.engine === 'mysql' ? 'my.cnf' : 'pgpass', (secretPath) => buildDumpCommand(db, secretPath), async (plan) => {
+      const running = startCommand(plan.command, { signal: child.signal, secrets: plan.secrets });
+      const tail = new TailKeeper(TAIL_BYTES);
+      const fanOut = new FanOut(createWriteStream(partial, { flags: 'wx', mode: 0o600 }), alsoWriteTo);
+      const piping = db.engine === 'mysql' ? pipeline(running.stdout, tail, createGzip(), fanOut) : pipeline(running.stdout, tail, fanOut);
+      const [piped, exited] = await Promise.allSettled([
+        piping.catch((error: unknown) => {
+          child.abort(); // a write that failed (disk full) must not leave the dump running
+          throw error;
+        }),
+        running.done,
+      ]);
+      if (piped.status === 'rejected') throw new Error(`writing ${partial} failed: ${messageOf(piped.reason)}`, { cause: piped.reason });
+      if (exited.status === 'rejected') throw exited.reason;
+      checkComplete(db.engine, tail.bytes, tail.total);
+      await fsyncPath(partial);
+      await rename(partial, path);
+      await fsyncPath(join(path, '..'));
+      return { path, bytes: fanOut.bytes, sha256: fanOut.sha256 };
+    });
   } catch (error) {
     await unlink(partial).catch(() => undefined);
     throw error;
   } finally {
     signal?.removeEventListener('abort', abortChild);
-    await rm(secretsDir, { recursive: true, force: true });
   }
 }
 

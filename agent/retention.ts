@@ -17,3 +17,8 @@ export async function pruneLocalBackups(dir: string, keep: number): Promise<stri
   for (const name of expired) await unlink(join(dir, name));
   return expired;
 }
+
+/** The newest local dump of our naming in `fileNames`, or undefined. */
+export function newestBackup(fileNames: string[]): string | undefined {
+  return selectExpiredBackups(fileNames, 0)[0];
+}

@@ -18,8 +18,8 @@ export interface RunOptions {
   okExitCodes?: number[];
   /** Strings removed from captured stderr before it is put into an error or a log. */
   secrets?: string[];
-  /** Written to the child's stdin, then stdin is closed. @default stdin closed at once */
-  input?: string;
+  /** Written to the child's stdin (text, or a stream piped in), then stdin is closed. @default stdin closed at once */
+  input?: string | Readable;
 }
 
 /** A running child whose stdout the caller consumes; `done` settles when it has exited. */
@@ -64,7 +64,20 @@ export function startCommand(spec: CommandSpec, options: RunOptions = {}): Runni
   stderrStream.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES);
   });
-  if (options.input !== undefined) child.stdin?.end(options.input);
+  // A stream that fails (a corrupt gzip) must fail the command even if the child then exits 0 on the
+  // truncated input it got.
+  let inputError: Error | undefined;
+  if (typeof options.input === 'string') child.stdin?.end(options.input);
+  else if (options.input) {
+    // A child that exits early closes its stdin: that is the child's failure, reported by `done`.
+    child.stdin?.on('error', () => undefined);
+    options.input
+      .on('error', (error) => {
+        inputError = error;
+        child.stdin?.destroy();
+      })
+      .pipe(child.stdin!);
+  }
 
   let killTimer: NodeJS.Timeout | undefined;
   const onAbort = () => {
@@ -84,7 +97,8 @@ export function startCommand(spec: CommandSpec, options: RunOptions = {}): Runni
       options.signal?.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
       const stderrTail = redact(stderr.replace(/\r/g, '').trim(), options.secrets);
-      if (code !== null && okExitCodes.includes(code)) resolve({ exitCode: code, stderrTail });
+      if (inputError) reject(new Error(`reading the input of ${spec.file} failed: ${inputError.message}`, { cause: inputError }));
+      else if (code !== null && okExitCodes.includes(code)) resolve({ exitCode: code, stderrTail });
       else reject(new CommandFailedError(spec.file, code, signal, lastLines(stderrTail, 5)));
     });
   });

@@ -88,7 +88,9 @@ export function renderBackupScript(settings: BackupScriptSettings): string[] {
     '',
     'say "backing up $SSM_app ($SSM_environment, engine $SSM_engine, $SSM_projectType) with $("$node" --version) on $(uname -n)"',
     'set +e',
-    `"$node" "$work/backopper-agent.js" backup ${AGENT_PARAMETERS.map(({ name, flag }) => `${flag} "$SSM_${name}"`).join(' ')}`,
+    // The command goes to every server of the environment; only the one(s) holding the app back it up.
+    // An app missing everywhere is caught by the freshness monitor, not by failing on every other server.
+    `"$node" "$work/backopper-agent.js" backup ${AGENT_PARAMETERS.map(({ name, flag }) => `${flag} "$SSM_${name}"`).join(' ')} --skip-absent`,
     'status=$?',
     'set -e',
     // A secret that could not be fetched must still reach a person even if the agent managed without it.

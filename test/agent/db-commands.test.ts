@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDumpCommand, MYSQLDUMP_FLAGS } from '../../agent/dump-command';
+import { buildDumpCommand, MYSQLDUMP_FLAGS } from '../../agent/db-commands';
 
 describe('buildDumpCommand', () => {
   const secret = 'pa"ss\\wo:rd';
