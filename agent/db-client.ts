@@ -19,8 +19,9 @@ export async function queryDatabase(db: DbConnection, sql: string, signal?: Abor
 }
 
 /** Imports a dump file (`.sql.gz` through gunzip into `mysql`, `.tar` with `pg_restore`); the first error stops it. */
-export async function importDump(db: DbConnection, dumpPath: string, signal?: AbortSignal): Promise<void> {
-  await withSecretFile(secretName(db), (path) => buildImportCommand(db, path, dumpPath), (plan) =>
+export async function importDump(db: DbConnection, dumpPath: string, options: { replace?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+  const { replace = false, signal } = options;
+  await withSecretFile(secretName(db), (path) => buildImportCommand(db, path, dumpPath, replace), (plan) =>
     runCommand(plan.command, {
       secrets: plan.secrets,
       signal,

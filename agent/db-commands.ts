@@ -67,13 +67,15 @@ export function buildDumpCommand(db: DbConnection, secretPath: string): DbComman
 }
 
 /**
- * Imports a dump: `mysql` reading the SQL on stdin (it stops at the first error), or `pg_restore` of
- * `dumpPath` in one transaction with `--exit-on-error` (all or nothing).
+ * Imports a dump: `mysql` reading the SQL on stdin (it stops at the first error; mysqldump's output
+ * drops and recreates each table), or `pg_restore` of `dumpPath` in one transaction with
+ * `--exit-on-error` (all or nothing); `replace` makes pg_restore drop the objects it recreates.
  */
-export function buildImportCommand(db: DbConnection, secretPath: string, dumpPath: string): DbCommandPlan {
+export function buildImportCommand(db: DbConnection, secretPath: string, dumpPath: string, replace = false): DbCommandPlan {
+  const pgFlags = ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', ...(replace ? ['--clean', '--if-exists'] : [])];
   return db.engine === 'mysql'
     ? plan(db, secretPath, 'mysql', (auth) => [...auth, '--default-character-set=utf8mb4', '--batch', db.database])
-    : plan(db, secretPath, 'pg_restore', (auth) => [...auth, '--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', `--dbname=${conninfo(db.database)}`, dumpPath]);
+    : plan(db, secretPath, 'pg_restore', (auth) => [...auth, ...pgFlags, `--dbname=${conninfo(db.database)}`, dumpPath]);
 }
 
 /** Runs one SQL text and prints rows as tab-separated text without headers. */

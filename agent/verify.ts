@@ -49,7 +49,7 @@ export async function runVerify(config: VerifyConfig, log: (line: string) => voi
       throw new Error(`cannot create the scratch database ${scratch.database} (set BACKOPPER_VERIFY_ADMIN_URL to a user that may): ${messageOf(error)}`);
     });
     try {
-      await importDump(scratch, report.dump, signal);
+      await importDump(scratch, report.dump, { signal });
       const [liveTables, restoredTables] = await Promise.all([listTables(live), listTables(scratch)]);
       const [liveRows, restoredRows] = await Promise.all([countRows(live, liveTables), countRows(scratch, restoredTables)]);
       report.tables = restoredTables.length;

@@ -3,12 +3,14 @@
  * exports a {@link CliCommand} and listing it in {@link COMMANDS}.
  */
 import { ConfigError, describeError } from '../errors';
+import { backupsCommand } from './backups';
 import { planCommand } from './plan';
+import { restoreCommand } from './restore';
 import { syncCommand } from './sync';
 import { type CliCommand, type CliContext, UsageError } from './types';
 
 /** Every command, by name. */
-export const COMMANDS: readonly CliCommand[] = [planCommand, syncCommand];
+export const COMMANDS: readonly CliCommand[] = [planCommand, syncCommand, backupsCommand, restoreCommand];
 
 /** The `backopper --help` text. */
 export function helpText(): string {
