@@ -1,73 +1,103 @@
 /**
- * `npm run demo`: one complete backup of a sample WordPress app on MariaDB and a sample Laravel app on
- * PostgreSQL, on this machine, with real servers: s3rver as S3, a loopback sshd as the media server, a
- * private PostgreSQL cluster that checks passwords. Each app is backed up by the built agent exactly as
- * servers run it, then each dump is restored into a fresh database and compared with the original.
- * Everything lives under one temporary folder, removed at the end (pass --keep to look around).
+ * `npm run demo`: the whole path on one machine, with real servers wherever one can run here.
+ *
+ *   1. A local app-list API serves the agency's apps; `backopper plan` shows the schedules it implies and
+ *      a sync creates them (EventBridge Scheduler is a stateful in-memory fake: AWS can't run here).
+ *   2. The CDK stack is synthesized (cdk-nag on), and its SSM document's script runs for each schedule
+ *      with the parameters the schedule would send: the real agent bundle backs up a WordPress app on
+ *      MariaDB and a Laravel app on PostgreSQL (a cluster that checks passwords) to s3rver and to a
+ *      loopback sshd media server.
+ *   3. `backopper restore` downloads each backup from S3, checks its sha256 and imports it into a
+ *      fresh database, which is compared with the original table by table.
+ * Everything lives in temporary folders, removed at the end (pass --keep to look around).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
-import { AGENT_BUNDLE, backupArgs, runAgent } from '../test/helpers/agent';
-import { exec } from '../test/helpers/exec';
-import { createMysqlDatabase, fingerprintMysql, mysqlImport, mysqlRoot, seedWordpressSchema } from '../test/helpers/mariadb';
+import { join } from 'node:path';
+import { runCli } from '../lambda/commands/run-cli';
+import { AGENT_BUNDLE } from '../test/helpers/agent';
+import { createMysqlDatabase, fingerprintMysql, mysqlRoot, seedWordpressSchema } from '../test/helpers/mariadb';
+import { runOpsCli } from '../test/helpers/ops-cli';
 import { fingerprintPostgres, seedLaravelSchema, startPostgresCluster } from '../test/helpers/postgres';
 import { startS3 } from '../test/helpers/s3';
-import { writeLaravelApp, writeWordpressApp } from '../test/helpers/sample-app';
+import { envValue, writeLaravelApp, writeWordpressApp } from '../test/helpers/sample-app';
 import { startSshd } from '../test/helpers/sshd';
 import { createWorkspace } from '../test/helpers/workspace';
+import { localDocument, runDocument } from '../test/infra/document-runner';
+import { exampleConfig, synthesize } from '../test/infra/synth';
+import { createSyncWorld } from '../test/lambda/fakes/sync-world';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const keep = process.argv.includes('--keep');
 const say = (line = '') => process.stdout.write(`${line}\n`);
+const heading = (text: string) => say(`\n== ${text} ${'='.repeat(Math.max(0, 96 - text.length))}`);
+
+const APP_LIST = [
+  { name: 'acme-blog', frequency: 'daily', db_engine: 'mysql', project_type: 'wordpress' },
+  { name: 'acme-crm', frequency: 'weekly', db_engine: 'postgresql', project_type: 'laravel' },
+  { name: '../../etc', frequency: 'daily', db_engine: 'mysql', project_type: 'wordpress' },
+];
 
 async function main(): Promise<void> {
   if (!existsSync(AGENT_BUNDLE)) throw new Error(`${AGENT_BUNDLE} is missing: run npm run build (npm run demo does)`);
-  say('Backopper demo: starting local MariaDB database, PostgreSQL cluster, S3 (s3rver) and media server (sshd)...');
+  heading('Local servers');
   const [ws, s3, sshd, cluster, mysqlDb] = await Promise.all([createWorkspace(), startS3('backopper-demo'), startSshd(), startPostgresCluster(), createMysqlDatabase('demo_wp')]);
-  const cleanups = [() => s3.stop(), () => sshd.stop(), () => cluster.stop(), () => mysqlDb.drop()];
+  const world = await createSyncWorld({ backend: 'scheduler', environments: ['live'] });
+  const cleanups: (() => Promise<unknown>)[] = [() => world.close(), () => s3.stop(), () => sshd.stop(), () => cluster.stop(), () => mysqlDb.drop()];
   try {
     const pgDb = await cluster.createDatabase('demo_crm');
     await Promise.all([seedWordpressSchema(mysqlDb, 2000), seedLaravelSchema(cluster, pgDb, 2000)]);
     writeWordpressApp(ws.appsDir, 'acme-blog', mysqlDb);
     writeLaravelApp(ws.appsDir, 'acme-crm', pgDb);
-    say(`apps under ${ws.appsDir}: acme-blog (WordPress, MariaDB), acme-crm (Laravel, PostgreSQL)`);
-    const env = { ...ws.env, ...s3.env, ...sshd.env, BACKOPPER_BUCKET: s3.bucket };
+    say(`MariaDB database ${mysqlDb.database}, PostgreSQL cluster on 127.0.0.1:${cluster.port} (scram passwords), s3rver ${s3.endpoint}, sshd 127.0.0.1:${sshd.port}`);
+    say(`apps on "the server": ${ws.appsDir}/{acme-blog,acme-crm}`);
 
-    const runs = [];
-    for (const [app, engine, type] of [['acme-blog', 'mysql', 'wordpress'], ['acme-crm', 'postgres', 'laravel']] as const) {
-      say();
-      say(`$ node dist/backopper-agent.js ${backupArgs(app, engine, type).join(' ')}`);
-      const run = await runAgent(backupArgs(app, engine, type), env);
-      process.stdout.write(run.stdout.split('\n').filter((line) => line.startsWith('[backopper]')).map((line) => `  ${line}\n`).join(''));
-      if (run.exitCode !== 0) throw new Error(`the backup of ${app} exited ${run.exitCode}: ${run.stderr}${run.stdout}`);
-      runs.push(run.report);
+    heading('1. The app-list API and the sync');
+    world.api.setList('live', APP_LIST);
+    say(`GET ${world.api.urlTemplate.replace('{environment}', 'live')} (X-Secret-Key) serves:`);
+    for (const entry of APP_LIST) say(`  ${JSON.stringify(entry)}`);
+    say('\n$ backopper plan');
+    const cliContext = { env: world.env, deps: { ...world.deps(), logger: undefined }, stdout: (line: string) => say(`  ${line}`), stderr: (line: string) => say(`  ${line}`) };
+    await runCli(['plan'], cliContext);
+    const synced = await world.sync();
+    if (!synced.ok) throw new Error(`the sync failed: ${JSON.stringify(synced.summary)}`);
+    say('\nafter the sync, the schedules (as in the EventBridge Scheduler console):');
+    for (const name of world.names()) say(`  ${name.padEnd(28)} ${world.expressionOf(name)}  ${JSON.stringify(world.parametersOf(name))}`);
+
+    heading('2. Each schedule runs the Backopper-Backup document on the server');
+    const content = synthesizedDocument(ws, s3.bucket, sshd);
+    say('synthesized the CDK stack (cdk-nag: no unacknowledged findings); running its document locally');
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', TMPDIR: ws.env.TMPDIR, ...s3.env };
+    const reports = [];
+    for (const name of world.names()) {
+      const parameters = world.parametersOf(name)!;
+      say(`\n${name}: SendCommand Backopper-Backup ${JSON.stringify(parameters)}`);
+      const run = await runDocument({ content, parameters, agentBundle: AGENT_BUNDLE, env });
+      for (const line of run.stdout.trim().split('\n').slice(0, -1)) say(`  ${line}`);
+      if (run.exitCode !== 0) throw new Error(`the document for ${name} exited ${run.exitCode}: ${run.stderr}`);
+      reports.push(JSON.parse(run.stdout.trim().split('\n').at(-1)!));
     }
 
-    say();
-    say('Where every artifact landed:');
-    for (const report of runs) {
-      say(`  ${report.app}`);
-      say(`    local dump    ${report.steps.database.path}  (${report.steps.database.bytes} bytes, sha256 ${report.steps.database.sha256.slice(0, 16)}...)`);
-      say(`    S3 object     s3://${report.steps.upload.bucket}/${report.steps.upload.key}  (+ .sha256)`);
-      say(`    media archive ${report.steps.transfer.path}  (${report.steps.transfer.bytes} bytes)`);
+    heading('Artifacts');
+    say(`  ${'app'.padEnd(10)} ${'step'.padEnd(9)} ${'bytes'.padStart(9)}  where`);
+    for (const report of reports) {
+      for (const [step, where] of [['database', report.steps.database.path], ['upload', `s3://${report.steps.upload.bucket}/${report.steps.upload.key}`], ['transfer', report.steps.transfer.path]]) {
+        say(`  ${report.app.padEnd(10)} ${step.padEnd(9)} ${String(report.steps[step].bytes).padStart(9)}  ${where}`);
+      }
     }
-    say(`  S3 bucket holds: ${(await s3.listKeys()).join(', ')}`);
 
-    say();
-    say('Restore check (each dump restored into a fresh database, compared table by table):');
-    const blog = runs[0];
+    heading('3. Restore each app from S3 into a fresh database');
     const restoredWp = `${mysqlDb.database}_restored`;
     await mysqlRoot(`CREATE DATABASE \`${restoredWp}\``);
-    cleanups.push(() => mysqlRoot(`DROP DATABASE IF EXISTS \`${restoredWp}\``).then(() => undefined));
-    await mysqlImport(restoredWp, gunzipSync(readFileSync(blog.steps.database.path)).toString('utf8'));
+    cleanups.push(() => mysqlRoot(`DROP DATABASE IF EXISTS \`${restoredWp}\``));
+    await restore(['restore', 'live', 'acme-blog', '--output', ws.root, '--database-url', `mysql://root@localhost/${restoredWp}`], s3.env, s3.bucket);
     compare('acme-blog', await fingerprintMysql(mysqlDb.database), await fingerprintMysql(restoredWp));
 
-    const crm = runs[1];
-    const restoredCrm = `${pgDb.database}_restored`;
-    await cluster.psql(`CREATE DATABASE ${restoredCrm}`);
-    await exec('pg_restore', ['--no-owner', '--exit-on-error', '-h', cluster.socketDir, '-p', String(cluster.port), '-U', 'postgres', '-d', restoredCrm, crm.steps.database.path]);
-    compare('acme-crm', await fingerprintPostgres(cluster, pgDb.database), await fingerprintPostgres(cluster, restoredCrm));
+    const target = await cluster.createDatabase('demo_crm_restored');
+    const envFile = join(ws.root, 'restore-target.env');
+    writeFileSync(envFile, `DB_CONNECTION=pgsql\nDB_HOST=127.0.0.1\nDB_PORT=${target.port}\nDB_DATABASE=${target.database}\nDB_USERNAME=${target.user}\nDB_PASSWORD=${envValue(target.password)}\n`);
+    await restore(['restore', 'live', 'acme-crm', '--output', ws.root, '--env-file', envFile], s3.env, s3.bucket);
+    compare('acme-crm', await fingerprintPostgres(cluster, pgDb.database), await fingerprintPostgres(cluster, target.database));
     say();
     say(keep ? `Kept everything under ${ws.root} (servers stopped).` : 'Demo complete; temporary files removed (run with --keep to look around).');
   } finally {
@@ -76,10 +106,41 @@ async function main(): Promise<void> {
   }
 }
 
+/** The stack's document with this machine's folders, bucket and media server, as `cdk deploy` would configure it. */
+function synthesizedDocument(ws: Awaited<ReturnType<typeof createWorkspace>>, bucket: string, sshd: Awaited<ReturnType<typeof startSshd>>) {
+  const config = exampleConfig();
+  config.media = {
+    host: sshd.host,
+    port: sshd.port,
+    user: sshd.user,
+    path: join(sshd.remoteRoot, '{environment}', '{app}'),
+    identityFile: sshd.identityFile,
+    hostKeys: readFileSync(sshd.knownHostsFile, 'utf8').trim().split('\n'),
+  };
+  config.agent = { appsDir: ws.appsDir, backupsDir: ws.backupsDir, tmpDir: ws.tmpDir, nodePath: process.execPath };
+  const synthesized = synthesize(config);
+  try {
+    const json = synthesized.template.toJSON() as Parameters<typeof localDocument>[0];
+    const bucketId = Object.entries(json.Resources).find(([id, resource]) => resource.Type === 'AWS::S3::Bucket' && id.startsWith('BackupsBucket'))?.[0];
+    if (!bucketId) throw new Error('the synthesized stack has no backup bucket');
+    const refs = { [bucketId]: bucket, 'AWS::Region': 'us-east-1', 'AWS::URLSuffix': 'amazonaws.com', 'AWS::AccountId': '123456789012' };
+    return localDocument(json, refs, join(ws.root, 'agent-download'));
+  } finally {
+    synthesized.remove();
+  }
+}
+
+async function restore(args: string[], s3Env: Record<string, string>, bucket: string): Promise<void> {
+  say(`\n$ backopper ${args.join(' ')}`);
+  const run = await runOpsCli(args, { ...s3Env, BACKOPPER_BUCKET: bucket });
+  for (const line of run.stdout.trim().split('\n')) say(`  ${line}`);
+  if (run.exitCode !== 0) throw new Error(`backopper restore exited ${run.exitCode}: ${run.stderr}`);
+}
+
 function compare(app: string, original: Record<string, string>, restored: Record<string, string>): void {
   for (const [item, value] of Object.entries(original)) {
     const same = restored[item] === value;
-    say(`  ${same ? 'ok  ' : 'DIFF'} ${app.padEnd(10)} ${item.padEnd(20)} ${value}`);
+    say(`  ${same ? 'same' : 'DIFF'}  ${item.padEnd(20)} ${value}`);
     if (!same) throw new Error(`${app}: ${item} differs after restore: ${restored[item]} vs ${value}`);
   }
 }
