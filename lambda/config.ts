@@ -54,18 +54,12 @@ const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Reads and validates the configuration from `env` (default `process.env`). Throws {@link ConfigError}. */
 export function loadConfig(env: Environment = process.env): SyncConfig {
-  const read = reader(env);
+  const read = createReader(env);
   const backend = read.oneOf('BACKOPPER_SCHEDULE_BACKEND', ['scheduler', 'rules'], 'scheduler');
   const scheduleRoleArn = read.required('BACKOPPER_SCHEDULE_ROLE_ARN', ROLE_ARN, 'an IAM role ARN');
   const documentName = read.optional('BACKOPPER_DOCUMENT_NAME', /^[A-Za-z0-9_.-]{3,128}$/, 'a document name') ?? 'Backopper-Backup';
-  const apiUrl = read.required('BACKOPPER_API_URL', /^https?:\/\/\S*\{environment\}\S*$/, 'an http(s) URL containing {environment}');
   return {
-    apiUrl,
-    apiSecretParameter: read.required('BACKOPPER_API_SECRET_PARAMETER', /^[A-Za-z0-9_.\-/]{1,2048}$/, 'an SSM parameter name'),
-    apiSecretHeader: read.optional('BACKOPPER_API_SECRET_HEADER', /^[A-Za-z0-9-]{1,64}$/, 'an HTTP header name') ?? 'X-Secret-Key',
-    apiTimeoutMs: read.integer('BACKOPPER_API_TIMEOUT_MS', 10_000, 100, 120_000),
-    apiRetries: read.integer('BACKOPPER_API_RETRIES', 2, 0, 10),
-    environments: read.parsed('BACKOPPER_ENVIRONMENTS', parseEnvironments),
+    ...readApiConfig(read),
     backend,
     scheduleGroup: read.optional('BACKOPPER_SCHEDULE_GROUP', NAME, 'a schedule group name') ?? 'backopper',
     eventBusName: read.optional('BACKOPPER_EVENT_BUS', /^[A-Za-z0-9._\-/]{1,256}$/, 'an event bus name') ?? 'default',
@@ -85,8 +79,26 @@ export function loadConfig(env: Environment = process.env): SyncConfig {
   };
 }
 
+/** The app-list settings the sync, the freshness monitor and the CLI share. */
+export type ApiConfig = Pick<SyncConfig, 'apiUrl' | 'apiSecretParameter' | 'apiSecretHeader' | 'apiTimeoutMs' | 'apiRetries' | 'environments'>;
+
+/** Reads the app-list API variables and `BACKOPPER_ENVIRONMENTS`, validated as the sync does. */
+export function readApiConfig(read: ConfigReader): ApiConfig {
+  return {
+    apiUrl: read.required('BACKOPPER_API_URL', /^https?:\/\/\S*\{environment\}\S*$/, 'an http(s) URL containing {environment}'),
+    apiSecretParameter: read.required('BACKOPPER_API_SECRET_PARAMETER', /^[A-Za-z0-9_.\-/]{1,2048}$/, 'an SSM parameter name'),
+    apiSecretHeader: read.optional('BACKOPPER_API_SECRET_HEADER', /^[A-Za-z0-9-]{1,64}$/, 'an HTTP header name') ?? 'X-Secret-Key',
+    apiTimeoutMs: read.integer('BACKOPPER_API_TIMEOUT_MS', 10_000, 100, 120_000),
+    apiRetries: read.integer('BACKOPPER_API_RETRIES', 2, 0, 10),
+    environments: read.parsed('BACKOPPER_ENVIRONMENTS', parseEnvironments),
+  };
+}
+
+/** A validating reader over variables; each method throws {@link ConfigError} naming the variable. */
+export type ConfigReader = ReturnType<typeof createReader>;
+
 // EventBridge rules target the document by ARN; it is in the account of the schedule role.
-function documentArnFor(read: ReturnType<typeof reader>, documentName: string, roleArn: string): string {
+function documentArnFor(read: ConfigReader, documentName: string, roleArn: string): string {
   const explicit = read.optional('BACKOPPER_DOCUMENT_ARN', /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{0,12}:document\/\S+$/, 'an SSM document ARN');
   if (explicit) return explicit;
   const region = read.optional('AWS_REGION', /^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region');
@@ -95,7 +107,8 @@ function documentArnFor(read: ReturnType<typeof reader>, documentName: string, r
   return `arn:${partition}:ssm:${region}:${account}:document/${documentName}`;
 }
 
-function reader(env: Environment) {
+/** Builds a {@link ConfigReader} over `env`. */
+export function createReader(env: Environment) {
   const value = (name: string): string | undefined => {
     const text = env[name]?.trim();
     return text === '' ? undefined : text;

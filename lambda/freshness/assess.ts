@@ -1,0 +1,78 @@
+/**
+ * The pure core of the freshness check: is an app's newest dump in S3 recent enough for its
+ * frequency, and is it not much smaller than the one before? Shared by the freshness monitor and
+ * `backopper status`.
+ */
+import type { DbEngine, Frequency } from '../../common/app-spec';
+import type { NewestBackups } from '../backup-objects';
+
+/** Seconds between runs per frequency; monthly counts the longest month. */
+export const FREQUENCY_SECONDS: Record<Frequency, number> = {
+  hourly: 3600,
+  daily: 86_400,
+  weekly: 7 * 86_400,
+  monthly: 31 * 86_400,
+};
+
+/** A dump older than this many intervals is stale. */
+export const STALE_AFTER_INTERVALS = 2;
+
+/** A dump smaller than this share of the previous one is suspicious. */
+export const SHRUNK_BELOW = 0.5;
+
+/**
+ * `fresh`; `stale` (the newest dump is older than twice the interval); `missing` (no dump at all);
+ * `not-checked` (engine `none`: media only, no dump to look for).
+ */
+export type Freshness = 'fresh' | 'stale' | 'missing' | 'not-checked';
+
+/** The verdict on one app. */
+export interface Assessment {
+  freshness: Freshness;
+  /** The newest dump is less than half the size of the previous one. */
+  shrunk: boolean;
+  /** Age of the newest dump in seconds (undefined without one). */
+  ageSeconds: number | undefined;
+  /** Newest size divided by the previous size (undefined without two dumps, or a previous of 0 bytes). */
+  sizeRatio: number | undefined;
+}
+
+/** Judges one app's newest dumps at `now`, against a run every `intervalSeconds`. */
+export function assessBackups(input: {
+  engine: DbEngine;
+  intervalSeconds: number | undefined;
+  backups: NewestBackups;
+  now: Date;
+}): Assessment {
+  const { newest, previous } = input.backups;
+  const ageSeconds = newest ? Math.max(0, Math.round(input.now.getTime() / 1000 - newest.timestamp)) : undefined;
+  const sizeRatio = newest && previous && previous.size > 0 ? newest.size / previous.size : undefined;
+  const shrunk = sizeRatio !== undefined && sizeRatio < SHRUNK_BELOW;
+  if (input.engine === 'none') return { freshness: 'not-checked', shrunk: false, ageSeconds, sizeRatio };
+  if (!newest) return { freshness: 'missing', shrunk: false, ageSeconds, sizeRatio };
+  const limit = input.intervalSeconds === undefined ? undefined : input.intervalSeconds * STALE_AFTER_INTERVALS;
+  const stale = limit !== undefined && (ageSeconds as number) > limit;
+  return { freshness: stale ? 'stale' : 'fresh', shrunk, ageSeconds, sizeRatio };
+}
+
+/** `3h`, `2d 4h`, `45m`, `12s`. */
+export function formatAge(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h${seconds % 3600 >= 60 ? ` ${Math.floor((seconds % 3600) / 60)}m` : ''}`;
+  const hours = Math.floor((seconds % 86_400) / 3600);
+  return `${Math.floor(seconds / 86_400)}d${hours ? ` ${hours}h` : ''}`;
+}
+
+/** `1.2 MB`, `830 kB`, `512 B` (decimal units). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value >= 100 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}

@@ -1,0 +1,151 @@
+/**
+ * The freshness check's outcome as data, the one alert message that sums it up, and the Embedded
+ * Metric Format line the dashboard graphs. Pure.
+ */
+import type { DbEngine, Frequency } from '../../common/app-spec';
+import type { BackupObject } from '../backup-objects';
+import { type Assessment, formatAge, formatBytes, FREQUENCY_SECONDS, STALE_AFTER_INTERVALS } from './assess';
+
+/** One app's verdict. */
+export interface AppFreshness extends Assessment {
+  environment: string;
+  app: string;
+  frequency: Frequency;
+  engine: DbEngine;
+  newest: BackupObject | undefined;
+  previous: BackupObject | undefined;
+  /** Set when the bucket could not be listed for this app (then nothing else is known). */
+  error?: string;
+}
+
+/** One environment's part of the check. */
+export interface EnvironmentFreshness {
+  environment: string;
+  /** `unknown`: the app list could not be had, so none of its apps was checked. */
+  status: 'ok' | 'unknown';
+  /** Apps with a schedule (frequency hourly..monthly). */
+  apps: number;
+  /** Apps with frequency none/disabled: not checked (no schedule, so no backup is expected). */
+  disabled: number;
+  /** App list entries the sync also skips (invalid): not checked. */
+  skipped: number;
+  error?: string;
+}
+
+/** The whole check. */
+export interface FreshnessReport {
+  /** No stale, missing or shrunk backup and no error. */
+  ok: boolean;
+  checkedAt: string;
+  bucket: string;
+  environments: EnvironmentFreshness[];
+  apps: AppFreshness[];
+  counts: { checked: number; fresh: number; stale: number; missing: number; shrunk: number; notChecked: number; errors: number };
+}
+
+/** Builds the report from the per-environment and per-app results. */
+export function buildFreshnessReport(input: {
+  checkedAt: Date;
+  bucket: string;
+  environments: EnvironmentFreshness[];
+  apps: AppFreshness[];
+}): FreshnessReport {
+  const count = (test: (app: AppFreshness) => boolean) => input.apps.filter(test).length;
+  const errors = count((app) => app.error !== undefined) + input.environments.filter((env) => env.status === 'unknown').length;
+  const counts = {
+    checked: count((app) => app.error === undefined && app.freshness !== 'not-checked'),
+    fresh: count((app) => app.error === undefined && app.freshness === 'fresh'),
+    stale: count((app) => app.error === undefined && app.freshness === 'stale'),
+    missing: count((app) => app.error === undefined && app.freshness === 'missing'),
+    shrunk: count((app) => app.error === undefined && app.shrunk),
+    notChecked: count((app) => app.freshness === 'not-checked'),
+    errors,
+  };
+  return {
+    ok: counts.stale + counts.missing + counts.shrunk + counts.errors === 0,
+    checkedAt: input.checkedAt.toISOString(),
+    bucket: input.bucket,
+    environments: input.environments,
+    apps: input.apps,
+    counts,
+  };
+}
+
+/** SNS subjects are at most 100 characters. */
+const SUBJECT_LIMIT = 100;
+/** SNS messages are at most 256 KB; stay well below. */
+const MESSAGE_LIMIT = 200_000;
+
+/** The one alert that sums up every problem; undefined when there is none. */
+export function formatFreshnessAlert(report: FreshnessReport): { subject: string; message: string } | undefined {
+  if (report.ok) return undefined;
+  const { counts } = report;
+  const parts = [
+    counts.stale && `${counts.stale} stale`,
+    counts.missing && `${counts.missing} missing`,
+    counts.shrunk && `${counts.shrunk} shrunk`,
+    counts.errors && `${counts.errors} not checked (errors)`,
+  ].filter(Boolean);
+  const subject = `Backopper: ${parts.join(', ')} backup(s)`.slice(0, SUBJECT_LIMIT);
+  const at = (app: AppFreshness) => `${app.app} (${app.environment})`;
+  const where = (object: BackupObject) => `s3://${report.bucket}/${object.key}`;
+  const ok = (app: AppFreshness) => app.error === undefined;
+  const section = (title: string, lines: string[]) => (lines.length ? ['', title, ...lines.map((line) => `  ${line}`)] : []);
+  const lines = [
+    `Backopper freshness check at ${report.checkedAt}: ${parts.join(', ')}; ${counts.fresh} of ${counts.checked} checked app(s) are fresh.`,
+    ...section(
+      `STALE: the newest backup is older than ${STALE_AFTER_INTERVALS} intervals (a server may have stopped running backups):`,
+      report.apps
+        .filter((app) => ok(app) && app.freshness === 'stale' && app.newest)
+        .map((app) => {
+          const limit = formatAge(FREQUENCY_SECONDS[app.frequency] * STALE_AFTER_INTERVALS);
+          return `${at(app)}: newest backup ${formatAge(app.ageSeconds ?? 0)} old (${app.frequency}: stale after ${limit}), ${where(app.newest as BackupObject)}`;
+        }),
+    ),
+    ...section(
+      'MISSING: no backup in S3 at all (new apps alert until their first backup):',
+      report.apps.filter((app) => ok(app) && app.freshness === 'missing').map((app) => `${at(app)}: ${app.frequency}, ${app.engine}, nothing under s3://${report.bucket}/${app.app}/${app.environment}/`),
+    ),
+    ...section(
+      'SHRUNK: the newest backup is less than half the size of the previous one (a partial or empty database?):',
+      report.apps
+        .filter((app) => ok(app) && app.shrunk && app.newest && app.previous)
+        .map((app) => {
+          const newest = app.newest as BackupObject;
+          const previous = app.previous as BackupObject;
+          return `${at(app)}: ${formatBytes(newest.size)}, previous ${formatBytes(previous.size)} (${Math.round((app.sizeRatio ?? 0) * 100)}%), ${where(newest)}`;
+        }),
+    ),
+    ...section('NOT CHECKED: errors (these apps may be stale too):', [
+      ...report.environments.filter((env) => env.status === 'unknown').map((env) => `${env.environment}: ${env.error ?? 'unknown error'}; none of its apps was checked`),
+      ...report.apps.filter((app) => app.error !== undefined).map((app) => `${at(app)}: ${app.error}`),
+    ]),
+  ];
+  let message = lines.join('\n');
+  if (message.length > MESSAGE_LIMIT) message = `${message.slice(0, MESSAGE_LIMIT)}\n... (cut; the full list is in the freshness function's log)`;
+  return { subject, message };
+}
+
+/** The metric names the freshness monitor emits (namespace {@link FRESHNESS_NAMESPACE}, no dimensions). */
+export const FRESHNESS_METRICS = {
+  checked: 'FreshnessAppsChecked',
+  stale: 'FreshnessStale',
+  missing: 'FreshnessMissing',
+  shrunk: 'FreshnessShrunk',
+  errors: 'FreshnessErrors',
+} as const;
+
+/** Namespace of Backopper's own metrics. */
+export const FRESHNESS_NAMESPACE = 'Backopper';
+
+/** One CloudWatch Embedded Metric Format log line: CloudWatch Logs turns it into the metrics above. */
+export function freshnessMetricLine(report: FreshnessReport): string {
+  const entries = Object.entries(FRESHNESS_METRICS) as [keyof typeof FRESHNESS_METRICS, string][];
+  return JSON.stringify({
+    _aws: {
+      Timestamp: Date.parse(report.checkedAt),
+      CloudWatchMetrics: [{ Namespace: FRESHNESS_NAMESPACE, Dimensions: [[]], Metrics: entries.map(([, name]) => ({ Name: name, Unit: 'Count' })) }],
+    },
+    ...Object.fromEntries(entries.map(([key, name]) => [name, report.counts[key]])),
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * One freshness check: read the API secret, fetch each environment's app list exactly as the sync does,
+ * list each scheduled app's dumps in S3 (bounded concurrency, listings only), judge them, build the
+ * report. Never throws for an unreachable API or bucket: those become errors in the report.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { parseAppList } from '../../common/app-list';
+import type { AppSpec } from '../../common/app-spec';
+import { listNewestBackups } from '../backup-objects';
+import { describeError } from '../errors';
+import { appListUrl, fetchAppList } from '../fetch-app-list';
+import type { Logger } from '../log';
+import { readApiSecret } from '../read-secret';
+import { type RetryOptions, settleConcurrently } from '../retry';
+import { assessBackups, FREQUENCY_SECONDS } from './assess';
+import type { FreshnessConfig } from './config';
+import { type AppFreshness, buildFreshnessReport, type EnvironmentFreshness, type FreshnessReport } from './report';
+
+/** Clients and seams of {@link runFreshnessCheck}. */
+export interface FreshnessDependencies {
+  s3: S3Client;
+  ssm?: SSMClient;
+  logger: Logger;
+  fetch?: typeof fetch;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  retry?: RetryOptions;
+}
+
+/** Runs the check over every configured environment. */
+export async function runFreshnessCheck(config: FreshnessConfig, deps: FreshnessDependencies): Promise<FreshnessReport> {
+  const now = (deps.now ?? (() => new Date()))();
+  const environments: EnvironmentFreshness[] = [];
+  const work: { environment: string; app: AppSpec }[] = [];
+  let secret: string | undefined;
+  let secretError: string | undefined;
+  try {
+    secret = await readApiSecret({ parameterName: config.apiSecretParameter, client: deps.ssm, retry: deps.retry });
+  } catch (error) {
+    secretError = describeError(error);
+  }
+  for (const { name } of config.environments) {
+    const entry: EnvironmentFreshness = { environment: name, status: 'ok', apps: 0, disabled: 0, skipped: 0 };
+    environments.push(entry);
+    if (secret === undefined) {
+      Object.assign(entry, { status: 'unknown', error: secretError });
+      continue;
+    }
+    try {
+      const raw = await fetchAppList({
+        url: appListUrl(config.apiUrl, name),
+        headerName: config.apiSecretHeader,
+        secret,
+        timeoutMs: config.apiTimeoutMs,
+        retries: config.apiRetries,
+        fetch: deps.fetch,
+        sleep: deps.sleep,
+      });
+      const list = parseAppList(raw);
+      Object.assign(entry, { apps: list.apps.length, disabled: list.disabled.length, skipped: list.skipped.length });
+      for (const app of list.apps) work.push({ environment: name, app });
+    } catch (error) {
+      Object.assign(entry, { status: 'unknown', error: describeError(error) });
+      deps.logger.error('app list unavailable: its apps were not checked', { environment: name, error: entry.error });
+    }
+  }
+  const results = await settleConcurrently(work, config.concurrency, async ({ environment, app }) => {
+    // Media-only apps have no dump in S3; their media goes to the media server, which this cannot see.
+    if (app.engine === 'none') return { newest: undefined, previous: undefined, count: 0 };
+    return listNewestBackups({ client: deps.s3, bucket: config.bucket, app: app.name, environment, retry: deps.retry });
+  });
+  const apps = results.map((result, index): AppFreshness => {
+    const { environment, app } = work[index] as (typeof work)[number];
+    const base = { environment, app: app.name, frequency: app.frequency, engine: app.engine };
+    if (result.status === 'rejected') {
+      const error = `listing s3://${config.bucket}/${app.name}/${environment}/ failed: ${describeError(result.reason)}`;
+      return { ...base, freshness: 'missing', shrunk: false, ageSeconds: undefined, sizeRatio: undefined, newest: undefined, previous: undefined, error };
+    }
+    const assessment = assessBackups({ engine: app.engine, intervalSeconds: FREQUENCY_SECONDS[app.frequency], backups: result.value, now });
+    return { ...base, ...assessment, newest: result.value.newest, previous: result.value.previous };
+  });
+  return buildFreshnessReport({ checkedAt: now, bucket: config.bucket, environments, apps });
+}
