@@ -8,7 +8,7 @@ import { messageOf } from './errors';
 import { acquireAppLock } from './lock';
 import { claimRunTimestamp } from './run-timestamp';
 import { runMediaSteps } from './media-steps';
-import { type RunReport, type StepName, formatStepLine, overallStatus } from './report';
+import { type RunReport, type StepName, formatStepLine, overallStatus, skipped } from './report';
 import { createS3Client } from './s3-upload';
 
 export interface BackupDeps {
@@ -63,7 +63,8 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
     report.timestamp = timestamp;
     deps.log(`backup of ${config.app} (${config.environment}, ${config.engine}, ${config.projectType}) at ${timestamp} on ${report.host}`);
     record(await runDatabaseSteps({ config, timestamp, backupDir, s3, log: deps.log, signal: deps.signal }));
-    record(await runMediaSteps(config, timestamp, deps.signal));
+    if (deps.signal.aborted) record({ media: skipped('interrupted'), transfer: skipped('interrupted') });
+    else record(await runMediaSteps(config, timestamp, deps.signal));
     report.status = overallStatus(report.steps);
     if (deps.signal.aborted) {
       report.status = 'failed';

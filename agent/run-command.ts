@@ -86,6 +86,7 @@ export function startCommand(spec: CommandSpec, options: RunOptions = {}): Runni
     killTimer.unref();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
 
   const done = new Promise<{ exitCode: number; stderrTail: string }>((resolve, reject) => {
     child.once('error', (error) => {

@@ -150,6 +150,7 @@ describe('bad invocations and unreachable servers', () => {
       expect(run.report.status).toBe('failed');
       expect(run.report.error).toBe('interrupted: received SIGTERM');
       expect(run.report.steps.database.error).toMatch(/mysqldump was killed by SIGTERM/);
+      expect(run.report.steps.media).toMatchObject({ status: 'skipped', reason: 'interrupted' });
       expect(ws.backupFiles(app)).toEqual(filesBefore);
       expect(ws.leftovers()).toEqual([]);
     } finally {
