@@ -3,7 +3,7 @@ import { loadBackupConfig, loadVerifyConfig } from './config';
 import { planBackup } from './dry-run';
 import { ConfigError, messageOf } from './errors';
 import { postReport } from './report-back';
-import { runVerify } from './verify';
+import { runVerify, type VerifyConfig } from './verify';
 
 const USAGE = `usage: backopper-agent backup --app <name> --environment <env> --engine mysql|postgres|none --project-type <type> [--dry-run] [--skip-absent] [--<setting> <value>...]
        backopper-agent verify --app <name> [--verify-admin-url mysql://...|postgres://...] [--apps-dir ...] [--backups-dir ...]
@@ -31,7 +31,8 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'verify') {
-    await verify(rest);
+    const config = loadOrExplain(() => loadVerifyConfig(rest, process.env));
+    if (config) await verify(config);
     return;
   }
   if (command !== 'backup') {
@@ -39,15 +40,8 @@ async function main(argv: string[]): Promise<void> {
     finish({ status: 'invalid', error: `unknown command ${JSON.stringify(command ?? '')}` }, 2);
     return;
   }
-  let config;
-  try {
-    config = loadBackupConfig(rest, process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`backopper-agent: ${error.message}\n`);
-    finish({ status: 'invalid', error: error.message }, 2);
-    return;
-  }
+  const config = loadOrExplain(() => loadBackupConfig(rest, process.env));
+  if (!config) return;
   if (config.dryRun) {
     const timestamp = Math.floor(Date.now() / 1000);
     const plan = await planBackup(config, timestamp);
@@ -75,17 +69,20 @@ async function main(argv: string[]): Promise<void> {
   finish(report, report.status === 'failed' ? 1 : 0);
 }
 
-/** `verify`: restore the newest local dump into a scratch database and compare it with the live one. */
-async function verify(argv: string[]): Promise<void> {
-  let config;
+/** Loads a config; a ConfigError is explained on stderr and in an `invalid` report (exit 2), giving undefined. */
+function loadOrExplain<T>(load: () => T): T | undefined {
   try {
-    config = loadVerifyConfig(argv, process.env);
+    return load();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`backopper-agent: ${error.message}\n`);
-    finish({ command: 'verify', status: 'invalid', error: error.message }, 2);
-    return;
+    finish({ status: 'invalid', error: error.message }, 2);
+    return undefined;
   }
+}
+
+/** `verify`: restore the newest local dump into a scratch database and compare it with the live one. */
+async function verify(config: VerifyConfig): Promise<void> {
   const report = await runVerify(config, log);
   for (const difference of report.comparison?.differences ?? []) {
     log(`verify    ${difference.table}: ${difference.restored} rows restored, ${difference.live} live`);
