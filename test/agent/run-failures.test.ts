@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
-import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupArgs, runAgent, startAgent } from '../helpers/agent';
@@ -181,6 +182,28 @@ describe('bad invocations and unreachable servers', () => {
       expect(warned.report.warnings).toEqual([`report to http://127.0.0.1:${port}/fail answered 500 Internal Server Error`]);
     } finally {
       server.close();
+    }
+  });
+});
+
+describe('a transfer cut short', () => {
+  it('SIGTERM mid-transfer leaves no file under the final name on the media server, and no tmp', async () => {
+    const [ws, sshd] = await Promise.all([createWorkspace(), startSshd()]);
+    try {
+      const media = join(ws.appsDir, 'big', 'files');
+      mkdirSync(media, { recursive: true });
+      for (let i = 0; i < 8; i += 1) writeFileSync(join(media, `video-${i}.mp4`), randomBytes(16 * 1024 * 1024));
+      const agent = startAgent(backupArgs('big', 'none', 'static-site'), { ...ws.env, ...sshd.env, BACKOPPER_MEDIA_DIR: 'files' });
+      const remoteDir = join(sshd.remoteRoot, 'big', 'live');
+      await waitFor('the upload to start', async () => existsSync(remoteDir) && readdirSync(remoteDir).some((name) => name.endsWith('.part')), 60_000);
+      agent.child.kill('SIGTERM');
+      const run = await agent.finished;
+      expect(run.exitCode).toBe(1);
+      expect(run.report.steps.transfer.status).toBe('failed');
+      expect(readdirSync(remoteDir)).toEqual([]);
+      expect(ws.leftovers()).toEqual([]);
+    } finally {
+      await Promise.all([ws.remove(), sshd.stop()]);
     }
   });
 });
