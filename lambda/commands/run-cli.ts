@@ -6,11 +6,13 @@ import { ConfigError, describeError } from '../errors';
 import { backupsCommand } from './backups';
 import { planCommand } from './plan';
 import { restoreCommand } from './restore';
+import { runCommand } from './run';
+import { statusCommand } from './status';
 import { syncCommand } from './sync';
 import { type CliCommand, type CliContext, UsageError } from './types';
 
 /** Every command, by name. */
-export const COMMANDS: readonly CliCommand[] = [planCommand, syncCommand, backupsCommand, restoreCommand];
+export const COMMANDS: readonly CliCommand[] = [planCommand, syncCommand, statusCommand, runCommand, backupsCommand, restoreCommand];
 
 /** The `backopper --help` text. */
 export function helpText(): string {

@@ -10,7 +10,7 @@ import { CallCounter } from './call-counter';
 export class FakeSsm {
   readonly parameters = new Map<string, { type: 'String' | 'SecureString'; value: string }>();
   readonly calls = new CallCounter([]);
-  private mock: AwsClientStub<SSMClient> | undefined;
+  protected mock: AwsClientStub<SSMClient> | undefined;
 
   /** Stores a parameter. */
   put(name: string, value: string, type: 'String' | 'SecureString' = 'SecureString'): this {

@@ -1,0 +1,271 @@
+/**
+ * A stateful in-memory SSM Run Command (plus the Parameter Store of {@link FakeSsm}) behind
+ * aws-sdk-client-mock, behaving like the service where Backopper relies on it:
+ *
+ * - SendCommand resolves tag targets to the instances carrying the tag, refuses unknown documents and
+ *   parameters that do not match the document's allowedPattern;
+ * - right after SendCommand the command is Pending and has no invocations yet: ListCommandInvocations
+ *   answers [] and GetCommandInvocation throws InvocationDoesNotExist;
+ * - each `advance()` moves every unfinished command one step: Pending → InProgress → its final status
+ *   (from `respond`), and the command's status follows its invocations;
+ * - ListCommands (newest first, DocumentName and InvokedAfter filters) and ListCommandInvocations page
+ *   with NextToken; ListCommandInvocations with Details shows the first 2,500 characters of each step's
+ *   output, GetCommandInvocation the first 24,000.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type Command,
+  type CommandInvocation,
+  GetCommandInvocationCommand,
+  type GetCommandInvocationCommandInput,
+  InvalidDocument,
+  InvalidParameters,
+  InvalidPluginName,
+  InvocationDoesNotExist,
+  ListCommandInvocationsCommand,
+  type ListCommandInvocationsCommandInput,
+  ListCommandsCommand,
+  type ListCommandsCommandInput,
+  SendCommandCommand,
+  type SendCommandCommandInput,
+} from '@aws-sdk/client-ssm';
+import { FakeSsm } from './fake-ssm';
+
+/** Final outcome of one invocation. */
+export interface InvocationOutcome {
+  status: 'Success' | 'Failed' | 'TimedOut' | 'Cancelled';
+  stdout?: string;
+  stderr?: string;
+  responseCode?: number;
+}
+
+type InvocationStatus = 'Pending' | 'InProgress' | InvocationOutcome['status'];
+
+interface StoredInvocation {
+  instanceId: string;
+  status: InvocationStatus;
+  outcome: InvocationOutcome;
+}
+
+/** A command as the fake keeps it. */
+export interface StoredCommand {
+  commandId: string;
+  input: SendCommandCommandInput;
+  requestedAt: Date;
+  /** 0: just sent, no invocations visible; 1: in progress; 2: finished. */
+  stage: number;
+  invocations: StoredInvocation[];
+}
+
+/** Options of the fake. */
+export interface FakeRunCommandOptions {
+  /** Largest page ListCommands / ListCommandInvocations return. @default 50 */
+  pageSize?: number;
+  /** Document name → parameter name → allowedPattern. */
+  documents: Record<string, Record<string, string>>;
+  /** The clock stamping RequestedDateTime. */
+  now: () => Date;
+}
+
+const RUN_STEP = 'runAgent';
+const DOWNLOAD_STEP = 'downloadAgent';
+const meta = (message: string) => ({ message, $metadata: {} });
+
+/** The fake. `install()` routes every SSMClient#send to it (Parameter Store included). */
+export class FakeRunCommand extends FakeSsm {
+  readonly commands: StoredCommand[] = [];
+  readonly instances = new Map<string, Record<string, string>>();
+  /** Every SendCommand input, in order. */
+  readonly sent: SendCommandCommandInput[] = [];
+  /** Decides how an invocation ends. @default Success with an empty output */
+  respond: (command: StoredCommand, instanceId: string) => InvocationOutcome = () => ({ status: 'Success', stdout: '', responseCode: 0 });
+  private readonly pageSize: number;
+
+  constructor(private readonly options: FakeRunCommandOptions) {
+    super();
+    this.pageSize = options.pageSize ?? 50;
+  }
+
+  /** Registers a managed instance with its tags. */
+  addInstance(instanceId: string, tags: Record<string, string>): this {
+    this.instances.set(instanceId, tags);
+    return this;
+  }
+
+  /** Adds a finished command to the history, as if it ran at `requestedAt`. */
+  seedCommand(input: { request: SendCommandCommandInput; requestedAt: Date; outcomes: Record<string, InvocationOutcome> }): StoredCommand {
+    const command: StoredCommand = {
+      commandId: randomUUID(),
+      input: input.request,
+      requestedAt: input.requestedAt,
+      stage: 2,
+      invocations: Object.entries(input.outcomes).map(([instanceId, outcome]) => ({ instanceId, status: outcome.status, outcome })),
+    };
+    this.commands.push(command);
+    return command;
+  }
+
+  /** Moves every unfinished command one step. */
+  advance(): void {
+    for (const command of this.commands) {
+      if (command.stage >= 2) continue;
+      command.stage += 1;
+      for (const invocation of command.invocations) invocation.status = command.stage === 1 ? 'InProgress' : invocation.outcome.status;
+    }
+  }
+
+  /** The stored command, by id. */
+  command(commandId: string): StoredCommand | undefined {
+    return this.commands.find((command) => command.commandId === commandId);
+  }
+
+  override install(): this {
+    super.install();
+    const mock = this.mock;
+    if (!mock) throw new Error('FakeRunCommand: FakeSsm.install() did not create the mock');
+    mock.on(SendCommandCommand).callsFake(async (input: SendCommandCommandInput) => this.send(input));
+    mock.on(ListCommandsCommand).callsFake(async (input: ListCommandsCommandInput) => this.listCommands(input));
+    mock.on(ListCommandInvocationsCommand).callsFake(async (input: ListCommandInvocationsCommandInput) => this.listInvocations(input));
+    mock.on(GetCommandInvocationCommand).callsFake(async (input: GetCommandInvocationCommandInput) => this.getInvocation(input));
+    return this;
+  }
+
+  private send(input: SendCommandCommandInput) {
+    this.calls.record('SendCommand');
+    const patterns = this.options.documents[input.DocumentName ?? ''];
+    if (!patterns) throw new InvalidDocument(meta(`Document ${input.DocumentName} does not exist.`));
+    for (const [name, values] of Object.entries(input.Parameters ?? {})) {
+      const pattern = patterns[name];
+      if (pattern === undefined) throw new InvalidParameters(meta(`Parameter "${name}" is not defined in the document.`));
+      for (const value of values) {
+        if (!new RegExp(pattern).test(value)) throw new InvalidParameters(meta(`Parameter "${name}" value "${value}" does not match the allowed pattern.`));
+      }
+    }
+    this.sent.push(input);
+    const instances = [...this.instances.entries()]
+      .filter(([id, tags]) =>
+        (input.Targets ?? []).every((target) =>
+          target.Key === 'InstanceIds' ? target.Values?.includes(id) : target.Values?.includes(tags[(target.Key ?? '').replace(/^tag:/, '')] ?? '\0'),
+        ),
+      )
+      .map(([id]) => id);
+    const command: StoredCommand = { commandId: randomUUID(), input, requestedAt: this.options.now(), stage: 0, invocations: [] };
+    command.invocations = instances.map((instanceId) => ({ instanceId, status: 'Pending', outcome: this.respond(command, instanceId) }));
+    // A command that matched no instance is over at once (Success, TargetCount 0), as in SSM.
+    if (instances.length === 0) command.stage = 2;
+    this.commands.push(command);
+    return { Command: this.describe(command) };
+  }
+
+  private describe(command: StoredCommand): Command {
+    const statuses = command.invocations.map((invocation) => invocation.status);
+    const done = statuses.filter((status) => !['Pending', 'InProgress'].includes(status));
+    return {
+      CommandId: command.commandId,
+      DocumentName: command.input.DocumentName,
+      Comment: command.input.Comment,
+      Parameters: command.input.Parameters,
+      Targets: command.input.Targets,
+      RequestedDateTime: command.requestedAt,
+      Status: commandStatus(command.stage, statuses),
+      TargetCount: command.invocations.length,
+      CompletedCount: done.length,
+      ErrorCount: statuses.filter((status) => status === 'Failed').length,
+      DeliveryTimedOutCount: 0,
+      TimeoutSeconds: command.input.TimeoutSeconds,
+    };
+  }
+
+  private listCommands(input: ListCommandsCommandInput) {
+    this.calls.record('ListCommands');
+    const filter = (key: string) => input.Filters?.find((entry) => entry.key === key)?.value;
+    const document = filter('DocumentName');
+    const after = filter('InvokedAfter');
+    const matching = this.commands
+      .filter((command) => !input.CommandId || command.commandId === input.CommandId)
+      .filter((command) => !document || command.input.DocumentName === document)
+      .filter((command) => !after || command.requestedAt.getTime() >= Date.parse(after))
+      .sort((a, b) => b.requestedAt.getTime() - a.requestedAt.getTime());
+    const { page, NextToken } = this.page(matching, input.MaxResults, input.NextToken);
+    return { Commands: page.map((command) => this.describe(command)), NextToken };
+  }
+
+  private listInvocations(input: ListCommandInvocationsCommandInput) {
+    this.calls.record('ListCommandInvocations');
+    const command = this.command(input.CommandId ?? '');
+    const visible = command && command.stage > 0 ? command.invocations : [];
+    const { page, NextToken } = this.page(
+      visible.filter((invocation) => !input.InstanceId || invocation.instanceId === input.InstanceId),
+      input.MaxResults,
+      input.NextToken,
+    );
+    const invocations: CommandInvocation[] = page.map((invocation) => ({
+      CommandId: command?.commandId,
+      InstanceId: invocation.instanceId,
+      DocumentName: command?.input.DocumentName,
+      Comment: command?.input.Comment,
+      RequestedDateTime: command?.requestedAt,
+      Status: invocation.status,
+      StatusDetails: invocation.status,
+      ...(input.Details
+        ? {
+            CommandPlugins: [
+              { Name: DOWNLOAD_STEP, Status: invocation.status === 'Pending' ? 'Pending' : 'Success', Output: '' },
+              {
+                Name: RUN_STEP,
+                Status: invocation.status,
+                ResponseCode: isFinal(invocation.status) ? (invocation.outcome.responseCode ?? -1) : -1,
+                Output: isFinal(invocation.status) ? (invocation.outcome.stdout ?? '').slice(0, 2500) : '',
+              },
+            ],
+          }
+        : {}),
+    }));
+    return { CommandInvocations: invocations, NextToken };
+  }
+
+  private getInvocation(input: GetCommandInvocationCommandInput) {
+    this.calls.record('GetCommandInvocation');
+    const command = this.command(input.CommandId ?? '');
+    const invocation = command && command.stage > 0 ? command.invocations.find((entry) => entry.instanceId === input.InstanceId) : undefined;
+    if (!command || !invocation) throw new InvocationDoesNotExist(meta(''));
+    if (input.PluginName && ![RUN_STEP, DOWNLOAD_STEP].includes(input.PluginName)) throw new InvalidPluginName(meta(''));
+    const final = isFinal(invocation.status);
+    return {
+      CommandId: command.commandId,
+      InstanceId: invocation.instanceId,
+      DocumentName: command.input.DocumentName,
+      PluginName: input.PluginName,
+      Status: invocation.status,
+      StatusDetails: invocation.status,
+      ResponseCode: final ? (invocation.outcome.responseCode ?? -1) : -1,
+      StandardOutputContent: final ? (invocation.outcome.stdout ?? '').slice(0, 24_000) : '',
+      StandardErrorContent: final ? (invocation.outcome.stderr ?? '').slice(0, 8_000) : '',
+    };
+  }
+
+  private page<T>(items: T[], maxResults: number | undefined, token: string | undefined): { page: T[]; NextToken: string | undefined } {
+    const start = token ? Number(Buffer.from(token, 'base64url').toString()) : 0;
+    const size = Math.min(maxResults ?? 50, this.pageSize);
+    const page = items.slice(start, start + size);
+    const next = start + size < items.length ? Buffer.from(String(start + size)).toString('base64url') : undefined;
+    return { page, NextToken: next };
+  }
+}
+
+function isFinal(status: InvocationStatus): boolean {
+  return status !== 'Pending' && status !== 'InProgress';
+}
+
+// The command's status follows its invocations, as SSM reports it.
+function commandStatus(stage: number, statuses: InvocationStatus[]): Command['Status'] {
+  if (stage === 0) return 'Pending';
+  if (statuses.some((status) => !isFinal(status))) return 'InProgress';
+  for (const status of ['Failed', 'TimedOut', 'Cancelled'] as const) if (statuses.includes(status)) return status;
+  return 'Success';
+}
+
+/** An agent's stdout for a run: a progress line, then the JSON run report as the last line. */
+export function agentOutput(report: Record<string, unknown>): string {
+  return `backopper: backing up ${String(report.app)}\n${JSON.stringify(report)}\n`;
+}
