@@ -55,7 +55,8 @@ function buildRow(schedule: ScheduleFacts, found: NewestBackups | Error | undefi
   let nextRun: string | undefined;
   let interval: number | undefined;
   try {
-    nextRun = nextRuns(timing)[0]?.toISOString();
+    // A disabled schedule does not run.
+    nextRun = schedule.state === 'ENABLED' ? nextRuns(timing)[0]?.toISOString() : undefined;
     interval = intervalSeconds(timing);
   } catch (error) {
     if (!(error instanceof UnsupportedExpressionError)) throw error;
