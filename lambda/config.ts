@@ -43,6 +43,20 @@ export interface SyncConfig {
   maxDeleteFraction: number;
   allowMassDelete: boolean;
   concurrency: number;
+  /** The weekly restore check; undefined when `BACKOPPER_VERIFY_DOCUMENT_NAME` is not set (off). */
+  verify: VerifyScheduleConfig | undefined;
+}
+
+/** The weekly restore check (`backopper-agent verify`) the sync schedules per app when configured. */
+export interface VerifyScheduleConfig {
+  /** The verify document (`BACKOPPER_VERIFY_DOCUMENT_NAME`). */
+  documentName: string;
+  /** `BACKOPPER_VERIFY_DAY`. */
+  weeklyDay: Weekday;
+  /** `BACKOPPER_VERIFY_WINDOW`: local window the checks start in, spread per app. */
+  window: BackupWindow;
+  /** `BACKOPPER_VERIFY_EXECUTION_TIMEOUT`: seconds one check may run. */
+  executionTimeoutSeconds: number;
 }
 
 /** Variables as `process.env` holds them. */
@@ -76,6 +90,18 @@ export function loadConfig(env: Environment = process.env): SyncConfig {
     maxDeleteFraction: read.fraction('BACKOPPER_MAX_DELETE_FRACTION', 0.5),
     allowMassDelete: read.oneOf('BACKOPPER_ALLOW_MASS_DELETE', ['true', 'false'], 'false') === 'true',
     concurrency: read.integer('BACKOPPER_CONCURRENCY', 8, 1, 50),
+    verify: readVerifyConfig(read),
+  };
+}
+
+function readVerifyConfig(read: ConfigReader): VerifyScheduleConfig | undefined {
+  const documentName = read.optional('BACKOPPER_VERIFY_DOCUMENT_NAME', /^[A-Za-z0-9_.-]{3,128}$/, 'a document name');
+  if (!documentName) return undefined;
+  return {
+    documentName,
+    weeklyDay: read.parsed('BACKOPPER_VERIFY_DAY', parseWeekday, 'SUN'),
+    window: read.parsed('BACKOPPER_VERIFY_WINDOW', parseBackupWindow, '06:00-08:00'),
+    executionTimeoutSeconds: read.integer('BACKOPPER_VERIFY_EXECUTION_TIMEOUT', 3600, 60, 172_800),
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import type { AppSpec } from '../common/app-spec';
 import type { BackupWindow, EnvironmentConfig, Weekday } from './config-values';
-import { managedMarker, scheduleName } from './schedule-name';
+import { managedMarker, scheduleName, verifyMarker, verifyScheduleName } from './schedule-name';
 import { type ScheduleTiming, slotFor } from './slots';
 
 /** The SSM SendCommand a schedule runs. Parameter names match the Backopper-Backup document. */
@@ -12,11 +12,14 @@ export interface CommandSpec {
   documentName: string;
   /** `[{ key: 'tag:backopper:environment', values: ['live'] }]`. */
   targets: { key: string; values: string[] }[];
-  /** Document parameters: `app`, `environment`, `engine`, `projectType`, `executionTimeout`. */
-  parameters: Record<'app' | 'environment' | 'engine' | 'projectType' | 'executionTimeout', string>;
+  /**
+   * Document parameters: `app`, `environment`, `engine`, `projectType`, `executionTimeout` for the backup
+   * document; `app`, `environment`, `executionTimeout` for the verify document.
+   */
+  parameters: Record<string, string>;
   /** SendCommand `TimeoutSeconds`: how long the command may wait to be delivered. */
   deliveryTimeoutSeconds: number;
-  /** `backopper backup of <app> (<environment>)`, at most 100 characters. */
+  /** `backopper backup of <app> (<environment>)` (or `verify of`), at most 100 characters. */
   comment: string;
   /** CloudWatch Logs group for the command output; the SSM default group when undefined. */
   logGroupName: string | undefined;
@@ -85,6 +88,44 @@ function buildSchedule(app: AppSpec, context: DesiredContext): ScheduleSpec {
       logGroupName: context.logGroupName,
     },
   };
+}
+
+/** What {@link buildVerifySchedules} needs: the environment and the verify settings. */
+export interface VerifyContext {
+  environment: EnvironmentConfig;
+  timeZone: string;
+  window: BackupWindow;
+  weeklyDay: Weekday;
+  documentName: string;
+  executionTimeoutSeconds: number;
+  deliveryTimeoutSeconds: number;
+  logGroupName: string | undefined;
+}
+
+/**
+ * One weekly restore check per app that has a database (media-only apps have nothing to restore), at a
+ * slot of the verify window spread by a hash of its own, on the verify day.
+ */
+export function buildVerifySchedules(apps: readonly AppSpec[], context: VerifyContext): ScheduleSpec[] {
+  const environment = context.environment.name;
+  return apps
+    .filter((app) => app.engine !== 'none')
+    .map((app) => ({
+      name: verifyScheduleName(environment, app.name),
+      environment,
+      app: app.name,
+      description: verifyMarker(environment, app.name),
+      timing: slotFor({ environment, app: `${app.name}#verify`, frequency: 'weekly', window: context.window, weeklyDay: context.weeklyDay }),
+      timeZone: context.timeZone,
+      command: {
+        documentName: context.documentName,
+        targets: [{ key: `tag:${context.environment.tagKey}`, values: [context.environment.tagValue] }],
+        parameters: { app: app.name, environment, executionTimeout: String(context.executionTimeoutSeconds) },
+        deliveryTimeoutSeconds: context.deliveryTimeoutSeconds,
+        comment: truncate(`backopper verify of ${app.name} (${environment})`, MAX_COMMENT_LENGTH),
+        logGroupName: context.logGroupName,
+      },
+    }));
 }
 
 function truncate(text: string, max: number): string {

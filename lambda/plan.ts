@@ -15,6 +15,8 @@ export interface PlanInput {
   keep?: ReadonlySet<string>;
   /** Names of apps whose frequency is none/disabled (only used for the delete reason). */
   disabled?: ReadonlySet<string>;
+  /** Delete reasons by name, for schedules retired for another reason (only used for the reason). */
+  removeReasons?: ReadonlyMap<string, string>;
 }
 
 /** A change with the reason shown by `backopper plan`. */
@@ -64,7 +66,8 @@ export function planScheduleChanges(input: PlanInput): SchedulePlan {
       plan.kept.push({ name: actual.name, item: actual, reason: 'app list entry invalid this run; left as it is' });
     } else {
       const disabled = input.disabled?.has(actual.name);
-      plan.remove.push({ name: actual.name, item: actual, reason: disabled ? 'frequency is none/disabled' : 'app no longer in the list' });
+      const reason = disabled ? 'frequency is none/disabled' : (input.removeReasons?.get(actual.name) ?? 'app no longer in the list');
+      plan.remove.push({ name: actual.name, item: actual, reason });
     }
   }
   for (const list of [plan.create, plan.update, plan.remove, plan.kept, plan.conflicts]) {

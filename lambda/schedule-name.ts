@@ -36,6 +36,33 @@ export function scheduleName(environment: string, app: string): string {
   return `${prefix}${app.slice(0, room)}-${shortHash(`${environment}/${app}`)}`;
 }
 
+/**
+ * The name of an app's weekly restore check: `backopper-<environment>-.verify-<app>`. App names never
+ * start with `.`, so this can never be another app's backup schedule; it sits under the environment's
+ * prefix, so the sync lists and manages it with the backups. Cut and hashed past 64 characters like
+ * {@link scheduleName}.
+ */
+export function verifyScheduleName(environment: string, app: string): string {
+  const prefix = `${environmentPrefix(environment)}${VERIFY_INFIX}`;
+  const full = `${prefix}${app}`;
+  if (full.length <= MAX_SCHEDULE_NAME_LENGTH) return full;
+  const room = MAX_SCHEDULE_NAME_LENGTH - prefix.length - HASH_LENGTH - 1;
+  return `${prefix}${app.slice(0, room)}-${shortHash(`verify/${environment}/${app}`)}`;
+}
+
+/** What follows the environment prefix in a restore-check schedule's name. */
+export const VERIFY_INFIX = '.verify-';
+
+/** True for the name of a restore-check schedule of `environment`. */
+export function isVerifyScheduleName(environment: string, name: string): boolean {
+  return name.startsWith(`${environmentPrefix(environment)}${VERIFY_INFIX}`);
+}
+
+/** The marker of a restore-check schedule: the managed marker (same environment and app) plus what it is. */
+export function verifyMarker(environment: string, app: string): string {
+  return `managed by backopper (environment ${environment}, app ${app}) weekly restore check; edits are overwritten by the sync`;
+}
+
 const MARKER = /^managed by backopper \(environment ([A-Za-z0-9_-]+), app ([A-Za-z0-9._-]+)\)/;
 
 /** The description that marks a schedule as Backopper's and records its environment and app. */

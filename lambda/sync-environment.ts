@@ -6,14 +6,14 @@
 import { type ParsedAppList, parseAppList } from '../common/app-list';
 import { applyPlan } from './apply-plan';
 import type { ActualSchedule, ManagedListing, ScheduleBackend } from './backends/types';
-import type { SyncConfig } from './config';
+import type { SyncConfig, VerifyScheduleConfig } from './config';
 import type { EnvironmentConfig } from './config-values';
-import { buildDesiredSchedules, type DesiredContext } from './desired-schedules';
+import { buildDesiredSchedules, buildVerifySchedules, type DesiredContext, type VerifyContext } from './desired-schedules';
 import { describeError } from './errors';
 import { appListUrl, fetchAppList } from './fetch-app-list';
 import type { Logger } from './log';
 import { type Change, guardMassDelete, planScheduleChanges, type SchedulePlan } from './plan';
-import { scheduleName } from './schedule-name';
+import { scheduleName, verifyScheduleName } from './schedule-name';
 
 /** The per-environment summary the handler logs and returns. */
 export interface EnvironmentSummary {
@@ -106,8 +106,14 @@ export function emptySummary(environment: string): EnvironmentSummary {
 async function reconcile(input: SyncEnvironmentInput, list: ParsedAppList, summary: EnvironmentSummary): Promise<EnvironmentResult> {
   const { config, logger, backend } = input;
   const environment = input.environment.name;
-  const desired = buildDesiredSchedules(list.apps, desiredContext(config, input.environment)).map((spec) => backend.describe(spec));
-  const namesOf = (apps: string[]) => new Set(apps.map((app) => scheduleName(environment, app)));
+  const specs = buildDesiredSchedules(list.apps, desiredContext(config, input.environment));
+  if (config.verify) specs.push(...buildVerifySchedules(list.apps, verifyContext(config, config.verify, input.environment)));
+  const desired = specs.map((spec) => backend.describe(spec));
+  // An app's restore check goes with its backup: kept, or retired, together.
+  const namesOf = (apps: string[]) => new Set(apps.flatMap((app) => [scheduleName(environment, app), verifyScheduleName(environment, app)]));
+  const retiredChecks = new Map(
+    list.apps.map((app) => [verifyScheduleName(environment, app.name), config.verify ? 'media only: no database to check' : 'restore checks are off (BACKOPPER_VERIFY_DOCUMENT_NAME unset)']),
+  );
   const invalid = list.skipped.flatMap((skipped) => (skipped.kind === 'invalid-entry' && skipped.app ? [skipped.app] : []));
   let listing: ManagedListing;
   try {
@@ -122,6 +128,7 @@ async function reconcile(input: SyncEnvironmentInput, list: ParsedAppList, summa
     foreign: listing.foreign,
     keep: namesOf(invalid),
     disabled: namesOf(list.disabled),
+    removeReasons: retiredChecks,
   });
   const guard = guardMassDelete(planned, listing.managed.length, config);
   const plan = guard.plan;
@@ -154,6 +161,19 @@ function desiredContext(config: SyncConfig, environment: EnvironmentConfig): Des
     weeklyDay: config.weeklyDay,
     documentName: config.documentName,
     executionTimeoutSeconds: config.executionTimeoutSeconds,
+    deliveryTimeoutSeconds: config.deliveryTimeoutSeconds,
+    logGroupName: config.commandLogGroup,
+  };
+}
+
+function verifyContext(config: SyncConfig, verify: VerifyScheduleConfig, environment: EnvironmentConfig): VerifyContext {
+  return {
+    environment,
+    timeZone: config.timeZone,
+    window: verify.window,
+    weeklyDay: verify.weeklyDay,
+    documentName: verify.documentName,
+    executionTimeoutSeconds: verify.executionTimeoutSeconds,
     deliveryTimeoutSeconds: config.deliveryTimeoutSeconds,
     logGroupName: config.commandLogGroup,
   };

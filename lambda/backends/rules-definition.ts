@@ -35,7 +35,8 @@ export function ruleRequests(spec: ScheduleSpec, settings: RulesSettings, at: Da
     },
     target: {
       Id: RULE_TARGET_ID,
-      Arn: settings.documentArn,
+      // The configured ARN names the backup document; a restore check runs its own document, same account.
+      Arn: settings.documentArn.replace(/document\/[^/]+$/, `document/${spec.command.documentName}`),
       RoleArn: settings.roleArn,
       // Run Command targets take the document parameters as {"name": ["value"]}.
       Input: JSON.stringify(
