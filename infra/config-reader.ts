@@ -91,6 +91,15 @@ export const read = {
     if (at.value === undefined && rule.fallback !== undefined) return rule.fallback;
     return checkNumber(at, rule, false);
   },
+  boolean(reader: Reader, key: string, rule: { fallback?: boolean } = {}): boolean {
+    const at = child(reader, key);
+    if (at.value === undefined && rule.fallback !== undefined) return rule.fallback;
+    if (typeof at.value !== 'boolean') {
+      at.problems.push(`${at.path}: expected true or false, got ${shown(at.value)}`);
+      return rule.fallback ?? false;
+    }
+    return at.value;
+  },
   object(reader: Reader, key: string, fallback?: Record<string, unknown>): Reader {
     const at = child(reader, key);
     if (at.value === undefined && fallback !== undefined) return { ...at, value: fallback };

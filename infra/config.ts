@@ -61,6 +61,28 @@ export interface AgentConfig {
   reportUrl?: string;
 }
 
+/** The daily freshness monitor (lambda/freshness.ts). */
+export interface FreshnessConfig {
+  /** @default true */
+  enabled: boolean;
+  /** Hour (UTC) of the daily check. @default 6 */
+  hourUtc: number;
+}
+
+/** The weekly restore check of every app with a database (`backopper-agent verify`), opt-in. */
+export interface VerifyConfig {
+  /** @default false */
+  enabled: boolean;
+  /** Day of the check. @default SUN */
+  weeklyDay: string;
+  /** Local window (schedule.timezone) the checks start in, spread per app. @default 06:00-08:00 */
+  window: string;
+  /** SecureString with a mysql:// or postgres:// URL of a user allowed to CREATE/DROP DATABASE. @default - the app's own credentials */
+  adminUrlParameter?: string;
+  /** Seconds one check may run. @default 3600 */
+  executionTimeoutSeconds: number;
+}
+
 /** The validated configuration, defaults filled in. */
 export interface BackopperConfig {
   stackName: string;
@@ -71,6 +93,8 @@ export interface BackopperConfig {
   alerts: { emails: string[] };
   bucket: BucketConfig;
   agent: AgentConfig;
+  freshness: FreshnessConfig;
+  verify: VerifyConfig;
   logRetentionDays: number;
 }
 
@@ -121,6 +145,8 @@ export function parseConfig(raw: unknown): BackopperConfig {
     },
     bucket: parseBucket(read.object(root, 'bucket', {})),
     agent: parseAgent(read.object(root, 'agent', {})),
+    freshness: parseFreshness(read.object(root, 'freshness', {})),
+    verify: parseVerify(read.object(root, 'verify', {})),
     logRetentionDays: read.integer(root, 'logRetentionDays', { fallback: 90, oneOf: LOG_RETENTION_DAYS }),
   };
   if (problems.length > 0) throw new ConfigError(problems);
@@ -250,6 +276,26 @@ function parseAgent(agent: Reader): AgentConfig {
     tmpDir: readOptional.string(agent, 'tmpDir', { pattern: ABSOLUTE_PATH, what: 'an absolute path' }),
     nodePath: readOptional.string(agent, 'nodePath', { pattern: ABSOLUTE_PATH, what: 'an absolute path to node' }),
     reportUrl,
+  };
+}
+
+function parseFreshness(freshness: Reader): FreshnessConfig {
+  return {
+    enabled: read.boolean(freshness, 'enabled', { fallback: true }),
+    hourUtc: read.integer(freshness, 'hourUtc', { fallback: 6, min: 0, max: 23 }),
+  };
+}
+
+function parseVerify(verify: Reader): VerifyConfig {
+  const window = read.string(verify, 'window', { pattern: WINDOW, fallback: '06:00-08:00', what: 'a window "HH:MM-HH:MM"' });
+  const [start, end] = window.split('-');
+  if (WINDOW.test(window) && start === end) verify.problems.push(`${verify.path}.window: ${JSON.stringify(window)} is empty`);
+  return {
+    enabled: read.boolean(verify, 'enabled', { fallback: false }),
+    weeklyDay: read.string(verify, 'weeklyDay', { oneOf: WEEKDAYS, fallback: 'SUN' }),
+    window,
+    adminUrlParameter: readOptional.string(verify, 'adminUrlParameter', { pattern: PARAMETER_NAME, what: 'an SSM parameter name' }),
+    executionTimeoutSeconds: read.integer(verify, 'executionTimeoutSeconds', { fallback: 3600, min: 60, max: 172800 }),
   };
 }
 

@@ -8,9 +8,11 @@ import { BackupBucket } from './constructs/backup-bucket';
 import { BackupDocument } from './constructs/backup-document';
 import { CommandHistory } from './constructs/command-history';
 import { BackupDashboard } from './constructs/dashboard';
+import { FreshnessMonitor } from './constructs/freshness-monitor';
 import { ScheduleTarget } from './constructs/schedule-target';
 import { ServerPolicy } from './constructs/server-policy';
 import { SyncFunction } from './constructs/sync-function';
+import { VerifyDocument } from './constructs/verify-document';
 
 /** Props for {@link BackopperStack}. */
 export interface BackopperStackProps extends StackProps {
@@ -19,6 +21,8 @@ export interface BackopperStackProps extends StackProps {
   readonly agentFile?: string;
   /** The sync handler's source. @default lambda/sync.ts */
   readonly syncEntry?: string;
+  /** The freshness handler's source. @default lambda/freshness.ts */
+  readonly freshnessEntry?: string;
 }
 
 /**
@@ -44,11 +48,21 @@ export class BackopperStack extends Stack {
       reportSecretParameter,
       reportSecretHeader: config.api.secretHeader,
     });
+    // Opt-in weekly restore check: its own document, run by schedules the sync keeps beside the backups.
+    const verify = config.verify.enabled
+      ? new VerifyDocument(this, 'Verify', {
+          bundle,
+          agent: config.agent,
+          adminUrlParameter: config.verify.adminUrlParameter,
+          executionTimeoutSeconds: config.verify.executionTimeoutSeconds,
+        })
+      : undefined;
     const history = new CommandHistory(this, 'Commands', { documentName: document.documentName, retention });
     const target = new ScheduleTarget(this, 'Schedules', {
       backend: config.schedule.backend,
       group: config.schedule.group,
       documentArn: document.documentArn,
+      extraDocumentArns: verify ? [verify.documentArn] : [],
       environments: config.environments,
     });
     const sync = new SyncFunction(this, 'Sync', {
@@ -61,12 +75,19 @@ export class BackopperStack extends Stack {
       commandLogGroup: history.outputLogGroup,
       logRetention: retention,
       entry: props.syncEntry,
-      runAfter: [document, target, history],
+      verify: verify && {
+        documentName: verify.documentName,
+        weeklyDay: config.verify.weeklyDay,
+        window: config.verify.window,
+        executionTimeoutSeconds: config.verify.executionTimeoutSeconds,
+      },
+      runAfter: [document, target, history, ...(verify ? [verify] : [])],
     });
 
     const alerts = new Alerts(this, 'Alerts', {
       emails: config.alerts.emails,
       documentName: document.documentName,
+      extraDocumentNames: verify ? [verify.documentName] : [],
       deadLetterQueue: target.deadLetterQueue,
       logRetention: retention,
     });
@@ -78,15 +99,34 @@ export class BackopperStack extends Stack {
       metric: target.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
       description: 'A Backopper backup (or alert) could not be delivered: read the messages in the dead-letter queue.',
     });
+    const freshness = config.freshness.enabled
+      ? new FreshnessMonitor(this, 'Freshness', {
+          api: config.api,
+          environments: config.environments,
+          bucket: backups.bucket,
+          topic: alerts.topic,
+          hourUtc: config.freshness.hourUtc,
+          logRetention: retention,
+          entry: props.freshnessEntry,
+        })
+      : undefined;
+    if (freshness) {
+      alerts.alarm('FreshnessErrors', {
+        metric: freshness.function.metricErrors({ period: Duration.days(1) }),
+        description: 'The Backopper freshness check failed or could not look at every app (API, bucket or alert topic unreachable): backups may be stale unnoticed. See its log.',
+      });
+    }
     new BackupDashboard(this, 'Dashboard', {
       succeeded: history.succeeded,
       failed: history.failed,
       syncFunction: sync.function,
       deadLetterQueue: target.deadLetterQueue,
       alarms: alerts.alarms,
+      freshness: freshness?.metrics,
     });
 
-    const secretParameters = [config.media?.identityParameter, reportSecretParameter].filter((name): name is string => name !== undefined);
+    const verifySecret = verify ? config.verify.adminUrlParameter : undefined;
+    const secretParameters = [config.media?.identityParameter, reportSecretParameter, verifySecret].filter((name): name is string => name !== undefined);
     for (const environment of config.environments) {
       const server = new ServerPolicy(this, `Servers-${environment.name}`, {
         environment: environment.name,
@@ -104,5 +144,6 @@ export class BackopperStack extends Stack {
     new CfnOutput(this, 'AlertTopic', { value: alerts.topic.topicArn });
     new CfnOutput(this, 'CommandOutputLogGroup', { value: history.outputLogGroup.logGroupName });
     new CfnOutput(this, 'SyncFunctionName', { value: sync.function.functionName });
+    if (freshness) new CfnOutput(this, 'FreshnessFunctionName', { value: freshness.function.functionName });
   }
 }

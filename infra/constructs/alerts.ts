@@ -25,6 +25,8 @@ export interface AlertsProps {
   readonly emails: string[];
   /** Name of the backup document whose failed runs alert. */
   readonly documentName: string;
+  /** Other documents whose failed runs alert too (the restore check). @default - none */
+  readonly extraDocumentNames?: string[];
   /** Queue for events that could not be delivered (also alarmed on). */
   readonly deadLetterQueue: sqs.IQueue;
   /** @default logs.RetentionDays.THREE_MONTHS */
@@ -94,7 +96,7 @@ export class Alerts extends Construct {
       eventPattern: {
         source: ['aws.ssm'],
         detailType: ['EC2 Command Invocation Status-change Notification'],
-        detail: { 'document-name': [props.documentName], status: FAILED_INVOCATION_STATUSES },
+        detail: { 'document-name': [props.documentName, ...(props.extraDocumentNames ?? [])], status: FAILED_INVOCATION_STATUSES },
       },
       targets: [new targets.LambdaFunction(this.describeFunction, { retryAttempts: 4, maxEventAge: Duration.hours(2), deadLetterQueue: props.deadLetterQueue })],
     });
@@ -109,7 +111,7 @@ export class Alerts extends Construct {
           // One line: EventBridge hands SNS the template as a JSON string, so a newline would arrive as "\n".
           message: events.RuleTargetInput.fromText(
             [
-              `Backopper: the backup of ${field('app')} (${field('environment')}) ${field('status')} on instance ${field('instance')}.`,
+              `Backopper: the ${field('task')} of ${field('app')} (${field('environment')}) ${field('status')} on instance ${field('instance')}.`,
               `Reason: ${field('summary')}`,
               `Requested at ${field('requestedAt')}, command ${field('commandId')}.`,
               `Output: ${field('consoleUrl')}`,

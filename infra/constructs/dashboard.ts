@@ -11,6 +11,8 @@ export interface BackupDashboardProps {
   readonly syncFunction: lambda.IFunction;
   readonly deadLetterQueue: sqs.IQueue;
   readonly alarms: cloudwatch.IAlarm[];
+  /** The freshness monitor's daily counts. @default - no freshness widget */
+  readonly freshness?: { checked: cloudwatch.Metric; stale: cloudwatch.Metric; missing: cloudwatch.Metric; shrunk: cloudwatch.Metric; errors: cloudwatch.Metric };
 }
 
 /** One CloudWatch dashboard: backups per day, sync health, undelivered invocations, alarm states. */
@@ -50,7 +52,23 @@ export class BackupDashboard extends Construct {
             width: 12,
           }),
         ],
+        ...(props.freshness ? [[freshnessWidget(props.freshness)]] : []),
       ],
     });
   }
+}
+
+function freshnessWidget(metrics: NonNullable<BackupDashboardProps['freshness']>): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({
+    title: 'Backup freshness (daily check): problems',
+    left: [
+      metrics.stale.with({ label: 'stale', color: cloudwatch.Color.ORANGE }),
+      metrics.missing.with({ label: 'missing', color: cloudwatch.Color.RED }),
+      metrics.shrunk.with({ label: 'shrunk', color: cloudwatch.Color.PURPLE }),
+      metrics.errors.with({ label: 'not checked (errors)', color: cloudwatch.Color.GREY }),
+    ],
+    right: [metrics.checked.with({ label: 'apps checked', color: cloudwatch.Color.GREEN })],
+    view: cloudwatch.GraphWidgetView.BAR,
+    width: 24,
+  });
 }

@@ -13,6 +13,8 @@ export interface ScheduleTargetProps {
   readonly group?: string;
   /** ARN of the backup document the schedules run. */
   readonly documentArn: string;
+  /** Other documents the schedules may run (the restore check). @default - none */
+  readonly extraDocumentArns?: string[];
   /** Environments whose tagged servers the schedules may target. */
   readonly environments: EnvironmentConfig[];
 }
@@ -52,7 +54,9 @@ export class ScheduleTarget extends Construct {
       // Confused-deputy guard: only this account's schedules may assume the role.
       assumedBy: new iam.ServicePrincipal(service).withConditions({ StringEquals: { 'aws:SourceAccount': stack.account } }),
     });
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'RunTheBackupDocument', actions: ['ssm:SendCommand'], resources: [props.documentArn] }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'RunTheBackupDocument', actions: ['ssm:SendCommand'], resources: [props.documentArn, ...(props.extraDocumentArns ?? [])] }),
+    );
     for (const [tagKey, tagValues] of groupTags(props.environments)) {
       this.role.addToPolicy(
         new iam.PolicyStatement({

@@ -27,6 +27,8 @@ export interface SyncFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** The handler's source file. @default lambda/sync.ts */
   readonly entry?: string;
+  /** The weekly restore check, when enabled: its document and settings. @default - off */
+  readonly verify?: { documentName: string; weeklyDay: string; window: string; executionTimeoutSeconds: number };
   /** Resources that must exist before the run on deploy (the document, the schedule role...). @default - none */
   readonly runAfter?: Construct[];
 }
@@ -81,6 +83,14 @@ export class SyncFunction extends Construct {
         BACKOPPER_COMMAND_LOG_GROUP: props.commandLogGroup.logGroupName,
         BACKOPPER_EXECUTION_TIMEOUT: String(schedule.executionTimeoutSeconds),
         BACKOPPER_MAX_DELETE_FRACTION: String(schedule.maxDeleteFraction),
+        ...(props.verify
+          ? {
+              BACKOPPER_VERIFY_DOCUMENT_NAME: props.verify.documentName,
+              BACKOPPER_VERIFY_DAY: props.verify.weeklyDay,
+              BACKOPPER_VERIFY_WINDOW: props.verify.window,
+              BACKOPPER_VERIFY_EXECUTION_TIMEOUT: String(props.verify.executionTimeoutSeconds),
+            }
+          : {}),
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {

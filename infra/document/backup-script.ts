@@ -101,7 +101,8 @@ export function renderBackupScript(settings: BackupScriptSettings): string[] {
   ];
 }
 
-function renderNodeCheck(nodePath: string | undefined): string[] {
+/** Finds `node` and requires version >= {@link MINIMUM_NODE_MAJOR}, else exits 2 saying so. */
+export function renderNodeCheck(nodePath: string | undefined): string[] {
   const candidates = nodePath ? shellQuote(nodePath) : '"$(command -v node || true)" /usr/local/bin/node /usr/bin/node';
   return [
     'node=""',
@@ -114,7 +115,8 @@ function renderNodeCheck(nodePath: string | undefined): string[] {
   ];
 }
 
-function renderAgentCopy(settings: BackupScriptSettings): string[] {
+/** Copies the downloaded bundle into `$work` and refuses to run it unless its SHA-256 is the built one. */
+export function renderAgentCopy(settings: Pick<BackupScriptSettings, 'downloadDir' | 'agentFileName' | 'agentSha256'>): string[] {
   return [
     `download_dir=${shellQuote(settings.downloadDir)}`,
     `bundle="$download_dir/"${shellQuote(settings.agentFileName)}`,
@@ -161,7 +163,7 @@ function renderReportSecret(settings: BackupScriptSettings): string[] {
 }
 
 /** Fetches a SecureString into a 0600 file with the AWS CLI; on failure says so and carries on. */
-function renderParameterFetch(input: { parameter: string; into: string; what: string }): string[] {
+export function renderParameterFetch(input: { parameter: string; into: string; what: string }): string[] {
   const name = shellQuote(input.parameter);
   return [
     'if ! command -v aws >/dev/null 2>&1; then',

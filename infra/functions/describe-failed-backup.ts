@@ -17,6 +17,8 @@ export interface InvocationStatusEvent {
 
 /** What the alert says. */
 export interface BackupFailure {
+  /** `backup`, or `restore check` for the verify document. */
+  task: string;
   app: string;
   environment: string;
   instance: string;
@@ -43,6 +45,7 @@ export function describeFailure(event: InvocationStatusEvent, facts: CommandFact
   const { detail } = event;
   const parameter = (name: string) => facts.parameters?.[name]?.[0] ?? 'unknown';
   return {
+    task: /verify/i.test(detail['document-name'] ?? '') ? 'restore check' : 'backup',
     app: parameter('app'),
     environment: parameter('environment'),
     instance: detail['instance-id'],

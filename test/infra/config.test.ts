@@ -56,6 +56,8 @@ describe('parseConfig', () => {
       alerts: { emails: ['ops@example.com'] },
       bucket: { retentionDays: 90, noncurrentVersionDays: 30 },
       agent: { appsDir: '/srv/users/serverpilot/apps', backupsDir: '/opt/backups', keepLocal: 5, tmpDir: undefined, nodePath: undefined, reportUrl: undefined },
+      freshness: { enabled: true, hourUtc: 6 },
+      verify: { enabled: false, weeklyDay: 'SUN', window: '06:00-08:00', adminUrlParameter: undefined, executionTimeoutSeconds: 3600 },
       logRetentionDays: 90,
     });
   });

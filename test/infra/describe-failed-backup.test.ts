@@ -52,6 +52,7 @@ describe('describeFailure', () => {
       stdout: report({ upload: { status: 'failed', error: 'S3 unreachable' } }),
     });
     expect(failure).toEqual({
+      task: 'backup',
       app: 'shop',
       environment: 'live',
       instance: 'i-0123456789abcdef0',

@@ -1,0 +1,98 @@
+import * as path from 'node:path';
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { FRESHNESS_METRICS, FRESHNESS_NAMESPACE } from '../../lambda/freshness/report';
+import type { BackopperConfig } from '../config';
+import { REPOSITORY_ROOT } from './agent-bundle';
+
+/** Props for {@link FreshnessMonitor}. */
+export interface FreshnessMonitorProps {
+  readonly api: BackopperConfig['api'];
+  readonly environments: BackopperConfig['environments'];
+  readonly bucket: s3.IBucket;
+  /** The alert topic (its KMS key is granted too). */
+  readonly topic: sns.ITopic;
+  /** Hour (UTC) of the daily check. @default 6 */
+  readonly hourUtc?: number;
+  /** @default logs.RetentionDays.THREE_MONTHS */
+  readonly logRetention?: logs.RetentionDays;
+  /** The handler's source. @default lambda/freshness.ts */
+  readonly entry?: string;
+}
+
+/**
+ * The daily freshness check (lambda/freshness.ts): the newest dump of every app in the app list against
+ * its frequency and the previous dump's size, one alert message for every problem, counts as metrics.
+ * It may list the backup bucket (never read an object), read the API secret, and publish to the topic.
+ */
+export class FreshnessMonitor extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+  /** The counts it emits (Embedded Metric Format), by what they count. */
+  readonly metrics: Record<keyof typeof FRESHNESS_METRICS, cloudwatch.Metric>;
+
+  constructor(scope: Construct, id: string, props: FreshnessMonitorProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
+    // An explicit role instead of AWSLambdaBasicExecutionRole: logs go to this one group only.
+    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    this.logGroup.grantWrite(role);
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      description: 'Backopper: daily check that every app has a recent, plausibly sized backup in S3.',
+      entry: props.entry ?? path.join(REPOSITORY_ROOT, 'lambda', 'freshness.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.minutes(5),
+      role,
+      logGroup: this.logGroup,
+      reservedConcurrentExecutions: 1,
+      environment: {
+        BACKOPPER_API_URL: props.api.urlTemplate,
+        BACKOPPER_API_SECRET_PARAMETER: props.api.secretParameter,
+        BACKOPPER_API_SECRET_HEADER: props.api.secretHeader,
+        BACKOPPER_ENVIRONMENTS: JSON.stringify(props.environments.map(({ name, tagKey, tagValue }) => ({ name, tagKey, tagValue }))),
+        BACKOPPER_BUCKET: props.bucket.bucketName,
+        BACKOPPER_ALERT_TOPIC_ARN: props.topic.topicArn,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: { forceDockerBundling: false, target: 'node24', format: nodejs.OutputFormat.CJS, minify: true, sourceMap: true, externalModules: [] },
+    });
+    // Listing only: ages and sizes come from ListObjectsV2; no object is ever read.
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'ListBackups', actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn] }));
+    ssm.StringParameter.fromSecureStringParameterAttributes(this, 'ApiSecret', { parameterName: props.api.secretParameter }).grantRead(role);
+    // sns:Publish on the topic, and kms:Decrypt/GenerateDataKey on its key.
+    props.topic.grantPublish(role);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: 'Publishing to a KMS-encrypted topic needs kms:GenerateDataKey* (the permission AWS documents for SNS publishers), granted on the alert topic\'s own key only.',
+    });
+
+    new events.Rule(this, 'Daily', {
+      description: 'Backopper: daily backup freshness check.',
+      schedule: events.Schedule.cron({ minute: '0', hour: String(props.hourUtc ?? 6) }),
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 2 })],
+    });
+
+    const metric = (name: string) =>
+      new cloudwatch.Metric({ namespace: FRESHNESS_NAMESPACE, metricName: name, statistic: 'Maximum', period: Duration.days(1) });
+    this.metrics = {
+      checked: metric(FRESHNESS_METRICS.checked),
+      stale: metric(FRESHNESS_METRICS.stale),
+      missing: metric(FRESHNESS_METRICS.missing),
+      shrunk: metric(FRESHNESS_METRICS.shrunk),
+      errors: metric(FRESHNESS_METRICS.errors),
+    };
+  }
+}

@@ -1,0 +1,91 @@
+import { Stack } from 'aws-cdk-lib';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import type { AgentConfig } from '../config';
+import { renderVerifyScript } from '../document/verify-script';
+import type { AgentBundle } from './agent-bundle';
+import { AGENT_DOWNLOAD_DIR, DOCUMENT_PARAMETER_PATTERNS, DOWNLOAD_STEP, RUN_STEP } from './backup-document';
+
+/** The document's name; the sync's weekly restore-check schedules run it. */
+export const VERIFY_DOCUMENT_NAME = 'Backopper-Verify';
+
+/** Its parameters and their patterns (the same rules as the backup document's). */
+export const VERIFY_DOCUMENT_PARAMETER_PATTERNS = {
+  app: DOCUMENT_PARAMETER_PATTERNS.app,
+  environment: DOCUMENT_PARAMETER_PATTERNS.environment,
+  executionTimeout: DOCUMENT_PARAMETER_PATTERNS.executionTimeout,
+} as const;
+
+/** Props for {@link VerifyDocument}. */
+export interface VerifyDocumentProps {
+  readonly bundle: AgentBundle;
+  readonly agent: AgentConfig;
+  /** SecureString holding BACKOPPER_VERIFY_ADMIN_URL. @default - the app's own database user */
+  readonly adminUrlParameter?: string;
+  /** @default 3600 */
+  readonly executionTimeoutSeconds?: number;
+}
+
+/**
+ * The SSM Command document `Backopper-Verify`: fetch the agent bundle, and on the server that has the
+ * app, restore its newest local dump into a scratch database and compare it with the live one
+ * (`backopper-agent verify`). Servers without the app skip it with exit 0.
+ */
+export class VerifyDocument extends Construct {
+  readonly document: ssm.CfnDocument;
+  readonly documentName = VERIFY_DOCUMENT_NAME;
+  readonly documentArn: string;
+
+  constructor(scope: Construct, id: string, props: VerifyDocumentProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const parameter = (name: keyof typeof VERIFY_DOCUMENT_PARAMETER_PATTERNS, description: string, extra: object = {}) => ({
+      type: 'String',
+      description,
+      allowedPattern: VERIFY_DOCUMENT_PARAMETER_PATTERNS[name],
+      ...extra,
+    });
+    this.document = new ssm.CfnDocument(this, 'Document', {
+      name: VERIFY_DOCUMENT_NAME,
+      documentType: 'Command',
+      documentFormat: 'JSON',
+      updateMethod: 'NewVersion',
+      content: {
+        schemaVersion: '2.2',
+        description: 'Backopper: restore the newest local backup of one app into a scratch database and compare it with the live one.',
+        parameters: {
+          app: parameter('app', 'App name: its folder under the apps directory.', { interpolationType: 'ENV_VAR' }),
+          environment: parameter('environment', 'Environment (for the command history; the check runs where the app is).', { interpolationType: 'ENV_VAR' }),
+          executionTimeout: parameter('executionTimeout', 'Seconds the check may run before SSM stops it.', {
+            default: String(props.executionTimeoutSeconds ?? 3600),
+          }),
+        },
+        mainSteps: [
+          {
+            action: 'aws:downloadContent',
+            name: DOWNLOAD_STEP,
+            precondition: { StringEquals: ['platformType', 'Linux'] },
+            inputs: { sourceType: 'S3', sourceInfo: JSON.stringify({ path: props.bundle.asset.httpUrl }), destinationPath: AGENT_DOWNLOAD_DIR },
+          },
+          {
+            action: 'aws:runShellScript',
+            name: RUN_STEP,
+            precondition: { StringEquals: ['platformType', 'Linux'] },
+            inputs: {
+              timeoutSeconds: '{{ executionTimeout }}',
+              runCommand: renderVerifyScript({
+                downloadDir: AGENT_DOWNLOAD_DIR,
+                agentFileName: props.bundle.fileName,
+                agentSha256: props.bundle.sha256,
+                region: stack.region,
+                agent: props.agent,
+                adminUrlParameter: props.adminUrlParameter,
+              }),
+            },
+          },
+        ],
+      },
+    });
+    this.documentArn = stack.formatArn({ service: 'ssm', resource: 'document', resourceName: VERIFY_DOCUMENT_NAME });
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The shell script of the verify document's run step (POSIX `sh`, as root under the SSM agent): the
+ * same node check and bundle check as the backup, then `backopper-agent verify --app <app>`. The
+ * command goes to every server of the environment; a server without the app folder prints a
+ * `skipped` report and exits 0 (the agent's verify has no --skip-absent of its own).
+ */
+import type { AgentConfig } from '../config';
+import { MINIMUM_NODE_MAJOR, renderAgentCopy, renderNodeCheck, renderParameterFetch, shellQuote } from './backup-script';
+
+export { MINIMUM_NODE_MAJOR };
+
+/** Everything the verify step needs from the stack. */
+export interface VerifyScriptSettings {
+  downloadDir: string;
+  agentFileName: string;
+  agentSha256: string;
+  region: string;
+  agent: AgentConfig;
+  /** SecureString with BACKOPPER_VERIFY_ADMIN_URL. @default - the app's own credentials */
+  adminUrlParameter?: string;
+}
+
+/** The verify document's parameters that reach the script (as SSM_<name>). */
+export const VERIFY_PARAMETERS = ['app', 'environment'] as const;
+
+/** Renders the run step's script, one array entry per line. */
+export function renderVerifyScript(settings: VerifyScriptSettings): string[] {
+  const exports: Array<[string, string | undefined]> = [
+    ['AWS_REGION', settings.region],
+    ['BACKOPPER_APPS_DIR', settings.agent.appsDir],
+    ['BACKOPPER_BACKUPS_DIR', settings.agent.backupsDir],
+  ];
+  return [
+    'set -eu',
+    'umask 077',
+    ...VERIFY_PARAMETERS.map((name) => `if [ -z "\${SSM_${name}+x}" ]; then SSM_${name}="{{ ${name} }}"; fi`),
+    '',
+    'say() { printf "backopper: %s\\n" "$*"; }',
+    'fail() { printf "backopper: %s\\n" "$*" >&2; exit 2; }',
+    ...exports.filter((entry): entry is [string, string] => entry[1] !== undefined).map(([name, value]) => `export ${name}=${shellQuote(value)}`),
+    // Not on this server: say so in the agent's report format and succeed, like backup --skip-absent.
+    'if [ ! -d "$BACKOPPER_APPS_DIR/$SSM_app" ]; then',
+    '  say "skipped: $SSM_app is not on this server (no $BACKOPPER_APPS_DIR/$SSM_app)"',
+    `  printf '{"app":"%s","command":"verify","status":"skipped","error":"%s is not on this server"}\\n' "$SSM_app" "$SSM_app"`,
+    '  exit 0',
+    'fi',
+    'work=$(mktemp -d "${TMPDIR:-/tmp}/backopper.XXXXXX")',
+    `trap 'rm -rf "$work"' EXIT`,
+    `trap 'exit 129' HUP`,
+    `trap 'exit 130' INT`,
+    `trap 'exit 143' TERM`,
+    '',
+    ...renderNodeCheck(settings.agent.nodePath),
+    '',
+    ...renderAgentCopy(settings),
+    '',
+    'secrets_ok=1',
+    ...(settings.adminUrlParameter
+      ? [
+          ...renderParameterFetch({ parameter: settings.adminUrlParameter, into: '"$work/admin-url"', what: 'the verify admin URL' }),
+          // In the agent's environment only, never on a command line.
+          'if [ -s "$work/admin-url" ]; then BACKOPPER_VERIFY_ADMIN_URL=$(cat "$work/admin-url"); export BACKOPPER_VERIFY_ADMIN_URL; fi',
+        ]
+      : []),
+    '',
+    'say "checking the newest backup of $SSM_app ($SSM_environment) with $("$node" --version) on $(uname -n)"',
+    'set +e',
+    '"$node" "$work/backopper-agent.js" verify --app "$SSM_app"',
+    'status=$?',
+    'set -e',
+    'if [ "$status" -eq 0 ] && [ "$secrets_ok" -ne 1 ]; then status=1; fi',
+    'say "agent exited with status $status" >&2',
+    'exit "$status"',
+  ];
+}
