@@ -275,13 +275,14 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
           Match.objectLike({
             InputTransformer: {
               InputPathsMap: Match.objectLike({
+                'detail-task': '$.detail.task',
                 'detail-app': '$.detail.app',
                 'detail-environment': '$.detail.environment',
                 'detail-instance': '$.detail.instance',
                 'detail-status': '$.detail.status',
               }),
               InputTemplate: Match.stringLikeRegexp(
-                'the backup of <detail-app> \\(<detail-environment>\\) <detail-status> on instance <detail-instance>\\. Reason: <detail-summary>',
+                'the <detail-task> of <detail-app> \\(<detail-environment>\\) <detail-status> on instance <detail-instance>\\. Reason: <detail-summary>',
               ),
             },
           }),
@@ -289,8 +290,8 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
       });
     });
 
-    it('alarm on sync errors, the dead-letter queue and the describer, into the topic', () => {
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    it('alarm on sync errors, the dead-letter queue, the describer and the freshness check, into the topic', () => {
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda', AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlertsTopic') }] });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlertsTopic') }] });
     });

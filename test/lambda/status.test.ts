@@ -133,3 +133,38 @@ describe('backopper status against the fakes and s3rver', () => {
     expect(await cli('status', '--history-days', '90')).toBe(2);
   });
 });
+
+describe('backopper status at 500 apps', () => {
+  it('answers with a bounded number of calls and no downloads', async () => {
+    const oversight = await createOversightWorld({ backend: 'scheduler' });
+    try {
+      const names = Array.from({ length: 500 }, (_, index) => `site-${String(index).padStart(3, '0')}`);
+      oversight.world.api.setList('live', names.map((name) => app(name, 'daily', 'mysql')));
+      oversight.world.api.setList('staging', []);
+      await oversight.syncThenInstall();
+      await seedBackups({
+        client: oversight.s3!.client,
+        bucket: oversight.s3!.bucket,
+        now: WORLD_NOW,
+        backups: names.map((name, index) => ({ app: name, environment: 'live', hoursAgo: index % 50 === 0 ? 72 : 5, size: 1000 })),
+      });
+      for (const name of names) {
+        oversight.ssm.seedCommand({ request: request(name), requestedAt: new Date(WORLD_NOW.getTime() - 5 * HOUR), outcomes: { 'i-web1': succeededOutcome(name), 'i-web2': skippedOutcome(name) } });
+      }
+      oversight.ssm.calls.reset();
+      oversight.world.resetCounts();
+      const out: string[] = [];
+      const started = performance.now();
+      expect(await runCli(['status', '--json'], { env: oversight.env, stdout: (line) => out.push(line), stderr: () => undefined, deps: oversight.deps() })).toBe(1);
+      const elapsed = Math.round(performance.now() - started);
+      const report = JSON.parse(out.join('\n')) as StatusReport;
+      expect(report.rows).toHaveLength(500);
+      expect(report.rows.filter((row) => row.flags.includes('stale'))).toHaveLength(10);
+      expect(oversight.ssm.calls.counts).toEqual({ ListCommands: 10, ListCommandInvocations: 500 });
+      expect(oversight.world.counts()).toMatchObject({ GetSchedule: 500 });
+      console.log(`[status] 500 apps: ${elapsed} ms, SSM ${JSON.stringify(oversight.ssm.calls.counts)}, Scheduler ${JSON.stringify(oversight.world.counts())}`);
+    } finally {
+      await oversight.close();
+    }
+  }, 180_000);
+});
