@@ -1,0 +1,11 @@
+import type { BenchPaths, Services } from './setup';
+
+/** What every scenario gets from the CLI. */
+export interface BenchContext {
+  label: string;
+  bytes: number;
+  runs: number;
+  paths: BenchPaths;
+  services: Services;
+  log: (line: string) => void;
+}
