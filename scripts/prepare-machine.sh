@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what Backopper's tests and demo need that a fresh machine may lack:
-# OpenSSH (client and server, for the media transfer), MariaDB and PostgreSQL clients and servers, tar, gzip.
+# OpenSSH (client and server, for the media transfer), MariaDB and PostgreSQL clients and servers, tar,
+# gzip, and GNU time for the benchmark.
 # Idempotent; run as root (or with sudo). Safe to run again.
 set -euo pipefail
 
@@ -13,6 +14,7 @@ command -v pg_dump >/dev/null 2>&1 || need_install+=(postgresql-client)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_install+=(postgresql)
 command -v tar >/dev/null 2>&1 || need_install+=(tar)
 command -v gzip >/dev/null 2>&1 || need_install+=(gzip)
+[ -x /usr/bin/time ] || need_install+=(time)   # GNU time: CPU seconds and peak RSS in npm run bench
 
 if [ ${#need_install[@]} -gt 0 ]; then
   echo "prepare-machine: installing ${need_install[*]}"
