@@ -1,4 +1,5 @@
 /** The run report: the last line on stdout, POSTed to the report URL, read by ops and by `backopper run`. */
+import { formatBytes } from '../common/format';
 
 export type StepStatus = 'succeeded' | 'failed' | 'skipped';
 export type StepName = 'database' | 'retention' | 'upload' | 'media' | 'transfer';
@@ -56,18 +57,6 @@ export function formatStepLine(name: StepName, step: StepReport): string {
   if (step.warning) parts.push(`warning: ${step.warning}`);
   if (step.error) parts.push(`error: ${step.error}`);
   return parts.join('  ');
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** Times `work` and turns its outcome into a step report; a thrown error becomes `failed`. */

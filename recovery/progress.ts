@@ -1,4 +1,4 @@
-import { formatBytes } from '../agent/report';
+import { formatBytes } from '../common/format';
 
 /** One line of a progress bar: `[#####.....]  42%  1.2 GiB of 2.9 GiB  35.1 MiB/s`. Pure. */
 export function renderProgress(done: number, total: number, elapsedMs: number, width = 30): string {

@@ -1,5 +1,5 @@
 /** `backopper backups <environment> <app>`: the app's dumps in S3, newest first, with time, size and sha256. */
-import { formatBytes } from '../../agent/report';
+import { formatBytes } from '../../common/format';
 import { createS3Client } from '../../agent/s3-upload';
 import { listStoredBackups, readStoredChecksum } from '../../recovery/stored-backups';
 import { settleConcurrently } from '../retry';

@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
 import { countRows, importDump, listTables } from '../../agent/db-client';
-import { formatBytes } from '../../agent/report';
+import { formatBytes } from '../../common/format';
 import { createS3Client } from '../../agent/s3-upload';
 import { downloadBackup } from '../../recovery/download-backup';
 import { confirmationPrompt, resolveImportTarget } from '../../recovery/import-target';

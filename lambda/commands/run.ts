@@ -10,7 +10,7 @@ import { sleep as realSleep, retryThrottled } from '../retry';
 import { followCommand, type FollowResult, type InstanceResult } from '../run/follow-command';
 import { readAppSchedule } from '../run/read-schedule';
 import { loadOversightConfig } from '../status/config';
-import { formatBytes } from '../freshness/assess';
+import { formatBytes } from '../../common/format';
 import { type CliCommand, type CliContext, UsageError } from './types';
 
 const usage = [

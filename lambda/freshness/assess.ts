@@ -63,16 +63,3 @@ export function formatAge(seconds: number): string {
   const hours = Math.floor((seconds % 86_400) / 3600);
   return `${Math.floor(seconds / 86_400)}d${hours ? ` ${hours}h` : ''}`;
 }
-
-/** `1.2 MB`, `830 kB`, `512 B` (decimal units). */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${value >= 100 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
-}

@@ -3,8 +3,9 @@
  * Metric Format line the dashboard graphs. Pure.
  */
 import type { DbEngine, Frequency } from '../../common/app-spec';
+import { formatBytes } from '../../common/format';
 import type { BackupObject } from '../backup-objects';
-import { type Assessment, formatAge, formatBytes, FREQUENCY_SECONDS, STALE_AFTER_INTERVALS } from './assess';
+import { type Assessment, formatAge, FREQUENCY_SECONDS, STALE_AFTER_INTERVALS } from './assess';
 
 /** One app's verdict. */
 export interface AppFreshness extends Assessment {

@@ -1,7 +1,8 @@
 /**
  * Renders `backopper status` as a table: one line per app × environment. Pure.
  */
-import { formatAge, formatBytes } from '../freshness/assess';
+import { formatBytes } from '../../common/format';
+import { formatAge } from '../freshness/assess';
 import type { StatusRow } from './build-status';
 
 /** The whole report: header, table, problems. */

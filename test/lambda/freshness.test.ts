@@ -4,7 +4,8 @@ import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listNewestBackups, type NewestBackups } from '../../lambda/backup-objects';
 import { createFreshnessHandler, FreshnessCheckError } from '../../lambda/freshness';
-import { assessBackups, formatAge, formatBytes } from '../../lambda/freshness/assess';
+import { formatBytes } from '../../common/format';
+import { assessBackups, formatAge } from '../../lambda/freshness/assess';
 import { type LocalS3, startS3 } from '../helpers/s3';
 import { type AppListApi, startAppListApi } from './fakes/app-list-api';
 import { createPagingS3 } from './fakes/fake-s3-listing';
@@ -45,9 +46,9 @@ describe('assessBackups (pure)', () => {
 
   it.each([
     [512, '512 B'],
-    [1234, '1.2 kB'],
-    [830_000, '830 kB'],
-    [1_250_000, '1.3 MB'],
+    [1234, '1.2 KiB'],
+    [830_000, '810.5 KiB'],
+    [1_250_000, '1.2 MiB'],
   ])('formatBytes(%i) is %s', (bytes, text) => expect(formatBytes(bytes)).toBe(text));
 });
 
@@ -159,7 +160,7 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
     const text = message?.Message ?? '';
     expect(text).toMatch(/^STALE: .*\n {2}blog \(live\): newest backup 2d 12h old \(daily: stale after 2d\), s3:\/\/freshness-test\/blog\/live\/backup_\d+\.sql\.gz$/m);
     expect(text).toMatch(/^MISSING: .*\n {2}newsite \(live\): weekly, mysql, nothing under s3:\/\/freshness-test\/newsite\/live\/$/m);
-    expect(text).toMatch(/^SHRUNK: .*\n {2}crm \(live\): 400 B, previous 1.0 kB \(40%\), s3:\/\/freshness-test\/crm\/live\/backup_\d+\.tar$/m);
+    expect(text).toMatch(/^SHRUNK: .*\n {2}crm \(live\): 400 B, previous 1000 B \(40%\), s3:\/\/freshness-test\/crm\/live\/backup_\d+\.tar$/m);
     expect(text).not.toMatch(/shop|static|old-site|ticker|archive|paged/);
     expect(metrics).toHaveLength(1);
     const metric = JSON.parse(metrics[0] as string) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] } };

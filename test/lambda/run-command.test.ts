@@ -63,7 +63,7 @@ describe.each(['scheduler', 'rules'] as const)('backopper run against the Run Co
     expect(out[0]).toBe(`backopper run: sent command ${commandId} (Backopper-Backup, shop in live) to tag:backopper:environment=live`);
     expect(out).toContain('status: InProgress');
     expect(out).toContain('status: Success');
-    expect(out).toContain('i-web1  Success  exit 0  succeeded: database succeeded 138 kB, upload succeeded 138 kB, media skipped');
+    expect(out).toContain('i-web1  Success  exit 0  succeeded: database succeeded 135.0 KiB, upload succeeded 135.0 KiB, media skipped');
     expect(out).toContain('i-web2  Success  exit 0  skipped: shop is not on this server (no /srv/users/serverpilot/apps/shop)');
     expect(out.some((line) => line.startsWith('  {"app":"shop","environment":"live","status":"succeeded"'))).toBe(true);
     expect(out.at(-1)).toBe('ok: backed up on i-web1 (1 server(s) without the app skipped it)');

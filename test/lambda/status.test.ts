@@ -75,13 +75,13 @@ describe('backopper status against the fakes and s3rver', () => {
     const text = out.join('\n');
     expect(out[0]).toBe('backopper status · backend scheduler · bucket oversight-test · 8 app(s), 6 flagged · 2025-01-15T12:00:00Z');
     const row = (environment: string, name: string) => out.find((line) => line.startsWith(`${environment.padEnd(11)}  ${name} `)) ?? '';
-    expect(row('live', 'shop')).toMatch(/^live +shop +cron\(\d+ \d \* \* \? \*\) +2025-01-16 0\d:\d\d CET +10h ago +1\.3 MB \(\+4%\) +Success 10h ago \(1 ran, 1 skipped\) +ok$/);
-    expect(row('live', 'blog')).toMatch(/ 2d 12h ago +2\.0 kB \(\+0%\) +none in 8d +stale$/);
-    expect(row('live', 'crm')).toMatch(/ 11h ago +400 kB \(-60%\) +Success 11h ago \(1 ran, 1 skipped\) +shrunk$/);
+    expect(row('live', 'shop')).toMatch(/^live +shop +cron\(\d+ \d \* \* \? \*\) +2025-01-16 0\d:\d\d CET +10h ago +1\.2 MiB \(\+4%\) +Success 10h ago \(1 ran, 1 skipped\) +ok$/);
+    expect(row('live', 'blog')).toMatch(/ 2d 12h ago +2\.0 KiB \(\+0%\) +none in 8d +stale$/);
+    expect(row('live', 'crm')).toMatch(/ 11h ago +390\.6 KiB \(-60%\) +Success 11h ago \(1 ran, 1 skipped\) +shrunk$/);
     expect(row('live', 'newsite')).toMatch(/cron\(\d+ \d \? \* SUN \*\) +2025-01-19 0\d:\d\d CET +none +- +none in 8d +missing$/);
     expect(row('live', 'static')).toMatch(/\(disabled\) +- +media only +- +none in 8d +disabled$/);
     expect(row('live', 'gone')).toMatch(/ Success 9h ago \(0 ran, 2 skipped\) +absent$/);
-    expect(row('live', 'broken')).toMatch(/cron\(\d+ \* \* \* \? \*\) +2025-01-15 13:\d\d CET +1h 30m ago +9\.0 kB +Failed 1h ago \(i-web1 Failed\) +failed$/);
+    expect(row('live', 'broken')).toMatch(/cron\(\d+ \* \* \* \? \*\) +2025-01-15 13:\d\d CET +1h 30m ago +8\.8 KiB +Failed 1h ago \(i-web1 Failed\) +failed$/);
     expect(row('staging', 'shop')).toMatch(/ 1d 6h ago +800 B +Success 1d 6h ago \(1 ran\) +ok$/);
     expect(text).not.toContain('other-app');
     expect(out.at(-1)).toBe('ATTENTION: 6 app(s) flagged');
