@@ -2,16 +2,15 @@
  * `backopper run <environment> <app>`: sends the app's backup command now, exactly as its schedule
  * would (the schedule's own SendCommand request), follows it, and prints each server's run report.
  */
-import { parseArgs } from 'node:util';
 import { SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { validateAppName, validateEnvironment } from '../../common/app-spec';
+import { formatBytes } from '../../common/format';
 import { ConfigError } from '../errors';
 import { sleep as realSleep, retryThrottled } from '../retry';
 import { followCommand, type FollowResult, type InstanceResult } from '../run/follow-command';
 import { readAppSchedule } from '../run/read-schedule';
 import { loadOversightConfig } from '../status/config';
-import { formatBytes } from '../../common/format';
-import { type CliCommand, type CliContext, UsageError } from './types';
+import { type CliCommand, type CliContext, parseCommandArgs, UsageError } from './types';
 
 const usage = [
   'usage: backopper run <environment> <app> [--timeout <seconds>] [--interval <seconds>] [--json]',
@@ -32,22 +31,16 @@ export const runCommand: CliCommand = {
   summary: 'Back up one app now (what its schedule sends), follow it and print the run reports.',
   usage,
   async run(args: string[], context: CliContext): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
-          timeout: { type: 'string' },
-          interval: { type: 'string' },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: true,
-      });
-    } catch (error) {
-      throw new UsageError(error instanceof Error ? error.message : String(error));
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandArgs({
+      args,
+      options: {
+        timeout: { type: 'string' },
+        interval: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+    });
     if (values.help) {
       context.stdout(usage);
       return 0;

@@ -3,12 +3,11 @@
  * in S3 (age, size against the previous one), the newest command and how it went on each server, and
  * flags (stale, missing, shrunk, failed, absent, disabled). Reads only.
  */
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors';
-import { collectStatus, type StatusDependencies } from '../status/collect-status';
+import { collectStatus } from '../status/collect-status';
 import { loadOversightConfig } from '../status/config';
 import { formatStatus } from '../status/format-status';
-import { type CliCommand, type CliContext, UsageError } from './types';
+import { type CliCommand, type CliContext, parseCommandArgs, UsageError } from './types';
 
 const usage = [
   'usage: backopper status [--environment <name>]... [--history-days <n>] [--json]',
@@ -32,21 +31,16 @@ export const statusCommand: CliCommand = {
   summary: 'Show every app\'s schedule, newest backup and last run, flagging stale, failed and shrunk ones.',
   usage,
   async run(args: string[], context: CliContext): Promise<number> {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: {
-          environment: { type: 'string', short: 'e', multiple: true },
-          'history-days': { type: 'string' },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: false,
-      }));
-    } catch (error) {
-      throw new UsageError(error instanceof Error ? error.message : String(error));
-    }
+    const { values } = parseCommandArgs({
+      args,
+      options: {
+        environment: { type: 'string', short: 'e', multiple: true },
+        'history-days': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+    });
     if (values.help) {
       context.stdout(usage);
       return 0;
@@ -59,7 +53,7 @@ export const statusCommand: CliCommand = {
     const only = values.environment ?? [];
     const unknown = only.filter((name) => !config.environments.some((environment) => environment.name === name));
     if (unknown.length > 0) throw new ConfigError('--environment', `${unknown.join(', ')} is not in BACKOPPER_ENVIRONMENTS`);
-    const report = await collectStatus({ config, only, historyDays, deps: context.deps as StatusDependencies });
+    const report = await collectStatus({ config, only, historyDays, deps: context.deps });
     if (values.json) context.stdout(JSON.stringify(report, null, 2));
     else for (const line of formatStatus(report)) context.stdout(line);
     for (const error of report.errors) context.stderr(`backopper status: ${error}`);

@@ -2,12 +2,11 @@
  * The shared body of `backopper plan` and `backopper sync`: parse options, load the configuration,
  * run the sync (dry or not), print the table or the JSON summary.
  */
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { createTextLogger } from '../log';
 import { runSync } from '../run-sync';
 import { formatSyncReport } from './format-plan';
-import { type CliCommand, type CliContext, UsageError } from './types';
+import { type CliCommand, type CliContext, parseCommandArgs } from './types';
 
 /** Builds the `plan` (dry run) or `sync` command. */
 export function createSyncCommand(input: { name: string; summary: string; dryRun: boolean }): CliCommand {
@@ -27,20 +26,15 @@ export function createSyncCommand(input: { name: string; summary: string; dryRun
     summary: input.summary,
     usage,
     async run(args: string[], context: CliContext): Promise<number> {
-      let values;
-      try {
-        ({ values } = parseArgs({
-          args,
-          options: {
-            environment: { type: 'string', short: 'e', multiple: true },
-            json: { type: 'boolean' },
-            help: { type: 'boolean', short: 'h' },
-          },
-          allowPositionals: false,
-        }));
-      } catch (error) {
-        throw new UsageError(error instanceof Error ? error.message : String(error));
-      }
+      const { values } = parseCommandArgs({
+        args,
+        options: {
+          environment: { type: 'string', short: 'e', multiple: true },
+          json: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+        allowPositionals: false,
+      });
       if (values.help) {
         context.stdout(usage);
         return 0;

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { validateAppName, validateEnvironment } from '../../common/app-spec';
-import { UsageError } from './types';
+import { parseCommandArgs, UsageError } from './types';
 
 /**
  * Parses `<environment> <app>` plus options for the commands that act on one app's backups; the bucket
@@ -10,12 +9,7 @@ export function parseTargetArgs(args: string[], env: NodeJS.ProcessEnv, flags: {
   const options: Record<string, { type: 'string' | 'boolean' }> = { bucket: { type: 'string' } };
   for (const name of flags.booleans ?? []) options[name] = { type: 'boolean' };
   for (const name of flags.strings ?? []) options[name] = { type: 'string' };
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandArgs({ args, options, allowPositionals: true, strict: true });
   const [environment, app, ...extra] = parsed.positionals;
   if (!environment || !app || extra.length > 0) throw new UsageError('expected <environment> <app>');
   try {

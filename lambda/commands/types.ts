@@ -1,8 +1,15 @@
 /**
  * The shape of an ops CLI command. `run-cli.ts` dispatches by name; each command lives in its own file.
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Environment } from '../config';
 import type { SyncDependencies } from '../run-sync';
+
+/** The sync's clients and seams, plus the S3 client `status` lists backups with. */
+export interface CliDependencies extends SyncDependencies {
+  s3?: S3Client;
+}
 
 /** What a command gets besides its arguments. */
 export interface CliContext {
@@ -13,7 +20,7 @@ export interface CliContext {
   /** Writes one line to standard error (warnings, errors). */
   stderr: (line: string) => void;
   /** AWS clients and seams, real by default. */
-  deps: SyncDependencies;
+  deps: CliDependencies;
 }
 
 /** A subcommand: `backopper <name> [args]`. */
@@ -30,4 +37,13 @@ export interface CliCommand {
 /** Thrown for a bad invocation: unknown option, missing value. Exit status 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** `parseArgs`, with what it rejects (unknown option, missing value) thrown as a {@link UsageError}. */
+export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 }

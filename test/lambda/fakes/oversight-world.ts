@@ -2,7 +2,7 @@
  * The world of `backopper status` and `backopper run`: a sync world whose schedules were made by a
  * real sync run, the stateful Run Command fake (with servers tagged per environment), and s3rver.
  */
-import type { SyncDependencies } from '../../../lambda/run-sync';
+import type { CliDependencies } from '../../../lambda/commands/types';
 import { DOCUMENT_PARAMETER_PATTERNS } from '../../../infra/constructs/backup-document';
 import { type LocalS3, startS3 } from '../../helpers/s3';
 import { agentOutput, FakeRunCommand, type InvocationOutcome } from './fake-run-command';
@@ -78,8 +78,8 @@ export async function createOversightWorld(options: { backend: 'scheduler' | 'ru
       ssm.install();
     },
     /** CLI dependencies: the fakes, s3rver, a fixed clock. */
-    deps(extra: Partial<SyncDependencies> = {}): SyncDependencies {
-      return { ...world.deps(), logger: undefined, s3: s3?.client, ...extra } as SyncDependencies;
+    deps(extra: Partial<CliDependencies> = {}): CliDependencies {
+      return { ...world.deps(), logger: undefined, s3: s3?.client, ...extra };
     },
     async close(): Promise<void> {
       ssm.restore();
