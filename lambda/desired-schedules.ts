@@ -38,7 +38,7 @@ export interface ScheduleSpec {
   command: CommandSpec;
 }
 
-/** What {@link buildDesiredSchedules} needs besides the apps. */
+/** What {@link buildDesiredSchedules} and {@link buildVerifySchedules} need besides the apps. */
 export interface DesiredContext {
   environment: EnvironmentConfig;
   timeZone: string;
@@ -73,34 +73,12 @@ function buildSchedule(app: AppSpec, context: DesiredContext): ScheduleSpec {
       weeklyDay: context.weeklyDay,
     }),
     timeZone: context.timeZone,
-    command: {
-      documentName: context.documentName,
-      targets: [{ key: `tag:${context.environment.tagKey}`, values: [context.environment.tagValue] }],
-      parameters: {
-        app: app.name,
-        environment,
-        engine: app.engine,
-        projectType: app.projectType,
-        executionTimeout: String(context.executionTimeoutSeconds),
-      },
-      deliveryTimeoutSeconds: context.deliveryTimeoutSeconds,
-      comment: truncate(`backopper backup of ${app.name} (${environment})`, MAX_COMMENT_LENGTH),
-      logGroupName: context.logGroupName,
-    },
+    command: buildCommand(context, { task: 'backup', app, parameters: { engine: app.engine, projectType: app.projectType } }),
   };
 }
 
-/** What {@link buildVerifySchedules} needs: the environment and the verify settings. */
-export interface VerifyContext {
-  environment: EnvironmentConfig;
-  timeZone: string;
-  window: BackupWindow;
-  weeklyDay: Weekday;
-  documentName: string;
-  executionTimeoutSeconds: number;
-  deliveryTimeoutSeconds: number;
-  logGroupName: string | undefined;
-}
+/** The verify settings in the same shape: its document, window, day and timeout. */
+export type VerifyContext = DesiredContext;
 
 /**
  * One weekly restore check per app that has a database (media-only apps have nothing to restore), at a
@@ -117,15 +95,21 @@ export function buildVerifySchedules(apps: readonly AppSpec[], context: VerifyCo
       description: verifyMarker(environment, app.name),
       timing: slotFor({ environment, app: `${app.name}#verify`, frequency: 'weekly', window: context.window, weeklyDay: context.weeklyDay }),
       timeZone: context.timeZone,
-      command: {
-        documentName: context.documentName,
-        targets: [{ key: `tag:${context.environment.tagKey}`, values: [context.environment.tagValue] }],
-        parameters: { app: app.name, environment, executionTimeout: String(context.executionTimeoutSeconds) },
-        deliveryTimeoutSeconds: context.deliveryTimeoutSeconds,
-        comment: truncate(`backopper verify of ${app.name} (${environment})`, MAX_COMMENT_LENGTH),
-        logGroupName: context.logGroupName,
-      },
+      command: buildCommand(context, { task: 'verify', app }),
     }));
+}
+
+/** The SendCommand of one app's schedule: `app`, `environment`, the task's own parameters, `executionTimeout`. */
+function buildCommand(context: DesiredContext, input: { task: 'backup' | 'verify'; app: AppSpec; parameters?: Record<string, string> }): CommandSpec {
+  const environment = context.environment.name;
+  return {
+    documentName: context.documentName,
+    targets: [{ key: `tag:${context.environment.tagKey}`, values: [context.environment.tagValue] }],
+    parameters: { app: input.app.name, environment, ...input.parameters, executionTimeout: String(context.executionTimeoutSeconds) },
+    deliveryTimeoutSeconds: context.deliveryTimeoutSeconds,
+    comment: truncate(`backopper ${input.task} of ${input.app.name} (${environment})`, MAX_COMMENT_LENGTH),
+    logGroupName: context.logGroupName,
+  };
 }
 
 function truncate(text: string, max: number): string {
