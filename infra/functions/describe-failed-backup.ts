@@ -6,8 +6,8 @@
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetCommandInvocationCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { lastJsonObject } from '../../common/run-report';
 import { FAILURE_DETAIL_TYPE, FAILURE_EVENT_SOURCE } from './failure-event';
-
 
 /** The fields of an `EC2 Command Invocation Status-change Notification` this uses. */
 export interface InvocationStatusEvent {
@@ -59,7 +59,7 @@ export function describeFailure(event: InvocationStatusEvent, facts: CommandFact
 
 /** The failed steps from the run report (the last JSON line of stdout), else the end of stderr. */
 export function summarize(facts: CommandFacts): string {
-  const report = lastJsonLine(facts.stdout ?? '');
+  const report = lastJsonObject(facts.stdout ?? '');
   const steps = report?.steps;
   if (steps && typeof steps === 'object') {
     const failed = Object.entries(steps as Record<string, { status?: string; error?: string }>)
@@ -72,20 +72,6 @@ export function summarize(facts: CommandFacts): string {
   if (stderr) return clip(stderr.split('\n').slice(-10).join('\n'), true);
   if (facts.lookupError) return `The command's details could not be read: ${facts.lookupError}`;
   return 'No output was recorded: the server may be offline, or the SSM agent did not start the command.';
-}
-
-function lastJsonLine(stdout: string): Record<string, unknown> | undefined {
-  const lines = stdout.trim().split('\n').reverse();
-  for (const line of lines) {
-    if (!line.trim().startsWith('{')) continue;
-    try {
-      const value: unknown = JSON.parse(line);
-      if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-    } catch {
-      // not the report; keep looking
-    }
-  }
-  return undefined;
 }
 
 // The summary goes into a one-line message: newlines become " / ".

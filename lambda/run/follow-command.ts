@@ -4,8 +4,9 @@
  * step with GetCommandInvocation, whose last stdout line is the agent's JSON run report.
  */
 import { GetCommandInvocationCommand, ListCommandInvocationsCommand, ListCommandsCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { lastJsonObject } from '../../common/run-report';
 import { type RetryOptions, retryThrottled } from '../retry';
-import { lastJsonObject, RUN_STEP } from '../status/command-history';
+import { RUN_STEP } from '../status/command-history';
 
 /** Command statuses after which nothing changes any more. */
 export const FINAL_COMMAND_STATUSES = new Set(['Success', 'Failed', 'TimedOut', 'Cancelled']);

@@ -10,6 +10,7 @@ import {
   ListCommandsCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
+import { lastJsonObject } from '../../common/run-report';
 import { type RetryOptions, retryThrottled } from '../retry';
 
 /** The step of the backup document whose last stdout line is the agent's JSON run report. */
@@ -48,20 +49,6 @@ export function identifyCommand(command: Pick<Command, 'Parameters' | 'Comment'>
   if (app && environment) return { app, environment };
   const match = COMMENT.exec(command.Comment ?? '');
   return match ? { app: match[1] as string, environment: match[2] as string } : undefined;
-}
-
-/** The last line of `output` that parses as a JSON object (the agent's report), or undefined. */
-export function lastJsonObject(output: string): Record<string, unknown> | undefined {
-  for (const line of output.trim().split('\n').reverse()) {
-    if (!line.trim().startsWith('{')) continue;
-    try {
-      const value: unknown = JSON.parse(line);
-      if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-    } catch {
-      // not the report
-    }
-  }
-  return undefined;
 }
 
 /** Pages the document's history newest first back to `since`; returns the newest command per wanted app. */
