@@ -4,7 +4,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -14,6 +13,7 @@ import { Construct } from 'constructs';
 import { FRESHNESS_METRICS, FRESHNESS_NAMESPACE } from '../../lambda/freshness/report';
 import type { BackopperConfig } from '../config';
 import { REPOSITORY_ROOT } from './agent-bundle';
+import { appListEnvironment, createBackopperFunction } from './backopper-function';
 
 /** Props for {@link FreshnessMonitor}. */
 export interface FreshnessMonitorProps {
@@ -43,32 +43,19 @@ export class FreshnessMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: FreshnessMonitorProps) {
     super(scope, id);
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
-    // An explicit role instead of AWSLambdaBasicExecutionRole: logs go to this one group only.
-    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    this.logGroup.grantWrite(role);
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    const { function: fn, role, logGroup } = createBackopperFunction(this, {
       description: 'Backopper: daily check that every app has a recent, plausibly sized backup in S3.',
       entry: props.entry ?? path.join(REPOSITORY_ROOT, 'lambda', 'freshness.ts'),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 512,
       timeout: Duration.minutes(5),
-      role,
-      logGroup: this.logGroup,
-      reservedConcurrentExecutions: 1,
+      logRetention: props.logRetention,
       environment: {
-        BACKOPPER_API_URL: props.api.urlTemplate,
-        BACKOPPER_API_SECRET_PARAMETER: props.api.secretParameter,
-        BACKOPPER_API_SECRET_HEADER: props.api.secretHeader,
-        BACKOPPER_ENVIRONMENTS: JSON.stringify(props.environments.map(({ name, tagKey, tagValue }) => ({ name, tagKey, tagValue }))),
+        ...appListEnvironment(props.api, props.environments),
         BACKOPPER_BUCKET: props.bucket.bucketName,
         BACKOPPER_ALERT_TOPIC_ARN: props.topic.topicArn,
-        NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: { forceDockerBundling: false, target: 'node24', format: nodejs.OutputFormat.CJS, minify: true, sourceMap: true, externalModules: [] },
     });
+    this.function = fn;
+    this.logGroup = logGroup;
     // Listing only: ages and sizes come from ListObjectsV2; no object is ever read.
     role.addToPolicy(new iam.PolicyStatement({ sid: 'ListBackups', actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn] }));
     ssm.StringParameter.fromSecureStringParameterAttributes(this, 'ApiSecret', { parameterName: props.api.secretParameter }).grantRead(role);

@@ -3,7 +3,6 @@ import { Annotations, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -11,6 +10,7 @@ import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import type { BackopperConfig } from '../config';
 import { REPOSITORY_ROOT } from './agent-bundle';
+import { appListEnvironment, createBackopperFunction } from './backopper-function';
 import { RULE_NAME_PREFIX, type ScheduleTarget } from './schedule-target';
 
 /** Props for {@link SyncFunction}. */
@@ -49,28 +49,13 @@ export class SyncFunction extends Construct {
     const { schedule, target } = props;
     const timeout = Duration.minutes(5);
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
-    // An explicit role instead of AWSLambdaBasicExecutionRole: logs go to this one group only.
-    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    this.logGroup.grantWrite(role);
-
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    const { function: fn, role, logGroup } = createBackopperFunction(this, {
       description: 'Backopper: syncs the app list into one backup schedule per app.',
       entry: props.entry ?? path.join(REPOSITORY_ROOT, 'lambda', 'sync.ts'),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 512,
       timeout,
-      role,
-      logGroup: this.logGroup,
-      // Two syncs must never race over the same schedules.
-      reservedConcurrentExecutions: 1,
+      logRetention: props.logRetention,
       environment: {
-        BACKOPPER_API_URL: props.api.urlTemplate,
-        BACKOPPER_API_SECRET_PARAMETER: props.api.secretParameter,
-        BACKOPPER_API_SECRET_HEADER: props.api.secretHeader,
-        BACKOPPER_ENVIRONMENTS: JSON.stringify(props.environments.map(({ name, tagKey, tagValue }) => ({ name, tagKey, tagValue }))),
+        ...appListEnvironment(props.api, props.environments),
         BACKOPPER_SCHEDULE_BACKEND: target.backend,
         BACKOPPER_SCHEDULE_GROUP: target.groupName,
         BACKOPPER_DOCUMENT_NAME: props.documentName,
@@ -91,19 +76,10 @@ export class SyncFunction extends Construct {
               BACKOPPER_VERIFY_EXECUTION_TIMEOUT: String(props.verify.executionTimeoutSeconds),
             }
           : {}),
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        // Local esbuild from node_modules; no Docker on build machines.
-        forceDockerBundling: false,
-        target: 'node24',
-        format: nodejs.OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        // Bundle the SDK clients the tests ran against instead of the runtime's copy.
-        externalModules: [],
       },
     });
+    this.function = fn;
+    this.logGroup = logGroup;
 
     ssm.StringParameter.fromSecureStringParameterAttributes(this, 'ApiSecret', { parameterName: props.api.secretParameter }).grantRead(
       this.function,
