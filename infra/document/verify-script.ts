@@ -5,15 +5,20 @@
  * `skipped` report and exits 0 (the agent's verify has no --skip-absent of its own).
  */
 import type { AgentConfig } from '../config';
-import { MINIMUM_NODE_MAJOR, renderAgentCopy, renderNodeCheck, renderParameterFetch, shellQuote } from './backup-script';
-
-export { MINIMUM_NODE_MAJOR };
+import {
+  type AgentCopySettings,
+  renderAgentCopy,
+  renderAgentRun,
+  renderExports,
+  renderMessageFunctions,
+  renderNodeCheck,
+  renderParameterFallbacks,
+  renderParameterFetch,
+  renderWorkDir,
+} from './script-parts';
 
 /** Everything the verify step needs from the stack. */
-export interface VerifyScriptSettings {
-  downloadDir: string;
-  agentFileName: string;
-  agentSha256: string;
+export interface VerifyScriptSettings extends AgentCopySettings {
   region: string;
   agent: AgentConfig;
   /** SecureString with BACKOPPER_VERIFY_ADMIN_URL. @default - the app's own credentials */
@@ -33,22 +38,17 @@ export function renderVerifyScript(settings: VerifyScriptSettings): string[] {
   return [
     'set -eu',
     'umask 077',
-    ...VERIFY_PARAMETERS.map((name) => `if [ -z "\${SSM_${name}+x}" ]; then SSM_${name}="{{ ${name} }}"; fi`),
+    ...renderParameterFallbacks(VERIFY_PARAMETERS),
     '',
-    'say() { printf "backopper: %s\\n" "$*"; }',
-    'fail() { printf "backopper: %s\\n" "$*" >&2; exit 2; }',
-    ...exports.filter((entry): entry is [string, string] => entry[1] !== undefined).map(([name, value]) => `export ${name}=${shellQuote(value)}`),
+    ...renderMessageFunctions(),
+    ...renderExports(exports),
     // Not on this server: say so in the agent's report format and succeed, like backup --skip-absent.
     'if [ ! -d "$BACKOPPER_APPS_DIR/$SSM_app" ]; then',
     '  say "skipped: $SSM_app is not on this server (no $BACKOPPER_APPS_DIR/$SSM_app)"',
     `  printf '{"app":"%s","command":"verify","status":"skipped","error":"%s is not on this server"}\\n' "$SSM_app" "$SSM_app"`,
     '  exit 0',
     'fi',
-    'work=$(mktemp -d "${TMPDIR:-/tmp}/backopper.XXXXXX")',
-    `trap 'rm -rf "$work"' EXIT`,
-    `trap 'exit 129' HUP`,
-    `trap 'exit 130' INT`,
-    `trap 'exit 143' TERM`,
+    ...renderWorkDir(),
     '',
     ...renderNodeCheck(settings.agent.nodePath),
     '',
@@ -64,12 +64,6 @@ export function renderVerifyScript(settings: VerifyScriptSettings): string[] {
       : []),
     '',
     'say "checking the newest backup of $SSM_app ($SSM_environment) with $("$node" --version) on $(uname -n)"',
-    'set +e',
-    '"$node" "$work/backopper-agent.js" verify --app "$SSM_app"',
-    'status=$?',
-    'set -e',
-    'if [ "$status" -eq 0 ] && [ "$secrets_ok" -ne 1 ]; then status=1; fi',
-    'say "agent exited with status $status" >&2',
-    'exit "$status"',
+    ...renderAgentRun('"$node" "$work/backopper-agent.js" verify --app "$SSM_app"'),
   ];
 }

@@ -1,0 +1,112 @@
+/**
+ * The shell pieces the backup and verify run steps share (POSIX `sh`, as root under the SSM agent):
+ * parameter fallbacks, a private work folder, the Node.js and bundle checks, SecureString fetches,
+ * and running the agent so that its JSON run report stays the last line of stdout.
+ */
+
+/** The oldest Node.js major version the agent bundle runs on. */
+export const MINIMUM_NODE_MAJOR = 20;
+
+/** Where the download step left the agent bundle, and the hash it must have. */
+export interface AgentCopySettings {
+  /** Folder the download step writes the agent bundle into. */
+  downloadDir: string;
+  /** The bundle's file name in that folder. */
+  agentFileName: string;
+  /** Expected SHA-256 of the bundle; anything else is refused. */
+  agentSha256: string;
+}
+
+/** Quotes a value for `sh`: single quotes, with embedded single quotes closed and escaped. */
+export function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'"'"'`)}'`;
+}
+
+/** `SSM_<name>` from the `{{ name }}` text when the SSM agent did not set it (older agents). */
+export function renderParameterFallbacks(names: readonly string[]): string[] {
+  return names.map((name) => `if [ -z "\${SSM_${name}+x}" ]; then SSM_${name}="{{ ${name} }}"; fi`);
+}
+
+/** `say` to stdout, `fail` to stderr with exit status 2. */
+export function renderMessageFunctions(): string[] {
+  return ['say() { printf "backopper: %s\\n" "$*"; }', 'fail() { printf "backopper: %s\\n" "$*" >&2; exit 2; }'];
+}
+
+/** `export NAME='value'` for every entry with a value. */
+export function renderExports(entries: Array<[string, string | undefined]>): string[] {
+  return entries.filter((entry): entry is [string, string] => entry[1] !== undefined).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
+}
+
+/** A private `$work` folder, removed on exit; a signal exits 128+n so the removal still runs. */
+export function renderWorkDir(): string[] {
+  return [
+    'work=$(mktemp -d "${TMPDIR:-/tmp}/backopper.XXXXXX")',
+    `trap 'rm -rf "$work"' EXIT`,
+    `trap 'exit 129' HUP`,
+    `trap 'exit 130' INT`,
+    `trap 'exit 143' TERM`,
+  ];
+}
+
+/** Finds `node` and requires version >= {@link MINIMUM_NODE_MAJOR}, else exits 2 saying so. */
+export function renderNodeCheck(nodePath: string | undefined): string[] {
+  const candidates = nodePath ? shellQuote(nodePath) : '"$(command -v node || true)" /usr/local/bin/node /usr/bin/node';
+  return [
+    'node=""',
+    `for candidate in ${candidates}; do`,
+    '  if [ -n "$candidate" ] && [ -x "$candidate" ]; then node=$candidate; break; fi',
+    'done',
+    `[ -n "$node" ] || fail "Node.js >= ${MINIMUM_NODE_MAJOR} is required on this server, but no node was found${nodePath ? ` at ${nodePath}` : ' on PATH, in /usr/local/bin or /usr/bin'}"`,
+    `node_major=$("$node" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)`,
+    `[ "$node_major" -ge ${MINIMUM_NODE_MAJOR} ] 2>/dev/null || fail "Node.js >= ${MINIMUM_NODE_MAJOR} is required on this server, but $node is $("$node" --version 2>/dev/null || echo unusable)"`,
+  ];
+}
+
+/** Copies the downloaded bundle into `$work` and refuses to run it unless its SHA-256 is the built one. */
+export function renderAgentCopy(settings: AgentCopySettings): string[] {
+  return [
+    `download_dir=${shellQuote(settings.downloadDir)}`,
+    `bundle="$download_dir/"${shellQuote(settings.agentFileName)}`,
+    // aws:downloadContent treats the destination as a folder; accept a file there too.
+    '[ -f "$bundle" ] || bundle=$download_dir',
+    '[ -f "$bundle" ] || fail "the agent bundle was not downloaded to $download_dir"',
+    // Run a private copy: another app's run may be re-downloading the shared file right now.
+    'cp "$bundle" "$work/backopper-agent.js"',
+    `expected=${shellQuote(settings.agentSha256)}`,
+    'actual=$(sha256sum "$work/backopper-agent.js" | cut -d " " -f 1)',
+    '[ "$actual" = "$expected" ] || fail "the agent bundle has SHA-256 $actual, expected $expected: refusing to run it"',
+  ];
+}
+
+/** Fetches a SecureString into a 0600 file with the AWS CLI; on failure says so and carries on. */
+export function renderParameterFetch(input: { parameter: string; into: string; what: string }): string[] {
+  const name = shellQuote(input.parameter);
+  return [
+    'if ! command -v aws >/dev/null 2>&1; then',
+    `  say "cannot fetch ${input.what}: the AWS CLI is not installed (install it, or configure a file on the server instead of the parameter)" >&2`,
+    '  secrets_ok=0',
+    `elif ! aws ssm get-parameter --region "$AWS_REGION" --name ${name} --with-decryption --query Parameter.Value --output text > ${input.into}; then`,
+    `  say "cannot fetch ${input.what} from SSM parameter "${name} >&2`,
+    `  rm -f ${input.into}`,
+    '  secrets_ok=0',
+    'fi',
+  ];
+}
+
+/**
+ * Runs `agentCommand` and exits with its status, or 1 when it succeeded but a secret (`secrets_ok`)
+ * could not be fetched.
+ */
+export function renderAgentRun(agentCommand: string): string[] {
+  return [
+    'set +e',
+    agentCommand,
+    'status=$?',
+    'set -e',
+    // A secret that could not be fetched must still reach a person even if the agent managed without it.
+    'if [ "$status" -eq 0 ] && [ "$secrets_ok" -ne 1 ]; then status=1; fi',
+    // To stderr: the agent's JSON run report stays the last line of the command's stdout.
+    'say "agent exited with status $status" >&2',
+    'exit "$status"',
+  ];
+}
