@@ -14,7 +14,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FAILURE_DETAIL_TYPE, FAILURE_EVENT_SOURCE } from '../functions/failure-event';
-import { RUN_STEP } from './backup-document';
+import { RUN_STEP } from './agent-document';
 
 /** Invocation statuses that mean a backup did not happen (or did not finish). */
 export const FAILED_INVOCATION_STATUSES = ['Failed', 'TimedOut', 'Cancelled', 'Undeliverable'];

@@ -1,19 +1,13 @@
 import { Stack } from 'aws-cdk-lib';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { AgentConfig, MediaConfig } from '../config';
 import { renderBackupScript } from '../document/backup-script';
 import type { AgentBundle } from './agent-bundle';
+import { createAgentDocument, documentParameter } from './agent-document';
 
 /** The document's name; the sync Lambda's schedules and the alert rule refer to it. */
 export const BACKUP_DOCUMENT_NAME = 'Backopper-Backup';
-
-/** Where the download step puts the agent bundle on the servers. */
-export const AGENT_DOWNLOAD_DIR = '/var/lib/backopper/agent';
-
-/** The two steps, by name (GetCommandInvocation needs the step name of a multi-step document). */
-export const DOWNLOAD_STEP = 'downloadAgent';
-export const RUN_STEP = 'runAgent';
 
 /**
  * The document parameters and the patterns that guard them, the same rules as common/app-spec.ts.
@@ -57,65 +51,32 @@ export class BackupDocument extends Construct {
 
   constructor(scope: Construct, id: string, props: BackupDocumentProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    const parameter = (name: keyof typeof DOCUMENT_PARAMETER_PATTERNS, description: string, extra: object = {}) => ({
-      type: 'String',
-      description,
-      allowedPattern: DOCUMENT_PARAMETER_PATTERNS[name],
-      ...extra,
-    });
-    const content = {
-      schemaVersion: '2.2',
+    const patterns = DOCUMENT_PARAMETER_PATTERNS;
+    const { document, documentArn } = createAgentDocument(this, {
+      name: BACKUP_DOCUMENT_NAME,
       description: 'Backopper: back up one app (database dump to S3, media archive to the media server) with the Backopper agent.',
       parameters: {
-        app: parameter('app', 'App name: its folder under the apps directory.', { interpolationType: 'ENV_VAR' }),
-        environment: parameter('environment', 'Environment (staging, live, ...): part of the S3 key and media path.', { interpolationType: 'ENV_VAR' }),
-        engine: parameter('engine', 'Database engine: mysql, postgres or none (media only).', { interpolationType: 'ENV_VAR' }),
-        projectType: parameter('projectType', 'Project type (wordpress, laravel, ...): picks the media folder.', { interpolationType: 'ENV_VAR' }),
-        executionTimeout: parameter('executionTimeout', 'Seconds the backup may run before SSM stops it.', {
+        app: documentParameter(patterns.app, 'App name: its folder under the apps directory.', { interpolationType: 'ENV_VAR' }),
+        environment: documentParameter(patterns.environment, 'Environment (staging, live, ...): part of the S3 key and media path.', { interpolationType: 'ENV_VAR' }),
+        engine: documentParameter(patterns.engine, 'Database engine: mysql, postgres or none (media only).', { interpolationType: 'ENV_VAR' }),
+        projectType: documentParameter(patterns.projectType, 'Project type (wordpress, laravel, ...): picks the media folder.', { interpolationType: 'ENV_VAR' }),
+        executionTimeout: documentParameter(patterns.executionTimeout, 'Seconds the backup may run before SSM stops it.', {
           default: String(props.executionTimeoutSeconds ?? 14400),
         }),
       },
-      mainSteps: [
-        {
-          action: 'aws:downloadContent',
-          name: DOWNLOAD_STEP,
-          precondition: { StringEquals: ['platformType', 'Linux'] },
-          inputs: {
-            sourceType: 'S3',
-            sourceInfo: JSON.stringify({ path: props.bundle.asset.httpUrl }),
-            destinationPath: AGENT_DOWNLOAD_DIR,
-          },
-        },
-        {
-          action: 'aws:runShellScript',
-          name: RUN_STEP,
-          precondition: { StringEquals: ['platformType', 'Linux'] },
-          inputs: {
-            timeoutSeconds: '{{ executionTimeout }}',
-            runCommand: renderBackupScript({
-              downloadDir: AGENT_DOWNLOAD_DIR,
-              agentFileName: props.bundle.fileName,
-              agentSha256: props.bundle.sha256,
-              region: stack.region,
-              bucket: props.bucketName,
-              agent: props.agent,
-              media: props.media,
-              reportSecretParameter: props.reportSecretParameter,
-              reportSecretHeader: props.reportSecretHeader ?? 'X-Secret-Key',
-            }),
-          },
-        },
-      ],
-    };
-    this.document = new ssm.CfnDocument(this, 'Document', {
-      name: BACKUP_DOCUMENT_NAME,
-      documentType: 'Command',
-      documentFormat: 'JSON',
-      // A changed document gets a new version in place instead of a replacement with a new name.
-      updateMethod: 'NewVersion',
-      content,
+      bundle: props.bundle,
+      renderScript: (bundle) =>
+        renderBackupScript({
+          ...bundle,
+          region: Stack.of(this).region,
+          bucket: props.bucketName,
+          agent: props.agent,
+          media: props.media,
+          reportSecretParameter: props.reportSecretParameter,
+          reportSecretHeader: props.reportSecretHeader ?? 'X-Secret-Key',
+        }),
     });
-    this.documentArn = stack.formatArn({ service: 'ssm', resource: 'document', resourceName: BACKUP_DOCUMENT_NAME });
+    this.document = document;
+    this.documentArn = documentArn;
   }
 }

@@ -1,10 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { AgentConfig } from '../config';
 import { renderVerifyScript } from '../document/verify-script';
 import type { AgentBundle } from './agent-bundle';
-import { AGENT_DOWNLOAD_DIR, DOCUMENT_PARAMETER_PATTERNS, DOWNLOAD_STEP, RUN_STEP } from './backup-document';
+import { createAgentDocument, documentParameter } from './agent-document';
+import { DOCUMENT_PARAMETER_PATTERNS } from './backup-document';
 
 /** The document's name; the sync's weekly restore-check schedules run it. */
 export const VERIFY_DOCUMENT_NAME = 'Backopper-Verify';
@@ -38,54 +39,22 @@ export class VerifyDocument extends Construct {
 
   constructor(scope: Construct, id: string, props: VerifyDocumentProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    const parameter = (name: keyof typeof VERIFY_DOCUMENT_PARAMETER_PATTERNS, description: string, extra: object = {}) => ({
-      type: 'String',
-      description,
-      allowedPattern: VERIFY_DOCUMENT_PARAMETER_PATTERNS[name],
-      ...extra,
-    });
-    this.document = new ssm.CfnDocument(this, 'Document', {
+    const patterns = VERIFY_DOCUMENT_PARAMETER_PATTERNS;
+    const { document, documentArn } = createAgentDocument(this, {
       name: VERIFY_DOCUMENT_NAME,
-      documentType: 'Command',
-      documentFormat: 'JSON',
-      updateMethod: 'NewVersion',
-      content: {
-        schemaVersion: '2.2',
-        description: 'Backopper: restore the newest local backup of one app into a scratch database and compare it with the live one.',
-        parameters: {
-          app: parameter('app', 'App name: its folder under the apps directory.', { interpolationType: 'ENV_VAR' }),
-          environment: parameter('environment', 'Environment (for the command history; the check runs where the app is).', { interpolationType: 'ENV_VAR' }),
-          executionTimeout: parameter('executionTimeout', 'Seconds the check may run before SSM stops it.', {
-            default: String(props.executionTimeoutSeconds ?? 3600),
-          }),
-        },
-        mainSteps: [
-          {
-            action: 'aws:downloadContent',
-            name: DOWNLOAD_STEP,
-            precondition: { StringEquals: ['platformType', 'Linux'] },
-            inputs: { sourceType: 'S3', sourceInfo: JSON.stringify({ path: props.bundle.asset.httpUrl }), destinationPath: AGENT_DOWNLOAD_DIR },
-          },
-          {
-            action: 'aws:runShellScript',
-            name: RUN_STEP,
-            precondition: { StringEquals: ['platformType', 'Linux'] },
-            inputs: {
-              timeoutSeconds: '{{ executionTimeout }}',
-              runCommand: renderVerifyScript({
-                downloadDir: AGENT_DOWNLOAD_DIR,
-                agentFileName: props.bundle.fileName,
-                agentSha256: props.bundle.sha256,
-                region: stack.region,
-                agent: props.agent,
-                adminUrlParameter: props.adminUrlParameter,
-              }),
-            },
-          },
-        ],
+      description: 'Backopper: restore the newest local backup of one app into a scratch database and compare it with the live one.',
+      parameters: {
+        app: documentParameter(patterns.app, 'App name: its folder under the apps directory.', { interpolationType: 'ENV_VAR' }),
+        environment: documentParameter(patterns.environment, 'Environment (for the command history; the check runs where the app is).', { interpolationType: 'ENV_VAR' }),
+        executionTimeout: documentParameter(patterns.executionTimeout, 'Seconds the check may run before SSM stops it.', {
+          default: String(props.executionTimeoutSeconds ?? 3600),
+        }),
       },
+      bundle: props.bundle,
+      renderScript: (bundle) =>
+        renderVerifyScript({ ...bundle, region: Stack.of(this).region, agent: props.agent, adminUrlParameter: props.adminUrlParameter }),
     });
-    this.documentArn = stack.formatArn({ service: 'ssm', resource: 'document', resourceName: VERIFY_DOCUMENT_NAME });
+    this.document = document;
+    this.documentArn = documentArn;
   }
 }

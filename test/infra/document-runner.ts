@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { AGENT_DOWNLOAD_DIR } from '../../infra/constructs/backup-document';
+import { AGENT_DOWNLOAD_DIR } from '../../infra/constructs/agent-document';
 
 export interface DocumentContent {
   parameters: Record<string, { default?: string; allowedPattern?: string; interpolationType?: string }>;
