@@ -11,7 +11,7 @@
  *      fresh database, which is compared with the original table by table.
  * Everything lives in temporary folders, removed at the end (pass --keep to look around).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../lambda/commands/run-cli';
@@ -23,8 +23,7 @@ import { startS3 } from '../test/helpers/s3';
 import { envValue, writeLaravelApp, writeWordpressApp } from '../test/helpers/sample-app';
 import { startSshd } from '../test/helpers/sshd';
 import { createWorkspace } from '../test/helpers/workspace';
-import { localDocument, runDocument } from '../test/infra/document-runner';
-import { exampleConfig, synthesize } from '../test/infra/synth';
+import { localStackDocument, runDocument } from '../test/infra/document-runner';
 import { createSyncWorld } from '../test/lambda/fakes/sync-world';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -65,7 +64,7 @@ async function main(): Promise<void> {
     for (const name of world.names()) say(`  ${name.padEnd(28)} ${world.expressionOf(name)}  ${JSON.stringify(world.parametersOf(name))}`);
 
     heading('2. Each schedule runs the Backopper-Backup document on the server');
-    const content = synthesizedDocument(ws, s3.bucket, sshd);
+    const content = localStackDocument({ ws, bucket: s3.bucket, sshd, media: { identityFile: sshd.identityFile } });
     say('synthesized the CDK stack (cdk-nag: no unacknowledged findings); running its document locally');
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', TMPDIR: ws.env.TMPDIR, ...s3.env };
     const reports = [];
@@ -103,30 +102,6 @@ async function main(): Promise<void> {
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => say(`cleanup: ${String(error)}`));
     if (!keep) await rm(ws.root, { recursive: true, force: true });
-  }
-}
-
-/** The stack's document with this machine's folders, bucket and media server, as `cdk deploy` would configure it. */
-function synthesizedDocument(ws: Awaited<ReturnType<typeof createWorkspace>>, bucket: string, sshd: Awaited<ReturnType<typeof startSshd>>) {
-  const config = exampleConfig();
-  config.media = {
-    host: sshd.host,
-    port: sshd.port,
-    user: sshd.user,
-    path: join(sshd.remoteRoot, '{environment}', '{app}'),
-    identityFile: sshd.identityFile,
-    hostKeys: readFileSync(sshd.knownHostsFile, 'utf8').trim().split('\n'),
-  };
-  config.agent = { appsDir: ws.appsDir, backupsDir: ws.backupsDir, tmpDir: ws.tmpDir, nodePath: process.execPath };
-  const synthesized = synthesize(config);
-  try {
-    const json = synthesized.template.toJSON() as Parameters<typeof localDocument>[0];
-    const bucketId = Object.entries(json.Resources).find(([id, resource]) => resource.Type === 'AWS::S3::Bucket' && id.startsWith('BackupsBucket'))?.[0];
-    if (!bucketId) throw new Error('the synthesized stack has no backup bucket');
-    const refs = { [bucketId]: bucket, 'AWS::Region': 'us-east-1', 'AWS::URLSuffix': 'amazonaws.com', 'AWS::AccountId': '123456789012' };
-    return localDocument(json, refs, join(ws.root, 'agent-download'));
-  } finally {
-    synthesized.remove();
   }
 }
 

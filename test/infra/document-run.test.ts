@@ -8,8 +8,8 @@ import { type LocalS3, startS3 } from '../helpers/s3';
 import { writeWordpressApp } from '../helpers/sample-app';
 import { type LocalSshd, startSshd } from '../helpers/sshd';
 import { createWorkspace, type Workspace } from '../helpers/workspace';
-import { type DocumentContent, type DocumentRun, documentParameters, localDocument, runDocument, runShellScript } from './document-runner';
-import { AGENT_FILE, exampleConfig, synthesize } from './synth';
+import { type DocumentContent, type DocumentRun, documentParameters, localStackDocument, runDocument, runShellScript } from './document-runner';
+import { AGENT_FILE } from './synth';
 
 const MEDIA_KEY_PARAMETER = '/backopper/test-media-key';
 
@@ -49,23 +49,7 @@ describe('the synthesized backup document, run locally against the built agent',
     await seedWordpressSchema(db, 40);
     writeWordpressApp(ws.appsDir, app, db);
 
-    const config = exampleConfig();
-    config.media = {
-      host: sshd.host,
-      port: sshd.port,
-      user: sshd.user,
-      path: join(sshd.remoteRoot, '{environment}', '{app}'),
-      identityParameter: MEDIA_KEY_PARAMETER,
-      hostKeys: readFileSync(sshd.knownHostsFile, 'utf8').trim().split('\n'),
-    };
-    config.agent = { appsDir: ws.appsDir, backupsDir: ws.backupsDir, tmpDir: ws.tmpDir, keepLocal: 3, nodePath: process.execPath };
-    const synthesized = synthesize(config);
-    const { template } = synthesized;
-    synthesized.remove();
-    const json = template.toJSON() as Parameters<typeof localDocument>[0];
-    const bucketId = Object.entries(json.Resources).find(([id, resource]) => resource.Type === 'AWS::S3::Bucket' && id.startsWith('BackupsBucket'))?.[0];
-    const refs = { [bucketId as string]: s3.bucket, 'AWS::Region': 'us-east-1', 'AWS::URLSuffix': 'amazonaws.com', 'AWS::AccountId': '123456789012' };
-    content = localDocument(json, refs, join(ws.root, 'agent-download'));
+    content = localStackDocument({ ws, bucket: s3.bucket, sshd, media: { identityParameter: MEDIA_KEY_PARAMETER }, keepLocal: 3 });
 
     const bin = writeFakeAwsCli(ws.root, sshd.identityFile);
     env = { PATH: `${bin}:${process.env.PATH}`, HOME: process.env.HOME, LANG: 'C.UTF-8', TMPDIR: ws.env.TMPDIR, ...s3.env };

@@ -6,10 +6,13 @@
  * the asset from S3, into a temporary folder that replaces the servers' download folder.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { AGENT_DOWNLOAD_DIR } from '../../infra/constructs/agent-document';
+import type { LocalSshd } from '../helpers/sshd';
+import type { Workspace } from '../helpers/workspace';
+import { exampleConfig, synthesize } from './synth';
 
 export interface DocumentContent {
   parameters: Record<string, { default?: string; allowedPattern?: string; interpolationType?: string }>;
@@ -49,6 +52,49 @@ export function localDocument(template: { Resources: Record<string, { Type: stri
   if (!resource) throw new Error('the template has no AWS::SSM::Document');
   const resolved = JSON.stringify(resolveIntrinsics(resource.Properties.Content, refs));
   return JSON.parse(resolved.replaceAll(AGENT_DOWNLOAD_DIR, downloadDir)) as DocumentContent;
+}
+
+/**
+ * The backup document of the worked example stack, configured for this machine as `cdk deploy` would
+ * configure it for a server: the workspace's folders, this Node.js, the loopback sshd as media server
+ * (its key from an SSM parameter or a file), `bucket` as the backup bucket; synthesized (cdk-nag on)
+ * and resolved with {@link localDocument}.
+ */
+export function localStackDocument(input: {
+  ws: Workspace;
+  bucket: string;
+  sshd: LocalSshd;
+  media: { identityParameter: string } | { identityFile: string };
+  /** @default the configuration's default */
+  keepLocal?: number;
+}): DocumentContent {
+  const { ws, sshd } = input;
+  const config = exampleConfig();
+  config.media = {
+    host: sshd.host,
+    port: sshd.port,
+    user: sshd.user,
+    path: join(sshd.remoteRoot, '{environment}', '{app}'),
+    ...input.media,
+    hostKeys: readFileSync(sshd.knownHostsFile, 'utf8').trim().split('\n'),
+  };
+  config.agent = {
+    appsDir: ws.appsDir,
+    backupsDir: ws.backupsDir,
+    tmpDir: ws.tmpDir,
+    ...(input.keepLocal === undefined ? {} : { keepLocal: input.keepLocal }),
+    nodePath: process.execPath,
+  };
+  const synthesized = synthesize(config);
+  try {
+    const json = synthesized.template.toJSON() as Parameters<typeof localDocument>[0];
+    const bucketId = Object.entries(json.Resources).find(([id, resource]) => resource.Type === 'AWS::S3::Bucket' && id.startsWith('BackupsBucket'))?.[0];
+    if (!bucketId) throw new Error('the synthesized stack has no backup bucket');
+    const refs = { [bucketId]: input.bucket, 'AWS::Region': 'us-east-1', 'AWS::URLSuffix': 'amazonaws.com', 'AWS::AccountId': '123456789012' };
+    return localDocument(json, refs, join(ws.root, 'agent-download'));
+  } finally {
+    synthesized.remove();
+  }
 }
 
 /** Checks values against the document's allowedPattern (SSM rejects SendCommand otherwise) and adds defaults. */
