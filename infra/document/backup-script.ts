@@ -7,18 +7,7 @@
  * are only ever expanded inside double quotes, never pasted into the script's text.
  */
 import type { AgentConfig, MediaConfig } from '../config';
-import {
-  type AgentCopySettings,
-  renderAgentCopy,
-  renderAgentRun,
-  renderExports,
-  renderMessageFunctions,
-  renderNodeCheck,
-  renderParameterFallbacks,
-  renderParameterFetch,
-  renderWorkDir,
-  shellQuote,
-} from './script-parts';
+import { type AgentCopySettings, renderAgentCopy, renderAgentRun, renderExports, renderMessageFunctions, renderNodeCheck, renderParameterFallbacks, renderParameterFetch, renderWorkDir, shellQuote } from './script-parts';
 
 /** Everything the run step needs from the stack. Strings may be CDK tokens (bucket name, region). */
 export interface BackupScriptSettings extends AgentCopySettings {

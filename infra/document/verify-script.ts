@@ -5,17 +5,7 @@
  * `skipped` report and exits 0 (the agent's verify has no --skip-absent of its own).
  */
 import type { AgentConfig } from '../config';
-import {
-  type AgentCopySettings,
-  renderAgentCopy,
-  renderAgentRun,
-  renderExports,
-  renderMessageFunctions,
-  renderNodeCheck,
-  renderParameterFallbacks,
-  renderParameterFetch,
-  renderWorkDir,
-} from './script-parts';
+import { type AgentCopySettings, renderAgentCopy, renderAgentRun, renderExports, renderMessageFunctions, renderNodeCheck, renderParameterFallbacks, renderParameterFetch, renderWorkDir } from './script-parts';
 
 /** Everything the verify step needs from the stack. */
 export interface VerifyScriptSettings extends AgentCopySettings {
