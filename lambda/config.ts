@@ -66,6 +66,17 @@ const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/[\w+=,.@/-]+$/;
 const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:\S+$/;
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
+/**
+ * Checks that every name given on the command line (`what`: `--environment`, `<environment>`) is a
+ * configured environment; throws ConfigError listing the configured ones otherwise.
+ */
+export function requireKnownEnvironments(environments: readonly { name: string }[], names: readonly string[], what: string): void {
+  const unknown = names.filter((name) => !environments.some((environment) => environment.name === name));
+  if (unknown.length > 0) {
+    throw new ConfigError(what, `${unknown.join(', ')} is not in BACKOPPER_ENVIRONMENTS (${environments.map((environment) => environment.name).join(', ')})`);
+  }
+}
+
 /** Reads and validates the configuration from `env` (default `process.env`). Throws {@link ConfigError}. */
 export function loadConfig(env: Environment = process.env): SyncConfig {
   const read = createReader(env);

@@ -8,8 +8,8 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { createRulesBackend } from './backends/rules';
 import { createSchedulerBackend } from './backends/scheduler';
 import type { ScheduleBackend } from './backends/types';
-import type { BackendKind, SyncConfig } from './config';
-import { ConfigError, describeError } from './errors';
+import { type BackendKind, type SyncConfig, requireKnownEnvironments } from './config';
+import { describeError } from './errors';
 import { createJsonLogger, type Logger } from './log';
 import { readApiSecret } from './read-secret';
 import type { RetryOptions } from './retry';
@@ -101,11 +101,7 @@ export async function runSync(
 }
 
 function selectEnvironments(config: SyncConfig, only: readonly string[]) {
-  const unknown = only.filter((name) => !config.environments.some((environment) => environment.name === name));
-  if (unknown.length > 0) {
-    const known = config.environments.map((environment) => environment.name).join(', ');
-    throw new ConfigError('--environment', `${unknown.join(', ')} is not in BACKOPPER_ENVIRONMENTS (${known})`);
-  }
+  requireKnownEnvironments(config.environments, only, '--environment');
   return config.environments.filter((environment) => only.length === 0 || only.includes(environment.name));
 }
 

@@ -5,10 +5,10 @@
 import { SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { validateAppName, validateEnvironment } from '../../common/app-spec';
 import { formatBytes } from '../../common/format';
-import { ConfigError } from '../errors';
 import { sleep as realSleep, retryThrottled } from '../retry';
 import { followCommand, type FollowResult, type InstanceResult } from '../run/follow-command';
 import { readAppSchedule } from '../run/read-schedule';
+import { requireKnownEnvironments } from '../config';
 import { loadOversightConfig } from '../status/config';
 import { type CliCommand, type CliContext, parseCommandArgs, UsageError } from './types';
 
@@ -62,9 +62,7 @@ export const runCommand: CliCommand = {
       throw new UsageError((error as Error).message);
     }
     const config = loadOversightConfig(context.env);
-    if (!config.environments.some((candidate) => candidate.name === environment)) {
-      throw new ConfigError('<environment>', `${environment} is not in BACKOPPER_ENVIRONMENTS (${config.environments.map((e) => e.name).join(', ')})`);
-    }
+    requireKnownEnvironments(config.environments, [environment], '<environment>');
     const deps = context.deps;
     const schedule = await readAppSchedule({ config, environment, app, deps });
     if (!schedule) {

@@ -3,8 +3,8 @@
  * in S3 (age, size against the previous one), the newest command and how it went on each server, and
  * flags (stale, missing, shrunk, failed, absent, disabled). Reads only.
  */
-import { ConfigError } from '../errors';
 import { collectStatus } from '../status/collect-status';
+import { requireKnownEnvironments } from '../config';
 import { loadOversightConfig } from '../status/config';
 import { formatStatus } from '../status/format-status';
 import { type CliCommand, type CliContext, parseCommandArgs, UsageError } from './types';
@@ -51,8 +51,7 @@ export const statusCommand: CliCommand = {
     }
     const config = loadOversightConfig(context.env, { requireBucket: true });
     const only = values.environment ?? [];
-    const unknown = only.filter((name) => !config.environments.some((environment) => environment.name === name));
-    if (unknown.length > 0) throw new ConfigError('--environment', `${unknown.join(', ')} is not in BACKOPPER_ENVIRONMENTS`);
+    requireKnownEnvironments(config.environments, only, '--environment');
     const report = await collectStatus({ config, only, historyDays, deps: context.deps });
     if (values.json) context.stdout(JSON.stringify(report, null, 2));
     else for (const line of formatStatus(report)) context.stdout(line);
