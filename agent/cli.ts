@@ -1,9 +1,9 @@
-import { runBackup } from './backup';
-import { loadBackupConfig, loadVerifyConfig } from './config';
-import { planBackup } from './dry-run';
+import { runBackup } from './run/backup';
+import { loadBackupConfig, loadVerifyConfig, type VerifyConfig } from './config/config';
+import { planBackup } from './run/dry-run';
 import { ConfigError, messageOf } from './errors';
-import { postReport } from './report-back';
-import { runVerify, type VerifyConfig } from './verify';
+import { postReport } from './run/report-back';
+import { runVerify } from './run/verify';
 
 const USAGE = `usage: backopper-agent backup --app <name> --environment <env> --engine mysql|postgres|none --project-type <type> [--dry-run] [--skip-absent] [--<setting> <value>...]
        backopper-agent verify --app <name> [--verify-admin-url mysql://...|postgres://...] [--apps-dir ...] [--backups-dir ...]

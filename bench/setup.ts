@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { AGENT_BUNDLE, agentEnv, backupArgs } from '../test/helpers/agent';
-import { type LocalS3, startS3 } from '../test/helpers/s3';
-import { type LocalSshd, startSshd } from '../test/helpers/sshd';
-import { envValue } from '../test/helpers/sample-app';
+import { AGENT_BUNDLE, agentEnv, backupArgs } from '../test/services/agent';
+import { type LocalS3, startS3 } from '../test/services/s3';
+import { type LocalSshd, startSshd } from '../test/services/sshd';
+import { envValue } from '../test/services/sample-app';
 import type { BenchDatabase } from './data/bench-database';
 import type { Command } from './measure';
 

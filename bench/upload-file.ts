@@ -4,7 +4,7 @@
  *
  *     node --import tsx bench/upload-file.ts <file> <bucket> <key>
  */
-import { createS3Client, uploadFile } from '../agent/s3-upload';
+import { createS3Client, uploadFile } from '../agent';
 
 async function main(): Promise<void> {
   const [path, bucket, key] = process.argv.slice(2);

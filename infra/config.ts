@@ -61,7 +61,7 @@ export interface AgentConfig {
   reportUrl?: string;
 }
 
-/** The daily freshness monitor (lambda/freshness.ts). */
+/** The daily freshness monitor (lambda/freshness/handler.ts). */
 export interface FreshnessConfig {
   /** @default true */
   enabled: boolean;

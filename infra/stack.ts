@@ -19,9 +19,9 @@ export interface BackopperStackProps extends StackProps {
   readonly config: BackopperConfig;
   /** The built agent. @default dist/backopper-agent.js */
   readonly agentFile?: string;
-  /** The sync handler's source. @default lambda/sync.ts */
+  /** The sync handler's source. @default lambda/sync/handler.ts */
   readonly syncEntry?: string;
-  /** The freshness handler's source. @default lambda/freshness.ts */
+  /** The freshness handler's source. @default lambda/freshness/handler.ts */
   readonly freshnessEntry?: string;
 }
 

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 
 const entries = [
   { entry: 'agent/cli.ts', out: 'dist/backopper-agent.js' },
-  { entry: 'lambda/cli.ts', out: 'dist/backopper.js' },
+  { entry: 'ops/cli.ts', out: 'dist/backopper.js' },
 ];
 
 for (const { entry, out } of entries) {

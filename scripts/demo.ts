@@ -14,17 +14,17 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCli } from '../lambda/commands/run-cli';
-import { AGENT_BUNDLE } from '../test/helpers/agent';
-import { createMysqlDatabase, fingerprintMysql, mysqlRoot, seedWordpressSchema } from '../test/helpers/mariadb';
-import { runOpsCli } from '../test/helpers/ops-cli';
-import { fingerprintPostgres, seedLaravelSchema, startPostgresCluster } from '../test/helpers/postgres';
-import { startS3 } from '../test/helpers/s3';
-import { envValue, writeLaravelApp, writeWordpressApp } from '../test/helpers/sample-app';
-import { startSshd } from '../test/helpers/sshd';
-import { createWorkspace } from '../test/helpers/workspace';
+import { runCli } from '../ops/commands/run-cli';
+import { AGENT_BUNDLE } from '../test/services/agent';
+import { createMysqlDatabase, fingerprintMysql, mysqlRoot, seedWordpressSchema } from '../test/services/mariadb';
+import { runOpsCli } from '../test/services/ops-cli';
+import { fingerprintPostgres, seedLaravelSchema, startPostgresCluster } from '../test/services/postgres';
+import { startS3 } from '../test/services/s3';
+import { envValue, writeLaravelApp, writeWordpressApp } from '../test/services/sample-app';
+import { startSshd } from '../test/services/sshd';
+import { createWorkspace } from '../test/services/workspace';
 import { localStackDocument, runDocument } from '../test/infra/document-runner';
-import { createSyncWorld } from '../test/lambda/fakes/sync-world';
+import { createSyncWorld } from '../test/fakes/sync-world';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const keep = process.argv.includes('--keep');

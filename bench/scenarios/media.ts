@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { buildSftpCommand, buildUploadBatch } from '../../agent/transfer-media';
+import { buildSftpCommand, buildUploadBatch } from '../../agent';
 import type { BenchContext } from '../context';
 import type { MediaSet } from '../data/media-data';
 import { type Sample, alternate, measure } from '../measure';

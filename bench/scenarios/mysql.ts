@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { MYSQLDUMP_FLAGS } from '../../agent/db-commands';
+import { MYSQLDUMP_FLAGS } from '../../agent';
 import type { BenchContext } from '../context';
 import { type BenchDatabase, GENERATOR_VERSION } from '../data/bench-database';
 import { type Command, type Sample, alternate, measure } from '../measure';

@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
-import type { ActualSchedule, DesiredSchedule } from '../../lambda/backends/types';
-import { planScheduleChanges } from '../../lambda/plan';
-import { measureSyncCalls } from '../../test/lambda/fakes/measure-sync';
+import type { ActualSchedule, DesiredSchedule } from '../../lambda/sync/backends/types';
+import { planScheduleChanges } from '../../lambda/sync/plan';
+import { measureSyncCalls } from '../../test/fakes/measure-sync';
 import type { Row } from '../table';
 
 const APPS = 2000;

@@ -13,8 +13,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FAILURE_DETAIL_TYPE, FAILURE_EVENT_SOURCE } from '../functions/failure-event';
+import { FAILURE_DETAIL_TYPE, FAILURE_EVENT_SOURCE } from '../../lambda/describe-failure/failure-event';
 import { RUN_STEP } from './agent-document';
+import { REPOSITORY_ROOT } from './agent-bundle';
 
 /** Invocation statuses that mean a backup did not happen (or did not finish). */
 export const FAILED_INVOCATION_STATUSES = ['Failed', 'TimedOut', 'Cancelled', 'Undeliverable'];
@@ -67,7 +68,7 @@ export class Alerts extends Construct {
     logGroup.grantWrite(role);
     this.describeFunction = new nodejs.NodejsFunction(this, 'Describe', {
       description: 'Backopper: looks up the app, environment and reason of a failed backup command for the alert.',
-      entry: path.join(__dirname, '..', 'functions', 'describe-failed-backup.ts'),
+      entry: path.join(REPOSITORY_ROOT, 'lambda', 'describe-failure', 'handler.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,

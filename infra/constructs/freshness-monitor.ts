@@ -26,12 +26,12 @@ export interface FreshnessMonitorProps {
   readonly hourUtc?: number;
   /** @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
-  /** The handler's source. @default lambda/freshness.ts */
+  /** The handler's source. @default lambda/freshness/handler.ts */
   readonly entry?: string;
 }
 
 /**
- * The daily freshness check (lambda/freshness.ts): the newest dump of every app in the app list against
+ * The daily freshness check (lambda/freshness/handler.ts): the newest dump of every app in the app list against
  * its frequency and the previous dump's size, one alert message for every problem, counts as metrics.
  * It may list the backup bucket (never read an object), read the API secret, and publish to the topic.
  */
@@ -45,7 +45,7 @@ export class FreshnessMonitor extends Construct {
     super(scope, id);
     const { function: fn, role, logGroup } = createBackopperFunction(this, {
       description: 'Backopper: daily check that every app has a recent, plausibly sized backup in S3.',
-      entry: props.entry ?? path.join(REPOSITORY_ROOT, 'lambda', 'freshness.ts'),
+      entry: props.entry ?? path.join(REPOSITORY_ROOT, 'lambda', 'freshness', 'handler.ts'),
       timeout: Duration.minutes(5),
       logRetention: props.logRetention,
       environment: {

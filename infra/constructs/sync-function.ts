@@ -25,7 +25,7 @@ export interface SyncFunctionProps {
   readonly commandLogGroup: logs.ILogGroup;
   /** @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
-  /** The handler's source file. @default lambda/sync.ts */
+  /** The handler's source file. @default lambda/sync/handler.ts */
   readonly entry?: string;
   /** The weekly restore check, when enabled: its document and settings. @default - off */
   readonly verify?: { documentName: string; weeklyDay: string; window: string; executionTimeoutSeconds: number };
@@ -34,7 +34,7 @@ export interface SyncFunctionProps {
 }
 
 /**
- * The sync Lambda (lambda/sync.ts): turns the app list into one schedule per app. It runs every few
+ * The sync Lambda (lambda/sync/handler.ts): turns the app list into one schedule per app. It runs every few
  * minutes and once on deploy, never two at a time (reserved concurrency 1), and may touch only
  * Backopper's own schedules, pass only the schedule role, and read only the API secret.
  */
@@ -51,7 +51,7 @@ export class SyncFunction extends Construct {
 
     const { function: fn, role, logGroup } = createBackopperFunction(this, {
       description: 'Backopper: syncs the app list into one backup schedule per app.',
-      entry: props.entry ?? path.join(REPOSITORY_ROOT, 'lambda', 'sync.ts'),
+      entry: props.entry ?? path.join(REPOSITORY_ROOT, 'lambda', 'sync', 'handler.ts'),
       timeout,
       logRetention: props.logRetention,
       environment: {

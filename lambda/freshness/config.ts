@@ -2,7 +2,7 @@
  * The freshness monitor's configuration: the app-list variables exactly as the sync reads them, plus
  * the bucket to look in and the topic to alert. Validated once; a bad value fails with its name.
  */
-import { type ApiConfig, createReader, type Environment, readApiConfig } from '../config';
+import { type ApiConfig, createReader, type Environment, readApiConfig } from '../shared/config';
 
 /** The validated configuration of a freshness check. */
 export interface FreshnessConfig extends ApiConfig {

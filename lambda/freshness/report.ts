@@ -4,7 +4,7 @@
  */
 import type { DbEngine, Frequency } from '../../common/app-spec';
 import { formatBytes } from '../../common/format';
-import type { BackupObject } from '../backup-objects';
+import type { BackupObject } from '../shared/backup-objects';
 import { type Assessment, formatAge, FREQUENCY_SECONDS, STALE_AFTER_INTERVALS } from './assess';
 
 /** One app's verdict. */

@@ -3,13 +3,13 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backupArgs, runAgent } from '../helpers/agent';
-import { exec } from '../helpers/exec';
-import { createMysqlDatabase, fingerprintMysql, mysqlImport, mysqlRoot, type MysqlDatabase, seedWordpressSchema } from '../helpers/mariadb';
-import { type LocalS3, startS3 } from '../helpers/s3';
-import { writeWordpressApp } from '../helpers/sample-app';
-import { type LocalSshd, startSshd } from '../helpers/sshd';
-import { createWorkspace, type Workspace } from '../helpers/workspace';
+import { backupArgs, runAgent } from '../services/agent';
+import { exec } from '../services/exec';
+import { createMysqlDatabase, fingerprintMysql, mysqlImport, mysqlRoot, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
+import { type LocalS3, startS3 } from '../services/s3';
+import { writeWordpressApp } from '../services/sample-app';
+import { type LocalSshd, startSshd } from '../services/sshd';
+import { createWorkspace, type Workspace } from '../services/workspace';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backupArgs, runAgent } from '../helpers/agent';
-import { exec } from '../helpers/exec';
-import { fingerprintPostgres, type PostgresCluster, type PostgresDatabase, seedLaravelSchema, startPostgresCluster } from '../helpers/postgres';
-import { type LocalS3, startS3 } from '../helpers/s3';
-import { writeLaravelApp } from '../helpers/sample-app';
-import { type LocalSshd, startSshd } from '../helpers/sshd';
-import { createWorkspace, type Workspace } from '../helpers/workspace';
+import { backupArgs, runAgent } from '../services/agent';
+import { exec } from '../services/exec';
+import { fingerprintPostgres, type PostgresCluster, type PostgresDatabase, seedLaravelSchema, startPostgresCluster } from '../services/postgres';
+import { type LocalS3, startS3 } from '../services/s3';
+import { writeLaravelApp } from '../services/sample-app';
+import { type LocalSshd, startSshd } from '../services/sshd';
+import { createWorkspace, type Workspace } from '../services/workspace';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 

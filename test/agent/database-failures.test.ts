@@ -1,15 +1,15 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { backupArgs, FIXTURE_BIN, runAgent, startAgent } from '../helpers/agent';
-import { openSession, waitFor } from '../helpers/exec';
-import { createMysqlDatabase, mysqlRoot, type MysqlDatabase, seedWordpressSchema } from '../helpers/mariadb';
-import { type PostgresCluster, type PostgresDatabase, seedLaravelSchema, startPostgresCluster } from '../helpers/postgres';
-import { freePort } from '../helpers/ports';
-import { type LocalS3, startS3 } from '../helpers/s3';
-import { writeLaravelApp, writeWordpressApp } from '../helpers/sample-app';
-import { type LocalSshd, startSshd } from '../helpers/sshd';
-import { createWorkspace, type Workspace } from '../helpers/workspace';
+import { backupArgs, FIXTURE_BIN, runAgent, startAgent } from '../services/agent';
+import { openSession, waitFor } from '../services/exec';
+import { createMysqlDatabase, mysqlRoot, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
+import { type PostgresCluster, type PostgresDatabase, seedLaravelSchema, startPostgresCluster } from '../services/postgres';
+import { freePort } from '../services/ports';
+import { type LocalS3, startS3 } from '../services/s3';
+import { writeLaravelApp, writeWordpressApp } from '../services/sample-app';
+import { type LocalSshd, startSshd } from '../services/sshd';
+import { createWorkspace, type Workspace } from '../services/workspace';
 
 /** Old backups that a failed run must not delete. */
 const OLD = ['1600000001.sql.gz', '1600000002.sql.gz', '1600000003.sql.gz', '1600000004.sql.gz', '1600000005.sql.gz'];

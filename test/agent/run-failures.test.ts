@@ -3,14 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backupArgs, runAgent, startAgent } from '../helpers/agent';
-import { openSession, waitFor } from '../helpers/exec';
-import { createMysqlDatabase, mysqlRoot, type MysqlDatabase, seedWordpressSchema } from '../helpers/mariadb';
-import { freePort } from '../helpers/ports';
-import { type LocalS3, startS3 } from '../helpers/s3';
-import { writeWordpressApp } from '../helpers/sample-app';
-import { type LocalSshd, startSshd } from '../helpers/sshd';
-import { createWorkspace, type Workspace } from '../helpers/workspace';
+import { backupArgs, runAgent, startAgent } from '../services/agent';
+import { openSession, waitFor } from '../services/exec';
+import { createMysqlDatabase, mysqlRoot, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
+import { freePort } from '../services/ports';
+import { type LocalS3, startS3 } from '../services/s3';
+import { writeWordpressApp } from '../services/sample-app';
+import { type LocalSshd, startSshd } from '../services/sshd';
+import { createWorkspace, type Workspace } from '../services/workspace';
 
 describe('bad invocations and unreachable servers', () => {
   let s3: LocalS3;

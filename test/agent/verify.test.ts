@@ -2,12 +2,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareDatabases } from '../../agent/compare-databases';
-import { backupArgs, runAgent } from '../helpers/agent';
-import { createMysqlDatabase, mysqlRoot, type MysqlDatabase, seedWordpressSchema } from '../helpers/mariadb';
-import { type PostgresCluster, type PostgresDatabase, seedLaravelSchema, startPostgresCluster } from '../helpers/postgres';
-import { writeLaravelApp, writeWordpressApp } from '../helpers/sample-app';
-import { createWorkspace, type Workspace } from '../helpers/workspace';
+import { compareDatabases } from '../../agent/steps/compare-databases';
+import { backupArgs, runAgent } from '../services/agent';
+import { createMysqlDatabase, mysqlRoot, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
+import { type PostgresCluster, type PostgresDatabase, seedLaravelSchema, startPostgresCluster } from '../services/postgres';
+import { writeLaravelApp, writeWordpressApp } from '../services/sample-app';
+import { createWorkspace, type Workspace } from '../services/workspace';
 
 describe('compareDatabases', () => {
   it.each([

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackopperConfig } from '../../infra/config';
 import { renderBackupScript } from '../../infra/document/backup-script';
-import { createMysqlDatabase, type MysqlDatabase, seedWordpressSchema } from '../helpers/mariadb';
-import { type LocalS3, startS3 } from '../helpers/s3';
-import { writeWordpressApp } from '../helpers/sample-app';
-import { type LocalSshd, startSshd } from '../helpers/sshd';
-import { createWorkspace, type Workspace } from '../helpers/workspace';
+import { createMysqlDatabase, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
+import { type LocalS3, startS3 } from '../services/s3';
+import { writeWordpressApp } from '../services/sample-app';
+import { type LocalSshd, startSshd } from '../services/sshd';
+import { createWorkspace, type Workspace } from '../services/workspace';
 import { type DocumentContent, type DocumentRun, documentParameters, localStackDocument, runDocument, runShellScript } from './document-runner';
 import { AGENT_FILE } from './synth';
 

@@ -10,8 +10,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { AGENT_DOWNLOAD_DIR } from '../../infra/constructs/agent-document';
-import type { LocalSshd } from '../helpers/sshd';
-import type { Workspace } from '../helpers/workspace';
+import type { LocalSshd } from '../services/sshd';
+import type { Workspace } from '../services/workspace';
 import { exampleConfig, synthesize } from './synth';
 
 export interface DocumentContent {

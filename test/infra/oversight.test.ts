@@ -2,8 +2,8 @@ import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../infra/config';
 import { VERIFY_DOCUMENT_PARAMETER_PATTERNS } from '../../infra/constructs/verify-document';
-import { parseBackupWindow } from '../../lambda/config-values';
-import { buildVerifySchedules } from '../../lambda/desired-schedules';
+import { parseBackupWindow } from '../../common/settings/values';
+import { buildVerifySchedules } from '../../lambda/sync/desired-schedules';
 import { exampleConfig, type Synthesized, synthesize } from './synth';
 
 interface Statement {

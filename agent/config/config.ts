@@ -1,0 +1,194 @@
+import { parseArgs } from 'node:util';
+import {
+  type DbEngine,
+  InvalidValueError,
+  normalizeEngine,
+  validateAppName,
+  validateEnvironment,
+  validateProjectType,
+} from '../../common/app-spec';
+import { ConfigError } from '../errors';
+
+/** Everything one backup run needs, validated. */
+export interface BackupConfig {
+  app: string;
+  environment: string;
+  engine: DbEngine;
+  projectType: string;
+  dryRun: boolean;
+  /** The app's folder may be absent on this server (commands sent to every server of an environment). */
+  skipAbsent: boolean;
+  appsDir: string;
+  backupsDir: string;
+  keepLocal: number;
+  bucket?: string;
+  media?: MediaServer;
+  mediaDir?: string;
+  tmpDir?: string;
+  report?: { url: string; secret?: string; secretHeader: string };
+}
+
+/** Everything one restore check (`verify`) needs, validated. */
+export interface VerifyConfig {
+  app: string;
+  appsDir: string;
+  backupsDir: string;
+  /** A connection allowed to create and drop databases; @default the app's own credentials */
+  adminUrl?: string;
+}
+
+/** The media server the archive is copied to over SSH. */
+export interface MediaServer {
+  host: string;
+  port: number;
+  user?: string;
+  /** Remote folder, `{app}` and `{environment}` already filled in. */
+  path: string;
+  identity?: string;
+  knownHosts?: string;
+}
+
+/** Each setting: its flag, its `BACKOPPER_*` variable and its default. Flags win over variables. */
+const SETTINGS = {
+  appsDir: { flag: 'apps-dir', variable: 'BACKOPPER_APPS_DIR', fallback: '/srv/users/serverpilot/apps' },
+  backupsDir: { flag: 'backups-dir', variable: 'BACKOPPER_BACKUPS_DIR', fallback: '/opt/backups' },
+  keepLocal: { flag: 'keep-local', variable: 'BACKOPPER_KEEP_LOCAL', fallback: '5' },
+  bucket: { flag: 'bucket', variable: 'BACKOPPER_BUCKET' },
+  mediaHost: { flag: 'media-host', variable: 'BACKOPPER_MEDIA_HOST' },
+  mediaPort: { flag: 'media-port', variable: 'BACKOPPER_MEDIA_PORT', fallback: '22' },
+  mediaUser: { flag: 'media-user', variable: 'BACKOPPER_MEDIA_USER' },
+  mediaPath: { flag: 'media-path', variable: 'BACKOPPER_MEDIA_PATH' },
+  mediaIdentity: { flag: 'media-identity', variable: 'BACKOPPER_MEDIA_IDENTITY' },
+  mediaKnownHosts: { flag: 'media-known-hosts', variable: 'BACKOPPER_MEDIA_KNOWN_HOSTS' },
+  mediaDir: { flag: 'media-dir', variable: 'BACKOPPER_MEDIA_DIR' },
+  tmpDir: { flag: 'tmp-dir', variable: 'BACKOPPER_TMP_DIR' },
+  reportUrl: { flag: 'report-url', variable: 'BACKOPPER_REPORT_URL' },
+  reportSecret: { flag: 'report-secret', variable: 'BACKOPPER_REPORT_SECRET' },
+  verifyAdminUrl: { flag: 'verify-admin-url', variable: 'BACKOPPER_VERIFY_ADMIN_URL' },
+  reportSecretHeader: { flag: 'report-secret-header', variable: 'BACKOPPER_REPORT_SECRET_HEADER', fallback: 'X-Secret-Key' },
+} as const satisfies Record<string, { flag: string; variable: string; fallback?: string }>;
+
+type SettingName = keyof typeof SETTINGS;
+
+const FLAG_OPTIONS = {
+  app: { type: 'string' },
+  environment: { type: 'string' },
+  engine: { type: 'string' },
+  'project-type': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'skip-absent': { type: 'boolean' },
+  ...Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' }])),
+} as const;
+
+/** Parsed flags plus readers that apply flag > variable > default and turn bad values into ConfigError. */
+function readInputs(argv: string[], env: NodeJS.ProcessEnv) {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv, options: FLAG_OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const setting = (name: SettingName): string | undefined => {
+    const spec: { flag: string; variable: string; fallback?: string } = SETTINGS[name];
+    const value = (values[spec.flag] as string | undefined) ?? env[spec.variable];
+    return value === undefined || value === '' ? spec.fallback : value;
+  };
+  const check = <T>(what: () => T): T => {
+    try {
+      return what();
+    } catch (error) {
+      if (error instanceof InvalidValueError || error instanceof ConfigError) throw new ConfigError(error.message);
+      throw error;
+    }
+  };
+  const need = (flag: string) => {
+    const value = values[flag];
+    if (typeof value !== 'string' || value === '') throw new ConfigError(`--${flag} is required`);
+    return value;
+  };
+  return { values, setting, check, need };
+}
+
+/** Reads `backup` flags (`argv` after the subcommand) and `env` into a validated config; throws ConfigError naming the input. */
+export function loadBackupConfig(argv: string[], env: NodeJS.ProcessEnv): BackupConfig {
+  const { values, setting, check, need } = readInputs(argv, env);
+  const app = check(() => validateAppName(need('app')));
+  const environment = check(() => validateEnvironment(need('environment')));
+  const engine = check(() => normalizeEngine(need('engine')));
+  const projectType = check(() => validateProjectType(need('project-type')));
+  const config: BackupConfig = {
+    app,
+    environment,
+    engine,
+    projectType,
+    dryRun: values['dry-run'] === true,
+    skipAbsent: values['skip-absent'] === true || env.BACKOPPER_SKIP_ABSENT === 'true',
+    appsDir: absolutePath(setting('appsDir')!, SETTINGS.appsDir),
+    backupsDir: absolutePath(setting('backupsDir')!, SETTINGS.backupsDir),
+    keepLocal: integerIn(setting('keepLocal')!, 1, 1000, SETTINGS.keepLocal),
+    bucket: optional(setting('bucket'), /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, SETTINGS.bucket, 'an S3 bucket name'),
+    mediaDir: setting('mediaDir'),
+    tmpDir: setting('tmpDir') === undefined ? undefined : absolutePath(setting('tmpDir')!, SETTINGS.tmpDir),
+  };
+
+  const host = optional(setting('mediaHost'), /^[A-Za-z0-9][A-Za-z0-9.:-]*$/, SETTINGS.mediaHost, 'a host name or address');
+  if (host) {
+    const template = setting('mediaPath');
+    if (!template) throw new ConfigError(`${name(SETTINGS.mediaPath)} is required when ${name(SETTINGS.mediaHost)} is set`);
+    if (/["\n\r\\]/.test(template)) throw new ConfigError(`${name(SETTINGS.mediaPath)} ${JSON.stringify(template)} contains a quote, backslash or newline`);
+    config.media = {
+      host,
+      port: integerIn(setting('mediaPort')!, 1, 65535, SETTINGS.mediaPort),
+      user: optional(setting('mediaUser'), /^[A-Za-z_][A-Za-z0-9._-]*$/, SETTINGS.mediaUser, 'a user name'),
+      path: template.replaceAll('{app}', app).replaceAll('{environment}', environment),
+      identity: setting('mediaIdentity'),
+      knownHosts: setting('mediaKnownHosts'),
+    };
+  }
+  const reportUrl = setting('reportUrl');
+  if (reportUrl) {
+    if (!/^https?:\/\//.test(reportUrl) || !URL.canParse(reportUrl)) {
+      throw new ConfigError(`${name(SETTINGS.reportUrl)} ${JSON.stringify(reportUrl)} is not an http(s) URL`);
+    }
+    config.report = { url: reportUrl, secret: setting('reportSecret'), secretHeader: setting('reportSecretHeader')! };
+  }
+  return config;
+}
+
+function name(spec: { flag: string; variable: string }): string {
+  return `${spec.variable} (--${spec.flag})`;
+}
+
+function absolutePath(value: string, spec: { flag: string; variable: string }): string {
+  if (!value.startsWith('/')) throw new ConfigError(`${name(spec)} ${JSON.stringify(value)} is not an absolute path`);
+  return value.replace(/\/+$/, '') || '/';
+}
+
+function integerIn(value: string, min: number, max: number, spec: { flag: string; variable: string }): number {
+  const number = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(number >= min && number <= max)) {
+    throw new ConfigError(`${name(spec)} ${JSON.stringify(value)} is not a whole number from ${min} to ${max}`);
+  }
+  return number;
+}
+
+function optional(value: string | undefined, pattern: RegExp, spec: { flag: string; variable: string }, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!pattern.test(value)) throw new ConfigError(`${name(spec)} ${JSON.stringify(value)} is not ${what}`);
+  return value;
+}
+
+/** Reads `verify` flags and `env`: the app, where its `.env` and dumps are, the admin URL; throws ConfigError naming the input. */
+export function loadVerifyConfig(argv: string[], env: NodeJS.ProcessEnv): VerifyConfig {
+  const { setting, check, need } = readInputs(argv, env);
+  const adminUrl = setting('verifyAdminUrl');
+  if (adminUrl && !/^(mysql|mariadb|postgres|postgresql|pgsql):\/\//.test(adminUrl)) {
+    throw new ConfigError(`${name(SETTINGS.verifyAdminUrl)} is not a mysql:// or postgres:// URL`);
+  }
+  return {
+    app: check(() => validateAppName(need('app'))),
+    appsDir: absolutePath(setting('appsDir')!, SETTINGS.appsDir),
+    backupsDir: absolutePath(setting('backupsDir')!, SETTINGS.backupsDir),
+    adminUrl,
+  };
+}

@@ -1,0 +1,51 @@
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { buildImportCommand, buildQueryCommand } from './db-commands';
+import type { DbConnection } from '../config/db-credentials';
+import { runCommand } from './run-command';
+import { withSecretFile } from './secret-file';
+
+const secretName = (db: DbConnection) => (db.engine === 'mysql' ? 'my.cnf' : 'pgpass');
+
+/** Runs SQL with the database's own client and returns its rows as arrays of tab-separated fields. */
+export async function queryDatabase(db: DbConnection, sql: string, signal?: AbortSignal): Promise<string[][]> {
+  const { stdout } = await withSecretFile(secretName(db), (path) => buildQueryCommand(db, path, sql), (plan) =>
+    runCommand(plan.command, { secrets: plan.secrets, signal }),
+  );
+  return stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => line.split('\t'));
+}
+
+/** Imports a dump file (`.sql.gz` through gunzip into `mysql`, `.tar` with `pg_restore`); the first error stops it. */
+export async function importDump(db: DbConnection, dumpPath: string, options: { replace?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+  const { replace = false, signal } = options;
+  await withSecretFile(secretName(db), (path) => buildImportCommand(db, path, dumpPath, replace), (plan) =>
+    runCommand(plan.command, {
+      secrets: plan.secrets,
+      signal,
+      ...(db.engine === 'mysql' ? { input: createReadStream(dumpPath).pipe(createGunzip()) } : {}),
+    }),
+  );
+}
+
+/** Names of the tables (not views) in the connection's database, sorted. */
+export async function listTables(db: DbConnection): Promise<string[]> {
+  const sql =
+    db.engine === 'mysql'
+      ? "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1"
+      : "SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1";
+  return (await queryDatabase(db, sql)).map(([name]) => name);
+}
+
+/** Exact row counts of `tables`, in one query. */
+export async function countRows(db: DbConnection, tables: string[]): Promise<Record<string, number>> {
+  if (tables.length === 0) return {};
+  const mysql = db.engine === 'mysql';
+  const quote = (name: string) => (mysql ? `\`${name.replace(/`/g, '``')}\`` : name.split('.').map((part) => `"${part.replace(/"/g, '""')}"`).join('.'));
+  // MySQL treats `\` in string literals as an escape; PostgreSQL (standard_conforming_strings) does not.
+  const literal = (name: string) => `'${(mysql ? name.replace(/\\/g, '\\\\') : name).replace(/'/g, "''")}'`;
+  const sql = tables.map((table) => `SELECT ${literal(table)}, COUNT(*) FROM ${quote(table)}`).join(' UNION ALL ');
+  return Object.fromEntries((await queryDatabase(db, sql)).map(([name, count]) => [name, Number(count)]));
+}

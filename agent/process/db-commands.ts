@@ -1,0 +1,100 @@
+import type { CommandSpec } from './run-command';
+import type { DbConnection } from '../config/db-credentials';
+
+/** Flags for a consistent, complete, restorable MySQL/MariaDB dump (see the README for why each). */
+export const MYSQLDUMP_FLAGS = [
+  '--single-transaction',
+  '--quick',
+  '--routines',
+  '--triggers',
+  '--events',
+  '--hex-blob',
+  '--default-character-set=utf8mb4',
+  '--no-tablespaces',
+];
+
+/** The text every complete mysqldump output ends with. */
+export const MYSQLDUMP_TRAILER = '-- Dump completed';
+
+/** A database client command plus the secret file it needs: written 0600 before the run, removed after. */
+export interface DbCommandPlan {
+  command: CommandSpec;
+  secretFile: { path: string; contents: string };
+  /** Values to redact from anything logged. */
+  secrets: string[];
+}
+
+/**
+ * How a client authenticates: the password goes into `secretPath` (a MySQL option file or a PostgreSQL
+ * password file), never onto the command line. MySQL's `--defaults-extra-file` must be the first argument.
+ */
+function clientAuth(db: DbConnection, secretPath: string): { args: string[]; env?: Record<string, string>; contents: string } {
+  if (db.engine === 'mysql') {
+    const lines = ['[client]', `user=${optionValue(db.user)}`, `password=${optionValue(db.password)}`];
+    if (db.host) lines.push(`host=${optionValue(db.host)}`);
+    if (db.port) lines.push(`port=${db.port}`);
+    if (db.socket) lines.push(`socket=${optionValue(db.socket)}`);
+    return { args: [`--defaults-extra-file=${secretPath}`], contents: `${lines.join('\n')}\n` };
+  }
+  const args = ['--no-password'];
+  const host = db.socket ?? db.host;
+  if (host) args.push(`--host=${host}`);
+  if (db.port) args.push(`--port=${db.port}`);
+  args.push(`--username=${db.user}`);
+  return {
+    args,
+    env: { PGPASSFILE: secretPath, PGCONNECT_TIMEOUT: '15' },
+    // host:port:database:user:password, with `:` and `\` escaped; `*` matches sockets and any port.
+    contents: `*:*:*:${pgpassField(db.user)}:${pgpassField(db.password)}\n`,
+  };
+}
+
+function plan(db: DbConnection, secretPath: string, file: string, args: (auth: string[]) => string[]): DbCommandPlan {
+  if (db.database.startsWith('-')) throw new Error(`database name ${JSON.stringify(db.database)} starts with "-"`);
+  const auth = clientAuth(db, secretPath);
+  return {
+    command: { file, args: args(auth.args), ...(auth.env ? { env: auth.env } : {}) },
+    secretFile: { path: secretPath, contents: auth.contents },
+    secrets: [db.password],
+  };
+}
+
+/** mysqldump (to be gzipped) or `pg_dump --format=tar`, writing to stdout. */
+export function buildDumpCommand(db: DbConnection, secretPath: string): DbCommandPlan {
+  return db.engine === 'mysql'
+    ? plan(db, secretPath, 'mysqldump', (auth) => [...auth, ...MYSQLDUMP_FLAGS, db.database])
+    : plan(db, secretPath, 'pg_dump', (auth) => ['--format=tar', ...auth, `--dbname=${conninfo(db.database)}`]);
+}
+
+/**
+ * Imports a dump: `mysql` reading the SQL on stdin (it stops at the first error; mysqldump's output
+ * drops and recreates each table), or `pg_restore` of `dumpPath` in one transaction with
+ * `--exit-on-error` (all or nothing); `replace` makes pg_restore drop the objects it recreates.
+ */
+export function buildImportCommand(db: DbConnection, secretPath: string, dumpPath: string, replace = false): DbCommandPlan {
+  const pgFlags = ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', ...(replace ? ['--clean', '--if-exists'] : [])];
+  return db.engine === 'mysql'
+    ? plan(db, secretPath, 'mysql', (auth) => [...auth, '--default-character-set=utf8mb4', '--batch', db.database])
+    : plan(db, secretPath, 'pg_restore', (auth) => [...auth, ...pgFlags, `--dbname=${conninfo(db.database)}`, dumpPath]);
+}
+
+/** Runs one SQL text and prints rows as tab-separated text without headers. */
+export function buildQueryCommand(db: DbConnection, secretPath: string, sql: string): DbCommandPlan {
+  return db.engine === 'mysql'
+    ? plan(db, secretPath, 'mysql', (auth) => [...auth, '--default-character-set=utf8mb4', '--batch', '--skip-column-names', '-e', sql, db.database])
+    : plan(db, secretPath, 'psql', (auth) => [...auth, '-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', sql, `--dbname=${conninfo(db.database)}`]);
+}
+
+/** A value for a MySQL option file: double-quoted, with `\` and `"` escaped. */
+function optionValue(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+function pgpassField(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
+}
+
+/** A libpq conninfo `dbname='value'`, so a database name with `=` or spaces stays a name. */
+function conninfo(database: string): string {
+  return `dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}

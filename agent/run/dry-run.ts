@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import { localDumpName, mediaArchiveName } from '../../common/app-spec';
+import { buildTarCommand, mediaDirCandidates } from '../steps/archive-media';
+import type { BackupConfig } from '../config/config';
+import { dumpTarget } from '../steps/database-steps';
+import { readDbConnection } from '../config/read-db-connection';
+import { buildDumpCommand } from '../process/db-commands';
+import { messageOf } from '../errors';
+import { describeCommand } from '../process/run-command';
+import { buildSftpCommand, buildUploadBatch } from '../steps/transfer-media';
+
+/**
+ * What a backup run would do, with secrets redacted: commands, paths, keys. Reads the `.env` (to show
+ * the dump command) and nothing else; creates, locks and deletes nothing.
+ */
+export async function planBackup(config: BackupConfig, timestamp: number): Promise<Record<string, unknown>> {
+  const backupDir = join(config.backupsDir, config.app);
+  const plan: Record<string, unknown> = {};
+  if (config.engine === 'none') {
+    plan.database = { skip: 'engine is none (media only)' };
+  } else {
+    try {
+      const db = await readDbConnection(config);
+      const dump = buildDumpCommand({ ...db, password: '***' }, '<0600 temporary file>');
+      plan.database = {
+        command: describeCommand(dump.command),
+        secretFile: dump.secretFile.contents.trim(),
+        path: join(backupDir, localDumpName(db.engine, timestamp)),
+        keepLocal: config.keepLocal,
+      };
+    } catch (error) {
+      plan.database = { error: messageOf(error) };
+    }
+    const target = dumpTarget(config, timestamp);
+    plan.upload = target ? { url: `s3://${target.bucket}/${target.key}`, checksum: `s3://${target.bucket}/${target.key}.sha256` } : { skip: 'BACKOPPER_BUCKET is not set' };
+  }
+  if (!config.media) {
+    plan.media = { skip: 'BACKOPPER_MEDIA_HOST is not set' };
+  } else {
+    const candidates = mediaDirCandidates(join(config.appsDir, config.app), config.projectType, config.mediaDir);
+    const archive = join(config.tmpDir ?? '<tmp>', mediaArchiveName(timestamp));
+    plan.media = {
+      candidates,
+      command: candidates[0] ? `${describeCommand(buildTarCommand(candidates[0]))} > ${archive}` : undefined,
+    };
+    plan.transfer = {
+      command: describeCommand(buildSftpCommand(config.media)),
+      batch: buildUploadBatch(archive, config.media.path, mediaArchiveName(timestamp)).batch.trim().split('\n'),
+    };
+  }
+  return plan;
+}

@@ -1,0 +1,75 @@
+/** The run report: the last line on stdout, POSTed to the report URL, read by ops and by `backopper run`. */
+import { formatBytes } from '../../common/format';
+
+export type StepStatus = 'succeeded' | 'failed' | 'skipped';
+export type StepName = 'database' | 'retention' | 'upload' | 'media' | 'transfer';
+
+export interface StepReport {
+  status: StepStatus;
+  durationMs: number;
+  bytes?: number;
+  /** Local or remote file path. */
+  path?: string;
+  /** S3 bucket and key of an uploaded dump, and of its `.sha256` companion. */
+  bucket?: string;
+  key?: string;
+  checksumKey?: string;
+  sha256?: string;
+  /** Why a step was skipped. */
+  reason?: string;
+  /** What went wrong (failed) or what was odd but survivable (warning). */
+  error?: string;
+  warning?: string;
+  /** Local dumps deleted by retention. */
+  deleted?: string[];
+}
+
+export interface RunReport {
+  app: string;
+  environment: string;
+  engine: string;
+  projectType: string;
+  host: string;
+  timestamp: number;
+  /** `skipped`: the app has no folder on this server and --skip-absent was given. */
+  status: 'succeeded' | 'failed' | 'invalid' | 'skipped';
+  durationMs: number;
+  steps: Partial<Record<StepName, StepReport>>;
+  error?: string;
+  warnings?: string[];
+}
+
+/** Whether every step that ran succeeded (skipped steps do not fail a run). */
+export function overallStatus(steps: RunReport['steps']): 'succeeded' | 'failed' {
+  return Object.values(steps).some((step) => step?.status === 'failed') ? 'failed' : 'succeeded';
+}
+
+/** One readable line for a step: what, how big, how long, where. */
+export function formatStepLine(name: StepName, step: StepReport): string {
+  const parts = [`${name.padEnd(9)} ${step.status.padEnd(9)}`];
+  if (step.bytes !== undefined) parts.push(formatBytes(step.bytes));
+  parts.push(`${(step.durationMs / 1000).toFixed(1)} s`);
+  if (step.path) parts.push(step.path);
+  if (step.key) parts.push(`s3://${step.bucket}/${step.key}`);
+  if (step.sha256) parts.push(`sha256 ${step.sha256.slice(0, 12)}`);
+  if (step.deleted) parts.push(step.deleted.length ? `deleted ${step.deleted.join(', ')}` : 'nothing to delete');
+  if (step.reason) parts.push(`(${step.reason})`);
+  if (step.warning) parts.push(`warning: ${step.warning}`);
+  if (step.error) parts.push(`error: ${step.error}`);
+  return parts.join('  ');
+}
+
+/** Times `work` and turns its outcome into a step report; a thrown error becomes `failed`. */
+export async function timeStep(work: () => Promise<Omit<StepReport, 'durationMs'>>): Promise<StepReport> {
+  const started = performance.now();
+  try {
+    const result = await work();
+    return { ...result, durationMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    return { status: 'failed', error: error instanceof Error ? error.message : String(error), durationMs: Math.round(performance.now() - started) };
+  }
+}
+
+export function skipped(reason: string): StepReport {
+  return { status: 'skipped', reason, durationMs: 0 };
+}

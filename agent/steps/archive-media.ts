@@ -1,0 +1,47 @@
+import { createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { FanOut } from '../process/fan-out';
+import { type CommandSpec, startCommand } from '../process/run-command';
+
+/** Media folders tried, in order, when BACKOPPER_MEDIA_DIR is not set. */
+export const DEFAULT_MEDIA_DIRS: Record<string, string[]> = {
+  // ServerPilot serves WordPress from public/; plain installs from the root; Bedrock from web/app.
+  wordpress: ['public/wp-content/uploads', 'wp-content/uploads', 'web/app/uploads'],
+  laravel: ['storage/app/public', 'storage/app'],
+};
+
+/** The candidate media folders for an app: the configured one, or the project type's defaults. */
+export function mediaDirCandidates(appRoot: string, projectType: string, configured?: string): string[] {
+  if (configured) return [isAbsolute(configured) ? configured : join(appRoot, configured)];
+  return (DEFAULT_MEDIA_DIRS[projectType] ?? []).map((dir) => join(appRoot, dir));
+}
+
+/** Picks the first candidate that is a directory; throws naming every path tried. */
+export async function findMediaDir(candidates: string[]): Promise<string> {
+  for (const candidate of candidates) {
+    const info = await stat(candidate).catch(() => undefined);
+    if (info?.isDirectory()) return candidate;
+  }
+  throw new Error(`no media folder: looked for ${candidates.join(', ')}`);
+}
+
+/** `tar -czf - -C <parent> <folder>`: the seed's command, writing to stdout so the agent can hash it. */
+export function buildTarCommand(mediaDir: string): CommandSpec {
+  return { file: 'tar', args: ['-czf', '-', '-C', dirname(mediaDir), '--', basename(mediaDir)] };
+}
+
+/**
+ * Archives `mediaDir` into `archivePath`, hashing on the way. GNU tar's exit 1 ("file changed as we
+ * read it": a site that is being written to) is a warning, returned in `warning`; 2 is a failure.
+ */
+export async function archiveMedia(mediaDir: string, archivePath: string, signal?: AbortSignal) {
+  const running = startCommand(buildTarCommand(mediaDir), { signal, okExitCodes: [0, 1] });
+  const fanOut = new FanOut(createWriteStream(archivePath, { flags: 'wx', mode: 0o600 }));
+  const [piped, exited] = await Promise.allSettled([pipeline(running.stdout, fanOut), running.done]);
+  if (piped.status === 'rejected') throw new Error(`writing ${archivePath} failed: ${String(piped.reason)}`, { cause: piped.reason });
+  if (exited.status === 'rejected') throw exited.reason;
+  const warning = exited.value.exitCode === 1 ? `tar: ${exited.value.stderrTail || 'some files changed while being archived'}` : undefined;
+  return { path: archivePath, bytes: fanOut.bytes, sha256: fanOut.sha256, warning };
+}

@@ -1,0 +1,116 @@
+import { createWriteStream } from 'node:fs';
+import { access, open, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import type { DbConnection } from '../config/db-credentials';
+import { buildDumpCommand, MYSQLDUMP_TRAILER } from '../process/db-commands';
+import { messageOf } from '../errors';
+import { FanOut } from '../process/fan-out';
+import { startCommand } from '../process/run-command';
+import { withSecretFile } from '../process/secret-file';
+
+/** A dump that is complete, verified, fsynced and under its final name. */
+export interface DumpResult {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface DumpOptions {
+  db: DbConnection;
+  /** The final path; the dump is written beside it under a hidden `.partial` name first. */
+  path: string;
+  /** Extra streams that receive the compressed bytes as they are produced (the streamed upload). */
+  alsoWriteTo?: Writable[];
+  signal?: AbortSignal;
+}
+
+const TAIL_BYTES = 1024;
+
+/**
+ * Runs mysqldump (gzip-compressed in-process) or `pg_dump --format=tar` into `path`: streams to a
+ * temporary name while hashing, then requires the dump's exit status 0, the completeness marker
+ * (mysqldump's `-- Dump completed` line, the tar end-of-archive blocks), a clean write and fsync, and
+ * only then renames. On any failure the temporary file is removed and nothing is left under `path`.
+ */
+export async function dumpDatabase({ db, path, alsoWriteTo = [], signal }: DumpOptions): Promise<DumpResult> {
+  if (await exists(path)) throw new Error(`${path} already exists; refusing to overwrite a backup`);
+  const partial = join(path, '..', `.${path.slice(path.lastIndexOf('/') + 1)}.partial`);
+  const child = new AbortController();
+  const abortChild = () => child.abort();
+  signal?.addEventListener('abort', abortChild, { once: true });
+  try {
+    return await withSecretFile(db.engine === 'mysql' ? 'my.cnf' : 'pgpass', (secretPath) => buildDumpCommand(db, secretPath), async (plan) => {
+      const running = startCommand(plan.command, { signal: child.signal, secrets: plan.secrets });
+      const tail = new TailKeeper(TAIL_BYTES);
+      const fanOut = new FanOut(createWriteStream(partial, { flags: 'wx', mode: 0o600 }), alsoWriteTo);
+      const piping = db.engine === 'mysql' ? pipeline(running.stdout, tail, createGzip(), fanOut) : pipeline(running.stdout, tail, fanOut);
+      const [piped, exited] = await Promise.allSettled([
+        piping.catch((error: unknown) => {
+          child.abort(); // a write that failed (disk full) must not leave the dump running
+          throw error;
+        }),
+        running.done,
+      ]);
+      if (piped.status === 'rejected') throw new Error(`writing ${partial} failed: ${messageOf(piped.reason)}`, { cause: piped.reason });
+      if (exited.status === 'rejected') throw exited.reason;
+      checkComplete(db.engine, tail.bytes, tail.total);
+      await fsyncPath(partial);
+      await rename(partial, path);
+      await fsyncPath(join(path, '..'));
+      return { path, bytes: fanOut.bytes, sha256: fanOut.sha256 };
+    });
+  } catch (error) {
+    await unlink(partial).catch(() => undefined);
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', abortChild);
+  }
+}
+
+/** Throws unless the uncompressed dump ends the way only a complete dump does. */
+export function checkComplete(engine: DbConnection['engine'], tail: Buffer, total: number): void {
+  if (total === 0) throw new Error('the dump produced no output');
+  if (engine === 'mysql') {
+    if (!tail.toString('utf8').includes(MYSQLDUMP_TRAILER)) {
+      throw new Error(`the dump is truncated: it does not end with "${MYSQLDUMP_TRAILER}"`);
+    }
+    return;
+  }
+  // A tar archive ends with two 512-byte blocks of zeros and is a whole number of blocks.
+  if (total % 512 !== 0 || tail.length < 1024 || tail.subarray(tail.length - 1024).some((byte) => byte !== 0)) {
+    throw new Error('the dump is truncated: it does not end with the tar end-of-archive blocks');
+  }
+}
+
+/** Passes bytes through unchanged, remembering the last `size` of them and the total. */
+class TailKeeper extends Transform {
+  bytes: Buffer = Buffer.alloc(0);
+  total = 0;
+  constructor(private readonly size: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null, data?: Buffer) => void): void {
+    this.total += chunk.length;
+    this.bytes = chunk.length >= this.size ? chunk.subarray(chunk.length - this.size) : Buffer.concat([this.bytes, chunk]).subarray(-this.size);
+    callback(null, chunk);
+  }
+}
+
+async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,62 @@
+/**
+ * The freshness monitor Lambda, run daily: for every app in the app list, is its newest dump in S3
+ * recent enough for its frequency, and not much smaller than the one before? Every problem goes into
+ * ONE message on the alert topic; counts go to CloudWatch as an Embedded Metric Format log line. An
+ * unreachable API or bucket is a problem too (alerted, and the invocation fails so the error alarm
+ * fires): silence never means "all fresh".
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { Environment } from '../shared/config';
+import { describeError } from '../shared/errors';
+import { loadFreshnessConfig } from './config';
+import { type FreshnessReport, formatFreshnessAlert, freshnessMetricLine } from './report';
+import { type FreshnessDependencies, runFreshnessCheck } from './run-freshness';
+import { createJsonLogger, type Logger } from '../shared/log';
+
+/** Thrown after alerting when the check could not look at everything (or the alert could not be sent). */
+export class FreshnessCheckError extends Error {
+  override name = 'FreshnessCheckError';
+}
+
+/** Dependencies of the handler; each defaults to the real thing. */
+export interface FreshnessHandlerDependencies extends Partial<FreshnessDependencies> {
+  sns?: SNSClient;
+  /** @default process.env */
+  env?: Environment;
+  /** Where the metric line goes. @default console.log */
+  writeMetric?: (line: string) => void;
+}
+
+/** Builds the handler; clients are created once per container. */
+export function createFreshnessHandler(deps: FreshnessHandlerDependencies = {}): () => Promise<FreshnessReport> {
+  const s3 = deps.s3 ?? new S3Client({});
+  const ssm = deps.ssm ?? new SSMClient({});
+  const sns = deps.sns ?? new SNSClient({});
+  const logger: Logger = deps.logger ?? createJsonLogger();
+  const writeMetric = deps.writeMetric ?? ((line: string) => console.log(line));
+  return async () => {
+    const config = loadFreshnessConfig(deps.env ?? process.env, { requireTopic: true });
+    const report = await runFreshnessCheck(config, { ...deps, s3, ssm, logger });
+    writeMetric(freshnessMetricLine(report));
+    logger.info('freshness checked', { ok: report.ok, ...report.counts });
+    const alert = formatFreshnessAlert(report);
+    if (alert) {
+      try {
+        await sns.send(new PublishCommand({ TopicArn: config.alertTopicArn, Subject: alert.subject, Message: alert.message }));
+      } catch (error) {
+        logger.error('could not publish the freshness alert', { error: describeError(error), alert: alert.message });
+        throw new FreshnessCheckError(`could not publish the freshness alert: ${describeError(error)}`, { cause: error });
+      }
+      logger.warn('freshness alert sent', { subject: alert.subject });
+    }
+    if (report.counts.errors > 0) {
+      throw new FreshnessCheckError(`freshness check incomplete: ${report.counts.errors} error(s), see the alert and the log`);
+    }
+    return report;
+  };
+}
+
+/** The Lambda entry point (`lambda/freshness.ts`, handler `handler`). */
+export const handler = createFreshnessHandler();

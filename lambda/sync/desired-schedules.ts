@@ -1,0 +1,117 @@
+/**
+ * The schedules the app list asks for, one per (environment, app): backend-neutral, pure and
+ * deterministic. The backends turn each {@link ScheduleSpec} into their own definition.
+ */
+import type { AppSpec } from '../../common/app-spec';
+import type { BackupWindow, EnvironmentConfig, Weekday } from '../../common/settings/values';
+import { managedMarker, scheduleName, verifyMarker, verifyScheduleName } from '../../common/schedule-name';
+import { type ScheduleTiming, slotFor } from './slots';
+
+/** The SSM SendCommand a schedule runs. Parameter names match the Backopper-Backup document. */
+export interface CommandSpec {
+  documentName: string;
+  /** `[{ key: 'tag:backopper:environment', values: ['live'] }]`. */
+  targets: { key: string; values: string[] }[];
+  /**
+   * Document parameters: `app`, `environment`, `engine`, `projectType`, `executionTimeout` for the backup
+   * document; `app`, `environment`, `executionTimeout` for the verify document.
+   */
+  parameters: Record<string, string>;
+  /** SendCommand `TimeoutSeconds`: how long the command may wait to be delivered. */
+  deliveryTimeoutSeconds: number;
+  /** `backopper backup of <app> (<environment>)` (or `verify of`), at most 100 characters. */
+  comment: string;
+  /** CloudWatch Logs group for the command output; the SSM default group when undefined. */
+  logGroupName: string | undefined;
+}
+
+/** One desired schedule, before a backend shapes it. */
+export interface ScheduleSpec {
+  name: string;
+  environment: string;
+  app: string;
+  /** The ownership marker (see schedule-name.ts). */
+  description: string;
+  /** Local timing in `timeZone`. */
+  timing: ScheduleTiming;
+  timeZone: string;
+  command: CommandSpec;
+}
+
+/** What {@link buildDesiredSchedules} and {@link buildVerifySchedules} need besides the apps. */
+export interface DesiredContext {
+  environment: EnvironmentConfig;
+  timeZone: string;
+  window: BackupWindow;
+  weeklyDay: Weekday;
+  documentName: string;
+  executionTimeoutSeconds: number;
+  deliveryTimeoutSeconds: number;
+  logGroupName: string | undefined;
+}
+
+/** The SendCommand `Comment` limit. */
+export const MAX_COMMENT_LENGTH = 100;
+
+/** One schedule spec per app, in the order of `apps`. */
+export function buildDesiredSchedules(apps: readonly AppSpec[], context: DesiredContext): ScheduleSpec[] {
+  return apps.map((app) => buildSchedule(app, context));
+}
+
+function buildSchedule(app: AppSpec, context: DesiredContext): ScheduleSpec {
+  const environment = context.environment.name;
+  return {
+    name: scheduleName(environment, app.name),
+    environment,
+    app: app.name,
+    description: managedMarker(environment, app.name),
+    timing: slotFor({
+      environment,
+      app: app.name,
+      frequency: app.frequency,
+      window: context.window,
+      weeklyDay: context.weeklyDay,
+    }),
+    timeZone: context.timeZone,
+    command: buildCommand(context, { task: 'backup', app, parameters: { engine: app.engine, projectType: app.projectType } }),
+  };
+}
+
+/** The verify settings in the same shape: its document, window, day and timeout. */
+export type VerifyContext = DesiredContext;
+
+/**
+ * One weekly restore check per app that has a database (media-only apps have nothing to restore), at a
+ * slot of the verify window spread by a hash of its own, on the verify day.
+ */
+export function buildVerifySchedules(apps: readonly AppSpec[], context: VerifyContext): ScheduleSpec[] {
+  const environment = context.environment.name;
+  return apps
+    .filter((app) => app.engine !== 'none')
+    .map((app) => ({
+      name: verifyScheduleName(environment, app.name),
+      environment,
+      app: app.name,
+      description: verifyMarker(environment, app.name),
+      timing: slotFor({ environment, app: `${app.name}#verify`, frequency: 'weekly', window: context.window, weeklyDay: context.weeklyDay }),
+      timeZone: context.timeZone,
+      command: buildCommand(context, { task: 'verify', app }),
+    }));
+}
+
+/** The SendCommand of one app's schedule: `app`, `environment`, the task's own parameters, `executionTimeout`. */
+function buildCommand(context: DesiredContext, input: { task: 'backup' | 'verify'; app: AppSpec; parameters?: Record<string, string> }): CommandSpec {
+  const environment = context.environment.name;
+  return {
+    documentName: context.documentName,
+    targets: [{ key: `tag:${context.environment.tagKey}`, values: [context.environment.tagValue] }],
+    parameters: { app: input.app.name, environment, ...input.parameters, executionTimeout: String(context.executionTimeoutSeconds) },
+    deliveryTimeoutSeconds: context.deliveryTimeoutSeconds,
+    comment: truncate(`backopper ${input.task} of ${input.app.name} (${environment})`, MAX_COMMENT_LENGTH),
+    logGroupName: context.logGroupName,
+  };
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+}

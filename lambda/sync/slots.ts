@@ -1,0 +1,106 @@
+/**
+ * When each app's backup starts: a slot in the backup window chosen by a stable hash of environment and
+ * app (so fifty daily apps do not all start at 01:00, and an app keeps its slot run after run), turned
+ * into a cron expression. Pure functions.
+ */
+import { createHash } from 'node:crypto';
+import type { Frequency } from '../../common/app-spec';
+import { type BackupWindow, WEEKDAYS, type Weekday } from '../../common/settings/values';
+
+/** When a schedule fires, in one time zone. */
+export interface ScheduleTiming {
+  frequency: Frequency;
+  /** 0-59. */
+  minute: number;
+  /** 0-23 (ignored for hourly). */
+  hour: number;
+  /** Day of a weekly backup. */
+  weekday: Weekday;
+  /** Day of a monthly backup: 1, or 2 / `L` (last day) after conversion to UTC. */
+  monthDay: number | 'L';
+}
+
+/** A stable 32-bit hash of `text` (the first four bytes of its sha256). */
+export function stableHash(text: string): number {
+  return createHash('sha256').update(text).digest().readUInt32BE(0);
+}
+
+/**
+ * The local start time of an app's backup: hourly apps at a spread minute of every hour, the others at
+ * a spread minute of the backup window; weekly on `weeklyDay`, monthly on day 1.
+ */
+export function slotFor(input: {
+  environment: string;
+  app: string;
+  frequency: Frequency;
+  window: BackupWindow;
+  weeklyDay: Weekday;
+}): ScheduleTiming {
+  const hash = stableHash(`${input.environment}/${input.app}`);
+  const base = { frequency: input.frequency, weekday: input.weeklyDay, monthDay: 1 };
+  if (input.frequency === 'hourly') return { ...base, minute: hash % 60, hour: 0 };
+  const start = (input.window.startMinute + (hash % input.window.lengthMinutes)) % 1440;
+  return { ...base, minute: start % 60, hour: Math.floor(start / 60) };
+}
+
+/** The cron expression (Scheduler and EventBridge syntax: six fields, `?` in day-of-month or -week). */
+export function cronExpression(timing: ScheduleTiming): string {
+  const { minute, hour } = timing;
+  switch (timing.frequency) {
+    case 'hourly':
+      return `cron(${minute} * * * ? *)`;
+    case 'daily':
+      return `cron(${minute} ${hour} * * ? *)`;
+    case 'weekly':
+      return `cron(${minute} ${hour} ? * ${timing.weekday} *)`;
+    case 'monthly':
+      return `cron(${minute} ${hour} ${timing.monthDay} * ? *)`;
+  }
+}
+
+/** Minutes to add to UTC to get local time in `timeZone` at instant `at` (Amsterdam in summer: 120). */
+export function utcOffsetMinutes(timeZone: string, at: Date): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+  }).formatToParts(at);
+  const get = (type: string): number => Number(parts.find((part) => part.type === type)?.value);
+  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+  const utc = Math.floor(at.getTime() / 60_000) * 60_000;
+  return Math.round((local - utc) / 60_000);
+}
+
+/**
+ * Converts a local timing to UTC with the offset `timeZone` has at `at` (EventBridge rules only know
+ * UTC). A day shift moves the weekday, and day 1 becomes `L` (the last day of the previous month) or 2.
+ */
+export function toUtcTiming(timing: ScheduleTiming, timeZone: string, at: Date): ScheduleTiming {
+  const offset = utcOffsetMinutes(timeZone, at);
+  if (timing.frequency === 'hourly') return { ...timing, minute: (((timing.minute - offset) % 60) + 60) % 60 };
+  const local = timing.hour * 60 + timing.minute - offset;
+  const dayShift = Math.floor(local / 1440);
+  const utc = ((local % 1440) + 1440) % 1440;
+  const weekday = WEEKDAYS[(WEEKDAYS.indexOf(timing.weekday) + dayShift + 7) % 7] as Weekday;
+  const monthDay = dayShift === 0 ? timing.monthDay : dayShift < 0 ? 'L' : 2;
+  return { ...timing, minute: utc % 60, hour: Math.floor(utc / 60), weekday, monthDay };
+}
+
+/** `daily 02:17`, `weekly SUN 02:17`, `hourly at :17`, `monthly day 1 02:17`. */
+export function describeTiming(timing: ScheduleTiming): string {
+  const time = `${String(timing.hour).padStart(2, '0')}:${String(timing.minute).padStart(2, '0')}`;
+  switch (timing.frequency) {
+    case 'hourly':
+      return `hourly at :${String(timing.minute).padStart(2, '0')}`;
+    case 'daily':
+      return `daily ${time}`;
+    case 'weekly':
+      return `weekly ${timing.weekday} ${time}`;
+    case 'monthly':
+      return `monthly day ${timing.monthDay} ${time}`;
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * `backopper run <environment> <app>`: sends the app's backup command now, exactly as its schedule
+ * would (the schedule's own SendCommand request), follows it, and prints each server's run report.
+ */
+import { SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { validateAppName, validateEnvironment } from '../../common/app-spec';
+import { formatBytes } from '../../common/format';
+import { sleep as realSleep, retryThrottled } from '../../lambda/shared/retry';
+import { followCommand, type FollowResult, type InstanceResult } from '../run/follow-command';
+import { readAppSchedule } from '../run/read-schedule';
+import { requireKnownEnvironments } from '../../lambda/shared/config';
+import { loadOversightConfig } from '../status/config';
+import { type CliCommand, type CliContext, parseCommandArgs, UsageError } from './types';
+
+const usage = [
+  'usage: backopper run <environment> <app> [--timeout <seconds>] [--interval <seconds>] [--json]',
+  '',
+  'Sends the app\'s backup now through SSM Run Command, exactly what its schedule sends, follows it and',
+  'prints every server\'s run report. Exit status: 0 the backup succeeded, 1 it failed, timed out, was',
+  'cancelled or found the app on no server, 2 bad invocation (unknown environment or app).',
+  '',
+  '      --timeout <seconds>   stop following after this long (the command keeps running; default 3600)',
+  '      --interval <seconds>  between status checks (default 5)',
+  '      --json                print the result as JSON',
+  '  -h, --help                show this help',
+].join('\n');
+
+/** The `run` command. */
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary: 'Back up one app now (what its schedule sends), follow it and print the run reports.',
+  usage,
+  async run(args: string[], context: CliContext): Promise<number> {
+    const { values, positionals } = parseCommandArgs({
+      args,
+      options: {
+        timeout: { type: 'string' },
+        interval: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+    });
+    if (values.help) {
+      context.stdout(usage);
+      return 0;
+    }
+    if (positionals.length !== 2) throw new UsageError(`expected <environment> <app>, got ${positionals.length} argument(s)`);
+    const seconds = (name: 'timeout' | 'interval', fallback: number, max: number) => {
+      const value = Number(values[name] ?? fallback);
+      if (!Number.isInteger(value) || value < 1 || value > max) throw new UsageError(`--${name}: expected whole seconds from 1 to ${max}, got ${JSON.stringify(values[name])}`);
+      return value;
+    };
+    const timeout = seconds('timeout', 3600, 172_800);
+    const interval = seconds('interval', 5, 300);
+    let environment: string;
+    let app: string;
+    try {
+      environment = validateEnvironment(positionals[0]);
+      app = validateAppName(positionals[1]);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const config = loadOversightConfig(context.env);
+    requireKnownEnvironments(config.environments, [environment], '<environment>');
+    const deps = context.deps;
+    const schedule = await readAppSchedule({ config, environment, app, deps });
+    if (!schedule) {
+      context.stderr(`backopper run: ${app} has no backup schedule in ${environment} (is it in the app list, with a frequency? run \`backopper plan\`)`);
+      return 2;
+    }
+    const ssm = deps.ssm ?? new SSMClient({});
+    const sent = await retryThrottled(() => ssm.send(new SendCommandCommand(schedule.request)), deps.retry);
+    const commandId = sent.Command?.CommandId as string;
+    const targets = schedule.request.Targets.map((target) => `${target.Key}=${target.Values.join(',')}`).join(' ');
+    context.stdout(`backopper run: sent command ${commandId} (${schedule.request.DocumentName}, ${app} in ${environment}) to ${targets}`);
+    const clock = deps.now ?? (() => new Date());
+    const result = await followCommand({
+      ssm,
+      commandId,
+      timeoutMs: timeout * 1000,
+      intervalMs: interval * 1000,
+      sleep: deps.sleep ?? realSleep,
+      now: () => clock().getTime(),
+      onStatus: (status) => context.stdout(`status: ${status}`),
+      retry: deps.retry,
+    });
+    const verdict = judge(result, timeout);
+    if (values.json) context.stdout(JSON.stringify({ ...result, ok: verdict.ok, summary: verdict.summary }, null, 2));
+    else for (const line of formatResult(result, verdict.summary)) context.stdout(line);
+    return verdict.ok ? 0 : 1;
+  },
+};
+
+/** Whether the run counts as a backup made, and the closing line. */
+export function judge(result: FollowResult, timeoutSeconds: number): { ok: boolean; summary: string } {
+  const ran = result.instances.filter((instance) => instance.report?.status !== 'skipped');
+  const skipped = result.instances.length - ran.length;
+  if (result.timedOut) {
+    return { ok: false, summary: `TIMED OUT: still ${result.status} after ${timeoutSeconds}s; the command keeps running (aws ssm list-command-invocations --command-id ${result.commandId} --details)` };
+  }
+  if (result.status !== 'Success') {
+    const failed = result.instances.filter((instance) => instance.status !== 'Success').map((instance) => instance.instanceId);
+    return { ok: false, summary: `FAILED: ${result.status}${failed.length ? ` on ${failed.join(', ')}` : ''}` };
+  }
+  if (result.targetCount === 0) return { ok: false, summary: 'FAILED: no server matched the target tag: nothing was backed up' };
+  if (ran.length === 0) return { ok: false, summary: `FAILED: the app is on none of the ${skipped} server(s): every one skipped it` };
+  return { ok: true, summary: `ok: backed up on ${ran.map((instance) => instance.instanceId).join(', ')}${skipped ? ` (${skipped} server(s) without the app skipped it)` : ''}` };
+}
+
+function formatResult(result: FollowResult, summary: string): string[] {
+  const lines: string[] = [''];
+  for (const instance of result.instances) {
+    lines.push(`${instance.instanceId}  ${instance.status}  exit ${instance.responseCode}  ${describeReport(instance)}`);
+    if (instance.report) lines.push(`  ${JSON.stringify(instance.report)}`);
+    else if (instance.stderrTail) lines.push(...instance.stderrTail.split('\n').map((line) => `  stderr: ${line}`));
+  }
+  lines.push('', summary);
+  return lines;
+}
+
+function describeReport(instance: InstanceResult): string {
+  const report = instance.report;
+  if (!report) return 'no run report';
+  if (report.status === 'skipped') return `skipped: ${String(report.error ?? report.reason ?? 'the app is not on this server')}`;
+  const steps = Object.entries((report.steps ?? {}) as Record<string, { status?: string; bytes?: number; error?: string }>).map(
+    ([name, step]) => `${name} ${step.status ?? '?'}${typeof step.bytes === 'number' ? ` ${formatBytes(step.bytes)}` : ''}${step.error ? ` (${step.error})` : ''}`,
+  );
+  return `${String(report.status)}${steps.length ? `: ${steps.join(', ')}` : report.error ? `: ${String(report.error)}` : ''}`;
+}

@@ -1,0 +1,49 @@
+/**
+ * The shape of an ops CLI command. `run-cli.ts` dispatches by name; each command lives in its own file.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Environment } from '../../lambda/shared/config';
+import type { SyncDependencies } from '../../lambda/sync/run-sync';
+
+/** The sync's clients and seams, plus the S3 client `status` lists backups with. */
+export interface CliDependencies extends SyncDependencies {
+  s3?: S3Client;
+}
+
+/** What a command gets besides its arguments. */
+export interface CliContext {
+  /** The variables to read configuration from. */
+  env: Environment;
+  /** Writes one line to standard output. */
+  stdout: (line: string) => void;
+  /** Writes one line to standard error (warnings, errors). */
+  stderr: (line: string) => void;
+  /** AWS clients and seams, real by default. */
+  deps: CliDependencies;
+}
+
+/** A subcommand: `backopper <name> [args]`. */
+export interface CliCommand {
+  name: string;
+  /** One line for `backopper --help`. */
+  summary: string;
+  /** Usage text for `backopper <name> --help`. */
+  usage: string;
+  /** Runs the command and resolves with the exit status (0 ok, 1 failed, 2 bad invocation). */
+  run(args: string[], context: CliContext): Promise<number>;
+}
+
+/** Thrown for a bad invocation: unknown option, missing value. Exit status 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** `parseArgs`, with what it rejects (unknown option, missing value) thrown as a {@link UsageError}. */
+export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Follows one SSM command until it ends or a deadline passes: polls ListCommands for the command's
+ * status (its invocations do not exist for a moment after SendCommand), then reads each server's run
+ * step with GetCommandInvocation, whose last stdout line is the agent's JSON run report.
+ */
+import { GetCommandInvocationCommand, ListCommandInvocationsCommand, ListCommandsCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { lastJsonObject } from '../../common/run-report';
+import { type RetryOptions, retryThrottled } from '../../lambda/shared/retry';
+import { RUN_STEP } from '../status/command-history';
+
+/** Command statuses after which nothing changes any more. */
+export const FINAL_COMMAND_STATUSES = new Set(['Success', 'Failed', 'TimedOut', 'Cancelled']);
+
+/** One server's part of the run. */
+export interface InstanceResult {
+  instanceId: string;
+  status: string;
+  /** The run step's exit status (-1 when it did not run). */
+  responseCode: number;
+  /** The agent's run report (the last JSON line of stdout), when there is one. */
+  report: Record<string, unknown> | undefined;
+  /** The last lines of stderr, for a run without a report. */
+  stderrTail: string;
+}
+
+/** How the command ended (or how far it got). */
+export interface FollowResult {
+  commandId: string;
+  /** The command's last known status. */
+  status: string;
+  /** The deadline passed before the command ended (it keeps running in SSM). */
+  timedOut: boolean;
+  targetCount: number;
+  instances: InstanceResult[];
+}
+
+/** Options of {@link followCommand}. */
+export interface FollowOptions {
+  ssm: SSMClient;
+  commandId: string;
+  /** Give up following after this long. */
+  timeoutMs: number;
+  /** Between polls. */
+  intervalMs: number;
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+  /** Called when the status changes (`Pending`, `InProgress`, ...). */
+  onStatus?: (status: string) => void;
+  retry?: RetryOptions;
+}
+
+/** Polls until the command ends or `timeoutMs` passes, then reads every server's output. */
+export async function followCommand(options: FollowOptions): Promise<FollowResult> {
+  const { ssm, commandId } = options;
+  const call = <T>(send: () => Promise<T>) => retryThrottled(send, options.retry);
+  const deadline = options.now() + options.timeoutMs;
+  let status = 'Pending';
+  let targetCount = 0;
+  for (;;) {
+    const listed = await call(() => ssm.send(new ListCommandsCommand({ CommandId: commandId })));
+    const command = listed.Commands?.[0];
+    if (command?.Status && command.Status !== status) options.onStatus?.(command.Status);
+    status = command?.Status ?? status;
+    targetCount = command?.TargetCount ?? targetCount;
+    if (FINAL_COMMAND_STATUSES.has(status)) break;
+    if (options.now() >= deadline) return { commandId, status, timedOut: true, targetCount, instances: await readInstances(options, false) };
+    await options.sleep(options.intervalMs);
+  }
+  return { commandId, status, timedOut: false, targetCount, instances: await readInstances(options, true) };
+}
+
+async function readInstances(options: FollowOptions, withOutput: boolean): Promise<InstanceResult[]> {
+  const { ssm, commandId } = options;
+  const call = <T>(send: () => Promise<T>) => retryThrottled(send, options.retry);
+  const ids: { instanceId: string; status: string }[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await call(() => ssm.send(new ListCommandInvocationsCommand({ CommandId: commandId, MaxResults: 50, NextToken })));
+    for (const invocation of page.CommandInvocations ?? []) ids.push({ instanceId: invocation.InstanceId ?? 'unknown', status: invocation.Status ?? 'unknown' });
+    NextToken = page.NextToken;
+  } while (NextToken);
+  const results: InstanceResult[] = [];
+  for (const { instanceId, status } of ids.sort((a, b) => a.instanceId.localeCompare(b.instanceId))) {
+    if (!withOutput) {
+      results.push({ instanceId, status, responseCode: -1, report: undefined, stderrTail: '' });
+      continue;
+    }
+    try {
+      const invocation = await call(() => ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId, PluginName: RUN_STEP })));
+      results.push({
+        instanceId,
+        status: invocation.Status ?? status,
+        responseCode: invocation.ResponseCode ?? -1,
+        report: lastJsonObject(invocation.StandardOutputContent ?? ''),
+        stderrTail: (invocation.StandardErrorContent ?? '').trim().split('\n').slice(-5).join('\n'),
+      });
+    } catch (error) {
+      // The run step never started (the download failed, the server went away): there is no output.
+      if (!(error instanceof Error && error.name === 'InvocationDoesNotExist')) throw error;
+      results.push({ instanceId, status, responseCode: -1, report: undefined, stderrTail: '' });
+    }
+  }
+  return results;
+}

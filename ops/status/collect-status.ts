@@ -1,0 +1,118 @@
+/**
+ * The I/O shell of `backopper status`: list the managed schedules (the backend the sync uses), list
+ * each app's dumps in S3, read the backup document's command history, build the rows. Every AWS call
+ * runs with bounded concurrency and throttling backoff; nothing is downloaded.
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { type Command, SSMClient } from '@aws-sdk/client-ssm';
+import { createRulesBackend } from '../../lambda/sync/backends/rules';
+import { createSchedulerBackend } from '../../lambda/sync/backends/scheduler';
+import type { ScheduleBackend } from '../../lambda/sync/backends/types';
+import { listNewestBackups, type NewestBackups } from '../../lambda/shared/backup-objects';
+import { describeError } from '../../lambda/shared/errors';
+import { type RetryOptions, settleConcurrently } from '../../lambda/shared/retry';
+import { buildStatusRows } from './build-status';
+import { appKey, type CommandRun, findLatestCommands, readInstanceRuns, toCommandRun } from './command-history';
+import type { OversightConfig } from './config';
+import type { StatusReport } from './format-status';
+import { readScheduleFacts, type ScheduleFacts } from './schedule-facts';
+
+/** Clients and seams; each defaults to the real thing. */
+export interface StatusDependencies {
+  scheduler?: SchedulerClient;
+  eventBridge?: EventBridgeClient;
+  ssm?: SSMClient;
+  s3?: S3Client;
+  now?: () => Date;
+  retry?: RetryOptions;
+}
+
+/** The schedule backend of `config`, for listing only (listing never passes a role). */
+export function createListingBackend(config: OversightConfig, deps: StatusDependencies): ScheduleBackend {
+  if (config.backend === 'rules') {
+    return createRulesBackend({
+      client: deps.eventBridge ?? new EventBridgeClient({}),
+      eventBusName: config.eventBusName,
+      documentArn: '',
+      roleArn: '',
+      deadLetterArn: undefined,
+      now: deps.now,
+      concurrency: config.concurrency,
+      retry: deps.retry,
+    });
+  }
+  return createSchedulerBackend({
+    client: deps.scheduler ?? new SchedulerClient({}),
+    groupName: config.scheduleGroup,
+    roleArn: '',
+    deadLetterArn: undefined,
+    concurrency: config.concurrency,
+    retry: deps.retry,
+  });
+}
+
+/** Collects the status of every managed backup schedule of the chosen environments. */
+export async function collectStatus(input: {
+  config: OversightConfig;
+  only: readonly string[];
+  historyDays: number;
+  deps: StatusDependencies;
+}): Promise<StatusReport> {
+  const { config, deps } = input;
+  const now = (deps.now ?? (() => new Date()))();
+  const ssm = deps.ssm ?? new SSMClient({});
+  const s3 = deps.s3 ?? new S3Client({});
+  const backend = createListingBackend(config, deps);
+  const errors: string[] = [];
+  const schedules: ScheduleFacts[] = [];
+  for (const environment of config.environments.filter((env) => input.only.length === 0 || input.only.includes(env.name))) {
+    try {
+      for (const actual of (await backend.list(environment.name)).managed) {
+        const facts = readScheduleFacts({ kind: backend.kind, name: actual.name, environment: environment.name, app: actual.app, definition: actual.definition });
+        // Other documents (the weekly restore check) have their own schedules under the same prefix.
+        if (facts.request.DocumentName === config.documentName) schedules.push(facts);
+      }
+    } catch (error) {
+      errors.push(`${environment.name}: schedules could not be listed: ${describeError(error)}`);
+    }
+  }
+  const keys = schedules.map((schedule) => appKey(schedule.environment, schedule.app));
+  const listed = await settleConcurrently(schedules, config.concurrency, (schedule) =>
+    listNewestBackups({ client: s3, bucket: config.bucket as string, app: schedule.app, environment: schedule.environment, retry: deps.retry }),
+  );
+  const backups = new Map<string, NewestBackups | Error>(
+    listed.map((result, index) => [
+      keys[index] as string,
+      result.status === 'fulfilled' ? result.value : new Error(describeError(result.reason)),
+    ]),
+  );
+  const commands = new Map<string, CommandRun>();
+  if (schedules.length > 0) {
+    try {
+      const since = new Date(now.getTime() - input.historyDays * 86_400_000);
+      const { latest } = await findLatestCommands({ ssm, documentName: config.documentName, wanted: new Set(keys), since, retry: deps.retry });
+      const entries = [...latest.entries()];
+      const runs = await settleConcurrently(entries, config.concurrency, ([, command]: [string, Command]) =>
+        readInstanceRuns({ ssm, commandId: command.CommandId as string, retry: deps.retry }),
+      );
+      runs.forEach((result, index) => {
+        const [key, command] = entries[index] as [string, Command];
+        if (result.status === 'fulfilled') commands.set(key, toCommandRun(command, result.value));
+        else errors.push(`${key}: invocations of command ${command.CommandId} could not be read: ${describeError(result.reason)}`);
+      });
+    } catch (error) {
+      errors.push(`command history of ${config.documentName} could not be read: ${describeError(error)}`);
+    }
+  }
+  for (const [key, found] of backups) if (found instanceof Error) errors.push(`${key}: s3://${config.bucket}/${key.split('/').reverse().join('/')}/ could not be listed: ${found.message}`);
+  return {
+    generatedAt: now.toISOString(),
+    backend: config.backend,
+    bucket: config.bucket as string,
+    rows: buildStatusRows({ schedules, backups, commands, now }),
+    errors,
+    historyDays: input.historyDays,
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * The SSM command history of the backup document: the newest command per (environment, app), and how
+ * it went on each server. ListCommands has no filter by parameter, so the document's history is paged
+ * newest first (SSM's order) back to a cut-off, stopping as soon as every wanted app has been seen.
+ */
+import {
+  type Command,
+  type CommandInvocation,
+  ListCommandInvocationsCommand,
+  ListCommandsCommand,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
+import { lastJsonObject } from '../../common/run-report';
+import { type RetryOptions, retryThrottled } from '../../lambda/shared/retry';
+
+/** The step of the backup document whose last stdout line is the agent's JSON run report. */
+export const RUN_STEP = 'runAgent';
+
+/** How one server ran a command. */
+export interface InstanceRun {
+  instanceId: string;
+  /** SSM's status: Success, Failed, TimedOut, Cancelled, InProgress... */
+  status: string;
+  /** The agent report's `status` (succeeded, failed, skipped, invalid), when its output shows it. */
+  reportStatus?: string;
+}
+
+/** The newest command of one app. */
+export interface CommandRun {
+  commandId: string;
+  requestedAt: Date;
+  /** SSM's overall status of the command. */
+  status: string;
+  targetCount: number;
+  instances: InstanceRun[];
+}
+
+/** `live/shop`: the key of an app in the maps below. */
+export function appKey(environment: string, app: string): string {
+  return `${environment}/${app}`;
+}
+
+const COMMENT = /^backopper (?:backup|verify) of (\S+) \((\S+)\)$/;
+
+/** The app a command was for: its `app`/`environment` parameters, else the comment the schedules write. */
+export function identifyCommand(command: Pick<Command, 'Parameters' | 'Comment'>): { app: string; environment: string } | undefined {
+  const app = command.Parameters?.app?.[0];
+  const environment = command.Parameters?.environment?.[0];
+  if (app && environment) return { app, environment };
+  const match = COMMENT.exec(command.Comment ?? '');
+  return match ? { app: match[1] as string, environment: match[2] as string } : undefined;
+}
+
+/** Pages the document's history newest first back to `since`; returns the newest command per wanted app. */
+export async function findLatestCommands(input: {
+  ssm: SSMClient;
+  documentName: string;
+  wanted: ReadonlySet<string>;
+  since: Date;
+  retry?: RetryOptions;
+}): Promise<{ latest: Map<string, Command>; pages: number }> {
+  const latest = new Map<string, Command>();
+  let NextToken: string | undefined;
+  let pages = 0;
+  do {
+    const page = await retryThrottled(
+      () =>
+        input.ssm.send(
+          new ListCommandsCommand({
+            Filters: [
+              { key: 'DocumentName', value: input.documentName },
+              { key: 'InvokedAfter', value: input.since.toISOString() },
+            ],
+            MaxResults: 50,
+            NextToken,
+          }),
+        ),
+      input.retry,
+    );
+    pages += 1;
+    for (const command of page.Commands ?? []) {
+      const found = identifyCommand(command);
+      if (!found) continue;
+      const key = appKey(found.environment, found.app);
+      const known = latest.get(key);
+      if (!input.wanted.has(key)) continue;
+      if (!known || (command.RequestedDateTime?.getTime() ?? 0) > (known.RequestedDateTime?.getTime() ?? 0)) latest.set(key, command);
+    }
+    NextToken = latest.size >= input.wanted.size ? undefined : page.NextToken;
+  } while (NextToken);
+  return { latest, pages };
+}
+
+/** Each server's status of one command, with the agent report's status where the output shows it. */
+export async function readInstanceRuns(input: { ssm: SSMClient; commandId: string; retry?: RetryOptions }): Promise<InstanceRun[]> {
+  const runs: InstanceRun[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await retryThrottled(
+      () => input.ssm.send(new ListCommandInvocationsCommand({ CommandId: input.commandId, Details: true, MaxResults: 50, NextToken })),
+      input.retry,
+    );
+    for (const invocation of page.CommandInvocations ?? []) runs.push(toInstanceRun(invocation));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return runs.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+}
+
+function toInstanceRun(invocation: CommandInvocation): InstanceRun {
+  const output = invocation.CommandPlugins?.find((plugin) => plugin.Name === RUN_STEP)?.Output ?? '';
+  // Details show the first 2,500 characters: a skipped run's short output fits; a long run's report may not.
+  const reportStatus = lastJsonObject(output)?.status;
+  return {
+    instanceId: invocation.InstanceId ?? 'unknown',
+    status: invocation.Status ?? 'unknown',
+    ...(typeof reportStatus === 'string' ? { reportStatus } : {}),
+  };
+}
+
+/** Turns a listed command and its invocations into a {@link CommandRun}. */
+export function toCommandRun(command: Command, instances: InstanceRun[]): CommandRun {
+  return {
+    commandId: command.CommandId ?? 'unknown',
+    requestedAt: command.RequestedDateTime ?? new Date(0),
+    status: command.Status ?? 'unknown',
+    targetCount: command.TargetCount ?? instances.length,
+    instances,
+  };
+}

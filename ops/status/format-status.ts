@@ -1,0 +1,90 @@
+/**
+ * Renders `backopper status` as a table: one line per app × environment. Pure.
+ */
+import { formatBytes } from '../../common/format';
+import { formatAge } from '../../lambda/freshness/assess';
+import type { StatusRow } from './build-status';
+
+/** The whole report: header, table, problems. */
+export interface StatusReport {
+  generatedAt: string;
+  backend: string;
+  bucket: string;
+  rows: StatusRow[];
+  /** Environments or calls that could not be read (`live: AccessDeniedException: ...`). */
+  errors: string[];
+  /** How far back the command history was read, in days. */
+  historyDays: number;
+}
+
+/** The lines of the table (no trailing newline). */
+export function formatStatus(report: StatusReport): string[] {
+  const now = Date.parse(report.generatedAt);
+  const flagged = report.rows.filter((row) => row.flags.length > 0).length;
+  const lines = [
+    `backopper status · backend ${report.backend} · bucket ${report.bucket} · ${report.rows.length} app(s), ${flagged} flagged · ${report.generatedAt.replace(/\.\d+Z$/, 'Z')}`,
+    '',
+  ];
+  const header = ['ENVIRONMENT', 'APP', 'SCHEDULE', 'NEXT RUN', 'NEWEST BACKUP', 'SIZE (VS PREVIOUS)', 'LAST RUN', 'FLAGS'];
+  const rows = report.rows.map((row) => [
+    row.environment,
+    row.app,
+    row.schedule.state === 'ENABLED' ? row.schedule.expression : `${row.schedule.expression} (${row.schedule.state.toLowerCase()})`,
+    row.schedule.nextRun ? formatLocal(new Date(row.schedule.nextRun), row.schedule.timeZone) : '-',
+    describeNewest(row, now),
+    describeSize(row),
+    describeLastRun(row, now, report.historyDays),
+    row.flags.length ? row.flags.join(',') : 'ok',
+  ]);
+  if (rows.length === 0) lines.push('  no managed schedules found');
+  else {
+    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] as string).length)));
+    const render = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] as number))).join('  ');
+    lines.push(render(header), ...rows.map(render));
+  }
+  for (const error of report.errors) lines.push(`error: ${error}`);
+  lines.push('', flagged === 0 && report.errors.length === 0 ? 'ok' : `ATTENTION: ${flagged} app(s) flagged${report.errors.length ? `, ${report.errors.length} error(s)` : ''}`);
+  return lines;
+}
+
+function describeNewest(row: StatusRow, now: number): string {
+  if ('error' in row.backups) return 'error';
+  if (row.backups.freshness === 'not-checked') return 'media only';
+  const newest = row.backups.newest;
+  if (!newest) return 'none';
+  return `${formatAge(Math.max(0, Math.round(now / 1000 - newest.timestamp)))} ago`;
+}
+
+function describeSize(row: StatusRow): string {
+  if ('error' in row.backups || !row.backups.newest) return '-';
+  const size = formatBytes(row.backups.newest.size);
+  if (row.backups.sizeRatio === undefined) return size;
+  const change = Math.round((row.backups.sizeRatio - 1) * 100);
+  return `${size} (${change >= 0 ? '+' : ''}${change}%)`;
+}
+
+function describeLastRun(row: StatusRow, now: number, historyDays: number): string {
+  const run = row.lastRun;
+  if (!run) return `none in ${historyDays}d`;
+  const age = `${formatAge(Math.max(0, Math.round((now - Date.parse(run.requestedAt)) / 1000)))} ago`;
+  const failed = run.instances.filter((instance) => instance.status !== 'Success' && instance.status !== 'InProgress' && instance.status !== 'Pending');
+  if (failed.length > 0) return `${run.status} ${age} (${failed.map((instance) => `${instance.instanceId} ${instance.status}`).join(', ')})`;
+  if (run.targetCount === 0) return `${run.status} ${age} (no server matched)`;
+  return `${run.status} ${age} (${run.ran} ran${run.skipped ? `, ${run.skipped} skipped` : ''})`;
+}
+
+/** `2025-01-16 02:17 CET` in the schedule's zone. */
+export function formatLocal(date: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).formatToParts(date);
+  const get = (type: string) => parts.find((part) => part.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ${get('timeZoneName')}`;
+}

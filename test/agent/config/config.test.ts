@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { loadBackupConfig } from '../../../agent/config/config';
+import { ConfigError } from '../../../agent/errors';
+
+const base = ['--app', 'shop', '--environment', 'live', '--engine', 'postgresql', '--project-type', 'Laravel'];
+
+describe('loadBackupConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadBackupConfig(base, {})).toEqual({
+      app: 'shop',
+      environment: 'live',
+      engine: 'postgres',
+      projectType: 'laravel',
+      dryRun: false,
+      skipAbsent: false,
+      appsDir: '/srv/users/serverpilot/apps',
+      backupsDir: '/opt/backups',
+      keepLocal: 5,
+      bucket: undefined,
+      mediaDir: undefined,
+      tmpDir: undefined,
+    });
+  });
+
+  it('lets flags override BACKOPPER_* variables', () => {
+    const config = loadBackupConfig([...base, '--keep-local', '9', '--bucket', 'flag-bucket'], { BACKOPPER_KEEP_LOCAL: '3', BACKOPPER_BUCKET: 'env-bucket', BACKOPPER_BACKUPS_DIR: '/data/backups/' });
+    expect(config).toMatchObject({ keepLocal: 9, bucket: 'flag-bucket', backupsDir: '/data/backups' });
+  });
+
+  it('fills {app} and {environment} into the media path', () => {
+    const config = loadBackupConfig(base, { BACKOPPER_MEDIA_HOST: 'media.example.com', BACKOPPER_MEDIA_PORT: '222', BACKOPPER_MEDIA_USER: 'backup', BACKOPPER_MEDIA_PATH: '/srv/media/{environment}/{app}' });
+    expect(config.media).toEqual({ host: 'media.example.com', port: 222, user: 'backup', path: '/srv/media/live/shop', identity: undefined, knownHosts: undefined });
+  });
+
+  it.each([
+    [{ BACKOPPER_MEDIA_HOST: 'media' }, 'BACKOPPER_MEDIA_PATH (--media-path) is required when BACKOPPER_MEDIA_HOST (--media-host) is set'],
+    [{ BACKOPPER_MEDIA_HOST: 'media; rm -rf /', BACKOPPER_MEDIA_PATH: '/x' }, 'BACKOPPER_MEDIA_HOST (--media-host) "media; rm -rf /" is not a host name or address'],
+    [{ BACKOPPER_MEDIA_HOST: 'media', BACKOPPER_MEDIA_PATH: '/x"\n!sh' }, 'BACKOPPER_MEDIA_PATH (--media-path) "/x\\"\\n!sh" contains a quote, backslash or newline'],
+    [{ BACKOPPER_APPS_DIR: 'relative/apps' }, 'BACKOPPER_APPS_DIR (--apps-dir) "relative/apps" is not an absolute path'],
+    [{ BACKOPPER_KEEP_LOCAL: '0' }, 'BACKOPPER_KEEP_LOCAL (--keep-local) "0" is not a whole number from 1 to 1000'],
+    [{ BACKOPPER_BUCKET: 'Not_A_Bucket' }, 'BACKOPPER_BUCKET (--bucket) "Not_A_Bucket" is not an S3 bucket name'],
+    [{ BACKOPPER_REPORT_URL: 'ftp://x' }, 'BACKOPPER_REPORT_URL (--report-url) "ftp://x" is not an http(s) URL'],
+  ])('rejects %j with a message naming the variable', (env, message) => {
+    expect(() => loadBackupConfig(base, env)).toThrow(new ConfigError(message));
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { buildTarCommand, mediaDirCandidates } from '../../../agent/steps/archive-media';
+import { checkComplete } from '../../../agent/steps/dump-database';
+import { formatStepLine, overallStatus } from '../../../agent/run/report';
+import { selectExpiredBackups } from '../../../agent/steps/retention';
+import { buildSftpCommand, buildUploadBatch } from '../../../agent/steps/transfer-media';
+
+describe('selectExpiredBackups', () => {
+  it.each([
+    ['keeps the newest N of our naming', ['1700000003.sql.gz', '1700000001.sql.gz', '1700000002.sql.gz'], 2, ['1700000001.sql.gz']],
+    ['orders by timestamp, not by text', ['999999999.tar', '1000000000.tar'], 1, ['999999999.tar']],
+    ['never chooses other files', ['notes.txt', '.1700000000.sql.gz.partial', '1700000000.sql.gz.bak', 'x1700000000.tar', '1700000000.sql.gz'], 1, []],
+    ['nothing to delete under the limit', ['1700000000.tar'], 5, []],
+  ])('%s', (_name, names, keep, expected) => {
+    expect(selectExpiredBackups(names, keep)).toEqual(expected);
+  });
+});
+
+describe('checkComplete', () => {
+  const zeros = Buffer.alloc(1024);
+  it.each([
+    ['a mysqldump ending with its trailer', 'mysql', Buffer.from('...\n-- Dump completed on 2026-01-01 00:00:00\n'), 100, undefined],
+    ['a mysqldump without it', 'mysql', Buffer.from('INSERT INTO t VALUES (1);\n'), 100, /truncated/],
+    ['empty output', 'mysql', Buffer.alloc(0), 0, /no output/],
+    ['a tar ending in two zero blocks', 'postgres', zeros, 2048, undefined],
+    ['a tar not a whole number of blocks', 'postgres', zeros, 2049, /tar end-of-archive/],
+    ['a tar ending in data', 'postgres', Buffer.concat([zeros.subarray(1), Buffer.from('x')]), 2048, /tar end-of-archive/],
+  ] as const)('%s', (_name, engine, tail, total, error) => {
+    if (error) expect(() => checkComplete(engine, tail, total)).toThrow(error);
+    else expect(() => checkComplete(engine, tail, total)).not.toThrow();
+  });
+});
+
+describe('media commands', () => {
+  it('tars the folder from its parent, as the seed does, to stdout', () => {
+    expect(buildTarCommand('/srv/apps/a/public/wp-content/uploads')).toEqual({ file: 'tar', args: ['-czf', '-', '-C', '/srv/apps/a/public/wp-content', '--', 'uploads'] });
+  });
+
+  it.each([
+    ['wordpress', undefined, ['/a/public/wp-content/uploads', '/a/wp-content/uploads', '/a/web/app/uploads']],
+    ['laravel', undefined, ['/a/storage/app/public', '/a/storage/app']],
+    ['static', undefined, []],
+    ['static', 'files', ['/a/files']],
+    ['laravel', '/mnt/shared/media', ['/mnt/shared/media']],
+  ])('media folders for %s with BACKOPPER_MEDIA_DIR=%s', (type, configured, expected) => {
+    expect(mediaDirCandidates('/a', type, configured)).toEqual(expected);
+  });
+
+  it('copies with sftp in batch mode, strict host keys, the configured port, key and known_hosts', () => {
+    expect(buildSftpCommand({ host: 'media.example', port: 222, user: 'backup', path: '/b', identity: '/k', knownHosts: '/kh' }).args).toEqual([
+      '-b', '-', '-P', '222',
+      '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=15', '-o', 'ServerAliveInterval=15',
+      '-o', 'UserKnownHostsFile=/kh', '-o', 'IdentitiesOnly=yes', '-i', '/k',
+      '--', 'backup@media.example',
+    ]);
+  });
+
+  it('uploads to a hidden .part name and renames it into place, creating every folder level', () => {
+    const { batch, remotePath } = buildUploadBatch('/tmp/x/media_1.tar.gz', '/backups/my "app"/live', 'media_1.tar.gz');
+    expect(remotePath).toBe('/backups/my "app"/live/media_1.tar.gz');
+    expect(batch.split('\n')).toEqual([
+      '-mkdir "/backups"',
+      '-mkdir "/backups/my \\"app\\""',
+      '-mkdir "/backups/my \\"app\\"/live"',
+      'put "/tmp/x/media_1.tar.gz" "/backups/my \\"app\\"/live/.media_1.tar.gz.part"',
+      'rename "/backups/my \\"app\\"/live/.media_1.tar.gz.part" "/backups/my \\"app\\"/live/media_1.tar.gz"',
+      '',
+    ]);
+  });
+});
+
+describe('run report', () => {
+  it('fails the run when any step failed; skipped steps do not', () => {
+    expect(overallStatus({ database: { status: 'succeeded', durationMs: 1 }, media: { status: 'skipped', durationMs: 0 } })).toBe('succeeded');
+    expect(overallStatus({ database: { status: 'failed', durationMs: 1 }, media: { status: 'succeeded', durationMs: 0 } })).toBe('failed');
+  });
+
+  it('formats a step as one readable line', () => {
+    expect(formatStepLine('database', { status: 'succeeded', durationMs: 4200, bytes: 5 * 1024 * 1024, path: '/opt/backups/a/1.sql.gz', sha256: 'abcdef0123456789' })).toBe(
+      'database  succeeded  5.0 MiB  4.2 s  /opt/backups/a/1.sql.gz  sha256 abcdef012345',
+    );
+  });
+});

@@ -1,0 +1,90 @@
+import { EventBridgeClient, DeleteRuleCommand, ListRulesCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateScheduleCommand,
+  type CreateScheduleInput,
+  DeleteScheduleCommand,
+  ListSchedulesCommand,
+  SchedulerClient,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeEventBridge } from './fake-eventbridge';
+import { FakeScheduler } from './fake-scheduler';
+import { FakeSsm } from './fake-ssm';
+
+// The fakes stand in for AWS in every sync test: these tests pin the service behaviour they imitate.
+const schedule = (name: string): CreateScheduleInput => ({
+  Name: name,
+  GroupName: 'backopper',
+  ScheduleExpression: 'cron(0 3 * * ? *)',
+  FlexibleTimeWindow: { Mode: 'OFF' },
+  Target: { Arn: 'arn:aws:sqs:eu-west-1:123456789012:q', RoleArn: 'arn:aws:iam::123456789012:role/r' },
+});
+
+describe('FakeScheduler', () => {
+  const fake = new FakeScheduler({ pageSize: 2, throttleEvery: 0 });
+  const client = new SchedulerClient({ region: 'eu-west-1' });
+  afterEach(() => fake.restore());
+
+  it('behaves like Scheduler: conflicts, missing names, name rules, defaults, pages', async () => {
+    fake.install();
+    await client.send(new CreateScheduleCommand(schedule('a')));
+    await expect(client.send(new CreateScheduleCommand(schedule('a')))).rejects.toMatchObject({ name: 'ConflictException' });
+    await expect(client.send(new UpdateScheduleCommand(schedule('b')))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(client.send(new DeleteScheduleCommand({ Name: 'b', GroupName: 'backopper' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(client.send(new CreateScheduleCommand(schedule('a b')))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(client.send(new CreateScheduleCommand(schedule('x'.repeat(65))))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(client.send(new CreateScheduleCommand({ ...schedule('c'), GroupName: 'nope' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(fake.schedule('a')).toMatchObject({ State: 'ENABLED', ActionAfterCompletion: 'NONE', Target: { RetryPolicy: { MaximumRetryAttempts: 185 } } });
+    for (const name of ['b', 'c', 'd', 'e']) await client.send(new CreateScheduleCommand(schedule(name)));
+    const pages: string[][] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await client.send(new ListSchedulesCommand({ GroupName: 'backopper', NextToken }));
+      pages.push((page.Schedules ?? []).map((s) => s.Name as string));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    expect(pages).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    await expect(client.send(new ListSchedulesCommand({ GroupName: 'default', NextToken: 'bogus' }))).rejects.toMatchObject({ name: 'ValidationException' });
+    fake.throttle.every = 1;
+    await expect(client.send(new ListSchedulesCommand({}))).rejects.toMatchObject({ name: 'ThrottlingException' });
+  });
+});
+
+describe('FakeEventBridge', () => {
+  const fake = new FakeEventBridge({ pageSize: 1, ruleLimit: 2 });
+  const client = new EventBridgeClient({ region: 'eu-west-1' });
+  afterEach(() => fake.restore());
+
+  it('behaves like EventBridge: upserting rules, targets need a rule, no delete with targets, quota, pages', async () => {
+    fake.install();
+    await client.send(new PutRuleCommand({ Name: 'r1', ScheduleExpression: 'cron(0 3 * * ? *)', Description: 'one' }));
+    await client.send(new PutRuleCommand({ Name: 'r1', ScheduleExpression: 'cron(5 3 * * ? *)' }));
+    expect(fake.rule('r1')?.rule).toMatchObject({ ScheduleExpression: 'cron(5 3 * * ? *)', Description: undefined });
+    await expect(client.send(new PutRuleCommand({ Name: 'bad', ScheduleExpression: 'cron(0 3 * * * *)' }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(client.send(new PutTargetsCommand({ Rule: 'nope', Targets: [{ Id: 't', Arn: 'arn:x' }] }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await client.send(new PutTargetsCommand({ Rule: 'r1', Targets: [{ Id: 't', Arn: 'arn:aws:sqs:eu-west-1:1:q' }] }));
+    await expect(client.send(new DeleteRuleCommand({ Name: 'r1' }))).rejects.toThrow("Rule can't be deleted since it has targets.");
+    await expect(client.send(new DeleteRuleCommand({ Name: 'never-existed' }))).resolves.toEqual({});
+    await client.send(new PutRuleCommand({ Name: 'r2', ScheduleExpression: 'rate(1 day)' }));
+    await expect(client.send(new PutRuleCommand({ Name: 'r3', ScheduleExpression: 'rate(1 day)' }))).rejects.toMatchObject({ name: 'LimitExceededException' });
+    const first = await client.send(new ListRulesCommand({ NamePrefix: 'r' }));
+    expect(first.Rules?.map((r) => r.Name)).toEqual(['r1']);
+    const second = await client.send(new ListRulesCommand({ NamePrefix: 'r', NextToken: first.NextToken }));
+    expect([second.Rules?.map((r) => r.Name), second.NextToken]).toEqual([['r2'], undefined]);
+  });
+});
+
+describe('FakeSsm', () => {
+  const fake = new FakeSsm().put('/s', 'clear');
+  const client = new SSMClient({ region: 'eu-west-1' });
+  afterEach(() => fake.restore());
+
+  it('decrypts a SecureString only when asked, and reports a missing parameter', async () => {
+    fake.install();
+    expect((await client.send(new GetParameterCommand({ Name: '/s', WithDecryption: true }))).Parameter?.Value).toBe('clear');
+    expect((await client.send(new GetParameterCommand({ Name: '/s' }))).Parameter?.Value).not.toBe('clear');
+    await expect(client.send(new GetParameterCommand({ Name: '/missing' }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
+  });
+});

@@ -1,0 +1,134 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../ops/commands/run-cli';
+import { createOversightWorld, failedOutcome, type OversightWorld, skippedOutcome, succeededOutcome } from '../fakes/oversight-world';
+import { WORLD_NOW } from '../fakes/sync-world';
+
+describe.each(['scheduler', 'rules'] as const)('backopper run against the Run Command fake (%s backend)', (backend) => {
+  let oversight: OversightWorld;
+  let out: string[];
+  let err: string[];
+  let clock: number;
+  let polls: number;
+
+  const setUp = async () => {
+    oversight = await createOversightWorld({ backend, withS3: false });
+    oversight.world.api.setList('live', [
+      { name: 'shop', frequency: 'daily', db_engine: 'mysql', project_type: 'wordpress' },
+      { name: 'x'.repeat(64), frequency: 'weekly', db_engine: 'postgres', project_type: 'laravel' },
+    ]);
+    oversight.world.api.setList('staging', []);
+    await oversight.syncThenInstall();
+    out = [];
+    err = [];
+    clock = WORLD_NOW.getTime();
+    polls = 0;
+  };
+  // Each wait moves the clock on; `advance` decides whether the fake's commands move on too.
+  const cli = (argv: string[], advance = true) =>
+    runCli(argv, {
+      env: oversight.env,
+      stdout: (line) => out.push(line),
+      stderr: (line) => err.push(line),
+      deps: oversight.deps({
+        now: () => new Date(clock),
+        sleep: async (ms) => {
+          polls += 1;
+          clock += ms;
+          if (advance) oversight.ssm.advance();
+        },
+      }),
+    });
+  afterEach(async () => {
+    await oversight?.close();
+  });
+
+  it('sends exactly what the schedule sends, follows it to the end and prints each server\'s report', async () => {
+    await setUp();
+    oversight.ssm.respond = (_command, instanceId) => (instanceId === 'i-web1' ? succeededOutcome('shop') : skippedOutcome('shop'));
+    expect(await cli(['run', 'live', 'shop'])).toBe(0);
+    const [sent] = oversight.ssm.sent;
+    if (backend === 'scheduler') {
+      expect(sent).toEqual(JSON.parse(oversight.world.scheduler.schedule('backopper-live-shop')?.Target?.Input as string));
+    } else {
+      const rule = oversight.world.eventBridge.rule('backopper-live-shop');
+      const target = [...(rule?.targets.values() ?? [])][0];
+      expect(sent).toEqual({
+        DocumentName: 'Backopper-Backup',
+        Targets: target?.RunCommandParameters?.RunCommandTargets,
+        Parameters: JSON.parse(target?.Input as string),
+      });
+    }
+    expect(sent?.Parameters).toMatchObject({ app: ['shop'], environment: ['live'], engine: ['mysql'], projectType: ['wordpress'] });
+    const commandId = oversight.ssm.commands.at(-1)?.commandId as string;
+    expect(out[0]).toBe(`backopper run: sent command ${commandId} (Backopper-Backup, shop in live) to tag:backopper:environment=live`);
+    expect(out).toContain('status: InProgress');
+    expect(out).toContain('status: Success');
+    expect(out).toContain('i-web1  Success  exit 0  succeeded: database succeeded 135.0 KiB, upload succeeded 135.0 KiB, media skipped');
+    expect(out).toContain('i-web2  Success  exit 0  skipped: shop is not on this server (no /srv/users/serverpilot/apps/shop)');
+    expect(out.some((line) => line.startsWith('  {"app":"shop","environment":"live","status":"succeeded"'))).toBe(true);
+    expect(out.at(-1)).toBe('ok: backed up on i-web1 (1 server(s) without the app skipped it)');
+    expect(polls).toBe(2);
+  });
+
+  it('exits 1 and names the server when the backup fails', async () => {
+    await setUp();
+    oversight.ssm.respond = (_command, instanceId) => (instanceId === 'i-web1' ? failedOutcome('shop') : skippedOutcome('shop'));
+    expect(await cli(['run', 'live', 'shop', '--json'])).toBe(1);
+    const result = JSON.parse(out.slice(out.indexOf('{')).join('\n')) as { status: string; ok: boolean; summary: string; instances: { instanceId: string; responseCode: number; report?: { status: string } }[] };
+    expect(result).toMatchObject({ status: 'Failed', ok: false, summary: 'FAILED: Failed on i-web1', timedOut: false });
+    expect(result.instances.map((instance) => [instance.instanceId, instance.responseCode, instance.report?.status])).toEqual([
+      ['i-web1', 1, 'failed'],
+      ['i-web2', 0, 'skipped'],
+    ]);
+  });
+
+  it('exits 1 when the app is on no server, or no server carries the tag', async () => {
+    await setUp();
+    oversight.ssm.respond = () => skippedOutcome('shop');
+    expect(await cli(['run', 'live', 'shop'])).toBe(1);
+    expect(out.at(-1)).toBe('FAILED: the app is on none of the 2 server(s): every one skipped it');
+    out = [];
+    oversight.ssm.instances.clear();
+    expect(await cli(['run', 'live', 'shop'])).toBe(1);
+    expect(out.at(-1)).toBe('FAILED: no server matched the target tag: nothing was backed up');
+  });
+
+  it('gives up following after --timeout, says the command keeps running, and exits 1', async () => {
+    await setUp();
+    expect(await cli(['run', 'live', 'shop', '--timeout', '60', '--interval', '10'], false)).toBe(1);
+    const commandId = oversight.ssm.commands.at(-1)?.commandId as string;
+    expect(out.at(-1)).toBe(
+      `TIMED OUT: still Pending after 60s; the command keeps running (aws ssm list-command-invocations --command-id ${commandId} --details)`,
+    );
+    expect(polls).toBe(6);
+  });
+
+  it('reports a cancelled command as a failure', async () => {
+    await setUp();
+    oversight.ssm.respond = () => ({ status: 'Cancelled', responseCode: -1 });
+    expect(await cli(['run', 'live', 'shop'])).toBe(1);
+    expect(out).toContain('i-web1  Cancelled  exit -1  no run report');
+    expect(out.at(-1)).toBe('FAILED: Cancelled on i-web1, i-web2');
+  });
+
+  it('finds an app whose schedule name is shortened with a hash', async () => {
+    await setUp();
+    oversight.ssm.respond = (_command, instanceId) => (instanceId === 'i-web2' ? succeededOutcome('x'.repeat(64)) : skippedOutcome('x'.repeat(64)));
+    expect(await cli(['run', 'live', 'x'.repeat(64)])).toBe(0);
+    expect(oversight.ssm.sent[0]?.Parameters?.engine).toEqual(['postgres']);
+  });
+
+  it('exits 2 without sending anything for an unknown app, environment or a bad name', async () => {
+    await setUp();
+    expect(await cli(['run', 'live', 'nope'])).toBe(2);
+    expect(err.at(-1)).toBe('backopper run: nope has no backup schedule in live (is it in the app list, with a frequency? run `backopper plan`)');
+    expect(await cli(['run', 'staging', 'shop'])).toBe(2);
+    expect(await cli(['run', 'acceptance', 'shop'])).toBe(2);
+    expect(err.at(-1)).toContain('acceptance is not in BACKOPPER_ENVIRONMENTS (staging, live)');
+    expect(await cli(['run', 'live', '../etc'])).toBe(2);
+    expect(err.join('\n')).toContain('app name "../etc" is not a folder name');
+    expect(await cli(['run', 'live'])).toBe(2);
+    expect(await cli(['run', 'live', 'shop', '--timeout', '0'])).toBe(2);
+    expect(oversight.ssm.sent).toEqual([]);
+  });
+});

@@ -1,0 +1,170 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../ops/commands/run-cli';
+import type { StatusReport } from '../../ops/status/format-status';
+import { seedBackups } from '../fakes/seed-backups';
+import { createOversightWorld, failedOutcome, type OversightWorld, skippedOutcome, succeededOutcome } from '../fakes/oversight-world';
+import { WORLD_NOW } from '../fakes/sync-world';
+
+const HOUR = 3_600_000;
+const app = (name: string, frequency: string, engine: string) => ({ name, frequency, db_engine: engine, project_type: 'wordpress' });
+const request = (name: string, environment = 'live', document = 'Backopper-Backup') => ({
+  DocumentName: document,
+  Targets: [{ Key: 'tag:backopper:environment', Values: [environment] }],
+  Parameters: { app: [name], environment: [environment], engine: ['mysql'], projectType: ['wordpress'], executionTimeout: ['3600'] },
+  Comment: `backopper backup of ${name} (${environment})`,
+});
+
+describe('backopper status against the fakes and s3rver', () => {
+  let oversight: OversightWorld;
+  let out: string[];
+  let err: string[];
+  const cli = (...argv: string[]) => runCli(argv, { env: oversight.env, stdout: (line) => out.push(line), stderr: (line) => err.push(line), deps: oversight.deps() });
+
+  beforeEach(async () => {
+    oversight = await createOversightWorld({ backend: 'scheduler', pageSize: 3 });
+    const { world, ssm, s3 } = oversight;
+    world.api.setList('live', [
+      app('shop', 'daily', 'mysql'),
+      app('blog', 'daily', 'mysql'),
+      app('crm', 'daily', 'postgres'),
+      app('newsite', 'weekly', 'mysql'),
+      app('static', 'daily', 'none'),
+      app('gone', 'daily', 'mysql'),
+      app('broken', 'hourly', 'mysql'),
+    ]);
+    world.api.setList('staging', [app('shop', 'weekly', 'mysql')]);
+    await oversight.syncThenInstall();
+    world.disableByHand('backopper-live-static');
+    await seedBackups({
+      client: s3!.client,
+      bucket: s3!.bucket,
+      now: WORLD_NOW,
+      backups: [
+        { app: 'shop', environment: 'live', hoursAgo: 10, size: 1_250_000 },
+        { app: 'shop', environment: 'live', hoursAgo: 34, size: 1_200_000 },
+        { app: 'blog', environment: 'live', hoursAgo: 60, size: 2000 },
+        { app: 'blog', environment: 'live', hoursAgo: 84, size: 2000 },
+        { app: 'crm', environment: 'live', hoursAgo: 11, size: 400_000, extension: '.tar' },
+        { app: 'crm', environment: 'live', hoursAgo: 35, size: 1_000_000, extension: '.tar' },
+        { app: 'gone', environment: 'live', hoursAgo: 20, size: 5000 },
+        { app: 'broken', environment: 'live', hoursAgo: 1.5, size: 9000 },
+        { app: 'shop', environment: 'staging', hoursAgo: 30, size: 800 },
+      ],
+    });
+    const seed = (name: string, hoursAgo: number, outcomes: Parameters<typeof ssm.seedCommand>[0]['outcomes'], environment = 'live', document?: string) =>
+      ssm.seedCommand({ request: request(name, environment, document), requestedAt: new Date(WORLD_NOW.getTime() - hoursAgo * HOUR), outcomes });
+    seed('shop', 34, { 'i-web1': failedOutcome('shop'), 'i-web2': skippedOutcome('shop') }); // older: superseded
+    seed('shop', 10, { 'i-web1': succeededOutcome('shop'), 'i-web2': skippedOutcome('shop') });
+    seed('shop', 2, { 'i-web1': failedOutcome('shop'), 'i-web2': skippedOutcome('shop') }, 'live', 'Backopper-Verify'); // another document
+    seed('blog', 24 * 10, { 'i-web1': succeededOutcome('blog') }); // older than the history window
+    seed('crm', 11, { 'i-web1': skippedOutcome('crm'), 'i-web2': succeededOutcome('crm') });
+    seed('gone', 9, { 'i-web1': skippedOutcome('gone'), 'i-web2': skippedOutcome('gone') });
+    seed('broken', 3, { 'i-web1': succeededOutcome('broken'), 'i-web2': skippedOutcome('broken') });
+    seed('broken', 1, { 'i-web1': failedOutcome('broken'), 'i-web2': skippedOutcome('broken') });
+    seed('shop', 30, { 'i-stage1': succeededOutcome('shop', 'staging') }, 'staging');
+    for (let index = 0; index < 12; index += 1) seed('other-app', 0.1 * index, { 'i-web1': succeededOutcome('other-app') }); // not scheduled
+    out = [];
+    err = [];
+  });
+  afterEach(async () => {
+    await oversight.close();
+  });
+
+  it('prints one row per app × environment with its schedule, newest backup, last run and flags', async () => {
+    expect(await cli('status')).toBe(1);
+    const text = out.join('\n');
+    expect(out[0]).toBe('backopper status · backend scheduler · bucket oversight-test · 8 app(s), 6 flagged · 2025-01-15T12:00:00Z');
+    const row = (environment: string, name: string) => out.find((line) => line.startsWith(`${environment.padEnd(11)}  ${name} `)) ?? '';
+    expect(row('live', 'shop')).toMatch(/^live +shop +cron\(\d+ \d \* \* \? \*\) +2025-01-16 0\d:\d\d CET +10h ago +1\.2 MiB \(\+4%\) +Success 10h ago \(1 ran, 1 skipped\) +ok$/);
+    expect(row('live', 'blog')).toMatch(/ 2d 12h ago +2\.0 KiB \(\+0%\) +none in 8d +stale$/);
+    expect(row('live', 'crm')).toMatch(/ 11h ago +390\.6 KiB \(-60%\) +Success 11h ago \(1 ran, 1 skipped\) +shrunk$/);
+    expect(row('live', 'newsite')).toMatch(/cron\(\d+ \d \? \* SUN \*\) +2025-01-19 0\d:\d\d CET +none +- +none in 8d +missing$/);
+    expect(row('live', 'static')).toMatch(/\(disabled\) +- +media only +- +none in 8d +disabled$/);
+    expect(row('live', 'gone')).toMatch(/ Success 9h ago \(0 ran, 2 skipped\) +absent$/);
+    expect(row('live', 'broken')).toMatch(/cron\(\d+ \* \* \* \? \*\) +2025-01-15 13:\d\d CET +1h 30m ago +8\.8 KiB +Failed 1h ago \(i-web1 Failed\) +failed$/);
+    expect(row('staging', 'shop')).toMatch(/ 1d 6h ago +800 B +Success 1d 6h ago \(1 ran\) +ok$/);
+    expect(text).not.toContain('other-app');
+    expect(out.at(-1)).toBe('ATTENTION: 6 app(s) flagged');
+    expect(err).toEqual([]);
+  });
+
+  it('prints the same as JSON, restricted to one environment, and exits 0 when nothing is flagged', async () => {
+    expect(await cli('status', '--environment', 'staging', '--json')).toBe(0);
+    const report = JSON.parse(out.join('\n')) as StatusReport;
+    expect(report.rows).toHaveLength(1);
+    expect(report.rows[0]).toMatchObject({
+      environment: 'staging',
+      app: 'shop',
+      engine: 'mysql',
+      schedule: { name: 'backopper-staging-shop', timeZone: 'Europe/Amsterdam', state: 'ENABLED', intervalSeconds: 7 * 86_400 },
+      backups: { freshness: 'fresh', shrunk: false, count: 1, newest: { size: 800 } },
+      lastRun: { status: 'Success', ran: 1, skipped: 0, instances: [{ instanceId: 'i-stage1', status: 'Success', reportStatus: 'succeeded' }] },
+      flags: [],
+    });
+  });
+
+  it('reads the command history page by page, newest first, only until every app is found', async () => {
+    oversight.ssm.calls.reset();
+    await cli('status', '--environment', 'live', '--history-days', '30');
+    // 20 commands of the backup document in 30 days, 3 per page; newsite and static have none, so every page is read.
+    expect(oversight.ssm.calls.counts.ListCommands).toBe(7);
+    expect(oversight.ssm.calls.counts.ListCommandInvocations).toBe(5);
+    expect(out.find((line) => line.includes(' blog '))).toMatch(/Success 10d ago \(1 ran\) +stale$/);
+    oversight.ssm.calls.reset();
+    await cli('status', '--environment', 'staging', '--history-days', '30');
+    // staging/shop's command is the 18th newest: page 6 of 7, and the reading stops there.
+    expect(oversight.ssm.calls.counts.ListCommands).toBe(6);
+    expect(oversight.ssm.calls.counts.ListCommandInvocations).toBe(1);
+  });
+
+  it('says what could not be read, and still shows the rest', async () => {
+    const env = { ...oversight.env, BACKOPPER_BUCKET: 'no-such-bucket' };
+    expect(await runCli(['status', '--environment', 'staging'], { env, stdout: (line) => out.push(line), stderr: (line) => err.push(line), deps: oversight.deps() })).toBe(1);
+    expect(out.find((line) => line.startsWith('staging'))).toMatch(/ error +- +Success 1d 6h ago \(1 ran\) +error$/);
+    expect(out).toContain('ATTENTION: 1 app(s) flagged, 1 error(s)');
+    expect(err.join('\n')).toMatch(/staging\/shop: s3:\/\/no-such-bucket\/shop\/staging\/ could not be listed: NoSuchBucket/);
+  });
+
+  it('refuses a bad invocation with exit status 2', async () => {
+    expect(await cli('status', '--environment', 'nope')).toBe(2);
+    expect(err.join('\n')).toContain('--environment: nope is not in BACKOPPER_ENVIRONMENTS');
+    expect(await runCli(['status'], { env: { ...oversight.env, BACKOPPER_BUCKET: '' }, stdout: () => undefined, stderr: (line) => err.push(line), deps: oversight.deps() })).toBe(2);
+    expect(err.at(-1)).toContain('BACKOPPER_BUCKET: is required');
+    expect(await cli('status', '--history-days', '90')).toBe(2);
+  });
+});
+
+describe('backopper status at 500 apps', () => {
+  it('answers with a bounded number of calls and no downloads', async () => {
+    const oversight = await createOversightWorld({ backend: 'scheduler' });
+    try {
+      const names = Array.from({ length: 500 }, (_, index) => `site-${String(index).padStart(3, '0')}`);
+      oversight.world.api.setList('live', names.map((name) => app(name, 'daily', 'mysql')));
+      oversight.world.api.setList('staging', []);
+      await oversight.syncThenInstall();
+      await seedBackups({
+        client: oversight.s3!.client,
+        bucket: oversight.s3!.bucket,
+        now: WORLD_NOW,
+        backups: names.map((name, index) => ({ app: name, environment: 'live', hoursAgo: index % 50 === 0 ? 72 : 5, size: 1000 })),
+      });
+      for (const name of names) {
+        oversight.ssm.seedCommand({ request: request(name), requestedAt: new Date(WORLD_NOW.getTime() - 5 * HOUR), outcomes: { 'i-web1': succeededOutcome(name), 'i-web2': skippedOutcome(name) } });
+      }
+      oversight.ssm.calls.reset();
+      oversight.world.resetCounts();
+      const out: string[] = [];
+      const started = performance.now();
+      expect(await runCli(['status', '--json'], { env: oversight.env, stdout: (line) => out.push(line), stderr: () => undefined, deps: oversight.deps() })).toBe(1);
+      const elapsed = Math.round(performance.now() - started);
+      const report = JSON.parse(out.join('\n')) as StatusReport;
+      expect(report.rows).toHaveLength(500);
+      expect(report.rows.filter((row) => row.flags.includes('stale'))).toHaveLength(10);
+      expect(oversight.ssm.calls.counts).toEqual({ ListCommands: 10, ListCommandInvocations: 500 });
+      expect(oversight.world.counts()).toMatchObject({ GetSchedule: 500 });
+      console.log(`[status] 500 apps: ${elapsed} ms, SSM ${JSON.stringify(oversight.ssm.calls.counts)}, Scheduler ${JSON.stringify(oversight.world.counts())}`);
+    } finally {
+      await oversight.close();
+    }
+  }, 180_000);
+});
