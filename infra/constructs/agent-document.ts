@@ -3,13 +3,12 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { AgentCopySettings } from '../document/script-parts';
 import type { AgentBundle } from './agent-bundle';
+import { DOWNLOAD_STEP, RUN_STEP } from '../../common/names';
 
 /** Where the download step puts the agent bundle on the servers. */
 export const AGENT_DOWNLOAD_DIR = '/var/lib/backopper/agent';
 
 /** The two steps, by name (GetCommandInvocation needs the step name of a multi-step document). */
-export const DOWNLOAD_STEP = 'downloadAgent';
-export const RUN_STEP = 'runAgent';
 
 /** A document parameter: a string SSM checks against `allowedPattern` before anything reaches a server. */
 export function documentParameter(allowedPattern: string, description: string, extra: object = {}) {

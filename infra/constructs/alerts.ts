@@ -13,8 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FAILURE_DETAIL_TYPE, FAILURE_EVENT_SOURCE } from '../../lambda/describe-failure/failure-event';
-import { RUN_STEP } from './agent-document';
+import { FAILURE_DETAIL_TYPE, FAILURE_EVENT_SOURCE, RUN_STEP } from '../../common/names';
 import { REPOSITORY_ROOT } from './agent-bundle';
 
 /** Invocation statuses that mean a backup did not happen (or did not finish). */

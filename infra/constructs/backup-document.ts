@@ -5,9 +5,9 @@ import type { AgentConfig, MediaConfig } from '../config';
 import { renderBackupScript } from '../document/backup-script';
 import type { AgentBundle } from './agent-bundle';
 import { createAgentDocument, documentParameter } from './agent-document';
+import { BACKUP_DOCUMENT_NAME } from '../../common/names';
 
 /** The document's name; the sync Lambda's schedules and the alert rule refer to it. */
-export const BACKUP_DOCUMENT_NAME = 'Backopper-Backup';
 
 /**
  * The document parameters and the patterns that guard them, the same rules as common/app-spec.ts.

@@ -10,7 +10,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { FRESHNESS_METRICS, FRESHNESS_NAMESPACE } from '../../lambda/freshness/report';
+import { FRESHNESS_METRICS, FRESHNESS_NAMESPACE } from '../../common/names';
 import type { BackopperConfig } from '../config';
 import { REPOSITORY_ROOT } from './agent-bundle';
 import { appListEnvironment, createBackopperFunction } from './backopper-function';

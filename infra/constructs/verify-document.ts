@@ -6,9 +6,9 @@ import { renderVerifyScript } from '../document/verify-script';
 import type { AgentBundle } from './agent-bundle';
 import { createAgentDocument, documentParameter } from './agent-document';
 import { DOCUMENT_PARAMETER_PATTERNS } from './backup-document';
+import { VERIFY_DOCUMENT_NAME } from '../../common/names';
 
 /** The document's name; the sync's weekly restore-check schedules run it. */
-export const VERIFY_DOCUMENT_NAME = 'Backopper-Verify';
 
 /** Its parameters and their patterns (the same rules as the backup document's). */
 export const VERIFY_DOCUMENT_PARAMETER_PATTERNS = {

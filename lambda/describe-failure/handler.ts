@@ -7,7 +7,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetCommandInvocationCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { lastJsonObject } from '../../common/run-report';
-import { FAILURE_DETAIL_TYPE, FAILURE_EVENT_SOURCE } from './failure-event';
+import { FAILURE_DETAIL_TYPE, FAILURE_EVENT_SOURCE, RUN_STEP } from '../../common/names';
 
 /** The fields of an `EC2 Command Invocation Status-change Notification` this uses. */
 export interface InvocationStatusEvent {
@@ -87,7 +87,7 @@ export interface DescribeFailureOptions {
   ssm?: SSMClient;
   /** @default new EventBridgeClient({}) */
   events?: EventBridgeClient;
-  /** The document step whose output holds the run report. @default process.env.BACKOPPER_RUN_STEP ?? 'runAgent' */
+  /** The document step whose output holds the run report. @default process.env.BACKOPPER_RUN_STEP ?? RUN_STEP */
   runStep?: string;
 }
 
@@ -95,7 +95,7 @@ export interface DescribeFailureOptions {
 export function createHandler(options: DescribeFailureOptions = {}) {
   const ssm = options.ssm ?? new SSMClient({});
   const events = options.events ?? new EventBridgeClient({});
-  const runStep = options.runStep ?? process.env.BACKOPPER_RUN_STEP ?? 'runAgent';
+  const runStep = options.runStep ?? process.env.BACKOPPER_RUN_STEP ?? RUN_STEP;
   return async (event: InvocationStatusEvent): Promise<BackupFailure> => {
     const facts = await lookUp(ssm, event, runStep);
     const failure = describeFailure(event, facts);

@@ -6,6 +6,7 @@ import type { DbEngine, Frequency } from '../../common/app-spec';
 import { formatBytes } from '../../common/format';
 import type { BackupObject } from '../shared/backup-objects';
 import { type Assessment, formatAge, FREQUENCY_SECONDS, STALE_AFTER_INTERVALS } from './assess';
+import { FRESHNESS_METRICS, FRESHNESS_NAMESPACE } from '../../common/names';
 
 /** One app's verdict. */
 export interface AppFreshness extends Assessment {
@@ -127,17 +128,6 @@ export function formatFreshnessAlert(report: FreshnessReport): { subject: string
   return { subject, message };
 }
 
-/** The metric names the freshness monitor emits (namespace {@link FRESHNESS_NAMESPACE}, no dimensions). */
-export const FRESHNESS_METRICS = {
-  checked: 'FreshnessAppsChecked',
-  stale: 'FreshnessStale',
-  missing: 'FreshnessMissing',
-  shrunk: 'FreshnessShrunk',
-  errors: 'FreshnessErrors',
-} as const;
-
-/** Namespace of Backopper's own metrics. */
-export const FRESHNESS_NAMESPACE = 'Backopper';
 
 /** One CloudWatch Embedded Metric Format log line: CloudWatch Logs turns it into the metrics above. */
 export function freshnessMetricLine(report: FreshnessReport): string {

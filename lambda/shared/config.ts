@@ -13,6 +13,7 @@ import {
   type Weekday,
 } from '../../common/settings/values';
 import { ConfigError } from './errors';
+import { BACKUP_DOCUMENT_NAME } from '../../common/names';
 
 /** Where the schedules live: EventBridge Scheduler (default) or EventBridge rules. */
 export type BackendKind = 'scheduler' | 'rules';
@@ -82,7 +83,7 @@ export function loadConfig(env: Environment = process.env): SyncConfig {
   const read = createReader(env);
   const backend = read.oneOf('BACKOPPER_SCHEDULE_BACKEND', ['scheduler', 'rules'], 'scheduler');
   const scheduleRoleArn = read.required('BACKOPPER_SCHEDULE_ROLE_ARN', ROLE_ARN, 'an IAM role ARN');
-  const documentName = read.optional('BACKOPPER_DOCUMENT_NAME', /^[A-Za-z0-9_.-]{3,128}$/, 'a document name') ?? 'Backopper-Backup';
+  const documentName = read.optional('BACKOPPER_DOCUMENT_NAME', /^[A-Za-z0-9_.-]{3,128}$/, 'a document name') ?? BACKUP_DOCUMENT_NAME;
   return {
     ...readApiConfig(read),
     backend,

@@ -6,7 +6,7 @@
 import { GetCommandInvocationCommand, ListCommandInvocationsCommand, ListCommandsCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { lastJsonObject } from '../../common/run-report';
 import { type RetryOptions, retryThrottled } from '../../lambda/shared/retry';
-import { RUN_STEP } from '../status/command-history';
+import { RUN_STEP } from '../../common/names';
 
 /** Command statuses after which nothing changes any more. */
 export const FINAL_COMMAND_STATUSES = new Set(['Success', 'Failed', 'TimedOut', 'Cancelled']);

@@ -12,9 +12,9 @@ import {
 } from '@aws-sdk/client-ssm';
 import { lastJsonObject } from '../../common/run-report';
 import { type RetryOptions, retryThrottled } from '../../lambda/shared/retry';
+import { RUN_STEP } from '../../common/names';
 
 /** The step of the backup document whose last stdout line is the agent's JSON run report. */
-export const RUN_STEP = 'runAgent';
 
 /** How one server ran a command. */
 export interface InstanceRun {

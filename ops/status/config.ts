@@ -7,6 +7,7 @@ import { type BackendKind, createReader, type Environment } from '../../lambda/s
 import type { EnvironmentConfig } from '../../common/settings/values';
 import { parseEnvironments } from '../../common/settings/values';
 import { BUCKET_NAME } from '../../lambda/freshness/config';
+import { BACKUP_DOCUMENT_NAME } from '../../common/names';
 
 /** The validated configuration of the oversight commands. */
 export interface OversightConfig {
@@ -29,7 +30,7 @@ export function loadOversightConfig(env: Environment, options: { requireBucket?:
     backend: read.oneOf('BACKOPPER_SCHEDULE_BACKEND', ['scheduler', 'rules'], 'scheduler'),
     scheduleGroup: read.optional('BACKOPPER_SCHEDULE_GROUP', /^[A-Za-z0-9_.-]{1,64}$/, 'a schedule group name') ?? 'backopper',
     eventBusName: read.optional('BACKOPPER_EVENT_BUS', /^[A-Za-z0-9._\-/]{1,256}$/, 'an event bus name') ?? 'default',
-    documentName: read.optional('BACKOPPER_DOCUMENT_NAME', /^[A-Za-z0-9_.-]{3,128}$/, 'a document name') ?? 'Backopper-Backup',
+    documentName: read.optional('BACKOPPER_DOCUMENT_NAME', /^[A-Za-z0-9_.-]{3,128}$/, 'a document name') ?? BACKUP_DOCUMENT_NAME,
     bucket: options.requireBucket
       ? read.required('BACKOPPER_BUCKET', BUCKET_NAME, 'an S3 bucket name')
       : read.optional('BACKOPPER_BUCKET', BUCKET_NAME, 'an S3 bucket name'),

@@ -30,6 +30,7 @@ import {
   type SendCommandCommandInput,
 } from '@aws-sdk/client-ssm';
 import { FakeSsm } from './fake-ssm';
+import { DOWNLOAD_STEP, RUN_STEP } from '../../common/names';
 
 /** Final outcome of one invocation. */
 export interface InvocationOutcome {
@@ -67,8 +68,6 @@ export interface FakeRunCommandOptions {
   now: () => Date;
 }
 
-const RUN_STEP = 'runAgent';
-const DOWNLOAD_STEP = 'downloadAgent';
 const meta = (message: string) => ({ message, $metadata: {} });
 
 /** The fake. `install()` routes every SSMClient#send to it (Parameter Store included). */
