@@ -1,9 +1,7 @@
 /** Named errors of the agent. Each carries what was expected and what was received. */
 
-/** Bad invocation or configuration: exit 2, nothing touched. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+/** Bad invocation or configuration: exit 2, nothing touched (the one ConfigError, common/settings). */
+export { ConfigError } from '../common/settings/config-error';
 
 /** A child process exited badly. `stderrTail` is redacted of secrets. */
 export class CommandFailedError extends Error {
@@ -17,19 +15,6 @@ export class CommandFailedError extends Error {
   ) {
     const how = signal ? `was killed by ${signal}` : `exited with status ${exitCode}`;
     super(`${command} ${how}${stderrTail ? `: ${stderrTail}` : ''}`, options);
-  }
-}
-
-/** A step of a backup run failed; names the step and the app. */
-export class StepFailedError extends Error {
-  override name = 'StepFailedError';
-  constructor(
-    readonly step: string,
-    readonly app: string,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(`${step} of ${app}: ${message}`, options);
   }
 }
 

@@ -6,7 +6,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CONTEXT_KEY, parseConfig } from './config';
-import { acknowledgeFrameworkFindings } from './nag';
 import { BackopperStack, type BackopperStackProps } from './stack';
 
 /** Builds the app: the stack from the context's configuration, with cdk-nag attached. */
@@ -14,7 +13,6 @@ export function createApp(options: { app?: App } & Omit<BackopperStackProps, 'co
   const { app = new App(), ...stackProps } = options;
   const config = parseConfig(app.node.tryGetContext(CONTEXT_KEY));
   const stack = new BackopperStack(app, config.stackName, { config, ...stackProps });
-  acknowledgeFrameworkFindings(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
 }

@@ -3,17 +3,18 @@
  * Pure: `parseConfig(raw)` either returns a complete config with every default filled in, or throws a
  * ConfigError listing each bad key by its path (`backopper.media.port: ...`), so one synth shows all mistakes.
  */
-import { read, readList, readOptional, type Reader } from './config-reader';
+import { ConfigError } from '../common/settings/config-error';
+import type { EnvironmentConfig } from '../common/settings/rules';
+import { SHARED_SETTINGS } from '../common/settings/shared-settings';
+import { read, readList, readOptional, type Reader, readSetting, readSettingText, rootReader, unknownKeyProblems } from './config-reader';
+
+export type { EnvironmentConfig };
+export { ConfigError };
 
 /** The context key holding the configuration object. */
 export const CONTEXT_KEY = 'backopper';
 
-/** One environment: the app list fetched for it, and the tag its servers carry. */
-export interface EnvironmentConfig {
-  name: string;
-  tagKey: string;
-  tagValue: string;
-}
+const HEADING = `invalid configuration in cdk.json context "${CONTEXT_KEY}"`;
 
 /** Where and how the agent copies media archives. */
 export interface MediaConfig {
@@ -98,22 +99,10 @@ export interface BackopperConfig {
   logRetentionDays: number;
 }
 
-/** Thrown when the configuration is missing or wrong; the message lists every problem with its key. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration in cdk.json context "${CONTEXT_KEY}":\n  ${problems.join('\n  ')}`);
-  }
-}
-
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 const PARAMETER_NAME = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
-const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
-// Tag keys and values reach IAM conditions, SendCommand targets and a JSON variable: no spaces or quotes.
-const TAG_KEY = /^(?!aws:)[A-Za-z0-9_.:/=+@-]{1,128}$/;
-const TAG_VALUE = /^[A-Za-z0-9_.:/=+@-]{1,256}$/;
 const HOST = /^[A-Za-z0-9][A-Za-z0-9.:-]{0,252}$/;
 const USER = /^[A-Za-z_][A-Za-z0-9._-]{0,31}$/;
 // The media path reaches the remote side of scp/sftp: a plain path, placeholders allowed, nothing a shell reads.
@@ -121,70 +110,38 @@ const REMOTE_PATH = /^[A-Za-z0-9_./~{}-]+$/;
 const ABSOLUTE_PATH = /^\/[A-Za-z0-9_./-]*$/;
 const KNOWN_HOSTS_LINE = /^[^\s#][^\s]* (ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+={0,3}$/;
 const EMAIL = /^[^\s@"'<>]+@[^\s@"'<>]+\.[A-Za-z]{2,}$/;
-const SCHEDULE_GROUP = /^[0-9A-Za-z_.-]{1,64}$/;
-const WINDOW = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
-const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 const STORAGE_CLASSES: TransitionStorageClass[] = ['STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'];
 
 /** Validates the raw context value; returns the config with defaults, or throws ConfigError naming each bad key. */
 export function parseConfig(raw: unknown): BackopperConfig {
-  const problems: string[] = [];
-  const root: Reader = { path: CONTEXT_KEY, value: raw, problems };
+  const root = rootReader(CONTEXT_KEY, raw);
+  const { problems } = root;
   if (raw === undefined) {
-    throw new ConfigError([`${CONTEXT_KEY}: missing; add it to cdk.json "context" (see docs/deploy.md for an example)`]);
+    throw new ConfigError([`${CONTEXT_KEY}: missing; add it to cdk.json "context" (see docs/deploy.md for an example)`], { heading: HEADING });
   }
   const config: BackopperConfig = {
     stackName: read.string(root, 'stackName', { pattern: STACK_NAME, fallback: 'Backopper', what: 'a CloudFormation stack name' }),
-    api: parseApi(read.object(root, 'api')),
-    environments: parseEnvironments(root),
+    api: {
+      urlTemplate: readSettingText(root, SHARED_SETTINGS.apiUrl),
+      secretParameter: readSettingText(root, SHARED_SETTINGS.apiSecretParameter),
+      secretHeader: readSettingText(root, SHARED_SETTINGS.apiSecretHeader),
+    },
+    environments: readSetting(root, SHARED_SETTINGS.environments) ?? [],
     media: parseMedia(readOptional.object(root, 'media')),
-    schedule: parseSchedule(read.object(root, 'schedule', {})),
+    schedule: parseSchedule(root),
     alerts: {
       emails: readList(read.object(root, 'alerts'), 'emails', { pattern: EMAIL, what: 'an e-mail address', min: 1 }),
     },
     bucket: parseBucket(read.object(root, 'bucket', {})),
     agent: parseAgent(read.object(root, 'agent', {})),
     freshness: parseFreshness(read.object(root, 'freshness', {})),
-    verify: parseVerify(read.object(root, 'verify', {})),
+    verify: parseVerify(root),
     logRetentionDays: read.integer(root, 'logRetentionDays', { fallback: 90, oneOf: LOG_RETENTION_DAYS }),
   };
-  if (problems.length > 0) throw new ConfigError(problems);
+  problems.push(...unknownKeyProblems(root));
+  if (problems.length > 0) throw new ConfigError(problems, { heading: HEADING });
   return config;
-}
-
-function parseApi(api: Reader): BackopperConfig['api'] {
-  const urlTemplate = read.string(api, 'urlTemplate', { what: 'an https URL containing {environment}' });
-  if (urlTemplate && !(/^https:\/\//.test(urlTemplate) && urlTemplate.includes('{environment}') && URL.canParse(urlTemplate))) {
-    api.problems.push(`${api.path}.urlTemplate: ${JSON.stringify(urlTemplate)} is not an https URL containing {environment}`);
-  }
-  return {
-    urlTemplate,
-    secretParameter: read.string(api, 'secretParameter', { pattern: PARAMETER_NAME, what: 'an SSM parameter name' }),
-    secretHeader: read.string(api, 'secretHeader', { pattern: /^[A-Za-z0-9-]{1,64}$/, fallback: 'X-Secret-Key', what: 'an HTTP header name' }),
-  };
-}
-
-function parseEnvironments(root: Reader): EnvironmentConfig[] {
-  const items = read.array(root, 'environments', { min: 1 });
-  const environments = items.map((item) => {
-    const name = read.string(item, 'name', { pattern: ENVIRONMENT_NAME, what: 'an environment name (letters, digits, _ -, at most 32)' });
-    return {
-      name,
-      tagKey: read.string(item, 'tagKey', { pattern: TAG_KEY, fallback: 'backopper:environment', what: 'a tag key (no spaces, not aws:)' }),
-      // The usual setup tags each server with its environment's name.
-      tagValue: read.string(item, 'tagValue', { pattern: TAG_VALUE, fallback: name, what: 'a tag value (no spaces)' }),
-    };
-  });
-  const seen = new Set<string>();
-  environments.forEach((environment, index) => {
-    if (seen.has(environment.name)) root.problems.push(`${root.path}.environments[${index}].name: "${environment.name}" is listed twice`);
-    seen.add(environment.name);
-    // The sync names schedules backopper-<environment>-<app>: `live` and `live-eu` would be ambiguous.
-    const clash = environments.find((other) => other.name.startsWith(`${environment.name}-`));
-    if (clash) root.problems.push(`${root.path}.environments[${index}].name: "${environment.name}" and "${clash.name}" would give ambiguous schedule names; rename one`);
-  });
-  return environments;
 }
 
 function parseMedia(media: Reader | undefined): MediaConfig | undefined {
@@ -208,26 +165,17 @@ function parseMedia(media: Reader | undefined): MediaConfig | undefined {
   return config;
 }
 
-function parseSchedule(schedule: Reader): ScheduleConfig {
-  const timezone = read.string(schedule, 'timezone', { fallback: 'UTC', what: 'an IANA time zone' });
-  if (timezone && !isTimeZone(timezone)) {
-    schedule.problems.push(`${schedule.path}.timezone: ${JSON.stringify(timezone)} is not an IANA time zone (e.g. Europe/Amsterdam)`);
-  }
-  const backupWindow = read.string(schedule, 'backupWindow', { pattern: WINDOW, fallback: '01:00-05:00', what: 'a window "HH:MM-HH:MM"' });
-  const [start, end] = backupWindow.split('-');
-  if (WINDOW.test(backupWindow) && start === end) {
-    schedule.problems.push(`${schedule.path}.backupWindow: ${JSON.stringify(backupWindow)} is empty`);
-  }
+function parseSchedule(root: Reader): ScheduleConfig {
+  const schedule = read.object(root, 'schedule', {});
   return {
-    backend: read.string(schedule, 'backend', { oneOf: ['scheduler', 'rules'], fallback: 'scheduler' }) as ScheduleConfig['backend'],
-    group: read.string(schedule, 'group', { pattern: SCHEDULE_GROUP, fallback: 'backopper', what: 'a schedule group name' }),
-    timezone,
-    backupWindow,
-    weeklyDay: read.string(schedule, 'weeklyDay', { oneOf: WEEKDAYS, fallback: 'SUN' }),
+    backend: readSetting(root, SHARED_SETTINGS.backend) ?? 'scheduler',
+    group: readSettingText(root, SHARED_SETTINGS.scheduleGroup),
+    timezone: readSettingText(root, SHARED_SETTINGS.timeZone),
+    backupWindow: readSettingText(root, SHARED_SETTINGS.backupWindow),
+    weeklyDay: readSetting(root, SHARED_SETTINGS.weeklyDay) ?? 'SUN',
     syncEveryMinutes: read.integer(schedule, 'syncEveryMinutes', { fallback: 15, min: 1, max: 1440 }),
-    // aws:runShellScript accepts at most 48 hours.
-    executionTimeoutSeconds: read.integer(schedule, 'executionTimeoutSeconds', { fallback: 14400, min: 60, max: 172800 }),
-    maxDeleteFraction: read.number(schedule, 'maxDeleteFraction', { fallback: 0.5, min: 0, max: 1 }),
+    executionTimeoutSeconds: readSetting(root, SHARED_SETTINGS.executionTimeoutSeconds) ?? 0,
+    maxDeleteFraction: readSetting(root, SHARED_SETTINGS.maxDeleteFraction) ?? 0,
   };
 }
 
@@ -286,24 +234,13 @@ function parseFreshness(freshness: Reader): FreshnessConfig {
   };
 }
 
-function parseVerify(verify: Reader): VerifyConfig {
-  const window = read.string(verify, 'window', { pattern: WINDOW, fallback: '06:00-08:00', what: 'a window "HH:MM-HH:MM"' });
-  const [start, end] = window.split('-');
-  if (WINDOW.test(window) && start === end) verify.problems.push(`${verify.path}.window: ${JSON.stringify(window)} is empty`);
+function parseVerify(root: Reader): VerifyConfig {
+  const verify = read.object(root, 'verify', {});
   return {
     enabled: read.boolean(verify, 'enabled', { fallback: false }),
-    weeklyDay: read.string(verify, 'weeklyDay', { oneOf: WEEKDAYS, fallback: 'SUN' }),
-    window,
+    weeklyDay: readSetting(root, SHARED_SETTINGS.verifyDay) ?? 'SUN',
+    window: readSettingText(root, SHARED_SETTINGS.verifyWindow),
     adminUrlParameter: readOptional.string(verify, 'adminUrlParameter', { pattern: PARAMETER_NAME, what: 'an SSM parameter name' }),
-    executionTimeoutSeconds: read.integer(verify, 'executionTimeoutSeconds', { fallback: 3600, min: 60, max: 172800 }),
+    executionTimeoutSeconds: readSetting(root, SHARED_SETTINGS.verifyExecutionTimeoutSeconds) ?? 0,
   };
-}
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
 }

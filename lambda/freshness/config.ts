@@ -2,7 +2,9 @@
  * The freshness monitor's configuration: the app-list variables exactly as the sync reads them, plus
  * the bucket to look in and the topic to alert. Validated once; a bad value fails with its name.
  */
-import { type ApiConfig, createReader, type Environment, readApiConfig } from '../shared/config';
+import { matching } from '../../common/settings/rules';
+import { parseBucketName } from '../../common/settings/shared-settings';
+import { type ApiConfig, type Environment, readApiConfig, readConcurrency, readOptional, readRequired } from '../shared/config';
 
 /** The validated configuration of a freshness check. */
 export interface FreshnessConfig extends ApiConfig {
@@ -14,19 +16,20 @@ export interface FreshnessConfig extends ApiConfig {
   concurrency: number;
 }
 
-/** S3 bucket names: 3-63 lower-case letters, digits, `.` and `-`. */
-export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** `BACKOPPER_BUCKET`, as the freshness monitor and the ops CLI read it. */
+export const BUCKET_SETTING = { variable: 'BACKOPPER_BUCKET', kind: 'string', parse: parseBucketName } as const;
+const TOPIC_SETTING = {
+  variable: 'BACKOPPER_ALERT_TOPIC_ARN',
+  kind: 'string',
+  parse: matching(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN'),
+} as const;
 
 /** Reads and validates the configuration; throws ConfigError naming the variable. */
 export function loadFreshnessConfig(env: Environment = process.env, options: { requireTopic?: boolean } = {}): FreshnessConfig {
-  const read = createReader(env);
-  const topic = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
   return {
-    ...readApiConfig(read),
-    bucket: read.required('BACKOPPER_BUCKET', BUCKET_NAME, 'an S3 bucket name'),
-    alertTopicArn: options.requireTopic
-      ? read.required('BACKOPPER_ALERT_TOPIC_ARN', topic, 'an SNS topic ARN')
-      : read.optional('BACKOPPER_ALERT_TOPIC_ARN', topic, 'an SNS topic ARN'),
-    concurrency: read.integer('BACKOPPER_CONCURRENCY', 8, 1, 50),
+    ...readApiConfig(env),
+    bucket: readRequired(env, BUCKET_SETTING),
+    alertTopicArn: options.requireTopic ? readRequired(env, TOPIC_SETTING) : readOptional(env, TOPIC_SETTING),
+    concurrency: readConcurrency(env),
   };
 }

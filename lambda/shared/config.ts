@@ -1,19 +1,15 @@
 /**
- * The sync's configuration: every `BACKOPPER_*` variable is read and validated here, once, and a missing
- * or malformed one fails at start with its name. Documented in docs/sync.md.
+ * The Lambdas' configuration: every `BACKOPPER_*` variable is read and validated here, once, and a
+ * missing or malformed one fails at start with its name. Settings the stack derives from cdk.json go
+ * through the shared schema (common/settings), so a value synth accepts is a value the Lambda accepts.
+ * Documented in docs/sync.md.
  */
-import { InvalidValueError } from '../../common/app-spec';
-import {
-  type BackupWindow,
-  type EnvironmentConfig,
-  parseBackupWindow,
-  parseEnvironments,
-  parseTimeZone,
-  parseWeekday,
-  type Weekday,
-} from '../../common/settings/values';
-import { ConfigError } from './errors';
 import { BACKUP_DOCUMENT_NAME } from '../../common/names';
+import { ConfigError } from '../../common/settings/config-error';
+import { readSetting, type Variables, variableText } from '../../common/settings/read-variables';
+import type { BackupWindow, EnvironmentConfig, Weekday } from '../../common/settings/rules';
+import { matching, trueOrFalse, wholeNumber } from '../../common/settings/rules';
+import { parseDocumentName, SHARED_SETTINGS, type SharedSetting } from '../../common/settings/shared-settings';
 
 /** Where the schedules live: EventBridge Scheduler (default) or EventBridge rules. */
 export type BackendKind = 'scheduler' | 'rules';
@@ -61,11 +57,42 @@ export interface VerifyScheduleConfig {
 }
 
 /** Variables as `process.env` holds them. */
-export type Environment = Readonly<Record<string, string | undefined>>;
+export type Environment = Variables;
 
 const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/[\w+=,.@/-]+$/;
-const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:\S+$/;
-const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+// Variables only the Lambdas and the CLI read (the stack sets them from its own resources, not from
+// cdk.json): same reading, rules of their own.
+const LAMBDA_SETTINGS = {
+  scheduleRoleArn: { variable: 'BACKOPPER_SCHEDULE_ROLE_ARN', kind: 'string', parse: matching(ROLE_ARN, 'an IAM role ARN') },
+  documentName: { variable: 'BACKOPPER_DOCUMENT_NAME', kind: 'string', fallback: BACKUP_DOCUMENT_NAME, parse: parseDocumentName },
+  documentArn: {
+    variable: 'BACKOPPER_DOCUMENT_ARN',
+    kind: 'string',
+    parse: matching(/^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{0,12}:document\/\S+$/, 'an SSM document ARN'),
+  },
+  region: { variable: 'AWS_REGION', kind: 'string', parse: matching(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region') },
+  eventBusName: { variable: 'BACKOPPER_EVENT_BUS', kind: 'string', fallback: 'default', parse: matching(/^[A-Za-z0-9._\-/]{1,256}$/, 'an event bus name') },
+  deadLetterArn: { variable: 'BACKOPPER_DEAD_LETTER_ARN', kind: 'string', parse: matching(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:\S+$/, 'an SQS queue ARN') },
+  commandLogGroup: { variable: 'BACKOPPER_COMMAND_LOG_GROUP', kind: 'string', parse: matching(/^[\w\-/.#]{1,512}$/, 'a log group name') },
+  deliveryTimeoutSeconds: { variable: 'BACKOPPER_DELIVERY_TIMEOUT', kind: 'integer', fallback: 600, parse: wholeNumber(30, 2_592_000) },
+  allowMassDelete: { variable: 'BACKOPPER_ALLOW_MASS_DELETE', kind: 'boolean', fallback: false, parse: trueOrFalse },
+  concurrency: { variable: 'BACKOPPER_CONCURRENCY', kind: 'integer', fallback: 8, parse: wholeNumber(1, 50) },
+  apiTimeoutMs: { variable: 'BACKOPPER_API_TIMEOUT_MS', kind: 'integer', fallback: 10_000, parse: wholeNumber(100, 120_000) },
+  apiRetries: { variable: 'BACKOPPER_API_RETRIES', kind: 'integer', fallback: 2, parse: wholeNumber(0, 10) },
+  verifyDocumentName: { variable: 'BACKOPPER_VERIFY_DOCUMENT_NAME', kind: 'string', parse: parseDocumentName },
+} satisfies Record<string, Omit<SharedSetting<unknown>, 'context'>>;
+
+/** Reads a variable through its setting; undefined when an optional one is unset. */
+export function readOptional<T>(env: Environment, setting: Omit<SharedSetting<T>, 'context'>): T | undefined {
+  if (variableText(env, setting.variable) === undefined && setting.fallback === undefined) return undefined;
+  return readSetting(env, { ...setting, context: '' });
+}
+
+/** Reads a variable through its setting; its fallback when unset, else it is required. */
+export function readRequired<T>(env: Environment, setting: Omit<SharedSetting<T>, 'context'>): T {
+  return readSetting(env, { ...setting, context: '' });
+}
 
 /**
  * Checks that every name given on the command line (`what`: `--environment`, `<environment>`) is a
@@ -74,126 +101,91 @@ const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 export function requireKnownEnvironments(environments: readonly { name: string }[], names: readonly string[], what: string): void {
   const unknown = names.filter((name) => !environments.some((environment) => environment.name === name));
   if (unknown.length > 0) {
-    throw new ConfigError(what, `${unknown.join(', ')} is not in BACKOPPER_ENVIRONMENTS (${environments.map((environment) => environment.name).join(', ')})`);
+    throw new ConfigError(`${unknown.join(', ')} is not in BACKOPPER_ENVIRONMENTS (${environments.map((environment) => environment.name).join(', ')})`, {
+      setting: what,
+    });
   }
 }
 
 /** Reads and validates the configuration from `env` (default `process.env`). Throws {@link ConfigError}. */
 export function loadConfig(env: Environment = process.env): SyncConfig {
-  const read = createReader(env);
-  const backend = read.oneOf('BACKOPPER_SCHEDULE_BACKEND', ['scheduler', 'rules'], 'scheduler');
-  const scheduleRoleArn = read.required('BACKOPPER_SCHEDULE_ROLE_ARN', ROLE_ARN, 'an IAM role ARN');
-  const documentName = read.optional('BACKOPPER_DOCUMENT_NAME', /^[A-Za-z0-9_.-]{3,128}$/, 'a document name') ?? BACKUP_DOCUMENT_NAME;
+  const backend = readSetting(env, SHARED_SETTINGS.backend);
+  const scheduleRoleArn = readRequired(env, LAMBDA_SETTINGS.scheduleRoleArn);
+  const documentName = readRequired(env, LAMBDA_SETTINGS.documentName);
   return {
-    ...readApiConfig(read),
-    backend,
-    scheduleGroup: read.optional('BACKOPPER_SCHEDULE_GROUP', NAME, 'a schedule group name') ?? 'backopper',
-    eventBusName: read.optional('BACKOPPER_EVENT_BUS', /^[A-Za-z0-9._\-/]{1,256}$/, 'an event bus name') ?? 'default',
+    ...readApiConfig(env),
+    ...readScheduleLocation(env),
     documentName,
-    documentArn: backend === 'rules' ? documentArnFor(read, documentName, scheduleRoleArn) : undefined,
+    documentArn: backend === 'rules' ? documentArnFor(env, documentName, scheduleRoleArn) : undefined,
     scheduleRoleArn,
-    timeZone: read.parsed('BACKOPPER_TIMEZONE', parseTimeZone, 'UTC'),
-    backupWindow: read.parsed('BACKOPPER_BACKUP_WINDOW', parseBackupWindow, '01:00-05:00'),
-    weeklyDay: read.parsed('BACKOPPER_WEEKLY_DAY', parseWeekday, 'SUN'),
-    deadLetterArn: read.optional('BACKOPPER_DEAD_LETTER_ARN', ARN, 'an SQS queue ARN'),
-    commandLogGroup: read.optional('BACKOPPER_COMMAND_LOG_GROUP', /^[\w\-/.#]{1,512}$/, 'a log group name'),
-    executionTimeoutSeconds: read.integer('BACKOPPER_EXECUTION_TIMEOUT', 3600, 60, 172_800),
-    deliveryTimeoutSeconds: read.integer('BACKOPPER_DELIVERY_TIMEOUT', 600, 30, 2_592_000),
-    maxDeleteFraction: read.fraction('BACKOPPER_MAX_DELETE_FRACTION', 0.5),
-    allowMassDelete: read.oneOf('BACKOPPER_ALLOW_MASS_DELETE', ['true', 'false'], 'false') === 'true',
-    concurrency: read.integer('BACKOPPER_CONCURRENCY', 8, 1, 50),
-    verify: readVerifyConfig(read),
+    timeZone: readSetting(env, SHARED_SETTINGS.timeZone),
+    backupWindow: readSetting(env, SHARED_SETTINGS.backupWindow),
+    weeklyDay: readSetting(env, SHARED_SETTINGS.weeklyDay),
+    deadLetterArn: readOptional(env, LAMBDA_SETTINGS.deadLetterArn),
+    commandLogGroup: readOptional(env, LAMBDA_SETTINGS.commandLogGroup),
+    executionTimeoutSeconds: readSetting(env, SHARED_SETTINGS.executionTimeoutSeconds),
+    deliveryTimeoutSeconds: readRequired(env, LAMBDA_SETTINGS.deliveryTimeoutSeconds),
+    maxDeleteFraction: readSetting(env, SHARED_SETTINGS.maxDeleteFraction),
+    allowMassDelete: readRequired(env, LAMBDA_SETTINGS.allowMassDelete),
+    concurrency: readConcurrency(env),
+    verify: readVerifyConfig(env),
   };
 }
 
-function readVerifyConfig(read: ConfigReader): VerifyScheduleConfig | undefined {
-  const documentName = read.optional('BACKOPPER_VERIFY_DOCUMENT_NAME', /^[A-Za-z0-9_.-]{3,128}$/, 'a document name');
+function readVerifyConfig(env: Environment): VerifyScheduleConfig | undefined {
+  const documentName = readOptional(env, LAMBDA_SETTINGS.verifyDocumentName);
   if (!documentName) return undefined;
   return {
     documentName,
-    weeklyDay: read.parsed('BACKOPPER_VERIFY_DAY', parseWeekday, 'SUN'),
-    window: read.parsed('BACKOPPER_VERIFY_WINDOW', parseBackupWindow, '06:00-08:00'),
-    executionTimeoutSeconds: read.integer('BACKOPPER_VERIFY_EXECUTION_TIMEOUT', 3600, 60, 172_800),
+    weeklyDay: readSetting(env, SHARED_SETTINGS.verifyDay),
+    window: readSetting(env, SHARED_SETTINGS.verifyWindow),
+    executionTimeoutSeconds: readSetting(env, SHARED_SETTINGS.verifyExecutionTimeoutSeconds),
   };
 }
 
 /** The app-list settings the sync, the freshness monitor and the CLI share. */
 export type ApiConfig = Pick<SyncConfig, 'apiUrl' | 'apiSecretParameter' | 'apiSecretHeader' | 'apiTimeoutMs' | 'apiRetries' | 'environments'>;
 
-/** Reads the app-list API variables and `BACKOPPER_ENVIRONMENTS`, validated as the sync does. */
-export function readApiConfig(read: ConfigReader): ApiConfig {
+/** Reads the app-list API variables and `BACKOPPER_ENVIRONMENTS`, validated as synth validates them. */
+export function readApiConfig(env: Environment): ApiConfig {
   return {
-    apiUrl: read.required('BACKOPPER_API_URL', /^https?:\/\/\S*\{environment\}\S*$/, 'an http(s) URL containing {environment}'),
-    apiSecretParameter: read.required('BACKOPPER_API_SECRET_PARAMETER', /^[A-Za-z0-9_.\-/]{1,2048}$/, 'an SSM parameter name'),
-    apiSecretHeader: read.optional('BACKOPPER_API_SECRET_HEADER', /^[A-Za-z0-9-]{1,64}$/, 'an HTTP header name') ?? 'X-Secret-Key',
-    apiTimeoutMs: read.integer('BACKOPPER_API_TIMEOUT_MS', 10_000, 100, 120_000),
-    apiRetries: read.integer('BACKOPPER_API_RETRIES', 2, 0, 10),
-    environments: read.parsed('BACKOPPER_ENVIRONMENTS', parseEnvironments),
+    apiUrl: readSetting(env, SHARED_SETTINGS.apiUrl),
+    apiSecretParameter: readSetting(env, SHARED_SETTINGS.apiSecretParameter),
+    apiSecretHeader: readSetting(env, SHARED_SETTINGS.apiSecretHeader),
+    apiTimeoutMs: readRequired(env, LAMBDA_SETTINGS.apiTimeoutMs),
+    apiRetries: readRequired(env, LAMBDA_SETTINGS.apiRetries),
+    environments: readSetting(env, SHARED_SETTINGS.environments),
   };
 }
 
-/** A validating reader over variables; each method throws {@link ConfigError} naming the variable. */
-export type ConfigReader = ReturnType<typeof createReader>;
+/** Where the schedules live: the backend, its group or bus. */
+export type ScheduleLocation = Pick<SyncConfig, 'backend' | 'scheduleGroup' | 'eventBusName'>;
+
+/** Reads the schedule backend, group and event bus, as the sync does. */
+export function readScheduleLocation(env: Environment): ScheduleLocation {
+  return {
+    backend: readSetting(env, SHARED_SETTINGS.backend),
+    scheduleGroup: readSetting(env, SHARED_SETTINGS.scheduleGroup),
+    eventBusName: readRequired(env, LAMBDA_SETTINGS.eventBusName),
+  };
+}
+
+/** `BACKOPPER_CONCURRENCY`: AWS calls in flight. */
+export function readConcurrency(env: Environment): number {
+  return readRequired(env, LAMBDA_SETTINGS.concurrency);
+}
+
+/** `BACKOPPER_DOCUMENT_NAME`: the backup document. */
+export function readDocumentName(env: Environment): string {
+  return readRequired(env, LAMBDA_SETTINGS.documentName);
+}
 
 // EventBridge rules target the document by ARN; it is in the account of the schedule role.
-function documentArnFor(read: ConfigReader, documentName: string, roleArn: string): string {
-  const explicit = read.optional('BACKOPPER_DOCUMENT_ARN', /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{0,12}:document\/\S+$/, 'an SSM document ARN');
+function documentArnFor(env: Environment, documentName: string, roleArn: string): string {
+  const explicit = readOptional(env, LAMBDA_SETTINGS.documentArn);
   if (explicit) return explicit;
-  const region = read.optional('AWS_REGION', /^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region');
-  if (!region) throw new ConfigError('AWS_REGION', 'is required by the rules backend to build the document ARN (or set BACKOPPER_DOCUMENT_ARN)');
+  const region = readOptional(env, LAMBDA_SETTINGS.region);
+  if (!region) throw new ConfigError('is required by the rules backend to build the document ARN (or set BACKOPPER_DOCUMENT_ARN)', { setting: 'AWS_REGION' });
   const [, partition, account] = ROLE_ARN.exec(roleArn) ?? [];
   return `arn:${partition}:ssm:${region}:${account}:document/${documentName}`;
-}
-
-/** Builds a {@link ConfigReader} over `env`. */
-export function createReader(env: Environment) {
-  const value = (name: string): string | undefined => {
-    const text = env[name]?.trim();
-    return text === '' ? undefined : text;
-  };
-  const optional = (name: string, pattern: RegExp, expected: string): string | undefined => {
-    const text = value(name);
-    if (text !== undefined && !pattern.test(text)) throw new ConfigError(name, `expected ${expected}, got ${JSON.stringify(text)}`);
-    return text;
-  };
-  return {
-    optional,
-    required(name: string, pattern: RegExp, expected: string): string {
-      const text = optional(name, pattern, expected);
-      if (text === undefined) throw new ConfigError(name, `is required (${expected})`);
-      return text;
-    },
-    oneOf<T extends string>(name: string, choices: readonly T[], fallback: T): T {
-      const text = value(name)?.toLowerCase() ?? fallback;
-      if (!choices.includes(text as T)) throw new ConfigError(name, `expected one of ${choices.join(', ')}, got ${JSON.stringify(text)}`);
-      return text as T;
-    },
-    integer(name: string, fallback: number, min: number, max: number): number {
-      const text = value(name);
-      if (text === undefined) return fallback;
-      const number = Number(text);
-      if (!/^\d+$/.test(text) || number < min || number > max) {
-        throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
-      }
-      return number;
-    },
-    fraction(name: string, fallback: number): number {
-      const text = value(name);
-      const number = text === undefined ? fallback : Number(text);
-      if (!Number.isFinite(number) || number < 0 || number > 1) {
-        throw new ConfigError(name, `expected a number from 0 to 1, got ${JSON.stringify(text)}`);
-      }
-      return number;
-    },
-    parsed<T>(name: string, parse: (text: string) => T, fallback?: string): T {
-      const text = value(name) ?? fallback;
-      if (text === undefined) throw new ConfigError(name, 'is required');
-      try {
-        return parse(text);
-      } catch (error) {
-        if (error instanceof InvalidValueError) throw new ConfigError(name, error.message);
-        throw error;
-      }
-    },
-  };
 }

@@ -3,18 +3,6 @@
  * schedule) and never a secret.
  */
 
-/** A `BACKOPPER_*` variable is missing or malformed. Raised before anything is read or written. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-  /** The variable at fault, e.g. `BACKOPPER_ENVIRONMENTS`. */
-  readonly variable: string;
-
-  constructor(variable: string, problem: string) {
-    super(`${variable}: ${problem}`);
-    this.variable = variable;
-  }
-}
-
 /** The app list of one environment could not be fetched or was not a JSON array. */
 export class AppListFetchError extends Error {
   override name = 'AppListFetchError';

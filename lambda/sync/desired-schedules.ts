@@ -3,7 +3,7 @@
  * deterministic. The backends turn each {@link ScheduleSpec} into their own definition.
  */
 import type { AppSpec } from '../../common/app-spec';
-import type { BackupWindow, EnvironmentConfig, Weekday } from '../../common/settings/values';
+import type { BackupWindow, EnvironmentConfig, Weekday } from '../../common/settings/rules';
 import { managedMarker, scheduleName, verifyMarker, verifyScheduleName } from '../../common/schedule-name';
 import { type ScheduleTiming, slotFor } from './slots';
 

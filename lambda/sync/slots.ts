@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Frequency } from '../../common/app-spec';
-import { type BackupWindow, WEEKDAYS, type Weekday } from '../../common/settings/values';
+import { type BackupWindow, WEEKDAYS, type Weekday } from '../../common/settings/rules';
 
 /** When a schedule fires, in one time zone. */
 export interface ScheduleTiming {

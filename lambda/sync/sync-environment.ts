@@ -7,7 +7,7 @@ import { type ParsedAppList, parseAppList } from '../../common/app-list';
 import { applyPlan } from './apply-plan';
 import type { ActualSchedule, ManagedListing, ScheduleBackend } from './backends/types';
 import type { SyncConfig, VerifyScheduleConfig } from '../shared/config';
-import type { EnvironmentConfig } from '../../common/settings/values';
+import type { EnvironmentConfig } from '../../common/settings/rules';
 import { buildDesiredSchedules, buildVerifySchedules, type DesiredContext, type VerifyContext } from './desired-schedules';
 import { describeError } from '../shared/errors';
 import { appListUrl, fetchAppList } from '../shared/fetch-app-list';

@@ -2,7 +2,8 @@
  * The ops CLI dispatcher: `backopper <command> [options]`. Add a command by writing one file that
  * exports a {@link CliCommand} and listing it in {@link COMMANDS}.
  */
-import { ConfigError, describeError } from '../../lambda/shared/errors';
+import { ConfigError } from '../../common/settings/config-error';
+import { describeError } from '../../lambda/shared/errors';
 import { backupsCommand } from './backups';
 import { planCommand } from './plan';
 import { restoreCommand } from './restore';

@@ -71,6 +71,7 @@ export async function createSyncWorld(options: SyncWorldOptions) {
     BACKOPPER_SCHEDULE_ROLE_ARN: 'arn:aws:iam::123456789012:role/backopper-schedules',
     BACKOPPER_TIMEZONE: 'Europe/Amsterdam',
     BACKOPPER_BACKUP_WINDOW: '01:00-05:00',
+    BACKOPPER_EXECUTION_TIMEOUT: '3600',
     BACKOPPER_DEAD_LETTER_ARN: 'arn:aws:sqs:eu-west-1:123456789012:backopper-dead-letters',
     BACKOPPER_COMMAND_LOG_GROUP: '/backopper/commands',
     ...options.env,

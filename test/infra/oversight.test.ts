@@ -2,7 +2,7 @@ import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../infra/config';
 import { VERIFY_DOCUMENT_PARAMETER_PATTERNS } from '../../infra/constructs/verify-document';
-import { parseBackupWindow } from '../../common/settings/values';
+import { parseBackupWindow } from '../../common/settings/rules';
 import { buildVerifySchedules } from '../../lambda/sync/desired-schedules';
 import { exampleConfig, type Synthesized, synthesize } from './synth';
 
@@ -35,10 +35,10 @@ describe('freshness and verify settings', () => {
   it.each([
     [(c: Record<string, unknown>) => void (c.freshness = { hourUtc: 24 }), 'backopper.freshness.hourUtc: 24 is not a whole number from 0 to 23'],
     [(c: Record<string, unknown>) => void (c.freshness = { enabled: 'yes' }), 'backopper.freshness.enabled: expected true or false, got "yes"'],
-    [(c: Record<string, unknown>) => void (c.verify = { enabled: true, weeklyDay: 'Sunday' }), 'backopper.verify.weeklyDay: "Sunday" is not one of SUN, MON, TUE, WED, THU, FRI, SAT'],
-    [(c: Record<string, unknown>) => void (c.verify = { window: '6-8' }), 'backopper.verify.window: "6-8" is not a window "HH:MM-HH:MM"'],
+    [(c: Record<string, unknown>) => void (c.verify = { enabled: true, weeklyDay: 'Caturday' }), 'backopper.verify.weeklyDay: "Caturday" is not a day of the week (SUN..SAT or sunday..saturday)'],
+    [(c: Record<string, unknown>) => void (c.verify = { window: '6-8' }), 'backopper.verify.window: "6-8" is not a window like 01:00-05:00 (HH:MM-HH:MM from 00:00 to 23:59, start != end)'],
     [(c: Record<string, unknown>) => void (c.verify = { adminUrlParameter: 'not a name' }), 'backopper.verify.adminUrlParameter: "not a name" is not an SSM parameter name'],
-    [(c: Record<string, unknown>) => void (c.verify = { executionTimeoutSeconds: 10 }), 'backopper.verify.executionTimeoutSeconds: 10 is not a whole number from 60 to 172800'],
+    [(c: Record<string, unknown>) => void (c.verify = { executionTimeoutSeconds: 10 }), 'backopper.verify.executionTimeoutSeconds: expected a whole number from 60 to 172800, got 10'],
   ])('refuses a bad value, naming the key (%#)', (change, problem) => {
     expect(problemsOf(change)).toEqual([problem]);
   });

@@ -77,7 +77,7 @@ describe('the backopper CLI against the fakes and the loopback API', () => {
   it('exits 2 and names the variable when the configuration is wrong', async () => {
     const status = await runCli(['plan'], { env: { ...world.env, BACKOPPER_BACKUP_WINDOW: 'all night' }, stdout: (l) => out.push(l), stderr: (l) => err.push(l) });
     expect(status).toBe(2);
-    expect(err).toEqual(['backopper plan: configuration error: BACKOPPER_BACKUP_WINDOW: "all night" is not a window like 01:00-05:00 (HH:MM-HH:MM, start != end)']);
+    expect(err).toEqual(['backopper plan: configuration error: BACKOPPER_BACKUP_WINDOW: "all night" is not a window like 01:00-05:00 (HH:MM-HH:MM from 00:00 to 23:59, start != end)']);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../lambda/shared/config';
-import { ConfigError } from '../../../lambda/shared/errors';
+import { ConfigError } from '../../../common/settings/config-error';
 
 const minimal = {
   BACKOPPER_API_URL: 'https://agency.example.com/api/backups/{environment}',
@@ -26,7 +26,8 @@ describe('loadConfig', () => {
       weeklyDay: 'SUN',
       deadLetterArn: undefined,
       commandLogGroup: undefined,
-      executionTimeoutSeconds: 3600,
+      // The document's own default: the Lambdas and synth share one schema and one default.
+      executionTimeoutSeconds: 14_400,
       deliveryTimeoutSeconds: 600,
       maxDeleteFraction: 0.5,
       allowMassDelete: false,
@@ -51,11 +52,11 @@ describe('loadConfig', () => {
     [{ BACKOPPER_API_SECRET_PARAMETER: ' ' }, 'BACKOPPER_API_SECRET_PARAMETER', 'is required'],
     [{ BACKOPPER_ENVIRONMENTS: undefined }, 'BACKOPPER_ENVIRONMENTS', 'is required'],
     [{ BACKOPPER_ENVIRONMENTS: 'live,staging' }, 'BACKOPPER_ENVIRONMENTS', 'is not JSON'],
-    [{ BACKOPPER_ENVIRONMENTS: '[]' }, 'BACKOPPER_ENVIRONMENTS', 'non-empty JSON array'],
+    [{ BACKOPPER_ENVIRONMENTS: '[]' }, 'BACKOPPER_ENVIRONMENTS', 'non-empty list of environments'],
     [{ BACKOPPER_ENVIRONMENTS: '["../live"]' }, 'BACKOPPER_ENVIRONMENTS', 'environment "../live" is not valid'],
     [{ BACKOPPER_ENVIRONMENTS: '["live", "live"]' }, 'BACKOPPER_ENVIRONMENTS', 'listed twice'],
     [{ BACKOPPER_ENVIRONMENTS: '["live", "live-eu"]' }, 'BACKOPPER_ENVIRONMENTS', 'ambiguous schedule names'],
-    [{ BACKOPPER_ENVIRONMENTS: '[{"name": "live", "tagKey": "aws:x"}]' }, 'BACKOPPER_ENVIRONMENTS', 'tagKey "aws:x" is not a valid tag key'],
+    [{ BACKOPPER_ENVIRONMENTS: '[{"name": "live", "tagKey": "aws:x"}]' }, 'BACKOPPER_ENVIRONMENTS', 'tagKey "aws:x" is not a tag key'],
     [{ BACKOPPER_SCHEDULE_BACKEND: 'cron' }, 'BACKOPPER_SCHEDULE_BACKEND', 'one of scheduler, rules'],
     [{ BACKOPPER_SCHEDULE_ROLE_ARN: 'backopper-role' }, 'BACKOPPER_SCHEDULE_ROLE_ARN', 'an IAM role ARN'],
     [{ BACKOPPER_TIMEZONE: 'Mars/Olympus' }, 'BACKOPPER_TIMEZONE', 'not an IANA time zone'],
@@ -65,7 +66,7 @@ describe('loadConfig', () => {
     [{ BACKOPPER_WEEKLY_DAY: 'someday' }, 'BACKOPPER_WEEKLY_DAY', 'not a day of the week'],
     [{ BACKOPPER_MAX_DELETE_FRACTION: '50%' }, 'BACKOPPER_MAX_DELETE_FRACTION', 'a number from 0 to 1'],
     [{ BACKOPPER_MAX_DELETE_FRACTION: '1.5' }, 'BACKOPPER_MAX_DELETE_FRACTION', 'a number from 0 to 1'],
-    [{ BACKOPPER_ALLOW_MASS_DELETE: 'yes' }, 'BACKOPPER_ALLOW_MASS_DELETE', 'one of true, false'],
+    [{ BACKOPPER_ALLOW_MASS_DELETE: 'yes' }, 'BACKOPPER_ALLOW_MASS_DELETE', 'true or false'],
     [{ BACKOPPER_CONCURRENCY: '0' }, 'BACKOPPER_CONCURRENCY', 'from 1 to 50'],
     [{ BACKOPPER_API_TIMEOUT_MS: '5s' }, 'BACKOPPER_API_TIMEOUT_MS', 'whole number'],
     [{ BACKOPPER_DEAD_LETTER_ARN: 'my-queue' }, 'BACKOPPER_DEAD_LETTER_ARN', 'an SQS queue ARN'],
@@ -78,7 +79,7 @@ describe('loadConfig', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(ConfigError);
-    expect((thrown as ConfigError).variable).toBe(variable);
+    expect((thrown as ConfigError).setting).toBe(variable);
     expect((thrown as ConfigError).message).toMatch(new RegExp(`^${variable}: .*${problem.replace(/[{}()]/g, '\\$&')}`));
   });
 

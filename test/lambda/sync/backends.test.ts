@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseBackupWindow } from '../../../common/settings/values';
+import { parseBackupWindow } from '../../../common/settings/rules';
 import { slotFor } from '../../../lambda/sync/slots';
 import { makeApps } from '../../fakes/app-list-api';
 import { createSyncWorld, type SyncWorld } from '../../fakes/sync-world';

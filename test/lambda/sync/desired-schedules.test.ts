@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../../common/app-spec';
-import { parseBackupWindow } from '../../../common/settings/values';
+import { parseBackupWindow } from '../../../common/settings/rules';
 import { buildDesiredSchedules, type DesiredContext } from '../../../lambda/sync/desired-schedules';
 import { parseManagedMarker, scheduleName } from '../../../common/schedule-name';
 import { cronExpression, type ScheduleTiming, slotFor, toUtcTiming, utcOffsetMinutes } from '../../../lambda/sync/slots';

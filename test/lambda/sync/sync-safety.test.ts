@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../lambda/shared/errors';
+import { ConfigError } from '../../../common/settings/config-error';
 import { type ApiBehaviour, makeApps } from '../../fakes/app-list-api';
 import { createSyncWorld, type SyncWorld } from '../../fakes/sync-world';
 
