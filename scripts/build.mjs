@@ -1,5 +1,7 @@
 // Bundles the server agent and the ops CLI into self-contained CommonJS files that run with plain
-// `node` (>= 20) and no node_modules: servers download dist/backopper-agent.js as it is.
+// `node` (>= 20) and no node_modules: servers download dist/backopper-agent.js as it is, on every run,
+// so it is fully minified (names kept: error names and stack traces stay readable). Measured in
+// docs/performance.md: 1.40 MB -> about 0.7 MB, start-up unchanged.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
@@ -17,7 +19,8 @@ for (const { entry, out } of entries) {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    minifySyntax: true,
+    minify: true,
+    keepNames: true,
     sourcemap: false,
     legalComments: 'none',
     banner: { js: '#!/usr/bin/env node' },

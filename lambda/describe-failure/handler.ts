@@ -8,6 +8,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { GetCommandInvocationCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { lastJsonObject } from '../../common/run-report';
 import { FAILURE_DETAIL_TYPE, FAILURE_EVENT_SOURCE, RUN_STEP } from '../../common/names';
+import { createLambdaLogger, type InvocationContext, type LambdaLogger } from '../shared/log';
 
 /** The fields of an `EC2 Command Invocation Status-change Notification` this uses. */
 export interface InvocationStatusEvent {
@@ -89,6 +90,8 @@ export interface DescribeFailureOptions {
   events?: EventBridgeClient;
   /** The document step whose output holds the run report. @default process.env.BACKOPPER_RUN_STEP ?? RUN_STEP */
   runStep?: string;
+  /** @default Powertools' logger, service backopper-describe-failure */
+  logger?: LambdaLogger;
 }
 
 /** Creates the Lambda handler. */
@@ -96,7 +99,9 @@ export function createHandler(options: DescribeFailureOptions = {}) {
   const ssm = options.ssm ?? new SSMClient({});
   const events = options.events ?? new EventBridgeClient({});
   const runStep = options.runStep ?? process.env.BACKOPPER_RUN_STEP ?? RUN_STEP;
-  return async (event: InvocationStatusEvent): Promise<BackupFailure> => {
+  const logger = options.logger ?? createLambdaLogger('backopper-describe-failure');
+  return async (event: InvocationStatusEvent, context?: InvocationContext): Promise<BackupFailure> => {
+    if (context) logger.addContext(context);
     const facts = await lookUp(ssm, event, runStep);
     const failure = describeFailure(event, facts);
     const result = await events.send(
@@ -104,7 +109,7 @@ export function createHandler(options: DescribeFailureOptions = {}) {
     );
     // A rejected entry must fail the invocation, so Lambda retries and the error alarm fires.
     if (result.FailedEntryCount) throw new Error(`PutEvents rejected the alert: ${result.Entries?.[0]?.ErrorMessage ?? 'unknown error'}`);
-    console.log(JSON.stringify({ message: 'backup failure reported', ...failure }));
+    logger.info('backup failure reported', { ...failure });
     return failure;
   };
 }

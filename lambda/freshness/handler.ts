@@ -13,7 +13,7 @@ import { describeError } from '../shared/errors';
 import { loadFreshnessConfig } from './config';
 import { type FreshnessReport, formatFreshnessAlert, freshnessMetricLine } from './report';
 import { type FreshnessDependencies, runFreshnessCheck } from './run-freshness';
-import { createJsonLogger, type Logger } from '../shared/log';
+import { createLambdaLogger, type InvocationContext, type LambdaLogger, type Logger } from '../shared/log';
 
 /** Thrown after alerting when the check could not look at everything (or the alert could not be sent). */
 export class FreshnessCheckError extends Error {
@@ -30,13 +30,15 @@ export interface FreshnessHandlerDependencies extends Partial<FreshnessDependenc
 }
 
 /** Builds the handler; clients are created once per container. */
-export function createFreshnessHandler(deps: FreshnessHandlerDependencies = {}): () => Promise<FreshnessReport> {
+export function createFreshnessHandler(deps: FreshnessHandlerDependencies = {}): (event?: unknown, context?: InvocationContext) => Promise<FreshnessReport> {
   const s3 = deps.s3 ?? new S3Client({});
   const ssm = deps.ssm ?? new SSMClient({});
   const sns = deps.sns ?? new SNSClient({});
-  const logger: Logger = deps.logger ?? createJsonLogger();
+  const lambdaLogger: LambdaLogger | undefined = deps.logger ? undefined : createLambdaLogger('backopper-freshness');
+  const logger: Logger = deps.logger ?? (lambdaLogger as LambdaLogger);
   const writeMetric = deps.writeMetric ?? ((line: string) => console.log(line));
-  return async () => {
+  return async (_event?: unknown, context?: InvocationContext) => {
+    if (context) lambdaLogger?.addContext(context);
     const config = loadFreshnessConfig(deps.env ?? process.env, { requireTopic: true });
     const report = await runFreshnessCheck(config, { ...deps, s3, ssm, logger });
     writeMetric(freshnessMetricLine(report));

@@ -1,7 +1,9 @@
 /**
- * Logging for the sync: one JSON object per line in Lambda (CloudWatch Logs Insights can query the
- * fields), plain text for the CLI. Never pass a secret in a field.
+ * Logging: in Lambda, Powertools' structured logger (one JSON object per line with level, timestamp,
+ * service, request id and cold start; level from POWERTOOLS_LOG_LEVEL or the function's log level);
+ * plain text for the CLI. Never pass a secret in a field.
  */
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 
 /** Fields attached to a log line. */
 export type LogFields = Record<string, unknown>;
@@ -13,11 +15,24 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
-/** A logger writing `{"level","message",...fields}` lines to `write` (default: console.log). */
-export function createJsonLogger(write: (line: string) => void = (line) => console.log(line)): Logger {
-  const log = (level: string) => (message: string, fields: LogFields = {}) =>
-    write(JSON.stringify({ level, message, ...fields }));
-  return { info: log('info'), warn: log('warn'), error: log('error') };
+/** The invocation context a Lambda handler receives (what the logger reads request id and cold start from). */
+export type InvocationContext = Parameters<PowertoolsLogger['addContext']>[0];
+
+/** A Lambda's logger: Powertools, named after the function's job (`backopper-sync`, ...). */
+export interface LambdaLogger extends Logger {
+  /** Adds the invocation's request id, function and cold-start flag to every following line. */
+  addContext(context: InvocationContext): void;
+}
+
+/** Creates the logger of one Lambda; `service` becomes the `service` field of every line. */
+export function createLambdaLogger(service: string): LambdaLogger {
+  const logger = new PowertoolsLogger({ serviceName: service });
+  return {
+    info: (message, fields = {}) => logger.info(message, fields),
+    warn: (message, fields = {}) => logger.warn(message, fields),
+    error: (message, fields = {}) => logger.error(message, fields),
+    addContext: (context) => logger.addContext(context),
+  };
 }
 
 /** A logger writing `warning: message (key=value, ...)` lines to `write`; info is dropped. */

@@ -9,7 +9,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { type Environment, loadConfig } from '../shared/config';
 import { describeError, SyncFailedError } from '../shared/errors';
-import { createJsonLogger, type Logger } from '../shared/log';
+import { createLambdaLogger, type InvocationContext, type LambdaLogger, type Logger } from '../shared/log';
 import { runSync, type SyncDependencies, type SyncSummary } from './run-sync';
 
 /** Optional fields of the invocation event; a scheduled event has neither. */
@@ -27,16 +27,18 @@ export interface SyncHandlerDependencies extends SyncDependencies {
 }
 
 /** Builds a handler; clients are created once per container and reused across invocations. */
-export function createSyncHandler(deps: SyncHandlerDependencies = {}): (event?: unknown) => Promise<SyncSummary> {
+export function createSyncHandler(deps: SyncHandlerDependencies = {}): (event?: unknown, context?: InvocationContext) => Promise<SyncSummary> {
+  const lambdaLogger: LambdaLogger | undefined = deps.logger ? undefined : createLambdaLogger('backopper-sync');
   const clients: SyncDependencies = {
     ...deps,
     scheduler: deps.scheduler ?? new SchedulerClient({}),
     eventBridge: deps.eventBridge ?? new EventBridgeClient({}),
     ssm: deps.ssm ?? new SSMClient({}),
-    logger: deps.logger ?? createJsonLogger(),
+    logger: deps.logger ?? lambdaLogger,
   };
   const logger = clients.logger as Logger;
-  return async (event?: unknown): Promise<SyncSummary> => {
+  return async (event?: unknown, context?: InvocationContext): Promise<SyncSummary> => {
+    if (context) lambdaLogger?.addContext(context);
     let config;
     try {
       config = loadConfig(deps.env ?? process.env);
@@ -62,5 +64,5 @@ function readEvent(event: unknown): SyncEvent {
   return { dryRun: fields.dryRun === true, environments };
 }
 
-/** The Lambda entry point (`lambda/sync.ts`, handler `handler`). */
+/** The Lambda entry point (`lambda/sync/handler.ts`, handler `handler`). */
 export const handler = createSyncHandler();

@@ -10,7 +10,7 @@ import { createSchedulerBackend } from './backends/scheduler';
 import type { ScheduleBackend } from './backends/types';
 import { type BackendKind, type SyncConfig, requireKnownEnvironments } from '../shared/config';
 import { describeError } from '../shared/errors';
-import { createJsonLogger, type Logger } from '../shared/log';
+import { createTextLogger, type Logger } from '../shared/log';
 import { readApiSecret } from '../shared/read-secret';
 import type { RetryOptions } from '../shared/retry';
 import { emptySummary, type EnvironmentResult, type EnvironmentSummary, syncEnvironment } from './sync-environment';
@@ -79,7 +79,7 @@ export async function runSync(
   deps: SyncDependencies = {},
 ): Promise<{ summary: SyncSummary; results: EnvironmentResult[] }> {
   const { config } = options;
-  const logger = deps.logger ?? createJsonLogger();
+  const logger = deps.logger ?? createTextLogger((line) => console.error(line));
   const dryRun = options.dryRun ?? false;
   const environments = selectEnvironments(config, options.only ?? []);
   const backend = createBackend(config, deps);
