@@ -1,34 +1,20 @@
 /**
- * When a schedule fires next: a small, pure reading of EventBridge `cron(...)` and `rate(...)`
- * expressions in a time zone. Supports what Backopper writes and what people usually type by hand
- * (numbers, names, `*`, `?`, lists, ranges, steps, `L` as day of month); anything else is an
- * {@link UnsupportedExpressionError}, shown as "next run unknown", never a wrong time.
+ * When a schedule fires next: EventBridge `cron(...)` and `rate(...)` expressions in a time zone.
+ * Cron arithmetic is croner's (AWS's six fields map onto croner's 7-part Quartz mode: seconds 0,
+ * Sunday = 1, `?`, `L`, `W`, `#`, years); two AWS rules are applied on top: one of day-of-month and
+ * day-of-week must be `?`, and a local time skipped by a daylight-saving change does not run that day
+ * (AWS skips it; croner would run it after the gap). A repeated local time runs once, the first time,
+ * as both do. Anything else is an {@link UnsupportedExpressionError}, shown as "next run unknown",
+ * never a wrong time.
  */
-import { utcOffsetMinutes } from '../../lambda/sync/slots';
+import { Cron } from 'croner';
 
 /** The expression could not be read; the message says which part. */
 export class UnsupportedExpressionError extends Error {
   override name = 'UnsupportedExpressionError';
 }
 
-/** A parsed `cron(min hour day-of-month month day-of-week year)`. */
-interface Cron {
-  minutes: Set<number>;
-  hours: Set<number>;
-  /** Days 1-31, or undefined for `?`. */
-  monthDays: Set<number> | undefined;
-  lastDayOfMonth: boolean;
-  months: Set<number>;
-  /** 0 = Sunday ... 6 = Saturday, or undefined for `?`. */
-  weekDays: Set<number> | undefined;
-  years: Set<number> | undefined;
-}
-
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 const RATE_UNITS: Record<string, number> = { minute: 60, minutes: 60, hour: 3600, hours: 3600, day: 86_400, days: 86_400 };
-// Days searched for the next match: covers every cron (29 February included) without looping forever.
-const SEARCH_DAYS = 366 * 5;
 
 /** Options of {@link nextRuns}. */
 export interface NextRunsInput {
@@ -55,13 +41,15 @@ export function nextRuns(input: NextRunsInput): Date[] {
     const first = start > input.after.getTime() ? start : start + (Math.floor((input.after.getTime() - start) / step) + 1) * step;
     return Array.from({ length: count }, (_, index) => new Date(first + index * step));
   }
-  const cron = parseCron(input.expression);
+  const cron = parseCron(input.expression, input.timeZone);
   const runs: Date[] = [];
   let after = input.after;
-  while (runs.length < count) {
-    const next = nextCronRun(cron, input.timeZone, after);
+  // A skipped local time is dropped, so ask for more until `count` real runs (bounded: at most one
+  // skip per daylight-saving change).
+  for (let asked = 0; runs.length < count && asked < count + 8; asked += 1) {
+    const next = cron.nextRun(after);
     if (!next) break;
-    runs.push(next);
+    if (cron.match(next)) runs.push(next);
     after = next;
   }
   return runs;
@@ -85,92 +73,19 @@ export function parseRate(expression: string): number | undefined {
   return value * unit;
 }
 
-function parseCron(expression: string): Cron {
+function parseCron(expression: string, timeZone: string): Cron {
   const match = /^cron\((.*)\)$/.exec(expression.trim());
   const fields = match?.[1]?.trim().split(/\s+/) ?? [];
-  if (fields.length !== 6) throw new UnsupportedExpressionError(`${expression}: not a cron(...) with six fields or a rate(...)`);
-  const [minute, hour, monthDay, month, weekDay, year] = fields as [string, string, string, string, string, string];
-  const field = (text: string, min: number, max: number, names: string[] = [], offset = 0) =>
-    parseField({ text, min, max, names, offset, expression });
-  const lastDayOfMonth = monthDay === 'L';
-  return {
-    minutes: field(minute, 0, 59),
-    hours: field(hour, 0, 23),
-    monthDays: monthDay === '?' || lastDayOfMonth ? undefined : field(monthDay, 1, 31),
-    lastDayOfMonth,
-    months: field(month, 1, 12, MONTHS, 1),
-    // EventBridge numbers the days 1 (SUN) to 7 (SAT); stored as 0-6.
-    weekDays: weekDay === '?' ? undefined : new Set([...field(weekDay, 1, 7, DAYS, 1)].map((day) => day - 1)),
-    years: year === '*' ? undefined : field(year, 1970, 2199),
-  };
-}
-
-// One field: `*`, `5`, `1-5`, `*/15`, `10-50/10`, `MON,WED`, `JAN-MAR`.
-function parseField(input: { text: string; min: number; max: number; names: string[]; offset: number; expression: string }): Set<number> {
-  const { min, max } = input;
-  const value = (text: string): number => {
-    const named = input.names.indexOf(text.toUpperCase());
-    const number = named >= 0 ? named + input.offset : /^\d+$/.test(text) ? Number(text) : Number.NaN;
-    if (!(number >= min && number <= max)) throw new UnsupportedExpressionError(`${input.expression}: cannot read "${input.text}"`);
-    return number;
-  };
-  const result = new Set<number>();
-  for (const part of input.text.split(',')) {
-    const [range = '', stepText] = part.split('/');
-    const step = stepText === undefined ? 1 : Number(stepText);
-    if (!Number.isInteger(step) || step < 1) throw new UnsupportedExpressionError(`${input.expression}: cannot read "${input.text}"`);
-    let [from, to] = [min, max];
-    if (range !== '*') {
-      const [start = '', end] = range.split('-');
-      from = value(start);
-      to = end === undefined ? (stepText === undefined ? from : max) : value(end);
-    }
-    if (from > to) throw new UnsupportedExpressionError(`${input.expression}: range "${range}" runs backwards`);
-    for (let item = from; item <= to; item += step) result.add(item);
+  if (fields.length !== 6) {
+    throw new UnsupportedExpressionError(`${expression}: expected cron(minutes hours day-of-month month day-of-week year)`);
   }
-  return result;
-}
-
-// Walks local calendar days from `after`'s local date; converts each matching local time to UTC.
-function nextCronRun(cron: Cron, timeZone: string, after: Date): Date | undefined {
-  const local = new Date(after.getTime() + utcOffsetMinutes(timeZone, after) * 60_000);
-  const firstDay = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate());
-  const hours = [...cron.hours].sort((a, b) => a - b);
-  const minutes = [...cron.minutes].sort((a, b) => a - b);
-  for (let day = 0; day < SEARCH_DAYS; day += 1) {
-    const date = new Date(firstDay + day * 86_400_000);
-    if (!matchesDay(cron, date)) continue;
-    for (const hour of hours) {
-      for (const minute of minutes) {
-        const instant = localToUtc(timeZone, date.getTime() + (hour * 60 + minute) * 60_000);
-        if (instant.getTime() > after.getTime()) return instant;
-      }
-    }
+  const [, , dayOfMonth, , dayOfWeek] = fields;
+  if ((dayOfMonth === '?') === (dayOfWeek === '?')) {
+    throw new UnsupportedExpressionError(`${expression}: exactly one of day-of-month and day-of-week must be "?"`);
   }
-  return undefined;
-}
-
-function matchesDay(cron: Cron, date: Date): boolean {
-  const year = date.getUTCFullYear();
-  const month = date.getUTCMonth() + 1;
-  const day = date.getUTCDate();
-  if (cron.years && !cron.years.has(year)) return false;
-  if (!cron.months.has(month)) return false;
-  if (cron.lastDayOfMonth && day !== new Date(Date.UTC(year, month, 0)).getUTCDate()) return false;
-  if (cron.monthDays && !cron.monthDays.has(day)) return false;
-  if (cron.weekDays && !cron.weekDays.has(date.getUTCDay())) return false;
-  return true;
-}
-
-// A local wall-clock time (as a UTC-based millisecond count) to the instant. A time skipped by a
-// daylight-saving jump runs at the same clock reading after the jump (02:30 → 03:30); a repeated time
-// runs at its first occurrence.
-function localToUtc(timeZone: string, wallClock: number): Date {
-  const before = utcOffsetMinutes(timeZone, new Date(wallClock - 86_400_000));
-  const after = utcOffsetMinutes(timeZone, new Date(wallClock + 86_400_000));
-  const valid = [before, after]
-    .map((offset) => ({ offset, instant: wallClock - offset * 60_000 }))
-    .filter(({ offset, instant }) => utcOffsetMinutes(timeZone, new Date(instant)) === offset)
-    .map(({ instant }) => instant);
-  return new Date(valid.length > 0 ? Math.min(...valid) : wallClock - before * 60_000);
+  try {
+    return new Cron(`0 ${fields.join(' ')}`, { timezone: timeZone, mode: '7-part', alternativeWeekdays: true, paused: true });
+  } catch (error) {
+    throw new UnsupportedExpressionError(`${expression}: ${(error as Error).message}`, { cause: error });
+  }
 }

@@ -12,8 +12,12 @@ describe('nextRuns', () => {
     // Amsterdam: UTC+1 in winter, UTC+2 in summer; 02:17 local stays 02:17 local.
     ['cron(17 2 * * ? *)', 'Europe/Amsterdam', '2025-01-15T12:00:00Z', ['2025-01-16T01:17:00.000Z', '2025-01-17T01:17:00.000Z']],
     ['cron(17 2 * * ? *)', 'Europe/Amsterdam', '2025-07-15T12:00:00Z', ['2025-07-16T00:17:00.000Z', '2025-07-17T00:17:00.000Z']],
-    // Spring forward (30 March 2025, 02:00 → 03:00): 02:17 does not exist that night and runs at 03:17.
-    ['cron(17 2 * * ? *)', 'Europe/Amsterdam', '2025-03-29T12:00:00Z', ['2025-03-30T01:17:00.000Z', '2025-03-31T00:17:00.000Z']],
+    // Spring forward (30 March 2025, 02:00 → 03:00): 02:17 does not exist that night; EventBridge
+    // Scheduler skips it, so the next run is the night after.
+    ['cron(17 2 * * ? *)', 'Europe/Amsterdam', '2025-03-29T12:00:00Z', ['2025-03-31T00:17:00.000Z', '2025-04-01T00:17:00.000Z']],
+    // ...while a time after the gap that night still runs.
+    ['cron(17 3 * * ? *)', 'Europe/Amsterdam', '2025-03-29T12:00:00Z', ['2025-03-30T01:17:00.000Z', '2025-03-31T01:17:00.000Z']],
+    ['cron(*/20 * * * ? *)', 'Europe/Amsterdam', '2025-03-30T00:50:00Z', ['2025-03-30T01:00:00.000Z', '2025-03-30T01:20:00.000Z']],
     // Fall back (26 October 2025, 03:00 → 02:00): 02:17 happens twice and runs once, the first time.
     ['cron(17 2 * * ? *)', 'Europe/Amsterdam', '2025-10-25T12:00:00Z', ['2025-10-26T00:17:00.000Z', '2025-10-27T01:17:00.000Z']],
     ['cron(5 * * * ? *)', 'Europe/Amsterdam', '2025-01-15T12:10:00Z', ['2025-01-15T13:05:00.000Z', '2025-01-15T14:05:00.000Z']],
@@ -27,6 +31,10 @@ describe('nextRuns', () => {
     ['cron(0 0 29 2 ? *)', 'UTC', '2025-01-01T00:00:00Z', ['2028-02-29T00:00:00.000Z', '2032-02-29T00:00:00.000Z']],
     ['cron(*/20 8-9 * * ? *)', 'UTC', '2025-01-15T09:30:00Z', ['2025-01-15T09:40:00.000Z', '2025-01-16T08:00:00.000Z']],
     ['cron(0,30 12 * JAN,FEB ? 2025)', 'UTC', '2025-02-28T12:30:00Z', []],
+    // What AWS accepts and people type: the third Friday (6#3, Sunday = 1), the weekday nearest the 15th.
+    ['cron(0 12 ? * 6#3 *)', 'UTC', '2025-01-01T00:00:00Z', ['2025-01-17T12:00:00.000Z', '2025-02-21T12:00:00.000Z']],
+    ['cron(0 12 15W * ? *)', 'UTC', '2025-03-01T00:00:00Z', ['2025-03-14T12:00:00.000Z', '2025-04-15T12:00:00.000Z']],
+    ['cron(0 12 ? * 6L *)', 'UTC', '2025-01-01T00:00:00Z', ['2025-01-31T12:00:00.000Z', '2025-02-28T12:00:00.000Z']],
   ])('%s in %s after %s', (expression, timeZone, after, expected) => {
     expect(iso(nextRuns({ expression, timeZone, after: new Date(after), count: 2 }))).toEqual(expected);
   });
@@ -41,7 +49,7 @@ describe('nextRuns', () => {
     expect(nextRuns({ expression: 'rate(15 minutes)', timeZone: 'UTC', after })).toEqual([]);
   });
 
-  it.each(['cron(0 2 * * ?)', 'cron(0 25 * * ? *)', 'cron(0 2 ? * 2#1 *)', 'cron(0 2 15W * ? *)', 'rate(2 weeks)', 'at(2025-01-01T00:00:00)', 'cron(0 5-2 * * ? *)'])(
+  it.each(['cron(0 2 * * ?)', 'cron(0 25 * * ? *)', 'cron(0 2 * * * *)', 'cron(0 2 ? * ? *)', 'cron(0 2 ? * 9 *)', 'rate(2 weeks)', 'at(2025-01-01T00:00:00)', 'cron(0 5-2 * * ? *)'])(
     'refuses %s instead of guessing',
     (expression) => {
       expect(() => nextRuns({ expression, timeZone: 'UTC', after: new Date() })).toThrow(UnsupportedExpressionError);
