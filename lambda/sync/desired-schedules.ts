@@ -71,6 +71,7 @@ function buildSchedule(app: AppSpec, context: DesiredContext): ScheduleSpec {
       frequency: app.frequency,
       window: context.window,
       weeklyDay: context.weeklyDay,
+      timeZone: context.timeZone,
     }),
     timeZone: context.timeZone,
     command: buildCommand(context, { task: 'backup', app, parameters: { engine: app.engine, projectType: app.projectType } }),
@@ -93,7 +94,7 @@ export function buildVerifySchedules(apps: readonly AppSpec[], context: VerifyCo
       environment,
       app: app.name,
       description: verifyMarker(environment, app.name),
-      timing: slotFor({ environment, app: `${app.name}#verify`, frequency: 'weekly', window: context.window, weeklyDay: context.weeklyDay }),
+      timing: slotFor({ environment, app: `${app.name}#verify`, frequency: 'weekly', window: context.window, weeklyDay: context.weeklyDay, timeZone: context.timeZone }),
       timeZone: context.timeZone,
       command: buildCommand(context, { task: 'verify', app }),
     }));

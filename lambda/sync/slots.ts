@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Frequency } from '../../common/app-spec';
 import { type BackupWindow, WEEKDAYS, type Weekday } from '../../common/settings/rules';
+import { unstableLocalMinutes } from './daylight-saving';
 
 /** When a schedule fires, in one time zone. */
 export interface ScheduleTiming {
@@ -27,7 +28,10 @@ export function stableHash(text: string): number {
 
 /**
  * The local start time of an app's backup: hourly apps at a spread minute of every hour, the others at
- * a spread minute of the backup window; weekly on `weeklyDay`, monthly on day 1.
+ * a spread minute of the backup window; weekly on `weeklyDay`, monthly on day 1. A minute that a
+ * daylight-saving change of `timeZone` skips or repeats is never chosen: the app gets another minute
+ * of the window (spread by the same hash), or when the whole window is such minutes, the first stable
+ * minute after it. Apps whose minute was stable keep it.
  */
 export function slotFor(input: {
   environment: string;
@@ -35,12 +39,24 @@ export function slotFor(input: {
   frequency: Frequency;
   window: BackupWindow;
   weeklyDay: Weekday;
+  timeZone: string;
 }): ScheduleTiming {
   const hash = stableHash(`${input.environment}/${input.app}`);
   const base = { frequency: input.frequency, weekday: input.weeklyDay, monthDay: 1 };
   if (input.frequency === 'hourly') return { ...base, minute: hash % 60, hour: 0 };
-  const start = (input.window.startMinute + (hash % input.window.lengthMinutes)) % 1440;
+  const start = stableMinute(input.window, hash, unstableLocalMinutes(input.timeZone));
   return { ...base, minute: start % 60, hour: Math.floor(start / 60) };
+}
+
+function stableMinute(window: BackupWindow, hash: number, unstable: ReadonlySet<number>): number {
+  const at = (offset: number) => (window.startMinute + offset) % 1440;
+  const first = at(hash % window.lengthMinutes);
+  if (!unstable.has(first)) return first;
+  const stable = Array.from({ length: window.lengthMinutes }, (_, offset) => at(offset)).filter((minute) => !unstable.has(minute));
+  if (stable.length > 0) return stable[hash % stable.length] as number;
+  let after = at(window.lengthMinutes);
+  while (unstable.has(after)) after = (after + 1) % 1440;
+  return after;
 }
 
 /** The cron expression (Scheduler and EventBridge syntax: six fields, `?` in day-of-month or -week). */

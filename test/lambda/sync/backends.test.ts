@@ -5,7 +5,7 @@ import { makeApps } from '../../fakes/app-list-api';
 import { createSyncWorld, type SyncWorld } from '../../fakes/sync-world';
 
 const window = parseBackupWindow('01:00-05:00');
-const localSlot = (app: string) => slotFor({ environment: 'live', app, frequency: 'daily', window, weeklyDay: 'SUN' });
+const localSlot = (app: string) => slotFor({ environment: 'live', app, frequency: 'daily', window, weeklyDay: 'SUN', timeZone: 'Europe/Amsterdam' });
 
 describe('the Scheduler backend', () => {
   let world: SyncWorld;

@@ -25,7 +25,9 @@ describe('buildDesiredSchedules: slots', () => {
     expect(new Set(starts).size).toBeGreaterThanOrEqual(40);
     const perHour = [1, 2, 3, 4].map((hour) => starts.filter((start) => Math.floor(start / 60) === hour).length);
     expect(Math.max(...perHour)).toBeLessThanOrEqual(25);
-    expect(Math.min(...perHour)).toBeGreaterThanOrEqual(5);
+    // 02:00-03:00 in Amsterdam is skipped in March and repeated in October: no app starts then.
+    expect(perHour[1]).toBe(0);
+    expect(Math.min(perHour[0] as number, perHour[2] as number, perHour[3] as number)).toBeGreaterThanOrEqual(5);
   });
 
   it('keeps an app in its slot when other apps come and go, and from run to run', () => {
@@ -36,14 +38,14 @@ describe('buildDesiredSchedules: slots', () => {
 
   it('gives the same app different slots in different environments', () => {
     const slots = ['live', 'staging', 'acceptance'].map((environment) =>
-      JSON.stringify(slotFor({ environment, app: 'shop', frequency: 'daily', window: context.window, weeklyDay: 'SUN' })),
+      JSON.stringify(slotFor({ environment, app: 'shop', frequency: 'daily', window: context.window, weeklyDay: 'SUN', timeZone: context.timeZone })),
     );
     expect(new Set(slots).size).toBe(3);
   });
 
   it('handles a window past midnight', () => {
     const window = parseBackupWindow('23:00-01:00');
-    const hours = fifty.map((a) => slotFor({ environment: 'live', app: a.name, frequency: 'daily', window, weeklyDay: 'SUN' }).hour);
+    const hours = fifty.map((a) => slotFor({ environment: 'live', app: a.name, frequency: 'daily', window, weeklyDay: 'SUN', timeZone: context.timeZone }).hour);
     expect(new Set(hours)).toEqual(new Set([23, 0]));
   });
 
