@@ -4,7 +4,7 @@
  */
 import { describeValue, InvalidValueError } from '../app-spec';
 import { ConfigError } from './config-error';
-import type { SettingKind, SharedSetting } from './shared-settings';
+import type { SettingKind, VariableSetting } from './shared-settings';
 
 /** Variables as `process.env` holds them. */
 export type Variables = Readonly<Record<string, string | undefined>>;
@@ -38,8 +38,8 @@ export function fromText(text: string, kind: SettingKind): unknown {
   }
 }
 
-/** Reads one shared setting from `env`; its fallback when unset; throws {@link ConfigError}. */
-export function readSetting<T>(env: Variables, setting: SharedSetting<T>): T {
+/** Reads one setting from `env`; its fallback when unset, else it is required; throws {@link ConfigError}. */
+export function readSetting<T>(env: Variables, setting: VariableSetting<T>): T {
   const text = variableText(env, setting.variable);
   if (text === undefined && setting.fallback === undefined) throw new ConfigError('is required', { setting: setting.variable });
   try {
@@ -48,6 +48,12 @@ export function readSetting<T>(env: Variables, setting: SharedSetting<T>): T {
     if (error instanceof InvalidValueError) throw new ConfigError(error.message, { setting: setting.variable });
     throw error;
   }
+}
+
+/** Like {@link readSetting}, but undefined when the variable is unset and the setting has no fallback. */
+export function readOptionalSetting<T>(env: Variables, setting: VariableSetting<T>): T | undefined {
+  if (variableText(env, setting.variable) === undefined && setting.fallback === undefined) return undefined;
+  return readSetting(env, setting);
 }
 
 /** The variable text a synthesized value becomes (what the stack sets on a Lambda). */

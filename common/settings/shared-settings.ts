@@ -20,10 +20,8 @@ import {
 /** The JSON type of a setting; a variable's text is converted to it before the rule runs. */
 export type SettingKind = 'string' | 'integer' | 'number' | 'boolean' | 'json';
 
-/** One setting shared by synth and the Lambdas. */
-export interface SharedSetting<T> {
-  /** Dotted path under `backopper` in cdk.json context. */
-  context: string;
+/** A setting read from a variable (a Lambda's or the CLI's). */
+export interface VariableSetting<T> {
   /** The Lambda / CLI variable. */
   variable: string;
   kind: SettingKind;
@@ -31,6 +29,12 @@ export interface SharedSetting<T> {
   fallback?: string | number | boolean;
   /** Validates and normalizes; throws InvalidValueError. */
   parse(value: unknown): T;
+}
+
+/** One setting shared by synth and the Lambdas: also read from cdk.json context. */
+export interface SharedSetting<T> extends VariableSetting<T> {
+  /** Dotted path under `backopper` in cdk.json context. */
+  context: string;
 }
 
 function setting<T>(definition: SharedSetting<T>): SharedSetting<T> {

@@ -4,7 +4,8 @@
  */
 import { matching } from '../../common/settings/rules';
 import { parseBucketName } from '../../common/settings/shared-settings';
-import { type ApiConfig, type Environment, readApiConfig, readConcurrency, readOptional, readRequired } from '../shared/config';
+import { readOptionalSetting, readSetting } from '../../common/settings/read-variables';
+import { type ApiConfig, type Environment, readApiConfig, readConcurrency } from '../shared/config';
 
 /** The validated configuration of a freshness check. */
 export interface FreshnessConfig extends ApiConfig {
@@ -28,8 +29,8 @@ const TOPIC_SETTING = {
 export function loadFreshnessConfig(env: Environment = process.env, options: { requireTopic?: boolean } = {}): FreshnessConfig {
   return {
     ...readApiConfig(env),
-    bucket: readRequired(env, BUCKET_SETTING),
-    alertTopicArn: options.requireTopic ? readRequired(env, TOPIC_SETTING) : readOptional(env, TOPIC_SETTING),
+    bucket: readSetting(env, BUCKET_SETTING),
+    alertTopicArn: options.requireTopic ? readSetting(env, TOPIC_SETTING) : readOptionalSetting(env, TOPIC_SETTING),
     concurrency: readConcurrency(env),
   };
 }

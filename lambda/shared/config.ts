@@ -6,10 +6,10 @@
  */
 import { BACKUP_DOCUMENT_NAME } from '../../common/names';
 import { ConfigError } from '../../common/settings/config-error';
-import { readSetting, type Variables, variableText } from '../../common/settings/read-variables';
+import { readOptionalSetting as readOptional, readSetting, type Variables } from '../../common/settings/read-variables';
 import type { BackupWindow, EnvironmentConfig, Weekday } from '../../common/settings/rules';
 import { matching, trueOrFalse, wholeNumber } from '../../common/settings/rules';
-import { parseDocumentName, SHARED_SETTINGS, type SharedSetting } from '../../common/settings/shared-settings';
+import { parseDocumentName, SHARED_SETTINGS, type VariableSetting } from '../../common/settings/shared-settings';
 
 /** Where the schedules live: EventBridge Scheduler (default) or EventBridge rules. */
 export type BackendKind = 'scheduler' | 'rules';
@@ -81,18 +81,7 @@ const LAMBDA_SETTINGS = {
   apiTimeoutMs: { variable: 'BACKOPPER_API_TIMEOUT_MS', kind: 'integer', fallback: 10_000, parse: wholeNumber(100, 120_000) },
   apiRetries: { variable: 'BACKOPPER_API_RETRIES', kind: 'integer', fallback: 2, parse: wholeNumber(0, 10) },
   verifyDocumentName: { variable: 'BACKOPPER_VERIFY_DOCUMENT_NAME', kind: 'string', parse: parseDocumentName },
-} satisfies Record<string, Omit<SharedSetting<unknown>, 'context'>>;
-
-/** Reads a variable through its setting; undefined when an optional one is unset. */
-export function readOptional<T>(env: Environment, setting: Omit<SharedSetting<T>, 'context'>): T | undefined {
-  if (variableText(env, setting.variable) === undefined && setting.fallback === undefined) return undefined;
-  return readSetting(env, { ...setting, context: '' });
-}
-
-/** Reads a variable through its setting; its fallback when unset, else it is required. */
-export function readRequired<T>(env: Environment, setting: Omit<SharedSetting<T>, 'context'>): T {
-  return readSetting(env, { ...setting, context: '' });
-}
+} satisfies Record<string, VariableSetting<unknown>>;
 
 /**
  * Checks that every name given on the command line (`what`: `--environment`, `<environment>`) is a
@@ -110,8 +99,8 @@ export function requireKnownEnvironments(environments: readonly { name: string }
 /** Reads and validates the configuration from `env` (default `process.env`). Throws {@link ConfigError}. */
 export function loadConfig(env: Environment = process.env): SyncConfig {
   const backend = readSetting(env, SHARED_SETTINGS.backend);
-  const scheduleRoleArn = readRequired(env, LAMBDA_SETTINGS.scheduleRoleArn);
-  const documentName = readRequired(env, LAMBDA_SETTINGS.documentName);
+  const scheduleRoleArn = readSetting(env, LAMBDA_SETTINGS.scheduleRoleArn);
+  const documentName = readSetting(env, LAMBDA_SETTINGS.documentName);
   return {
     ...readApiConfig(env),
     ...readScheduleLocation(env),
@@ -124,9 +113,9 @@ export function loadConfig(env: Environment = process.env): SyncConfig {
     deadLetterArn: readOptional(env, LAMBDA_SETTINGS.deadLetterArn),
     commandLogGroup: readOptional(env, LAMBDA_SETTINGS.commandLogGroup),
     executionTimeoutSeconds: readSetting(env, SHARED_SETTINGS.executionTimeoutSeconds),
-    deliveryTimeoutSeconds: readRequired(env, LAMBDA_SETTINGS.deliveryTimeoutSeconds),
+    deliveryTimeoutSeconds: readSetting(env, LAMBDA_SETTINGS.deliveryTimeoutSeconds),
     maxDeleteFraction: readSetting(env, SHARED_SETTINGS.maxDeleteFraction),
-    allowMassDelete: readRequired(env, LAMBDA_SETTINGS.allowMassDelete),
+    allowMassDelete: readSetting(env, LAMBDA_SETTINGS.allowMassDelete),
     concurrency: readConcurrency(env),
     verify: readVerifyConfig(env),
   };
@@ -152,8 +141,8 @@ export function readApiConfig(env: Environment): ApiConfig {
     apiUrl: readSetting(env, SHARED_SETTINGS.apiUrl),
     apiSecretParameter: readSetting(env, SHARED_SETTINGS.apiSecretParameter),
     apiSecretHeader: readSetting(env, SHARED_SETTINGS.apiSecretHeader),
-    apiTimeoutMs: readRequired(env, LAMBDA_SETTINGS.apiTimeoutMs),
-    apiRetries: readRequired(env, LAMBDA_SETTINGS.apiRetries),
+    apiTimeoutMs: readSetting(env, LAMBDA_SETTINGS.apiTimeoutMs),
+    apiRetries: readSetting(env, LAMBDA_SETTINGS.apiRetries),
     environments: readSetting(env, SHARED_SETTINGS.environments),
   };
 }
@@ -166,18 +155,18 @@ export function readScheduleLocation(env: Environment): ScheduleLocation {
   return {
     backend: readSetting(env, SHARED_SETTINGS.backend),
     scheduleGroup: readSetting(env, SHARED_SETTINGS.scheduleGroup),
-    eventBusName: readRequired(env, LAMBDA_SETTINGS.eventBusName),
+    eventBusName: readSetting(env, LAMBDA_SETTINGS.eventBusName),
   };
 }
 
 /** `BACKOPPER_CONCURRENCY`: AWS calls in flight. */
 export function readConcurrency(env: Environment): number {
-  return readRequired(env, LAMBDA_SETTINGS.concurrency);
+  return readSetting(env, LAMBDA_SETTINGS.concurrency);
 }
 
 /** `BACKOPPER_DOCUMENT_NAME`: the backup document. */
 export function readDocumentName(env: Environment): string {
-  return readRequired(env, LAMBDA_SETTINGS.documentName);
+  return readSetting(env, LAMBDA_SETTINGS.documentName);
 }
 
 // EventBridge rules target the document by ARN; it is in the account of the schedule role.

@@ -3,7 +3,7 @@
  * (the sync's variables, same names and rules), the backup document, and for status the bucket. They
  * need neither the API nor the schedule role.
  */
-import { readSetting } from '../../common/settings/read-variables';
+import { readOptionalSetting, readSetting } from '../../common/settings/read-variables';
 import type { EnvironmentConfig } from '../../common/settings/rules';
 import { SHARED_SETTINGS } from '../../common/settings/shared-settings';
 import { BUCKET_SETTING } from '../../lambda/freshness/config';
@@ -12,8 +12,6 @@ import {
   type Environment,
   readConcurrency,
   readDocumentName,
-  readOptional,
-  readRequired,
   readScheduleLocation,
 } from '../../lambda/shared/config';
 
@@ -36,7 +34,7 @@ export function loadOversightConfig(env: Environment, options: { requireBucket?:
     environments: readSetting(env, SHARED_SETTINGS.environments),
     ...readScheduleLocation(env),
     documentName: readDocumentName(env),
-    bucket: options.requireBucket ? readRequired(env, BUCKET_SETTING) : readOptional(env, BUCKET_SETTING),
+    bucket: options.requireBucket ? readSetting(env, BUCKET_SETTING) : readOptionalSetting(env, BUCKET_SETTING),
     concurrency: readConcurrency(env),
   };
 }
