@@ -47,9 +47,9 @@ const CONTROL: Record<string, string> = { f: '\f', n: '\n', r: '\r', t: '\t', v:
 /** Parses one chunk; returns the entry or the reason phpdotenv throws. */
 export function parseEntry(text: string, version: PhpdotenvVersion): EnvEntry | EntryProblem {
   const eq = text.indexOf('=');
-  if (eq === -1) return parseName(text, version) ?? { problem: 'has no "=" and is not a variable name either', at: 0 };
+  if (eq === -1) return parseName(text, version) ?? { problem: 'the line has no "=" and is not a variable name either', at: 0 };
   const name = trimPhp(text.slice(0, eq));
-  if (name === '') return { problem: 'starts with "=": the variable name is missing', at: 0 };
+  if (name === '') return { problem: 'the line starts with "=": the variable name is missing', at: 0 };
   const parsedName = parseName(name, version);
   if (!parsedName) return { problem: `${JSON.stringify(name.slice(0, 60))} is not a valid variable name (letters, digits, _ and .)`, at: 0 };
 
@@ -132,7 +132,7 @@ function nextState(state: State, token: string): Step {
       return {
         problem:
           state === State.AfterQuote
-            ? 'has text after its closing quote (a comment needs a space and #)'
+            ? "has text after its closing quote (only spaces and a # comment may follow; single quotes cannot be escaped inside '...')"
             : 'has a space in its unquoted value (quote the whole value)',
       };
     case State.Comment:

@@ -66,14 +66,14 @@ export function loadLikePhpdotenv(sources: EnvSource[], options: ParseEnvOptions
   const where = lineLocator(texts, sources.map((source) => source.name));
   const { chunks, ignored } = chunkLines(lines, version);
 
-  const entries: Array<{ entry: EnvEntry; first: number }> = [];
+  const entries: EnvEntry[] = [];
   for (const chunk of chunks) {
     const parsed = parseEntry(chunk.text, version);
     if ('problem' in parsed) {
       const at = where(chunk.first + countNewlines(chunk.text.slice(0, parsed.at)));
       throw new EnvFileError(`${at.file} line ${at.line}: ${parsed.problem}; phpdotenv refuses the file, so the app would not boot either`, at.file, at.line);
     }
-    entries.push({ entry: parsed, first: chunk.first });
+    entries.push(parsed);
     if (parsed.value?.commentAt !== undefined) {
       const commentLine = chunk.first + countNewlines(chunk.text.slice(0, parsed.value.commentAt));
       const swallowed = meaningfulLines(lines, commentLine + 1, chunk.last);
@@ -81,13 +81,12 @@ export function loadLikePhpdotenv(sources: EnvSource[], options: ParseEnvOptions
     }
   }
 
-  const loaded = loadEntries(entries.map(({ entry }) => entry), options.environment ?? {});
-  return {
-    ...loaded,
-    ignored: ignored
-      .sort((a, b) => a.start - b.start)
-      .map((skip) => ({ ...where(skip.start), lines: skip.lines.map((index) => where(index).line).join(', '), why: skip.why })),
+  const named = (skip: IgnoredLines) => {
+    const start = where(skip.start);
+    const lines = skip.lines.map((index) => where(index)).map((at) => (at.file === start.file ? String(at.line) : `${at.file} ${at.line}`));
+    return { ...start, lines: lines.join(', '), why: skip.why };
   };
+  return { ...loadEntries(entries, options.environment ?? {}), ignored: ignored.sort((a, b) => a.start - b.start).map(named) };
 }
 
 /**

@@ -77,7 +77,7 @@ export function chunkLines(lines: string[], version: PhpdotenvVersion): { chunks
 
   if (multiline) {
     const swallowed = meaningfulLines(lines, bufferStart, lines.length - 1);
-    if (swallowed.length > 0) ignored.push({ start: bufferStart, lines: swallowed, why: 'never-closed' });
+    if (swallowed.length > 0) ignored.push({ start: bufferStart, lines: swallowed, why: isCommentOrBlank(lines[bufferStart]) ? 'comment' : 'never-closed' });
   }
   return { chunks, ignored };
 }

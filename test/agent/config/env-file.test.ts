@@ -80,8 +80,8 @@ describe('parseEnvFile refuses what phpdotenv refuses, naming the file and line'
     ['an escaped single quote in single quotes', "DB_PASSWORD='it\\'s'", /line 1: DB_PASSWORD has text after its closing quote/],
     ['text after a closing quote', 'A="x"y', /line 1: A has text after its closing quote/],
     ['a missing closing quote', "A='open", /line 1: A has no closing ' quote/],
-    ['a line without =', 'A=1\nJUST TEXT', /line 2: has no "=" and is not a variable name either/],
-    ['a line starting with =', '=x', /line 1: starts with "=": the variable name is missing/],
+    ['a line without =', 'A=1\nJUST TEXT', /line 2: the line has no "=" and is not a variable name either/],
+    ['a line starting with =', '=x', /line 1: the line starts with "=": the variable name is missing/],
     ['a bad name', 'A-B=x', /line 1: "A-B" is not a valid variable name/],
     ['export before a short name (phpdotenv only strips it from longer ones)', 'export A=1', /line 1: "export A" is not a valid variable name/],
     ['a bad escape on the third line of a multi-line value', 'A="1\n2\n3\\q"', /line 3: A has a backslash/],
@@ -111,5 +111,12 @@ describe('parseEnvFile refuses where phpdotenv silently skips lines', () => {
 
   it('accepts such a comment when it only swallows comments and blank lines', () => {
     expect(values('# A="x\n\n# more "\nB=1')).toEqual({ B: '1' });
+  });
+});
+
+describe('parseEnv names lines silently skipped across files', () => {
+  it('names the second file for lines swallowed there', () => {
+    const read = () => parseEnv([{ name: '/app/.env', text: 'A=1\n# B="x' }, { name: '/app/.env.local', text: 'DB_HOST=db\n' }]);
+    expect(read).toThrow('/app/.env line 2: a comment here contains =" without a closing quote, so phpdotenv silently ignores line(s) /app/.env.local 1 and');
   });
 });
