@@ -15,6 +15,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_install+=(postgresql
 command -v tar >/dev/null 2>&1 || need_install+=(tar)
 command -v gzip >/dev/null 2>&1 || need_install+=(gzip)
 [ -x /usr/bin/time ] || need_install+=(time)   # GNU time: CPU seconds and peak RSS in npm run bench
+command -v php >/dev/null 2>&1 || need_install+=(php-cli)   # the real phpdotenv: the .env differential test's oracle
+[ -f /usr/share/php/Dotenv/autoload.php ] || need_install+=(php-vlucas-phpdotenv)
 
 if [ ${#need_install[@]} -gt 0 ]; then
   echo "prepare-machine: installing ${need_install[*]}"

@@ -1,4 +1,5 @@
 import type { DbEngine } from '../../common/app-spec';
+import type { ParsedEnv } from './env-file';
 
 /** Where and how to connect to an app's database, read from its `.env`. */
 export interface DbConnection {
@@ -28,13 +29,23 @@ const CONNECTION_ENGINES: Record<string, Exclude<DbEngine, 'none'>> = {
  * Laravel keys (`DB_DATABASE`, `DB_USERNAME`, `DB_PASSWORD`, `DB_HOST`, `DB_PORT`, `DB_SOCKET`,
  * `DB_CONNECTION`) and WordPress/Bedrock keys (`DB_NAME`, `DB_USER`, `DB_PASSWORD`, `DB_HOST` as
  * `host`, `host:port` or `host:/path/to.sock`). `engine` is what the app list says; a `.env` that
- * names another engine is an error rather than a dump of the wrong server.
+ * names another engine is an error rather than a dump of the wrong server. So is a setting that still
+ * holds a `${NAME}` defined nowhere (`unresolved`, from {@link ParsedEnv}): PHP may fill it in from
+ * its own environment, the agent cannot.
  */
-export function resolveDbConnection(env: Record<string, string>, engine: Exclude<DbEngine, 'none'>, fileName: string): DbConnection {
-  const fromUrl = env.DATABASE_URL ? parseDatabaseUrl(env.DATABASE_URL, fileName) : undefined;
-  const declared = fromUrl?.engine ?? (env.DB_CONNECTION ? CONNECTION_ENGINES[env.DB_CONNECTION.toLowerCase()] : undefined);
-  if (env.DB_CONNECTION && !fromUrl && !declared) {
-    throw new DbCredentialsError(`${fileName}: DB_CONNECTION ${JSON.stringify(env.DB_CONNECTION)} is not mysql, mariadb or pgsql`);
+export function resolveDbConnection(
+  env: Record<string, string>,
+  engine: Exclude<DbEngine, 'none'>,
+  fileName: string,
+  unresolved: ParsedEnv['unresolved'] = {},
+): DbConnection {
+  const setting = settingReader(env, unresolved, fileName);
+  const url = setting('DATABASE_URL');
+  const fromUrl = url ? parseDatabaseUrl(url, fileName) : undefined;
+  const connectionName = fromUrl ? undefined : setting('DB_CONNECTION');
+  const declared = fromUrl?.engine ?? (connectionName ? CONNECTION_ENGINES[connectionName.toLowerCase()] : undefined);
+  if (connectionName && !declared) {
+    throw new DbCredentialsError(`${fileName}: DB_CONNECTION ${JSON.stringify(connectionName)} is not mysql, mariadb or pgsql`);
   }
   if (declared && declared !== engine) {
     const key = fromUrl ? 'DATABASE_URL' : 'DB_CONNECTION';
@@ -42,17 +53,39 @@ export function resolveDbConnection(env: Record<string, string>, engine: Exclude
   }
   if (fromUrl) return { ...fromUrl, engine };
 
-  const database = required(env, ['DB_DATABASE', 'DB_NAME'], fileName);
-  const user = required(env, ['DB_USERNAME', 'DB_USER'], fileName);
-  const password = env.DB_PASSWORD ?? '';
-  const connection: DbConnection = { engine, database, user, password, ...splitHost(env.DB_HOST ?? '', fileName) };
-  if (env.DB_PORT) connection.port = parsePort(env.DB_PORT, `${fileName}: DB_PORT`);
-  if (env.DB_SOCKET) connection.socket = env.DB_SOCKET;
+  const database = required(setting, ['DB_DATABASE', 'DB_NAME'], fileName);
+  const user = required(setting, ['DB_USERNAME', 'DB_USER'], fileName);
+  const password = setting('DB_PASSWORD') ?? '';
+  const connection: DbConnection = { engine, database, user, password, ...splitHost(setting('DB_HOST') ?? '', fileName) };
+  const port = setting('DB_PORT');
+  if (port) connection.port = parsePort(port, `${fileName}: DB_PORT`);
+  const socket = setting('DB_SOCKET');
+  if (socket) connection.socket = socket;
   return connection;
 }
 
-function required(env: Record<string, string>, keys: string[], fileName: string): string {
-  for (const key of keys) if (env[key]) return env[key];
+type SettingReader = (key: string) => string | undefined;
+
+/** Reads one setting, refusing one that still holds a `${NAME}` defined nowhere (never an empty or literal value). */
+function settingReader(env: Record<string, string>, unresolved: ParsedEnv['unresolved'], fileName: string): SettingReader {
+  return (key) => {
+    if (!Object.hasOwn(env, key)) return undefined;
+    const names = unresolved[key] ?? [];
+    if (names.length > 0) {
+      const refs = names.map((name) => `\${${name}}`).join(', ');
+      throw new DbCredentialsError(
+        `${fileName}: ${key} refers to ${refs}, defined nowhere in the file (it may come from the PHP runtime's environment, which the agent cannot see: set it in the .env)`,
+      );
+    }
+    return env[key];
+  };
+}
+
+function required(setting: SettingReader, keys: string[], fileName: string): string {
+  for (const key of keys) {
+    const value = setting(key);
+    if (value) return value;
+  }
   throw new DbCredentialsError(`${fileName}: none of ${keys.join(', ')} is set`);
 }
 

@@ -12,7 +12,8 @@ export async function resolveImportTarget(input: { databaseUrl?: string; envFile
   const text = await readFile(input.envFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new Error(`--env-file ${input.envFile}: ${error.code === 'ENOENT' ? 'not found' : error.message}`);
   });
-  return resolveDbConnection(parseEnvFile(text, input.envFile, process.env), input.engine, input.envFile);
+  const { values, unresolved } = parseEnvFile(text, input.envFile);
+  return resolveDbConnection(values, input.engine, input.envFile, unresolved);
 }
 
 /** How a person confirms overwriting a non-empty database: by typing its name. Pure. */

@@ -27,12 +27,12 @@ function quote(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-/** Creates a database and a user allowed to dump it (including routines it defines). */
-export async function createMysqlDatabase(prefix = 'bk'): Promise<MysqlDatabase> {
+/** Creates a database and a user allowed to dump it (including routines it defines); `chosenPassword` replaces the awkward default. */
+export async function createMysqlDatabase(prefix = 'bk', chosenPassword?: string): Promise<MysqlDatabase> {
   const suffix = uniqueSuffix();
   const database = `${prefix}_${suffix}`;
   const user = `u_${suffix}`;
-  const password = `${AWKWARD_PASSWORD_CHARS}${suffix}`;
+  const password = chosenPassword ?? `${AWKWARD_PASSWORD_CHARS}${suffix}`;
   await mysqlRoot(
     `CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;` +
       `CREATE USER '${user}'@'%' IDENTIFIED BY ${quote(password)};` +

@@ -15,7 +15,8 @@ export interface PostgresCluster {
   port: number;
   socketDir: string;
   psql(sql: string, database?: string): Promise<string>;
-  createDatabase(prefix?: string): Promise<PostgresDatabase>;
+  /** A database owned by a new login role; `chosenPassword` replaces the awkward default. */
+  createDatabase(prefix?: string, chosenPassword?: string): Promise<PostgresDatabase>;
   stop(): Promise<void>;
 }
 
@@ -51,11 +52,11 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     port,
     socketDir: dir,
     psql,
-    async createDatabase(prefix = 'bk') {
+    async createDatabase(prefix = 'bk', chosenPassword?: string) {
       const suffix = uniqueSuffix();
       const database = `${prefix}_${suffix}`;
       const user = `u_${suffix}`;
-      const password = `pg:pa\\ss'"#$${suffix}`;
+      const password = chosenPassword ?? `pg:pa\\ss'"#$${suffix}`;
       await psql(`CREATE ROLE ${user} LOGIN PASSWORD '${password.replace(/'/g, "''")}'`);
       await psql(`CREATE DATABASE ${database} OWNER ${user}`);
       return { database, user, password, host: '127.0.0.1', port };

@@ -38,3 +38,25 @@ describe('resolveDbConnection maps .env keys to a connection', () => {
     expect(() => resolveDbConnection({ ...env }, engine, '/app/.env')).toThrow(new DbCredentialsError(message));
   });
 });
+
+describe('resolveDbConnection refuses settings that still hold an unresolved ${NAME}', () => {
+  it.each([
+    ['DB_HOST', { DB_HOST: '${X}', DB_NAME: 'd', DB_USER: 'u' }, { DB_HOST: ['X'] }, 'DB_HOST refers to ${X}'],
+    ['DB_PASSWORD', { DB_PASSWORD: 'a${SECRET}b', DB_NAME: 'd', DB_USER: 'u' }, { DB_PASSWORD: ['SECRET'] }, 'DB_PASSWORD refers to ${SECRET}'],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://u:p@${H}/d' }, { DATABASE_URL: ['H'] }, 'DATABASE_URL refers to ${H}'],
+    ['two names in DB_NAME', { DB_NAME: '${A}_${B}', DB_USER: 'u' }, { DB_NAME: ['B', 'A'] }, 'DB_NAME refers to ${B}, ${A}'],
+  ])('%s', (_name, env, unresolved, message) => {
+    expect(() => resolveDbConnection(env, 'mysql', '/app/.env', unresolved)).toThrow(
+      new DbCredentialsError(`/app/.env: ${message}, defined nowhere in the file (it may come from the PHP runtime's environment, which the agent cannot see: set it in the .env)`),
+    );
+  });
+
+  it('ignores unresolved references in settings the mapping does not use', () => {
+    const env = { DATABASE_URL: 'mysql://u:p@db/d', DB_NAME: '${OLD}' };
+    expect(resolveDbConnection(env, 'mysql', '/app/.env', { DB_NAME: ['OLD'] })).toMatchObject({ database: 'd', host: 'db' });
+  });
+
+  it('takes a literal ${NAME} that is not a reference (single quotes) as it is', () => {
+    expect(resolveDbConnection({ DB_NAME: 'd', DB_USER: 'u', DB_PASSWORD: 'pa${x}ss' }, 'mysql', '/app/.env', {})).toMatchObject({ password: 'pa${x}ss' });
+  });
+});
