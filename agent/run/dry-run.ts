@@ -7,6 +7,7 @@ import { readDbConnection } from '../config/read-db-connection';
 import { buildDumpCommand } from '../process/db-commands';
 import { messageOf } from '../errors';
 import { describeCommand } from '../process/run-command';
+import { hostId } from '../process/process-identity';
 import { buildSftpCommand, buildUploadBatch } from '../steps/transfer-media';
 
 /**
@@ -38,14 +39,15 @@ export async function planBackup(config: BackupConfig, timestamp: number): Promi
     plan.media = { skip: 'BACKOPPER_MEDIA_HOST is not set' };
   } else {
     const candidates = mediaDirCandidates(join(config.appsDir, config.app), config.projectType, config.mediaDir);
-    const archive = join(config.tmpDir ?? '<tmp>', mediaArchiveName(timestamp));
+    const remoteName = mediaArchiveName(timestamp, hostId());
+    const archive = join(config.tmpDir ?? '<tmp>', remoteName);
     plan.media = {
       candidates,
       command: candidates[0] ? `${describeCommand(buildTarCommand(candidates[0]))} > ${archive}` : undefined,
     };
     plan.transfer = {
       command: describeCommand(buildSftpCommand(config.media)),
-      batch: buildUploadBatch(archive, config.media.path, mediaArchiveName(timestamp)).batch.trim().split('\n'),
+      batch: buildUploadBatch(archive, config.media.path, remoteName).batch.trim().split('\n'),
     };
   }
   return plan;
