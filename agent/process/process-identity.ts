@@ -33,14 +33,19 @@ export function currentBootId(): string | undefined {
   return readProc('/proc/sys/kernel/random/boot_id')?.trim() || undefined;
 }
 
-/** The start time (field 22 of `/proc/<pid>/stat`), or undefined when there is no such process or no `/proc`. */
-export function processStartTime(pid: number): number | undefined {
+/** State (field 3) and start time (field 22) of `/proc/<pid>/stat`; undefined when there is no such process or no `/proc`. */
+function readStat(pid: number): { state: string; startTime: number } | undefined {
   const stat = readProc(`/proc/${pid}/stat`);
   if (!stat) return undefined;
   // The command name (field 2) is in parentheses and may hold spaces; fields 3... follow the last `)`.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[19]);
-  return Number.isInteger(ticks) ? ticks : undefined;
+  const startTime = Number(fields[19]);
+  return Number.isInteger(startTime) ? { state: fields[0] ?? '', startTime } : undefined;
+}
+
+/** The start time (field 22 of `/proc/<pid>/stat`), or undefined when there is no such process or no `/proc`. */
+export function processStartTime(pid: number): number | undefined {
+  return readStat(pid)?.startTime;
 }
 
 /** This process, as the lock and the agent's temporary folders record it. */
@@ -65,9 +70,13 @@ export function checkProcess(identity: ProcessIdentity, recordedAtMs?: number): 
   const { pid } = identity;
   const bootId = currentBootId();
   if (identity.bootId && bootId && identity.bootId !== bootId) return { running: false, reason: `pid ${pid} was recorded before the last reboot` };
-  if (!pidExists(pid)) return { running: false, reason: `pid ${pid}, no longer running` };
-  const startTime = processStartTime(pid);
-  if (startTime === undefined) return { running: true }; // no /proc: the pid is all we can check
+  const gone: Liveness = { running: false, reason: `pid ${pid}, no longer running` };
+  if (!pidExists(pid)) return gone;
+  const stat = readStat(pid);
+  if (stat === undefined) return { running: true }; // no /proc: the pid is all we can check
+  // A killed run whose parent died too may stay a zombie until something reaps it.
+  if (stat.state === 'Z' || stat.state === 'X') return gone;
+  const { startTime } = stat;
   if (identity.startTime !== undefined && identity.startTime !== startTime) return { running: false, reason: `pid ${pid} now belongs to another process` };
   if (identity.startTime === undefined && recordedAtMs !== undefined) {
     const startedAtMs = bootTimeMs() + (startTime / USER_HZ) * 1000;

@@ -71,7 +71,7 @@ describe('an app name starting with "-"', () => {
 
   it.each([
     [['--app=-rf'], /app name "-rf" is not a folder name \(letters, digits, \. _ -, not starting with "\." or "-"/],
-    [['--app', '-rf'], /--app/],
+    [['--app', '-rf'], /Option '--app' argument is ambiguous/],
   ])('is refused by the agent with exit 2 (%j), touching nothing', async (appArgs, message) => {
     const run = await runAgent(['backup', ...appArgs, '--environment', 'live', '--engine', 'none', '--project-type', 'static'], ws.env);
     expect(run.exitCode).toBe(2);
