@@ -7,6 +7,7 @@ import { readDbConnection } from '../config/read-db-connection';
 import { buildDumpCommand } from '../process/db-commands';
 import { messageOf } from '../errors';
 import { describeCommand } from '../process/run-command';
+import { SECRET_FD_PATH } from '../process/secret-file';
 import { hostId } from '../process/process-identity';
 import { buildSftpCommand, buildUploadBatch } from '../steps/transfer-media';
 
@@ -22,7 +23,7 @@ export async function planBackup(config: BackupConfig, timestamp: number): Promi
   } else {
     try {
       const db = await readDbConnection(config);
-      const dump = buildDumpCommand({ ...db, password: '***' }, '<0600 temporary file>');
+      const dump = buildDumpCommand({ ...db, password: '***' }, SECRET_FD_PATH);
       plan.database = {
         command: describeCommand(dump.command),
         secretFile: dump.secretFile.contents.trim(),

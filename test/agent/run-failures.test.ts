@@ -63,7 +63,7 @@ describe('bad invocations and unreachable servers', () => {
     const run = await runAgent([...backupArgs(app, 'mysql', 'wordpress'), '--dry-run'], env);
     expect(run.exitCode).toBe(0);
     expect(run.report.status).toBe('dry-run');
-    expect(run.report.plan.database.command).toMatch(/^mysqldump "--defaults-extra-file=<0600 temporary file>" --single-transaction --quick/);
+    expect(run.report.plan.database.command).toMatch(/^mysqldump --defaults-extra-file=\/dev\/fd\/3 --single-transaction --quick/);
     expect(run.report.plan.database.secretFile).toContain('password="***"');
     expect(run.stdout).not.toContain(db.password);
     expect(run.report.plan.upload.url).toMatch(new RegExp(`^s3://${s3.bucket}/${app}/live/backup_\\d+\\.sql\\.gz$`));
