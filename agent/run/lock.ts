@@ -123,10 +123,16 @@ async function removeIfSame(path: string, content: string): Promise<void> {
   if (now?.content === content) await unlink(path).catch(() => undefined);
 }
 
-/** Candidate files (`.backopper.lock.<pid>.<hex>.new`) of runs killed between writing and linking them. */
+/**
+ * What runs killed mid-lock left: candidate files (`.backopper.lock.<pid>.<hex>.new`, written but not
+ * yet linked) and takeover claims (`.backopper.lock.takeover-<inode>`) whose run is gone.
+ */
 async function removeDeadCandidates(dir: string): Promise<void> {
   for (const name of await readdir(dir)) {
-    const match = /^\.backopper\.lock(?:\.takeover-\d+)?\.(\d+)\.[0-9a-f]+\.new$/.exec(name);
-    if (match && !checkProcess({ pid: Number(match[1]) }).running) await unlink(join(dir, name)).catch(() => undefined);
+    const candidate = /^\.backopper\.lock(?:\.takeover-\d+)?\.(\d+)\.[0-9a-f]+\.new$/.exec(name);
+    if (candidate && !checkProcess({ pid: Number(candidate[1]) }).running) await unlink(join(dir, name)).catch(() => undefined);
+    if (!/^\.backopper\.lock\.takeover-\d+$/.test(name)) continue;
+    const claimant = await readLock(join(dir, name));
+    if (claimant?.identity && !checkProcess(claimant.identity).running) await removeIfSame(join(dir, name), claimant.content);
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backupArgs, FIXTURE_BIN, killGroup, runAgent, startAgent } from '../services/agent';
+import { backupArgs, FAULT_BIN, killGroup, runAgent, startAgent } from '../services/agent';
 import { waitFor } from '../services/exec';
 import { createMysqlDatabase, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
 import { writeMediaFiles, writeWordpressApp } from '../services/sample-app';
@@ -50,7 +50,7 @@ describe('a run killed with SIGKILL, and the run after it', () => {
   });
 
   it('mid-dump: no file anywhere holds the database password; the next run removes the partial dump and the dead lock, and says so', async () => {
-    const agent = startAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, PATH: `${FIXTURE_BIN}:${process.env.PATH}`, FAKE_DUMP_MODE: 'slow' }, { detached: true });
+    const agent = startAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, PATH: `${FAULT_BIN}:${process.env.PATH}`, FAKE_DUMP_MODE: 'slow' }, { detached: true });
     await waitFor('the dump to be under way', async () => existsSync(backupDir()) && readdirSync(backupDir()).find((name) => name.endsWith('.partial')));
     const killed = await killGroup(agent);
     expect(killed.exitCode).toBe(null);
@@ -71,7 +71,7 @@ describe('a run killed with SIGKILL, and the run after it', () => {
   });
 
   it("mid-archive: the next run removes the dead run's temporary archive, and only that", async () => {
-    const agent = startAgent(backupArgs(app, 'none', 'wordpress'), { ...env, PATH: `${FIXTURE_BIN}:${process.env.PATH}`, FAKE_TAR_MODE: 'slow' }, { detached: true });
+    const agent = startAgent(backupArgs(app, 'none', 'wordpress'), { ...env, PATH: `${FAULT_BIN}:${process.env.PATH}`, FAKE_TAR_MODE: 'slow' }, { detached: true });
     const archive = await waitFor('the archive to be written', async () => {
       const dir = readdirSync(ws.tmpDir)[0];
       const file = dir && readdirSync(join(ws.tmpDir, dir))[0];

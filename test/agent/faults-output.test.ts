@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_BUNDLE, agentEnv, backupArgs, FIXTURE_BIN, runAgent } from '../services/agent';
+import { AGENT_BUNDLE, agentEnv, backupArgs, FAULT_BIN, runAgent } from '../services/agent';
 import { waitFor } from '../services/exec';
 import { createWorkspace, type Workspace } from '../services/workspace';
 
@@ -20,7 +20,7 @@ describe('what child processes say and where the output goes', () => {
   afterAll(async () => {
     await ws?.remove();
   });
-  const fixtureEnv = (mode: string, extra: Record<string, string> = {}) => ({ ...ws.env, PATH: `${FIXTURE_BIN}:${process.env.PATH}`, FAKE_DUMP_MODE: mode, ...extra });
+  const fixtureEnv = (mode: string, extra: Record<string, string> = {}) => ({ ...ws.env, PATH: `${FAULT_BIN}:${process.env.PATH}`, FAKE_DUMP_MODE: mode, ...extra });
 
   it('warnings a successful mysqldump prints reach the step line and the report, with the password redacted', async () => {
     const password = 'hunter2-Zq8';

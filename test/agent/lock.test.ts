@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { buildSync } from 'esbuild';
@@ -84,6 +84,17 @@ describe('the per-app lock', () => {
     expect(result.exitCode).toBe(1);
     expect(result.report.error).toBe(`a backup of ${app} is already running (pid ${sleeper.pid}, lock ${lockPath()})`);
     expect(readFileSync(lockPath(), 'utf8')).toBe(content);
+  });
+
+  it('is not blocked for ever by the takeover claim of a run killed mid-takeover', async () => {
+    const dead = { pid: await deadPid(), startTime: 1, bootId: bootId() };
+    writeFileSync(lockPath(), `${JSON.stringify(dead)}\n`);
+    const claim = `${lockPath()}.takeover-${statSync(lockPath()).ino}`;
+    writeFileSync(claim, `${JSON.stringify({ ...dead, pid: await deadPid() })}\n`);
+    const result = await run();
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(result.report.cleaned).toEqual([`${lockPath()} (pid ${dead.pid}, no longer running)`]);
+    expect(readdirSync(join(ws.backupsDir, app)).filter((name) => name.startsWith(LOCK))).toEqual([]);
   });
 
   describe('concurrent runs that all find the same dead lock', () => {

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_BIN } from '../services/agent';
+import { FAULT_BIN } from '../services/agent';
 import { waitFor } from '../services/exec';
 import { createMysqlDatabase, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
 import { type LocalS3, startS3 } from '../services/s3';
@@ -70,7 +70,7 @@ describe('the backup document killed with SIGKILL mid-run, and the run after it'
       content,
       parameters,
       agentBundle: AGENT_FILE,
-      env: { ...env, PATH: `${FIXTURE_BIN}:${env.PATH}`, FAKE_DUMP_MODE: 'slow' },
+      env: { ...env, PATH: `${FAULT_BIN}:${env.PATH}`, FAKE_DUMP_MODE: 'slow' },
       spawnOptions: { detached: true, onSpawn: (child) => (shell = child) },
     });
     const backupDir = join(ws.backupsDir, app);

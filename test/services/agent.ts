@@ -81,3 +81,6 @@ export async function killGroup(agent: ReturnType<typeof startAgent>): Promise<A
 
 /** A folder of fixture executables to put first on PATH (fake mysqldump etc., as execa's tests do). */
 export const FIXTURE_BIN = join(__dirname, '..', 'fixtures', 'bin');
+
+/** Fixtures for the fault tests: a mysqldump that is slow, waits or warns, a tar that is slow. */
+export const FAULT_BIN = join(__dirname, '..', 'fixtures', 'fault-bin');
