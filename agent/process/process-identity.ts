@@ -80,8 +80,8 @@ export function checkProcess(identity: ProcessIdentity, recordedAtMs?: number): 
   if (identity.startTime !== undefined && identity.startTime !== startTime) return { running: false, reason: `pid ${pid} now belongs to another process` };
   if (identity.startTime === undefined && recordedAtMs !== undefined) {
     const startedAtMs = bootTimeMs() + (startTime / USER_HZ) * 1000;
-    // One second of slack: the record is written just after the process starts.
-    if (startedAtMs > recordedAtMs + 1000) return { running: false, reason: `pid ${pid} now belongs to another process` };
+    // Slack for a clock step since (boot time moves with it); a reboot takes longer than that.
+    if (startedAtMs > recordedAtMs + 5000) return { running: false, reason: `pid ${pid} now belongs to another process` };
   }
   return { running: true };
 }

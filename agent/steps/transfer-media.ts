@@ -134,8 +134,9 @@ async function readPending(path: string): Promise<PendingPart[]> {
   }
 }
 
+/** Best effort: a record that cannot be written (a full disk) only costs the cleanup after a SIGKILL, never the copy. */
 async function writePending(path: string, parts: PendingPart[]): Promise<void> {
-  await writeFile(path, `${JSON.stringify(parts)}\n`, { mode: 0o600 });
+  await writeFile(path, `${JSON.stringify(parts)}\n`, { mode: 0o600 }).catch(() => undefined);
 }
 
 /** `a/b/c` → `a`, `a/b`, `a/b/c` (absolute paths keep their leading slash). */
