@@ -16,18 +16,27 @@ Exit status: 0 every enabled step succeeded, 1 a step failed, 2 bad invocation o
 // our build, not the server running this file; keep it out of every backup's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const log = (line: string) => process.stdout.write(`[backopper] ${line}\n`);
+// A reader that goes away (`| head`, a closed SSM pipe) must not crash a backup with an EPIPE stack
+// trace: the run goes on, its later output is dropped, and it exits with its own status.
+let outputOpen = true;
+process.stdout.on('error', () => (outputOpen = false));
+process.stderr.on('error', () => undefined);
+const print = (text: string) => {
+  if (outputOpen) process.stdout.write(text);
+};
+
+const log = (line: string) => print(`[backopper] ${line}\n`);
 
 /** Prints the report as the last stdout line and sets the exit status. */
 function finish(report: object, exitCode: number): void {
-  process.stdout.write(`${JSON.stringify(report)}\n`);
+  print(`${JSON.stringify(report)}\n`);
   process.exitCode = exitCode;
 }
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    print(`${USAGE}\n`);
     return;
   }
   if (command === 'verify') {

@@ -25,7 +25,13 @@ export class InvalidValueError extends Error {
 
 /** The longest app name accepted: it is a folder name, an S3 prefix and part of a schedule name. */
 export const MAX_APP_NAME_LENGTH = 64;
-const APP_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+/**
+ * The one rule for app names, at every layer: the app list (sync), the SSM documents' allowedPattern
+ * and the agent's flags. Not starting with `.` (hidden, `..`) nor `-` (every command would read it as
+ * an option: the agent refused such an app on every server, every night).
+ */
+export const APP_NAME_PATTERN = `^[A-Za-z0-9_][A-Za-z0-9._-]{0,${MAX_APP_NAME_LENGTH - 1}}$`;
+const APP_NAME = new RegExp(APP_NAME_PATTERN);
 const ENVIRONMENT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 const PROJECT_TYPE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 
@@ -36,12 +42,12 @@ export function describeValue(value: unknown): string {
   return JSON.stringify(shown);
 }
 
-/** Checks that `value` is a plain folder name (letters, digits, `.`, `_`, `-`, not starting with `.`). */
+/** Checks that `value` is a plain folder name (letters, digits, `.`, `_`, `-`, not starting with `.` or `-`). */
 export function validateAppName(value: unknown): string {
-  if (typeof value !== 'string' || !APP_NAME.test(value) || value.length > MAX_APP_NAME_LENGTH) {
+  if (typeof value !== 'string' || !APP_NAME.test(value)) {
     throw new InvalidValueError(
       `app name ${describeValue(value)} is not a folder name ` +
-        `(letters, digits, . _ -, not starting with ".", at most ${MAX_APP_NAME_LENGTH} characters)`,
+        `(letters, digits, . _ -, not starting with "." or "-", at most ${MAX_APP_NAME_LENGTH} characters)`,
     );
   }
   return value;
@@ -128,7 +134,14 @@ export function dumpObjectKey(input: {
 /** Matches the S3 keys of dumps under an `<app>/<environment>/` prefix. */
 export const DUMP_OBJECT_PATTERN = /^([^/]+)\/([^/]+)\/backup_(\d{9,11})\.(sql\.gz|tar)$/;
 
-/** File name of a media archive on the media server: `media_<ts>.tar.gz`. */
-export function mediaArchiveName(timestamp: number): string {
-  return `media_${timestamp}.tar.gz`;
+/**
+ * File name of a media archive on the media server: `media_<ts>_<host id>.tar.gz`. The host id keeps
+ * two servers holding the same app (running in the same second) from writing the same file; without
+ * one (older runs) the name is `media_<ts>.tar.gz`.
+ */
+export function mediaArchiveName(timestamp: number, hostId?: string): string {
+  return hostId ? `media_${timestamp}_${hostId}.tar.gz` : `media_${timestamp}.tar.gz`;
 }
+
+/** Matches media archive names, with or without the host id. */
+export const MEDIA_ARCHIVE_PATTERN = /^media_(\d{9,11})(?:_([0-9a-f]{8}))?\.tar\.gz$/;

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { CommandFailedError } from '../errors';
@@ -9,6 +10,8 @@ export interface CommandSpec {
   /** Added to the agent's environment for this child only (e.g. PGPASSFILE). */
   env?: Record<string, string>;
   cwd?: string;
+  /** An open descriptor the child gets as its fd 3 (`/dev/fd/3`): the unnamed password file of secret-file.ts. */
+  secretFd?: number;
 }
 
 export interface RunOptions {
@@ -20,6 +23,8 @@ export interface RunOptions {
   secrets?: string[];
   /** Written to the child's stdin (text, or a stream piped in), then stdin is closed. @default stdin closed at once */
   input?: string | Readable;
+  /** stderr lines of a successful run that are expected and are not warnings. */
+  ignoreStderr?: RegExp;
 }
 
 /** A running child whose stdout the caller consumes; `done` settles when it has exited. */
@@ -31,6 +36,33 @@ export interface RunningCommand {
 }
 
 const STDERR_TAIL_BYTES = 2048;
+/** Warnings kept per process, and the length of each: a report stays readable whatever a child prints. */
+const MAX_WARNINGS = 10;
+const MAX_WARNING_LENGTH = 300;
+
+/** Where the stderr lines of successful processes go: the step that is running (see {@link collectWarnings}). */
+const warningSink = new AsyncLocalStorage<string[]>();
+
+/**
+ * Runs `work`; every process it starts that succeeds but writes to stderr (mysqldump's "Warning: ...",
+ * tar's notes) adds its lines, redacted and prefixed with the command, to `warnings`.
+ */
+export function collectWarnings<T>(warnings: string[], work: () => Promise<T>): Promise<T> {
+  return warningSink.run(warnings, work);
+}
+
+/** The lines a successful process wrote to stderr, as report warnings: `<file>: <line>`, bounded. */
+export function warningLines(file: string, stderr: string, ignore?: RegExp): string[] {
+  const lines = stderr
+    .replace(/\r/g, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !ignore?.test(line))
+    .map((line) => (line.startsWith(`${file}:`) ? line : `${file}: ${line}`))
+    .map((line) => (line.length > MAX_WARNING_LENGTH ? `${line.slice(0, MAX_WARNING_LENGTH - 3)}...` : line));
+  const unique = [...new Set(lines)];
+  return unique.length > MAX_WARNINGS ? [...unique.slice(0, MAX_WARNINGS - 1), `${file}: ... and ${unique.length - MAX_WARNINGS + 1} more lines on stderr`] : unique;
+}
 
 /** Replaces each secret in `text` with `***`. */
 export function redact(text: string, secrets: string[] = []): string {
@@ -50,19 +82,23 @@ export function describeCommand(spec: CommandSpec): string {
  */
 export function startCommand(spec: CommandSpec, options: RunOptions = {}): RunningCommand {
   const okExitCodes = options.okExitCodes ?? [0];
+  const warnings = warningSink.getStore();
   const child = spawn(spec.file, spec.args, {
     cwd: spec.cwd,
     env: { ...process.env, ...spec.env },
-    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...(spec.secretFd === undefined ? [] : [spec.secretFd])],
     shell: false,
   });
   // stdout and stderr are pipes (see stdio above).
   const stdout = child.stdout!;
   const stderrStream = child.stderr!;
   let stderr = '';
+  // The first lines too, for warnings: the tail alone may have lost them.
+  let stderrHead = '';
   stderrStream.setEncoding('utf8');
   stderrStream.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES);
+    if (stderrHead.length < STDERR_TAIL_BYTES * 4) stderrHead += chunk;
   });
   // A stream that fails (a corrupt gzip) must fail the command even if the child then exits 0 on the
   // truncated input it got.
@@ -99,7 +135,10 @@ export function startCommand(spec: CommandSpec, options: RunOptions = {}): Runni
       if (killTimer) clearTimeout(killTimer);
       const stderrTail = redact(stderr.replace(/\r/g, '').trim(), options.secrets);
       if (inputError) reject(new Error(`reading the input of ${spec.file} failed: ${inputError.message}`, { cause: inputError }));
-      else if (code !== null && okExitCodes.includes(code)) resolve({ exitCode: code, stderrTail });
+      else if (code !== null && okExitCodes.includes(code)) {
+        warnings?.push(...warningLines(spec.file, redact(stderrHead, options.secrets), options.ignoreStderr));
+        resolve({ exitCode: code, stderrTail });
+      }
       else reject(new CommandFailedError(spec.file, code, signal, lastLines(stderrTail, 5)));
     });
   });

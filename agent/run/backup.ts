@@ -5,6 +5,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { BackupConfig } from '../config/config';
 import { runDatabaseSteps } from '../steps/database-steps';
 import { messageOf } from '../errors';
+import { cleanLeftovers } from './clean-leftovers';
 import { acquireAppLock } from './lock';
 import { claimRunTimestamp } from './run-timestamp';
 import { runMediaSteps } from '../steps/media-steps';
@@ -58,13 +59,18 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
       return report;
     }
     await mkdir(backupDir, { recursive: true, mode: 0o700 });
-    release = await acquireAppLock(backupDir, config.app);
+    const lock = await acquireAppLock(backupDir, config.app);
+    release = lock.release;
+    // What runs killed with SIGKILL left (no handler ran): said in the report, never silently.
+    const cleaned = [...(lock.tookOver ? [lock.tookOver] : []), ...(await cleanLeftovers({ backupDir, tmpDir: config.tmpDir }))];
+    for (const item of cleaned) deps.log(`cleaned   ${item}`);
+    if (cleaned.length > 0) report.cleaned = cleaned;
     const timestamp = await claimRunTimestamp(backupDir, deps.now);
     report.timestamp = timestamp;
     deps.log(`backup of ${config.app} (${config.environment}, ${config.engine}, ${config.projectType}) at ${timestamp} on ${report.host}`);
     record(await runDatabaseSteps({ config, timestamp, backupDir, s3, log: deps.log, signal: deps.signal }));
     if (deps.signal.aborted) record({ media: skipped('interrupted'), transfer: skipped('interrupted') });
-    else record(await runMediaSteps(config, timestamp, deps.signal));
+    else record(await runMediaSteps({ config, timestamp, backupDir, signal: deps.signal, log: deps.log }));
     report.status = overallStatus(report.steps);
     if (deps.signal.aborted) {
       report.status = 'failed';

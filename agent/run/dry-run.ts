@@ -7,6 +7,8 @@ import { readDbConnection } from '../config/read-db-connection';
 import { buildDumpCommand } from '../process/db-commands';
 import { messageOf } from '../errors';
 import { describeCommand } from '../process/run-command';
+import { SECRET_FD_PATH } from '../process/secret-file';
+import { hostId } from '../process/process-identity';
 import { buildSftpCommand, buildUploadBatch } from '../steps/transfer-media';
 
 /**
@@ -21,7 +23,7 @@ export async function planBackup(config: BackupConfig, timestamp: number): Promi
   } else {
     try {
       const db = await readDbConnection(config);
-      const dump = buildDumpCommand({ ...db, password: '***' }, '<0600 temporary file>');
+      const dump = buildDumpCommand({ ...db, password: '***' }, SECRET_FD_PATH);
       plan.database = {
         command: describeCommand(dump.command),
         secretFile: dump.secretFile.contents.trim(),
@@ -38,14 +40,15 @@ export async function planBackup(config: BackupConfig, timestamp: number): Promi
     plan.media = { skip: 'BACKOPPER_MEDIA_HOST is not set' };
   } else {
     const candidates = mediaDirCandidates(join(config.appsDir, config.app), config.projectType, config.mediaDir);
-    const archive = join(config.tmpDir ?? '<tmp>', mediaArchiveName(timestamp));
+    const remoteName = mediaArchiveName(timestamp, hostId());
+    const archive = join(config.tmpDir ?? '<tmp>', remoteName);
     plan.media = {
       candidates,
       command: candidates[0] ? `${describeCommand(buildTarCommand(candidates[0]))} > ${archive}` : undefined,
     };
     plan.transfer = {
       command: describeCommand(buildSftpCommand(config.media)),
-      batch: buildUploadBatch(archive, config.media.path, mediaArchiveName(timestamp)).batch.trim().split('\n'),
+      batch: buildUploadBatch(archive, config.media.path, remoteName).batch.trim().split('\n'),
     };
   }
   return plan;

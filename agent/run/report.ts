@@ -1,5 +1,6 @@
 /** The run report: the last line on stdout, POSTed to the report URL, read by ops and by `backopper run`. */
 import { formatBytes } from '../../common/format';
+import { collectWarnings } from '../process/run-command';
 
 export type StepStatus = 'succeeded' | 'failed' | 'skipped';
 export type StepName = 'database' | 'retention' | 'upload' | 'media' | 'transfer';
@@ -20,8 +21,16 @@ export interface StepReport {
   /** What went wrong (failed) or what was odd but survivable (warning). */
   error?: string;
   warning?: string;
+  /** What child processes of this step wrote to stderr while succeeding (`<command>: <line>`, redacted). */
+  warnings?: string[];
   /** Local dumps deleted by retention. */
   deleted?: string[];
+  /** The folder really archived when the media path goes through a symlink. */
+  source?: string;
+  /** Connections it took (transfer: transient SSH failures are retried). */
+  attempts?: number;
+  /** What dead runs left that this step removed (transfer: `host:path` of `.part` files). */
+  cleaned?: string[];
 }
 
 export interface RunReport {
@@ -37,6 +46,8 @@ export interface RunReport {
   steps: Partial<Record<StepName, StepReport>>;
   error?: string;
   warnings?: string[];
+  /** What runs killed before (SIGKILL) left that this run removed: partial dumps, temporary folders, a dead lock. */
+  cleaned?: string[];
 }
 
 /** Whether every step that ran succeeded (skipped steps do not fail a run). */
@@ -54,20 +65,30 @@ export function formatStepLine(name: StepName, step: StepReport): string {
   if (step.sha256) parts.push(`sha256 ${step.sha256.slice(0, 12)}`);
   if (step.deleted) parts.push(step.deleted.length ? `deleted ${step.deleted.join(', ')}` : 'nothing to delete');
   if (step.reason) parts.push(`(${step.reason})`);
+  if (step.attempts !== undefined && step.attempts > 1) parts.push(`${step.attempts} attempts`);
+  if (step.cleaned?.length) parts.push(`cleaned ${step.cleaned.join(', ')}`);
   if (step.warning) parts.push(`warning: ${step.warning}`);
+  if (step.warnings?.length) parts.push(`warnings: ${step.warnings.join('; ')}`);
   if (step.error) parts.push(`error: ${step.error}`);
   return parts.join('  ');
 }
 
-/** Times `work` and turns its outcome into a step report; a thrown error becomes `failed`. */
+/**
+ * Times `work` and turns its outcome into a step report; a thrown error becomes `failed`. What the
+ * step's child processes wrote to stderr while succeeding becomes its `warnings`.
+ */
 export async function timeStep(work: () => Promise<Omit<StepReport, 'durationMs'>>): Promise<StepReport> {
   const started = performance.now();
+  const warnings: string[] = [];
+  let step: StepReport;
   try {
-    const result = await work();
-    return { ...result, durationMs: Math.round(performance.now() - started) };
+    const result = await collectWarnings(warnings, work);
+    step = { ...result, durationMs: Math.round(performance.now() - started) };
   } catch (error) {
-    return { status: 'failed', error: error instanceof Error ? error.message : String(error), durationMs: Math.round(performance.now() - started) };
+    step = { status: 'failed', error: error instanceof Error ? error.message : String(error), durationMs: Math.round(performance.now() - started) };
   }
+  if (warnings.length > 0) step.warnings = [...(step.warnings ?? []), ...warnings];
+  return step;
 }
 
 export function skipped(reason: string): StepReport {

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { FanOut } from '../process/fan-out';
@@ -27,21 +27,49 @@ export async function findMediaDir(candidates: string[]): Promise<string> {
   throw new Error(`no media folder: looked for ${candidates.join(', ')}`);
 }
 
-/** `tar -czf - -C <parent> <folder>`: the seed's command, writing to stdout so the agent can hash it. */
-export function buildTarCommand(mediaDir: string): CommandSpec {
-  return { file: 'tar', args: ['-czf', '-', '-C', dirname(mediaDir), '--', basename(mediaDir)] };
+/**
+ * `tar -czf - -C <parent> <folder>`: the seed's command, writing to stdout so the agent can hash it.
+ * When the configured folder is reached through a symlink (the folder itself, or the release folder
+ * above it, as Deployer, Capistrano and Envoyer lay out shared uploads), `realDir` is where it really is:
+ * tar archives that folder's files and a transform names the top entry as configured (`uploads/...`),
+ * so the archive restores where the app expects it. Links inside the folder stay links (no `-h`; the
+ * `S` flag leaves link targets alone).
+ */
+export function buildTarCommand(mediaDir: string, realDir = mediaDir): CommandSpec {
+  const name = basename(mediaDir);
+  const realName = basename(realDir);
+  const transform = realName === name ? [] : [`--transform=s/^${escapeRegExp(realName)}(\\/|$)/${escapeReplacement(name)}\\1/xS`];
+  return { file: 'tar', args: ['-czf', '-', '-C', dirname(realDir), ...transform, '--', realName] };
+}
+
+/** A file name as a literal in tar's extended regular expressions (`/` cannot occur in a name). */
+function escapeRegExp(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+}
+
+/** A file name as a literal in a transform's replacement. */
+function escapeReplacement(text: string): string {
+  return text.replace(/[\\&]/g, '\\$&');
+}
+
+/** What the archive is made of: the configured folder, and where it really is when links lead there. */
+export async function resolveMediaDir(mediaDir: string): Promise<{ mediaDir: string; realDir: string }> {
+  const realDir = await realpath(mediaDir);
+  if (realDir === '/') throw new Error(`${mediaDir} resolves to /; refusing to archive the whole file system`);
+  return { mediaDir, realDir };
 }
 
 /**
- * Archives `mediaDir` into `archivePath`, hashing on the way. GNU tar's exit 1 ("file changed as we
- * read it": a site that is being written to) is a warning, returned in `warning`; 2 is a failure.
+ * Archives `mediaDir` (the files of `realDir`, where links lead) into `archivePath`, hashing on the
+ * way. GNU tar's exit 1 ("file changed as we read it": a site that is being written to) is a warning,
+ * returned in `warning` (tar's lines are in the step's warnings); 2 is a failure.
  */
-export async function archiveMedia(mediaDir: string, archivePath: string, signal?: AbortSignal) {
-  const running = startCommand(buildTarCommand(mediaDir), { signal, okExitCodes: [0, 1] });
+export async function archiveMedia(media: { mediaDir: string; realDir: string }, archivePath: string, signal?: AbortSignal) {
+  const running = startCommand(buildTarCommand(media.mediaDir, media.realDir), { signal, okExitCodes: [0, 1] });
   const fanOut = new FanOut(createWriteStream(archivePath, { flags: 'wx', mode: 0o600 }));
   const [piped, exited] = await Promise.allSettled([pipeline(running.stdout, fanOut), running.done]);
   if (piped.status === 'rejected') throw new Error(`writing ${archivePath} failed: ${String(piped.reason)}`, { cause: piped.reason });
   if (exited.status === 'rejected') throw exited.reason;
-  const warning = exited.value.exitCode === 1 ? `tar: ${exited.value.stderrTail || 'some files changed while being archived'}` : undefined;
+  const warning = exited.value.exitCode === 1 ? 'tar exited with status 1: some files changed while being archived' : undefined;
   return { path: archivePath, bytes: fanOut.bytes, sha256: fanOut.sha256, warning };
 }

@@ -1,17 +1,31 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mediaArchiveName } from '../../common/app-spec';
-import { archiveMedia, findMediaDir, mediaDirCandidates } from './archive-media';
+import { archiveMedia, findMediaDir, mediaDirCandidates, resolveMediaDir } from './archive-media';
 import type { BackupConfig } from '../config/config';
+import { hostId } from '../process/process-identity';
+import { createTempFolder } from '../process/temp-folder';
 import { type StepReport, skipped, timeStep } from '../run/report';
 import { transferMedia } from './transfer-media';
 
+export interface MediaStepsInput {
+  config: BackupConfig;
+  timestamp: number;
+  /** The app's backup folder: where the record of pending remote copies lives. */
+  backupDir: string;
+  signal: AbortSignal;
+  log: (line: string) => void;
+}
+
 /**
- * The media and transfer steps: archive the app's media folder into a private temporary folder, copy
- * it to the media server, and remove the temporary folder whatever happened (success, failure, abort).
+ * The media and transfer steps: archive the app's media folder (through any symlinks to it) into a
+ * private temporary folder, copy it to the media server under a name unique to this run and server,
+ * and remove the temporary folder whatever happened (success, failure, abort; a SIGKILLed run's
+ * folder is removed by the next run, see clean-leftovers.ts).
  */
-export async function runMediaSteps(config: BackupConfig, timestamp: number, signal: AbortSignal): Promise<Record<'media' | 'transfer', StepReport>> {
+export async function runMediaSteps(input: MediaStepsInput): Promise<Record<'media' | 'transfer', StepReport>> {
+  const { config, timestamp, signal } = input;
   const server = config.media;
   if (!server) {
     const reason = 'BACKOPPER_MEDIA_HOST is not set';
@@ -22,22 +36,40 @@ export async function runMediaSteps(config: BackupConfig, timestamp: number, sig
     const reason = `no default media folder for project type ${config.projectType}; set BACKOPPER_MEDIA_DIR`;
     return { media: skipped(reason), transfer: skipped(reason) };
   }
-  const workDir = await mkdtemp(join(config.tmpDir ?? tmpdir(), `backopper-${config.app}-`));
+  const remoteName = mediaArchiveName(timestamp, hostId());
+  const workDir = await createTempFolder(config.tmpDir ?? tmpdir(), config.app);
   try {
     let archivePath: string | undefined;
     const media = await timeStep(async () => {
-      const mediaDir = await findMediaDir(candidates);
-      const archive = await archiveMedia(mediaDir, join(workDir, mediaArchiveName(timestamp)), signal);
+      const resolved = await resolveMediaDir(await findMediaDir(candidates));
+      const archive = await archiveMedia(resolved, join(workDir, remoteName), signal);
       archivePath = archive.path;
-      return { status: 'succeeded', path: mediaDir, bytes: archive.bytes, sha256: archive.sha256, ...(archive.warning ? { warning: archive.warning } : {}) };
+      return {
+        status: 'succeeded',
+        path: resolved.mediaDir,
+        ...(resolved.realDir === resolved.mediaDir ? {} : { source: resolved.realDir }),
+        bytes: archive.bytes,
+        sha256: archive.sha256,
+        ...(archive.warning ? { warning: archive.warning } : {}),
+      };
     });
     if (!archivePath) return { media, transfer: skipped('the media step failed') };
     const local = archivePath;
+    let attempts = 0;
     const transfer = await timeStep(async () => {
       signal.throwIfAborted();
-      const remotePath = await transferMedia(server, local, mediaArchiveName(timestamp), signal);
-      return { status: 'succeeded', path: `${server.host}:${remotePath}`, bytes: media.bytes, sha256: media.sha256 };
+      const { remotePath, cleaned } = await transferMedia({
+        server,
+        localPath: local,
+        remoteName,
+        stateDir: input.backupDir,
+        signal,
+        log: input.log,
+        onAttempt: (attempt) => (attempts = attempt),
+      });
+      return { status: 'succeeded', path: `${server.host}:${remotePath}`, bytes: media.bytes, sha256: media.sha256, ...(cleaned.length ? { cleaned } : {}) };
     });
+    if (attempts > 0) transfer.attempts = attempts;
     return { media, transfer };
   } finally {
     await rm(workDir, { recursive: true, force: true });

@@ -22,7 +22,8 @@ export async function benchMedia(context: BenchContext, media: MediaSet): Promis
       const archive = join(paths.baselineDir, 'media.tar.gz');
       const tar = await measure({ file: 'tar', args: ['-czf', archive, '-C', join(media.dir, '..'), 'uploads'] });
       const sftp = buildSftpCommand(server);
-      transfers.push(await measure({ file: sftp.file, args: sftp.args, input: buildUploadBatch(archive, server.path, 'media.tar.gz').batch }));
+      // A new remote name per sample: the agent's batch never replaces an existing file.
+      transfers.push(await measure({ file: sftp.file, args: sftp.args, input: buildUploadBatch(archive, server.path, `media-${transfers.length}.tar.gz`).batch }));
       await clearOutputs(paths);
       return tar;
     },

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { APP_NAME_PATTERN } from '../../common/app-spec';
 import type { AgentConfig, MediaConfig } from '../config';
 import { renderBackupScript } from '../document/backup-script';
 import type { AgentBundle } from './agent-bundle';
@@ -10,11 +11,12 @@ import { BACKUP_DOCUMENT_NAME } from '../../common/names';
 /** The document's name; the sync Lambda's schedules and the alert rule refer to it. */
 
 /**
- * The document parameters and the patterns that guard them, the same rules as common/app-spec.ts.
- * SSM rejects a SendCommand whose values do not match, before anything reaches a server.
+ * The document parameters and the patterns that guard them, the same rules as common/app-spec.ts
+ * (the app name's is that very rule). SSM rejects a SendCommand whose values do not match, before
+ * anything reaches a server.
  */
 export const DOCUMENT_PARAMETER_PATTERNS = {
-  app: '^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$',
+  app: APP_NAME_PATTERN,
   environment: '^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$',
   engine: '^(mysql|postgres|none)$',
   projectType: '^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$',

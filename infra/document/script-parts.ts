@@ -37,10 +37,40 @@ export function renderExports(entries: Array<[string, string | undefined]>): str
   return entries.filter((entry): entry is [string, string] => entry[1] !== undefined).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
 }
 
-/** A private `$work` folder, removed on exit; a signal exits 128+n so the removal still runs. */
+/** The known private folder (0700) that holds every run's `$work` folder: `<TMPDIR>/backopper-document`. */
+export const WORK_FOLDERS = '${TMPDIR:-/tmp}/backopper-document';
+
+/**
+ * A private `$work` folder (it holds the media server's key: ssh needs a real 0600 file), removed on
+ * exit; a signal exits 128+n so the removal still runs. SIGKILL (SSM's execution timeout kills the
+ * process group) runs no trap, so every work folder lives in {@link WORK_FOLDERS}, is named after its
+ * shell's pid and records that shell's pid, start time (/proc/<pid>/stat field 22) and boot id; each
+ * run first removes the folders whose shell is gone, and the pid-less folders of older versions
+ * (`<TMPDIR>/backopper.XXXXXX`) once they are a day old.
+ */
 export function renderWorkDir(): string[] {
   return [
-    'work=$(mktemp -d "${TMPDIR:-/tmp}/backopper.XXXXXX")',
+    `runs="${WORK_FOLDERS}"`,
+    'mkdir -p "$runs"',
+    // Root writes a key in there: never through a link or into someone else's folder.
+    '{ [ -d "$runs" ] && [ ! -L "$runs" ] && [ -O "$runs" ]; } || fail "$runs is not a folder of $(id -un)"',
+    'chmod 700 "$runs"',
+    'boot_id=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)',
+    // A process's start time (/proc/<pid>/stat field 22), empty when it is gone (or a zombie).
+    `started() { stat=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0; case "$stat" in Z*|X*) return 0 ;; esac; printf '%s' "$stat" | cut -d ' ' -f 20; }`,
+    'for stale in "$runs"/*; do',
+    '  [ -d "$stale" ] || continue',
+    '  owner_pid=${stale##*/}',
+    '  owner_pid=${owner_pid%%.*}',
+    '  owner=$(cat "$stale/owner" 2>/dev/null || true)',
+    '  if [ -n "$owner" ] && [ "$owner" = "$owner_pid $(started "$owner_pid") $boot_id" ]; then continue; fi',
+    // No owner line yet: its shell is between mktemp and printf, if it still runs.
+    '  if [ -z "$owner" ] && [ -d "/proc/$owner_pid" ]; then continue; fi',
+    '  rm -rf "$stale"',
+    'done',
+    'find "${TMPDIR:-/tmp}" -maxdepth 1 -type d -name "backopper.??????" -mmin +1440 -exec rm -rf {} + 2>/dev/null || true',
+    'work=$(mktemp -d "$runs/$$.XXXXXX")',
+    `printf '%s %s %s\\n' "$$" "$(started $$)" "$boot_id" > "$work/owner"`,
     `trap 'rm -rf "$work"' EXIT`,
     `trap 'exit 129' HUP`,
     `trap 'exit 130' INT`,

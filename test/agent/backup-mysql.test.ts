@@ -89,15 +89,19 @@ describe('a WordPress app on MariaDB, backed up end to end', () => {
   it('copies the media archive to the media server, identical, and leaves no temporary file', async () => {
     const { timestamp } = run.report;
     const remoteDir = join(sshd.remoteRoot, app, 'live');
-    expect(readdirSync(remoteDir)).toEqual([`media_${timestamp}.tar.gz`]);
-    const remote = readFileSync(join(remoteDir, `media_${timestamp}.tar.gz`));
+    // media_<ts>_<host id>.tar.gz: unique per run and server.
+    const name = run.report.steps.transfer.path.split('/').pop();
+    expect(name).toMatch(new RegExp(`^media_${timestamp}_[0-9a-f]{8}\\.tar\\.gz$`));
+    expect(run.report.steps.transfer.path).toBe(`127.0.0.1:${join(remoteDir, name)}`);
+    expect(readdirSync(remoteDir)).toEqual([name]);
+    const remote = readFileSync(join(remoteDir, name));
     expect(sha256(remote)).toBe(run.report.steps.transfer.sha256);
     expect(run.report.steps.media.sha256).toBe(sha256(remote));
-    const listing = await exec('tar', ['-tzf', join(remoteDir, `media_${timestamp}.tar.gz`)]);
+    const listing = await exec('tar', ['-tzf', join(remoteDir, name)]);
     expect(listing.split('\n')).toEqual(expect.arrayContaining(['uploads/', 'uploads/2024/05/image-0.jpg', 'uploads/ünïcode name ✓.txt']));
     const extracted = join(ws.root, 'extracted');
     await exec('mkdir', ['-p', extracted]);
-    await exec('tar', ['-xzf', join(remoteDir, `media_${timestamp}.tar.gz`), '-C', extracted]);
+    await exec('tar', ['-xzf', join(remoteDir, name), '-C', extracted]);
     const original = readFileSync(join(ws.appsDir, app, 'public/wp-content/uploads/2024/05/image-0.jpg'));
     expect(readFileSync(join(extracted, 'uploads/2024/05/image-0.jpg')).equals(original)).toBe(true);
     expect(ws.leftovers()).toEqual([]);

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backupArgs, FIXTURE_BIN, runAgent, startAgent } from '../services/agent';
@@ -115,7 +115,7 @@ describe('database failures: loud, exit 1, nothing kept under a final name, noth
     await expectDatabaseFailureLeftNothing(run, /\.env: none of DB_DATABASE, DB_NAME is set/);
   });
 
-  it('keeps the password out of every process argv while the dump runs; the option file is 0600 and removed after', async () => {
+  it('keeps the password out of every process argv while the dump runs; the option file is an unnamed 0600 file on fd 3', async () => {
     const lock = openSession('mysql', ['-uroot', db.database], 'LOCK TABLES wp_posts WRITE;\n');
     try {
       const agent = startAgent(backupArgs(app, 'mysql', 'wordpress'), env);
@@ -125,13 +125,16 @@ describe('database failures: loud, exit 1, nothing kept under a final name, noth
       expect(everyArgv.length).toBeGreaterThan(3);
       expect(everyArgv.filter((argv) => argv.join(' ').includes(db.password))).toEqual([]);
       const dumpArgv = readFileSync(`/proc/${dumpPid}/cmdline`, 'utf8').split('\0');
-      const optionFile = dumpArgv[1].replace('--defaults-extra-file=', '');
+      expect(dumpArgv[1]).toBe('--defaults-extra-file=/dev/fd/3');
+      // An O_TMPFILE: a 0600 file that never had a name, so a SIGKILL cannot leave it behind.
+      const optionFile = `/proc/${dumpPid}/fd/3`;
       expect(statSync(optionFile).mode & 0o777).toBe(0o600);
+      expect(readlinkSync(optionFile)).toMatch(/\/#\d+ \(deleted\)$/);
       expect(readFileSync(optionFile, 'utf8')).toContain('password=');
+      expect(ws.leftovers()).toEqual([]);
       await lock.close();
       const run = await agent.finished;
       expect(run.exitCode).toBe(0);
-      expect(existsSync(optionFile)).toBe(false);
       expect(run.stdout).not.toContain(db.password);
       unlinkSync(run.report.steps.database.path);
     } finally {

@@ -63,11 +63,11 @@ describe('bad invocations and unreachable servers', () => {
     const run = await runAgent([...backupArgs(app, 'mysql', 'wordpress'), '--dry-run'], env);
     expect(run.exitCode).toBe(0);
     expect(run.report.status).toBe('dry-run');
-    expect(run.report.plan.database.command).toMatch(/^mysqldump "--defaults-extra-file=<0600 temporary file>" --single-transaction --quick/);
+    expect(run.report.plan.database.command).toMatch(/^mysqldump --defaults-extra-file=\/dev\/fd\/3 --single-transaction --quick/);
     expect(run.report.plan.database.secretFile).toContain('password="***"');
     expect(run.stdout).not.toContain(db.password);
     expect(run.report.plan.upload.url).toMatch(new RegExp(`^s3://${s3.bucket}/${app}/live/backup_\\d+\\.sql\\.gz$`));
-    expect(run.report.plan.transfer.batch.at(-1)).toMatch(/^rename ".*\/\.media_\d+\.tar\.gz\.part" ".*\/media_\d+\.tar\.gz"$/);
+    expect(run.report.plan.transfer.batch.at(-1)).toMatch(/^rename -l ".*\/\.media_\d+_[0-9a-f]{8}\.tar\.gz\.part" ".*\/media_\d+_[0-9a-f]{8}\.tar\.gz"$/);
     expect(readdirSync(ws.backupsDir)).toEqual([]);
     expect(ws.leftovers()).toEqual([]);
   });
@@ -234,7 +234,8 @@ describe('media only (--engine none)', () => {
       expect(run.exitCode).toBe(0);
       expect(run.report.steps.database).toMatchObject({ status: 'skipped', reason: 'engine is none (media only)' });
       expect(run.report.steps.transfer.status).toBe('succeeded');
-      expect(readdirSync(join(sshd.remoteRoot, 'static', 'live'))).toEqual([`media_${run.report.timestamp}.tar.gz`]);
+      expect(readdirSync(join(sshd.remoteRoot, 'static', 'live'))).toEqual([run.report.steps.transfer.path.split('/').pop()]);
+      expect(run.report.steps.transfer.path).toMatch(new RegExp(`/media_${run.report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`));
     } finally {
       await Promise.all([ws.remove(), sshd.stop()]);
     }

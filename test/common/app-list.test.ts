@@ -27,6 +27,8 @@ describe('parseAppList', () => {
   it.each([
     [entry({ name: '../x' }), 'invalid-name', undefined, 'entry 0: app name "../x" is not a folder name'],
     [entry({ name: '' }), 'invalid-name', undefined, 'entry 0: app name "" is not a folder name'],
+    [entry({ name: '-rf' }), 'invalid-name', undefined, 'entry 0: app name "-rf" is not a folder name (letters, digits, . _ -, not starting with "." or "-"'],
+    [entry({ name: '--help' }), 'invalid-name', undefined, 'entry 0: app name "--help" is not a folder name'],
     [entry({ name: 'x'.repeat(65) }), 'invalid-name', undefined, 'at most 64 characters'],
     [entry({ frequency: 'biweekly' }), 'invalid-entry', 'shop', 'app "shop": frequency "biweekly" is not one of hourly, daily, weekly, monthly, none, disabled'],
     [entry({ frequency: undefined }), 'invalid-entry', 'shop', 'app "shop": frequency nothing is not one of'],

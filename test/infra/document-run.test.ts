@@ -8,30 +8,8 @@ import { type LocalS3, startS3 } from '../services/s3';
 import { writeWordpressApp } from '../services/sample-app';
 import { type LocalSshd, startSshd } from '../services/sshd';
 import { createWorkspace, type Workspace } from '../services/workspace';
-import { type DocumentContent, type DocumentRun, documentParameters, localStackDocument, runDocument, runShellScript } from './document-runner';
+import { type DocumentContent, type DocumentRun, documentParameters, localStackDocument, MEDIA_KEY_PARAMETER, runDocument, runShellScript, writeFakeAwsCli } from './document-runner';
 import { AGENT_FILE } from './synth';
-
-const MEDIA_KEY_PARAMETER = '/backopper/test-media-key';
-
-/**
- * A stand-in `aws` CLI on PATH (the servers' CLI fetches the media key): it answers only the exact
- * get-parameter call the document makes, and logs its arguments.
- */
-function writeFakeAwsCli(dir: string, keyFile: string): string {
-  const script = [
-    '#!/bin/sh',
-    `echo "$@" >> ${JSON.stringify(join(dir, 'aws-calls.log'))}`,
-    `if [ "$1 $2" = "ssm get-parameter" ] && echo "$@" | grep -q -- "--name ${MEDIA_KEY_PARAMETER} --with-decryption"; then`,
-    `  cat ${JSON.stringify(keyFile)}`,
-    '  exit 0',
-    'fi',
-    'echo "fake aws: unexpected call: $*" >&2',
-    'exit 255',
-  ].join('\n');
-  writeFileSync(join(dir, 'aws'), `${script}\n`);
-  chmodSync(join(dir, 'aws'), 0o755);
-  return dir;
-}
 
 describe('the synthesized backup document, run locally against the built agent', () => {
   let s3: LocalS3;
@@ -81,13 +59,16 @@ describe('the synthesized backup document, run locally against the built agent',
 
   it('copies the media archive with the key fetched from the parameter and the configured host key', () => {
     const remote = join(sshd.remoteRoot, 'live', app);
-    expect(readdirSync(remote)).toContain(`media_${report.timestamp}.tar.gz`);
+    expect(readdirSync(remote)).toContain(report.steps.transfer.path.split('/').pop());
+    expect(report.steps.transfer.path).toMatch(new RegExp(`/media_${report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`));
     const calls = readFileSync(join(ws.root, 'aws-calls.log'), 'utf8');
     expect(calls).toContain(`ssm get-parameter --region us-east-1 --name ${MEDIA_KEY_PARAMETER} --with-decryption`);
   });
 
   it('leaves no key, known_hosts, agent copy or archive behind', () => {
-    expect(ws.leftovers()).toEqual([]);
+    // Only the (empty) private folder that holds each run's work folder.
+    expect(ws.leftovers()).toEqual(['backopper-document']);
+    expect(readdirSync(join(ws.env.TMPDIR!, 'backopper-document'))).toEqual([]);
   });
 
   it('refuses a parameter that SSM would reject, before anything runs', () => {
@@ -106,7 +87,8 @@ describe('the synthesized backup document, run locally against the built agent',
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toMatch(/the agent bundle has SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}: refusing to run it/);
     expect(ws.backupFiles(app)).toEqual(before);
-    expect(ws.leftovers()).toEqual([]);
+    expect(ws.leftovers()).toEqual(['backopper-document']);
+    expect(readdirSync(join(ws.env.TMPDIR!, 'backopper-document'))).toEqual([]);
   });
 });
 

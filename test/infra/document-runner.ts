@@ -5,8 +5,8 @@
  * `sh`. The one stand-in: `aws:downloadContent` copies the built agent bundle instead of fetching
  * the asset from S3, into a temporary folder that replaces the servers' download folder.
  */
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { AGENT_DOWNLOAD_DIR } from '../../infra/constructs/agent-document';
@@ -120,6 +120,8 @@ export async function runDocument(input: {
   env: Record<string, string | undefined>;
   /** Folder for the step scripts. @default a new temporary folder */
   workDir?: string;
+  /** How each step's shell is started (own process group, to SIGKILL it as SSM's timeout does). */
+  spawnOptions?: ShellOptions;
 }): Promise<DocumentRun> {
   const values = documentParameters(input.content, input.parameters);
   const substitute = (text: string) => text.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (match, name: string) => values[name] ?? match);
@@ -137,7 +139,7 @@ export async function runDocument(input: {
 }
 
 async function runSteps(
-  input: { content: DocumentContent; agentBundle: string; env: Record<string, string | undefined> },
+  input: { content: DocumentContent; agentBundle: string; env: Record<string, string | undefined>; spawnOptions?: ShellOptions },
   workDir: string,
   substitute: (text: string) => string,
   variables: Record<string, string | undefined>,
@@ -153,7 +155,7 @@ async function runSteps(
       const script = join(workDir, `${step.name}.sh`);
       writeFileSync(script, `${(step.inputs.runCommand as string[]).map(substitute).join('\n')}\n`, { mode: 0o700 });
       const timeoutSeconds = Number(substitute(String(step.inputs.timeoutSeconds ?? '3600')));
-      const run = await runShellScript(script, { ...input.env, ...variables }, timeoutSeconds * 1000);
+      const run = await runShellScript(script, { ...input.env, ...variables }, timeoutSeconds * 1000, input.spawnOptions);
       result.stdout += run.stdout;
       result.stderr += run.stderr;
       result.exitCode = run.exitCode;
@@ -165,10 +167,19 @@ async function runSteps(
   return result;
 }
 
+/** How a step's shell is started. */
+export interface ShellOptions {
+  /** Its own process group. */
+  detached?: boolean;
+  /** Called with the shell once it runs. */
+  onSpawn?: (child: ChildProcess) => void;
+}
+
 /** Runs a script with `sh`, as aws:runShellScript does on Linux. */
-export function runShellScript(script: string, env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<DocumentRun> {
+export function runShellScript(script: string, env: Record<string, string | undefined>, timeoutMs = 60_000, options: ShellOptions = {}): Promise<DocumentRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', [script], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn('sh', [script], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, detached: options.detached ?? false });
+    options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -176,4 +187,27 @@ export function runShellScript(script: string, env: Record<string, string | unde
     child.once('error', reject);
     child.once('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
   });
+}
+
+/** The SSM parameter the example stack's media key comes from in these tests. */
+export const MEDIA_KEY_PARAMETER = '/backopper/test-media-key';
+
+/**
+ * A stand-in `aws` CLI on PATH (the servers' CLI fetches the media key): it answers only the exact
+ * get-parameter call the document makes, and logs its arguments.
+ */
+export function writeFakeAwsCli(dir: string, keyFile: string): string {
+  const script = [
+    '#!/bin/sh',
+    `echo "$@" >> ${JSON.stringify(join(dir, 'aws-calls.log'))}`,
+    `if [ "$1 $2" = "ssm get-parameter" ] && echo "$@" | grep -q -- "--name ${MEDIA_KEY_PARAMETER} --with-decryption"; then`,
+    `  cat ${JSON.stringify(keyFile)}`,
+    '  exit 0',
+    'fi',
+    'echo "fake aws: unexpected call: $*" >&2',
+    'exit 255',
+  ].join('\n');
+  writeFileSync(join(dir, 'aws'), `${script}\n`);
+  chmodSync(join(dir, 'aws'), 0o755);
+  return dir;
 }

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APP_NAME_PATTERN } from '../../common/app-spec';
 import { DOCUMENT_PARAMETER_PATTERNS } from '../../infra/constructs/backup-document';
+import { VERIFY_DOCUMENT_PARAMETER_PATTERNS } from '../../infra/constructs/verify-document';
 import { AGENT_FILE, exampleConfig, type Synthesized, synthesize } from './synth';
 
 interface Statement {
@@ -108,7 +110,10 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
     it("rejects the values common/app-spec.ts rejects, through the parameters' patterns", () => {
       const matches = (name: keyof typeof DOCUMENT_PARAMETER_PATTERNS, value: string) => new RegExp(DOCUMENT_PARAMETER_PATTERNS[name]).test(value);
       expect(matches('app', 'shop_2.0')).toBe(true);
-      for (const hostile of ['../x', '.env', 'a;rm -rf /', 'a b', '$(id)', 'a'.repeat(65), '']) expect(matches('app', hostile), hostile).toBe(false);
+      for (const hostile of ['../x', '.env', '-rf', '--help', 'a;rm -rf /', 'a b', '$(id)', 'a'.repeat(65), '']) expect(matches('app', hostile), hostile).toBe(false);
+      // One rule for app names at every layer: the documents' pattern is the app list's.
+      expect(DOCUMENT_PARAMETER_PATTERNS.app).toBe(APP_NAME_PATTERN);
+      expect(VERIFY_DOCUMENT_PARAMETER_PATTERNS.app).toBe(APP_NAME_PATTERN);
       expect(matches('engine', 'postgresql')).toBe(false);
       expect(matches('environment', 'live"')).toBe(false);
       expect(matches('executionTimeout', '14400')).toBe(true);

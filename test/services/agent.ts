@@ -21,10 +21,19 @@ export function agentEnv(env: Record<string, string | undefined>): NodeJS.Proces
   return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...env };
 }
 
+/** How to start the agent, beyond its arguments and environment. */
+export interface StartOptions {
+  /** Its own process group (so a test can SIGKILL the whole group, as SSM's execution timeout does). */
+  detached?: boolean;
+  /** A command the agent runs under, e.g. {@link asServer}: the agent's `node` command line is appended. */
+  wrapper?: string[];
+}
+
 /** Starts the agent; `finished` resolves when it exits. */
-export function startAgent(args: string[], env: Record<string, string | undefined>) {
+export function startAgent(args: string[], env: Record<string, string | undefined>, options: StartOptions = {}) {
   if (!existsSync(AGENT_BUNDLE)) throw new Error(`${AGENT_BUNDLE} is missing: run npm run build`);
-  const child = spawn(process.execPath, [AGENT_BUNDLE, ...args], { env: agentEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const [file, ...prefix] = [...(options.wrapper ?? []), process.execPath, AGENT_BUNDLE, ...args];
+  const child = spawn(file!, prefix, { env: agentEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -56,5 +65,22 @@ export function backupArgs(app: string, engine: string, projectType: string, env
   return ['backup', '--app', app, '--environment', environment, '--engine', engine, '--project-type', projectType];
 }
 
+/**
+ * A wrapper that runs the agent as if on another server: its own UTS namespace with host name `name`
+ * (needs root, as the test machine's sshd and PostgreSQL helpers do).
+ */
+export function asServer(name: string): string[] {
+  return ['unshare', '--uts', '--', 'sh', '-c', 'hostname "$1" && shift && exec "$@"', 'sh', name];
+}
+
+/** SIGKILLs the agent's whole process group (it must have been started `detached`), as SSM's timeout does. */
+export async function killGroup(agent: ReturnType<typeof startAgent>): Promise<AgentRun> {
+  process.kill(-agent.child.pid!, 'SIGKILL');
+  return agent.finished;
+}
+
 /** A folder of fixture executables to put first on PATH (fake mysqldump etc., as execa's tests do). */
 export const FIXTURE_BIN = join(__dirname, '..', 'fixtures', 'bin');
+
+/** Fixtures for the fault tests: a mysqldump that is slow, waits or warns, a tar that is slow. */
+export const FAULT_BIN = join(__dirname, '..', 'fixtures', 'fault-bin');

@@ -18,13 +18,25 @@ export interface LocalSshd {
   remoteRoot: string;
   /** Agent settings to copy to this server, with BACKOPPER_MEDIA_PATH under `remoteRoot`. */
   env: Record<string, string>;
+  /** Writes a known_hosts file that names this server's key at `127.0.0.1:<port>` (a proxy in front of it). */
+  knownHostsFor(port: number): Promise<string>;
+  /** What sshd logged so far (stderr, at the configured LogLevel). */
+  log(): string;
   stop(): Promise<void>;
+}
+
+/** Options for {@link startSshd}. */
+export interface SshdOptions {
+  /** Extra sshd_config lines, e.g. `MaxStartups 1:100:1` to drop concurrent connections. */
+  extraConfig?: string[];
+  /** @default ERROR */
+  logLevel?: 'ERROR' | 'INFO' | 'VERBOSE';
 }
 
 const SSHD = '/usr/sbin/sshd';
 
 /** Starts sshd on a free loopback port. Needs openssh-server (scripts/prepare-machine.sh installs it). */
-export async function startSshd(): Promise<LocalSshd> {
+export async function startSshd(options: SshdOptions = {}): Promise<LocalSshd> {
   if (!existsSync(SSHD)) throw new Error(`${SSHD} not found: run scripts/prepare-machine.sh (apt-get install openssh-server)`);
   mkdirSync('/run/sshd', { recursive: true });
   const dir = await mkdtemp(join(tmpdir(), 'backopper-sshd-'));
@@ -52,7 +64,8 @@ export async function startSshd(): Promise<LocalSshd> {
     'StrictModes no',
     'UsePAM no',
     'Subsystem sftp internal-sftp',
-    'LogLevel ERROR',
+    `LogLevel ${options.logLevel ?? 'ERROR'}`,
+    ...(options.extraConfig ?? []),
   ].join('\n');
   await writeFile(join(dir, 'sshd_config'), `${config}\n`);
   const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -81,6 +94,12 @@ export async function startSshd(): Promise<LocalSshd> {
       BACKOPPER_MEDIA_IDENTITY: join(dir, 'client_key'),
       BACKOPPER_MEDIA_KNOWN_HOSTS: join(dir, 'known_hosts'),
     },
+    async knownHostsFor(proxyPort: number) {
+      const file = join(dir, `known_hosts_${proxyPort}`);
+      await writeFile(file, (await hostLine('host_key')).replace(`[127.0.0.1]:${port}`, `[127.0.0.1]:${proxyPort}`));
+      return file;
+    },
+    log: () => stderr,
     async stop() {
       child.kill();
       await rm(dir, { recursive: true, force: true });

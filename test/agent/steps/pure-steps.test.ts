@@ -63,7 +63,7 @@ describe('media commands', () => {
       '-mkdir "/backups/my \\"app\\""',
       '-mkdir "/backups/my \\"app\\"/live"',
       'put "/tmp/x/media_1.tar.gz" "/backups/my \\"app\\"/live/.media_1.tar.gz.part"',
-      'rename "/backups/my \\"app\\"/live/.media_1.tar.gz.part" "/backups/my \\"app\\"/live/media_1.tar.gz"',
+      'rename -l "/backups/my \\"app\\"/live/.media_1.tar.gz.part" "/backups/my \\"app\\"/live/media_1.tar.gz"',
       '',
     ]);
   });

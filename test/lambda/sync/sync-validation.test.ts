@@ -18,6 +18,7 @@ const hostile: [unknown, string][] = [
   [{ ...valid, name: 'fortnightly-app', frequency: 'fortnightly' }, 'app "fortnightly-app": frequency "fortnightly" is not one of'],
   [{ ...valid, name: 'oracle-app', db_engine: 'oracle' }, 'app "oracle-app": db engine "oracle" is not one of'],
   [{ ...valid, name: 'typeless-app', project_type: '../../etc' }, 'app "typeless-app": project type "../../etc" is not valid'],
+  [{ ...valid, name: '-rf' }, 'app name "-rf" is not a folder name (letters, digits, . _ -, not starting with "." or "-"'],
 ];
 
 describe.each(['scheduler', 'rules'] as const)('sync with the %s backend: validating the list', (backend) => {
@@ -36,7 +37,7 @@ describe.each(['scheduler', 'rules'] as const)('sync with the %s backend: valida
     const outcome = await world.sync();
     expect(outcome.ok).toBe(true);
     const live = outcome.summary.environments[0];
-    expect(live).toMatchObject({ fetched: 17, created: 3 });
+    expect(live).toMatchObject({ fetched: 3 + hostile.length, created: 3 });
     expect(live?.skipped).toHaveLength(hostile.length);
     hostile.forEach(([, reason], index) => expect(live?.skipped[index]?.reason).toContain(reason));
     const warnings = world.logs.filter((log) => log.level === 'warn' && log.message === 'app list entry skipped');
