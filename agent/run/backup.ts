@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -28,13 +29,18 @@ export interface BackupDeps {
 export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise<RunReport> {
   const started = performance.now();
   let client = deps.s3;
-  const s3 = () => (client ??= createS3Client());
+  // Stopped when the run is (SIGTERM) and when it ends: no S3 request outlives the run.
+  const stopS3 = new AbortController();
+  const stop = () => stopS3.abort(deps.signal.reason);
+  deps.signal.addEventListener('abort', stop, { once: true });
+  const s3 = () => (client ??= createS3Client(process.env, { idleSeconds: config.s3Timeout, connectSeconds: config.s3ConnectTimeout, signal: stopS3.signal }));
   const report: RunReport = {
     app: config.app,
     environment: config.environment,
     engine: config.engine,
     projectType: config.projectType,
     host: hostname(),
+    runId: randomUUID(),
     timestamp: 0,
     status: 'failed',
     durationMs: 0,
@@ -59,12 +65,19 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
     }
     await mkdir(backupDir, { recursive: true, mode: 0o700 });
     release = await acquireAppLock(backupDir, config.app);
-    const timestamp = await claimRunTimestamp(backupDir, deps.now);
-    report.timestamp = timestamp;
-    deps.log(`backup of ${config.app} (${config.environment}, ${config.engine}, ${config.projectType}) at ${timestamp} on ${report.host}`);
-    record(await runDatabaseSteps({ config, timestamp, backupDir, s3, log: deps.log, signal: deps.signal }));
+    const claim = (after?: number) =>
+      claimRunTimestamp(backupDir, { now: deps.now, signal: deps.signal, after }).then(({ timestamp, warnings }) => {
+        for (const warning of warnings) deps.log(`warning   ${warning}`);
+        if (warnings.length) report.warnings = [...(report.warnings ?? []), ...warnings];
+        return timestamp;
+      });
+    report.timestamp = await claim();
+    deps.log(`backup of ${config.app} (${config.environment}, ${config.engine}, ${config.projectType}) at ${report.timestamp} on ${report.host}`);
+    const database = await runDatabaseSteps({ config, timestamp: report.timestamp, runId: report.runId!, backupDir, s3, nextTimestamp: claim, log: deps.log, signal: deps.signal });
+    record(database.steps);
+    report.timestamp = database.timestamp; // later when another server's run had taken the S3 key
     if (deps.signal.aborted) record({ media: skipped('interrupted'), transfer: skipped('interrupted') });
-    else record(await runMediaSteps(config, timestamp, deps.signal));
+    else record(await runMediaSteps(config, report.timestamp, deps.signal));
     report.status = overallStatus(report.steps);
     if (deps.signal.aborted) {
       report.status = 'failed';
@@ -76,6 +89,10 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
     deps.log(`error     ${report.error}`);
   } finally {
     await release?.();
+    // Ends requests still hanging on a silent S3 (lib-storage's own) and closes their sockets.
+    deps.signal.removeEventListener('abort', stop);
+    stopS3.abort(new Error('the run ended'));
+    if (!deps.s3) client?.destroy();
     report.durationMs = Math.round(performance.now() - started);
   }
   return report;

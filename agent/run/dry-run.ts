@@ -21,7 +21,7 @@ export async function planBackup(config: BackupConfig, timestamp: number): Promi
   } else {
     try {
       const db = await readDbConnection(config);
-      const dump = buildDumpCommand({ ...db, password: '***' }, '<0600 temporary file>');
+      const dump = buildDumpCommand({ ...db, password: '***' }, '<0600 temporary file>', { maxAllowedPacket: config.mysqlMaxAllowedPacket });
       plan.database = {
         command: describeCommand(dump.command),
         secretFile: dump.secretFile.contents.trim(),

@@ -22,6 +22,8 @@ export interface StepReport {
   warning?: string;
   /** Local dumps deleted by retention. */
   deleted?: string[];
+  /** Parts of the database the dump could not include, each with why and the grant that would include it. */
+  notIncluded?: string[];
 }
 
 export interface RunReport {
@@ -30,6 +32,8 @@ export interface RunReport {
   engine: string;
   projectType: string;
   host: string;
+  /** Unique per run; the dump's S3 object and its `.sha256` carry it as `run-id` metadata. */
+  runId?: string;
   timestamp: number;
   /** `skipped`: the app has no folder on this server and --skip-absent was given. */
   status: 'succeeded' | 'failed' | 'invalid' | 'skipped';

@@ -93,3 +93,14 @@ export async function fingerprintMysql(database: string): Promise<Record<string,
   print.events = await list(`SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA='${database}' ORDER BY 1`);
   return print;
 }
+
+/**
+ * Adds a table `fill` of `rows` rows holding `bytesEach` random (incompressible) bytes each, so a dump
+ * of the database is about rows x bytesEach after compression.
+ */
+export async function addRandomRows(db: MysqlDatabase, rows: number, bytesEach: number): Promise<void> {
+  const { randomBytes } = await import('node:crypto');
+  await mysqlRoot('CREATE TABLE IF NOT EXISTS fill (id INT AUTO_INCREMENT PRIMARY KEY, data LONGBLOB) ENGINE=InnoDB', db.database);
+  const statements = Array.from({ length: rows }, () => `INSERT INTO fill (data) VALUES (UNHEX('${randomBytes(bytesEach).toString('hex')}'));`);
+  await mysqlImport(db.database, statements.join('\n'));
+}

@@ -81,3 +81,11 @@ describe('run report', () => {
     );
   });
 });
+
+describe('selectExpiredBackups with a clock', () => {
+  it('ranks dumps named after the future (a wrong clock named them) below every honest one', () => {
+    const names = ['1700000100.sql.gz', '1700000200.sql.gz', '1800000000.sql.gz', '1800000001.sql.gz', '1700000300.sql.gz'];
+    expect(selectExpiredBackups(names, 3, 1700000300)).toEqual(['1800000001.sql.gz', '1800000000.sql.gz']);
+    expect(selectExpiredBackups(names, 3)).toEqual(['1700000200.sql.gz', '1700000100.sql.gz']);
+  });
+});
