@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentRun, backupArgs, startAgent } from '../services/agent';
+import { type AgentRun, backupArgs, exitWithin, startAgent } from '../services/agent';
 import { frozenClockEnv } from '../services/clock';
 import { exec, waitFor } from '../services/exec';
 import { addRandomRows, createMysqlDatabase, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
@@ -92,25 +92,6 @@ describe('two servers back up the same app in the same second', () => {
     expect(existsSync(loser.report.steps.database.path)).toBe(true);
   });
 });
-
-/** Waits for the agent to exit; a hang past `seconds` fails the test (and kills the agent). */
-async function exitWithin(agent: ReturnType<typeof startAgent>, seconds: number): Promise<AgentRun> {
-  let timer: NodeJS.Timeout | undefined;
-  let output = '';
-  agent.child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  agent.child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      agent.child.kill('SIGKILL');
-      reject(new Error(`the agent did not exit within ${seconds} s; its output since:\n${output}`));
-    }, seconds * 1000);
-  });
-  try {
-    return await Promise.race([agent.finished, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describe('S3 accepts connections and then goes silent', () => {
   let s3: LocalS3;
