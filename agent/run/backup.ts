@@ -64,7 +64,11 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
       return report;
     }
     await mkdir(backupDir, { recursive: true, mode: 0o700 });
-    release = await acquireAppLock(backupDir, config.app);
+    release = await acquireAppLock(backupDir, config.app).catch((error: unknown) => {
+      // A system error from writing the lock (ENOSPC) does not say where: say it.
+      if (!(error as NodeJS.ErrnoException).code || messageOf(error).includes(backupDir)) throw error;
+      throw new Error(`taking the lock in ${backupDir} failed: ${messageOf(error)}`, { cause: error });
+    });
     const claim = (after?: number) =>
       claimRunTimestamp(backupDir, { now: deps.now, signal: deps.signal, after }).then(({ timestamp, warnings }) => {
         for (const warning of warnings) deps.log(`warning   ${warning}`);

@@ -83,6 +83,8 @@ async function readRecorded(path: string, warnings: string[]): Promise<number | 
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') warnings.push(`could not read ${path}: ${messageOf(error)}`);
     return undefined;
   }
+  // Empty: a write that failed (disk full) left the file without its number; as good as none.
+  if (text.trim() === '') return undefined;
   const value = Number(text.trim());
   if (!Number.isSafeInteger(value) || value <= 0) {
     warnings.push(`${path} holds ${JSON.stringify(text.trim().slice(0, 40))}, not a unix timestamp: ignored it`);
