@@ -5,7 +5,7 @@ import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { DbConnection } from '../config/db-credentials';
-import { buildDumpCommand, type MysqlDumpOptions, MYSQLDUMP_TRAILER } from '../process/db-commands';
+import { buildDumpCommand, DEFAULT_MAX_ALLOWED_PACKET, type MysqlDumpOptions, MYSQLDUMP_TRAILER } from '../process/db-commands';
 import { messageOf } from '../errors';
 import { FanOut } from '../process/fan-out';
 import { startCommand } from '../process/run-command';
@@ -60,7 +60,7 @@ export async function dumpDatabase({ db, path, alsoWriteTo = [], stallTimeoutMs,
         running.done,
       ]);
       if (piped.status === 'rejected') throw new Error(`writing ${partial} failed: ${messageOf(piped.reason)}`, { cause: piped.reason });
-      if (exited.status === 'rejected') throw exited.reason;
+      if (exited.status === 'rejected') throw explainDumpFailure(exited.reason, mysql?.maxAllowedPacket ?? DEFAULT_MAX_ALLOWED_PACKET);
       checkComplete(db.engine, tail.bytes, tail.total);
       await fsyncPath(partial);
       await rename(partial, path).catch((error: unknown) => {
@@ -75,6 +75,16 @@ export async function dumpDatabase({ db, path, alsoWriteTo = [], stallTimeoutMs,
   } finally {
     signal?.removeEventListener('abort', abortChild);
   }
+}
+
+/**
+ * mysqldump reports a row larger than its packet limit as a lost connection; say what it most likely
+ * is and which setting raises the limit.
+ */
+function explainDumpFailure(error: unknown, packet: string): unknown {
+  const table = /Lost connection to (?:MySQL |MariaDB )?server during query when dumping table `([^`]+)`/.exec(messageOf(error))?.[1];
+  if (!table) return error;
+  return new Error(`${messageOf(error)}; a row of ${table} may be larger than the packet limit ${packet}: raise BACKOPPER_MYSQL_MAX_ALLOWED_PACKET (at most 1G)`, { cause: error });
 }
 
 /** Throws unless the uncompressed dump ends the way only a complete dump does. */
