@@ -71,7 +71,9 @@ function stopRequestsOnAbort(client: S3Client, signal: AbortSignal): void {
   const handle = handler.handle.bind(handler);
   handler.handle = (request, handlerOptions?: { abortSignal?: unknown }) => {
     const own = handlerOptions?.abortSignal as AbortSignal | undefined;
-    return handle(request, { ...handlerOptions, abortSignal: own ? AbortSignal.any([own, signal]) : signal });
+    // A signal of the caller's own is the run's (see backup.ts), which also stops this one: either will do.
+    const either = own && typeof AbortSignal.any === 'function' ? AbortSignal.any([own, signal]) : (own ?? signal);
+    return handle(request, { ...handlerOptions, abortSignal: either });
   };
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildTarCommand, mediaDirCandidates } from '../../../agent/steps/archive-media';
 import { checkComplete } from '../../../agent/steps/dump-database';
 import { formatStepLine, overallStatus } from '../../../agent/run/report';
+import { planSchemaParts } from '../../../agent/steps/mysql-schema-parts';
 import { selectExpiredBackups } from '../../../agent/steps/retention';
 import { buildSftpCommand, buildUploadBatch } from '../../../agent/steps/transfer-media';
 
@@ -87,5 +88,24 @@ describe('selectExpiredBackups with a clock', () => {
     const names = ['1700000100.sql.gz', '1700000200.sql.gz', '1800000000.sql.gz', '1800000001.sql.gz', '1700000300.sql.gz'];
     expect(selectExpiredBackups(names, 3, 1700000300)).toEqual(['1800000001.sql.gz', '1800000000.sql.gz']);
     expect(selectExpiredBackups(names, 3)).toEqual(['1700000200.sql.gz', '1700000100.sql.gz']);
+  });
+});
+
+describe('planSchemaParts', () => {
+  const visible = { account: "'u'@'%'", privileges: ['SELECT', 'LOCK TABLES', 'SHOW VIEW', 'TRIGGER', 'EXECUTE'], mayShowEvents: true, hiddenRoutines: [] };
+
+  it.each([
+    ['everything the user may dump', visible, [], []],
+    ['ALL PRIVILEGES', { ...visible, privileges: ['ALL PRIVILEGES'] }, [], []],
+    ['no SHOW EVENTS', { ...visible, mayShowEvents: false }, ['events'], ['events']],
+    ['no TRIGGER, no routine privilege', { ...visible, privileges: ['SELECT'] }, [], ['triggers', 'routines']],
+  ] as const)('%s', (_name, visibility, skip, notIncluded) => {
+    const plan = planSchemaParts({ ...visibility, privileges: [...visibility.privileges], hiddenRoutines: [] }, 'wp');
+    expect(plan.skip).toEqual(skip);
+    expect(plan.notIncluded.map((line) => line.split(':')[0])).toEqual(notIncluded);
+  });
+
+  it('refuses a schema with routines the user sees but may not read, naming them', () => {
+    expect(() => planSchemaParts({ ...visible, hiddenRoutines: ['PROCEDURE p', 'FUNCTION f'] }, 'wp')).toThrow(/wp has routines that 'u'@'%' may see but not read, so the dump cannot include them: PROCEDURE p, FUNCTION f \(make/);
   });
 });
