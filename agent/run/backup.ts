@@ -10,7 +10,7 @@ import { acquireAppLock } from './lock';
 import { claimRunTimestamp } from './run-timestamp';
 import { runMediaSteps } from '../steps/media-steps';
 import { type RunReport, type StepName, formatStepLine, overallStatus, skipped } from './report';
-import { createS3Client } from '../steps/s3-upload';
+import { createS3Client } from '../steps/s3-client';
 
 export interface BackupDeps {
   /** @default a client from the standard AWS SDK settings, created on first use */
@@ -89,7 +89,7 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
     }
   } catch (error) {
     report.status = 'failed';
-    report.error = messageOf(error);
+    report.error = deps.signal.aborted ? `interrupted: ${messageOf(deps.signal.reason)}` : messageOf(error);
     deps.log(`error     ${report.error}`);
   } finally {
     await release?.();

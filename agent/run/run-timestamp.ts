@@ -104,10 +104,10 @@ function iso(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-/** `3600` → `1 h`, `3456000` → `40 d`. */
+/** About how long `seconds` is, in one unit: `3599` → `1 h`, `3456000` → `40 d`. */
 export function describeSeconds(seconds: number): string {
-  if (seconds >= 2 * 86_400) return `${Math.round(seconds / 86_400)} d`;
-  if (seconds >= 3600) return `${Math.round(seconds / 3600)} h`;
+  if (seconds >= 36 * 3600) return `${Math.round(seconds / 86_400)} d`;
+  if (seconds >= 50 * 60) return `${Math.round(seconds / 3600)} h`;
   if (seconds >= 120) return `${Math.round(seconds / 60)} min`;
   return `${seconds} s`;
 }

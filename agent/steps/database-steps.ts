@@ -11,7 +11,8 @@ import { messageOf } from '../errors';
 import { planSchemaParts, probeSchemaVisibility, type SchemaPartsPlan } from './mysql-schema-parts';
 import { pruneLocalBackups } from './retention';
 import { type StepReport, skipped, timeStep } from '../run/report';
-import { type ObjectTarget, type StreamedUpload, startStreamedUpload, untilAborted } from './s3-upload';
+import { untilAborted } from './s3-client';
+import { type ObjectTarget, type StreamedUpload, startStreamedUpload } from './s3-upload';
 import { type DumpPlacement, uploadDump } from './upload-dump';
 
 export interface DatabaseStepsInput {

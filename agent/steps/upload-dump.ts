@@ -2,18 +2,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DumpResult } from './dump-database';
 import { messageOf } from '../errors';
 import { StalledStreamError } from '../process/fan-out';
-import {
-  type ObjectTarget,
-  type StreamedUpload,
-  describeS3Error,
-  describeWriter,
-  headObject,
-  isKeyTaken,
-  putChecksum,
-  untilAborted,
-  uploadFile,
-  verifyStoredObject,
-} from './s3-upload';
+import { describeS3Error, untilAborted } from './s3-client';
+import { type ObjectTarget, type StreamedUpload, describeWriter, headObject, isKeyTaken, putChecksum, uploadFile, verifyStoredObject } from './s3-upload';
 
 /** How many later seconds a run tries when the servers holding the same app all ran in the same one. */
 const MAX_KEY_MOVES = 5;

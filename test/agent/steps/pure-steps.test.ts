@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildTarCommand, mediaDirCandidates } from '../../../agent/steps/archive-media';
 import { checkComplete } from '../../../agent/steps/dump-database';
 import { formatStepLine, overallStatus } from '../../../agent/run/report';
+import { describeSeconds } from '../../../agent/run/run-timestamp';
 import { planSchemaParts } from '../../../agent/steps/mysql-schema-parts';
 import { selectExpiredBackups } from '../../../agent/steps/retention';
 import { buildSftpCommand, buildUploadBatch } from '../../../agent/steps/transfer-media';
@@ -107,5 +108,18 @@ describe('planSchemaParts', () => {
 
   it('refuses a schema with routines the user sees but may not read, naming them', () => {
     expect(() => planSchemaParts({ ...visible, hiddenRoutines: ['PROCEDURE p', 'FUNCTION f'] }, 'wp')).toThrow(/wp has routines that 'u'@'%' may see but not read, so the dump cannot include them: PROCEDURE p, FUNCTION f \(make/);
+  });
+});
+
+describe('describeSeconds', () => {
+  it.each([
+    [5, '5 s'],
+    [3599, '1 h'],
+    [3600, '1 h'],
+    [7 * 3600, '7 h'],
+    [40 * 86_400 - 1, '40 d'],
+    [600, '10 min'],
+  ])('%i s is about %s', (seconds, text) => {
+    expect(describeSeconds(seconds)).toBe(text);
   });
 });
