@@ -26,6 +26,13 @@ export interface BackupConfig {
   mediaDir?: string;
   tmpDir?: string;
   report?: { url: string; secret?: string; secretHeader: string };
+  /** Seconds an S3 request may go without a byte moving, and may take to connect. */
+  s3Timeout: number;
+  s3ConnectTimeout: number;
+  /** Seconds the streamed upload may refuse the dump's bytes before it is dropped (then uploaded from the file). */
+  uploadStallTimeout: number;
+  /** mysqldump's --max-allowed-packet (`1G`, `512M`, bytes). */
+  mysqlMaxAllowedPacket: string;
 }
 
 /** Everything one restore check (`verify`) needs, validated. */
@@ -66,6 +73,10 @@ const SETTINGS = {
   reportSecret: { flag: 'report-secret', variable: 'BACKOPPER_REPORT_SECRET' },
   verifyAdminUrl: { flag: 'verify-admin-url', variable: 'BACKOPPER_VERIFY_ADMIN_URL' },
   reportSecretHeader: { flag: 'report-secret-header', variable: 'BACKOPPER_REPORT_SECRET_HEADER', fallback: 'X-Secret-Key' },
+  s3Timeout: { flag: 's3-timeout', variable: 'BACKOPPER_S3_TIMEOUT', fallback: '60' },
+  s3ConnectTimeout: { flag: 's3-connect-timeout', variable: 'BACKOPPER_S3_CONNECT_TIMEOUT', fallback: '10' },
+  uploadStallTimeout: { flag: 'upload-stall-timeout', variable: 'BACKOPPER_UPLOAD_STALL_TIMEOUT', fallback: '60' },
+  mysqlMaxAllowedPacket: { flag: 'mysql-max-allowed-packet', variable: 'BACKOPPER_MYSQL_MAX_ALLOWED_PACKET', fallback: '1G' },
 } as const satisfies Record<string, { flag: string; variable: string; fallback?: string }>;
 
 type SettingName = keyof typeof SETTINGS;
@@ -129,6 +140,10 @@ export function loadBackupConfig(argv: string[], env: NodeJS.ProcessEnv): Backup
     bucket: optional(setting('bucket'), /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, SETTINGS.bucket, 'an S3 bucket name'),
     mediaDir: setting('mediaDir'),
     tmpDir: setting('tmpDir') === undefined ? undefined : absolutePath(setting('tmpDir')!, SETTINGS.tmpDir),
+    s3Timeout: integerIn(setting('s3Timeout')!, 1, 3600, SETTINGS.s3Timeout),
+    s3ConnectTimeout: integerIn(setting('s3ConnectTimeout')!, 1, 600, SETTINGS.s3ConnectTimeout),
+    uploadStallTimeout: integerIn(setting('uploadStallTimeout')!, 1, 3600, SETTINGS.uploadStallTimeout),
+    mysqlMaxAllowedPacket: packetSize(setting('mysqlMaxAllowedPacket')!, SETTINGS.mysqlMaxAllowedPacket),
   };
 
   const host = optional(setting('mediaHost'), /^[A-Za-z0-9][A-Za-z0-9.:-]*$/, SETTINGS.mediaHost, 'a host name or address');
@@ -170,6 +185,16 @@ function integerIn(value: string, min: number, max: number, spec: { flag: string
     throw new ConfigError(`${name(spec)} ${JSON.stringify(value)} is not a whole number from ${min} to ${max}`);
   }
   return number;
+}
+
+/** A MySQL client size (`1G`, `512M`, `64K`, bytes) from 1 KiB to 1 GiB, the range mysqldump accepts. */
+function packetSize(value: string, spec: { flag: string; variable: string }): string {
+  const match = /^(\d+)([KMG]?)$/i.exec(value);
+  const bytes = match ? Number(match[1]) * 1024 ** ' KMG'.indexOf(match[2].toUpperCase() || ' ') : NaN;
+  if (!(bytes >= 1024 && bytes <= 1024 ** 3)) {
+    throw new ConfigError(`${name(spec)} ${JSON.stringify(value)} is not a size from 1K to 1G (a number of bytes, or with K, M or G)`);
+  }
+  return value.toUpperCase();
 }
 
 function optional(value: string | undefined, pattern: RegExp, spec: { flag: string; variable: string }, what: string): string | undefined {

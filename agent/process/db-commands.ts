@@ -13,6 +13,23 @@ export const MYSQLDUMP_FLAGS = [
   '--no-tablespaces',
 ];
 
+/**
+ * The largest row or statement mysqldump (and mysql, restoring) may handle. Their client default (16 to
+ * 24 MiB) makes a bigger row (a page builder's serialized option, an uploaded blob) fail the dump with a
+ * misleading "Lost connection to server during query"; 1 GiB is the most the clients accept.
+ */
+export const DEFAULT_MAX_ALLOWED_PACKET = '1G';
+
+/** Parts of the schema that the dump leaves out (the user may not dump them; see steps/mysql-schema-parts.ts). */
+export type SkippablePart = 'events' | 'routines' | 'triggers';
+
+export interface MysqlDumpOptions {
+  /** mysqldump's --max-allowed-packet, e.g. `1G`, `512M`. @default DEFAULT_MAX_ALLOWED_PACKET */
+  maxAllowedPacket?: string;
+  /** Replaced by `--skip-<part>`. @default none */
+  skip?: SkippablePart[];
+}
+
 /** The text every complete mysqldump output ends with. */
 export const MYSQLDUMP_TRAILER = '-- Dump completed';
 
@@ -60,9 +77,12 @@ function plan(db: DbConnection, secretPath: string, file: string, args: (auth: s
 }
 
 /** mysqldump (to be gzipped) or `pg_dump --format=tar`, writing to stdout. */
-export function buildDumpCommand(db: DbConnection, secretPath: string): DbCommandPlan {
+export function buildDumpCommand(db: DbConnection, secretPath: string, options: MysqlDumpOptions = {}): DbCommandPlan {
+  const skip = new Set(options.skip ?? []);
+  const flags = MYSQLDUMP_FLAGS.map((flag) => (skip.has(flag.slice(2) as SkippablePart) ? `--skip-${flag.slice(2)}` : flag));
+  const packet = `--max-allowed-packet=${options.maxAllowedPacket ?? DEFAULT_MAX_ALLOWED_PACKET}`;
   return db.engine === 'mysql'
-    ? plan(db, secretPath, 'mysqldump', (auth) => [...auth, ...MYSQLDUMP_FLAGS, db.database])
+    ? plan(db, secretPath, 'mysqldump', (auth) => [...auth, ...flags, packet, db.database])
     : plan(db, secretPath, 'pg_dump', (auth) => ['--format=tar', ...auth, `--dbname=${conninfo(db.database)}`]);
 }
 
@@ -74,7 +94,7 @@ export function buildDumpCommand(db: DbConnection, secretPath: string): DbComman
 export function buildImportCommand(db: DbConnection, secretPath: string, dumpPath: string, replace = false): DbCommandPlan {
   const pgFlags = ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', ...(replace ? ['--clean', '--if-exists'] : [])];
   return db.engine === 'mysql'
-    ? plan(db, secretPath, 'mysql', (auth) => [...auth, '--default-character-set=utf8mb4', '--batch', db.database])
+    ? plan(db, secretPath, 'mysql', (auth) => [...auth, '--default-character-set=utf8mb4', '--batch', `--max-allowed-packet=${DEFAULT_MAX_ALLOWED_PACKET}`, db.database])
     : plan(db, secretPath, 'pg_restore', (auth) => [...auth, ...pgFlags, `--dbname=${conninfo(db.database)}`, dumpPath]);
 }
 

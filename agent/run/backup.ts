@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { acquireAppLock } from './lock';
 import { claimRunTimestamp } from './run-timestamp';
 import { runMediaSteps } from '../steps/media-steps';
 import { type RunReport, type StepName, formatStepLine, overallStatus, skipped } from './report';
-import { createS3Client } from '../steps/s3-upload';
+import { createS3Client } from '../steps/s3-client';
 
 export interface BackupDeps {
   /** @default a client from the standard AWS SDK settings, created on first use */
@@ -29,13 +30,18 @@ export interface BackupDeps {
 export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise<RunReport> {
   const started = performance.now();
   let client = deps.s3;
-  const s3 = () => (client ??= createS3Client());
+  // Stopped when the run is (SIGTERM) and when it ends: no S3 request outlives the run.
+  const stopS3 = new AbortController();
+  const stop = () => stopS3.abort(deps.signal.reason);
+  deps.signal.addEventListener('abort', stop, { once: true });
+  const s3 = () => (client ??= createS3Client(process.env, { idleSeconds: config.s3Timeout, connectSeconds: config.s3ConnectTimeout, signal: stopS3.signal }));
   const report: RunReport = {
     app: config.app,
     environment: config.environment,
     engine: config.engine,
     projectType: config.projectType,
     host: hostname(),
+    runId: randomUUID(),
     timestamp: 0,
     status: 'failed',
     durationMs: 0,
@@ -59,18 +65,29 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
       return report;
     }
     await mkdir(backupDir, { recursive: true, mode: 0o700 });
-    const lock = await acquireAppLock(backupDir, config.app);
+    const lock = await acquireAppLock(backupDir, config.app).catch((error: unknown) => {
+      // A system error from writing the lock (ENOSPC) does not say where: say it.
+      if (!(error as NodeJS.ErrnoException).code || messageOf(error).includes(backupDir)) throw error;
+      throw new Error(`taking the lock in ${backupDir} failed: ${messageOf(error)}`, { cause: error });
+    });
     release = lock.release;
     // What runs killed with SIGKILL left (no handler ran): said in the report, never silently.
     const cleaned = [...(lock.tookOver ? [lock.tookOver] : []), ...(await cleanLeftovers({ backupDir, tmpDir: config.tmpDir }))];
     for (const item of cleaned) deps.log(`cleaned   ${item}`);
     if (cleaned.length > 0) report.cleaned = cleaned;
-    const timestamp = await claimRunTimestamp(backupDir, deps.now);
-    report.timestamp = timestamp;
-    deps.log(`backup of ${config.app} (${config.environment}, ${config.engine}, ${config.projectType}) at ${timestamp} on ${report.host}`);
-    record(await runDatabaseSteps({ config, timestamp, backupDir, s3, log: deps.log, signal: deps.signal }));
+    const claim = (after?: number) =>
+      claimRunTimestamp(backupDir, { now: deps.now, signal: deps.signal, after }).then(({ timestamp, warnings }) => {
+        for (const warning of warnings) deps.log(`warning   ${warning}`);
+        if (warnings.length) report.warnings = [...(report.warnings ?? []), ...warnings];
+        return timestamp;
+      });
+    report.timestamp = await claim();
+    deps.log(`backup of ${config.app} (${config.environment}, ${config.engine}, ${config.projectType}) at ${report.timestamp} on ${report.host}`);
+    const database = await runDatabaseSteps({ config, timestamp: report.timestamp, runId: report.runId!, backupDir, s3, nextTimestamp: claim, log: deps.log, signal: deps.signal });
+    record(database.steps);
+    report.timestamp = database.timestamp; // later when another server's run had taken the S3 key
     if (deps.signal.aborted) record({ media: skipped('interrupted'), transfer: skipped('interrupted') });
-    else record(await runMediaSteps({ config, timestamp, backupDir, signal: deps.signal, log: deps.log }));
+    else record(await runMediaSteps({ config, timestamp: report.timestamp, backupDir, signal: deps.signal, log: deps.log }));
     report.status = overallStatus(report.steps);
     if (deps.signal.aborted) {
       report.status = 'failed';
@@ -78,10 +95,14 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
     }
   } catch (error) {
     report.status = 'failed';
-    report.error = messageOf(error);
+    report.error = deps.signal.aborted ? `interrupted: ${messageOf(deps.signal.reason)}` : messageOf(error);
     deps.log(`error     ${report.error}`);
   } finally {
     await release?.();
+    // Ends requests still hanging on a silent S3 (lib-storage's own) and closes their sockets.
+    deps.signal.removeEventListener('abort', stop);
+    stopS3.abort(new Error('the run ended'));
+    if (!deps.s3) client?.destroy();
     report.durationMs = Math.round(performance.now() - started);
   }
   return report;

@@ -23,7 +23,7 @@ export async function planBackup(config: BackupConfig, timestamp: number): Promi
   } else {
     try {
       const db = await readDbConnection(config);
-      const dump = buildDumpCommand({ ...db, password: '***' }, SECRET_FD_PATH);
+      const dump = buildDumpCommand({ ...db, password: '***' }, SECRET_FD_PATH, { maxAllowedPacket: config.mysqlMaxAllowedPacket });
       plan.database = {
         command: describeCommand(dump.command),
         secretFile: dump.secretFile.contents.trim(),

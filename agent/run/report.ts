@@ -31,6 +31,8 @@ export interface StepReport {
   attempts?: number;
   /** What dead runs left that this step removed (transfer: `host:path` of `.part` files). */
   cleaned?: string[];
+  /** Parts of the database the dump could not include, each with why and the grant that would include it. */
+  notIncluded?: string[];
 }
 
 export interface RunReport {
@@ -39,6 +41,8 @@ export interface RunReport {
   engine: string;
   projectType: string;
   host: string;
+  /** Unique per run; the dump's S3 object and its `.sha256` carry it as `run-id` metadata. */
+  runId?: string;
   timestamp: number;
   /** `skipped`: the app has no folder on this server and --skip-absent was given. */
   status: 'succeeded' | 'failed' | 'invalid' | 'skipped';

@@ -1,90 +1,137 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { rename } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { dumpObjectKey, localDumpName } from '../../common/app-spec';
 import type { BackupConfig } from '../config/config';
+import type { DbConnection } from '../config/db-credentials';
 import { readDbConnection } from '../config/read-db-connection';
 import { type DumpResult, dumpDatabase } from './dump-database';
 import { messageOf } from '../errors';
+import { planSchemaParts, probeSchemaVisibility, type SchemaPartsPlan } from './mysql-schema-parts';
 import { pruneLocalBackups } from './retention';
 import { type StepReport, skipped, timeStep } from '../run/report';
-import { type ObjectTarget, type StreamedUpload, putChecksum, startStreamedUpload, uploadFile, verifyObjectSize } from './s3-upload';
+import { untilAborted } from './s3-client';
+import { type ObjectTarget, type StreamedUpload, startStreamedUpload } from './s3-upload';
+import { type DumpPlacement, uploadDump } from './upload-dump';
 
 export interface DatabaseStepsInput {
   config: BackupConfig;
   timestamp: number;
+  /** Written into the S3 objects' metadata: which run stored them. */
+  runId: string;
   backupDir: string;
   s3: () => S3Client;
+  /** Claims this app's next free run timestamp after `after` (when another server's run took the key). */
+  nextTimestamp: (after: number) => Promise<number>;
   log: (line: string) => void;
   signal: AbortSignal;
 }
 
+export interface DatabaseStepsResult {
+  steps: Record<'database' | 'retention' | 'upload', StepReport>;
+  /** The run's timestamp after the steps: later than the one given when the S3 key was taken. */
+  timestamp: number;
+}
+
 /** The S3 object a dump goes to. */
-export function dumpTarget(config: BackupConfig, timestamp: number): ObjectTarget | undefined {
+export function dumpTarget(config: BackupConfig, timestamp: number, runId?: string): ObjectTarget | undefined {
   if (!config.bucket || config.engine === 'none') return undefined;
   return {
     bucket: config.bucket,
     key: dumpObjectKey({ app: config.app, environment: config.environment, engine: config.engine, timestamp }),
     contentType: config.engine === 'mysql' ? 'application/gzip' : 'application/x-tar',
-    metadata: { app: config.app, environment: config.environment, engine: config.engine, host: hostname(), timestamp: String(timestamp) },
+    metadata: {
+      app: config.app,
+      environment: config.environment,
+      engine: config.engine,
+      host: hostname(),
+      timestamp: String(timestamp),
+      ...(runId ? { 'run-id': runId } : {}),
+    },
   };
 }
 
 /**
  * The database, retention and upload steps. The upload streams while the dump runs and is completed
- * only after the dump is verified (aborted otherwise); if the streamed upload fails it is retried once
- * from the local file. Retention runs only after a successful dump.
+ * only after the dump is verified (aborted otherwise); if the streamed upload fails or stalls it is
+ * retried from the local file. Retention runs only after a successful dump.
  */
-export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Record<'database' | 'retention' | 'upload', StepReport>> {
-  const { config, timestamp, backupDir, log, signal } = input;
+export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<DatabaseStepsResult> {
+  const { config, backupDir, log, signal } = input;
+  let { timestamp } = input;
   if (config.engine === 'none') {
     const reason = 'engine is none (media only)';
-    return { database: skipped(reason), retention: skipped(reason), upload: skipped(reason) };
+    return { steps: { database: skipped(reason), retention: skipped(reason), upload: skipped(reason) }, timestamp };
   }
-  const target = dumpTarget(config, timestamp);
+  const target = dumpTarget(config, timestamp, input.runId);
   let streamed: StreamedUpload | undefined;
-  let streamError: string | undefined;
   let dump: DumpResult | undefined;
 
   const database = await timeStep(async () => {
     const db = await readDbConnection(config);
+    const parts = db.engine === 'mysql' ? await schemaParts(db, signal) : undefined;
     if (target) streamed = startStreamedUpload(input.s3(), target);
     try {
-      dump = await dumpDatabase({ db, path: join(backupDir, localDumpName(db.engine, timestamp)), alsoWriteTo: streamed ? [streamed.body] : [], signal });
+      dump = await dumpDatabase({
+        db,
+        path: join(backupDir, localDumpName(db.engine, timestamp)),
+        alsoWriteTo: streamed ? [streamed.body] : [],
+        stallTimeoutMs: config.uploadStallTimeout * 1000,
+        mysql: { maxAllowedPacket: config.mysqlMaxAllowedPacket, skip: parts?.skip },
+        signal,
+      });
     } catch (error) {
-      await streamed?.abort(error instanceof Error ? error : new Error(String(error)));
+      // Let S3 discard the parts; a silent S3 or a stop request must not hold the run here.
+      await untilAborted(streamed?.abort(error instanceof Error ? error : new Error(String(error))) ?? Promise.resolve(), signal).catch(() => undefined);
       throw error;
     }
-    return { status: 'succeeded', path: dump.path, bytes: dump.bytes, sha256: dump.sha256 };
+    const notIncluded = parts?.notIncluded.length ? { notIncluded: parts.notIncluded, warning: `not included: ${parts.notIncluded.join('; ')}` } : {};
+    return { status: 'succeeded', path: dump.path, bytes: dump.bytes, sha256: dump.sha256, ...notIncluded };
   });
   if (!dump) {
     const reason = 'the database step failed';
-    return { database, retention: skipped(reason), upload: target ? skipped(reason) : skipped('BACKOPPER_BUCKET is not set') };
+    return { steps: { database, retention: skipped(reason), upload: target ? skipped(reason) : skipped('BACKOPPER_BUCKET is not set') }, timestamp };
   }
-  const done = dump;
   const retention = await timeStep(async () => ({ status: 'succeeded', deleted: await pruneLocalBackups(backupDir, config.keepLocal) }));
 
-  if (!target) return { database, retention, upload: skipped('BACKOPPER_BUCKET is not set') };
+  if (!target) return { steps: { database, retention, upload: skipped('BACKOPPER_BUCKET is not set') }, timestamp };
+  let placement: DumpPlacement = { dump, target };
+  const moveToNextTimestamp = async (): Promise<DumpPlacement> => {
+    const next = await input.nextTimestamp(timestamp);
+    const path = join(backupDir, localDumpName(config.engine as 'mysql' | 'postgres', next));
+    await rename(placement.dump.path, path).catch((error: unknown) => {
+      throw new Error(`renaming ${placement.dump.path} to ${path} failed: ${messageOf(error)}`, { cause: error });
+    });
+    timestamp = next;
+    database.path = path;
+    placement = { dump: { ...placement.dump, path }, target: dumpTarget(config, next, input.runId)! };
+    return placement;
+  };
   const upload = await timeStep(async () => {
-    try {
-      await streamed!.complete();
-    } catch (error) {
-      streamError = messageOf(error);
-      log(`upload    streamed upload failed (${streamError}); retrying once from ${done.path}`);
-      await uploadFile(input.s3(), target, done.path);
-    }
-    await verifyObjectSize(input.s3(), target.bucket, target.key, done.bytes);
-    const checksumKey = await putChecksum(input.s3(), target, done.sha256);
+    const stored = await uploadDump({ ...placement, client: input.s3, streamed, moveToNextTimestamp, log, signal });
     return {
       status: 'succeeded',
-      bucket: target.bucket,
-      key: target.key,
-      checksumKey,
-      bytes: done.bytes,
-      sha256: done.sha256,
-      ...(streamError ? { warning: `streamed upload failed, retried from the local file: ${streamError}` } : {}),
+      bucket: stored.target.bucket,
+      key: stored.target.key,
+      checksumKey: stored.checksumKey,
+      bytes: stored.dump.bytes,
+      sha256: stored.dump.sha256,
+      ...(stored.warnings.length ? { warning: stored.warnings.join('; ') } : {}),
     };
   });
-  if (upload.status === 'failed') Object.assign(upload, { bucket: target.bucket, key: target.key });
-  return { database, retention, upload };
+  if (upload.status === 'failed') Object.assign(upload, { bucket: placement.target.bucket, key: placement.target.key });
+  return { steps: { database, retention, upload }, timestamp };
+}
+
+/** Which schema parts the dump can include; a probe that fails leaves the choice to mysqldump's own errors. */
+async function schemaParts(db: DbConnection, signal: AbortSignal): Promise<SchemaPartsPlan | undefined> {
+  let visibility;
+  try {
+    visibility = await probeSchemaVisibility(db, signal);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return undefined;
+  }
+  return planSchemaParts(visibility, db.database);
 }

@@ -5,7 +5,7 @@ import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { DbConnection } from '../config/db-credentials';
-import { buildDumpCommand, MYSQLDUMP_TRAILER } from '../process/db-commands';
+import { buildDumpCommand, DEFAULT_MAX_ALLOWED_PACKET, type MysqlDumpOptions, MYSQLDUMP_TRAILER } from '../process/db-commands';
 import { messageOf } from '../errors';
 import { FanOut } from '../process/fan-out';
 import { startCommand } from '../process/run-command';
@@ -24,6 +24,10 @@ export interface DumpOptions {
   path: string;
   /** Extra streams that receive the compressed bytes as they are produced (the streamed upload). */
   alsoWriteTo?: Writable[];
+  /** One of `alsoWriteTo` that takes no data for this long is dropped; the dump goes on into the file. */
+  stallTimeoutMs?: number;
+  /** mysqldump's packet size and the schema parts to leave out. */
+  mysql?: MysqlDumpOptions;
   signal?: AbortSignal;
 }
 
@@ -35,17 +39,18 @@ const TAIL_BYTES = 1024;
  * (mysqldump's `-- Dump completed` line, the tar end-of-archive blocks), a clean write and fsync, and
  * only then renames. On any failure the temporary file is removed and nothing is left under `path`.
  */
-export async function dumpDatabase({ db, path, alsoWriteTo = [], signal }: DumpOptions): Promise<DumpResult> {
+export async function dumpDatabase({ db, path, alsoWriteTo = [], stallTimeoutMs, mysql, signal }: DumpOptions): Promise<DumpResult> {
+  if (signal?.aborted) throw signal.reason;
   if (await exists(path)) throw new Error(`${path} already exists; refusing to overwrite a backup`);
   const partial = join(path, '..', `.${path.slice(path.lastIndexOf('/') + 1)}.partial`);
   const child = new AbortController();
   const abortChild = () => child.abort();
   signal?.addEventListener('abort', abortChild, { once: true });
   try {
-    return await withSecretFile(db.engine === 'mysql' ? 'my.cnf' : 'pgpass', (secretPath) => buildDumpCommand(db, secretPath), async (plan) => {
+    return await withSecretFile(db.engine === 'mysql' ? 'my.cnf' : 'pgpass', (secretPath) => buildDumpCommand(db, secretPath, mysql), async (plan) => {
       const running = startCommand(plan.command, { signal: child.signal, secrets: plan.secrets });
       const tail = new TailKeeper(TAIL_BYTES);
-      const fanOut = new FanOut(createWriteStream(partial, { flags: 'wx', mode: 0o600 }), alsoWriteTo);
+      const fanOut = new FanOut(createWriteStream(partial, { flags: 'wx', mode: 0o600 }), alsoWriteTo, { stallTimeoutMs, signal: child.signal });
       const piping = db.engine === 'mysql' ? pipeline(running.stdout, tail, createGzip(), fanOut) : pipeline(running.stdout, tail, fanOut);
       const [piped, exited] = await Promise.allSettled([
         piping.catch((error: unknown) => {
@@ -55,10 +60,12 @@ export async function dumpDatabase({ db, path, alsoWriteTo = [], signal }: DumpO
         running.done,
       ]);
       if (piped.status === 'rejected') throw new Error(`writing ${partial} failed: ${messageOf(piped.reason)}`, { cause: piped.reason });
-      if (exited.status === 'rejected') throw exited.reason;
+      if (exited.status === 'rejected') throw explainDumpFailure(exited.reason, mysql?.maxAllowedPacket ?? DEFAULT_MAX_ALLOWED_PACKET);
       checkComplete(db.engine, tail.bytes, tail.total);
       await fsyncPath(partial);
-      await rename(partial, path);
+      await rename(partial, path).catch((error: unknown) => {
+        throw new Error(`renaming ${partial} to ${path} failed: ${messageOf(error)}`, { cause: error });
+      });
       await fsyncPath(join(path, '..'));
       return { path, bytes: fanOut.bytes, sha256: fanOut.sha256 };
     });
@@ -68,6 +75,16 @@ export async function dumpDatabase({ db, path, alsoWriteTo = [], signal }: DumpO
   } finally {
     signal?.removeEventListener('abort', abortChild);
   }
+}
+
+/**
+ * mysqldump reports a row larger than its packet limit as a lost connection; say what it most likely
+ * is and which setting raises the limit.
+ */
+function explainDumpFailure(error: unknown, packet: string): unknown {
+  const table = /Lost connection to (?:MySQL |MariaDB )?server during query when dumping table `([^`]+)`/.exec(messageOf(error))?.[1];
+  if (!table) return error;
+  return new Error(`${messageOf(error)}; a row of ${table} may be larger than the packet limit ${packet}: raise BACKOPPER_MYSQL_MAX_ALLOWED_PACKET (at most 1G)`, { cause: error });
 }
 
 /** Throws unless the uncompressed dump ends the way only a complete dump does. */
@@ -103,6 +120,8 @@ async function fsyncPath(path: string): Promise<void> {
   const handle = await open(path, 'r');
   try {
     await handle.sync();
+  } catch (error) {
+    throw new Error(`flushing ${path} to disk failed: ${messageOf(error)}`, { cause: error });
   } finally {
     await handle.close();
   }

@@ -84,3 +84,22 @@ export const FIXTURE_BIN = join(__dirname, '..', 'fixtures', 'bin');
 
 /** Fixtures for the fault tests: a mysqldump that is slow, waits or warns, a tar that is slow. */
 export const FAULT_BIN = join(__dirname, '..', 'fixtures', 'fault-bin');
+
+/** Waits for a started agent to exit; a hang past `seconds` fails the test (the agent is killed). */
+export async function exitWithin(agent: ReturnType<typeof startAgent>, seconds: number): Promise<AgentRun> {
+  let timer: NodeJS.Timeout | undefined;
+  let output = '';
+  agent.child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  agent.child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      agent.child.kill('SIGKILL');
+      reject(new Error(`the agent did not exit within ${seconds} s; its output since:\n${output}`));
+    }, seconds * 1000);
+  });
+  try {
+    return await Promise.race([agent.finished, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -93,3 +93,36 @@ export async function fingerprintMysql(database: string): Promise<Record<string,
   print.events = await list(`SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA='${database}' ORDER BY 1`);
   return print;
 }
+
+/**
+ * Adds a table `fill` of `rows` rows holding `bytesEach` random (incompressible) bytes each, so a dump
+ * of the database is about rows x bytesEach after compression.
+ */
+export async function addRandomRows(db: MysqlDatabase, rows: number, bytesEach: number): Promise<void> {
+  const { randomBytes } = await import('node:crypto');
+  await mysqlRoot('CREATE TABLE IF NOT EXISTS fill (id INT AUTO_INCREMENT PRIMARY KEY, data LONGBLOB) ENGINE=InnoDB', db.database);
+  const statements = Array.from({ length: rows }, () => `INSERT INTO fill (data) VALUES (UNHEX('${randomBytes(bytesEach).toString('hex')}'));`);
+  await mysqlImport(db.database, statements.join('\n'));
+}
+
+/** A second user of `db` holding only `privileges` on it (e.g. the WordPress-hardening set), with a default role if given. */
+export async function createRestrictedUser(db: MysqlDatabase, privileges: string[], role?: { name: string; privileges: string[] }): Promise<{ user: string; password: string; drop(): Promise<void> }> {
+  const suffix = uniqueSuffix();
+  const user = `r_${suffix}`;
+  const password = `${AWKWARD_PASSWORD_CHARS}${suffix}`;
+  const on = `\`${db.database}\`.*`;
+  const statements: string[] = [];
+  if (role) statements.push(`CREATE ROLE ${role.name}`, `GRANT ${role.privileges.join(', ')} ON ${on} TO ${role.name}`);
+  for (const host of ['%', 'localhost']) {
+    statements.push(`CREATE USER '${user}'@'${host}' IDENTIFIED BY ${quote(password)}`, `GRANT ${privileges.join(', ')} ON ${on} TO '${user}'@'${host}'`);
+    if (role) statements.push(`GRANT ${role.name} TO '${user}'@'${host}'`, `SET DEFAULT ROLE ${role.name} FOR '${user}'@'${host}'`);
+  }
+  await mysqlRoot(statements.map((statement) => `${statement};`).join(''));
+  return {
+    user,
+    password,
+    async drop() {
+      await mysqlRoot(`DROP USER IF EXISTS '${user}'@'%'; DROP USER IF EXISTS '${user}'@'localhost';${role ? ` DROP ROLE IF EXISTS ${role.name};` : ''}`);
+    },
+  };
+}

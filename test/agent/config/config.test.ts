@@ -19,7 +19,17 @@ describe('loadBackupConfig', () => {
       bucket: undefined,
       mediaDir: undefined,
       tmpDir: undefined,
+      s3Timeout: 60,
+      s3ConnectTimeout: 10,
+      uploadStallTimeout: 60,
+      mysqlMaxAllowedPacket: '1G',
     });
+  });
+
+  it('reads the S3 timeouts and the mysqldump packet size', () => {
+    const config = loadBackupConfig([...base, '--s3-timeout', '5'], { BACKOPPER_S3_CONNECT_TIMEOUT: '3', BACKOPPER_UPLOAD_STALL_TIMEOUT: '7', BACKOPPER_MYSQL_MAX_ALLOWED_PACKET: '512m' });
+    expect(config).toMatchObject({ s3Timeout: 5, s3ConnectTimeout: 3, uploadStallTimeout: 7, mysqlMaxAllowedPacket: '512M' });
+    expect(loadBackupConfig(base, { BACKOPPER_MYSQL_MAX_ALLOWED_PACKET: '1073741824' }).mysqlMaxAllowedPacket).toBe('1073741824');
   });
 
   it('lets flags override BACKOPPER_* variables', () => {
@@ -40,6 +50,10 @@ describe('loadBackupConfig', () => {
     [{ BACKOPPER_KEEP_LOCAL: '0' }, 'BACKOPPER_KEEP_LOCAL (--keep-local) "0" is not a whole number from 1 to 1000'],
     [{ BACKOPPER_BUCKET: 'Not_A_Bucket' }, 'BACKOPPER_BUCKET (--bucket) "Not_A_Bucket" is not an S3 bucket name'],
     [{ BACKOPPER_REPORT_URL: 'ftp://x' }, 'BACKOPPER_REPORT_URL (--report-url) "ftp://x" is not an http(s) URL'],
+    [{ BACKOPPER_S3_TIMEOUT: '0' }, 'BACKOPPER_S3_TIMEOUT (--s3-timeout) "0" is not a whole number from 1 to 3600'],
+    [{ BACKOPPER_UPLOAD_STALL_TIMEOUT: '1.5' }, 'BACKOPPER_UPLOAD_STALL_TIMEOUT (--upload-stall-timeout) "1.5" is not a whole number from 1 to 3600'],
+    [{ BACKOPPER_MYSQL_MAX_ALLOWED_PACKET: '2G' }, 'BACKOPPER_MYSQL_MAX_ALLOWED_PACKET (--mysql-max-allowed-packet) "2G" is not a size from 1K to 1G (a number of bytes, or with K, M or G)'],
+    [{ BACKOPPER_MYSQL_MAX_ALLOWED_PACKET: '64MB' }, 'BACKOPPER_MYSQL_MAX_ALLOWED_PACKET (--mysql-max-allowed-packet) "64MB" is not a size from 1K to 1G (a number of bytes, or with K, M or G)'],
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => loadBackupConfig(base, env)).toThrow(new ConfigError(message));
   });

@@ -6,11 +6,16 @@ describe('buildDumpCommand', () => {
 
   it('builds mysqldump with the defaults file first, the agreed flags, and the password only in the file', () => {
     const plan = buildDumpCommand({ engine: 'mysql', database: 'wp', user: 'u', password: secret, host: 'db', port: 3307 }, '/tmp/s/my.cnf');
-    expect(plan.command).toEqual({ file: 'mysqldump', args: ['--defaults-extra-file=/tmp/s/my.cnf', ...MYSQLDUMP_FLAGS, 'wp'] });
+    expect(plan.command).toEqual({ file: 'mysqldump', args: ['--defaults-extra-file=/tmp/s/my.cnf', ...MYSQLDUMP_FLAGS, '--max-allowed-packet=1G', 'wp'] });
     expect(MYSQLDUMP_FLAGS).toEqual(['--single-transaction', '--quick', '--routines', '--triggers', '--events', '--hex-blob', '--default-character-set=utf8mb4', '--no-tablespaces']);
     expect(plan.secretFile.contents).toBe('[client]\nuser="u"\npassword="pa\\"ss\\\\wo:rd"\nhost="db"\nport=3307\n');
     expect(JSON.stringify(plan.command)).not.toContain('wo:rd');
     expect(plan.secrets).toEqual([secret]);
+  });
+
+  it('leaves out the schema parts the user may not dump, and takes the configured packet size', () => {
+    const plan = buildDumpCommand({ engine: 'mysql', database: 'wp', user: 'u', password: 'p' }, '/s', { skip: ['events'], maxAllowedPacket: '256M' });
+    expect(plan.command.args).toEqual(['--defaults-extra-file=/s', '--single-transaction', '--quick', '--routines', '--triggers', '--skip-events', '--hex-blob', '--default-character-set=utf8mb4', '--no-tablespaces', '--max-allowed-packet=256M', 'wp']);
   });
 
   it('builds pg_dump in tar format with a password file, and a database name that cannot be read as a connection string', () => {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildTarCommand, mediaDirCandidates } from '../../../agent/steps/archive-media';
 import { checkComplete } from '../../../agent/steps/dump-database';
 import { formatStepLine, overallStatus } from '../../../agent/run/report';
+import { describeSeconds } from '../../../agent/run/run-timestamp';
+import { planSchemaParts } from '../../../agent/steps/mysql-schema-parts';
 import { selectExpiredBackups } from '../../../agent/steps/retention';
 import { buildSftpCommand, buildUploadBatch } from '../../../agent/steps/transfer-media';
 
@@ -79,5 +81,45 @@ describe('run report', () => {
     expect(formatStepLine('database', { status: 'succeeded', durationMs: 4200, bytes: 5 * 1024 * 1024, path: '/opt/backups/a/1.sql.gz', sha256: 'abcdef0123456789' })).toBe(
       'database  succeeded  5.0 MiB  4.2 s  /opt/backups/a/1.sql.gz  sha256 abcdef012345',
     );
+  });
+});
+
+describe('selectExpiredBackups with a clock', () => {
+  it('ranks dumps named after the future (a wrong clock named them) below every honest one', () => {
+    const names = ['1700000100.sql.gz', '1700000200.sql.gz', '1800000000.sql.gz', '1800000001.sql.gz', '1700000300.sql.gz'];
+    expect(selectExpiredBackups(names, 3, 1700000300)).toEqual(['1800000001.sql.gz', '1800000000.sql.gz']);
+    expect(selectExpiredBackups(names, 3)).toEqual(['1700000200.sql.gz', '1700000100.sql.gz']);
+  });
+});
+
+describe('planSchemaParts', () => {
+  const visible = { account: "'u'@'%'", privileges: ['SELECT', 'LOCK TABLES', 'SHOW VIEW', 'TRIGGER', 'EXECUTE'], mayShowEvents: true, hiddenRoutines: [] };
+
+  it.each([
+    ['everything the user may dump', visible, [], []],
+    ['ALL PRIVILEGES', { ...visible, privileges: ['ALL PRIVILEGES'] }, [], []],
+    ['no SHOW EVENTS', { ...visible, mayShowEvents: false }, ['events'], ['events']],
+    ['no TRIGGER, no routine privilege', { ...visible, privileges: ['SELECT'] }, [], ['triggers', 'routines']],
+  ] as const)('%s', (_name, visibility, skip, notIncluded) => {
+    const plan = planSchemaParts({ ...visibility, privileges: [...visibility.privileges], hiddenRoutines: [] }, 'wp');
+    expect(plan.skip).toEqual(skip);
+    expect(plan.notIncluded.map((line) => line.split(':')[0])).toEqual(notIncluded);
+  });
+
+  it('refuses a schema with routines the user sees but may not read, naming them', () => {
+    expect(() => planSchemaParts({ ...visible, hiddenRoutines: ['PROCEDURE p', 'FUNCTION f'] }, 'wp')).toThrow(/wp has routines that 'u'@'%' may see but not read, so the dump cannot include them: PROCEDURE p, FUNCTION f \(make/);
+  });
+});
+
+describe('describeSeconds', () => {
+  it.each([
+    [5, '5 s'],
+    [3599, '1 h'],
+    [3600, '1 h'],
+    [7 * 3600, '7 h'],
+    [40 * 86_400 - 1, '40 d'],
+    [600, '10 min'],
+  ])('%i s is about %s', (seconds, text) => {
+    expect(describeSeconds(seconds)).toBe(text);
   });
 });

@@ -1,0 +1,105 @@
+import { mkdirSync, readdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AgentRun, backupArgs, runAgent } from '../services/agent';
+import { exec } from '../services/exec';
+import { addRandomRows, createMysqlDatabase, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
+import { type LocalS3, startS3 } from '../services/s3';
+import { writeWordpressApp } from '../services/sample-app';
+import { type LocalSshd, startSshd } from '../services/sshd';
+import { createWorkspace, type Workspace } from '../services/workspace';
+
+const PAGE = 4096;
+const OLD = ['1600000001.sql.gz', '1600000002.sql.gz'];
+
+/** A real small tmpfs as the backups disk (the tests run as root), holding two old backups of `app`. */
+async function mountBackupsDisk(root: string, name: string, size: string, app: string): Promise<string> {
+  const mount = join(root, name);
+  mkdirSync(mount);
+  await exec('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', mount]);
+  mkdirSync(join(mount, app), { mode: 0o700 });
+  for (const old of OLD) writeFileSync(join(mount, app, old), `old backup ${old}\n`);
+  return mount;
+}
+
+/** Fills the disk until only `pagesLeft` pages are free. */
+function fill(mount: string, pagesLeft: number): void {
+  const free = () => Number(statfsSync(mount).bavail) * Number(statfsSync(mount).bsize);
+  writeFileSync(join(mount, 'filler'), Buffer.alloc(free() - pagesLeft * PAGE));
+  expect(free()).toBe(pagesLeft * PAGE);
+}
+
+describe('the backups disk is full', () => {
+  let s3: LocalS3;
+  let sshd: LocalSshd;
+  let ws: Workspace;
+  let db: MysqlDatabase;
+  const mounts: string[] = [];
+  const app = 'fullsite';
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    [s3, sshd, ws, db] = await Promise.all([startS3(), startSshd(), createWorkspace(), createMysqlDatabase()]);
+    await seedWordpressSchema(db, 50);
+    writeWordpressApp(ws.appsDir, app, db);
+    env = { ...ws.env, ...s3.env, ...sshd.env, BACKOPPER_BUCKET: s3.bucket };
+  });
+  afterAll(async () => {
+    for (const mount of mounts) await exec('umount', [mount]).catch(() => undefined);
+    await Promise.all([s3?.stop(), sshd?.stop(), ws?.remove(), db?.drop()]);
+  });
+
+  /** What a full disk must leave: a loud database failure naming the file, old backups, media done. */
+  async function expectLoudDatabaseFailure(run: AgentRun, mount: string) {
+    const dir = join(mount, app);
+    expect(run.exitCode, run.stdout).toBe(1);
+    expect(run.report.status).toBe('failed');
+    const { database, retention, upload, media, transfer } = run.report.steps;
+    expect(database.status).toBe('failed');
+    expect(database.error).toBe(`writing ${join(dir, `.${run.report.timestamp}.sql.gz.partial`)} failed: ENOSPC: no space left on device, write`);
+    expect(retention).toMatchObject({ status: 'skipped', reason: 'the database step failed' });
+    expect(upload).toMatchObject({ status: 'skipped', reason: 'the database step failed' });
+    expect(media.status).toBe('succeeded');
+    expect(transfer.status).toBe('succeeded');
+    expect(readdirSync(join(sshd.remoteRoot, app, 'live'))).toContain(`media_${run.report.timestamp}.tar.gz`);
+    // The old backups are untouched, nothing partial or locked is left, nothing reached S3.
+    expect(readdirSync(dir).filter((name) => name !== '.backopper-last-run').sort()).toEqual(OLD);
+    for (const old of OLD) expect(readFileSync(join(dir, old), 'utf8')).toBe(`old backup ${old}\n`);
+    expect((await s3.listKeys(`${app}/`)).filter((key) => key.includes(String(run.report.timestamp)))).toEqual([]);
+    expect(ws.leftovers()).toEqual([]);
+  }
+
+  it('full before the run starts: the database step fails naming the file, the media is still backed up', async () => {
+    const mount = await mountBackupsDisk(ws.root, 'full-disk', '1m', app);
+    mounts.push(mount);
+    // One page left: the lock (a pid) fits, the run's record and the dump do not.
+    fill(mount, 1);
+    const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, BACKOPPER_BACKUPS_DIR: mount });
+    await expectLoudDatabaseFailure(run, mount);
+    expect(run.report.warnings).toEqual([`could not record the run timestamp in ${join(mount, app, '.backopper-last-run')}: ENOSPC: no space left on device, write`]);
+  });
+
+  it('filling up during the dump: the partial file is removed, the previous backups are kept', async () => {
+    const mount = await mountBackupsDisk(ws.root, 'filling-disk', '4m', app);
+    mounts.push(mount);
+    const big = await createMysqlDatabase();
+    try {
+      await seedWordpressSchema(big, 10);
+      await addRandomRows(big, 6, 1024 * 1024); // a dump of about 7 MB on a 4 MB disk
+      writeWordpressApp(ws.appsDir, 'bigsite', big);
+      mkdirSync(join(mount, 'bigsite'), { mode: 0o700 });
+      const run = await runAgent(backupArgs('bigsite', 'mysql', 'wordpress'), { ...env, BACKOPPER_BACKUPS_DIR: mount });
+      expect(run.exitCode, run.stdout).toBe(1);
+      const dir = join(mount, 'bigsite');
+      expect(run.report.steps.database.error).toBe(`writing ${join(dir, `.${run.report.timestamp}.sql.gz.partial`)} failed: ENOSPC: no space left on device, write`);
+      expect(readdirSync(dir).filter((name) => name !== '.backopper-last-run')).toEqual([]);
+      expect(run.report.steps.media.status).toBe('succeeded');
+      expect(await s3.listKeys('bigsite/')).toEqual([]);
+      // The first app's old backups on the same disk are untouched.
+      expect(readdirSync(join(mount, app)).filter((name) => name.endsWith('.sql.gz')).sort()).toEqual(OLD);
+      expect(ws.leftovers()).toEqual([]);
+    } finally {
+      await big.drop();
+    }
+  });
+});
