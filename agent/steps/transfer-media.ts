@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MediaServer } from '../config/config';
@@ -134,9 +134,13 @@ async function readPending(path: string): Promise<PendingPart[]> {
   }
 }
 
-/** Best effort: a record that cannot be written (a full disk) only costs the cleanup after a SIGKILL, never the copy. */
+/**
+ * Best effort: a record that cannot be written (a full disk) only costs the cleanup after a SIGKILL,
+ * never the copy. An empty record is removed, so the backup folder holds it only while a copy is pending.
+ */
 async function writePending(path: string, parts: PendingPart[]): Promise<void> {
-  await writeFile(path, `${JSON.stringify(parts)}\n`, { mode: 0o600 }).catch(() => undefined);
+  const written = parts.length === 0 ? rm(path, { force: true }) : writeFile(path, `${JSON.stringify(parts)}\n`, { mode: 0o600 });
+  await written.catch(() => undefined);
 }
 
 /** `a/b/c` → `a`, `a/b`, `a/b/c` (absolute paths keep their leading slash). */

@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentRun, backupArgs, runAgent } from '../services/agent';
 import { exec } from '../services/exec';
@@ -61,7 +61,8 @@ describe('the backups disk is full', () => {
     expect(upload).toMatchObject({ status: 'skipped', reason: 'the database step failed' });
     expect(media.status).toBe('succeeded');
     expect(transfer.status).toBe('succeeded');
-    expect(readdirSync(join(sshd.remoteRoot, app, 'live'))).toContain(`media_${run.report.timestamp}.tar.gz`);
+    expect(readdirSync(join(sshd.remoteRoot, app, 'live'))).toContain(posix.basename(String(transfer.path)));
+    expect(posix.basename(String(transfer.path))).toMatch(new RegExp(`^media_${run.report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`));
     // The old backups are untouched, nothing partial or locked is left, nothing reached S3.
     expect(readdirSync(dir).filter((name) => name !== '.backopper-last-run').sort()).toEqual(OLD);
     for (const old of OLD) expect(readFileSync(join(dir, old), 'utf8')).toBe(`old backup ${old}\n`);
