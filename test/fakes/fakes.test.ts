@@ -3,6 +3,7 @@ import {
   CreateScheduleCommand,
   type CreateScheduleInput,
   DeleteScheduleCommand,
+  ListScheduleGroupsCommand,
   ListSchedulesCommand,
   SchedulerClient,
   UpdateScheduleCommand,
@@ -12,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeEventBridge } from './fake-eventbridge';
 import { FakeScheduler } from './fake-scheduler';
 import { FakeSsm } from './fake-ssm';
+import { withoutBackoffWaits } from './instant-backoff';
 
 // The fakes stand in for AWS in every sync test: these tests pin the service behaviour they imitate, one
 // attempt per call (maxAttempts 1), so what is seen is the service's answer and not the SDK's retry.
@@ -87,5 +89,30 @@ describe('FakeSsm', () => {
     expect((await client.send(new GetParameterCommand({ Name: '/s', WithDecryption: true }))).Parameter?.Value).toBe('clear');
     expect((await client.send(new GetParameterCommand({ Name: '/s' }))).Parameter?.Value).not.toBe('clear');
     await expect(client.send(new GetParameterCommand({ Name: '/missing' }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
+  });
+});
+
+describe('the fakes inside the SDK middleware stack', () => {
+  const fake = new FakeScheduler({ throttleEvery: 2 });
+  afterEach(() => fake.restore());
+
+  it('lets the SDK retry a throttled call: two attempts counted, one throttled, one answer', async () => {
+    withoutBackoffWaits();
+    fake.install();
+    const client = new SchedulerClient({ region: 'eu-west-1' });
+    await client.send(new CreateScheduleCommand(schedule('a')));
+    const created = await client.send(new CreateScheduleCommand(schedule('b')));
+    expect(created.$metadata).toMatchObject({ httpStatusCode: 200, attempts: 2 });
+    expect(fake.calls.counts).toEqual({ CreateSchedule: 3 });
+    expect(fake.calls.throttledCounts).toEqual({ CreateSchedule: 1 });
+    expect(fake.names()).toEqual(['a', 'b']);
+  });
+
+  it('throws in the fake for a command it does not know, and after restore(), never reaching AWS', async () => {
+    fake.install();
+    const client = new SchedulerClient({ region: 'eu-west-1', maxAttempts: 1 });
+    await expect(client.send(new ListScheduleGroupsCommand({}))).rejects.toThrow('FakeScheduler: unexpected ListScheduleGroupsCommand');
+    fake.restore();
+    await expect(client.send(new ListSchedulesCommand({}))).rejects.toThrow('SchedulerClient: no fake is installed');
   });
 });

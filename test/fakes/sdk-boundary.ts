@@ -3,8 +3,8 @@
  * middleware stack. Every command still goes through the SDK's own serializer, retry (with its backoff,
  * retry quota and, in adaptive mode, rate limiter), signing and paginators; only the HTTP exchange and
  * the parsing of the answer are replaced, by the fake answering from `context.commandName`. A command
- * the fake does not know throws in the fake, and a client with no fake installed throws too: no test
- * ever reaches the network.
+ * the fake does not know throws in the fake, and a client that was routed to a fake throws once its
+ * fake is restored: nothing reaches the network.
  */
 
 /** A fake service: answers one attempt of `command` (e.g. `CreateSchedule`), or throws the service's error. */
@@ -55,11 +55,25 @@ function addMiddleware(client: StackedClient, middleware: Middleware): void {
 }
 
 /**
+ * The SDK signs each request before the fake answers it: it needs a region and credentials. vitest sets
+ * fake ones (vitest.config.mts); the benchmark and the demo use the fakes outside vitest, so they get
+ * them here, and the SDK never looks further (a profile, instance metadata on the network).
+ */
+function ensureOfflineSdkSettings(): void {
+  process.env.AWS_REGION ??= 'eu-west-1';
+  if (!process.env.AWS_ACCESS_KEY_ID || !process.env.AWS_SECRET_ACCESS_KEY) {
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDBACKOPPERFAKE';
+    process.env.AWS_SECRET_ACCESS_KEY = 'backopper-fake-secret-not-real';
+  }
+}
+
+/**
  * Routes every instance of `Client` (made before or after, by the code under test or by the test) to
  * `fake`: `send` is patched to add the fake's middleware to each instance's stack once. Installing
  * another fake for the same class replaces this one. Returns the undo.
  */
 export function installFake(Client: ClientClass, fake: FakeService): () => void {
+  ensureOfflineSdkSettings();
   active.set(Client, fake);
   if (!patched.has(Client)) {
     const prototype = Client.prototype;
@@ -86,6 +100,7 @@ export function installFake(Client: ClientClass, fake: FakeService): () => void 
 
 /** Routes one client instance to `fake`, for as long as the instance lives. */
 export function attachFake(client: StackedClient, fake: FakeService): void {
+  ensureOfflineSdkSettings();
   stacked.add(client);
   addMiddleware(client, fakeMiddleware(() => fake, fake.name));
 }
