@@ -6,20 +6,19 @@
 /**
  * The SDK's retry for every client.
  *
- * `maxAttempts: 7`: a first sync writes one schedule per app, 6,000 for 2,000 apps in three
- * environments, at the sync's concurrency, and a write quota (CreateSchedule, PutRule, PutTargets)
- * answers the excess with ThrottlingException for the rest of its one-second interval. The SDK waits
- * a random time up to 1 s, 2 s, 4 s, ... (capped at 20 s) before each retry of a throttled call, so six
- * retries give a write up to about 50 s (25 s on average) to get through; the default 3 attempts give
- * it about 3 s. A call that fails for good still fails within one invocation, the SDK's retry quota
- * stops retrying early when most calls fail, and what is left is written by the next sync.
+ * `maxAttempts: 7`: a first sync writes one schedule per app (6,000 for 2,000 apps in three
+ * environments), and a write quota answers the excess with ThrottlingException for the rest of its
+ * one-second interval. Before each retry of a throttled call the SDK waits a random time up to 1 s,
+ * 2 s, 4 s, ... (at most 20 s), so six retries give a write up to about 50 s to get through, where the
+ * default 3 attempts give it 3 s. A call that keeps failing still fails within the invocation, the SDK's
+ * retry quota stops retrying when most calls fail, and the next sync writes what is left.
  *
- * `retryMode: 'standard'`, not 'adaptive': adaptive adds a client-side rate limiter that cuts the
- * client's whole sending rate by 30% at every throttle (LimitExceededException counts as one: the
- * rules-per-bus quota) and regrows it over seconds. One client here serves several APIs with separate
- * quotas (CreateSchedule, GetSchedule, ListSchedules) and shares account quotas with other callers, so
- * one throttle slows everything: against the fakes, which throttle a steady share of calls, the
- * 6,000-app sync went from seconds to minutes. AWS recommends standard except for single-resource clients.
+ * `retryMode: 'standard'`, not 'adaptive': adaptive's client-side rate limiter cuts the client's whole
+ * sending rate by 30% at every throttle (the SDK counts LimitExceededException, the rules-per-bus
+ * quota, as one) and regrows it over seconds. Each client here calls several APIs with separate quotas
+ * and shares account quotas with other callers, so one throttle would slow everything; against the
+ * fakes, which throttle a steady share of calls, it turned the 6,000-app sync from seconds into minutes.
+ * AWS recommends standard except for clients of one throttled resource.
  */
 export const AWS_RETRY = { retryMode: 'standard', maxAttempts: 7 } as const;
 
