@@ -13,6 +13,11 @@ export default defineConfig({
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
       AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // The AWS fakes answer inside the SDK's middleware stack, after it has signed the request: give the
+      // SDK a region and static fake keys, so it never looks for real ones (no profile, no instance metadata).
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIDBACKOPPERTEST',
+      AWS_SECRET_ACCESS_KEY: 'backopper-test-secret-not-real',
     },
   },
 });

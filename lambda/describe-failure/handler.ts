@@ -6,6 +6,7 @@
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetCommandInvocationCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { createAwsClient } from '../shared/aws-clients';
 import { lastJsonObject } from '../../common/run-report';
 import { FAILURE_DETAIL_TYPE, FAILURE_EVENT_SOURCE, RUN_STEP } from '../../common/names';
 import { createLambdaLogger, type InvocationContext, type LambdaLogger } from '../shared/log';
@@ -84,9 +85,9 @@ function clip(multiline: string, keepEnd = false): string {
 
 /** Clients and the run step's name, injectable for tests. */
 export interface DescribeFailureOptions {
-  /** @default new SSMClient({}) */
+  /** @default createAwsClient(SSMClient) */
   ssm?: SSMClient;
-  /** @default new EventBridgeClient({}) */
+  /** @default createAwsClient(EventBridgeClient) */
   events?: EventBridgeClient;
   /** The document step whose output holds the run report. @default process.env.BACKOPPER_RUN_STEP ?? RUN_STEP */
   runStep?: string;
@@ -96,8 +97,8 @@ export interface DescribeFailureOptions {
 
 /** Creates the Lambda handler. */
 export function createHandler(options: DescribeFailureOptions = {}) {
-  const ssm = options.ssm ?? new SSMClient({});
-  const events = options.events ?? new EventBridgeClient({});
+  const ssm = options.ssm ?? createAwsClient(SSMClient);
+  const events = options.events ?? createAwsClient(EventBridgeClient);
   const runStep = options.runStep ?? process.env.BACKOPPER_RUN_STEP ?? RUN_STEP;
   const logger = options.logger ?? createLambdaLogger('backopper-describe-failure');
   return async (event: InvocationStatusEvent, context?: InvocationContext): Promise<BackupFailure> => {

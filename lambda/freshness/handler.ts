@@ -8,6 +8,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { createAwsClient } from '../shared/aws-clients';
 import type { Environment } from '../shared/config';
 import { describeError } from '../shared/errors';
 import { loadFreshnessConfig } from './config';
@@ -31,9 +32,9 @@ export interface FreshnessHandlerDependencies extends Partial<FreshnessDependenc
 
 /** Builds the handler; clients are created once per container. */
 export function createFreshnessHandler(deps: FreshnessHandlerDependencies = {}): (event?: unknown, context?: InvocationContext) => Promise<FreshnessReport> {
-  const s3 = deps.s3 ?? new S3Client({});
-  const ssm = deps.ssm ?? new SSMClient({});
-  const sns = deps.sns ?? new SNSClient({});
+  const s3 = deps.s3 ?? createAwsClient(S3Client);
+  const ssm = deps.ssm ?? createAwsClient(SSMClient);
+  const sns = deps.sns ?? createAwsClient(SNSClient);
   const lambdaLogger: LambdaLogger | undefined = deps.logger ? undefined : createLambdaLogger('backopper-freshness');
   const logger: Logger = deps.logger ?? (lambdaLogger as LambdaLogger);
   const writeMetric = deps.writeMetric ?? ((line: string) => console.log(line));

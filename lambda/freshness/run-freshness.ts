@@ -8,11 +8,11 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { parseAppList } from '../../common/app-list';
 import type { AppSpec } from '../../common/app-spec';
 import { listNewestBackups } from '../shared/backup-objects';
+import { settleConcurrently } from '../shared/concurrency';
 import { describeError } from '../shared/errors';
 import { appListUrl, fetchAppList } from '../shared/fetch-app-list';
 import type { Logger } from '../shared/log';
 import { readApiSecret } from '../shared/read-secret';
-import { type RetryOptions, settleConcurrently } from '../shared/retry';
 import { assessBackups, FREQUENCY_SECONDS } from './assess';
 import type { FreshnessConfig } from './config';
 import { type AppFreshness, buildFreshnessReport, type EnvironmentFreshness, type FreshnessReport } from './report';
@@ -25,7 +25,6 @@ export interface FreshnessDependencies {
   fetch?: typeof fetch;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
-  retry?: RetryOptions;
 }
 
 /** Runs the check over every configured environment. */
@@ -36,7 +35,7 @@ export async function runFreshnessCheck(config: FreshnessConfig, deps: Freshness
   let secret: string | undefined;
   let secretError: string | undefined;
   try {
-    secret = await readApiSecret({ parameterName: config.apiSecretParameter, client: deps.ssm, retry: deps.retry });
+    secret = await readApiSecret({ parameterName: config.apiSecretParameter, client: deps.ssm });
   } catch (error) {
     secretError = describeError(error);
   }
@@ -68,7 +67,7 @@ export async function runFreshnessCheck(config: FreshnessConfig, deps: Freshness
   const results = await settleConcurrently(work, config.concurrency, async ({ environment, app }) => {
     // Media-only apps have no dump in S3; their media goes to the media server, which this cannot see.
     if (app.engine === 'none') return { newest: undefined, previous: undefined, count: 0 };
-    return listNewestBackups({ client: deps.s3, bucket: config.bucket, app: app.name, environment, retry: deps.retry });
+    return listNewestBackups({ client: deps.s3, bucket: config.bucket, app: app.name, environment });
   });
   const apps = results.map((result, index): AppFreshness => {
     const { environment, app } = work[index] as (typeof work)[number];

@@ -3,9 +3,8 @@
  * `<app>/<environment>/backup_`, every page): no object is downloaded or even HEAD-ed. The
  * `<key>.sha256` companions and anything else not named like a dump are ignored.
  */
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { DUMP_OBJECT_PATTERN } from '../../common/app-spec';
-import { type RetryOptions, retryThrottled } from './retry';
 
 /** One dump in S3. */
 export interface BackupObject {
@@ -37,20 +36,15 @@ export async function listNewestBackups(input: {
   bucket: string;
   app: string;
   environment: string;
-  retry?: RetryOptions;
   /** Keys per page. @default S3's 1000 */
   pageSize?: number;
 }): Promise<NewestBackups> {
   const found: NewestBackups = { newest: undefined, previous: undefined, count: 0 };
-  let ContinuationToken: string | undefined;
-  do {
-    const page = await retryThrottled(
-      () =>
-        input.client.send(
-          new ListObjectsV2Command({ Bucket: input.bucket, Prefix: `${input.app}/${input.environment}/backup_`, ContinuationToken, MaxKeys: input.pageSize }),
-        ),
-      input.retry,
-    );
+  const pages = paginateListObjectsV2(
+    { client: input.client, pageSize: input.pageSize },
+    { Bucket: input.bucket, Prefix: `${input.app}/${input.environment}/backup_` },
+  );
+  for await (const page of pages) {
     for (const item of page.Contents ?? []) {
       const timestamp = item.Key ? parseBackupKey(item.Key, input.app, input.environment) : undefined;
       if (timestamp === undefined) continue;
@@ -63,7 +57,6 @@ export async function listNewestBackups(input: {
         found.previous = object;
       }
     }
-    ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (ContinuationToken);
+  }
   return found;
 }

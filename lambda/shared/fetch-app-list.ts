@@ -3,9 +3,9 @@
  * with backoff on network errors, timeouts and 5xx. Anything but a 2xx JSON array is an
  * {@link AppListFetchError}: the caller then leaves that environment untouched.
  */
+import { setTimeout as realSleep } from 'node:timers/promises';
 import { describeJsonType } from '../../common/app-list';
 import { AppListFetchError, describeError } from './errors';
-import { sleep as realSleep } from './retry';
 
 /** Options of {@link fetchAppList}. */
 export interface FetchAppListOptions {

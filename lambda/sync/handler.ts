@@ -7,6 +7,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { createAwsClient } from '../shared/aws-clients';
 import { type Environment, loadConfig } from '../shared/config';
 import { describeError, SyncFailedError } from '../shared/errors';
 import { createLambdaLogger, type InvocationContext, type LambdaLogger, type Logger } from '../shared/log';
@@ -31,9 +32,9 @@ export function createSyncHandler(deps: SyncHandlerDependencies = {}): (event?: 
   const lambdaLogger: LambdaLogger | undefined = deps.logger ? undefined : createLambdaLogger('backopper-sync');
   const clients: SyncDependencies = {
     ...deps,
-    scheduler: deps.scheduler ?? new SchedulerClient({}),
-    eventBridge: deps.eventBridge ?? new EventBridgeClient({}),
-    ssm: deps.ssm ?? new SSMClient({}),
+    scheduler: deps.scheduler ?? createAwsClient(SchedulerClient),
+    eventBridge: deps.eventBridge ?? createAwsClient(EventBridgeClient),
+    ssm: deps.ssm ?? createAwsClient(SSMClient),
     logger: deps.logger ?? lambdaLogger,
   };
   const logger = clients.logger as Logger;

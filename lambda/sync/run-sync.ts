@@ -12,7 +12,6 @@ import { type BackendKind, type SyncConfig, requireKnownEnvironments } from '../
 import { describeError } from '../shared/errors';
 import { createTextLogger, type Logger } from '../shared/log';
 import { readApiSecret } from '../shared/read-secret';
-import type { RetryOptions } from '../shared/retry';
 import { emptySummary, type EnvironmentResult, type EnvironmentSummary, syncEnvironment } from './sync-environment';
 
 /** What a run returns (and the handler logs): one entry per environment. */
@@ -36,8 +35,6 @@ export interface SyncDependencies {
   now?: () => Date;
   /** Used by the app-list backoff. */
   sleep?: (ms: number) => Promise<void>;
-  /** Backoff of throttled AWS calls. */
-  retry?: RetryOptions;
 }
 
 /** Options of {@link runSync}. */
@@ -60,7 +57,6 @@ export function createBackend(config: SyncConfig, deps: SyncDependencies = {}): 
       deadLetterArn: config.deadLetterArn,
       now: deps.now,
       concurrency: config.concurrency,
-      retry: deps.retry,
     });
   }
   return createSchedulerBackend({
@@ -69,7 +65,6 @@ export function createBackend(config: SyncConfig, deps: SyncDependencies = {}): 
     roleArn: config.scheduleRoleArn,
     deadLetterArn: config.deadLetterArn,
     concurrency: config.concurrency,
-    retry: deps.retry,
   });
 }
 
@@ -85,7 +80,7 @@ export async function runSync(
   const backend = createBackend(config, deps);
   let secret: string;
   try {
-    secret = await readApiSecret({ parameterName: config.apiSecretParameter, client: deps.ssm, retry: deps.retry });
+    secret = await readApiSecret({ parameterName: config.apiSecretParameter, client: deps.ssm });
   } catch (error) {
     logger.error('no API secret: every environment left exactly as it is', { error: describeError(error) });
     const results = environments.map((environment) => unknownResult(environment.name, describeError(error)));

@@ -1,8 +1,8 @@
 /** `backopper backups <environment> <app>`: the app's dumps in S3, newest first, with time, size and sha256. */
 import { formatBytes } from '../../common/format';
-import { createS3Client } from '../../agent';
+import { settleConcurrently } from '../../lambda/shared/concurrency';
+import { createS3Client } from '../recovery/s3-client';
 import { listStoredBackups, readStoredChecksum } from '../recovery/stored-backups';
-import { settleConcurrently } from '../../lambda/shared/retry';
 import { parseTargetArgs } from './target-args';
 import type { CliCommand } from './types';
 

@@ -4,11 +4,12 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
-import { countRows, createS3Client, importDump, listTables } from '../../agent';
+import { countRows, importDump, listTables } from '../../agent';
 import { formatBytes } from '../../common/format';
 import { downloadBackup } from '../recovery/download-backup';
 import { confirmationPrompt, resolveImportTarget } from '../recovery/import-target';
 import { createProgress } from '../recovery/progress';
+import { createS3Client } from '../recovery/s3-client';
 import { chooseBackup, listStoredBackups, parseAt, readStoredChecksum } from '../recovery/stored-backups';
 import { parseTargetArgs } from './target-args';
 import { type CliCommand, UsageError } from './types';

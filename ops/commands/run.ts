@@ -2,10 +2,11 @@
  * `backopper run <environment> <app>`: sends the app's backup command now, exactly as its schedule
  * would (the schedule's own SendCommand request), follows it, and prints each server's run report.
  */
+import { setTimeout as realSleep } from 'node:timers/promises';
 import { SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { validateAppName, validateEnvironment } from '../../common/app-spec';
 import { formatBytes } from '../../common/format';
-import { sleep as realSleep, retryThrottled } from '../../lambda/shared/retry';
+import { createAwsClient } from '../../lambda/shared/aws-clients';
 import { followCommand, type FollowResult, type InstanceResult } from '../run/follow-command';
 import { readAppSchedule } from '../run/read-schedule';
 import { requireKnownEnvironments } from '../../lambda/shared/config';
@@ -69,8 +70,8 @@ export const runCommand: CliCommand = {
       context.stderr(`backopper run: ${app} has no backup schedule in ${environment} (is it in the app list, with a frequency? run \`backopper plan\`)`);
       return 2;
     }
-    const ssm = deps.ssm ?? new SSMClient({});
-    const sent = await retryThrottled(() => ssm.send(new SendCommandCommand(schedule.request)), deps.retry);
+    const ssm = deps.ssm ?? createAwsClient(SSMClient);
+    const sent = await ssm.send(new SendCommandCommand(schedule.request));
     const commandId = sent.Command?.CommandId as string;
     const targets = schedule.request.Targets.map((target) => `${target.Key}=${target.Values.join(',')}`).join(' ');
     context.stdout(`backopper run: sent command ${commandId} (${schedule.request.DocumentName}, ${app} in ${environment}) to ${targets}`);
@@ -83,7 +84,6 @@ export const runCommand: CliCommand = {
       sleep: deps.sleep ?? realSleep,
       now: () => clock().getTime(),
       onStatus: (status) => context.stdout(`status: ${status}`),
-      retry: deps.retry,
     });
     const verdict = judge(result, timeout);
     if (values.json) context.stdout(JSON.stringify({ ...result, ok: verdict.ok, summary: verdict.summary }, null, 2));

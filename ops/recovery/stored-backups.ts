@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { DUMP_OBJECT_PATTERN } from '../../common/app-spec';
 
 /** A dump stored in S3, with its `.sha256` companion when there is one. */
@@ -32,12 +32,9 @@ export function toStoredBackups(objects: { key: string; size: number }[]): Store
 /** Lists an app's dumps in `bucket` (all pages). */
 export async function listStoredBackups(s3: S3Client, bucket: string, app: string, environment: string): Promise<StoredBackup[]> {
   const objects: { key: string; size: number }[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${app}/${environment}/backup_`, ContinuationToken: token }));
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: `${app}/${environment}/backup_` })) {
     for (const item of page.Contents ?? []) if (item.Key) objects.push({ key: item.Key, size: item.Size ?? 0 });
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  }
   return toStoredBackups(objects);
 }
 

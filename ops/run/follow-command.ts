@@ -3,9 +3,8 @@
  * status (its invocations do not exist for a moment after SendCommand), then reads each server's run
  * step with GetCommandInvocation, whose last stdout line is the agent's JSON run report.
  */
-import { GetCommandInvocationCommand, ListCommandInvocationsCommand, ListCommandsCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { GetCommandInvocationCommand, ListCommandsCommand, paginateListCommandInvocations, type SSMClient } from '@aws-sdk/client-ssm';
 import { lastJsonObject } from '../../common/run-report';
-import { type RetryOptions, retryThrottled } from '../../lambda/shared/retry';
 import { RUN_STEP } from '../../common/names';
 
 /** Command statuses after which nothing changes any more. */
@@ -46,18 +45,16 @@ export interface FollowOptions {
   now: () => number;
   /** Called when the status changes (`Pending`, `InProgress`, ...). */
   onStatus?: (status: string) => void;
-  retry?: RetryOptions;
 }
 
 /** Polls until the command ends or `timeoutMs` passes, then reads every server's output. */
 export async function followCommand(options: FollowOptions): Promise<FollowResult> {
   const { ssm, commandId } = options;
-  const call = <T>(send: () => Promise<T>) => retryThrottled(send, options.retry);
   const deadline = options.now() + options.timeoutMs;
   let status = 'Pending';
   let targetCount = 0;
   for (;;) {
-    const listed = await call(() => ssm.send(new ListCommandsCommand({ CommandId: commandId })));
+    const listed = await ssm.send(new ListCommandsCommand({ CommandId: commandId }));
     const command = listed.Commands?.[0];
     if (command?.Status && command.Status !== status) options.onStatus?.(command.Status);
     status = command?.Status ?? status;
@@ -71,14 +68,10 @@ export async function followCommand(options: FollowOptions): Promise<FollowResul
 
 async function readInstances(options: FollowOptions, withOutput: boolean): Promise<InstanceResult[]> {
   const { ssm, commandId } = options;
-  const call = <T>(send: () => Promise<T>) => retryThrottled(send, options.retry);
   const ids: { instanceId: string; status: string }[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await call(() => ssm.send(new ListCommandInvocationsCommand({ CommandId: commandId, MaxResults: 50, NextToken })));
+  for await (const page of paginateListCommandInvocations({ client: ssm, pageSize: 50 }, { CommandId: commandId })) {
     for (const invocation of page.CommandInvocations ?? []) ids.push({ instanceId: invocation.InstanceId ?? 'unknown', status: invocation.Status ?? 'unknown' });
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
   const results: InstanceResult[] = [];
   for (const { instanceId, status } of ids.sort((a, b) => a.instanceId.localeCompare(b.instanceId))) {
     if (!withOutput) {
@@ -86,7 +79,7 @@ async function readInstances(options: FollowOptions, withOutput: boolean): Promi
       continue;
     }
     try {
-      const invocation = await call(() => ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId, PluginName: RUN_STEP })));
+      const invocation = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId, PluginName: RUN_STEP }));
       results.push({
         instanceId,
         status: invocation.Status ?? status,

@@ -2,11 +2,12 @@
  * Reads one app's backup schedule by its deterministic name, from whichever backend the sync uses,
  * and checks it is Backopper's (the marker names this environment and app).
  */
-import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand, type Target } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { createAwsClient } from '../../lambda/shared/aws-clients';
+import { listRuleTargets } from '../../lambda/sync/backends/rules';
 import { rulesDefinition } from '../../lambda/sync/backends/rules-definition';
 import { schedulerDefinition } from '../../lambda/sync/backends/scheduler-definition';
-import { type RetryOptions, retryThrottled } from '../../lambda/shared/retry';
 import { parseManagedMarker, scheduleName } from '../../common/schedule-name';
 import type { OversightConfig } from '../status/config';
 import { readScheduleFacts, type ScheduleFacts } from '../status/schedule-facts';
@@ -15,7 +16,6 @@ import { readScheduleFacts, type ScheduleFacts } from '../status/schedule-facts'
 export interface ReadScheduleDependencies {
   scheduler?: SchedulerClient;
   eventBridge?: EventBridgeClient;
-  retry?: RetryOptions;
 }
 
 /** The app's managed backup schedule, or undefined when there is none (or it is not Backopper's). */
@@ -31,12 +31,11 @@ export async function readAppSchedule(input: {
     const marker = parseManagedMarker(description);
     return marker?.environment === environment && marker.app === app;
   };
-  const call = <T>(send: () => Promise<T>) => retryThrottled(send, deps.retry);
   if (config.backend === 'scheduler') {
-    const client = deps.scheduler ?? new SchedulerClient({});
+    const client = deps.scheduler ?? createAwsClient(SchedulerClient);
     let schedule;
     try {
-      schedule = await call(() => client.send(new GetScheduleCommand({ Name: name, GroupName: config.scheduleGroup })));
+      schedule = await client.send(new GetScheduleCommand({ Name: name, GroupName: config.scheduleGroup }));
     } catch (error) {
       if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
       throw error;
@@ -44,17 +43,11 @@ export async function readAppSchedule(input: {
     if (!owned(schedule.Description)) return undefined;
     return readScheduleFacts({ kind: 'scheduler', name, environment, app, definition: schedulerDefinition(schedule) });
   }
-  const client = deps.eventBridge ?? new EventBridgeClient({});
+  const client = deps.eventBridge ?? createAwsClient(EventBridgeClient);
   const EventBusName = config.eventBusName;
-  const rules = await call(() => client.send(new ListRulesCommand({ EventBusName, NamePrefix: name, Limit: 100 })));
+  const rules = await client.send(new ListRulesCommand({ EventBusName, NamePrefix: name, Limit: 100 }));
   const rule = rules.Rules?.find((candidate) => candidate.Name === name);
   if (!rule || !owned(rule.Description)) return undefined;
-  const targets: Target[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await call(() => client.send(new ListTargetsByRuleCommand({ Rule: name, EventBusName, NextToken })));
-    targets.push(...(page.Targets ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
+  const targets = await listRuleTargets(client, name, EventBusName);
   return readScheduleFacts({ kind: 'rules', name, environment, app, definition: rulesDefinition(rule, targets) });
 }

@@ -1,18 +1,19 @@
 /**
  * The I/O shell of `backopper status`: list the managed schedules (the backend the sync uses), list
  * each app's dumps in S3, read the backup document's command history, build the rows. Every AWS call
- * runs with bounded concurrency and throttling backoff; nothing is downloaded.
+ * runs with bounded concurrency and the SDK's retry of throttled calls; nothing is downloaded.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { type Command, SSMClient } from '@aws-sdk/client-ssm';
+import { createAwsClient } from '../../lambda/shared/aws-clients';
 import { createRulesBackend } from '../../lambda/sync/backends/rules';
 import { createSchedulerBackend } from '../../lambda/sync/backends/scheduler';
 import type { ScheduleBackend } from '../../lambda/sync/backends/types';
 import { listNewestBackups, type NewestBackups } from '../../lambda/shared/backup-objects';
 import { describeError } from '../../lambda/shared/errors';
-import { type RetryOptions, settleConcurrently } from '../../lambda/shared/retry';
+import { settleConcurrently } from '../../lambda/shared/concurrency';
 import { buildStatusRows } from './build-status';
 import { appKey, type CommandRun, findLatestCommands, readInstanceRuns, toCommandRun } from './command-history';
 import type { OversightConfig } from './config';
@@ -26,30 +27,27 @@ export interface StatusDependencies {
   ssm?: SSMClient;
   s3?: S3Client;
   now?: () => Date;
-  retry?: RetryOptions;
 }
 
 /** The schedule backend of `config`, for listing only (listing never passes a role). */
 export function createListingBackend(config: OversightConfig, deps: StatusDependencies): ScheduleBackend {
   if (config.backend === 'rules') {
     return createRulesBackend({
-      client: deps.eventBridge ?? new EventBridgeClient({}),
+      client: deps.eventBridge ?? createAwsClient(EventBridgeClient),
       eventBusName: config.eventBusName,
       documentArn: '',
       roleArn: '',
       deadLetterArn: undefined,
       now: deps.now,
       concurrency: config.concurrency,
-      retry: deps.retry,
     });
   }
   return createSchedulerBackend({
-    client: deps.scheduler ?? new SchedulerClient({}),
+    client: deps.scheduler ?? createAwsClient(SchedulerClient),
     groupName: config.scheduleGroup,
     roleArn: '',
     deadLetterArn: undefined,
     concurrency: config.concurrency,
-    retry: deps.retry,
   });
 }
 
@@ -62,8 +60,8 @@ export async function collectStatus(input: {
 }): Promise<StatusReport> {
   const { config, deps } = input;
   const now = (deps.now ?? (() => new Date()))();
-  const ssm = deps.ssm ?? new SSMClient({});
-  const s3 = deps.s3 ?? new S3Client({});
+  const ssm = deps.ssm ?? createAwsClient(SSMClient);
+  const s3 = deps.s3 ?? createAwsClient(S3Client);
   const backend = createListingBackend(config, deps);
   const errors: string[] = [];
   const schedules: ScheduleFacts[] = [];
@@ -80,7 +78,7 @@ export async function collectStatus(input: {
   }
   const keys = schedules.map((schedule) => appKey(schedule.environment, schedule.app));
   const listed = await settleConcurrently(schedules, config.concurrency, (schedule) =>
-    listNewestBackups({ client: s3, bucket: config.bucket as string, app: schedule.app, environment: schedule.environment, retry: deps.retry }),
+    listNewestBackups({ client: s3, bucket: config.bucket as string, app: schedule.app, environment: schedule.environment }),
   );
   const backups = new Map<string, NewestBackups | Error>(
     listed.map((result, index) => [
@@ -92,10 +90,10 @@ export async function collectStatus(input: {
   if (schedules.length > 0) {
     try {
       const since = new Date(now.getTime() - input.historyDays * 86_400_000);
-      const { latest } = await findLatestCommands({ ssm, documentName: config.documentName, wanted: new Set(keys), since, retry: deps.retry });
+      const { latest } = await findLatestCommands({ ssm, documentName: config.documentName, wanted: new Set(keys), since });
       const entries = [...latest.entries()];
       const runs = await settleConcurrently(entries, config.concurrency, ([, command]: [string, Command]) =>
-        readInstanceRuns({ ssm, commandId: command.CommandId as string, retry: deps.retry }),
+        readInstanceRuns({ ssm, commandId: command.CommandId as string }),
       );
       runs.forEach((result, index) => {
         const [key, command] = entries[index] as [string, Command];

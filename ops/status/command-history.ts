@@ -3,15 +3,8 @@
  * it went on each server. ListCommands has no filter by parameter, so the document's history is paged
  * newest first (SSM's order) back to a cut-off, stopping as soon as every wanted app has been seen.
  */
-import {
-  type Command,
-  type CommandInvocation,
-  ListCommandInvocationsCommand,
-  ListCommandsCommand,
-  type SSMClient,
-} from '@aws-sdk/client-ssm';
+import { type Command, type CommandInvocation, paginateListCommandInvocations, paginateListCommands, type SSMClient } from '@aws-sdk/client-ssm';
 import { lastJsonObject } from '../../common/run-report';
-import { type RetryOptions, retryThrottled } from '../../lambda/shared/retry';
 import { RUN_STEP } from '../../common/names';
 
 /** The step of the backup document whose last stdout line is the agent's JSON run report. */
@@ -57,26 +50,19 @@ export async function findLatestCommands(input: {
   documentName: string;
   wanted: ReadonlySet<string>;
   since: Date;
-  retry?: RetryOptions;
 }): Promise<{ latest: Map<string, Command>; pages: number }> {
   const latest = new Map<string, Command>();
-  let NextToken: string | undefined;
   let pages = 0;
-  do {
-    const page = await retryThrottled(
-      () =>
-        input.ssm.send(
-          new ListCommandsCommand({
-            Filters: [
-              { key: 'DocumentName', value: input.documentName },
-              { key: 'InvokedAfter', value: input.since.toISOString() },
-            ],
-            MaxResults: 50,
-            NextToken,
-          }),
-        ),
-      input.retry,
-    );
+  const history = paginateListCommands(
+    { client: input.ssm, pageSize: 50 },
+    {
+      Filters: [
+        { key: 'DocumentName', value: input.documentName },
+        { key: 'InvokedAfter', value: input.since.toISOString() },
+      ],
+    },
+  );
+  for await (const page of history) {
     pages += 1;
     for (const command of page.Commands ?? []) {
       const found = identifyCommand(command);
@@ -86,23 +72,17 @@ export async function findLatestCommands(input: {
       if (!input.wanted.has(key)) continue;
       if (!known || (command.RequestedDateTime?.getTime() ?? 0) > (known.RequestedDateTime?.getTime() ?? 0)) latest.set(key, command);
     }
-    NextToken = latest.size >= input.wanted.size ? undefined : page.NextToken;
-  } while (NextToken);
+    // Every wanted app seen: older pages cannot hold a newer command of any of them.
+    if (latest.size >= input.wanted.size) break;
+  }
   return { latest, pages };
 }
 
 /** Each server's status of one command, with the agent report's status where the output shows it. */
-export async function readInstanceRuns(input: { ssm: SSMClient; commandId: string; retry?: RetryOptions }): Promise<InstanceRun[]> {
+export async function readInstanceRuns(input: { ssm: SSMClient; commandId: string }): Promise<InstanceRun[]> {
   const runs: InstanceRun[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await retryThrottled(
-      () => input.ssm.send(new ListCommandInvocationsCommand({ CommandId: input.commandId, Details: true, MaxResults: 50, NextToken })),
-      input.retry,
-    );
-    for (const invocation of page.CommandInvocations ?? []) runs.push(toInstanceRun(invocation));
-    NextToken = page.NextToken;
-  } while (NextToken);
+  const pages = paginateListCommandInvocations({ client: input.ssm, pageSize: 50 }, { CommandId: input.commandId, Details: true });
+  for await (const page of pages) for (const invocation of page.CommandInvocations ?? []) runs.push(toInstanceRun(invocation));
   return runs.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
 }
 

@@ -1,5 +1,6 @@
 /**
- * Shared plumbing of the stateful AWS fakes: per-command call counts (including throttled attempts),
+ * Shared plumbing of the stateful AWS fakes: per-command call counts (every attempt the SDK makes,
+ * throttled ones included),
  * deterministic throttling, opaque pagination tokens.
  */
 
@@ -56,14 +57,20 @@ export class CallCounter {
   }
 }
 
-/** Throttles every `every`-th call (0 = never), like a service under a burst: deterministic in tests. */
+/**
+ * Throttles every `every`-th call (0 = never), like a service under a burst, and every call of the
+ * commands in `always` (a quota exhausted for one API): deterministic in tests.
+ */
 export class Throttle {
   private calls = 0;
+  /** Commands (e.g. `CreateSchedule`) answered with ThrottlingException on every attempt. */
+  readonly always = new Set<string>();
 
   constructor(public every: number) {}
 
-  /** True when this call should be answered with ThrottlingException. */
-  hit(): boolean {
+  /** True when this call of `command` should be answered with ThrottlingException. */
+  hit(command: string): boolean {
+    if (this.always.has(command)) return true;
     this.calls += 1;
     return this.every > 0 && this.calls % this.every === 0;
   }

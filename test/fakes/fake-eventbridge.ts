@@ -1,36 +1,29 @@
 /**
- * A stateful in-memory EventBridge (rules and targets) behind aws-sdk-client-mock: PutRule replaces a
+ * A stateful in-memory EventBridge (rules and targets) at the SDK's deserialize step: PutRule replaces a
  * rule, DeleteRule refuses a rule that still has targets, PutTargets needs an existing rule, name
  * rules, a rules-per-bus quota, small pages with NextToken, injected throttling.
  */
 import {
-  DeleteRuleCommand,
   type DeleteRuleRequest,
   EventBridgeClient,
   LimitExceededException,
-  ListRulesCommand,
   type ListRulesRequest,
   type ListRulesResponse,
-  ListTargetsByRuleCommand,
   type ListTargetsByRuleRequest,
   type ListTargetsByRuleResponse,
-  PutRuleCommand,
   type PutRuleRequest,
-  PutTargetsCommand,
   type PutTargetsRequest,
-  RemoveTargetsCommand,
   type RemoveTargetsRequest,
   ResourceNotFoundException,
   type Rule,
   type Target,
   ThrottlingException,
 } from '@aws-sdk/client-eventbridge';
-import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { CallCounter, copy, decodeToken, encodeToken, isValidScheduleExpression, Throttle } from './call-counter';
+import { errorDetails as details, type FakeService, installFake } from './sdk-boundary';
 
 const NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
 const ACCOUNT = 'arn:aws:events:eu-west-1:123456789012';
-const meta = { $metadata: {} };
 
 /** A stored rule and its targets. */
 export interface StoredRule {
@@ -48,20 +41,22 @@ export interface FakeEventBridgeOptions {
   ruleLimit?: number;
 }
 
+// EventBridge models no ValidationException; the service answers 400 with this code.
 class ValidationException extends Error {
   override name = 'ValidationException';
   readonly $fault = 'client';
-  readonly $metadata = {};
+  readonly $metadata = { httpStatusCode: 400 };
 }
 
-/** The fake EventBridge. `install()` routes every EventBridgeClient#send to it. */
-export class FakeEventBridge {
+/** The fake EventBridge. `install()` routes every EventBridgeClient to it. */
+export class FakeEventBridge implements FakeService {
+  readonly name = 'FakeEventBridge';
   readonly buses = new Map<string, Map<string, StoredRule>>([['default', new Map()]]);
   readonly calls = new CallCounter(['PutRule', 'PutTargets', 'RemoveTargets', 'DeleteRule']);
   readonly throttle: Throttle;
   private readonly pageSize: number;
   private readonly ruleLimit: number;
-  private mock: AwsClientStub<EventBridgeClient> | undefined;
+  private uninstall: (() => void) | undefined;
 
   constructor(options: FakeEventBridgeOptions = {}) {
     this.pageSize = options.pageSize ?? 7;
@@ -69,28 +64,31 @@ export class FakeEventBridge {
     this.throttle = new Throttle(options.throttleEvery ?? 0);
   }
 
-  /** Mocks EventBridgeClient (every instance) with this fake. */
+  /** Answers every EventBridgeClient (every instance) from this fake, through the SDK's middleware stack. */
   install(): this {
-    const mock = mockClient(EventBridgeClient);
-    mock.send.callsFake(async (command: { constructor: { name: string } }) => {
-      throw new Error(`FakeEventBridge: unexpected ${command.constructor.name}`);
-    });
-    mock.on(PutRuleCommand).callsFake(async (input: PutRuleRequest) => this.handle('PutRule', () => this.putRule(input)));
-    mock.on(PutTargetsCommand).callsFake(async (input: PutTargetsRequest) => this.handle('PutTargets', () => this.putTargets(input)));
-    mock.on(RemoveTargetsCommand).callsFake(async (input: RemoveTargetsRequest) => this.handle('RemoveTargets', () => this.removeTargets(input)));
-    mock.on(DeleteRuleCommand).callsFake(async (input: DeleteRuleRequest) => this.handle('DeleteRule', () => this.deleteRule(input)));
-    mock.on(ListRulesCommand).callsFake(async (input: ListRulesRequest) => this.handle('ListRules', () => this.listRules(input)));
-    mock
-      .on(ListTargetsByRuleCommand)
-      .callsFake(async (input: ListTargetsByRuleRequest) => this.handle('ListTargetsByRule', () => this.listTargets(input)));
-    this.mock = mock;
+    this.uninstall = installFake(EventBridgeClient, this);
     return this;
   }
 
   /** Undoes `install()`. */
   restore(): void {
-    this.mock?.restore();
-    this.mock = undefined;
+    this.uninstall?.();
+    this.uninstall = undefined;
+  }
+
+  /** One attempt of `command`, as the service would answer it (each attempt counted, throttled or not). */
+  answer(command: string, input: any): unknown {
+    const handlers: Record<string, (() => unknown) | undefined> = {
+      PutRule: () => this.putRule(input as PutRuleRequest),
+      PutTargets: () => this.putTargets(input as PutTargetsRequest),
+      RemoveTargets: () => this.removeTargets(input as RemoveTargetsRequest),
+      DeleteRule: () => this.deleteRule(input as DeleteRuleRequest),
+      ListRules: () => this.listRules(input as ListRulesRequest),
+      ListTargetsByRule: () => this.listTargets(input as ListTargetsByRuleRequest),
+    };
+    const run = handlers[command];
+    if (!run) throw new Error(`FakeEventBridge: unexpected ${command}Command`);
+    return this.handle(command, run);
   }
 
   /** The stored rule and targets (copies), or undefined. */
@@ -117,24 +115,24 @@ export class FakeEventBridge {
     if (targets.length) this.putTargets({ Rule: rule.Name, EventBusName: rule.EventBusName, Targets: targets });
   }
 
-  private async handle<T>(command: string, run: () => T): Promise<T> {
+  private handle<T>(command: string, run: () => T): T {
     this.calls.record(command);
-    if (this.throttle.hit()) {
+    if (this.throttle.hit(command)) {
       this.calls.recordThrottled(command);
-      throw new ThrottlingException({ message: 'Rate exceeded', ...meta });
+      throw new ThrottlingException(details('Rate exceeded', 400));
     }
     return copy(run());
   }
 
   private bus(name: string | undefined): Map<string, StoredRule> {
     const bus = this.buses.get(name ?? 'default');
-    if (!bus) throw new ResourceNotFoundException({ message: `Event bus ${name} does not exist.`, ...meta });
+    if (!bus) throw new ResourceNotFoundException(details(`Event bus ${name} does not exist.`, 400));
     return bus;
   }
 
   private stored(rule: string | undefined, bus: string | undefined): StoredRule {
     const stored = this.bus(bus).get(rule as string);
-    if (!stored) throw new ResourceNotFoundException({ message: `Rule ${rule} does not exist on EventBus ${bus ?? 'default'}.`, ...meta });
+    if (!stored) throw new ResourceNotFoundException(details(`Rule ${rule} does not exist on EventBus ${bus ?? 'default'}.`, 400));
     return stored;
   }
 
@@ -147,7 +145,7 @@ export class FakeEventBridge {
     const bus = this.bus(input.EventBusName);
     const existing = bus.get(input.Name);
     if (!existing && bus.size >= this.ruleLimit) {
-      throw new LimitExceededException({ message: `The requested resource exceeds the maximum number allowed (${this.ruleLimit}).`, ...meta });
+      throw new LimitExceededException(details(`The requested resource exceeds the maximum number allowed (${this.ruleLimit}).`, 400));
     }
     const busName = input.EventBusName ?? 'default';
     const arn = `${ACCOUNT}:rule/${busName === 'default' ? '' : `${busName}/`}${input.Name}`;
@@ -183,7 +181,7 @@ export class FakeEventBridge {
       }
     }
     const ids = new Set([...stored.targets.keys(), ...targets.map((target) => target.Id as string)]);
-    if (ids.size > 5) throw new LimitExceededException({ message: 'A rule can have at most 5 targets.', ...meta });
+    if (ids.size > 5) throw new LimitExceededException(details('A rule can have at most 5 targets.', 400));
     for (const target of targets) stored.targets.set(target.Id as string, copy(target));
     return { FailedEntryCount: 0, FailedEntries: [] };
   }

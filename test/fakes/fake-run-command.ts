@@ -1,6 +1,6 @@
 /**
- * A stateful in-memory SSM Run Command (plus the Parameter Store of {@link FakeSsm}) behind
- * aws-sdk-client-mock, behaving like the service where Backopper relies on it:
+ * A stateful in-memory SSM Run Command (plus the Parameter Store of {@link FakeSsm}) at the SDK's
+ * deserialize step, behaving like the service where Backopper relies on it:
  *
  * - SendCommand resolves tag targets to the instances carrying the tag, refuses unknown documents and
  *   parameters that do not match the document's allowedPattern;
@@ -16,20 +16,17 @@ import { randomUUID } from 'node:crypto';
 import {
   type Command,
   type CommandInvocation,
-  GetCommandInvocationCommand,
   type GetCommandInvocationCommandInput,
   InvalidDocument,
   InvalidParameters,
   InvalidPluginName,
   InvocationDoesNotExist,
-  ListCommandInvocationsCommand,
   type ListCommandInvocationsCommandInput,
-  ListCommandsCommand,
   type ListCommandsCommandInput,
-  SendCommandCommand,
   type SendCommandCommandInput,
 } from '@aws-sdk/client-ssm';
 import { FakeSsm } from './fake-ssm';
+import { errorDetails } from './sdk-boundary';
 import { DOWNLOAD_STEP, RUN_STEP } from '../../common/names';
 
 /** Final outcome of one invocation. */
@@ -68,10 +65,11 @@ export interface FakeRunCommandOptions {
   now: () => Date;
 }
 
-const meta = (message: string) => ({ message, $metadata: {} });
+const meta = (message: string) => errorDetails(message, 400);
 
-/** The fake. `install()` routes every SSMClient#send to it (Parameter Store included). */
+/** The fake. `install()` routes every SSMClient to it (Parameter Store included). */
 export class FakeRunCommand extends FakeSsm {
+  override readonly name = 'FakeRunCommand';
   readonly commands: StoredCommand[] = [];
   readonly instances = new Map<string, Record<string, string>>();
   /** Every SendCommand input, in order. */
@@ -118,15 +116,19 @@ export class FakeRunCommand extends FakeSsm {
     return this.commands.find((command) => command.commandId === commandId);
   }
 
-  override install(): this {
-    super.install();
-    const mock = this.mock;
-    if (!mock) throw new Error('FakeRunCommand: FakeSsm.install() did not create the mock');
-    mock.on(SendCommandCommand).callsFake(async (input: SendCommandCommandInput) => this.send(input));
-    mock.on(ListCommandsCommand).callsFake(async (input: ListCommandsCommandInput) => this.listCommands(input));
-    mock.on(ListCommandInvocationsCommand).callsFake(async (input: ListCommandInvocationsCommandInput) => this.listInvocations(input));
-    mock.on(GetCommandInvocationCommand).callsFake(async (input: GetCommandInvocationCommandInput) => this.getInvocation(input));
-    return this;
+  override answer(command: string, input: any): unknown {
+    switch (command) {
+      case 'SendCommand':
+        return this.send(input as SendCommandCommandInput);
+      case 'ListCommands':
+        return this.listCommands(input as ListCommandsCommandInput);
+      case 'ListCommandInvocations':
+        return this.listInvocations(input as ListCommandInvocationsCommandInput);
+      case 'GetCommandInvocation':
+        return this.getInvocation(input as GetCommandInvocationCommandInput);
+      default:
+        return super.answer(command, input);
+    }
   }
 
   private send(input: SendCommandCommandInput) {

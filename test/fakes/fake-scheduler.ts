@@ -1,33 +1,28 @@
 /**
- * A stateful in-memory EventBridge Scheduler behind aws-sdk-client-mock: schedule groups, name rules,
+ * A stateful in-memory EventBridge Scheduler at the SDK's deserialize step: schedule groups, name rules,
  * ConflictException on creating an existing name, ResourceNotFoundException on a missing one,
  * defaults filled in like the service, small pages with NextToken, injected throttling.
  */
 import {
   ConflictException,
-  CreateScheduleCommand,
   type CreateScheduleInput,
-  DeleteScheduleCommand,
   type DeleteScheduleInput,
-  GetScheduleCommand,
   type GetScheduleInput,
   type GetScheduleOutput,
-  ListSchedulesCommand,
   type ListSchedulesInput,
   type ListSchedulesOutput,
   ResourceNotFoundException,
   SchedulerClient,
   ThrottlingException,
-  UpdateScheduleCommand,
   ValidationException,
 } from '@aws-sdk/client-scheduler';
-import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { CallCounter, copy, decodeToken, encodeToken, isValidScheduleExpression, Throttle } from './call-counter';
+import { type FakeService, installFake } from './sdk-boundary';
 
 const NAME = /^[0-9a-zA-Z-_.]{1,64}$/;
 const ACCOUNT = 'arn:aws:scheduler:eu-west-1:123456789012';
-// Scheduler exceptions carry both `message` and the service's `Message`.
-const details = (message: string) => ({ message, Message: message, $metadata: {} });
+// Scheduler exceptions carry both `message` and the service's `Message`, and the HTTP status.
+const details = (message: string, httpStatusCode: number) => ({ message, Message: message, $metadata: { httpStatusCode } });
 
 /** Options of the fake. */
 export interface FakeSchedulerOptions {
@@ -39,13 +34,14 @@ export interface FakeSchedulerOptions {
   groups?: string[];
 }
 
-/** The fake Scheduler. `install()` routes every SchedulerClient#send to it. */
-export class FakeScheduler {
+/** The fake Scheduler. `install()` routes every SchedulerClient to it. */
+export class FakeScheduler implements FakeService {
+  readonly name = 'FakeScheduler';
   readonly groups = new Map<string, Map<string, GetScheduleOutput>>();
   readonly calls = new CallCounter(['CreateSchedule', 'UpdateSchedule', 'DeleteSchedule']);
   readonly throttle: Throttle;
   private readonly pageSize: number;
-  private mock: AwsClientStub<SchedulerClient> | undefined;
+  private uninstall: (() => void) | undefined;
 
   constructor(options: FakeSchedulerOptions = {}) {
     this.pageSize = options.pageSize ?? 7;
@@ -53,25 +49,30 @@ export class FakeScheduler {
     for (const group of ['default', ...(options.groups ?? ['backopper'])]) this.groups.set(group, new Map());
   }
 
-  /** Mocks SchedulerClient (every instance) with this fake. */
+  /** Answers every SchedulerClient (every instance) from this fake, through the SDK's middleware stack. */
   install(): this {
-    const mock = mockClient(SchedulerClient);
-    mock.send.callsFake(async (command: { constructor: { name: string } }) => {
-      throw new Error(`FakeScheduler: unexpected ${command.constructor.name}`);
-    });
-    mock.on(CreateScheduleCommand).callsFake(async (input: CreateScheduleInput) => this.handle('CreateSchedule', () => this.create(input)));
-    mock.on(UpdateScheduleCommand).callsFake(async (input: CreateScheduleInput) => this.handle('UpdateSchedule', () => this.update(input)));
-    mock.on(DeleteScheduleCommand).callsFake(async (input: DeleteScheduleInput) => this.handle('DeleteSchedule', () => this.delete(input)));
-    mock.on(GetScheduleCommand).callsFake(async (input: GetScheduleInput) => this.handle('GetSchedule', () => this.get(input)));
-    mock.on(ListSchedulesCommand).callsFake(async (input: ListSchedulesInput) => this.handle('ListSchedules', () => this.list(input)));
-    this.mock = mock;
+    this.uninstall = installFake(SchedulerClient, this);
     return this;
   }
 
   /** Undoes `install()`. */
   restore(): void {
-    this.mock?.restore();
-    this.mock = undefined;
+    this.uninstall?.();
+    this.uninstall = undefined;
+  }
+
+  /** One attempt of `command`, as the service would answer it (each attempt counted, throttled or not). */
+  answer(command: string, input: any): unknown {
+    const handlers: Record<string, (() => unknown) | undefined> = {
+      CreateSchedule: () => this.create(input as CreateScheduleInput),
+      UpdateSchedule: () => this.update(input as CreateScheduleInput),
+      DeleteSchedule: () => this.delete(input as DeleteScheduleInput),
+      GetSchedule: () => this.get(input as GetScheduleInput),
+      ListSchedules: () => this.list(input as ListSchedulesInput),
+    };
+    const run = handlers[command];
+    if (!run) throw new Error(`FakeScheduler: unexpected ${command}Command`);
+    return this.handle(command, run);
   }
 
   /** The stored schedule (a copy), or undefined. */
@@ -97,18 +98,18 @@ export class FakeScheduler {
     this.create(input);
   }
 
-  private async handle<T>(command: string, run: () => T): Promise<T> {
+  private handle<T>(command: string, run: () => T): T {
     this.calls.record(command);
-    if (this.throttle.hit()) {
+    if (this.throttle.hit(command)) {
       this.calls.recordThrottled(command);
-      throw new ThrottlingException(details('Rate exceeded'));
+      throw new ThrottlingException(details('Rate exceeded', 429));
     }
     return copy(run());
   }
 
   private group(name: string | undefined): Map<string, GetScheduleOutput> {
     const group = this.groups.get(name ?? 'default');
-    if (!group) throw new ResourceNotFoundException(details(`Schedule group ${name} does not exist.`));
+    if (!group) throw new ResourceNotFoundException(details(`Schedule group ${name} does not exist.`, 404));
     return group;
   }
 
@@ -133,7 +134,7 @@ export class FakeScheduler {
         problems.push('Target.Input must be valid JSON for a universal target');
       }
     }
-    if (problems.length) throw new ValidationException(details(problems.join('; ')));
+    if (problems.length) throw new ValidationException(details(problems.join('; '), 400));
   }
 
   // What the service stores: the request with its defaults filled in.
@@ -160,7 +161,7 @@ export class FakeScheduler {
     this.validate(input);
     const group = this.group(input.GroupName);
     if (group.has(input.Name as string)) {
-      throw new ConflictException(details(`Schedule ${input.Name} already exists.`));
+      throw new ConflictException(details(`Schedule ${input.Name} already exists.`, 409));
     }
     const schedule = this.stored(input, new Date());
     group.set(input.Name as string, schedule);
@@ -171,7 +172,7 @@ export class FakeScheduler {
     this.validate(input);
     const group = this.group(input.GroupName);
     const existing = group.get(input.Name as string);
-    if (!existing) throw new ResourceNotFoundException(details(`Schedule ${input.Name} does not exist.`));
+    if (!existing) throw new ResourceNotFoundException(details(`Schedule ${input.Name} does not exist.`, 404));
     // UpdateSchedule replaces the whole definition: fields left out are cleared.
     const schedule = this.stored(input, existing.CreationDate as Date);
     group.set(input.Name as string, schedule);
@@ -181,20 +182,20 @@ export class FakeScheduler {
   private delete(input: DeleteScheduleInput): Record<string, never> {
     const group = this.group(input.GroupName);
     if (!group.delete(input.Name as string)) {
-      throw new ResourceNotFoundException(details(`Schedule ${input.Name} does not exist.`));
+      throw new ResourceNotFoundException(details(`Schedule ${input.Name} does not exist.`, 404));
     }
     return {};
   }
 
   private get(input: GetScheduleInput): GetScheduleOutput {
     const schedule = this.group(input.GroupName).get(input.Name as string);
-    if (!schedule) throw new ResourceNotFoundException(details(`Schedule ${input.Name} does not exist.`));
+    if (!schedule) throw new ResourceNotFoundException(details(`Schedule ${input.Name} does not exist.`, 404));
     return schedule;
   }
 
   private list(input: ListSchedulesInput): ListSchedulesOutput {
     const max = input.MaxResults ?? 100;
-    if (max < 1 || max > 100) throw new ValidationException(details('MaxResults must be 1-100'));
+    if (max < 1 || max > 100) throw new ValidationException(details('MaxResults must be 1-100', 400));
     const groups = input.GroupName ? [[input.GroupName, this.group(input.GroupName)] as const] : [...this.groups.entries()];
     const all = groups
       .flatMap(([, group]) => [...group.values()])
@@ -203,7 +204,7 @@ export class FakeScheduler {
       .sort((a, b) => `${a.GroupName}/${a.Name}`.localeCompare(`${b.GroupName}/${b.Name}`));
     const scope = `${input.GroupName}|${input.NamePrefix}|${input.State}`;
     const offset = input.NextToken === undefined ? 0 : decodeToken(input.NextToken, scope);
-    if (offset === undefined) throw new ValidationException(details('Invalid NextToken'));
+    if (offset === undefined) throw new ValidationException(details('Invalid NextToken', 400));
     const end = offset + Math.min(max, this.pageSize);
     return {
       Schedules: all.slice(offset, end).map((schedule) => ({

@@ -1,16 +1,17 @@
 /**
- * A stateful in-memory SSM Parameter Store (GetParameter only) behind aws-sdk-client-mock. A
+ * A stateful in-memory SSM Parameter Store (GetParameter only) at the SDK's deserialize step. A
  * SecureString is returned in clear only with WithDecryption, like the service.
  */
-import { GetParameterCommand, type GetParameterRequest, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
-import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import { type GetParameterRequest, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { CallCounter } from './call-counter';
+import { errorDetails, type FakeService, installFake } from './sdk-boundary';
 
-/** The fake Parameter Store. `install()` routes every SSMClient#send to it. */
-export class FakeSsm {
+/** The fake Parameter Store. `install()` routes every SSMClient to it. */
+export class FakeSsm implements FakeService {
+  readonly name: string = 'FakeSsm';
   readonly parameters = new Map<string, { type: 'String' | 'SecureString'; value: string }>();
   readonly calls = new CallCounter([]);
-  protected mock: AwsClientStub<SSMClient> | undefined;
+  private uninstall: (() => void) | undefined;
 
   /** Stores a parameter. */
   put(name: string, value: string, type: 'String' | 'SecureString' = 'SecureString'): this {
@@ -18,27 +19,27 @@ export class FakeSsm {
     return this;
   }
 
-  /** Mocks SSMClient (every instance) with this fake. */
+  /** Answers every SSMClient (every instance) from this fake, through the SDK's middleware stack. */
   install(): this {
-    const mock = mockClient(SSMClient);
-    mock.send.callsFake(async (command: { constructor: { name: string } }) => {
-      throw new Error(`FakeSsm: unexpected ${command.constructor.name}`);
-    });
-    mock.on(GetParameterCommand).callsFake(async (input: GetParameterRequest) => {
-      this.calls.record('GetParameter');
-      const parameter = this.parameters.get(input.Name as string);
-      if (!parameter) throw new ParameterNotFound({ message: `Parameter ${input.Name} not found.`, $metadata: {} });
-      const clear = parameter.type === 'String' || input.WithDecryption === true;
-      const value = clear ? parameter.value : `AQICAHh${Buffer.from(parameter.value).toString('base64')}`;
-      return { Parameter: { Name: input.Name, Type: parameter.type, Value: value, Version: 1 } };
-    });
-    this.mock = mock;
+    this.uninstall = installFake(SSMClient, this);
     return this;
   }
 
   /** Undoes `install()`. */
   restore(): void {
-    this.mock?.restore();
-    this.mock = undefined;
+    this.uninstall?.();
+    this.uninstall = undefined;
+  }
+
+  /** One attempt of `command`, as the service would answer it. */
+  answer(command: string, input: any): unknown {
+    if (command !== 'GetParameter') throw new Error(`${this.name}: unexpected ${command}Command`);
+    this.calls.record('GetParameter');
+    const request = input as GetParameterRequest;
+    const parameter = this.parameters.get(request.Name as string);
+    if (!parameter) throw new ParameterNotFound(errorDetails(`Parameter ${request.Name} not found.`, 400));
+    const clear = parameter.type === 'String' || request.WithDecryption === true;
+    const value = clear ? parameter.value : `AQICAHh${Buffer.from(parameter.value).toString('base64')}`;
+    return { Parameter: { Name: request.Name, Type: parameter.type, Value: value, Version: 1 } };
   }
 }

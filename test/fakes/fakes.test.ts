@@ -3,6 +3,7 @@ import {
   CreateScheduleCommand,
   type CreateScheduleInput,
   DeleteScheduleCommand,
+  ListScheduleGroupsCommand,
   ListSchedulesCommand,
   SchedulerClient,
   UpdateScheduleCommand,
@@ -12,8 +13,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeEventBridge } from './fake-eventbridge';
 import { FakeScheduler } from './fake-scheduler';
 import { FakeSsm } from './fake-ssm';
+import { withoutBackoffWaits } from './instant-backoff';
 
-// The fakes stand in for AWS in every sync test: these tests pin the service behaviour they imitate.
+// The fakes stand in for AWS in every sync test: these tests pin the service behaviour they imitate, one
+// attempt per call (maxAttempts 1), so what is seen is the service's answer and not the SDK's retry.
 const schedule = (name: string): CreateScheduleInput => ({
   Name: name,
   GroupName: 'backopper',
@@ -24,7 +27,7 @@ const schedule = (name: string): CreateScheduleInput => ({
 
 describe('FakeScheduler', () => {
   const fake = new FakeScheduler({ pageSize: 2, throttleEvery: 0 });
-  const client = new SchedulerClient({ region: 'eu-west-1' });
+  const client = new SchedulerClient({ region: 'eu-west-1', maxAttempts: 1 });
   afterEach(() => fake.restore());
 
   it('behaves like Scheduler: conflicts, missing names, name rules, defaults, pages', async () => {
@@ -54,7 +57,7 @@ describe('FakeScheduler', () => {
 
 describe('FakeEventBridge', () => {
   const fake = new FakeEventBridge({ pageSize: 1, ruleLimit: 2 });
-  const client = new EventBridgeClient({ region: 'eu-west-1' });
+  const client = new EventBridgeClient({ region: 'eu-west-1', maxAttempts: 1 });
   afterEach(() => fake.restore());
 
   it('behaves like EventBridge: upserting rules, targets need a rule, no delete with targets, quota, pages', async () => {
@@ -66,7 +69,7 @@ describe('FakeEventBridge', () => {
     await expect(client.send(new PutTargetsCommand({ Rule: 'nope', Targets: [{ Id: 't', Arn: 'arn:x' }] }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     await client.send(new PutTargetsCommand({ Rule: 'r1', Targets: [{ Id: 't', Arn: 'arn:aws:sqs:eu-west-1:1:q' }] }));
     await expect(client.send(new DeleteRuleCommand({ Name: 'r1' }))).rejects.toThrow("Rule can't be deleted since it has targets.");
-    await expect(client.send(new DeleteRuleCommand({ Name: 'never-existed' }))).resolves.toEqual({});
+    await expect(client.send(new DeleteRuleCommand({ Name: 'never-existed' }))).resolves.toMatchObject({ $metadata: { httpStatusCode: 200 } });
     await client.send(new PutRuleCommand({ Name: 'r2', ScheduleExpression: 'rate(1 day)' }));
     await expect(client.send(new PutRuleCommand({ Name: 'r3', ScheduleExpression: 'rate(1 day)' }))).rejects.toMatchObject({ name: 'LimitExceededException' });
     const first = await client.send(new ListRulesCommand({ NamePrefix: 'r' }));
@@ -78,7 +81,7 @@ describe('FakeEventBridge', () => {
 
 describe('FakeSsm', () => {
   const fake = new FakeSsm().put('/s', 'clear');
-  const client = new SSMClient({ region: 'eu-west-1' });
+  const client = new SSMClient({ region: 'eu-west-1', maxAttempts: 1 });
   afterEach(() => fake.restore());
 
   it('decrypts a SecureString only when asked, and reports a missing parameter', async () => {
@@ -86,5 +89,30 @@ describe('FakeSsm', () => {
     expect((await client.send(new GetParameterCommand({ Name: '/s', WithDecryption: true }))).Parameter?.Value).toBe('clear');
     expect((await client.send(new GetParameterCommand({ Name: '/s' }))).Parameter?.Value).not.toBe('clear');
     await expect(client.send(new GetParameterCommand({ Name: '/missing' }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
+  });
+});
+
+describe('the fakes inside the SDK middleware stack', () => {
+  const fake = new FakeScheduler({ throttleEvery: 2 });
+  afterEach(() => fake.restore());
+
+  it('lets the SDK retry a throttled call: two attempts counted, one throttled, one answer', async () => {
+    withoutBackoffWaits();
+    fake.install();
+    const client = new SchedulerClient({ region: 'eu-west-1' });
+    await client.send(new CreateScheduleCommand(schedule('a')));
+    const created = await client.send(new CreateScheduleCommand(schedule('b')));
+    expect(created.$metadata).toMatchObject({ httpStatusCode: 200, attempts: 2 });
+    expect(fake.calls.counts).toEqual({ CreateSchedule: 3 });
+    expect(fake.calls.throttledCounts).toEqual({ CreateSchedule: 1 });
+    expect(fake.names()).toEqual(['a', 'b']);
+  });
+
+  it('throws in the fake for a command it does not know, and after restore(), never reaching AWS', async () => {
+    fake.install();
+    const client = new SchedulerClient({ region: 'eu-west-1', maxAttempts: 1 });
+    await expect(client.send(new ListScheduleGroupsCommand({}))).rejects.toThrow('FakeScheduler: unexpected ListScheduleGroupsCommand');
+    fake.restore();
+    await expect(client.send(new ListSchedulesCommand({}))).rejects.toThrow('SchedulerClient: no fake is installed');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A complete world for sync tests and benchmarks: the loopback app-list API, the stateful fakes of
- * Scheduler, EventBridge and SSM installed behind aws-sdk-client-mock, the BACKOPPER_* variables that
- * point at them, and backend-neutral helpers to inspect or hand-edit the schedules.
+ * Scheduler, EventBridge and SSM installed at the SDK's deserialize step (the handler's own clients, with
+ * their retry, reach them), the BACKOPPER_* variables that point at them, and backend-neutral helpers to
+ * inspect or hand-edit the schedules.
  */
 import type { BackendKind } from '../../lambda/shared/config';
 import { SyncFailedError } from '../../lambda/shared/errors';
@@ -82,7 +83,6 @@ export async function createSyncWorld(options: SyncWorldOptions) {
     logger,
     now: () => now,
     sleep: async () => undefined,
-    retry: { baseDelayMs: 1 },
   });
 
   return {

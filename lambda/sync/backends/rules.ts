@@ -15,56 +15,59 @@ import {
   type Target,
 } from '@aws-sdk/client-eventbridge';
 import { canonicalJson } from '../canonical';
+import { createAwsClient } from '../../shared/aws-clients';
+import { settleConcurrently } from '../../shared/concurrency';
 import { describeError, ScheduleWriteError } from '../../shared/errors';
-import { type RetryOptions, retryThrottled, settleConcurrently } from '../../shared/retry';
 import { environmentPrefix, parseManagedMarker } from '../../../common/schedule-name';
 import { ruleDefinition, ruleRequests, rulesDefinition, type RulesSettings, targetsDefinition } from './rules-definition';
 import type { ActualSchedule, DesiredSchedule, ManagedListing, ScheduleBackend } from './types';
 
 /** Options of {@link createRulesBackend}. */
 export interface RulesBackendOptions extends RulesSettings {
-  /** @default new EventBridgeClient({}) */
+  /** @default createAwsClient(EventBridgeClient) */
   client?: EventBridgeClient;
   /** The clock used to convert local slots to UTC. @default () => new Date() */
   now?: () => Date;
   /** Parallel ListTargetsByRule calls while listing. @default 8 */
   concurrency?: number;
-  retry?: RetryOptions;
+}
+
+// @aws-sdk/client-eventbridge has no paginators (its model marks no operation as paginated), so the two
+// listings below follow NextToken themselves.
+
+/** Every target of a rule, all pages. */
+export async function listRuleTargets(client: EventBridgeClient, rule: string, eventBusName: string | undefined): Promise<Target[]> {
+  const targets: Target[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(new ListTargetsByRuleCommand({ Rule: rule, EventBusName: eventBusName, NextToken }));
+    targets.push(...(page.Targets ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return targets;
 }
 
 /** Creates the EventBridge rules backend. */
 export function createRulesBackend(options: RulesBackendOptions): ScheduleBackend {
-  const client = options.client ?? new EventBridgeClient({});
+  const client = options.client ?? createAwsClient(EventBridgeClient);
   const now = options.now ?? (() => new Date());
   const EventBusName = options.eventBusName;
-  const call = <T>(send: () => Promise<T>): Promise<T> => retryThrottled(send, options.retry);
-
-  const listTargets = async (rule: string): Promise<Target[]> => {
-    const targets: Target[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await call(() => client.send(new ListTargetsByRuleCommand({ Rule: rule, EventBusName, NextToken })));
-      targets.push(...(page.Targets ?? []));
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return targets;
-  };
 
   const putRule = async (desired: DesiredSchedule) => {
     const { rule, target } = ruleRequests(desired.spec, options, now());
-    await call(() => client.send(new PutRuleCommand(rule)));
+    await client.send(new PutRuleCommand(rule));
     return target;
   };
 
   const putTarget = async (name: string, target: Target) => {
-    const result = await call(() => client.send(new PutTargetsCommand({ Rule: name, EventBusName, Targets: [target] })));
+    const result = await client.send(new PutTargetsCommand({ Rule: name, EventBusName, Targets: [target] }));
     const failure = result.FailedEntries?.[0];
     if ((result.FailedEntryCount ?? 0) > 0) throw new Error(`PutTargets failed: ${failure?.ErrorCode}: ${failure?.ErrorMessage}`);
   };
 
   const removeTargets = async (name: string, ids: string[]) => {
     if (ids.length === 0) return;
-    const result = await call(() => client.send(new RemoveTargetsCommand({ Rule: name, EventBusName, Ids: ids })));
+    const result = await client.send(new RemoveTargetsCommand({ Rule: name, EventBusName, Ids: ids }));
     const failure = result.FailedEntries?.[0];
     if ((result.FailedEntryCount ?? 0) > 0) throw new Error(`RemoveTargets failed: ${failure?.ErrorCode}: ${failure?.ErrorMessage}`);
   };
@@ -79,9 +82,7 @@ export function createRulesBackend(options: RulesBackendOptions): ScheduleBacken
       const rules: Rule[] = [];
       let NextToken: string | undefined;
       do {
-        const page = await call(() =>
-          client.send(new ListRulesCommand({ EventBusName, NamePrefix: environmentPrefix(environment), Limit: 100, NextToken })),
-        );
+        const page = await client.send(new ListRulesCommand({ EventBusName, NamePrefix: environmentPrefix(environment), Limit: 100, NextToken }));
         rules.push(...(page.Rules ?? []));
         NextToken = page.NextToken;
       } while (NextToken);
@@ -91,7 +92,7 @@ export function createRulesBackend(options: RulesBackendOptions): ScheduleBacken
         if (!ours && rule.Name) listing.foreign.push(rule.Name);
         return ours && rule.Name;
       });
-      const results = await settleConcurrently(mine, options.concurrency ?? 8, (rule) => listTargets(rule.Name as string));
+      const results = await settleConcurrently(mine, options.concurrency ?? 8, (rule) => listRuleTargets(client, rule.Name as string, EventBusName));
       results.forEach((result, index) => {
         const rule = mine[index] as Rule;
         if (result.status === 'rejected') {
@@ -129,7 +130,7 @@ export function createRulesBackend(options: RulesBackendOptions): ScheduleBacken
       try {
         const targets = (actual.definition.targets ?? []) as { Id?: string }[];
         await removeTargets(actual.name, targets.map((t) => String(t.Id)));
-        await call(() => client.send(new DeleteRuleCommand({ Name: actual.name, EventBusName })));
+        await client.send(new DeleteRuleCommand({ Name: actual.name, EventBusName }));
       } catch (error) {
         if (!isNotFound(error)) throw wrap(actual.name, 'delete', error);
       }

@@ -7,39 +7,38 @@ import {
   DeleteScheduleCommand,
   GetScheduleCommand,
   type GetScheduleOutput,
-  ListSchedulesCommand,
+  paginateListSchedules,
   SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
+import { createAwsClient } from '../../shared/aws-clients';
+import { settleConcurrently } from '../../shared/concurrency';
 import { describeError, ScheduleWriteError } from '../../shared/errors';
-import { type RetryOptions, retryThrottled, settleConcurrently } from '../../shared/retry';
 import { environmentPrefix, parseManagedMarker } from '../../../common/schedule-name';
 import { schedulerDefinition, type SchedulerSettings, scheduleRequest } from './scheduler-definition';
 import type { ActualSchedule, DesiredSchedule, ManagedListing, ScheduleBackend } from './types';
 
 /** Options of {@link createSchedulerBackend}. */
 export interface SchedulerBackendOptions extends SchedulerSettings {
-  /** @default new SchedulerClient({}) */
+  /** @default createAwsClient(SchedulerClient) */
   client?: SchedulerClient;
   /** Parallel GetSchedule calls while listing. @default 8 */
   concurrency?: number;
-  retry?: RetryOptions;
 }
 
 /** Creates the Scheduler backend. */
 export function createSchedulerBackend(options: SchedulerBackendOptions): ScheduleBackend {
-  const client = options.client ?? new SchedulerClient({});
+  const client = options.client ?? createAwsClient(SchedulerClient);
   const settings: SchedulerSettings = {
     groupName: options.groupName,
     roleArn: options.roleArn,
     deadLetterArn: options.deadLetterArn,
   };
-  const call = <T>(send: () => Promise<T>): Promise<T> => retryThrottled(send, options.retry);
   const GroupName = options.groupName;
 
   const read = async (name: string): Promise<GetScheduleOutput | undefined> => {
     try {
-      return await call(() => client.send(new GetScheduleCommand({ Name: name, GroupName })));
+      return await client.send(new GetScheduleCommand({ Name: name, GroupName }));
     } catch (error) {
       if (isNotFound(error)) return undefined; // deleted since it was listed
       throw new ScheduleWriteError({ schedule: name, action: 'read', problem: describeError(error), cause: error });
@@ -53,14 +52,8 @@ export function createSchedulerBackend(options: SchedulerBackendOptions): Schedu
     },
     async list(environment): Promise<ManagedListing> {
       const names: string[] = [];
-      let NextToken: string | undefined;
-      do {
-        const page = await call(() =>
-          client.send(new ListSchedulesCommand({ GroupName, NamePrefix: environmentPrefix(environment), MaxResults: 100, NextToken })),
-        );
-        for (const summary of page.Schedules ?? []) if (summary.Name) names.push(summary.Name);
-        NextToken = page.NextToken;
-      } while (NextToken);
+      const pages = paginateListSchedules({ client, pageSize: 100 }, { GroupName, NamePrefix: environmentPrefix(environment) });
+      for await (const page of pages) for (const summary of page.Schedules ?? []) if (summary.Name) names.push(summary.Name);
       const results = await settleConcurrently(names, options.concurrency ?? 8, read);
       const listing: ManagedListing = { managed: [], foreign: [] };
       results.forEach((result, index) => {
@@ -82,7 +75,7 @@ export function createSchedulerBackend(options: SchedulerBackendOptions): Schedu
     async update(desired: DesiredSchedule) {
       const request = scheduleRequest(desired.spec, settings);
       try {
-        await call(() => client.send(new UpdateScheduleCommand(request)));
+        await client.send(new UpdateScheduleCommand(request));
       } catch (error) {
         // Deleted by hand between listing and now: create it again.
         if (!isNotFound(error)) throw wrap(desired.name, 'update', error);
@@ -91,7 +84,7 @@ export function createSchedulerBackend(options: SchedulerBackendOptions): Schedu
     },
     async remove(actual: ActualSchedule) {
       try {
-        await call(() => client.send(new DeleteScheduleCommand({ Name: actual.name, GroupName })));
+        await client.send(new DeleteScheduleCommand({ Name: actual.name, GroupName }));
       } catch (error) {
         if (!isNotFound(error)) throw wrap(actual.name, 'delete', error); // already gone is fine
       }
@@ -100,7 +93,7 @@ export function createSchedulerBackend(options: SchedulerBackendOptions): Schedu
 
   async function write(name: string, action: ScheduleWriteError['action'], send: () => Promise<unknown>): Promise<void> {
     try {
-      await call(send);
+      await send();
     } catch (error) {
       throw wrap(name, action, error);
     }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseBackupWindow } from '../../../common/settings/rules';
 import { slotFor } from '../../../lambda/sync/slots';
 import { makeApps } from '../../fakes/app-list-api';
+import { withoutBackoffWaits } from '../../fakes/instant-backoff';
 import { createSyncWorld, type SyncWorld } from '../../fakes/sync-world';
 
 const window = parseBackupWindow('01:00-05:00');
@@ -122,6 +123,8 @@ describe('the EventBridge rules backend', () => {
   });
 
   it('reports the rules-per-bus quota per schedule and still creates the rest', async () => {
+    // The SDK counts LimitExceededException as throttling and retries it maxAttempts times.
+    withoutBackoffWaits();
     world = await createSyncWorld({ backend: 'rules', environments: ['live'], ruleLimit: 5 });
     world.api.setList('live', makeApps(8, 'shop'));
     const outcome = await world.sync();

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeApps } from '../../fakes/app-list-api';
+import { withoutBackoffWaits } from '../../fakes/instant-backoff';
 import { createSyncWorld, type SyncWorld } from '../../fakes/sync-world';
 
 describe.each(['scheduler', 'rules'] as const)('sync with the %s backend: converging', (backend) => {
@@ -105,6 +106,7 @@ describe.each(['scheduler', 'rules'] as const)('sync with the %s backend: conver
   });
 
   it('retries throttled calls: every 4th call throttled, the sync still converges', async () => {
+    withoutBackoffWaits();
     await world.close();
     world = await createSyncWorld({ backend, throttleEvery: 4 });
     world.api.setList('staging', makeApps(10, 'stage'));
@@ -113,6 +115,9 @@ describe.each(['scheduler', 'rules'] as const)('sync with the %s backend: conver
     expect(first.ok).toBe(true);
     expect(world.throttled()).toBeGreaterThan(0);
     expect(world.names()).toHaveLength(13);
+    // The SDK retried each throttled attempt: one accepted write per change, and the throttled ones on top.
+    expect(world.acceptedWrites()).toBe(backend === 'scheduler' ? 13 : 26);
+    expect(world.writes()).toBeGreaterThan(world.acceptedWrites());
     world.resetCounts();
     await world.sync();
     expect(world.writes()).toBe(0);
