@@ -88,7 +88,8 @@ describe('bad invocations and unreachable servers', () => {
   it('media host unreachable: the transfer fails loudly, the database backup stands, no tmp is left', async () => {
     const port = await freePort();
     const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, BACKOPPER_MEDIA_PORT: String(port) });
-    expect(run.exitCode).toBe(1);
+    expect(run.exitCode, run.stdout + run.stderr).toBe(1);
+    expect(run.report.steps, run.stdout + run.stderr).toBeDefined();
     expect(run.report.steps.upload.status).toBe('succeeded');
     expect(run.report.steps.media.status).toBe('succeeded');
     expect(run.report.steps.transfer).toMatchObject({ status: 'failed' });
