@@ -51,8 +51,17 @@ function findChange(offsetAt: (instant: number) => number, from: number, to: num
   return high;
 }
 
+/** Minutes to add to UTC to get local time in `timeZone` at instant `at` (Amsterdam in summer: 120). */
+export function utcOffsetMinutes(timeZone: string, at: Date): number {
+  return offsetReader(timeZone)(at.getTime());
+}
+
+const readers = new Map<string, (instant: number) => number>();
+
 // Minutes to add to UTC for local time, with one formatter per zone (formatters are costly to make).
 function offsetReader(timeZone: string): (instant: number) => number {
+  const known = readers.get(timeZone);
+  if (known) return known;
   const format = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
@@ -62,10 +71,12 @@ function offsetReader(timeZone: string): (instant: number) => number {
     hour: 'numeric',
     minute: 'numeric',
   });
-  return (instant) => {
+  const reader = (instant: number): number => {
     const parts = format.formatToParts(instant);
     const get = (type: string): number => Number(parts.find((part) => part.type === type)?.value);
     const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
     return Math.round((local - Math.floor(instant / MINUTE) * MINUTE) / MINUTE);
   };
+  readers.set(timeZone, reader);
+  return reader;
 }

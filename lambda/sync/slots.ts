@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Frequency } from '../../common/app-spec';
 import { type BackupWindow, WEEKDAYS, type Weekday } from '../../common/settings/rules';
-import { unstableLocalMinutes } from './daylight-saving';
+import { unstableLocalMinutes, utcOffsetMinutes } from './daylight-saving';
 
 /** When a schedule fires, in one time zone. */
 export interface ScheduleTiming {
@@ -72,23 +72,6 @@ export function cronExpression(timing: ScheduleTiming): string {
     case 'monthly':
       return `cron(${minute} ${hour} ${timing.monthDay} * ? *)`;
   }
-}
-
-/** Minutes to add to UTC to get local time in `timeZone` at instant `at` (Amsterdam in summer: 120). */
-export function utcOffsetMinutes(timeZone: string, at: Date): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-  }).formatToParts(at);
-  const get = (type: string): number => Number(parts.find((part) => part.type === type)?.value);
-  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
-  const utc = Math.floor(at.getTime() / 60_000) * 60_000;
-  return Math.round((local - utc) / 60_000);
 }
 
 /**

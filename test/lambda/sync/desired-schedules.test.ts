@@ -3,7 +3,8 @@ import type { AppSpec } from '../../../common/app-spec';
 import { parseBackupWindow } from '../../../common/settings/rules';
 import { buildDesiredSchedules, type DesiredContext } from '../../../lambda/sync/desired-schedules';
 import { parseManagedMarker, scheduleName } from '../../../common/schedule-name';
-import { cronExpression, type ScheduleTiming, slotFor, toUtcTiming, utcOffsetMinutes } from '../../../lambda/sync/slots';
+import { utcOffsetMinutes } from '../../../lambda/sync/daylight-saving';
+import { cronExpression, type ScheduleTiming, slotFor, toUtcTiming } from '../../../lambda/sync/slots';
 
 const context: DesiredContext = {
   environment: { name: 'live', tagKey: 'backopper:environment', tagValue: 'live' },
