@@ -20,7 +20,7 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-eventbridge';
 import { CallCounter, copy, decodeToken, encodeToken, isValidScheduleExpression, Throttle } from './call-counter';
-import { errorDetails as details, type FakeService, installFake } from './sdk-boundary';
+import { errorDetails as details, InstallableFake } from './sdk-boundary';
 
 const NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
 const ACCOUNT = 'arn:aws:events:eu-west-1:123456789012';
@@ -49,31 +49,19 @@ class ValidationException extends Error {
 }
 
 /** The fake EventBridge. `install()` routes every EventBridgeClient to it. */
-export class FakeEventBridge implements FakeService {
+export class FakeEventBridge extends InstallableFake {
   readonly name = 'FakeEventBridge';
   readonly buses = new Map<string, Map<string, StoredRule>>([['default', new Map()]]);
   readonly calls = new CallCounter(['PutRule', 'PutTargets', 'RemoveTargets', 'DeleteRule']);
   readonly throttle: Throttle;
   private readonly pageSize: number;
   private readonly ruleLimit: number;
-  private uninstall: (() => void) | undefined;
 
   constructor(options: FakeEventBridgeOptions = {}) {
+    super(EventBridgeClient);
     this.pageSize = options.pageSize ?? 7;
     this.ruleLimit = options.ruleLimit ?? 10_000;
     this.throttle = new Throttle(options.throttleEvery ?? 0);
-  }
-
-  /** Answers every EventBridgeClient (every instance) from this fake, through the SDK's middleware stack. */
-  install(): this {
-    this.uninstall = installFake(EventBridgeClient, this);
-    return this;
-  }
-
-  /** Undoes `install()`. */
-  restore(): void {
-    this.uninstall?.();
-    this.uninstall = undefined;
   }
 
   /** One attempt of `command`, as the service would answer it (each attempt counted, throttled or not). */

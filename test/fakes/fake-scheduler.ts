@@ -17,7 +17,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-scheduler';
 import { CallCounter, copy, decodeToken, encodeToken, isValidScheduleExpression, Throttle } from './call-counter';
-import { type FakeService, installFake } from './sdk-boundary';
+import { InstallableFake } from './sdk-boundary';
 
 const NAME = /^[0-9a-zA-Z-_.]{1,64}$/;
 const ACCOUNT = 'arn:aws:scheduler:eu-west-1:123456789012';
@@ -35,30 +35,18 @@ export interface FakeSchedulerOptions {
 }
 
 /** The fake Scheduler. `install()` routes every SchedulerClient to it. */
-export class FakeScheduler implements FakeService {
+export class FakeScheduler extends InstallableFake {
   readonly name = 'FakeScheduler';
   readonly groups = new Map<string, Map<string, GetScheduleOutput>>();
   readonly calls = new CallCounter(['CreateSchedule', 'UpdateSchedule', 'DeleteSchedule']);
   readonly throttle: Throttle;
   private readonly pageSize: number;
-  private uninstall: (() => void) | undefined;
 
   constructor(options: FakeSchedulerOptions = {}) {
+    super(SchedulerClient);
     this.pageSize = options.pageSize ?? 7;
     this.throttle = new Throttle(options.throttleEvery ?? 0);
     for (const group of ['default', ...(options.groups ?? ['backopper'])]) this.groups.set(group, new Map());
-  }
-
-  /** Answers every SchedulerClient (every instance) from this fake, through the SDK's middleware stack. */
-  install(): this {
-    this.uninstall = installFake(SchedulerClient, this);
-    return this;
-  }
-
-  /** Undoes `install()`. */
-  restore(): void {
-    this.uninstall?.();
-    this.uninstall = undefined;
   }
 
   /** One attempt of `command`, as the service would answer it (each attempt counted, throttled or not). */

@@ -4,31 +4,22 @@
  */
 import { type GetParameterRequest, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { CallCounter } from './call-counter';
-import { errorDetails, type FakeService, installFake } from './sdk-boundary';
+import { errorDetails, InstallableFake } from './sdk-boundary';
 
 /** The fake Parameter Store. `install()` routes every SSMClient to it. */
-export class FakeSsm implements FakeService {
+export class FakeSsm extends InstallableFake {
   readonly name: string = 'FakeSsm';
   readonly parameters = new Map<string, { type: 'String' | 'SecureString'; value: string }>();
   readonly calls = new CallCounter([]);
-  private uninstall: (() => void) | undefined;
+
+  constructor() {
+    super(SSMClient);
+  }
 
   /** Stores a parameter. */
   put(name: string, value: string, type: 'String' | 'SecureString' = 'SecureString'): this {
     this.parameters.set(name, { type, value });
     return this;
-  }
-
-  /** Answers every SSMClient (every instance) from this fake, through the SDK's middleware stack. */
-  install(): this {
-    this.uninstall = installFake(SSMClient, this);
-    return this;
-  }
-
-  /** Undoes `install()`. */
-  restore(): void {
-    this.uninstall?.();
-    this.uninstall = undefined;
   }
 
   /** One attempt of `command`, as the service would answer it. */

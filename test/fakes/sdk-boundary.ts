@@ -104,3 +104,25 @@ export function attachFake(client: StackedClient, fake: FakeService): void {
   stacked.add(client);
   addMiddleware(client, fakeMiddleware(() => fake, fake.name));
 }
+
+/** A fake that answers one client class: `install()` routes every instance to it, `restore()` undoes that. */
+export abstract class InstallableFake implements FakeService {
+  abstract readonly name: string;
+  private uninstall: (() => void) | undefined;
+
+  constructor(private readonly client: ClientClass) {}
+
+  abstract answer(command: string, input: any): unknown;
+
+  /** Answers every client of the class (every instance) from this fake, through the SDK's middleware stack. */
+  install(): this {
+    this.uninstall = installFake(this.client, this);
+    return this;
+  }
+
+  /** Undoes `install()`. */
+  restore(): void {
+    this.uninstall?.();
+    this.uninstall = undefined;
+  }
+}
