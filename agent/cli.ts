@@ -27,10 +27,21 @@ const print = (text: string) => {
 
 const log = (line: string) => print(`[backopper] ${line}\n`);
 
+// A promise rejected with nobody listening is a bug, but it must not end the run before its report:
+// Node would exit 1 with no report at all. It is said on stderr and in the report, and the run exits 1.
+const unexpected: string[] = [];
+process.on('unhandledRejection', (reason: unknown) => {
+  const text = reason instanceof Error ? (reason.stack ?? reason.message) : messageOf(reason);
+  process.stderr.write(`backopper-agent: unhandled rejection: ${text}\n`);
+  unexpected.push(`unhandled rejection: ${messageOf(reason)}`);
+  process.exitCode = 1;
+});
+
 /** Prints the report as the last stdout line and sets the exit status. */
 function finish(report: object, exitCode: number): void {
-  print(`${JSON.stringify(report)}\n`);
-  process.exitCode = exitCode;
+  const warnings = (report as { warnings?: string[] }).warnings ?? [];
+  print(`${JSON.stringify(unexpected.length > 0 ? { ...report, warnings: [...warnings, ...unexpected] } : report)}\n`);
+  process.exitCode = Math.max(exitCode, unexpected.length > 0 ? 1 : 0);
 }
 
 async function main(argv: string[]): Promise<void> {

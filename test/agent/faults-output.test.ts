@@ -57,6 +57,16 @@ describe('what child processes say and where the output goes', () => {
     await waitFor('the dump', async () => existsSync(join(ws.backupsDir, 'piped')));
     expect(ws.backupFiles('piped')).toHaveLength(1);
   });
+  it('a promise rejected with nobody listening does not cost the report: it is on stderr and in the report, exit 1', async () => {
+    writeFixtureApp(ws, 'stray', 'pw-stray');
+    const preload = join(__dirname, '..', 'fixtures', 'stray-rejection.cjs');
+    const run = await runAgent(backupArgs('stray', 'mysql', 'wordpress'), fixtureEnv('warn', { NODE_OPTIONS: `--require ${preload}` }));
+    expect(run.exitCode, run.stdout + run.stderr).toBe(1);
+    expect(run.report.steps.database.status, run.stdout).toBe('succeeded');
+    expect(run.report.warnings).toContain('unhandled rejection: stray rejection from a library');
+    expect(run.stderr).toContain('backopper-agent: unhandled rejection: Error: stray rejection from a library');
+    expect(ws.backupFiles('stray')).toHaveLength(1);
+  });
 });
 
 describe('an app name starting with "-"', () => {
@@ -79,4 +89,5 @@ describe('an app name starting with "-"', () => {
     expect(run.report.error).toMatch(message);
     expect(existsSync(join(ws.backupsDir, '-rf'))).toBe(false);
   });
+
 });
