@@ -8,32 +8,35 @@ export interface StoredBackup {
   engine: 'mysql' | 'postgres';
   size: number;
   checksumKey?: string;
+  /** S3's storage class from the listing, when not STANDARD (GLACIER, DEEP_ARCHIVE...: must be thawed first). */
+  storageClass?: string;
 }
 
 /**
  * The dumps of one app in one environment, newest first: `<app>/<environment>/backup_<ts>.sql.gz|.tar`.
  * Pure: pairs each dump with its `.sha256` object from a listing.
  */
-export function toStoredBackups(objects: { key: string; size: number }[]): StoredBackup[] {
+export function toStoredBackups(objects: { key: string; size: number; storageClass?: string }[]): StoredBackup[] {
   const keys = new Set(objects.map((object) => object.key));
   return objects
     .map((object) => ({ object, match: DUMP_OBJECT_PATTERN.exec(object.key) }))
-    .filter((entry): entry is { object: { key: string; size: number }; match: RegExpExecArray } => entry.match !== null)
+    .filter((entry): entry is { object: { key: string; size: number; storageClass?: string }; match: RegExpExecArray } => entry.match !== null)
     .map(({ object, match }) => ({
       key: object.key,
       timestamp: Number(match[3]),
       engine: match[4] === 'tar' ? ('postgres' as const) : ('mysql' as const),
       size: object.size,
       ...(keys.has(`${object.key}.sha256`) ? { checksumKey: `${object.key}.sha256` } : {}),
+      ...(object.storageClass && object.storageClass !== 'STANDARD' ? { storageClass: object.storageClass } : {}),
     }))
     .sort((a, b) => b.timestamp - a.timestamp);
 }
 
 /** Lists an app's dumps in `bucket` (all pages). */
 export async function listStoredBackups(s3: S3Client, bucket: string, app: string, environment: string): Promise<StoredBackup[]> {
-  const objects: { key: string; size: number }[] = [];
+  const objects: { key: string; size: number; storageClass?: string }[] = [];
   for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: `${app}/${environment}/backup_` })) {
-    for (const item of page.Contents ?? []) if (item.Key) objects.push({ key: item.Key, size: item.Size ?? 0 });
+    for (const item of page.Contents ?? []) if (item.Key) objects.push({ key: item.Key, size: item.Size ?? 0, storageClass: item.StorageClass });
   }
   return toStoredBackups(objects);
 }
