@@ -27,3 +27,15 @@ export const FRESHNESS_METRICS = {
 
 /** Namespace of Backopper's own metrics. */
 export const FRESHNESS_NAMESPACE = 'Backopper';
+
+/** The SSM Command document that puts a media archive back on an app's server (`backopper restore --media`). */
+export const RESTORE_MEDIA_DOCUMENT_NAME = 'Backopper-RestoreMedia';
+
+/**
+ * The allowedPattern of its parameters beyond app and environment: `archive` is `host:path` of a media
+ * archive as the run record names it (no spaces, no quotes, ending in our file name), `sha256` is hex.
+ */
+export const RESTORE_MEDIA_PARAMETER_PATTERNS = {
+  archive: '^[A-Za-z0-9][A-Za-z0-9.-]{0,252}:/?[A-Za-z0-9_./-]{0,1000}media_[0-9]{9,11}(_[0-9a-f]{8})?\\.tar\\.gz$',
+  sha256: '^[0-9a-f]{64}$',
+} as const;

@@ -9,6 +9,8 @@ import { formatBytes } from '../../common/format';
 import { downloadBackup } from '../recovery/download-backup';
 import { confirmationPrompt, resolveImportTarget } from '../recovery/import-target';
 import { createProgress } from '../recovery/progress';
+import { ARCHIVE_STORAGE_CLASSES, prepareArchived, THAW_TIERS, type ThawTier } from '../recovery/archive-tier';
+import { runMediaRestore } from '../recovery/restore-media';
 import { createS3Client } from '../recovery/s3-client';
 import { chooseBackup, listStoredBackups, parseAt, readStoredChecksum } from '../recovery/stored-backups';
 import { parseTargetArgs } from './target-args';
@@ -16,9 +18,16 @@ import { type CliCommand, UsageError } from './types';
 
 const USAGE = `usage: backopper restore <environment> <app> [--at <time>] [--output <dir>] [--bucket <name>]
                          [--database-url <url> | --env-file <path>] [--yes] [--no-verify]
+                         [--thaw [--thaw-days <n>] [--thaw-tier Standard|Bulk|Expedited]]
+       backopper restore <environment> <app> --media [--at <time>] [--bucket <name>] [--timeout <seconds>]
   Downloads the newest backup (or the newest at or before --at: unix seconds or ISO 8601) into --output
   (default: the current folder), verifies its sha256, and with --database-url or --env-file imports it.
-  A database that already has tables is replaced only with --yes or after typing its name.`;
+  A database that already has tables is replaced only with --yes or after typing its name.
+  A backup in an archive storage class (GLACIER, DEEP_ARCHIVE) is not downloaded (exit 1); --thaw asks
+  S3 for a temporary copy (default 7 days, Standard tier) and says how long it takes: run it again then.
+  --media picks a media archive from the run records and has the app's server fetch it from the media
+  server, verify its recorded sha256 and extract it beside the live media (SSM document
+  Backopper-RestoreMedia; needs BACKOPPER_ENVIRONMENTS like \`backopper run\`).`;
 
 export const restoreCommand: CliCommand = {
   name: 'restore',
@@ -26,8 +35,8 @@ export const restoreCommand: CliCommand = {
   usage: USAGE,
   async run(args, context) {
     const { environment, app, bucket, values } = parseTargetArgs(args, context.env, {
-      booleans: ['yes', 'no-verify'],
-      strings: ['at', 'output', 'database-url', 'env-file'],
+      booleans: ['yes', 'no-verify', 'media', 'thaw'],
+      strings: ['at', 'output', 'database-url', 'env-file', 'thaw-days', 'thaw-tier', 'timeout'],
     });
     let at: number | undefined;
     try {
@@ -35,9 +44,27 @@ export const restoreCommand: CliCommand = {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    const s3 = createS3Client(context.env);
+    if (values.media) {
+      const conflicting = ['output', 'database-url', 'env-file', 'yes', 'no-verify', 'thaw', 'thaw-days', 'thaw-tier'].filter((name) => values[name] !== undefined);
+      if (conflicting.length) throw new UsageError(`--media does not take ${conflicting.map((name) => `--${name}`).join(', ')}`);
+      const timeout = Number(values.timeout ?? 3600);
+      if (!Number.isInteger(timeout) || timeout < 1 || timeout > 172_800) throw new UsageError(`--timeout: expected whole seconds from 1 to 172800, got ${JSON.stringify(values.timeout)}`);
+      return runMediaRestore({ context, environment, app, bucket, at, timeoutSeconds: timeout });
+    }
+    if (values.timeout !== undefined) throw new UsageError('--timeout is for --media');
+    const thaw = parseThaw(values);
+    const s3 = context.deps.s3 ?? createS3Client(context.env);
     const backup = chooseBackup(await listStoredBackups(s3, bucket, app, environment), at);
-    context.stdout(`backup    s3://${bucket}/${backup.key}  ${formatBytes(backup.size)}  taken ${new Date(backup.timestamp * 1000).toISOString()}`);
+    context.stdout(`backup    s3://${bucket}/${backup.key}  ${formatBytes(backup.size)}  taken ${new Date(backup.timestamp * 1000).toISOString()}${backup.storageClass ? `  ${backup.storageClass}` : ''}`);
+    if (backup.storageClass && (ARCHIVE_STORAGE_CLASSES.has(backup.storageClass) || thaw)) {
+      const keys = [backup.key, ...(backup.checksumKey && !values['no-verify'] ? [backup.checksumKey] : [])];
+      const prepared = await prepareArchived({ s3, bucket, keys, thaw });
+      for (const line of prepared.lines) context.stdout(line);
+      if (!prepared.readable) {
+        for (const line of prepared.errors) context.stderr(`backopper restore: ${line}`);
+        return 1;
+      }
+    }
     let expected: string | undefined;
     if (!values['no-verify']) {
       if (!backup.checksumKey) throw new Error(`s3://${bucket}/${backup.key} has no .sha256 beside it; pass --no-verify to restore it unchecked`);
@@ -72,3 +99,16 @@ export const restoreCommand: CliCommand = {
     return 0;
   },
 };
+
+/** `--thaw [--thaw-days <n>] [--thaw-tier <tier>]`; undefined without --thaw. Throws UsageError. */
+function parseThaw(values: Record<string, string | boolean | undefined>): { days: number; tier: ThawTier } | undefined {
+  if (!values.thaw) {
+    if (values['thaw-days'] !== undefined || values['thaw-tier'] !== undefined) throw new UsageError('--thaw-days and --thaw-tier need --thaw');
+    return undefined;
+  }
+  const days = Number(values['thaw-days'] ?? 7);
+  if (!Number.isInteger(days) || days < 1 || days > 365) throw new UsageError(`--thaw-days: expected whole days from 1 to 365, got ${JSON.stringify(values['thaw-days'])}`);
+  const tier = (values['thaw-tier'] ?? 'Standard') as ThawTier;
+  if (!THAW_TIERS.includes(tier)) throw new UsageError(`--thaw-tier: expected ${THAW_TIERS.join(', ')}, got ${JSON.stringify(values['thaw-tier'])}`);
+  return { days, tier };
+}
