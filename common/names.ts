@@ -23,6 +23,10 @@ export const FRESHNESS_METRICS = {
   missing: 'FreshnessMissing',
   shrunk: 'FreshnessShrunk',
   errors: 'FreshnessErrors',
+  /** Media archives (from the run records' transfer step). */
+  mediaStale: 'FreshnessMediaStale',
+  mediaMissing: 'FreshnessMediaMissing',
+  mediaShrunk: 'FreshnessMediaShrunk',
 } as const;
 
 /** Namespace of Backopper's own metrics. */

@@ -56,8 +56,9 @@ export class FreshnessMonitor extends Construct {
     });
     this.function = fn;
     this.logGroup = logGroup;
-    // Listing only: ages and sizes come from ListObjectsV2; no object is ever read.
+    // Dumps: listing only (ages and sizes come from ListObjectsV2). Media: the run records, the only objects read.
     role.addToPolicy(new iam.PolicyStatement({ sid: 'ListBackups', actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn] }));
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadRunRecords', actions: ['s3:GetObject'], resources: [props.bucket.arnForObjects('*/runs/*.json')] }));
     ssm.StringParameter.fromSecureStringParameterAttributes(this, 'ApiSecret', { parameterName: props.api.secretParameter }).grantRead(role);
     // sns:Publish on the topic, and kms:Decrypt/GenerateDataKey on its key.
     props.topic.grantPublish(role);
@@ -80,6 +81,9 @@ export class FreshnessMonitor extends Construct {
       missing: metric(FRESHNESS_METRICS.missing),
       shrunk: metric(FRESHNESS_METRICS.shrunk),
       errors: metric(FRESHNESS_METRICS.errors),
+      mediaStale: metric(FRESHNESS_METRICS.mediaStale),
+      mediaMissing: metric(FRESHNESS_METRICS.mediaMissing),
+      mediaShrunk: metric(FRESHNESS_METRICS.mediaShrunk),
     };
   }
 }

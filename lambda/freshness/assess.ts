@@ -63,3 +63,14 @@ export function formatAge(seconds: number): string {
   const hours = Math.floor((seconds % 86_400) / 3600);
   return `${Math.floor(seconds / 86_400)}d${hours ? ` ${hours}h` : ''}`;
 }
+
+/**
+ * Judges one app's media archives as {@link assessBackups} judges dumps, from the run records' transfer
+ * steps (`media` holds the two newest successful transfers): `not-checked` when no run record is read or
+ * no run tried a transfer (media not configured for the app), `missing` when runs tried but none of the
+ * records read has a successful transfer, else fresh/stale by age and shrunk by size.
+ */
+export function assessMedia(input: { expected: boolean; intervalSeconds: number | undefined; media: NewestBackups; now: Date }): Assessment {
+  if (!input.expected) return { freshness: 'not-checked', shrunk: false, ageSeconds: undefined, sizeRatio: undefined };
+  return assessBackups({ engine: 'mysql', intervalSeconds: input.intervalSeconds, backups: input.media, now: input.now });
+}

@@ -5,6 +5,7 @@
 import type { DbEngine, Frequency } from '../../common/app-spec';
 import { formatBytes } from '../../common/format';
 import type { BackupObject } from '../shared/backup-objects';
+import { describeProblem, type RunProblem } from '../shared/recorded-backups';
 import { type Assessment, formatAge, FREQUENCY_SECONDS, STALE_AFTER_INTERVALS } from './assess';
 import { FRESHNESS_METRICS, FRESHNESS_NAMESPACE } from '../../common/names';
 
@@ -16,8 +17,12 @@ export interface AppFreshness extends Assessment {
   engine: DbEngine;
   newest: BackupObject | undefined;
   previous: BackupObject | undefined;
-  /** Set when the bucket could not be listed for this app (then nothing else is known). */
+  /** Set when the bucket could not be listed for this app (then nothing else is known of its dumps). */
   error?: string;
+  /** The media archives' verdict, from the run records (absent when they could not be read). */
+  media?: Assessment & { newest: BackupObject | undefined; previous: BackupObject | undefined; runsRead: number; problem: RunProblem | undefined };
+  /** Run records that could not be listed or read (each named): an error of the check. */
+  recordErrors?: string[];
 }
 
 /** One environment's part of the check. */
@@ -42,7 +47,19 @@ export interface FreshnessReport {
   bucket: string;
   environments: EnvironmentFreshness[];
   apps: AppFreshness[];
-  counts: { checked: number; fresh: number; stale: number; missing: number; shrunk: number; notChecked: number; errors: number };
+  counts: {
+    checked: number;
+    fresh: number;
+    stale: number;
+    missing: number;
+    shrunk: number;
+    notChecked: number;
+    errors: number;
+    /** Apps whose media archives are stale, missing, shrunk (apps without media are not counted). */
+    mediaStale: number;
+    mediaMissing: number;
+    mediaShrunk: number;
+  };
 }
 
 /** Builds the report from the per-environment and per-app results. */
@@ -53,7 +70,8 @@ export function buildFreshnessReport(input: {
   apps: AppFreshness[];
 }): FreshnessReport {
   const count = (test: (app: AppFreshness) => boolean) => input.apps.filter(test).length;
-  const errors = count((app) => app.error !== undefined) + input.environments.filter((env) => env.status === 'unknown').length;
+  const errors =
+    count((app) => app.error !== undefined) + input.environments.filter((env) => env.status === 'unknown').length + input.apps.reduce((sum, app) => sum + (app.recordErrors?.length ?? 0), 0);
   const counts = {
     checked: count((app) => app.error === undefined && app.freshness !== 'not-checked'),
     fresh: count((app) => app.error === undefined && app.freshness === 'fresh'),
@@ -62,9 +80,12 @@ export function buildFreshnessReport(input: {
     shrunk: count((app) => app.error === undefined && app.shrunk),
     notChecked: count((app) => app.freshness === 'not-checked'),
     errors,
+    mediaStale: count((app) => app.media?.freshness === 'stale'),
+    mediaMissing: count((app) => app.media?.freshness === 'missing'),
+    mediaShrunk: count((app) => app.media?.shrunk === true),
   };
   return {
-    ok: counts.stale + counts.missing + counts.shrunk + counts.errors === 0,
+    ok: counts.stale + counts.missing + counts.shrunk + counts.errors + counts.mediaStale + counts.mediaMissing + counts.mediaShrunk === 0,
     checkedAt: input.checkedAt.toISOString(),
     bucket: input.bucket,
     environments: input.environments,
@@ -88,13 +109,15 @@ export function formatFreshnessAlert(report: FreshnessReport): { subject: string
     counts.shrunk && `${counts.shrunk} shrunk`,
     counts.errors && `${counts.errors} not checked (errors)`,
   ].filter(Boolean);
-  const subject = `Backopper: ${parts.join(', ')} backup(s)`.slice(0, SUBJECT_LIMIT);
+  const mediaParts = [counts.mediaStale && `${counts.mediaStale} stale`, counts.mediaMissing && `${counts.mediaMissing} missing`, counts.mediaShrunk && `${counts.mediaShrunk} shrunk`].filter(Boolean);
+  const summary = [parts.length ? `${parts.join(', ')} backup(s)` : '', mediaParts.length ? `${mediaParts.join(', ')} media archive(s)` : ''].filter(Boolean).join('; ');
+  const subject = `Backopper: ${summary}`.slice(0, SUBJECT_LIMIT);
   const at = (app: AppFreshness) => `${app.app} (${app.environment})`;
   const where = (object: BackupObject) => `s3://${report.bucket}/${object.key}`;
   const ok = (app: AppFreshness) => app.error === undefined;
   const section = (title: string, lines: string[]) => (lines.length ? ['', title, ...lines.map((line) => `  ${line}`)] : []);
   const lines = [
-    `Backopper freshness check at ${report.checkedAt}: ${parts.join(', ')}; ${counts.fresh} of ${counts.checked} checked app(s) are fresh.`,
+    `Backopper freshness check at ${report.checkedAt}: ${summary}; ${counts.fresh} of ${counts.checked} checked app(s) are fresh.`,
     ...section(
       `STALE: the newest backup is older than ${STALE_AFTER_INTERVALS} intervals (a server may have stopped running backups):`,
       report.apps
@@ -118,9 +141,26 @@ export function formatFreshnessAlert(report: FreshnessReport): { subject: string
           return `${at(app)}: ${formatBytes(newest.size)}, previous ${formatBytes(previous.size)} (${Math.round((app.sizeRatio ?? 0) * 100)}%), ${where(newest)}`;
         }),
     ),
+    ...section(
+      `MEDIA STALE: the newest media archive on the media server is older than ${STALE_AFTER_INTERVALS} intervals (from the run records):`,
+      report.apps
+        .filter((app) => app.media?.freshness === 'stale' && app.media.newest)
+        .map((app) => `${at(app)}: newest archive ${formatAge(app.media?.ageSeconds ?? 0)} old, ${app.media?.newest?.key}${lastFailure(app)}`),
+    ),
+    ...section(
+      'MEDIA MISSING: runs tried to copy media but no successful transfer is recorded:',
+      report.apps.filter((app) => app.media?.freshness === 'missing').map((app) => `${at(app)}: none in the newest ${app.media?.runsRead} run record(s)${lastFailure(app)}`),
+    ),
+    ...section(
+      'MEDIA SHRUNK: the newest media archive is less than half the size of the previous one:',
+      report.apps
+        .filter((app) => app.media?.shrunk && app.media.newest && app.media.previous)
+        .map((app) => `${at(app)}: ${formatBytes(app.media?.newest?.size ?? 0)}, previous ${formatBytes(app.media?.previous?.size ?? 0)} (${Math.round((app.media?.sizeRatio ?? 0) * 100)}%), ${app.media?.newest?.key}`),
+    ),
     ...section('NOT CHECKED: errors (these apps may be stale too):', [
       ...report.environments.filter((env) => env.status === 'unknown').map((env) => `${env.environment}: ${env.error ?? 'unknown error'}; none of its apps was checked`),
       ...report.apps.filter((app) => app.error !== undefined).map((app) => `${at(app)}: ${app.error}`),
+      ...report.apps.flatMap((app) => (app.recordErrors ?? []).map((error) => `${at(app)}: ${error}`)),
     ]),
   ];
   let message = lines.join('\n');
@@ -128,6 +168,12 @@ export function formatFreshnessAlert(report: FreshnessReport): { subject: string
   return { subject, message };
 }
 
+
+/** `; the last run failed at transfer: <error>` when the newest run failed. */
+function lastFailure(app: AppFreshness): string {
+  const problem = app.media?.problem;
+  return problem ? `; the last run (${new Date(problem.timestamp * 1000).toISOString()} on ${problem.host}) failed: ${describeProblem(problem)}` : '';
+}
 
 /** One CloudWatch Embedded Metric Format log line: CloudWatch Logs turns it into the metrics above. */
 export function freshnessMetricLine(report: FreshnessReport): string {

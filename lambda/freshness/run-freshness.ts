@@ -7,13 +7,15 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { parseAppList } from '../../common/app-list';
 import type { AppSpec } from '../../common/app-spec';
-import { listNewestBackups } from '../shared/backup-objects';
+import { listNewestBackups, type NewestBackups } from '../shared/backup-objects';
+import { readRunFacts, type RunFacts } from '../shared/run-facts';
+import { describeUnreadable } from '../shared/run-records';
 import { settleConcurrently } from '../shared/concurrency';
 import { describeError } from '../shared/errors';
 import { appListUrl, fetchAppList } from '../shared/fetch-app-list';
 import type { Logger } from '../shared/log';
 import { readApiSecret } from '../shared/read-secret';
-import { assessBackups, FREQUENCY_SECONDS } from './assess';
+import { assessBackups, assessMedia, FREQUENCY_SECONDS } from './assess';
 import type { FreshnessConfig } from './config';
 import { type AppFreshness, buildFreshnessReport, type EnvironmentFreshness, type FreshnessReport } from './report';
 
@@ -65,19 +67,35 @@ export async function runFreshnessCheck(config: FreshnessConfig, deps: Freshness
     }
   }
   const results = await settleConcurrently(work, config.concurrency, async ({ environment, app }) => {
-    // Media-only apps have no dump in S3; their media goes to the media server, which this cannot see.
-    if (app.engine === 'none') return { newest: undefined, previous: undefined, count: 0 };
-    return listNewestBackups({ client: deps.s3, bucket: config.bucket, app: app.name, environment });
+    // Media-only apps have no dump in S3; their media is judged from the run records.
+    const none: NewestBackups = { newest: undefined, previous: undefined, count: 0 };
+    const [dumps, runs] = await Promise.allSettled([
+      app.engine === 'none' ? Promise.resolve(none) : listNewestBackups({ client: deps.s3, bucket: config.bucket, app: app.name, environment }),
+      readRunFacts({ client: deps.s3, bucket: config.bucket, app: app.name, environment }),
+    ]);
+    return { dumps, runs };
   });
-  const apps = results.map((result, index): AppFreshness => {
+  const apps = results.map((settled, index): AppFreshness => {
     const { environment, app } = work[index] as (typeof work)[number];
     const base = { environment, app: app.name, frequency: app.frequency, engine: app.engine };
-    if (result.status === 'rejected') {
-      const error = `listing s3://${config.bucket}/${app.name}/${environment}/ failed: ${describeError(result.reason)}`;
-      return { ...base, freshness: 'missing', shrunk: false, ageSeconds: undefined, sizeRatio: undefined, newest: undefined, previous: undefined, error };
+    // settleConcurrently's task never rejects: both reads are settled inside it.
+    const { dumps, runs } = (settled as PromiseFulfilledResult<{ dumps: PromiseSettledResult<NewestBackups>; runs: PromiseSettledResult<RunFacts> }>).value;
+    const recordErrors: string[] = [];
+    let media: AppFreshness['media'];
+    if (runs.status === 'rejected') {
+      recordErrors.push(`reading the run records under s3://${config.bucket}/${app.name}/${environment}/runs/ failed: ${describeError(runs.reason)}`);
+    } else {
+      recordErrors.push(...runs.value.unreadable.map((entry) => describeUnreadable(config.bucket, entry)));
+      const verdict = assessMedia({ expected: runs.value.mediaExpected, intervalSeconds: FREQUENCY_SECONDS[app.frequency], media: runs.value.media, now });
+      media = { ...verdict, newest: runs.value.media.newest, previous: runs.value.media.previous, runsRead: runs.value.read, problem: runs.value.problem };
     }
-    const assessment = assessBackups({ engine: app.engine, intervalSeconds: FREQUENCY_SECONDS[app.frequency], backups: result.value, now });
-    return { ...base, ...assessment, newest: result.value.newest, previous: result.value.previous };
+    const extra = { ...(media ? { media } : {}), ...(recordErrors.length ? { recordErrors } : {}) };
+    if (dumps.status === 'rejected') {
+      const error = `listing s3://${config.bucket}/${app.name}/${environment}/ failed: ${describeError(dumps.reason)}`;
+      return { ...base, freshness: 'missing', shrunk: false, ageSeconds: undefined, sizeRatio: undefined, newest: undefined, previous: undefined, error, ...extra };
+    }
+    const assessment = assessBackups({ engine: app.engine, intervalSeconds: FREQUENCY_SECONDS[app.frequency], backups: dumps.value, now });
+    return { ...base, ...assessment, newest: dumps.value.newest, previous: dumps.value.previous, ...extra };
   });
   return buildFreshnessReport({ checkedAt: now, bucket: config.bucket, environments, apps });
 }

@@ -14,6 +14,8 @@ import type { ScheduleBackend } from '../../lambda/sync/backends/types';
 import { listNewestBackups, type NewestBackups } from '../../lambda/shared/backup-objects';
 import { describeError } from '../../lambda/shared/errors';
 import { settleConcurrently } from '../../lambda/shared/concurrency';
+import { readRunFacts, type RunFacts } from '../../lambda/shared/run-facts';
+import { describeUnreadable } from '../../lambda/shared/run-records';
 import { buildStatusRows } from './build-status';
 import { appKey, type CommandRun, findLatestCommands, readInstanceRuns, toCommandRun } from './command-history';
 import type { OversightConfig } from './config';
@@ -86,6 +88,12 @@ export async function collectStatus(input: {
       result.status === 'fulfilled' ? result.value : new Error(describeError(result.reason)),
     ]),
   );
+  const facts = await settleConcurrently(schedules, config.concurrency, (schedule) =>
+    readRunFacts({ client: s3, bucket: config.bucket as string, app: schedule.app, environment: schedule.environment }),
+  );
+  const runs = new Map<string, RunFacts | Error>(
+    facts.map((result, index) => [keys[index] as string, result.status === 'fulfilled' ? result.value : new Error(describeError(result.reason))]),
+  );
   const commands = new Map<string, CommandRun>();
   if (schedules.length > 0) {
     try {
@@ -105,11 +113,15 @@ export async function collectStatus(input: {
     }
   }
   for (const [key, found] of backups) if (found instanceof Error) errors.push(`${key}: s3://${config.bucket}/${key.split('/').reverse().join('/')}/ could not be listed: ${found.message}`);
+  for (const [key, found] of runs) {
+    if (found instanceof Error) errors.push(`${key}: run records under s3://${config.bucket}/${key.split('/').reverse().join('/')}/runs/ could not be read: ${found.message}`);
+    else for (const entry of found.unreadable) errors.push(`${key}: ${describeUnreadable(config.bucket as string, entry)}`);
+  }
   return {
     generatedAt: now.toISOString(),
     backend: config.backend,
     bucket: config.bucket as string,
-    rows: buildStatusRows({ schedules, backups, commands, now }),
+    rows: buildStatusRows({ schedules, backups, commands, runs, now }),
     errors,
     historyDays: input.historyDays,
   };

@@ -16,6 +16,8 @@ export interface InstanceRun {
   status: string;
   /** The agent report's `status` (succeeded, failed, skipped, invalid), when its output shows it. */
   reportStatus?: string;
+  /** A failed report's first failed step and its error (`database: mysqldump exited ...`), when its output shows it. */
+  reportError?: string;
 }
 
 /** The newest command of one app. */
@@ -89,12 +91,23 @@ export async function readInstanceRuns(input: { ssm: SSMClient; commandId: strin
 function toInstanceRun(invocation: CommandInvocation): InstanceRun {
   const output = invocation.CommandPlugins?.find((plugin) => plugin.Name === RUN_STEP)?.Output ?? '';
   // Details show the first 2,500 characters: a skipped run's short output fits; a long run's report may not.
-  const reportStatus = lastJsonObject(output)?.status;
+  const report = lastJsonObject(output);
+  const reportStatus = report?.status;
+  const reportError = report && reportStatus !== 'succeeded' && reportStatus !== 'skipped' ? failedStep(report) : undefined;
   return {
     instanceId: invocation.InstanceId ?? 'unknown',
     status: invocation.Status ?? 'unknown',
     ...(typeof reportStatus === 'string' ? { reportStatus } : {}),
+    ...(reportError ? { reportError } : {}),
   };
+}
+
+/** `step: error` of a report's first failed step, else its top-level error. */
+function failedStep(report: Record<string, unknown>): string | undefined {
+  const steps = (report.steps && typeof report.steps === 'object' ? report.steps : {}) as Record<string, { status?: unknown; error?: unknown }>;
+  const failed = Object.entries(steps).find(([, step]) => step?.status === 'failed');
+  if (failed) return `${failed[0]}: ${typeof failed[1].error === 'string' ? failed[1].error : 'failed'}`;
+  return typeof report.error === 'string' ? report.error : undefined;
 }
 
 /** Turns a listed command and its invocations into a {@link CommandRun}. */

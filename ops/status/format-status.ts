@@ -42,8 +42,27 @@ export function formatStatus(report: StatusReport): string[] {
     const render = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] as number))).join('  ');
     lines.push(render(header), ...rows.map(render));
   }
+  for (const row of report.rows) lines.push(...describeProblems(row, now));
   for (const error of report.errors) lines.push(`error: ${error}`);
   lines.push('', flagged === 0 && report.errors.length === 0 ? 'ok' : `ATTENTION: ${flagged} app(s) flagged${report.errors.length ? `, ${report.errors.length} error(s)` : ''}`);
+  return lines;
+}
+
+/** The reasons behind a row's flags that the table cannot show: why the run failed, what is wrong with media. */
+export function describeProblems(row: StatusRow, now: number): string[] {
+  const at = `${row.environment}/${row.app}`;
+  const lines: string[] = [];
+  if (row.failure) {
+    const age = `${formatAge(Math.max(0, Math.round((now - Date.parse(row.failure.at)) / 1000)))} ago`;
+    lines.push(`why ${at} failed: ${row.failure.reason} (${age} on ${row.failure.where}, from the ${row.failure.source})`);
+  }
+  const media = row.media;
+  if (!('error' in media)) {
+    const newest = media.newest;
+    if (media.freshness === 'stale' && newest) lines.push(`media of ${at}: the newest archive is ${formatAge(media.ageSeconds ?? 0)} old: ${newest.key}`);
+    if (media.freshness === 'missing') lines.push(`media of ${at}: runs tried to copy media but none of the newest run records has a successful transfer`);
+    if (media.shrunk && newest && media.previous) lines.push(`media of ${at}: the newest archive is ${formatBytes(newest.size)}, the previous ${formatBytes(media.previous.size)} (${Math.round((media.sizeRatio ?? 0) * 100)}%): ${newest.key}`);
+  }
   return lines;
 }
 
