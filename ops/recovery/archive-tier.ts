@@ -46,7 +46,7 @@ export function archiveState(key: string, head: { StorageClass?: string; Restore
  * options"); undefined when the tier is not offered for the class (Deep Archive has no Expedited). Pure.
  */
 export function thawDuration(storageClass: string, tier: ThawTier): string | undefined {
-  if (storageClass === 'DEEP_ARCHIVE') return { Expedited: undefined, Standard: 'within 12 hours', Bulk: 'within 48 hours' }[tier];
+  if (storageClass === 'DEEP_ARCHIVE') return { Expedited: undefined, Standard: 'up to 12 hours', Bulk: 'up to 48 hours' }[tier];
   return { Expedited: '1-5 minutes (if capacity allows)', Standard: '3-5 hours', Bulk: '5-12 hours' }[tier];
 }
 

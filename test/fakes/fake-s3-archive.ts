@@ -13,13 +13,16 @@
  *   RestoreAlreadyInProgress (409); on a thawed copy it succeeds and moves the expiry (200); on an
  *   object in an active tier throws ObjectAlreadyInActiveTierError (403); Expedited on DEEP_ARCHIVE is
  *   refused (400 InvalidArgument: Deep Archive offers Standard and Bulk only);
+ * - PutObject stores the body with its StorageClass (STANDARD by default);
  * - `finishThaws(now)` completes every running thaw, as S3 does hours later.
  */
+import { Readable } from 'node:stream';
 import {
   type GetObjectCommandInput,
   type HeadObjectCommandInput,
   InvalidObjectState,
   type ListObjectsV2CommandInput,
+  type PutObjectCommandInput,
   NoSuchKey,
   NotFound,
   ObjectAlreadyInActiveTierError,
@@ -83,6 +86,12 @@ export class FakeS3Archive {
         return this.get(input as GetObjectCommandInput);
       case 'RestoreObject':
         return this.restore(input as RestoreObjectCommandInput);
+      case 'PutObject': {
+        const put = input as PutObjectCommandInput;
+        if (typeof put.Body !== 'string' && !Buffer.isBuffer(put.Body) && !(put.Body instanceof Uint8Array)) throw new Error('FakeS3Archive: PutObject takes a string or bytes');
+        this.put(put.Key as string, Buffer.from(put.Body as string | Uint8Array), put.StorageClass ?? 'STANDARD');
+        return {};
+      }
       default:
         throw new Error(`FakeS3Archive: unexpected ${command}Command`);
     }
@@ -127,13 +136,12 @@ export class FakeS3Archive {
       throw new InvalidObjectState({ ...errorDetails('The operation is not valid for the object\'s storage class', 403), StorageClass: object.storageClass });
     }
     const body = object.body;
-    return {
-      ContentLength: body.length,
-      Body: {
-        transformToString: async () => body.toString(),
-        transformToByteArray: async () => new Uint8Array(body),
-      },
-    };
+    // A stream with the SDK's mixins, as GetObject's Body is in Node.js.
+    const stream = Object.assign(Readable.from([body]), {
+      transformToString: async () => body.toString(),
+      transformToByteArray: async () => new Uint8Array(body),
+    });
+    return { ContentLength: body.length, Body: stream };
   }
 
   private restore(input: RestoreObjectCommandInput) {

@@ -121,8 +121,10 @@ describe('backopper status against the fakes and s3rver', () => {
     const env = { ...oversight.env, BACKOPPER_BUCKET: 'no-such-bucket' };
     expect(await runCli(['status', '--environment', 'staging'], { env, stdout: (line) => out.push(line), stderr: (line) => err.push(line), deps: oversight.deps() })).toBe(1);
     expect(out.find((line) => line.startsWith('staging'))).toMatch(/ error +- +Success 1d 6h ago \(1 ran\) +error$/);
-    expect(out).toContain('ATTENTION: 1 app(s) flagged, 1 error(s)');
+    // Both reads of the bucket failed: the dump listing and the run records.
+    expect(out).toContain('ATTENTION: 1 app(s) flagged, 2 error(s)');
     expect(err.join('\n')).toMatch(/staging\/shop: s3:\/\/no-such-bucket\/shop\/staging\/ could not be listed: NoSuchBucket/);
+    expect(err.join('\n')).toMatch(/staging\/shop: run records under s3:\/\/no-such-bucket\/shop\/staging\/runs\/ could not be read: NoSuchBucket/);
   });
 
   it('refuses a bad invocation with exit status 2', async () => {

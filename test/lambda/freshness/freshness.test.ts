@@ -140,7 +140,7 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
   it('sends one message naming every stale, missing and shrunk backup, and emits the counts as a metric', async () => {
     const report = await handler(['live'])();
     expect(report.ok).toBe(false);
-    expect(report.counts).toEqual({ checked: 7, fresh: 5, stale: 1, missing: 1, shrunk: 1, notChecked: 1, errors: 0 });
+    expect(report.counts).toEqual({ checked: 7, fresh: 5, stale: 1, missing: 1, shrunk: 1, notChecked: 1, errors: 0, mediaStale: 0, mediaMissing: 0, mediaShrunk: 0 });
     const verdicts = Object.fromEntries(report.apps.map((app) => [app.app, [app.freshness, app.shrunk]]));
     expect(verdicts).toEqual({
       shop: ['fresh', false],
@@ -171,6 +171,9 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       'FreshnessMissing',
       'FreshnessShrunk',
       'FreshnessErrors',
+      'FreshnessMediaStale',
+      'FreshnessMediaMissing',
+      'FreshnessMediaShrunk',
     ]);
     expect(metric).toMatchObject({ FreshnessAppsChecked: 7, FreshnessStale: 1, FreshnessMissing: 1, FreshnessShrunk: 1, FreshnessErrors: 0 });
   });
