@@ -4,6 +4,7 @@
  */
 import type { CliDependencies } from '../../ops/commands/types';
 import { DOCUMENT_PARAMETER_PATTERNS } from '../../infra/constructs/backup-document';
+import { RESTORE_MEDIA_DOCUMENT_NAME, RESTORE_MEDIA_PARAMETER_PATTERNS } from '../../common/names';
 import { type LocalS3, startS3 } from '../services/s3';
 import { agentOutput, FakeRunCommand, type InvocationOutcome } from './fake-run-command';
 import { createSyncWorld, type SyncWorld, WORLD_NOW } from './sync-world';
@@ -51,7 +52,9 @@ export function failedOutcome(app: string, environment = 'live'): InvocationOutc
 export async function createOversightWorld(options: { backend: 'scheduler' | 'rules'; pageSize?: number; withS3?: boolean }) {
   const world: SyncWorld = await createSyncWorld({ backend: options.backend, environments: ['staging', 'live'] });
   const ssm = new FakeRunCommand({
-    documents: { 'Backopper-Backup': DOCUMENT_PARAMETER_PATTERNS, 'Backopper-Verify': { app: DOCUMENT_PARAMETER_PATTERNS.app, environment: DOCUMENT_PARAMETER_PATTERNS.environment, executionTimeout: DOCUMENT_PARAMETER_PATTERNS.executionTimeout } },
+    documents: { 'Backopper-Backup': DOCUMENT_PARAMETER_PATTERNS, 'Backopper-Verify': { app: DOCUMENT_PARAMETER_PATTERNS.app, environment: DOCUMENT_PARAMETER_PATTERNS.environment, executionTimeout: DOCUMENT_PARAMETER_PATTERNS.executionTimeout },
+      [RESTORE_MEDIA_DOCUMENT_NAME]: { app: DOCUMENT_PARAMETER_PATTERNS.app, environment: DOCUMENT_PARAMETER_PATTERNS.environment, ...RESTORE_MEDIA_PARAMETER_PATTERNS },
+    },
     pageSize: options.pageSize,
     now: () => WORLD_NOW,
   });
