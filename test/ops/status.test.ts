@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../ops/commands/run-cli';
 import type { StatusReport } from '../../ops/status/format-status';
 import { seedBackups } from '../fakes/seed-backups';
+import { seedRunRecords, transferStep } from '../fakes/seed-run-records';
 import { createOversightWorld, failedOutcome, type OversightWorld, skippedOutcome, succeededOutcome } from '../fakes/oversight-world';
 import { WORLD_NOW } from '../fakes/sync-world';
 
@@ -125,6 +126,47 @@ describe('backopper status against the fakes and s3rver', () => {
     expect(out).toContain('ATTENTION: 1 app(s) flagged, 2 error(s)');
     expect(err.join('\n')).toMatch(/staging\/shop: s3:\/\/no-such-bucket\/shop\/staging\/ could not be listed: NoSuchBucket/);
     expect(err.join('\n')).toMatch(/staging\/shop: run records under s3:\/\/no-such-bucket\/shop\/staging\/runs\/ could not be read: NoSuchBucket/);
+  });
+
+  it('checks media from the run records and says why the newest run failed (record newer than the history)', async () => {
+    const at = (hoursAgo: number) => Math.floor(WORLD_NOW.getTime() / 1000 - hoursAgo * 3600);
+    await seedRunRecords({
+      client: oversight.s3!.client,
+      bucket: oversight.s3!.bucket,
+      now: WORLD_NOW,
+      runs: [
+        // shop: media copied 3 days ago, then the transfer failed every run since; the newest run is newer than its newest command.
+        { app: 'shop', hoursAgo: 72, steps: { transfer: transferStep({ timestamp: at(72), bytes: 9_000_000 }) } },
+        ...[49, 25, 1].map((hoursAgo) => ({ app: 'shop', hoursAgo, status: 'failed' as const, steps: { database: { status: 'succeeded' as const }, transfer: { status: 'failed' as const, error: 'ssh: connect to host media.example.net port 22: Connection refused' } } })),
+        // crm: media shrunk to a tenth.
+        { app: 'crm', hoursAgo: 35, steps: { transfer: transferStep({ timestamp: at(35), bytes: 10_000_000, app: 'crm' }) } },
+        { app: 'crm', hoursAgo: 11, steps: { transfer: transferStep({ timestamp: at(11), bytes: 1_000_000, app: 'crm' }) } },
+        // broken: the record of its failed run says why (the command history shows only "Failed").
+        { app: 'broken', hoursAgo: 1, status: 'failed', steps: { database: { status: 'failed', error: "mysqldump exited with status 2: Access denied for user 'shop'@'localhost'" } } },
+      ],
+    });
+    expect(await cli('status', '--environment', 'live')).toBe(1);
+    const row = (name: string) => out.find((line) => line.startsWith(`live${' '.repeat(9)}${name} `)) ?? '';
+    expect(row('shop')).toMatch(/ Success 10h ago \(1 ran, 1 skipped\) +media-stale,failed$/);
+    expect(row('crm')).toMatch(/ shrunk,media-shrunk$/);
+    expect(out).toContain('why live/shop failed: transfer: ssh: connect to host media.example.net port 22: Connection refused (1h ago on web1, from the run record)');
+    expect(out).toContain(`media of live/shop: the newest archive is 3d old: media.example.net:/srv/media/shop/live/media_${at(72)}_a1b2c3d4.tar.gz`);
+    expect(out).toContain(`media of live/crm: the newest archive is 976.6 KiB, the previous 9.5 MiB (10%): media.example.net:/srv/media/crm/live/media_${at(11)}_a1b2c3d4.tar.gz`);
+    expect(out).toContain("why live/broken failed: database: mysqldump exited with status 2: Access denied for user 'shop'@'localhost' (1h ago on web1, from the run record)");
+    expect(err).toEqual([]);
+    out = [];
+    expect(await cli('status', '--environment', 'live', '--json')).toBe(1);
+    const report = JSON.parse(out.join('\n')) as StatusReport;
+    const shop = report.rows.find((entry) => entry.app === 'shop');
+    expect(shop?.media).toMatchObject({ freshness: 'stale', newest: { size: 9_000_000 } });
+    expect(shop?.failure).toEqual({ reason: 'transfer: ssh: connect to host media.example.net port 22: Connection refused', at: new Date(at(1) * 1000).toISOString(), where: 'web1', source: 'run record' });
+    // Without run records the reason comes from the command output, as before.
+    expect(report.rows.find((entry) => entry.app === 'gone')?.media).toMatchObject({ freshness: 'not-checked' });
+  });
+
+  it('falls back to the command output for why a run failed when there is no run record', async () => {
+    expect(await cli('status', '--environment', 'live')).toBe(1);
+    expect(out).toContain("why live/broken failed: database: mysqldump exited with status 2: Access denied for user 'shop'@'localhost' (1h ago on i-web1, from the command history)");
   });
 
   it('refuses a bad invocation with exit status 2', async () => {
