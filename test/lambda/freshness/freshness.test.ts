@@ -11,6 +11,7 @@ import { type AppListApi, startAppListApi } from '../../fakes/app-list-api';
 import { createPagingS3 } from '../../fakes/fake-s3-listing';
 import { FakeSsm } from '../../fakes/fake-ssm';
 import { seedBackups } from '../../fakes/seed-backups';
+import { seedRunRecords, transferStep } from '../../fakes/seed-run-records';
 
 const NOW = new Date('2025-01-15T07:00:00Z');
 const HOUR = 3600;
@@ -176,6 +177,62 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       'FreshnessMediaShrunk',
     ]);
     expect(metric).toMatchObject({ FreshnessAppsChecked: 7, FreshnessStale: 1, FreshnessMissing: 1, FreshnessShrunk: 1, FreshnessErrors: 0 });
+  });
+
+  it('judges media archives from the run records: missing, stale, shrunk, with the last failure; an unreadable record is an error', async () => {
+    const media = await startS3('freshness-media');
+    try {
+      const t = (hoursAgo: number) => Math.floor(NOW.getTime() / 1000 - hoursAgo * HOUR);
+      const failedTransfer = (app: string, hoursAgo: number) => ({ app, hoursAgo, status: 'failed' as const, steps: { transfer: { status: 'failed' as const, error: 'ssh: connect to host media.example.net port 22: Connection refused' } } });
+      await seedBackups({ client: media.client, bucket: media.bucket, now: NOW, backups: ['shop', 'blog', 'crm', 'ticker'].map((app) => ({ app, environment: 'live', hoursAgo: app === 'ticker' ? 0.5 : 5, size: 1000 })) });
+      await seedRunRecords({
+        client: media.client,
+        bucket: media.bucket,
+        now: NOW,
+        runs: [
+          { app: 'shop', hoursAgo: 29, steps: { transfer: transferStep({ timestamp: t(29), bytes: 5000 }) } },
+          { app: 'shop', hoursAgo: 5, steps: { transfer: transferStep({ timestamp: t(5), bytes: 5100 }) } },
+          { app: 'blog', hoursAgo: 77, steps: { transfer: transferStep({ timestamp: t(77), bytes: 5000, app: 'blog' }) } },
+          failedTransfer('blog', 53),
+          failedTransfer('blog', 29),
+          failedTransfer('blog', 5),
+          failedTransfer('crm', 5),
+          { app: 'ticker', hoursAgo: 2, steps: { transfer: transferStep({ timestamp: t(2), bytes: 100, app: 'ticker' }) } },
+          { app: 'ticker', hoursAgo: 1, steps: { transfer: transferStep({ timestamp: t(1), bytes: 10, app: 'ticker' }) } },
+          { app: 'static', hoursAgo: 5, steps: { media: { status: 'skipped', reason: 'BACKOPPER_MEDIA_HOST is not set' }, transfer: { status: 'skipped', reason: 'BACKOPPER_MEDIA_HOST is not set' } } },
+        ],
+      });
+      await media.client.send(new PutObjectCommand({ Bucket: media.bucket, Key: `static/live/runs/${t(1)}_a1b2c3d4.json`, Body: 'garbage' }));
+      api.setList('live', [
+        { name: 'shop', frequency: 'daily', db_engine: 'mysql', project_type: 'wordpress' },
+        { name: 'blog', frequency: 'daily', db_engine: 'mysql', project_type: 'wordpress' },
+        { name: 'crm', frequency: 'daily', db_engine: 'mysql', project_type: 'laravel' },
+        { name: 'ticker', frequency: 'hourly', db_engine: 'mysql', project_type: 'laravel' },
+        { name: 'static', frequency: 'daily', db_engine: 'none', project_type: 'wordpress' },
+      ]);
+      const check = createFreshnessHandler({
+        env: env(['live'], { BACKOPPER_BUCKET: media.bucket }),
+        s3: media.client,
+        sns: new SNSClient({ region: 'eu-west-1' }),
+        now: () => NOW,
+        logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+        writeMetric: (line) => metrics.push(line),
+      });
+      await expect(check()).rejects.toThrow(FreshnessCheckError);
+      const [message] = published;
+      expect(message?.Subject).toBe('Backopper: 1 not checked (errors) backup(s); 1 stale, 1 missing, 1 shrunk media archive(s)');
+      const text = message?.Message ?? '';
+      expect(text).toContain(
+        `MEDIA STALE: the newest media archive on the media server is older than 2 intervals (from the run records):\n  blog (live): newest archive 3d 5h old, media.example.net:/srv/media/blog/live/media_${t(77)}_a1b2c3d4.tar.gz; the last run (${new Date(t(5) * 1000).toISOString()} on web1) failed: transfer: ssh: connect to host media.example.net port 22: Connection refused\n`,
+      );
+      expect(text).toMatch(/^MEDIA MISSING: .*\n {2}crm \(live\): none in the newest 1 run record\(s\); the last run .* failed: transfer: ssh: connect/m);
+      expect(text).toMatch(/^MEDIA SHRUNK: .*\n {2}ticker \(live\): 10 B, previous 100 B \(10%\), media\.example\.net:/m);
+      expect(text).toContain(`static (live): run record s3://freshness-media/static/live/runs/${t(1)}_a1b2c3d4.json is unreadable (skipped): Error: not JSON:`);
+      expect(text).not.toMatch(/shop/);
+      expect(JSON.parse(metrics[0] as string)).toMatchObject({ FreshnessMediaStale: 1, FreshnessMediaMissing: 1, FreshnessMediaShrunk: 1, FreshnessErrors: 1 });
+    } finally {
+      await media.stop();
+    }
   });
 
   it('stays quiet when every backup is fresh', async () => {
