@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -62,6 +62,10 @@ export class FreshnessMonitor extends Construct {
     ssm.StringParameter.fromSecureStringParameterAttributes(this, 'ApiSecret', { parameterName: props.api.secretParameter }).grantRead(role);
     // sns:Publish on the topic, and kms:Decrypt/GenerateDataKey on its key.
     props.topic.grantPublish(role);
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).resolve((props.bucket.node.defaultChild as s3.CfnBucket).logicalId) as string}.Arn>/*/runs/*.json]`,
+      reason: 'The run records of every app and environment (<app>/<environment>/runs/<ts>_<host>.json): read-only, that key pattern only; dumps are only listed.',
+    });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: 'Publishing to a KMS-encrypted topic needs kms:GenerateDataKey* (the permission AWS documents for SNS publishers), granted on the alert topic\'s own key only.',

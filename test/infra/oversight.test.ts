@@ -119,7 +119,7 @@ describe('the stack with the freshness monitor and restore checks on', () => {
     for (const metric of ['FreshnessStale', 'FreshnessMissing', 'FreshnessShrunk', 'FreshnessErrors', 'FreshnessAppsChecked']) expect(dashboard).toContain(metric);
   });
 
-  it('lets the freshness function list the bucket, read the API secret and publish the alert, and nothing else', () => {
+  it('lets the freshness function list the bucket, read the run records, read the API secret and publish the alert, and nothing else', () => {
     const role = logicalId('AWS::IAM::Role', /^FreshnessRole/);
     const policies = Object.values(resources).filter(
       (resource) => resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles) === JSON.stringify([{ Ref: role }]),
@@ -132,6 +132,7 @@ describe('the stack with the freshness monitor and restore checks on', () => {
         'kms:GenerateDataKey*',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
+        's3:GetObject',
         's3:ListBucket',
         'sns:Publish',
         'ssm:DescribeParameters',
@@ -142,6 +143,8 @@ describe('the stack with the freshness monitor and restore checks on', () => {
     );
     const resourceOf = (action: string) => statements.find((statement) => list(statement.Action).includes(action))?.Resource;
     expect(resourceOf('s3:ListBucket')).toEqual({ 'Fn::GetAtt': [logicalId('AWS::S3::Bucket', /^BackupsBucket/), 'Arn'] });
+    // Objects: the run records only (`<app>/<environment>/runs/*.json`), never a dump.
+    expect(resourceOf('s3:GetObject')).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId('AWS::S3::Bucket', /^BackupsBucket/), 'Arn'] }, '/*/runs/*.json']] });
     expect(resourceOf('sns:Publish')).toEqual({ Ref: logicalId('AWS::SNS::Topic', /^AlertsTopic/) });
     expect(resourceOf('kms:Decrypt')).toEqual({ 'Fn::GetAtt': [logicalId('AWS::KMS::Key', /^AlertsTopicKey/), 'Arn'] });
     expect(JSON.stringify(resourceOf('ssm:GetParameter'))).toContain(':parameter/backopper/api-secret');
