@@ -27,3 +27,14 @@ export const FRESHNESS_METRICS = {
 
 /** Namespace of Backopper's own metrics. */
 export const FRESHNESS_NAMESPACE = 'Backopper';
+
+/** The stack name when cdk.json sets none (`backopper.stackName`). */
+export const DEFAULT_STACK_NAME = 'Backopper';
+
+/**
+ * The SSM parameter where a deployed stack publishes what the ops CLI needs (the sync's variables,
+ * the bucket, the region), so `backopper status` needs nothing but an AWS profile.
+ */
+export function settingsParameterName(stackName: string): string {
+  return `/backopper/${stackName}/settings`;
+}
