@@ -1,22 +1,24 @@
 /** `backopper backups <environment> <app>`: the app's dumps in S3, newest first, with time, size and sha256. */
 import { formatBytes } from '../../common/format';
 import { settleConcurrently } from '../../lambda/shared/concurrency';
-import { createS3Client } from '../recovery/s3-client';
 import { listStoredBackups, readStoredChecksum } from '../recovery/stored-backups';
-import { parseTargetArgs } from './target-args';
+import { parseTargetArgs, requireKnownApp, targetBucket } from './target-args';
 import type { CliCommand } from './types';
 
 const USAGE = `usage: backopper backups <environment> <app> [--bucket <name>] [--json]
-  Lists the app's database backups in S3 (BACKOPPER_BUCKET or --bucket), newest first.`;
+  Lists the app's database backups in S3 (the stack's bucket, BACKOPPER_BUCKET or --bucket), newest
+  first; times are UTC, in the form \`backopper restore --at\` accepts.
+  Exit status: 0 listed, 1 the app has no backups in this environment, 2 bad invocation, 3 no such app.`;
 
 export const backupsCommand: CliCommand = {
   name: 'backups',
   summary: "List an app's backups in S3: time, size, sha256.",
   usage: USAGE,
   async run(args, context) {
-    const { environment, app, bucket, values } = parseTargetArgs(args, context.env, { booleans: ['json'] });
-    const s3 = createS3Client(context.env);
+    const { environment, app, bucket: bucketFlag, values } = parseTargetArgs(args, context.env, {});
+    const { bucket, s3 } = await targetBucket(bucketFlag, context);
     const backups = await listStoredBackups(s3, bucket, app, environment);
+    if (backups.length === 0) await requireKnownApp(s3, bucket, app);
     const checksums = await settleConcurrently(backups, 8, (backup) => (backup.checksumKey ? readStoredChecksum(s3, bucket, backup.checksumKey) : Promise.resolve('missing')));
     const rows = backups.map((backup, index) => {
       const checksum = checksums[index];
@@ -24,11 +26,12 @@ export const backupsCommand: CliCommand = {
     });
     if (values.json) {
       context.stdout(JSON.stringify(rows.map(({ key, time, timestamp, size, sha256 }) => ({ key, time, timestamp, size, sha256 }))));
-      return 0;
+      if (rows.length === 0) context.stderr(`backopper backups: no backups of ${app} in ${environment} in s3://${bucket}`);
+      return rows.length === 0 ? 1 : 0;
     }
     if (rows.length === 0) {
-      context.stdout(`no backups of ${app} (${environment}) in s3://${bucket}`);
-      return 0;
+      context.stderr(`backopper backups: no backups of ${app} in ${environment} in s3://${bucket} (the app has other objects: another environment?)`);
+      return 1;
     }
     context.stdout(`backups of ${app} (${environment}) in s3://${bucket}, newest first:`);
     context.stdout(`  ${'time (UTC)'.padEnd(20)} ${'size'.padStart(10)}  ${'sha256'.padEnd(12)}  key`);

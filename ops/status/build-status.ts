@@ -12,9 +12,10 @@ import { intervalSeconds, nextRuns, UnsupportedExpressionError } from './schedul
 /**
  * `stale`/`missing`/`shrunk`: see the freshness monitor; `failed`: the newest command failed, timed out
  * or was cancelled on a server; `absent`: the newest command found the app on no server (every server
- * skipped it); `disabled`: the schedule is disabled; `error`: the bucket could not be listed.
+ * skipped it); `disabled`: the schedule is disabled; `error`: the bucket could not be listed;
+ * `check-failed`: the newest restore check failed.
  */
-export type StatusFlag = 'stale' | 'missing' | 'shrunk' | 'failed' | 'absent' | 'disabled' | 'error';
+export type StatusFlag = 'stale' | 'missing' | 'shrunk' | 'failed' | 'absent' | 'disabled' | 'error' | 'check-failed';
 
 /** One app × environment. */
 export interface StatusRow {
@@ -32,6 +33,8 @@ export interface StatusRow {
   };
   backups: (Assessment & { newest: NewestBackups['newest']; previous: NewestBackups['previous']; count: number }) | { error: string };
   lastRun: (Omit<CommandRun, 'requestedAt'> & { requestedAt: string; ran: number; skipped: number }) | undefined;
+  /** The newest restore check (verify document) when the stack has it on: how it went and why it failed. */
+  restoreCheck?: { commandId: string; requestedAt: string; status: string; result: string; reason?: string } | undefined;
   flags: StatusFlag[];
 }
 
@@ -42,10 +45,18 @@ export function buildStatusRows(input: {
   schedules: readonly ScheduleFacts[];
   backups: ReadonlyMap<string, NewestBackups | Error>;
   commands: ReadonlyMap<string, CommandRun>;
+  /** The restore checks, when the stack has them on. */
+  checks?: ReadonlyMap<string, CommandRun>;
   now: Date;
 }): StatusRow[] {
   return input.schedules
-    .map((schedule) => buildRow(schedule, input.backups.get(appKey(schedule.environment, schedule.app)), input.commands.get(appKey(schedule.environment, schedule.app)), input.now))
+    .map((schedule) => {
+      const key = appKey(schedule.environment, schedule.app);
+      const row = buildRow(schedule, input.backups.get(key), input.commands.get(key), input.now);
+      if (!input.checks) return row;
+      const restoreCheck = describeCheck(input.checks.get(key));
+      return { ...row, restoreCheck, flags: restoreCheck?.result === 'failed' ? [...row.flags, 'check-failed' as const] : row.flags };
+    })
     .sort((a, b) => a.environment.localeCompare(b.environment) || a.app.localeCompare(b.app));
 }
 
@@ -89,5 +100,20 @@ function buildRow(schedule: ScheduleFacts, found: NewestBackups | Error | undefi
     backups,
     lastRun,
     flags,
+  };
+}
+
+/** The restore check's outcome: the server that restored (the others skip an app they do not have). */
+function describeCheck(command: CommandRun | undefined): StatusRow['restoreCheck'] {
+  if (!command) return undefined;
+  const ran = command.instances.filter((instance) => instance.reportStatus !== 'skipped');
+  const failed = ran.find((instance) => FAILED.has(instance.status) || instance.reportStatus === 'failed');
+  const result = failed ? 'failed' : ran.find((instance) => instance.reportStatus)?.reportStatus ?? command.status;
+  return {
+    commandId: command.commandId,
+    requestedAt: command.requestedAt.toISOString(),
+    status: command.status,
+    result,
+    ...(failed?.reason ? { reason: `${failed.instanceId}: ${failed.reason}` } : {}),
   };
 }

@@ -16,6 +16,11 @@ export interface InstanceRun {
   status: string;
   /** The agent report's `status` (succeeded, failed, skipped, invalid), when its output shows it. */
   reportStatus?: string;
+  /** Why the run failed, from the report: its error, or the first failed step's (`database: mysqldump ...`). */
+  reason?: string;
+  /** The agent version and bundle hash that ran, from the report (agents before 0.1.0 do not say). */
+  agentVersion?: string;
+  bundleSha256?: string;
 }
 
 /** The newest command of one app. */
@@ -89,12 +94,30 @@ export async function readInstanceRuns(input: { ssm: SSMClient; commandId: strin
 function toInstanceRun(invocation: CommandInvocation): InstanceRun {
   const output = invocation.CommandPlugins?.find((plugin) => plugin.Name === RUN_STEP)?.Output ?? '';
   // Details show the first 2,500 characters: a skipped run's short output fits; a long run's report may not.
-  const reportStatus = lastJsonObject(output)?.status;
+  const report = lastJsonObject(output);
+  const reportStatus = report?.status;
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  const reason = report ? failureReason(report) : undefined;
+  const agentVersion = text(report?.agentVersion);
+  const bundleSha256 = text(report?.bundleSha256);
   return {
     instanceId: invocation.InstanceId ?? 'unknown',
     status: invocation.Status ?? 'unknown',
     ...(typeof reportStatus === 'string' ? { reportStatus } : {}),
+    ...(reason ? { reason } : {}),
+    ...(agentVersion ? { agentVersion } : {}),
+    ...(bundleSha256 ? { bundleSha256 } : {}),
   };
+}
+
+/** A failed report's reason: the first failed step's error, else the report's error. Pure. */
+export function failureReason(report: Record<string, unknown>): string | undefined {
+  if (report.status !== 'failed' && report.status !== 'invalid') return undefined;
+  const steps = typeof report.steps === 'object' && report.steps !== null ? (report.steps as Record<string, { status?: unknown; error?: unknown }>) : {};
+  for (const [name, step] of Object.entries(steps)) {
+    if (step?.status === 'failed' && typeof step.error === 'string') return `${name}: ${step.error}`;
+  }
+  return typeof report.error === 'string' ? report.error : 'failed (the report names no error)';
 }
 
 /** Turns a listed command and its invocations into a {@link CommandRun}. */

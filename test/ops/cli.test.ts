@@ -95,8 +95,15 @@ describe('the ops/cli.ts entry point', () => {
     expect(stdout).toMatch(/^ {2}sync +Reconcile/m);
   });
 
-  it('exits 2 naming the first missing variable', async () => {
-    const { code, stderr } = await tsx(['plan']);
+  it('with no region, says so in one line and how to set it (it needs one to read the stack\'s settings)', async () => {
+    const { code, stdout, stderr } = await tsx(['plan'], { HOME: '/nonexistent', AWS_PROFILE: 'ops' });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('backopper plan: no AWS region: set one for the profile (aws configure set region <region> --profile ops) or set AWS_REGION\n');
+  });
+
+  it('with variables only (BACKOPPER_STACK=none), exits 2 naming the first missing variable', async () => {
+    const { code, stderr } = await tsx(['plan'], { BACKOPPER_STACK: 'none' });
     expect(code).toBe(2);
     expect(stderr).toContain('backopper plan: configuration error: BACKOPPER_SCHEDULE_ROLE_ARN: is required');
   });
