@@ -18,7 +18,7 @@ export const backupsCommand: CliCommand = {
     const { environment, app, bucket: bucketFlag, values } = parseTargetArgs(args, context.env, {});
     const { bucket, s3 } = await targetBucket(bucketFlag, context);
     const backups = await listStoredBackups(s3, bucket, app, environment);
-    if (backups.length === 0) await requireKnownApp(s3, bucket, app);
+    const elsewhere = backups.length === 0 ? await requireKnownApp(s3, bucket, app) : [];
     const checksums = await settleConcurrently(backups, 8, (backup) => (backup.checksumKey ? readStoredChecksum(s3, bucket, backup.checksumKey) : Promise.resolve('missing')));
     const rows = backups.map((backup, index) => {
       const checksum = checksums[index];
@@ -30,7 +30,7 @@ export const backupsCommand: CliCommand = {
       return rows.length === 0 ? 1 : 0;
     }
     if (rows.length === 0) {
-      context.stderr(`backopper backups: no backups of ${app} in ${environment} in s3://${bucket} (the app has other objects: another environment?)`);
+      context.stderr(`backopper backups: no backups of ${app} in ${environment} in s3://${bucket} (it has objects in: ${elsewhere.join(', ')})`);
       return 1;
     }
     context.stdout(`backups of ${app} (${environment}) in s3://${bucket}, newest first:`);

@@ -30,5 +30,6 @@ export function explainError(error: unknown, env: Record<string, string | undefi
   if (['AccessDenied', 'AccessDeniedException'].includes(name)) {
     return `access denied (${which}): ${message}`;
   }
-  return describeError(error);
+  // Our own errors already say what and where; an SDK or system error keeps its name.
+  return name === 'Error' && message ? message : describeError(error);
 }

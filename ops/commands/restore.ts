@@ -68,8 +68,8 @@ export const restoreCommand: CliCommand = {
     const { bucket, s3 } = await targetBucket(bucketFlag, context);
     const backups = await listStoredBackups(s3, bucket, app, environment);
     if (backups.length === 0) {
-      await requireKnownApp(s3, bucket, app);
-      throw new Error(`no backups of ${app} in ${environment} in s3://${bucket}/${app}/${environment}/ (the app has objects there: is this the right environment?)`);
+      const elsewhere = await requireKnownApp(s3, bucket, app);
+      throw new Error(`no backups of ${app} in ${environment} in s3://${bucket}/${app}/${environment}/ (it has objects in: ${elsewhere.join(', ')})`);
     }
     const backup = key === undefined ? chooseBackup(backups, at) : pickKey(backups, key, bucket);
     const target = resolveTarget?.(backup.engine);

@@ -1,6 +1,6 @@
 import { validateAppName, validateEnvironment } from '../../common/app-spec';
 import { createS3Client } from '../recovery/s3-client';
-import { appHasObjects } from '../recovery/stored-backups';
+import { listAppEnvironments } from '../recovery/stored-backups';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type CliContext, NotFoundError, parseCommandArgs, UsageError } from './types';
 
@@ -34,9 +34,14 @@ export async function targetBucket(flag: string | undefined, context: CliContext
   return { bucket, s3: context.deps.s3 ?? createS3Client(context.env) };
 }
 
-/** Throws NotFoundError (exit 3) when nothing at all is stored for the app: a typo, not an app without backups. */
-export async function requireKnownApp(s3: S3Client, bucket: string, app: string): Promise<void> {
-  if (!(await appHasObjects(s3, bucket, app))) {
+/**
+ * For an app without backups in `environment`: throws NotFoundError (exit 3) when nothing at all is
+ * stored for it (a typo), else returns where it does have objects, for the message.
+ */
+export async function requireKnownApp(s3: S3Client, bucket: string, app: string): Promise<string[]> {
+  const environments = await listAppEnvironments(s3, bucket, app);
+  if (environments.length === 0) {
     throw new NotFoundError(`no app ${app}: nothing is stored under s3://${bucket}/${app}/ (check the name; \`backopper status\` lists the apps)`);
   }
+  return environments;
 }

@@ -91,12 +91,19 @@ export function parseAt(text: string, now: Date = new Date()): number {
 }
 
 function checked(date: Date, text: string): number {
-  if (Number.isNaN(date.getTime())) throw new Error(`--at ${JSON.stringify(text)} is not a valid date/time`);
+  // Date rolls 2025-02-30 over to March 2: a day that does not exist is refused, not moved.
+  const day = /^(\d{4})-(\d{2})-(\d{2})/.exec(text.trim());
+  const real = day && new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]))).toISOString().slice(0, 10) === day.slice(1).join('-');
+  if (Number.isNaN(date.getTime()) || !real) throw new Error(`--at ${JSON.stringify(text)} is not a valid date/time`);
   return Math.floor(date.getTime() / 1000);
 }
 
-/** Whether anything at all is stored for `app` (in any environment): tells an unknown app from one without backups. */
-export async function appHasObjects(s3: S3Client, bucket: string, app: string): Promise<boolean> {
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${app}/`, MaxKeys: 1 }));
-  return (listed.KeyCount ?? listed.Contents?.length ?? 0) > 0;
+/**
+ * The environments `app` has anything stored under (`<app>/<environment>/`): none tells an unknown app
+ * (a typo) from one without backups in the environment asked for. One listing call (an app has a few
+ * environments).
+ */
+export async function listAppEnvironments(s3: S3Client, bucket: string, app: string): Promise<string[]> {
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${app}/`, Delimiter: '/' }));
+  return (listed.CommonPrefixes ?? []).map((prefix) => (prefix.Prefix ?? '').slice(app.length + 1).replace(/\/$/, '')).filter(Boolean);
 }

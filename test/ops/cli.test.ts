@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../ops/commands/run-cli';
+import { readFileSync } from 'node:fs';
+import { COMMANDS, runCli } from '../../ops/commands/run-cli';
 import { makeApps } from '../fakes/app-list-api';
 import { createSyncWorld, type SyncWorld } from '../fakes/sync-world';
 
@@ -87,6 +88,20 @@ describe('the ops/cli.ts entry point', () => {
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
       (error: { code: number; stdout: string; stderr: string }) => error,
     );
+
+  it('every command of the bundle answers --help with exit 0; --version names the version', async () => {
+    const bundle = (args: string[]) =>
+      run(process.execPath, ['dist/backopper.js', ...args], { env: { PATH: process.env.PATH ?? '' } }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+    for (const command of COMMANDS) {
+      const { code, stdout, stderr } = await bundle([command.name, '--help']);
+      expect([command.name, code, stderr]).toEqual([command.name, 0, '']);
+      expect(stdout).toBe(`${command.usage}\n`);
+    }
+    expect(await bundle(['--version'])).toEqual({ code: 0, stdout: `backopper ${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}\n`, stderr: '' });
+  });
 
   it('lists its commands', async () => {
     const { code, stdout } = await tsx(['--help']);
