@@ -5,6 +5,7 @@ import { ConfigError, messageOf } from './errors';
 import { postReport } from './run/report-back';
 import { runVerify } from './run/verify';
 import { agentIdentity } from './run/identity';
+import { configureProgress, parseProgressInterval } from './process/progress';
 
 const BACKUP_USAGE = `usage: backopper-agent backup --app <name> --environment <env> --engine mysql|postgres|none --project-type <type> [--dry-run] [--skip-absent] [--<setting> <value>...]
   Dumps the app's database, uploads it to S3 with its .sha256, applies the local retention, and tars and
@@ -87,7 +88,11 @@ async function main(argv: string[]): Promise<void> {
     finish({ status: 'invalid', error: `unknown command ${JSON.stringify(command ?? '')}` }, 2);
     return;
   }
-  const config = loadOrExplain(() => loadBackupConfig(rest, process.env), 'backup');
+  const config = loadOrExplain(() => {
+    // Progress lines during long steps (BACKOPPER_PROGRESS_INTERVAL), among the step lines on stdout.
+    configureProgress({ write: log, intervalMs: parseProgressInterval(process.env.BACKOPPER_PROGRESS_INTERVAL) });
+    return loadBackupConfig(rest, process.env);
+  }, 'backup');
   if (!config) return;
   if (config.dryRun) {
     const timestamp = Math.floor(Date.now() / 1000);
