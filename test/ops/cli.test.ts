@@ -103,6 +103,15 @@ describe('the ops/cli.ts entry point', () => {
     expect(await bundle(['--version'])).toEqual({ code: 0, stdout: `backopper ${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}\n`, stderr: '' });
   });
 
+  it("says what to do about missing credentials in one line, without the SDK's Node-version notice", async () => {
+    const { code, stdout, stderr } = await run(process.execPath, ['dist/backopper.js', 'status'], { env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', AWS_REGION: 'eu-west-1', AWS_PROFILE: 'ops' } }).then(
+      (result) => ({ code: 0, ...result }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect([code, stdout]).toEqual([1, '']);
+    expect(stderr).toBe('backopper status: no AWS credentials (profile ops): run `aws sso login --profile ops` for an SSO profile, or set AWS_PROFILE to a profile in ~/.aws/config\n');
+  });
+
   it('lists its commands', async () => {
     const { code, stdout } = await tsx(['--help']);
     expect(code).toBe(0);

@@ -26,6 +26,9 @@ const request = (name: string, document = 'Backopper-Backup') => ({
   Comment: `backopper ${document === 'Backopper-Backup' ? 'backup' : 'verify'} of ${name} (live)`,
 });
 
+/** An outcome whose report names the agent build, as agents from 0.1.0 on do. */
+const identified = (outcome: ReturnType<typeof succeededOutcome>) => ({ ...outcome, stdout: (outcome.stdout ?? '').replace('{"app"', `{"agentVersion":"0.1.0","bundleSha256":"${'ab12'.repeat(16)}","app"`) });
+
 describe('the backopper CLI conventions, against the fakes and s3rver', () => {
   let oversight: OversightWorld;
   let out: string[];
@@ -65,7 +68,7 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
     });
     const seed = (name: string, hoursAgo: number, outcomes: Parameters<typeof ssm.seedCommand>[0]['outcomes'], document?: string) =>
       ssm.seedCommand({ request: request(name, document), requestedAt: new Date(WORLD_NOW.getTime() - hoursAgo * HOUR), outcomes });
-    seed('shop', 10, { 'i-web1': succeededOutcome('shop'), 'i-web2': skippedOutcome('shop') });
+    seed('shop', 10, { 'i-web1': identified(succeededOutcome('shop')), 'i-web2': identified(skippedOutcome('shop')) });
     seed('blog', 5, { 'i-web1': failedOutcome('blog') });
     seed('crm', 6, { 'i-web2': succeededOutcome('crm') });
     seed('shop', 3, { 'i-web1': { status: 'Success', responseCode: 0, stdout: agentOutput({ app: 'shop', status: 'succeeded', tables: 12 }) } }, 'Backopper-Verify');
@@ -190,8 +193,8 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
     it('run --json --follow: the notes and the followed output go to stderr', async () => {
       const progress = 'progress database: 1.2 GB so far, 45 MB/s\n';
       oversight.ssm.respond = (_command, instanceId) => {
-        if (instanceId !== 'i-web1') return skippedOutcome('shop');
-        const done = succeededOutcome('shop');
+        if (instanceId !== 'i-web1') return identified(skippedOutcome('shop'));
+        const done = identified(succeededOutcome('shop'));
         return { ...done, stdout: `${progress}${done.stdout ?? ''}`, partialStdout: progress };
       };
       expect(await cli(['run', 'live', 'shop', '--json', '--follow', '--interval', '1'])).toBe(0);
@@ -200,7 +203,7 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
       expect(err[0]).toMatch(/^backopper run: sent command \S+ \(Backopper-Backup, shop in live\) to tag:backopper:environment=live$/);
       const followed = err.filter((line) => line.startsWith('[i-web1] '));
       expect(followed[0]).toBe('[i-web1] progress database: 1.2 GB so far, 45 MB/s');
-      expect(followed.at(-1)).toMatch(/^\[i-web1\] \{"app":"shop"/);
+      expect(followed.at(-1)).toMatch(/^\[i-web1\] \{"agentVersion":"0.1.0",.*"app":"shop"/);
       expect(followed.filter((line) => line.includes('progress database'))).toHaveLength(1); // printed once, not per poll
     });
   });
@@ -215,6 +218,7 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
       expect(text).toMatch(/^live +crm .* failed 3h ago +check-failed$/m);
       expect(text).toContain('    restore check: i-web2: table orders: 10 rows restored, 12 live');
       expect(text).toMatch(/^live +shop .* succeeded 3h ago +ok$/m);
+      expect(out[1]).toBe('agents: 0.1.0 (bundle ab12ab12ab12) on 2 server(s)'); // from the run reports
     });
 
     it('--app and --flagged narrow the rows; an app with no schedule is exit 3', async () => {
