@@ -4,13 +4,28 @@ import { planBackup } from './run/dry-run';
 import { ConfigError, messageOf } from './errors';
 import { postReport } from './run/report-back';
 import { runVerify } from './run/verify';
+import { agentIdentity } from './run/identity';
+import { configureProgress, parseProgressInterval } from './process/progress';
+
+const BACKUP_USAGE = `usage: backopper-agent backup --app <name> --environment <env> --engine mysql|postgres|none --project-type <type> [--dry-run] [--skip-absent] [--<setting> <value>...]
+  Dumps the app's database, uploads it to S3 with its .sha256, applies the local retention, and tars and
+  sends its media. Progress lines every BACKOPPER_PROGRESS_INTERVAL seconds (default 30) during long steps.
+Settings (flag or variable): --apps-dir BACKOPPER_APPS_DIR, --backups-dir BACKOPPER_BACKUPS_DIR, --keep-local BACKOPPER_KEEP_LOCAL,
+  --bucket BACKOPPER_BUCKET, --media-host/-port/-user/-path/-identity/-known-hosts BACKOPPER_MEDIA_*, --media-dir BACKOPPER_MEDIA_DIR,
+  --tmp-dir BACKOPPER_TMP_DIR, --report-url BACKOPPER_REPORT_URL, --report-secret BACKOPPER_REPORT_SECRET.
+Exit status: 0 every enabled step succeeded, 1 a step failed, 2 bad invocation or configuration. The last stdout line is the JSON run report.`;
+
+const VERIFY_USAGE = `usage: backopper-agent verify --app <name> [--verify-admin-url mysql://...|postgres://...] [--apps-dir ...] [--backups-dir ...]
+  Restores the app's newest local dump into a scratch database and compares it with the live one.
+Exit status: 0 the restore matches, 1 it does not or failed, 2 bad invocation. The last stdout line is the JSON report.`;
 
 const USAGE = `usage: backopper-agent backup --app <name> --environment <env> --engine mysql|postgres|none --project-type <type> [--dry-run] [--skip-absent] [--<setting> <value>...]
        backopper-agent verify --app <name> [--verify-admin-url mysql://...|postgres://...] [--apps-dir ...] [--backups-dir ...]
 Settings (flag or variable): --apps-dir BACKOPPER_APPS_DIR, --backups-dir BACKOPPER_BACKUPS_DIR, --keep-local BACKOPPER_KEEP_LOCAL,
   --bucket BACKOPPER_BUCKET, --media-host/-port/-user/-path/-identity/-known-hosts BACKOPPER_MEDIA_*, --media-dir BACKOPPER_MEDIA_DIR,
   --tmp-dir BACKOPPER_TMP_DIR, --report-url BACKOPPER_REPORT_URL, --report-secret BACKOPPER_REPORT_SECRET.
-Exit status: 0 every enabled step succeeded, 1 a step failed, 2 bad invocation or configuration. The last stdout line is the JSON run report.`;
+Exit status: 0 every enabled step succeeded, 1 a step failed, 2 bad invocation or configuration. The last stdout line is the JSON run report.
+Run \`backopper-agent <command> --help\` for a command, \`backopper-agent --version\` for the version and bundle sha256.`;
 
 // The bundle pins its SDK version, so the SDK's notice about future versions needing Node 22 concerns
 // our build, not the server running this file; keep it out of every backup's output.
@@ -40,7 +55,9 @@ process.on('unhandledRejection', (reason: unknown) => {
 /** Prints the report as the last stdout line and sets the exit status. */
 function finish(report: object, exitCode: number): void {
   const warnings = (report as { warnings?: string[] }).warnings ?? [];
-  print(`${JSON.stringify(unexpected.length > 0 ? { ...report, warnings: [...warnings, ...unexpected] } : report)}\n`);
+  // Every report says which agent wrote it (the backup report has it from the start; this adds it to the rest).
+  const identified = { ...report, ...agentIdentity() };
+  print(`${JSON.stringify(unexpected.length > 0 ? { ...identified, warnings: [...warnings, ...unexpected] } : identified)}\n`);
   process.exitCode = Math.max(exitCode, unexpected.length > 0 ? 1 : 0);
 }
 
@@ -50,17 +67,32 @@ async function main(argv: string[]): Promise<void> {
     print(`${USAGE}\n`);
     return;
   }
+  if (command === '--version' || command === '-V' || command === 'version') {
+    const identity = agentIdentity();
+    print(`backopper-agent ${identity.agentVersion}${identity.bundleSha256 ? ` (sha256 ${identity.bundleSha256})` : ''}\n`);
+    return;
+  }
+  // `backup --help`, `verify -h`: the command's usage, exit 0 (parseArgs would refuse --help as unknown).
+  const end = rest.indexOf('--');
+  if ((command === 'backup' || command === 'verify') && (end === -1 ? rest : rest.slice(0, end)).some((arg) => arg === '--help' || arg === '-h')) {
+    print(`${command === 'backup' ? BACKUP_USAGE : VERIFY_USAGE}\n`);
+    return;
+  }
   if (command === 'verify') {
-    const config = loadOrExplain(() => loadVerifyConfig(rest, process.env));
+    const config = loadOrExplain(() => loadVerifyConfig(rest, process.env), 'verify');
     if (config) await verify(config);
     return;
   }
   if (command !== 'backup') {
-    process.stderr.write(`backopper-agent: unknown command ${JSON.stringify(command ?? '')}\n${USAGE}\n`);
+    process.stderr.write(`backopper-agent: unknown command ${JSON.stringify(command ?? '')} (commands: backup, verify)\nRun \`backopper-agent --help\` for usage.\n`);
     finish({ status: 'invalid', error: `unknown command ${JSON.stringify(command ?? '')}` }, 2);
     return;
   }
-  const config = loadOrExplain(() => loadBackupConfig(rest, process.env));
+  const config = loadOrExplain(() => {
+    // Progress lines during long steps (BACKOPPER_PROGRESS_INTERVAL), among the step lines on stdout.
+    configureProgress({ write: log, intervalMs: parseProgressInterval(process.env.BACKOPPER_PROGRESS_INTERVAL) });
+    return loadBackupConfig(rest, process.env);
+  }, 'backup');
   if (!config) return;
   if (config.dryRun) {
     const timestamp = Math.floor(Date.now() / 1000);
@@ -90,12 +122,12 @@ async function main(argv: string[]): Promise<void> {
 }
 
 /** Loads a config; a ConfigError is explained on stderr and in an `invalid` report (exit 2), giving undefined. */
-function loadOrExplain<T>(load: () => T): T | undefined {
+function loadOrExplain<T>(load: () => T, command: string): T | undefined {
   try {
     return load();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`backopper-agent: ${error.message}\n`);
+    process.stderr.write(`backopper-agent ${command}: ${error.message}\nRun \`backopper-agent ${command} --help\` for usage.\n`);
     finish({ status: 'invalid', error: error.message }, 2);
     return undefined;
   }

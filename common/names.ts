@@ -43,3 +43,14 @@ export const RESTORE_MEDIA_PARAMETER_PATTERNS = {
   archive: '^[A-Za-z0-9][A-Za-z0-9.-]{0,252}:/?[A-Za-z0-9_./-]{0,1000}media_[0-9]{9,11}(_[0-9a-f]{8})?\\.tar\\.gz$',
   sha256: '^[0-9a-f]{64}$',
 } as const;
+
+/** The stack name when cdk.json sets none (`backopper.stackName`). */
+export const DEFAULT_STACK_NAME = 'Backopper';
+
+/**
+ * The SSM parameter where a deployed stack publishes what the ops CLI needs (the sync's variables,
+ * the bucket, the region), so `backopper status` needs nothing but an AWS profile.
+ */
+export function settingsParameterName(stackName: string): string {
+  return `/backopper/${stackName}/settings`;
+}

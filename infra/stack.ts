@@ -6,6 +6,7 @@ import { AgentBundle } from './constructs/agent-bundle';
 import { Alerts } from './constructs/alerts';
 import { BackupBucket } from './constructs/backup-bucket';
 import { BackupDocument } from './constructs/backup-document';
+import { CliSettings } from './constructs/cli-settings';
 import { CommandHistory } from './constructs/command-history';
 import { BackupDashboard } from './constructs/dashboard';
 import { FreshnessMonitor } from './constructs/freshness-monitor';
@@ -140,6 +141,8 @@ export class BackopperStack extends Stack {
         value: server.policy.managedPolicyArn,
       });
     }
+    const cliSettings = new CliSettings(this, 'CliSettings', { variables: { ...sync.environment, BACKOPPER_BUCKET: backups.bucket.bucketName } });
+    new CfnOutput(this, 'SettingsParameter', { description: 'What the ops CLI reads (backopper --stack <name>)', value: cliSettings.parameter.parameterName });
     new CfnOutput(this, 'BucketName', { value: backups.bucket.bucketName });
     new CfnOutput(this, 'AlertTopic', { value: alerts.topic.topicArn });
     new CfnOutput(this, 'CommandOutputLogGroup', { value: history.outputLogGroup.logGroupName });

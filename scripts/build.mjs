@@ -3,7 +3,10 @@
 // so it is fully minified (names kept: error names and stack traces stay readable). Measured in
 // docs/performance.md: 1.40 MB -> about 0.7 MB, start-up unchanged.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+
+// Both CLIs say which version they are (`--version`, the agent's run report): common/version.ts.
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 const entries = [
   { entry: 'agent/cli.ts', out: 'dist/backopper-agent.js' },
@@ -25,6 +28,7 @@ for (const { entry, out } of entries) {
     legalComments: 'none',
     banner: { js: '#!/usr/bin/env node' },
     logLevel: 'warning',
+    define: { __BACKOPPER_VERSION__: JSON.stringify(version) },
   });
   console.log(`built ${out}`);
 }

@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     const target = await cluster.createDatabase('demo_crm_restored');
     const envFile = join(ws.root, 'restore-target.env');
     writeFileSync(envFile, `DB_CONNECTION=pgsql\nDB_HOST=127.0.0.1\nDB_PORT=${target.port}\nDB_DATABASE=${target.database}\nDB_USERNAME=${target.user}\nDB_PASSWORD=${envValue(target.password)}\n`);
-    await restore(['restore', 'live', 'acme-crm', '--output', ws.root, '--env-file', envFile], s3.env, s3.bucket);
+    await restore(['restore', 'live', 'acme-crm', '--output', ws.root, '--dotenv', envFile], s3.env, s3.bucket);
     compare('acme-crm', await fingerprintPostgres(cluster, pgDb.database), await fingerprintPostgres(cluster, target.database));
     say();
     say(keep ? `Kept everything under ${ws.root} (servers stopped).` : 'Demo complete; temporary files removed (run with --keep to look around).');

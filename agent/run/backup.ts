@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { agentIdentity } from './identity';
 import { mkdir, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,7 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
     status: 'failed',
     durationMs: 0,
     steps: {},
+    ...agentIdentity(),
   };
   const record = (steps: Partial<RunReport['steps']>) => {
     for (const [name, step] of Object.entries(steps)) {

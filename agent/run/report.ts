@@ -52,6 +52,9 @@ export interface RunReport {
   warnings?: string[];
   /** What runs killed before (SIGKILL) left that this run removed: partial dumps, temporary folders, a dead lock. */
   cleaned?: string[];
+  /** The agent's version and its bundle's sha256 (agent/run/identity.ts), as common/run-record.ts names them. */
+  agentVersion?: string;
+  bundleSha256?: string;
 }
 
 /** Whether every step that ran succeeded (skipped steps do not fail a run). */

@@ -4,6 +4,7 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { FanOut } from '../process/fan-out';
 import { type CommandSpec, startCommand } from '../process/run-command';
+import { watchWhile } from '../process/progress';
 
 /** Media folders tried, in order, when BACKOPPER_MEDIA_DIR is not set. */
 export const DEFAULT_MEDIA_DIRS: Record<string, string[]> = {
@@ -67,7 +68,7 @@ export async function resolveMediaDir(mediaDir: string): Promise<{ mediaDir: str
 export async function archiveMedia(media: { mediaDir: string; realDir: string }, archivePath: string, signal?: AbortSignal) {
   const running = startCommand(buildTarCommand(media.mediaDir, media.realDir), { signal, okExitCodes: [0, 1] });
   const fanOut = new FanOut(createWriteStream(archivePath, { flags: 'wx', mode: 0o600 }));
-  const [piped, exited] = await Promise.allSettled([pipeline(running.stdout, fanOut), running.done]);
+  const [piped, exited] = await watchWhile('media', () => fanOut.bytes, Promise.allSettled([pipeline(running.stdout, fanOut), running.done]));
   if (piped.status === 'rejected') throw new Error(`writing ${archivePath} failed: ${String(piped.reason)}`, { cause: piped.reason });
   if (exited.status === 'rejected') throw exited.reason;
   const warning = exited.value.exitCode === 1 ? 'tar exited with status 1: some files changed while being archived' : undefined;

@@ -10,6 +10,7 @@ import { messageOf } from '../errors';
 import { FanOut } from '../process/fan-out';
 import { startCommand } from '../process/run-command';
 import { withSecretFile } from '../process/secret-file';
+import { watchWhile } from '../process/progress';
 
 /** A dump that is complete, verified, fsynced and under its final name. */
 export interface DumpResult {
@@ -52,13 +53,13 @@ export async function dumpDatabase({ db, path, alsoWriteTo = [], stallTimeoutMs,
       const tail = new TailKeeper(TAIL_BYTES);
       const fanOut = new FanOut(createWriteStream(partial, { flags: 'wx', mode: 0o600 }), alsoWriteTo, { stallTimeoutMs, signal: child.signal });
       const piping = db.engine === 'mysql' ? pipeline(running.stdout, tail, createGzip(), fanOut) : pipeline(running.stdout, tail, fanOut);
-      const [piped, exited] = await Promise.allSettled([
+      const [piped, exited] = await watchWhile('database', () => fanOut.bytes, Promise.allSettled([
         piping.catch((error: unknown) => {
           child.abort(); // a write that failed (disk full) must not leave the dump running
           throw error;
         }),
         running.done,
-      ]);
+      ]));
       if (piped.status === 'rejected') throw new Error(`writing ${partial} failed: ${messageOf(piped.reason)}`, { cause: piped.reason });
       if (exited.status === 'rejected') throw explainDumpFailure(exited.reason, mysql?.maxAllowedPacket ?? DEFAULT_MAX_ALLOWED_PACKET);
       checkComplete(db.engine, tail.bytes, tail.total);

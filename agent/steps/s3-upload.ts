@@ -3,6 +3,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { describeS3Error, untilAborted } from './s3-client';
+import { watchWhile } from '../process/progress';
 
 // The ops CLI and the bench reach the client factory through the agent's public module, from here.
 export { createS3Client } from './s3-client';
@@ -96,7 +97,9 @@ export async function uploadFile(client: S3Client, target: ObjectTarget, path: s
   options.signal?.addEventListener('abort', stop, { once: true });
   try {
     const upload = new Upload({ client, params: toParams(target, source), partSize: PART_SIZE, queueSize: QUEUE_SIZE, abortController: controller });
-    await upload.done().catch((error: unknown) => {
+    let sent = 0;
+    upload.on('httpUploadProgress', (progress) => (sent = progress.loaded ?? sent));
+    await watchWhile('upload', () => sent, upload.done()).catch((error: unknown) => {
       throw options.signal?.aborted ? options.signal.reason : toUploadError(error, target);
     });
   } finally {

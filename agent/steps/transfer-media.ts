@@ -5,6 +5,7 @@ import type { MediaServer } from '../config/config';
 import { CommandFailedError, messageOf } from '../errors';
 import { type CommandSpec, runCommand } from '../process/run-command';
 import { isTransientSshFailure } from '../process/ssh-failure';
+import { watchWhile } from '../process/progress';
 
 /** Connections tried per transfer, and the pause before each retry (with up to 50% jitter). */
 export const SSH_ATTEMPTS = 3;
@@ -75,7 +76,7 @@ export async function transferMedia(input: TransferInput): Promise<{ remotePath:
   await writePending(recordPath, [...pending, { server: here, path: partPath }]);
   let stdout: string;
   try {
-    stdout = await runSftp(server, batch, input);
+    stdout = await watchWhile('transfer', () => undefined, runSftp(server, batch, input)); // sftp does not say how far it is
   } catch (error) {
     // Best effort, one connection: remove the half-copied part (it is not under the final name either way).
     const removed = await runCommand(buildSftpCommand(server), { input: `-rm ${quote(partPath)}\n`, ignoreStderr: EXPECTED_STDERR }).then(

@@ -42,6 +42,8 @@ export class SyncFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly logGroup: logs.LogGroup;
   readonly trigger: triggers.Trigger;
+  /** The function's `BACKOPPER_*` variables (the ops CLI reads the same, published by CliSettings). */
+  readonly environment: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: SyncFunctionProps) {
     super(scope, id);
@@ -49,34 +51,35 @@ export class SyncFunction extends Construct {
     const { schedule, target } = props;
     const timeout = Duration.minutes(5);
 
+    this.environment = {
+      ...appListEnvironment(props.api, props.environments),
+      BACKOPPER_SCHEDULE_BACKEND: target.backend,
+      BACKOPPER_SCHEDULE_GROUP: target.groupName,
+      BACKOPPER_DOCUMENT_NAME: props.documentName,
+      BACKOPPER_DOCUMENT_ARN: props.documentArn,
+      BACKOPPER_SCHEDULE_ROLE_ARN: target.role.roleArn,
+      BACKOPPER_TIMEZONE: schedule.timezone,
+      BACKOPPER_BACKUP_WINDOW: schedule.backupWindow,
+      BACKOPPER_WEEKLY_DAY: schedule.weeklyDay,
+      BACKOPPER_DEAD_LETTER_ARN: target.deadLetterQueue.queueArn,
+      BACKOPPER_COMMAND_LOG_GROUP: props.commandLogGroup.logGroupName,
+      BACKOPPER_EXECUTION_TIMEOUT: String(schedule.executionTimeoutSeconds),
+      BACKOPPER_MAX_DELETE_FRACTION: String(schedule.maxDeleteFraction),
+      ...(props.verify
+        ? {
+            BACKOPPER_VERIFY_DOCUMENT_NAME: props.verify.documentName,
+            BACKOPPER_VERIFY_DAY: props.verify.weeklyDay,
+            BACKOPPER_VERIFY_WINDOW: props.verify.window,
+            BACKOPPER_VERIFY_EXECUTION_TIMEOUT: String(props.verify.executionTimeoutSeconds),
+          }
+        : {}),
+    };
     const { function: fn, role, logGroup } = createBackopperFunction(this, {
       description: 'Backopper: syncs the app list into one backup schedule per app.',
       entry: props.entry ?? path.join(REPOSITORY_ROOT, 'lambda', 'sync', 'handler.ts'),
       timeout,
       logRetention: props.logRetention,
-      environment: {
-        ...appListEnvironment(props.api, props.environments),
-        BACKOPPER_SCHEDULE_BACKEND: target.backend,
-        BACKOPPER_SCHEDULE_GROUP: target.groupName,
-        BACKOPPER_DOCUMENT_NAME: props.documentName,
-        BACKOPPER_DOCUMENT_ARN: props.documentArn,
-        BACKOPPER_SCHEDULE_ROLE_ARN: target.role.roleArn,
-        BACKOPPER_TIMEZONE: schedule.timezone,
-        BACKOPPER_BACKUP_WINDOW: schedule.backupWindow,
-        BACKOPPER_WEEKLY_DAY: schedule.weeklyDay,
-        BACKOPPER_DEAD_LETTER_ARN: target.deadLetterQueue.queueArn,
-        BACKOPPER_COMMAND_LOG_GROUP: props.commandLogGroup.logGroupName,
-        BACKOPPER_EXECUTION_TIMEOUT: String(schedule.executionTimeoutSeconds),
-        BACKOPPER_MAX_DELETE_FRACTION: String(schedule.maxDeleteFraction),
-        ...(props.verify
-          ? {
-              BACKOPPER_VERIFY_DOCUMENT_NAME: props.verify.documentName,
-              BACKOPPER_VERIFY_DAY: props.verify.weeklyDay,
-              BACKOPPER_VERIFY_WINDOW: props.verify.window,
-              BACKOPPER_VERIFY_EXECUTION_TIMEOUT: String(props.verify.executionTimeoutSeconds),
-            }
-          : {}),
-      },
+      environment: this.environment,
     });
     this.function = fn;
     this.logGroup = logGroup;

@@ -1,27 +1,34 @@
 /** `backopper backups <environment> <app>`: the app's dumps in S3 and media archives, newest first, with time, size and sha256. */
-import { createS3Client } from '../recovery/s3-client';
 import { collectBackupListing, formatBackupListing } from '../recovery/backup-listing';
-import { parseTargetArgs } from './target-args';
+import { parseTargetArgs, requireKnownApp, targetBucket } from './target-args';
 import { type CliCommand, UsageError } from './types';
 
 const USAGE = `usage: backopper backups <environment> <app> [--bucket <name>] [--runs <n>] [--json]
-  Lists the app's database backups in S3 (BACKOPPER_BUCKET or --bucket) and its media archives on the
-  media server (from the newest --runs run records, default 60), newest first: time (UTC), size, sha256,
-  where. --json prints only a JSON array on stdout. Exit 1 when a run record is unreadable (named on stderr).`;
+  Lists the app's database backups in S3 (the stack's bucket, BACKOPPER_BUCKET or --bucket) and its
+  media archives on the media server (from the newest --runs run records, default 60), newest first:
+  time (UTC, in the form \`backopper restore --at\` accepts), size, sha256, where. --json prints only a
+  JSON array on stdout.
+  Exit status: 0 listed, 1 the app has no backups in this environment or a run record is unreadable
+  (named on stderr), 2 bad invocation, 3 no such app.`;
 
 export const backupsCommand: CliCommand = {
   name: 'backups',
   summary: "List an app's backups (dumps in S3, media archives): time, size, sha256, where.",
   usage: USAGE,
   async run(args, context) {
-    const { environment, app, bucket, values } = parseTargetArgs(args, context.env, { booleans: ['json'], strings: ['runs'] });
+    const { environment, app, bucket: bucketFlag, values } = parseTargetArgs(args, context.env, { strings: ['runs'] });
     const runs = Number(values.runs ?? 60);
     if (!Number.isInteger(runs) || runs < 1 || runs > 1000) throw new UsageError(`--runs: expected a whole number from 1 to 1000, got ${JSON.stringify(values.runs)}`);
-    const s3 = context.deps.s3 ?? createS3Client(context.env);
+    const { bucket, s3 } = await targetBucket(bucketFlag, context);
     const { rows, warnings, records } = await collectBackupListing({ s3, bucket, app, environment, runs });
+    const elsewhere = rows.length === 0 ? await requireKnownApp(s3, bucket, app) : [];
     if (values.json) context.stdout(JSON.stringify(rows));
-    else for (const line of formatBackupListing({ app, environment, bucket, rows, records })) context.stdout(line);
+    else if (rows.length > 0) for (const line of formatBackupListing({ app, environment, bucket, rows, records })) context.stdout(line);
     for (const warning of warnings) context.stderr(`backopper backups: ${warning}`);
+    if (rows.length === 0) {
+      context.stderr(`backopper backups: no backups of ${app} in ${environment} in s3://${bucket} (it has objects in: ${elsewhere.join(', ')})`);
+      return 1;
+    }
     return warnings.length ? 1 : 0;
   },
 };

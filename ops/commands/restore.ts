@@ -1,67 +1,105 @@
 /**
- * `backopper restore <environment> <app>`: downloads a backup (the newest, or the newest at or before
- * `--at`), verifies its sha256 against the stored one, and optionally imports it into a database.
+ * `backopper restore <environment> <app>`: downloads a backup (the newest, the newest at or before
+ * `--at`, or the one `--key` names), verifies its sha256 against the stored one, and optionally imports
+ * it into a database. Every flag is checked before anything is downloaded.
  */
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
 import { countRows, importDump, listTables } from '../../agent';
+import { DUMP_OBJECT_PATTERN } from '../../common/app-spec';
 import { formatBytes } from '../../common/format';
 import { downloadBackup } from '../recovery/download-backup';
-import { confirmationPrompt, resolveImportTarget } from '../recovery/import-target';
+import { confirmationPrompt, prepareImportTarget } from '../recovery/import-target';
 import { createProgress } from '../recovery/progress';
 import { ARCHIVE_STORAGE_CLASSES, prepareArchived, THAW_TIERS, type ThawTier } from '../recovery/archive-tier';
 import { runMediaRestore } from '../recovery/restore-media';
-import { createS3Client } from '../recovery/s3-client';
-import { chooseBackup, listStoredBackups, parseAt, readStoredChecksum } from '../recovery/stored-backups';
-import { parseTargetArgs } from './target-args';
+import { chooseBackup, listStoredBackups, parseAt, readStoredChecksum, type StoredBackup } from '../recovery/stored-backups';
+import { parseTargetArgs, requireKnownApp, targetBucket } from './target-args';
 import { type CliCommand, UsageError } from './types';
 
-const USAGE = `usage: backopper restore <environment> <app> [--at <time>] [--output <dir>] [--bucket <name>]
-                         [--database-url <url> | --env-file <path>] [--yes] [--no-verify]
+const USAGE = `usage: backopper restore <environment> <app> [--at <time> | --key <s3-key>] [--output <dir>] [--bucket <name>]
+                         [--database-url <url> | --dotenv <path>] [--yes] [--no-verify] [--json]
                          [--thaw [--thaw-days <n>] [--thaw-tier Standard|Bulk|Expedited]]
        backopper restore <environment> <app> --media [--at <time>] [--bucket <name>] [--timeout <seconds>]
-  Downloads the newest backup (or the newest at or before --at: unix seconds or ISO 8601) into --output
-  (default: the current folder), verifies its sha256, and with --database-url or --env-file imports it.
-  A database that already has tables is replaced only with --yes or after typing its name.
+  Downloads the newest backup into --output (default: the current folder), verifies its sha256, and with
+  --database-url or --dotenv (the app's .env) imports it. A database that already has tables is replaced
+  only with --yes or after typing its name. Every flag is checked before anything is downloaded.
   A backup in an archive storage class (GLACIER, DEEP_ARCHIVE) is not downloaded (exit 1); --thaw asks
   S3 for a temporary copy (default 7 days, Standard tier) and says how long it takes: run it again then.
   --media picks a media archive from the run records and has the app's server fetch it from the media
   server, verify its recorded sha256 and extract it beside the live media (SSM document
-  Backopper-RestoreMedia; needs BACKOPPER_ENVIRONMENTS like \`backopper run\`).`;
+  Backopper-RestoreMedia); swapping it in stays a separate step.
 
+  --at <time>   the newest backup at or before: "2026-12-02 04:15:35" (UTC, as \`backopper backups\`
+                prints), ISO 8601 (UTC unless it has an offset), a date (its end, UTC), unix seconds,
+                24h / 7d / 2w ago, or yesterday (its end, UTC)
+  --key <key>   exactly this object (a key \`backopper backups\` lists)
+  --json        print the result as JSON on stdout (notes go to stderr)
+  Exit status: 0 restored, 1 failed or no backups, 2 bad invocation, 3 no such app in the bucket.`;
+
+/** The `restore` command. */
 export const restoreCommand: CliCommand = {
   name: 'restore',
   summary: 'Download a backup, verify its sha256, optionally import it into a database.',
   usage: USAGE,
   async run(args, context) {
-    const { environment, app, bucket, values } = parseTargetArgs(args, context.env, {
+    const { environment, app, bucket: bucketFlag, values } = parseTargetArgs(args, context.env, {
       booleans: ['yes', 'no-verify', 'media', 'thaw'],
-      strings: ['at', 'output', 'database-url', 'env-file', 'thaw-days', 'thaw-tier', 'timeout'],
+      strings: ['at', 'key', 'output', 'database-url', 'dotenv', 'env-file', 'thaw-days', 'thaw-tier', 'timeout'],
     });
+    // Everything the operator typed is checked here, before a byte is downloaded.
+    if (values['env-file'] !== undefined) throw new UsageError('--env-file is now --dotenv (Node reads --env-file itself when it comes before the script)');
+    if (values.at !== undefined && values.key !== undefined) throw new UsageError('give --at or --key, not both');
     let at: number | undefined;
     try {
-      at = values.at === undefined ? undefined : parseAt(values.at as string);
+      at = values.at === undefined ? undefined : parseAt(values.at as string, context.deps.now?.() ?? new Date());
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
     if (values.media) {
-      const conflicting = ['output', 'database-url', 'env-file', 'yes', 'no-verify', 'thaw', 'thaw-days', 'thaw-tier'].filter((name) => values[name] !== undefined);
+      const conflicting = ['key', 'output', 'database-url', 'dotenv', 'yes', 'no-verify', 'thaw', 'thaw-days', 'thaw-tier', 'json'].filter((name) => values[name] !== undefined);
       if (conflicting.length) throw new UsageError(`--media does not take ${conflicting.map((name) => `--${name}`).join(', ')}`);
       const timeout = Number(values.timeout ?? 3600);
       if (!Number.isInteger(timeout) || timeout < 1 || timeout > 172_800) throw new UsageError(`--timeout: expected whole seconds from 1 to 172800, got ${JSON.stringify(values.timeout)}`);
+      const { bucket } = await targetBucket(bucketFlag, context);
       return runMediaRestore({ context, environment, app, bucket, at, timeoutSeconds: timeout });
     }
     if (values.timeout !== undefined) throw new UsageError('--timeout is for --media');
     const thaw = parseThaw(values);
-    const s3 = context.deps.s3 ?? createS3Client(context.env);
-    const backup = chooseBackup(await listStoredBackups(s3, bucket, app, environment), at);
-    context.stdout(`backup    s3://${bucket}/${backup.key}  ${formatBytes(backup.size)}  taken ${new Date(backup.timestamp * 1000).toISOString()}${backup.storageClass ? `  ${backup.storageClass}` : ''}`);
+    const key = values.key as string | undefined;
+    if (key !== undefined) {
+      const match = DUMP_OBJECT_PATTERN.exec(key);
+      if (!match || match[1] !== app || match[2] !== environment) throw new UsageError(`--key ${JSON.stringify(key)} is not a dump of ${app} in ${environment} (${app}/${environment}/backup_<unix seconds>.sql.gz or .tar)`);
+    }
+    const dir = resolve((values.output as string | undefined) ?? '.');
+    await checkWritableFolder(dir);
+    let resolveTarget: Awaited<ReturnType<typeof prepareImportTarget>>;
+    try {
+      resolveTarget = await prepareImportTarget({ databaseUrl: values['database-url'] as string | undefined, envFile: values.dotenv as string | undefined });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const json = values.json === true;
+    const say = json ? context.stderr : context.stdout;
+
+    const { bucket, s3 } = await targetBucket(bucketFlag, context);
+    const backups = await listStoredBackups(s3, bucket, app, environment);
+    if (backups.length === 0) {
+      const elsewhere = await requireKnownApp(s3, bucket, app);
+      throw new Error(`no backups of ${app} in ${environment} in s3://${bucket}/${app}/${environment}/ (it has objects in: ${elsewhere.join(', ')})`);
+    }
+    const backup = key === undefined ? chooseBackup(backups, at) : pickKey(backups, key, bucket);
+    const target = resolveTarget?.(backup.engine);
+    say(`backup    s3://${bucket}/${backup.key}  ${formatBytes(backup.size)}  taken ${new Date(backup.timestamp * 1000).toISOString()}${backup.storageClass ? `  ${backup.storageClass}` : ''}`);
     if (backup.storageClass && (ARCHIVE_STORAGE_CLASSES.has(backup.storageClass) || thaw)) {
       const keys = [backup.key, ...(backup.checksumKey && !values['no-verify'] ? [backup.checksumKey] : [])];
       const prepared = await prepareArchived({ s3, bucket, keys, thaw });
-      for (const line of prepared.lines) context.stdout(line);
+      for (const line of prepared.lines) say(line);
       if (!prepared.readable) {
         for (const line of prepared.errors) context.stderr(`backopper restore: ${line}`);
+        if (json) context.stdout(JSON.stringify({ backup: { key: backup.key, bucket, storageClass: backup.storageClass }, ok: false, archived: true, notes: [...prepared.lines, ...prepared.errors] }));
         return 1;
       }
     }
@@ -72,31 +110,38 @@ export const restoreCommand: CliCommand = {
     }
     const progress = createProgress(process.stderr, backup.size);
     const started = Date.now();
-    const download = await downloadBackup({ s3, bucket, backup, dir: resolve((values.output as string | undefined) ?? '.'), expectedSha256: expected, onProgress: progress.update });
+    const download = await downloadBackup({ s3, bucket, backup, dir, expectedSha256: expected, onProgress: progress.update });
     progress.finish();
-    context.stdout(`download  ${download.path}  ${formatBytes(download.bytes)} in ${((Date.now() - started) / 1000).toFixed(1)} s  sha256 ${download.sha256.slice(0, 12)} ${expected ? '(matches the stored sha256)' : '(NOT verified: --no-verify)'}`);
-
-    if (!values['database-url'] && !values['env-file']) return 0;
-    const target = await resolveImportTarget({ databaseUrl: values['database-url'] as string | undefined, envFile: values['env-file'] as string | undefined, engine: backup.engine });
+    say(`download  ${download.path}  ${formatBytes(download.bytes)} in ${((Date.now() - started) / 1000).toFixed(1)} s  sha256 ${download.sha256.slice(0, 12)} ${expected ? '(matches the stored sha256)' : '(NOT verified: --no-verify)'}`);
+    const result: Record<string, unknown> = {
+      backup: { key: backup.key, bucket, time: new Date(backup.timestamp * 1000).toISOString(), timestamp: backup.timestamp, size: backup.size, engine: backup.engine },
+      download: { path: download.path, bytes: download.bytes, sha256: download.sha256, verified: expected !== undefined },
+    };
+    const done = (status: number) => {
+      if (json) context.stdout(JSON.stringify({ ...result, ok: status === 0 }));
+      return status;
+    };
+    if (!target) return done(0);
     const existing = await listTables(target);
     if (existing.length > 0 && !values.yes) {
       if (!process.stdin.isTTY) {
         context.stderr(`${confirmationPrompt(target, existing).replace(/ Type the database name to continue: $/, '')} Not importing: pass --yes to replace it.`);
-        return 1;
+        return done(1);
       }
       const prompt = createInterface({ input: process.stdin, output: process.stderr });
       const answer = await prompt.question(confirmationPrompt(target, existing)).finally(() => prompt.close());
       if (answer.trim() !== target.database) {
         context.stderr('not confirmed; nothing was imported');
-        return 1;
+        return done(1);
       }
     }
     const importStarted = Date.now();
     await importDump(target, download.path, { replace: existing.length > 0 });
     const tables = await listTables(target);
     const rows = Object.values(await countRows(target, tables)).reduce((sum, count) => sum + count, 0);
-    context.stdout(`import    ${target.engine} database ${target.database}: ${tables.length} tables, ${rows} rows in ${((Date.now() - importStarted) / 1000).toFixed(1)} s${existing.length ? ` (replaced ${existing.length} existing tables)` : ''}`);
-    return 0;
+    result.import = { engine: target.engine, database: target.database, tables: tables.length, rows, replacedTables: existing.length };
+    say(`import    ${target.engine} database ${target.database}: ${tables.length} tables, ${rows} rows in ${((Date.now() - importStarted) / 1000).toFixed(1)} s${existing.length ? ` (replaced ${existing.length} existing tables)` : ''}`);
+    return done(0);
   },
 };
 
@@ -111,4 +156,18 @@ function parseThaw(values: Record<string, string | boolean | undefined>): { days
   const tier = (values['thaw-tier'] ?? 'Standard') as ThawTier;
   if (!THAW_TIERS.includes(tier)) throw new UsageError(`--thaw-tier: expected ${THAW_TIERS.join(', ')}, got ${JSON.stringify(values['thaw-tier'])}`);
   return { days, tier };
+}
+
+function pickKey(backups: StoredBackup[], key: string, bucket: string): StoredBackup {
+  const found = backups.find((backup) => backup.key === key);
+  if (!found) throw new Error(`s3://${bucket}/${key} does not exist; the newest is ${backups[0]!.key} (\`backopper backups\` lists them)`);
+  return found;
+}
+
+async function checkWritableFolder(dir: string): Promise<void> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`--output ${dir} is not a folder`);
+  await access(dir, constants.W_OK).catch(() => {
+    throw new UsageError(`--output ${dir} is not writable`);
+  });
 }

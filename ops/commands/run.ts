@@ -3,7 +3,8 @@
  * would (the schedule's own SendCommand request), follows it, and prints each server's run report.
  */
 import { setTimeout as realSleep } from 'node:timers/promises';
-import { SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { paginateListCommandInvocations, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { createOutputTail, readInvocationOutput } from '../run/invocation-output';
 import { validateAppName, validateEnvironment } from '../../common/app-spec';
 import { formatBytes } from '../../common/format';
 import { createAwsClient } from '../../lambda/shared/aws-clients';
@@ -14,12 +15,13 @@ import { loadOversightConfig } from '../status/config';
 import { type CliCommand, type CliContext, parseCommandArgs, UsageError } from './types';
 
 const usage = [
-  'usage: backopper run <environment> <app> [--timeout <seconds>] [--interval <seconds>] [--json]',
+  'usage: backopper run <environment> <app> [--follow] [--timeout <seconds>] [--interval <seconds>] [--json]',
   '',
   'Sends the app\'s backup now through SSM Run Command, exactly what its schedule sends, follows it and',
   'prints every server\'s run report. Exit status: 0 the backup succeeded, 1 it failed, timed out, was',
   'cancelled or found the app on no server, 2 bad invocation (unknown environment or app).',
   '',
+  '      --follow              print each server\'s output as it comes (step and progress lines)',
   '      --timeout <seconds>   stop following after this long (the command keeps running; default 3600)',
   '      --interval <seconds>  between status checks (default 5)',
   '      --json                print the result as JSON',
@@ -37,6 +39,7 @@ export const runCommand: CliCommand = {
       options: {
         timeout: { type: 'string' },
         interval: { type: 'string' },
+        follow: { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -62,7 +65,7 @@ export const runCommand: CliCommand = {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    const config = loadOversightConfig(context.env);
+    const config = loadOversightConfig(await context.settings(['BACKOPPER_ENVIRONMENTS']));
     requireKnownEnvironments(config.environments, [environment], '<environment>');
     const deps = context.deps;
     const schedule = await readAppSchedule({ config, environment, app, deps });
@@ -74,8 +77,10 @@ export const runCommand: CliCommand = {
     const sent = await ssm.send(new SendCommandCommand(schedule.request));
     const commandId = sent.Command?.CommandId as string;
     const targets = schedule.request.Targets.map((target) => `${target.Key}=${target.Values.join(',')}`).join(' ');
-    context.stdout(`backopper run: sent command ${commandId} (${schedule.request.DocumentName}, ${app} in ${environment}) to ${targets}`);
+    const note = values.json ? context.stderr : context.stdout;
+    note(`backopper run: sent command ${commandId} (${schedule.request.DocumentName}, ${app} in ${environment}) to ${targets}`);
     const clock = deps.now ?? (() => new Date());
+    const tail = createOutputTail();
     const result = await followCommand({
       ssm,
       commandId,
@@ -83,7 +88,8 @@ export const runCommand: CliCommand = {
       intervalMs: interval * 1000,
       sleep: deps.sleep ?? realSleep,
       now: () => clock().getTime(),
-      onStatus: (status) => context.stdout(`status: ${status}`),
+      onStatus: (status) => note(`status: ${status}`),
+      onPoll: values.follow ? (final) => printNewOutput(ssm, commandId, tail, note, final) : undefined,
     });
     const verdict = judge(result, timeout);
     if (values.json) context.stdout(JSON.stringify({ ...result, ok: verdict.ok, summary: verdict.summary }, null, 2));
@@ -91,6 +97,20 @@ export const runCommand: CliCommand = {
     return verdict.ok ? 0 : 1;
   },
 };
+
+/** `[i-web1] line` for every whole line a server printed since the last poll (all of it once final). */
+async function printNewOutput(ssm: SSMClient, commandId: string, tail: ReturnType<typeof createOutputTail>, print: (line: string) => void, final: boolean): Promise<void> {
+  const ids: string[] = [];
+  for await (const page of paginateListCommandInvocations({ client: ssm, pageSize: 50 }, { CommandId: commandId })) {
+    for (const invocation of page.CommandInvocations ?? []) if (invocation.InstanceId) ids.push(invocation.InstanceId);
+  }
+  for (const instanceId of ids.sort()) {
+    const output = await readInvocationOutput(ssm, commandId, instanceId);
+    if (!output) continue;
+    const text = final && output.stdout && !output.stdout.endsWith('\n') ? `${output.stdout}\n` : output.stdout;
+    for (const line of tail(instanceId, text)) print(`[${instanceId}] ${line}`);
+  }
+}
 
 /** Whether the run counts as a backup made, and the closing line. */
 export function judge(result: FollowResult, timeoutSeconds: number): { ok: boolean; summary: string } {

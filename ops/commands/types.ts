@@ -21,6 +21,11 @@ export interface CliContext {
   stderr: (line: string) => void;
   /** AWS clients and seams, real by default. */
   deps: CliDependencies;
+  /**
+   * The variables to read the configuration from: `env`, with the deployed stack's published settings
+   * under it (read only when a `required` variable is unset or a stack was named; see ops/settings).
+   */
+  settings(required: readonly string[]): Promise<Environment>;
 }
 
 /** A subcommand: `backopper <name> [args]`. */
@@ -32,6 +37,14 @@ export interface CliCommand {
   usage: string;
   /** Runs the command and resolves with the exit status (0 ok, 1 failed, 2 bad invocation). */
   run(args: string[], context: CliContext): Promise<number>;
+}
+
+/** Exit statuses of every command. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3 } as const;
+
+/** Thrown when what was named does not exist (an app with nothing in the bucket). Exit status 3. */
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
 }
 
 /** Thrown for a bad invocation: unknown option, missing value. Exit status 2. */

@@ -1,19 +1,48 @@
 import { readFile } from 'node:fs/promises';
 import { type DbConnection, parseEnvFile, resolveDbConnection } from '../../agent';
 
+type Engine = DbConnection['engine'];
+
 /**
- * The database to import into, from `--database-url` or from an app's `.env` (`--env-file`), for a
- * dump of `engine`. Errors name the flag or the file and key.
+ * Reads and checks `--database-url` or the app's `.env` (`--dotenv`) before anything is downloaded:
+ * the file must be readable and name a MySQL or PostgreSQL database. Returns the resolver that picks
+ * the connection for the dump's engine (which then also checks the engines agree), or undefined when
+ * neither flag was given. Errors name the flag or the file and key.
  */
-export async function resolveImportTarget(input: { databaseUrl?: string; envFile?: string; engine: DbConnection['engine'] }): Promise<DbConnection> {
-  if (input.databaseUrl && input.envFile) throw new Error('give --database-url or --env-file, not both');
-  if (input.databaseUrl) return resolveDbConnection({ DATABASE_URL: input.databaseUrl }, input.engine, '--database-url');
-  if (!input.envFile) throw new Error('give --database-url or --env-file to import');
-  const text = await readFile(input.envFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new Error(`--env-file ${input.envFile}: ${error.code === 'ENOENT' ? 'not found' : error.message}`);
-  });
-  const { values, unresolved } = parseEnvFile(text, input.envFile);
-  return resolveDbConnection(values, input.engine, input.envFile, unresolved);
+export async function prepareImportTarget(input: { databaseUrl?: string; envFile?: string }): Promise<((engine: Engine) => DbConnection) | undefined> {
+  if (input.databaseUrl && input.envFile) throw new Error('give --database-url or --dotenv, not both');
+  let resolveFor: (engine: Engine) => DbConnection;
+  if (input.databaseUrl) {
+    const url = input.databaseUrl;
+    resolveFor = (engine) => resolveDbConnection({ DATABASE_URL: url }, engine, '--database-url');
+  } else if (input.envFile) {
+    const file = input.envFile;
+    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`--dotenv ${file}: ${error.code === 'ENOENT' ? 'not found' : error.message}`);
+    });
+    const { values, unresolved } = parseEnvFile(text, file);
+    resolveFor = (engine) => resolveDbConnection(values, engine, file, unresolved);
+  } else {
+    return undefined;
+  }
+  // The dump's engine is not known yet: the settings must name a database of one engine or the other.
+  const problems: string[] = [];
+  for (const engine of ['mysql', 'postgres'] as const) {
+    try {
+      resolveFor(engine);
+      return resolveFor;
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  throw new Error(problems.find((problem) => !/ names a \w+ database but /.test(problem)) ?? problems[0]);
+}
+
+/** The database to import into, for a dump of `engine` (one phase: {@link prepareImportTarget}, then resolve). */
+export async function resolveImportTarget(input: { databaseUrl?: string; envFile?: string; engine: Engine }): Promise<DbConnection> {
+  const resolveFor = await prepareImportTarget(input);
+  if (!resolveFor) throw new Error('give --database-url or --dotenv to import');
+  return resolveFor(input.engine);
 }
 
 /** How a person confirms overwriting a non-empty database: by typing its name. Pure. */

@@ -70,7 +70,7 @@ export async function runMediaRestore(input: {
   timeoutSeconds: number;
 }): Promise<number> {
   const { context, environment, app, bucket } = input;
-  const config = loadOversightConfig(context.env);
+  const config = loadOversightConfig(await context.settings(['BACKOPPER_ENVIRONMENTS']));
   requireKnownEnvironments(config.environments, [environment], '<environment>');
   const s3 = context.deps.s3 ?? createS3Client(context.env);
   const records = await readRunRecords({ client: s3, bucket, app, environment, limit: MEDIA_RESTORE_RUNS });

@@ -45,6 +45,8 @@ export interface FollowOptions {
   now: () => number;
   /** Called when the status changes (`Pending`, `InProgress`, ...). */
   onStatus?: (status: string) => void;
+  /** Called after each status check (`final`: the command ended), e.g. to print new output. */
+  onPoll?: (final: boolean) => Promise<void>;
 }
 
 /** Polls until the command ends or `timeoutMs` passes, then reads every server's output. */
@@ -59,6 +61,7 @@ export async function followCommand(options: FollowOptions): Promise<FollowResul
     if (command?.Status && command.Status !== status) options.onStatus?.(command.Status);
     status = command?.Status ?? status;
     targetCount = command?.TargetCount ?? targetCount;
+    await options.onPoll?.(FINAL_COMMAND_STATUSES.has(status));
     if (FINAL_COMMAND_STATUSES.has(status)) break;
     if (options.now() >= deadline) return { commandId, status, timedOut: true, targetCount, instances: await readInstances(options, false) };
     await options.sleep(options.intervalMs);

@@ -14,9 +14,10 @@ import { intervalSeconds, nextRuns, UnsupportedExpressionError } from './schedul
 /**
  * `stale`/`missing`/`shrunk`: see the freshness monitor; `failed`: the newest command failed, timed out
  * or was cancelled on a server; `absent`: the newest command found the app on no server (every server
- * skipped it); `disabled`: the schedule is disabled; `error`: the bucket could not be listed.
+ * skipped it); `disabled`: the schedule is disabled; `error`: the bucket could not be listed;
+ * `check-failed`: the newest restore check failed.
  */
-export type StatusFlag = 'stale' | 'missing' | 'shrunk' | 'media-stale' | 'media-missing' | 'media-shrunk' | 'failed' | 'absent' | 'disabled' | 'error';
+export type StatusFlag = 'stale' | 'missing' | 'shrunk' | 'media-stale' | 'media-missing' | 'media-shrunk' | 'failed' | 'absent' | 'disabled' | 'error' | 'check-failed';
 
 /** Why the newest run failed: from its run record, else from the command history's output. */
 export interface RunFailure {
@@ -49,6 +50,8 @@ export interface StatusRow {
   media: (Assessment & { newest: NewestBackups['newest']; previous: NewestBackups['previous'] }) | { error: string };
   /** Why the newest run failed, when it did. */
   failure: RunFailure | undefined;
+  /** The newest restore check (verify document) when the stack has it on: how it went and why it failed. */
+  restoreCheck?: { commandId: string; requestedAt: string; status: string; result: string; reason?: string } | undefined;
   flags: StatusFlag[];
 }
 
@@ -64,12 +67,17 @@ export function buildStatusRows(input: {
   commands: ReadonlyMap<string, CommandRun>;
   /** The run records' facts per app; an Error when they could not be read. */
   runs?: ReadonlyMap<string, RunFacts | Error>;
+  /** The restore checks, when the stack has them on. */
+  checks?: ReadonlyMap<string, CommandRun>;
   now: Date;
 }): StatusRow[] {
   return input.schedules
     .map((schedule) => {
       const key = appKey(schedule.environment, schedule.app);
-      return buildRow(schedule, input.backups.get(key), input.commands.get(key), input.runs?.get(key), input.now);
+      const row = buildRow(schedule, input.backups.get(key), input.commands.get(key), input.runs?.get(key), input.now);
+      if (!input.checks) return row;
+      const restoreCheck = describeCheck(input.checks.get(key));
+      return { ...row, restoreCheck, flags: restoreCheck?.result === 'failed' ? [...row.flags, 'check-failed' as const] : row.flags };
     })
     .sort((a, b) => a.environment.localeCompare(b.environment) || a.app.localeCompare(b.app));
 }
@@ -147,6 +155,21 @@ function findFailure(runs: RunFacts | undefined, command: CommandRun | undefined
   if (!command) return undefined;
   const failed = command.instances.find((instance) => FAILED.has(instance.status) || (instance.reportStatus !== undefined && !['succeeded', 'skipped'].includes(instance.reportStatus)));
   if (!failed && !FAILED.has(command.status)) return undefined;
-  const reason = failed?.reportError ?? `${failed?.status ?? command.status} without a readable run report (SSM shows the first 2,500 characters of the output)`;
+  const reason = failed?.reason ?? `${failed?.status ?? command.status} without a readable run report (SSM shows the first 2,500 characters of the output)`;
   return { reason, at: command.requestedAt.toISOString(), where: failed?.instanceId ?? 'unknown', source: 'command history' };
+}
+
+/** The restore check's outcome: the server that restored (the others skip an app they do not have). */
+function describeCheck(command: CommandRun | undefined): StatusRow['restoreCheck'] {
+  if (!command) return undefined;
+  const ran = command.instances.filter((instance) => instance.reportStatus !== 'skipped');
+  const failed = ran.find((instance) => FAILED.has(instance.status) || instance.reportStatus === 'failed');
+  const result = failed ? 'failed' : ran.find((instance) => instance.reportStatus)?.reportStatus ?? command.status;
+  return {
+    commandId: command.commandId,
+    requestedAt: command.requestedAt.toISOString(),
+    status: command.status,
+    result,
+    ...(failed?.reason ? { reason: `${failed.instanceId}: ${failed.reason}` } : {}),
+  };
 }

@@ -57,6 +57,8 @@ export function createListingBackend(config: OversightConfig, deps: StatusDepend
 export async function collectStatus(input: {
   config: OversightConfig;
   only: readonly string[];
+  /** Only these apps (every app when empty). */
+  apps?: readonly string[];
   historyDays: number;
   deps: StatusDependencies;
 }): Promise<StatusReport> {
@@ -72,7 +74,8 @@ export async function collectStatus(input: {
       for (const actual of (await backend.list(environment.name)).managed) {
         const facts = readScheduleFacts({ kind: backend.kind, name: actual.name, environment: environment.name, app: actual.app, definition: actual.definition });
         // Other documents (the weekly restore check) have their own schedules under the same prefix.
-        if (facts.request.DocumentName === config.documentName) schedules.push(facts);
+        const wantedApp = !input.apps?.length || input.apps.includes(facts.app);
+        if (facts.request.DocumentName === config.documentName && wantedApp) schedules.push(facts);
       }
     } catch (error) {
       errors.push(`${environment.name}: schedules could not be listed: ${describeError(error)}`);
@@ -94,24 +97,11 @@ export async function collectStatus(input: {
   const runs = new Map<string, RunFacts | Error>(
     facts.map((result, index) => [keys[index] as string, result.status === 'fulfilled' ? result.value : new Error(describeError(result.reason))]),
   );
-  const commands = new Map<string, CommandRun>();
-  if (schedules.length > 0) {
-    try {
-      const since = new Date(now.getTime() - input.historyDays * 86_400_000);
-      const { latest } = await findLatestCommands({ ssm, documentName: config.documentName, wanted: new Set(keys), since });
-      const entries = [...latest.entries()];
-      const runs = await settleConcurrently(entries, config.concurrency, ([, command]: [string, Command]) =>
-        readInstanceRuns({ ssm, commandId: command.CommandId as string }),
-      );
-      runs.forEach((result, index) => {
-        const [key, command] = entries[index] as [string, Command];
-        if (result.status === 'fulfilled') commands.set(key, toCommandRun(command, result.value));
-        else errors.push(`${key}: invocations of command ${command.CommandId} could not be read: ${describeError(result.reason)}`);
-      });
-    } catch (error) {
-      errors.push(`command history of ${config.documentName} could not be read: ${describeError(error)}`);
-    }
-  }
+  const since = new Date(now.getTime() - input.historyDays * 86_400_000);
+  const wanted = new Set(keys);
+  const commands = await readLatestRuns({ ssm, documentName: config.documentName, wanted, since, concurrency: config.concurrency, errors });
+  // The weekly restore check (when the stack has it on): its own document's newest command per app.
+  const checks = config.verifyDocumentName ? await readLatestRuns({ ssm, documentName: config.verifyDocumentName, wanted, since, concurrency: config.concurrency, errors }) : undefined;
   for (const [key, found] of backups) if (found instanceof Error) errors.push(`${key}: s3://${config.bucket}/${key.split('/').reverse().join('/')}/ could not be listed: ${found.message}`);
   for (const [key, found] of runs) {
     if (found instanceof Error) errors.push(`${key}: run records under s3://${config.bucket}/${key.split('/').reverse().join('/')}/runs/ could not be read: ${found.message}`);
@@ -121,8 +111,34 @@ export async function collectStatus(input: {
     generatedAt: now.toISOString(),
     backend: config.backend,
     bucket: config.bucket as string,
-    rows: buildStatusRows({ schedules, backups, commands, runs, now }),
+    rows: buildStatusRows({ schedules, backups, commands, runs, checks, now }),
     errors,
     historyDays: input.historyDays,
   };
+}
+
+/** The newest command of `documentName` per wanted app, with each server's run; problems go to `errors`. */
+async function readLatestRuns(input: {
+  ssm: SSMClient;
+  documentName: string;
+  wanted: ReadonlySet<string>;
+  since: Date;
+  concurrency: number;
+  errors: string[];
+}): Promise<Map<string, CommandRun>> {
+  const commands = new Map<string, CommandRun>();
+  if (input.wanted.size === 0) return commands;
+  try {
+    const { latest } = await findLatestCommands({ ssm: input.ssm, documentName: input.documentName, wanted: input.wanted, since: input.since });
+    const entries = [...latest.entries()];
+    const runs = await settleConcurrently(entries, input.concurrency, ([, command]: [string, Command]) => readInstanceRuns({ ssm: input.ssm, commandId: command.CommandId as string }));
+    runs.forEach((result, index) => {
+      const [key, command] = entries[index] as [string, Command];
+      if (result.status === 'fulfilled') commands.set(key, toCommandRun(command, result.value));
+      else input.errors.push(`${key}: invocations of command ${command.CommandId} could not be read: ${describeError(result.reason)}`);
+    });
+  } catch (error) {
+    input.errors.push(`command history of ${input.documentName} could not be read: ${describeError(error)}`);
+  }
+  return commands;
 }

@@ -16,8 +16,11 @@ export interface InstanceRun {
   status: string;
   /** The agent report's `status` (succeeded, failed, skipped, invalid), when its output shows it. */
   reportStatus?: string;
-  /** A failed report's first failed step and its error (`database: mysqldump exited ...`), when its output shows it. */
-  reportError?: string;
+  /** Why the run failed, from the report: its error, or the first failed step's (`database: mysqldump ...`). */
+  reason?: string;
+  /** The agent version and bundle hash that ran, from the report (agents before 0.1.0 do not say). */
+  agentVersion?: string;
+  bundleSha256?: string;
 }
 
 /** The newest command of one app. */
@@ -93,21 +96,28 @@ function toInstanceRun(invocation: CommandInvocation): InstanceRun {
   // Details show the first 2,500 characters: a skipped run's short output fits; a long run's report may not.
   const report = lastJsonObject(output);
   const reportStatus = report?.status;
-  const reportError = report && reportStatus !== 'succeeded' && reportStatus !== 'skipped' ? failedStep(report) : undefined;
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  const reason = report ? failureReason(report) : undefined;
+  const agentVersion = text(report?.agentVersion);
+  const bundleSha256 = text(report?.bundleSha256);
   return {
     instanceId: invocation.InstanceId ?? 'unknown',
     status: invocation.Status ?? 'unknown',
     ...(typeof reportStatus === 'string' ? { reportStatus } : {}),
-    ...(reportError ? { reportError } : {}),
+    ...(reason ? { reason } : {}),
+    ...(agentVersion ? { agentVersion } : {}),
+    ...(bundleSha256 ? { bundleSha256 } : {}),
   };
 }
 
-/** `step: error` of a report's first failed step, else its top-level error. */
-function failedStep(report: Record<string, unknown>): string | undefined {
-  const steps = (report.steps && typeof report.steps === 'object' ? report.steps : {}) as Record<string, { status?: unknown; error?: unknown }>;
-  const failed = Object.entries(steps).find(([, step]) => step?.status === 'failed');
-  if (failed) return `${failed[0]}: ${typeof failed[1].error === 'string' ? failed[1].error : 'failed'}`;
-  return typeof report.error === 'string' ? report.error : undefined;
+/** A failed report's reason: the first failed step's error, else the report's error. Pure. */
+export function failureReason(report: Record<string, unknown>): string | undefined {
+  if (report.status !== 'failed' && report.status !== 'invalid') return undefined;
+  const steps = typeof report.steps === 'object' && report.steps !== null ? (report.steps as Record<string, { status?: unknown; error?: unknown }>) : {};
+  for (const [name, step] of Object.entries(steps)) {
+    if (step?.status === 'failed' && typeof step.error === 'string') return `${name}: ${step.error}`;
+  }
+  return typeof report.error === 'string' ? report.error : 'failed (the report names no error)';
 }
 
 /** Turns a listed command and its invocations into a {@link CommandRun}. */

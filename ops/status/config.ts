@@ -5,7 +5,7 @@
  */
 import { readOptionalSetting, readSetting } from '../../common/settings/read-variables';
 import type { EnvironmentConfig } from '../../common/settings/rules';
-import { SHARED_SETTINGS } from '../../common/settings/shared-settings';
+import { parseDocumentName, SHARED_SETTINGS } from '../../common/settings/shared-settings';
 import { BUCKET_SETTING } from '../../lambda/freshness/config';
 import {
   type BackendKind,
@@ -26,6 +26,8 @@ export interface OversightConfig {
   /** The bucket (`BACKOPPER_BUCKET`); undefined when not set (status requires it). */
   bucket: string | undefined;
   concurrency: number;
+  /** The restore-check document (`BACKOPPER_VERIFY_DOCUMENT_NAME`), when the stack has the check on. */
+  verifyDocumentName: string | undefined;
 }
 
 /** Reads and validates the variables; throws ConfigError naming the variable. */
@@ -36,5 +38,6 @@ export function loadOversightConfig(env: Environment, options: { requireBucket?:
     documentName: readDocumentName(env),
     bucket: options.requireBucket ? readSetting(env, BUCKET_SETTING) : readOptionalSetting(env, BUCKET_SETTING),
     concurrency: readConcurrency(env),
+    verifyDocumentName: readOptionalSetting(env, { variable: 'BACKOPPER_VERIFY_DOCUMENT_NAME', kind: 'string', parse: parseDocumentName }),
   };
 }

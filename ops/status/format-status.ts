@@ -25,7 +25,10 @@ export function formatStatus(report: StatusReport): string[] {
     `backopper status · backend ${report.backend} · bucket ${report.bucket} · ${report.rows.length} app(s), ${flagged} flagged · ${report.generatedAt.replace(/\.\d+Z$/, 'Z')}`,
     '',
   ];
-  const header = ['ENVIRONMENT', 'APP', 'SCHEDULE', 'NEXT RUN', 'NEWEST BACKUP', 'SIZE (VS PREVIOUS)', 'LAST RUN', 'FLAGS'];
+  const agents = describeAgents(report.rows);
+  if (agents) lines.splice(1, 0, agents);
+  const withChecks = report.rows.some((row) => 'restoreCheck' in row);
+  const header = ['ENVIRONMENT', 'APP', 'SCHEDULE', 'NEXT RUN', 'NEWEST BACKUP', 'SIZE (VS PREVIOUS)', 'LAST RUN', ...(withChecks ? ['RESTORE CHECK'] : []), 'FLAGS'];
   const rows = report.rows.map((row) => [
     row.environment,
     row.app,
@@ -34,13 +37,15 @@ export function formatStatus(report: StatusReport): string[] {
     describeNewest(row, now),
     describeSize(row),
     describeLastRun(row, now, report.historyDays),
+    ...(withChecks ? [describeCheck(row, now, report.historyDays)] : []),
     row.flags.length ? row.flags.join(',') : 'ok',
   ]);
   if (rows.length === 0) lines.push('  no managed schedules found');
   else {
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] as string).length)));
     const render = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] as number))).join('  ');
-    lines.push(render(header), ...rows.map(render));
+    lines.push(render(header));
+    report.rows.forEach((row, index) => lines.push(render(rows[index] as string[]), ...describeReasons(row)));
   }
   for (const row of report.rows) lines.push(...describeProblems(row, now));
   for (const error of report.errors) lines.push(`error: ${error}`);
@@ -64,6 +69,32 @@ export function describeProblems(row: StatusRow, now: number): string[] {
     if (media.shrunk && newest && media.previous) lines.push(`media of ${at}: the newest archive is ${formatBytes(newest.size)}, the previous ${formatBytes(media.previous.size)} (${Math.round((media.sizeRatio ?? 0) * 100)}%): ${newest.key}`);
   }
   return lines;
+}
+
+/** `    why: i-web1: database: mysqldump exited ...` under a row whose last run or restore check failed. */
+function describeReasons(row: StatusRow): string[] {
+  // A failure the run records explain is said once, below the table ({@link describeProblems}).
+  const reasons = row.failure ? [] : (row.lastRun?.instances ?? []).filter((instance) => instance.reason).map((instance) => `    why: ${instance.instanceId}: ${instance.reason}`);
+  if (row.restoreCheck?.reason) reasons.push(`    restore check: ${row.restoreCheck.reason}`);
+  return reasons;
+}
+
+function describeCheck(row: StatusRow, now: number, historyDays: number): string {
+  const check = row.restoreCheck;
+  if (!check) return `none in ${historyDays}d`;
+  return `${check.result} ${formatAge(Math.max(0, Math.round((now - Date.parse(check.requestedAt)) / 1000)))} ago`;
+}
+
+/** `agents: 0.1.0 (bundle 1a2b3c4d5e6f) on 3 server(s)`: which agent builds ran the last runs. */
+function describeAgents(rows: readonly StatusRow[]): string | undefined {
+  const builds = new Map<string, Set<string>>();
+  for (const instance of rows.flatMap((row) => row.lastRun?.instances ?? [])) {
+    if (!instance.agentVersion) continue;
+    const build = `${instance.agentVersion}${instance.bundleSha256 ? ` (bundle ${instance.bundleSha256.slice(0, 12)})` : ''}`;
+    builds.set(build, (builds.get(build) ?? new Set()).add(instance.instanceId));
+  }
+  if (builds.size === 0) return undefined;
+  return `agents: ${[...builds].map(([build, servers]) => `${build} on ${servers.size} server(s)`).join(', ')}`;
 }
 
 function describeNewest(row: StatusRow, now: number): string {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backupArgs, runAgent } from '../services/agent';
+import { AGENT_BUNDLE, backupArgs, runAgent } from '../services/agent';
 import { exec } from '../services/exec';
 import { createMysqlDatabase, fingerprintMysql, mysqlImport, mysqlRoot, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
 import { type LocalS3, startS3 } from '../services/s3';
@@ -35,6 +35,9 @@ describe('a WordPress app on MariaDB, backed up end to end', () => {
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
     expect(run.report).toMatchObject({ app, environment: 'live', status: 'succeeded' });
+    // Which build ran: the package version and the sha256 of the bundle file itself.
+    expect(run.report.agentVersion).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
+    expect(run.report.bundleSha256).toBe(createHash('sha256').update(readFileSync(AGENT_BUNDLE)).digest('hex'));
     for (const step of ['database', 'retention', 'upload', 'media', 'transfer']) expect(run.report.steps[step].status).toBe('succeeded');
   });
 

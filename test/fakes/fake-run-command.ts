@@ -10,7 +10,7 @@
  *   (from `respond`), and the command's status follows its invocations;
  * - ListCommands (newest first, DocumentName and InvokedAfter filters) and ListCommandInvocations page
  *   with NextToken; ListCommandInvocations with Details shows the first 2,500 characters of each step's
- *   output, GetCommandInvocation the first 24,000.
+ *   output, GetCommandInvocation the first 24,000 (while InProgress: what was printed so far).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -35,6 +35,8 @@ export interface InvocationOutcome {
   stdout?: string;
   stderr?: string;
   responseCode?: number;
+  /** What the run step has printed so far while InProgress (SSM shows output as it comes). @default '' */
+  partialStdout?: string;
 }
 
 type InvocationStatus = 'Pending' | 'InProgress' | InvocationOutcome['status'];
@@ -240,7 +242,7 @@ export class FakeRunCommand extends FakeSsm {
       Status: invocation.status,
       StatusDetails: invocation.status,
       ResponseCode: final ? (invocation.outcome.responseCode ?? -1) : -1,
-      StandardOutputContent: final ? (invocation.outcome.stdout ?? '').slice(0, 24_000) : '',
+      StandardOutputContent: (final ? (invocation.outcome.stdout ?? '') : (invocation.outcome.partialStdout ?? '')).slice(0, 24_000),
       StandardErrorContent: final ? (invocation.outcome.stderr ?? '').slice(0, 8_000) : '',
     };
   }

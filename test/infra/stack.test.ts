@@ -167,6 +167,35 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
     });
   });
 
+  describe('published CLI settings', () => {
+    // CloudFormation values as text: a Ref or GetAtt becomes <LogicalId> / <LogicalId.Attribute>.
+    const render = (value: unknown): string => {
+      if (typeof value === 'string') return value;
+      const node = value as Record<string, any>;
+      if ('Ref' in node) return `<${String(node.Ref)}>`;
+      if ('Fn::GetAtt' in node) return `<${(node['Fn::GetAtt'] as string[]).join('.')}>`;
+      if ('Fn::Join' in node) return (node['Fn::Join'][1] as unknown[]).map(render).join(node['Fn::Join'][0] as string);
+      throw new Error(`cannot render ${JSON.stringify(value)}`);
+    };
+
+    it('are one parameter /backopper/<stack>/settings holding the sync function\'s variables, the bucket and the region', () => {
+      const parameters = Object.values(template.findResources('AWS::SSM::Parameter', { Properties: { Name: '/backopper/Backopper/settings' } }));
+      expect(parameters).toHaveLength(1);
+      const properties = parameters[0]!.Properties as { Type: string; Tier: string; Value: unknown };
+      expect([properties.Type, properties.Tier]).toEqual(['String', 'Intelligent-Tiering']);
+      const published = JSON.parse(render(properties.Value)) as { format: number; stack: string; region: string; variables: Record<string, string> };
+      expect([published.format, published.stack, published.region]).toEqual([1, 'Backopper', '<AWS::Region>']);
+      const sync = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { BACKOPPER_SCHEDULE_ROLE_ARN: Match.anyValue() } } } }));
+      expect(sync).toHaveLength(1);
+      const variables = (sync[0]!.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+      const rendered = Object.fromEntries(Object.entries(variables).filter(([name]) => name.startsWith('BACKOPPER_')).map(([name, value]) => [name, render(value)]));
+      const bucket = Object.keys(template.findResources('AWS::S3::Bucket')).filter((id) => id.startsWith('BackupsBucket'));
+      expect(bucket).toHaveLength(1);
+      expect(published.variables).toEqual({ ...rendered, BACKOPPER_BUCKET: `<${bucket[0]}>` });
+      template.hasOutput('SettingsParameter', { Value: { Ref: Match.anyValue() } });
+    });
+  });
+
   describe('schedules', () => {
     it('have their own group and an execution role only the account\'s Scheduler can assume', () => {
       template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'backopper' });

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../ops/commands/run-cli';
+import { readFileSync } from 'node:fs';
+import { COMMANDS, runCli } from '../../ops/commands/run-cli';
 import { makeApps } from '../fakes/app-list-api';
 import { createSyncWorld, type SyncWorld } from '../fakes/sync-world';
 
@@ -88,6 +89,29 @@ describe('the ops/cli.ts entry point', () => {
       (error: { code: number; stdout: string; stderr: string }) => error,
     );
 
+  it('every command of the bundle answers --help with exit 0; --version names the version', async () => {
+    const bundle = (args: string[]) =>
+      run(process.execPath, ['dist/backopper.js', ...args], { env: { PATH: process.env.PATH ?? '' } }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+    for (const command of COMMANDS) {
+      const { code, stdout, stderr } = await bundle([command.name, '--help']);
+      expect([command.name, code, stderr]).toEqual([command.name, 0, '']);
+      expect(stdout).toBe(`${command.usage}\n`);
+    }
+    expect(await bundle(['--version'])).toEqual({ code: 0, stdout: `backopper ${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}\n`, stderr: '' });
+  });
+
+  it("says what to do about missing credentials in one line, without the SDK's Node-version notice", async () => {
+    const { code, stdout, stderr } = await run(process.execPath, ['dist/backopper.js', 'status'], { env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', AWS_REGION: 'eu-west-1', AWS_PROFILE: 'ops' } }).then(
+      (result) => ({ code: 0, ...result }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect([code, stdout]).toEqual([1, '']);
+    expect(stderr).toBe('backopper status: no AWS credentials (profile ops): run `aws sso login --profile ops` for an SSO profile, or set AWS_PROFILE to a profile in ~/.aws/config\n');
+  });
+
   it('lists its commands', async () => {
     const { code, stdout } = await tsx(['--help']);
     expect(code).toBe(0);
@@ -95,8 +119,15 @@ describe('the ops/cli.ts entry point', () => {
     expect(stdout).toMatch(/^ {2}sync +Reconcile/m);
   });
 
-  it('exits 2 naming the first missing variable', async () => {
-    const { code, stderr } = await tsx(['plan']);
+  it('with no region, says so in one line and how to set it (it needs one to read the stack\'s settings)', async () => {
+    const { code, stdout, stderr } = await tsx(['plan'], { HOME: '/nonexistent', AWS_PROFILE: 'ops' });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('backopper plan: no AWS region: set one for the profile (aws configure set region <region> --profile ops) or set AWS_REGION\n');
+  });
+
+  it('with variables only (BACKOPPER_STACK=none), exits 2 naming the first missing variable', async () => {
+    const { code, stderr } = await tsx(['plan'], { BACKOPPER_STACK: 'none' });
     expect(code).toBe(2);
     expect(stderr).toContain('backopper plan: configuration error: BACKOPPER_SCHEDULE_ROLE_ARN: is required');
   });
