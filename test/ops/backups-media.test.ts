@@ -83,7 +83,9 @@ describe('backopper backups: dumps from the S3 listing, media archives from the 
 
   it('says so when there is nothing, and refuses a bad --runs', async () => {
     const run = await cli(['backups', 'live', 'nothing'], s3.client, env);
-    expect(run.out).toEqual(['no backups of nothing (live) in s3://listing-test', 'no media archives of nothing (live) in 0 run record(s)']);
+    // Nothing at all under nothing/: a typo, told apart from an app without backups (exit 3, not 1).
+    expect([run.status, run.out]).toEqual([3, []]);
+    expect(run.err.join('\n')).toContain('no app nothing: nothing is stored under s3://listing-test/nothing/');
     expect((await cli(['backups', 'live', 'shop', '--runs', '0'], s3.client, env)).status).toBe(2);
   });
 });
