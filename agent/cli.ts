@@ -4,8 +4,10 @@ import { planBackup } from './run/dry-run';
 import { ConfigError, messageOf } from './errors';
 import { postReport } from './run/report-back';
 import { runVerify } from './run/verify';
+import { loadInventoryConfig, writeInventory } from './run/inventory';
 
 const USAGE = `usage: backopper-agent backup --app <name> --environment <env> --engine mysql|postgres|none --project-type <type> [--dry-run] [--skip-absent] [--<setting> <value>...]
+       backopper-agent inventory --environment <env> [--apps-dir ...] [--inventory-file <path>]   (SSM custom inventory Custom:BackopperApps)
        backopper-agent verify --app <name> [--verify-admin-url mysql://...|postgres://...] [--apps-dir ...] [--backups-dir ...]
 Settings (flag or variable): --apps-dir BACKOPPER_APPS_DIR, --backups-dir BACKOPPER_BACKUPS_DIR, --keep-local BACKOPPER_KEEP_LOCAL,
   --bucket BACKOPPER_BUCKET, --media-host/-port/-user/-path/-identity/-known-hosts BACKOPPER_MEDIA_*, --media-dir BACKOPPER_MEDIA_DIR,
@@ -53,6 +55,11 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'verify') {
     const config = loadOrExplain(() => loadVerifyConfig(rest, process.env));
     if (config) await verify(config);
+    return;
+  }
+  if (command === 'inventory') {
+    const config = loadOrExplain(() => loadInventoryConfig(rest, process.env));
+    if (config) finish(await writeInventory(config), 0);
     return;
   }
   if (command !== 'backup') {
