@@ -41,7 +41,10 @@ export function inventoryFile(instanceId: string, stateDir = SSM_STATE_DIR): str
   return join(stateDir, instanceId, 'inventory', 'custom', 'BackopperApps.json');
 }
 
-/** Reads `--environment`, `--apps-dir` (BACKOPPER_APPS_DIR) and `--inventory-file` (else from AWS_SSM_INSTANCE_ID). Throws ConfigError. */
+/**
+ * Reads `--environment`, `--apps-dir` (BACKOPPER_APPS_DIR) and `--inventory-file`
+ * (BACKOPPER_INVENTORY_FILE, else the SSM agent's folder of AWS_SSM_INSTANCE_ID). Throws ConfigError.
+ */
 export function loadInventoryConfig(argv: string[], env: NodeJS.ProcessEnv): InventoryConfig {
   let values: Record<string, string | undefined>;
   try {
@@ -62,7 +65,7 @@ export function loadInventoryConfig(argv: string[], env: NodeJS.ProcessEnv): Inv
   }
   const appsDir = values['apps-dir'] || env.BACKOPPER_APPS_DIR || DEFAULT_APPS_DIR;
   if (!appsDir.startsWith('/')) throw new ConfigError(`--apps-dir (BACKOPPER_APPS_DIR) ${JSON.stringify(appsDir)} is not an absolute path`);
-  let file = values['inventory-file'];
+  let file = values['inventory-file'] || env.BACKOPPER_INVENTORY_FILE;
   if (!file) {
     const instanceId = env.AWS_SSM_INSTANCE_ID ?? '';
     if (!INSTANCE_ID.test(instanceId)) {
