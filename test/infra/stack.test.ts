@@ -120,8 +120,10 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
       expect(matches('executionTimeout', '1; reboot')).toBe(false);
     });
 
-    it('downloads the agent asset, then runs it only if its SHA-256 is the built bundle', () => {
-      const [download, run] = documentContent(template).mainSteps;
+    it('first checks the app is on the server (ending the document successfully if not), then downloads the agent asset and runs it only if its SHA-256 is the built bundle', () => {
+      const [check, download, run] = documentContent(template).mainSteps;
+      expect(check).toMatchObject({ action: 'aws:runShellScript', name: 'checkApp', inputs: { onFailure: 'successAndExit' } });
+      expect(JSON.stringify(check?.inputs.runCommand)).not.toContain('aws ssm');
       expect(download?.action).toBe('aws:downloadContent');
       expect(download?.inputs.sourceType).toBe('S3');
       expect(JSON.stringify(download?.inputs.sourceInfo)).toContain('cdk-hnb659fds-assets-');
@@ -314,6 +316,18 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
       for (const text of ['Backups per day', 'BackupsSucceeded', 'BackupsFailed', 'Errors', 'ApproximateNumberOfMessagesVisible']) expect(dashboard).toContain(text);
     });
   });
+  describe('a deploy never deletes schedules', () => {
+    it('keeps the schedule group through a failed deploy-time sync, an update that replaces it and cdk destroy', () => {
+      const groups = template.findResources('AWS::Scheduler::ScheduleGroup');
+      expect(Object.values(groups)).toEqual([
+        expect.objectContaining({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain', Properties: { Name: 'backopper' } }),
+      ]);
+    });
+
+    it('still reports a failed deploy-time sync (the trigger waits for the sync, so the deploy fails and says why)', () => {
+      template.hasResourceProperties('Custom::Trigger', { InvocationType: 'RequestResponse' });
+    });
+  });
 });
 
 describe('the Backopper stack with the rules backend and Object Lock', () => {
@@ -355,3 +369,4 @@ describe('the Backopper stack with the rules backend and Object Lock', () => {
     expect(pass?.statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'events.amazonaws.com' } });
   });
 });
+
