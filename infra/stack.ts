@@ -9,6 +9,7 @@ import { BackupDocument } from './constructs/backup-document';
 import { CommandHistory } from './constructs/command-history';
 import { BackupDashboard } from './constructs/dashboard';
 import { FreshnessMonitor } from './constructs/freshness-monitor';
+import { InventoryCollection } from './constructs/inventory-collection';
 import { ScheduleTarget } from './constructs/schedule-target';
 import { ServerPolicy } from './constructs/server-policy';
 import { SyncFunction } from './constructs/sync-function';
@@ -83,6 +84,9 @@ export class BackopperStack extends Stack {
       },
       runAfter: [document, target, history, ...(verify ? [verify] : [])],
     });
+
+    // Each server reports the apps it holds; the sync aims each backup at its server.
+    new InventoryCollection(this, 'Inventory', { bundle, agent: config.agent, environments: config.environments, gather: config.inventory.gather });
 
     const alerts = new Alerts(this, 'Alerts', {
       emails: config.alerts.emails,
