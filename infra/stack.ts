@@ -94,6 +94,7 @@ export class BackopperStack extends Stack {
       extraDocumentNames: verify ? [verify.documentName] : [],
       deadLetterQueue: target.deadLetterQueue,
       logRetention: retention,
+      slack: config.alerts.slack,
     });
     alerts.alarm('SyncErrors', {
       metric: sync.function.metricErrors({ period: Duration.minutes(config.schedule.syncEveryMinutes) }),

@@ -264,37 +264,34 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
       template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     });
 
-    it('fire on failed, timed out, cancelled and undeliverable runs of the backup document', () => {
-      template.hasResourceProperties('AWS::Events::Rule', {
-        EventPattern: {
-          source: ['aws.ssm'],
-          'detail-type': ['EC2 Command Invocation Status-change Notification'],
-          detail: { 'document-name': ['Backopper-Backup'], status: ['Failed', 'TimedOut', 'Cancelled', 'Undeliverable'] },
-        },
-        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsDescribe'), 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
-      });
+    it('queue failed, timed out, cancelled and undeliverable runs (per server and per command) of the backup document', () => {
+      for (const detailType of ['EC2 Command Invocation Status-change Notification', 'EC2 Command Status-change Notification']) {
+        template.hasResourceProperties('AWS::Events::Rule', {
+          EventPattern: {
+            source: ['aws.ssm'],
+            'detail-type': [detailType],
+            detail: { 'document-name': ['Backopper-Backup'], status: ['Failed', 'TimedOut', 'Cancelled', 'Undeliverable'] },
+          },
+          Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsFailureEvents'), 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
+        });
+      }
     });
 
-    it('send a message naming the app, environment, instance and status', () => {
-      template.hasResourceProperties('AWS::Events::Rule', {
-        EventPattern: { source: ['backopper'], 'detail-type': ['Backup failed'] },
-        Targets: [
-          Match.objectLike({
-            InputTransformer: {
-              InputPathsMap: Match.objectLike({
-                'detail-task': '$.detail.task',
-                'detail-app': '$.detail.app',
-                'detail-environment': '$.detail.environment',
-                'detail-instance': '$.detail.instance',
-                'detail-status': '$.detail.status',
-              }),
-              InputTemplate: Match.stringLikeRegexp(
-                'the <detail-task> of <detail-app> \\(<detail-environment>\\) <detail-status> on instance <detail-instance>\\. Reason: <detail-summary>',
-              ),
-            },
-          }),
-        ],
+    it('hand the queue to the describer in batches (one message per environment), which publishes to the topic', () => {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsFailureEvents'), 'Arn'] },
+        BatchSize: 100,
+        MaximumBatchingWindowInSeconds: 120,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ BACKOPPER_ALERT_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^AlertsTopic') } }) },
+      });
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+        VisibilityTimeout: 360,
+      });
+      template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
     });
 
     it('alarm on sync errors, the dead-letter queue, the describer and the freshness check, into the topic', () => {
