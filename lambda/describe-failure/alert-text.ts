@@ -4,7 +4,7 @@
  * environment for a burst. SNS subjects must be ASCII, without line breaks or control characters, and
  * shorter than 100 characters: {@link safeSubject} folds, flattens and cuts them to fit.
  */
-import { type BackupFailure, NO_SERVER } from './handler';
+import { type BackupFailure, NO_SERVER } from './failure';
 
 /** SNS: a subject must be less than 100 characters. */
 export const MAX_SUBJECT_LENGTH = 99;
