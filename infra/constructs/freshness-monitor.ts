@@ -59,6 +59,9 @@ export class FreshnessMonitor extends Construct {
     // Listing only: ages and sizes come from ListObjectsV2; no object is ever read.
     role.addToPolicy(new iam.PolicyStatement({ sid: 'ListBackups', actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn] }));
     ssm.StringParameter.fromSecureStringParameterAttributes(this, 'ApiSecret', { parameterName: props.api.secretParameter }).grantRead(role);
+    // Which server holds which app, to name apps on no server (GetInventory has no resource-level permissions).
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadServerInventory', actions: ['ssm:GetInventory'], resources: ['*'] }));
+    Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ssm:GetInventory has no resource-level permissions; the function only reads the Custom:BackopperApps inventory.' });
     // sns:Publish on the topic, and kms:Decrypt/GenerateDataKey on its key.
     props.topic.grantPublish(role);
     Validations.of(role).acknowledge({

@@ -31,6 +31,8 @@ export interface EnvironmentFreshness {
   disabled: number;
   /** App list entries the sync also skips (invalid): not checked. */
   skipped: number;
+  /** From the servers' inventory: apps on no server, apps on several (undefined when not read). */
+  placement?: { onNoServer: string[]; onSeveralServers: string[] };
   error?: string;
 }
 
@@ -117,6 +119,13 @@ export function formatFreshnessAlert(report: FreshnessReport): { subject: string
           const previous = app.previous as BackupObject;
           return `${at(app)}: ${formatBytes(newest.size)}, previous ${formatBytes(previous.size)} (${Math.round((app.sizeRatio ?? 0) * 100)}%), ${where(newest)}`;
         }),
+    ),
+    ...section(
+      'PLACEMENT: per the servers\' inventory (Custom:BackopperApps), these apps are on no server, or on several (backed up on one):',
+      report.environments.flatMap((env) => [
+        ...(env.placement?.onNoServer ?? []).map((app) => `${app} (${env.environment}): on no server`),
+        ...(env.placement?.onSeveralServers ?? []).map((app) => `${app} (${env.environment}): on several servers`),
+      ]),
     ),
     ...section('NOT CHECKED: errors (these apps may be stale too):', [
       ...report.environments.filter((env) => env.status === 'unknown').map((env) => `${env.environment}: ${env.error ?? 'unknown error'}; none of its apps was checked`),

@@ -15,8 +15,8 @@ import { appListUrl, fetchAppList } from '../shared/fetch-app-list';
 import type { Logger } from '../shared/log';
 import { type Change, guardMassDelete, planScheduleChanges, type SchedulePlan } from './plan';
 import { scheduleName, verifyScheduleName } from '../../common/schedule-name';
-import { buildPlacement, type PlacementMap, type PlacementSummary, summarizePlacement, UNKNOWN_PLACEMENT } from './placement';
-import { readInventory } from './read-inventory';
+import { buildPlacement, type PlacementMap, type PlacementSummary, summarizePlacement, UNKNOWN_PLACEMENT } from '../shared/placement';
+import { readInventory } from '../shared/read-inventory';
 
 /** The per-environment summary the handler logs and returns. */
 export interface EnvironmentSummary {

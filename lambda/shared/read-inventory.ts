@@ -3,7 +3,7 @@
  * page, 50 entities a page, the service's maximum). Thin I/O; {@link buildPlacement} decides.
  */
 import { paginateGetInventory, type SSMClient } from '@aws-sdk/client-ssm';
-import { INVENTORY_TYPE, type InventoryReport } from './placement';
+import { buildPlacement, INVENTORY_TYPE, type InventoryReport, type PlacementSummary, summarizePlacement } from './placement';
 
 /** GetInventory's largest page. */
 export const INVENTORY_PAGE_SIZE = 50;
@@ -30,4 +30,16 @@ export async function readInventory(client: SSMClient, environment: string): Pro
     }
   }
   return reports;
+}
+
+/** The placement flags of `apps` in `environment`: read, judged, summarized (for the sync's peers: the freshness monitor). */
+export async function readPlacementSummary(input: {
+  client: SSMClient;
+  environment: string;
+  apps: readonly string[];
+  now: Date;
+  maxAgeDays: number;
+}): Promise<PlacementSummary> {
+  const reports = await readInventory(input.client, input.environment);
+  return summarizePlacement(buildPlacement({ reports, environment: input.environment, now: input.now, maxAgeDays: input.maxAgeDays }), input.apps);
 }

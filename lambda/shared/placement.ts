@@ -9,6 +9,9 @@
 /** The custom inventory type the servers report. */
 export const INVENTORY_TYPE = 'Custom:BackopperApps';
 
+/** A report older than this many days is ignored (`BACKOPPER_INVENTORY_MAX_AGE_DAYS`): the daily association missed three times. */
+export const DEFAULT_INVENTORY_MAX_AGE_DAYS = 3;
+
 /** One server's report, as GetInventory returns it. */
 export interface InventoryReport {
   instanceId: string;
