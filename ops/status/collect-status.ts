@@ -14,6 +14,8 @@ import type { ScheduleBackend } from '../../lambda/sync/backends/types';
 import { listNewestBackups, type NewestBackups } from '../../lambda/shared/backup-objects';
 import { describeError } from '../../lambda/shared/errors';
 import { settleConcurrently } from '../../lambda/shared/concurrency';
+import { DEFAULT_INVENTORY_MAX_AGE_DAYS } from '../../lambda/shared/placement';
+import { readPlacementSummary } from '../../lambda/shared/read-inventory';
 import { buildStatusRows } from './build-status';
 import { appKey, type CommandRun, findLatestCommands, readInstanceRuns, toCommandRun } from './command-history';
 import type { OversightConfig } from './config';
@@ -104,6 +106,7 @@ export async function collectStatus(input: {
       errors.push(`command history of ${config.documentName} could not be read: ${describeError(error)}`);
     }
   }
+  const placement = await readPlacementLines({ ssm, schedules, now, errors });
   for (const [key, found] of backups) if (found instanceof Error) errors.push(`${key}: s3://${config.bucket}/${key.split('/').reverse().join('/')}/ could not be listed: ${found.message}`);
   return {
     generatedAt: now.toISOString(),
@@ -112,5 +115,22 @@ export async function collectStatus(input: {
     rows: buildStatusRows({ schedules, backups, commands, now }),
     errors,
     historyDays: input.historyDays,
+    placement,
   };
+}
+
+// Apps on no server, or on several, per the servers' inventory (what the sync aims the schedules by).
+async function readPlacementLines(input: { ssm: SSMClient; schedules: ScheduleFacts[]; now: Date; errors: string[] }): Promise<string[]> {
+  const lines: string[] = [];
+  for (const environment of [...new Set(input.schedules.map((schedule) => schedule.environment))]) {
+    const apps = input.schedules.filter((schedule) => schedule.environment === environment).map((schedule) => schedule.app);
+    try {
+      const summary = await readPlacementSummary({ client: input.ssm, environment, apps, now: input.now, maxAgeDays: DEFAULT_INVENTORY_MAX_AGE_DAYS });
+      for (const app of summary.onNoServer) lines.push(`${environment}/${app}: on no server (its command goes to every ${environment} server)`);
+      for (const several of summary.onSeveralServers) lines.push(`${environment}/${several.app}: on ${several.holders.join(', ')} (backed up on ${several.instanceId} only)`);
+    } catch (error) {
+      input.errors.push(`${environment}: the servers' inventory could not be read: ${describeError(error)}`);
+    }
+  }
+  return lines;
 }

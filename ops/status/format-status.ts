@@ -15,6 +15,8 @@ export interface StatusReport {
   errors: string[];
   /** How far back the command history was read, in days. */
   historyDays: number;
+  /** Placement flags from the servers' inventory: `live/shop: on no server (...)`. */
+  placement?: string[];
 }
 
 /** The lines of the table (no trailing newline). */
@@ -42,6 +44,7 @@ export function formatStatus(report: StatusReport): string[] {
     const render = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] as number))).join('  ');
     lines.push(render(header), ...rows.map(render));
   }
+  for (const line of report.placement ?? []) lines.push(`placement: ${line}`);
   for (const error of report.errors) lines.push(`error: ${error}`);
   lines.push('', flagged === 0 && report.errors.length === 0 ? 'ok' : `ATTENTION: ${flagged} app(s) flagged${report.errors.length ? `, ${report.errors.length} error(s)` : ''}`);
   return lines;

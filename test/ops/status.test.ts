@@ -70,6 +70,15 @@ describe('backopper status against the fakes and s3rver', () => {
     await oversight.close();
   });
 
+  it("names the apps the servers' inventory puts on no server or on several", async () => {
+    const item = (apps: string[]) => ({ TypeName: 'Custom:BackopperApps', SchemaVersion: '1.0', CaptureTime: '2025-01-15T06:00:00Z', Content: apps.map((name) => ({ App: name, Environment: 'live' })) });
+    oversight.ssm.inventory.put('i-web1', item(['shop', 'blog', 'crm', 'static', 'gone', 'broken']));
+    oversight.ssm.inventory.put('i-web2', item(['crm']));
+    await cli('status');
+    const placement = out.filter((line) => line.startsWith('placement: '));
+    expect(placement).toEqual(['placement: live/newsite: on no server (its command goes to every live server)', 'placement: live/crm: on i-web1, i-web2 (backed up on i-web1 only)']);
+  });
+
   it('prints one row per app × environment with its schedule, newest backup, last run and flags', async () => {
     expect(await cli('status')).toBe(1);
     const text = out.join('\n');
@@ -160,7 +169,7 @@ describe('backopper status at 500 apps', () => {
       const report = JSON.parse(out.join('\n')) as StatusReport;
       expect(report.rows).toHaveLength(500);
       expect(report.rows.filter((row) => row.flags.includes('stale'))).toHaveLength(10);
-      expect(oversight.ssm.calls.counts).toEqual({ ListCommands: 10, ListCommandInvocations: 500 });
+      expect(oversight.ssm.calls.counts).toEqual({ ListCommands: 10, ListCommandInvocations: 500, GetInventory: 1 });
       expect(oversight.world.counts()).toMatchObject({ GetSchedule: 500 });
       console.log(`[status] 500 apps: ${elapsed} ms, SSM ${JSON.stringify(oversight.ssm.calls.counts)}, Scheduler ${JSON.stringify(oversight.world.counts())}`);
     } finally {
