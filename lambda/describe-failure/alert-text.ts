@@ -65,7 +65,10 @@ export function alertMessages(failures: readonly BackupFailure[]): AlertMessage[
     const hosts = [...new Set(list.map((failure) => failure.host))].sort();
     const apps = [...new Set(list.map((failure) => failure.app))].sort();
     const where = hosts.length === 1 ? `on ${hosts[0]}` : `on ${hosts.length} servers`;
-    const line = `Backopper: ${list.length} runs of ${apps.length} apps (${environment}) failed ${where}: ${apps.slice(0, 3).join(', ')}${apps.length > 3 ? ', ...' : ''}`;
+    // One shared reason (a dead database server) says more than the first app names.
+    const reasons = new Set(list.map((failure) => failure.reason));
+    const why = reasons.size === 1 ? list[0]?.reason : `${apps.slice(0, 3).join(', ')}${apps.length > 3 ? ', ...' : ''}`;
+    const line = `Backopper: ${list.length} runs of ${apps.length} apps (${environment}) failed ${where}: ${why}`;
     return { environment, subject: safeSubject(line), text: [line, '', ...list.flatMap(failureBlock)].join('\n') };
   });
 }

@@ -110,11 +110,13 @@ describe('alert text', () => {
   });
 
   it('turns a burst into one message per environment listing every failure', () => {
-    const burst = Array.from({ length: 20 }, (_, index) => failure(`site-${String(index).padStart(2, '0')}`));
+    const burst = Array.from({ length: 20 }, (_, index) => failure(`site-${String(index).padStart(2, '0')}`, index < 18 ? 'web-1' : 'web-2', index === 0 ? 'disk full' : 'mysqldump: Access denied'));
     const messages = alertMessages([...burst, { ...failure('blog'), environment: 'staging' }]);
     expect(messages.map((message) => message.environment)).toEqual(['live', 'staging']);
-    expect(messages[0]?.subject).toBe('Backopper: 20 runs of 20 apps (live) failed on web-1: site-00, site-01, site-02, ...');
-    for (let index = 0; index < 20; index += 1) expect(messages[0]?.text).toContain(`- backup of site-${String(index).padStart(2, '0')} (live) failed on web-1: mysqldump: Access denied`);
+    expect(messages[0]?.subject).toBe('Backopper: 20 runs of 20 apps (live) failed on 2 servers: site-00, site-01, site-02, ...');
+    expect(alertMessages(burst.slice(1, 5))[0]?.subject).toBe('Backopper: 4 runs of 4 apps (live) failed on web-1: mysqldump: Access denied');
+    for (let index = 1; index < 18; index += 1) expect(messages[0]?.text).toContain(`- backup of site-${String(index).padStart(2, '0')} (live) failed on web-1: mysqldump: Access denied`);
+    expect(messages[0]?.text).toContain('- backup of site-19 (live) failed on web-2: mysqldump: Access denied');
   });
 });
 
@@ -164,7 +166,7 @@ describe('the describe handler, against stateful SSM and SNS fakes', () => {
     });
     await handler()(batch(events));
     expect(sns.published).toHaveLength(1);
-    expect(sns.published[0]?.subject).toMatch(/^Backopper: 20 runs of 20 apps \(live\) failed on web-1: site-00, /);
+    expect(sns.published[0]?.subject).toBe("Backopper: 20 runs of 20 apps (live) failed on web-1: mysqldump: Got error: 2002: Can't connect...");
     expect(sns.published[0]?.email.match(/^- backup of site-\d\d \(live\) failed on web-1: mysqldump: Got error: 2002/gm)).toHaveLength(20);
   });
 
