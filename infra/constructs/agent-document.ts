@@ -3,13 +3,11 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { type AgentCopySettings, renderAppCheck } from '../document/script-parts';
 import type { AgentBundle } from './agent-bundle';
-import { DOWNLOAD_STEP, RUN_STEP } from '../../common/names';
+import { CHECK_STEP, DOWNLOAD_STEP, RUN_STEP } from '../../common/names';
 
 /** Where the download step puts the agent bundle on the servers. */
 export const AGENT_DOWNLOAD_DIR = '/var/lib/backopper/agent';
 
-/** The first step: ends the document (successfully) on a server without the app. */
-export const CHECK_STEP = 'checkApp';
 
 /** A document parameter: a string SSM checks against `allowedPattern` before anything reaches a server. */
 export function documentParameter(allowedPattern: string, description: string, extra: object = {}) {

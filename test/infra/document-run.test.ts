@@ -81,6 +81,10 @@ describe('the synthesized backup document, run locally against the built agent',
     const skipped = await runDocument({ content, parameters: { app: 'elsewhere', environment: 'live', engine: 'mysql', projectType: 'wordpress' }, agentBundle: AGENT_FILE, env });
     expect(skipped.exitCode, skipped.stderr).toBe(0);
     expect(skipped.stdout).toContain('backopper: skipped: elsewhere is not on this server');
+    // The agent's report shape, as the last line: status and run count this server as skipped.
+    expect(JSON.parse(skipped.stdout.trim().split('\n').at(-1) ?? '')).toEqual({
+      app: 'elsewhere', environment: 'live', status: 'skipped', error: `elsewhere is not on this server (no ${ws.appsDir}/elsewhere)`,
+    });
     expect(existsSync(download)).toBe(false);
     expect(readFileSync(join(ws.root, 'aws-calls.log'), 'utf8')).toBe(callsBefore);
     expect(content.mainSteps.map((step) => step.name)).toEqual(['checkApp', 'downloadAgent', 'runAgent']);
