@@ -6,6 +6,7 @@ import { postReport } from './run/report-back';
 import { runVerify } from './run/verify';
 import { agentIdentity } from './run/identity';
 import { configureProgress, parseProgressInterval } from './process/progress';
+import { loadInventoryConfig, writeInventory } from './run/inventory';
 
 const BACKUP_USAGE = `usage: backopper-agent backup --app <name> --environment <env> --engine mysql|postgres|none --project-type <type> [--dry-run] [--skip-absent] [--<setting> <value>...]
   Dumps the app's database, uploads it to S3 with its .sha256, applies the local retention, and tars and
@@ -19,7 +20,13 @@ const VERIFY_USAGE = `usage: backopper-agent verify --app <name> [--verify-admin
   Restores the app's newest local dump into a scratch database and compares it with the live one.
 Exit status: 0 the restore matches, 1 it does not or failed, 2 bad invocation. The last stdout line is the JSON report.`;
 
+const INVENTORY_USAGE = `usage: backopper-agent inventory --environment <env> [--apps-dir <dir>] [--inventory-file <path>]
+  Writes the apps this server holds (folders with a .env under the apps folder) as SSM custom inventory
+  Custom:BackopperApps (default file: /var/lib/amazon/ssm/$AWS_SSM_INSTANCE_ID/inventory/custom/BackopperApps.json).
+Exit status: 0 written, 1 failed, 2 bad invocation. The last stdout line is the JSON report.`;
+
 const USAGE = `usage: backopper-agent backup --app <name> --environment <env> --engine mysql|postgres|none --project-type <type> [--dry-run] [--skip-absent] [--<setting> <value>...]
+       backopper-agent inventory --environment <env> [--apps-dir ...] [--inventory-file <path>]   (SSM custom inventory Custom:BackopperApps)
        backopper-agent verify --app <name> [--verify-admin-url mysql://...|postgres://...] [--apps-dir ...] [--backups-dir ...]
 Settings (flag or variable): --apps-dir BACKOPPER_APPS_DIR, --backups-dir BACKOPPER_BACKUPS_DIR, --keep-local BACKOPPER_KEEP_LOCAL,
   --bucket BACKOPPER_BUCKET, --media-host/-port/-user/-path/-identity/-known-hosts BACKOPPER_MEDIA_*, --media-dir BACKOPPER_MEDIA_DIR,
@@ -74,8 +81,9 @@ async function main(argv: string[]): Promise<void> {
   }
   // `backup --help`, `verify -h`: the command's usage, exit 0 (parseArgs would refuse --help as unknown).
   const end = rest.indexOf('--');
-  if ((command === 'backup' || command === 'verify') && (end === -1 ? rest : rest.slice(0, end)).some((arg) => arg === '--help' || arg === '-h')) {
-    print(`${command === 'backup' ? BACKUP_USAGE : VERIFY_USAGE}\n`);
+  const usages: Record<string, string> = { backup: BACKUP_USAGE, verify: VERIFY_USAGE, inventory: INVENTORY_USAGE };
+  if (command !== undefined && usages[command] && (end === -1 ? rest : rest.slice(0, end)).some((arg) => arg === '--help' || arg === '-h')) {
+    print(`${usages[command]}\n`);
     return;
   }
   if (command === 'verify') {
@@ -83,8 +91,13 @@ async function main(argv: string[]): Promise<void> {
     if (config) await verify(config);
     return;
   }
+  if (command === 'inventory') {
+    const config = loadOrExplain(() => loadInventoryConfig(rest, process.env), 'inventory');
+    if (config) finish(await writeInventory(config), 0);
+    return;
+  }
   if (command !== 'backup') {
-    process.stderr.write(`backopper-agent: unknown command ${JSON.stringify(command ?? '')} (commands: backup, verify)\nRun \`backopper-agent --help\` for usage.\n`);
+    process.stderr.write(`backopper-agent: unknown command ${JSON.stringify(command ?? '')} (commands: backup, inventory, verify)\nRun \`backopper-agent --help\` for usage.\n`);
     finish({ status: 'invalid', error: `unknown command ${JSON.stringify(command ?? '')}` }, 2);
     return;
   }

@@ -7,6 +7,8 @@
 export const BACKUP_DOCUMENT_NAME = 'Backopper-Backup';
 /** The SSM Command document of the weekly restore check. */
 export const VERIFY_DOCUMENT_NAME = 'Backopper-Verify';
+/** The document's first step: on a server without the app it prints a `skipped` report and ends the document (Success). */
+export const CHECK_STEP = 'checkApp';
 /** The document step that downloads the agent bundle. */
 export const DOWNLOAD_STEP = 'downloadAgent';
 /** The document step that runs the agent; its output holds the run report. */

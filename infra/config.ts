@@ -84,6 +84,23 @@ export interface VerifyConfig {
   executionTimeoutSeconds: number;
 }
 
+/** Alert delivery beyond e-mail. */
+export interface AlertsConfig {
+  emails: string[];
+  /** AWS Chatbot to one Slack channel (the workspace must be authorized in the Chatbot console first). @default - none */
+  slack?: { workspaceId: string; channelId: string };
+}
+
+/** How the servers report the apps they hold (SSM Inventory, `Custom:BackopperApps`). */
+export interface InventoryConfig {
+  /**
+   * Create the AWS-GatherSoftwareInventory association (custom inventory only) per environment. Turn it
+   * off when the servers already have an inventory association: enable its custom inventory instead.
+   * @default true
+   */
+  gather: boolean;
+}
+
 /** The validated configuration, defaults filled in. */
 export interface BackopperConfig {
   stackName: string;
@@ -91,7 +108,8 @@ export interface BackopperConfig {
   environments: EnvironmentConfig[];
   media?: MediaConfig;
   schedule: ScheduleConfig;
-  alerts: { emails: string[] };
+  alerts: AlertsConfig;
+  inventory: InventoryConfig;
   bucket: BucketConfig;
   agent: AgentConfig;
   freshness: FreshnessConfig;
@@ -130,9 +148,8 @@ export function parseConfig(raw: unknown): BackopperConfig {
     environments: readSetting(root, SHARED_SETTINGS.environments) ?? [],
     media: parseMedia(readOptional.object(root, 'media')),
     schedule: parseSchedule(root),
-    alerts: {
-      emails: readList(read.object(root, 'alerts'), 'emails', { pattern: EMAIL, what: 'an e-mail address', min: 1 }),
-    },
+    alerts: parseAlerts(read.object(root, 'alerts')),
+    inventory: { gather: read.boolean(read.object(root, 'inventory', {}), 'gather', { fallback: true }) },
     bucket: parseBucket(read.object(root, 'bucket', {})),
     agent: parseAgent(read.object(root, 'agent', {})),
     freshness: parseFreshness(read.object(root, 'freshness', {})),
@@ -141,6 +158,21 @@ export function parseConfig(raw: unknown): BackopperConfig {
   };
   problems.push(...unknownKeyProblems(root));
   if (problems.length > 0) throw new ConfigError(problems, { heading: HEADING });
+  return config;
+}
+
+// Slack's team (workspace) and channel IDs: upper-case letters and digits (T0123ABCD, C0123ABCD).
+const SLACK_ID = /^[A-Z0-9]{9,21}$/;
+
+function parseAlerts(alerts: Reader): AlertsConfig {
+  const config: AlertsConfig = { emails: readList(alerts, 'emails', { pattern: EMAIL, what: 'an e-mail address', min: 1 }) };
+  const slack = readOptional.object(alerts, 'slack');
+  if (slack) {
+    config.slack = {
+      workspaceId: read.string(slack, 'workspaceId', { pattern: SLACK_ID, what: 'a Slack workspace ID (T0123ABCD, from the AWS Chatbot console)' }),
+      channelId: read.string(slack, 'channelId', { pattern: SLACK_ID, what: 'a Slack channel ID (C0123ABCD, from the channel details)' }),
+    };
+  }
   return config;
 }
 

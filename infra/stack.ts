@@ -10,6 +10,7 @@ import { CliSettings } from './constructs/cli-settings';
 import { CommandHistory } from './constructs/command-history';
 import { BackupDashboard } from './constructs/dashboard';
 import { FreshnessMonitor } from './constructs/freshness-monitor';
+import { InventoryCollection } from './constructs/inventory-collection';
 import { ScheduleTarget } from './constructs/schedule-target';
 import { ServerPolicy } from './constructs/server-policy';
 import { SyncFunction } from './constructs/sync-function';
@@ -85,12 +86,16 @@ export class BackopperStack extends Stack {
       runAfter: [document, target, history, ...(verify ? [verify] : [])],
     });
 
+    // Each server reports the apps it holds; the sync aims each backup at its server.
+    new InventoryCollection(this, 'Inventory', { bundle, agent: config.agent, environments: config.environments, gather: config.inventory.gather });
+
     const alerts = new Alerts(this, 'Alerts', {
       emails: config.alerts.emails,
       documentName: document.documentName,
       extraDocumentNames: verify ? [verify.documentName] : [],
       deadLetterQueue: target.deadLetterQueue,
       logRetention: retention,
+      slack: config.alerts.slack,
     });
     alerts.alarm('SyncErrors', {
       metric: sync.function.metricErrors({ period: Duration.minutes(config.schedule.syncEveryMinutes) }),

@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import type { ActualSchedule, DesiredSchedule } from '../../lambda/sync/backends/types';
 import { planScheduleChanges } from '../../lambda/sync/plan';
-import { measureSyncCalls } from '../../test/fakes/measure-sync';
+import { measureRunsPerNight, measureSyncCalls } from '../../test/fakes/measure-sync';
 import type { Row } from '../table';
 
 const APPS = 2000;
@@ -69,6 +69,21 @@ export async function benchSync(): Promise<Row[]> {
       });
     }
   }
+  const night = await measureRunsPerNight({ apps: 500, servers: 10 });
+  rows.push({
+    case: `runs per night, ${night.apps} apps on ${night.servers} servers`,
+    variant: 'tag target (before)',
+    runs: 1,
+    note: `${night.invocationsByTag} invocations (instances reached by ${night.schedules} SendCommands)`,
+  });
+  rows.push({
+    case: `runs per night, ${night.apps} apps on ${night.servers} servers`,
+    variant: 'placement from inventory (after)',
+    runs: 1,
+    target: `≤ ${night.apps}`,
+    pass: night.invocationsByPlacement <= night.apps && night.maxPerSchedule === 1,
+    note: `${night.invocationsByPlacement} invocations, at most ${night.maxPerSchedule} per schedule`,
+  });
   const planner = await measurePlanner();
   rows.push({
     case: `sync planner, 3 × ${APPS} apps`,

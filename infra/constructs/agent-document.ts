@@ -1,14 +1,13 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import type { AgentCopySettings } from '../document/script-parts';
+import { type AgentCopySettings, renderAppCheck } from '../document/script-parts';
 import type { AgentBundle } from './agent-bundle';
-import { DOWNLOAD_STEP, RUN_STEP } from '../../common/names';
+import { CHECK_STEP, DOWNLOAD_STEP, RUN_STEP } from '../../common/names';
 
 /** Where the download step puts the agent bundle on the servers. */
 export const AGENT_DOWNLOAD_DIR = '/var/lib/backopper/agent';
 
-/** The two steps, by name (GetCommandInvocation needs the step name of a multi-step document). */
 
 /** A document parameter: a string SSM checks against `allowedPattern` before anything reaches a server. */
 export function documentParameter(allowedPattern: string, description: string, extra: object = {}) {
@@ -24,6 +23,8 @@ export interface AgentDocumentProps {
   readonly bundle: AgentBundle;
   /** The run step's script, given where the download step left the bundle. */
   readonly renderScript: (bundle: AgentCopySettings) => string[];
+  /** The apps folder: a first step checks `<appsDir>/<app>` exists before anything is downloaded. @default - no check step */
+  readonly appsDir?: string;
 }
 
 /**
@@ -44,6 +45,7 @@ export function createAgentDocument(scope: Construct, props: AgentDocumentProps)
       description: props.description,
       parameters: props.parameters,
       mainSteps: [
+        ...(props.appsDir ? [checkStep(props.appsDir)] : []),
         {
           action: 'aws:downloadContent',
           name: DOWNLOAD_STEP,
@@ -63,4 +65,14 @@ export function createAgentDocument(scope: Construct, props: AgentDocumentProps)
     },
   });
   return { document, documentArn: stack.formatArn({ service: 'ssm', resource: 'document', resourceName: props.name }) };
+}
+
+// `onFailure: successAndExit` (an input every plugin takes): a failed check ends the document, Success.
+function checkStep(appsDir: string) {
+  return {
+    action: 'aws:runShellScript',
+    name: CHECK_STEP,
+    precondition: { StringEquals: ['platformType', 'Linux'] },
+    inputs: { onFailure: 'successAndExit', timeoutSeconds: '60', runCommand: renderAppCheck(appsDir) },
+  };
 }

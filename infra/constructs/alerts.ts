@@ -11,9 +11,11 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as chatbot from 'aws-cdk-lib/aws-chatbot';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
-import { FAILURE_DETAIL_TYPE, FAILURE_EVENT_SOURCE, RUN_STEP } from '../../common/names';
+import { RUN_STEP } from '../../common/names';
 import { REPOSITORY_ROOT } from './agent-bundle';
 
 /** Invocation statuses that mean a backup did not happen (or did not finish). */
@@ -31,18 +33,27 @@ export interface AlertsProps {
   readonly deadLetterQueue: sqs.IQueue;
   /** @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
+  /** How long failures are gathered into one message per environment. @default 120 */
+  readonly batchWindowSeconds?: number;
+  /** AWS Chatbot to this Slack channel, besides e-mail. @default - none */
+  readonly slack?: { workspaceId: string; channelId: string };
 }
 
+/** Failures within this many seconds become one message per environment. */
+export const DEFAULT_BATCH_WINDOW_SECONDS = 120;
+
 /**
- * Gets a failed backup to a person: an SNS topic with e-mail subscriptions; a rule on the SSM
- * invocation status events of the backup document; a small function that looks up the failed run's
- * app, environment and reason; and the rule that formats its `Backup failed` event into the e-mail.
- * Alarms created with {@link alarm} notify the same topic.
+ * Gets a failed backup to a person: an SNS topic with e-mail subscriptions (and optionally AWS Chatbot
+ * to Slack); rules on the SSM status events of the backup documents into a queue; a small function
+ * that takes the queue in batches, looks up each failed run's app, environment, server and reason, and
+ * publishes one message per environment whose subject says what failed, where and why. Alarms created
+ * with {@link alarm} notify the same topic.
  */
 export class Alerts extends Construct {
   readonly topic: sns.Topic;
   readonly describeFunction: nodejs.NodejsFunction;
-  readonly failureRule: events.Rule;
+  readonly failureQueue: sqs.Queue;
+  readonly chatChannel?: chatbot.SlackChannelConfiguration;
   readonly alarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: AlertsProps) {
@@ -65,61 +76,86 @@ export class Alerts extends Construct {
     const logGroup = new logs.LogGroup(this, 'DescribeLogs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
     const role = new iam.Role(this, 'DescribeRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(role);
+    const timeout = Duration.minutes(1);
     this.describeFunction = new nodejs.NodejsFunction(this, 'Describe', {
-      description: 'Backopper: looks up the app, environment and reason of a failed backup command for the alert.',
+      description: 'Backopper: turns failed backup commands into one alert per environment (what failed, where, why).',
       entry: path.join(REPOSITORY_ROOT, 'lambda', 'describe-failure', 'handler.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      timeout: Duration.seconds(30),
+      timeout,
       role,
       logGroup,
-      environment: { BACKOPPER_RUN_STEP: RUN_STEP },
+      environment: { BACKOPPER_RUN_STEP: RUN_STEP, BACKOPPER_ALERT_TOPIC_ARN: this.topic.topicArn },
       bundling: { forceDockerBundling: false, target: 'node24', minify: true, externalModules: [] },
     });
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadCommandDetails',
-        // Neither action supports resource-level permissions.
-        actions: ['ssm:ListCommands', 'ssm:GetCommandInvocation'],
+        // None of these actions supports resource-level permissions.
+        actions: ['ssm:ListCommands', 'ssm:ListCommandInvocations', 'ssm:GetCommandInvocation'],
         resources: ['*'],
       }),
     );
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ssm:ListCommands and ssm:GetCommandInvocation have no resource-level permissions; the function only reads the failed command it was told about.',
+      reason: 'ssm:ListCommands, ssm:ListCommandInvocations and ssm:GetCommandInvocation have no resource-level permissions; the function only reads the failed commands it was told about.',
     });
-    events.EventBus.fromEventBusName(this, 'DefaultBus', 'default').grantPutEventsTo(role);
+    // Also grants the topic key's Decrypt and GenerateDataKey*, which publishing to an encrypted topic needs.
+    this.topic.grantPublish(role);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: "grantPublish's key grant for the alert topic's own key (the only resource): SNS needs a data key to encrypt each published message.",
+    });
 
+    // The status events wait in a queue so that a burst (a database server dead at night) reaches the
+    // function as one batch: one message per environment instead of one e-mail per app.
+    this.failureQueue = new sqs.Queue(this, 'FailureEvents', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Lambda needs at least the function timeout; six times it leaves room for retries of a batch.
+      visibilityTimeout: Duration.minutes(6),
+      deadLetterQueue: { queue: props.deadLetterQueue, maxReceiveCount: 5 },
+    });
+    this.describeFunction.addEventSource(
+      new sources.SqsEventSource(this.failureQueue, {
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(props.batchWindowSeconds ?? DEFAULT_BATCH_WINDOW_SECONDS),
+        reportBatchItemFailures: true,
+      }),
+    );
+    const documents = [props.documentName, ...(props.extraDocumentNames ?? [])];
+    const toQueue = () => new targets.SqsQueue(this.failureQueue, { retryAttempts: 4, maxEventAge: Duration.hours(2), deadLetterQueue: props.deadLetterQueue });
     new events.Rule(this, 'FailedCommands', {
-      description: 'Backopper: a backup command failed, timed out, was cancelled or could not be delivered.',
+      description: 'Backopper: a backup command failed, timed out, was cancelled or could not be delivered on a server.',
       eventPattern: {
         source: ['aws.ssm'],
         detailType: ['EC2 Command Invocation Status-change Notification'],
-        detail: { 'document-name': [props.documentName, ...(props.extraDocumentNames ?? [])], status: FAILED_INVOCATION_STATUSES },
+        detail: { 'document-name': documents, status: FAILED_INVOCATION_STATUSES },
       },
-      targets: [new targets.LambdaFunction(this.describeFunction, { retryAttempts: 4, maxEventAge: Duration.hours(2), deadLetterQueue: props.deadLetterQueue })],
+      targets: [toQueue()],
+    });
+    new events.Rule(this, 'UnstartedCommands', {
+      description: 'Backopper: a backup command ended badly as a whole (alerted when no server ever ran it).',
+      eventPattern: {
+        source: ['aws.ssm'],
+        detailType: ['EC2 Command Status-change Notification'],
+        detail: { 'document-name': documents, status: FAILED_INVOCATION_STATUSES },
+      },
+      targets: [toQueue()],
     });
 
-    const field = (name: string) => events.EventField.fromPath(`$.detail.${name}`);
-    this.failureRule = new events.Rule(this, 'BackupFailed', {
-      description: 'Backopper: e-mails a described backup failure.',
-      eventPattern: { source: [FAILURE_EVENT_SOURCE], detailType: [FAILURE_DETAIL_TYPE] },
-      targets: [
-        new targets.SnsTopic(this.topic, {
-          deadLetterQueue: props.deadLetterQueue,
-          // One line: EventBridge hands SNS the template as a JSON string, so a newline would arrive as "\n".
-          message: events.RuleTargetInput.fromText(
-            [
-              `Backopper: the ${field('task')} of ${field('app')} (${field('environment')}) ${field('status')} on instance ${field('instance')}.`,
-              `Reason: ${field('summary')}`,
-              `Requested at ${field('requestedAt')}, command ${field('commandId')}.`,
-              `Output: ${field('consoleUrl')}`,
-            ].join(' '),
-          ),
-        }),
-      ],
-    });
+    if (props.slack) {
+      // Optional chat channel: AWS Chatbot posts the topic's alerts (and alarms) to one Slack channel.
+      const channel = new chatbot.SlackChannelConfiguration(this, 'Slack', {
+        slackChannelConfigurationName: `${Stack.of(this).stackName}-alerts`.slice(0, 128),
+        slackWorkspaceId: props.slack.workspaceId,
+        slackChannelId: props.slack.channelId,
+        notificationTopics: [this.topic],
+        loggingLevel: chatbot.LoggingLevel.ERROR,
+      });
+      this.chatChannel = channel;
+    }
 
     this.alarm('DescribeErrors', {
       metric: this.describeFunction.metricErrors({ period: Duration.minutes(5) }),

@@ -66,6 +66,7 @@ export class BackupDocument extends Construct {
           default: String(props.executionTimeoutSeconds ?? 14400),
         }),
       },
+      appsDir: props.agent.appsDir,
       bundle: props.bundle,
       renderScript: (bundle) =>
         renderBackupScript({

@@ -60,6 +60,9 @@ export class FreshnessMonitor extends Construct {
     role.addToPolicy(new iam.PolicyStatement({ sid: 'ListBackups', actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn] }));
     role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadRunRecords', actions: ['s3:GetObject'], resources: [props.bucket.arnForObjects('*/runs/*.json')] }));
     ssm.StringParameter.fromSecureStringParameterAttributes(this, 'ApiSecret', { parameterName: props.api.secretParameter }).grantRead(role);
+    // Which server holds which app, to name apps on no server (GetInventory has no resource-level permissions).
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadServerInventory', actions: ['ssm:GetInventory'], resources: ['*'] }));
+    Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ssm:GetInventory has no resource-level permissions; the function only reads the Custom:BackopperApps inventory.' });
     // sns:Publish on the topic, and kms:Decrypt/GenerateDataKey on its key.
     props.topic.grantPublish(role);
     Validations.of(role).acknowledge({

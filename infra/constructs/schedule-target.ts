@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -82,7 +82,13 @@ export class ScheduleTarget extends Construct {
     });
 
     if (this.backend === 'scheduler') {
-      this.group = new scheduler.ScheduleGroup(this, 'Group', { scheduleGroupName: this.groupName });
+      this.group = new scheduler.ScheduleGroup(this, 'Group', {
+        scheduleGroupName: this.groupName,
+        // Deleting a group deletes its schedules. RetainExceptOnCreate: a failed deploy-time sync, a
+        // later rename or `cdk destroy` never takes the schedules with it; only the rollback of the
+        // deploy that created the group (which holds no schedule from before) removes it.
+        removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+      });
       // Scheduler sends undeliverable invocations to the DLQ with the execution role.
       this.deadLetterQueue.grantSendMessages(this.role);
     } else {

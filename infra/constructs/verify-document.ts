@@ -50,6 +50,7 @@ export class VerifyDocument extends Construct {
           default: String(props.executionTimeoutSeconds ?? 3600),
         }),
       },
+      appsDir: props.agent.appsDir,
       bundle: props.bundle,
       renderScript: (bundle) =>
         renderVerifyScript({ ...bundle, region: Stack.of(this).region, agent: props.agent, adminUrlParameter: props.adminUrlParameter }),

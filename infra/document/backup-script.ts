@@ -68,6 +68,10 @@ export function renderBackupScript(settings: BackupScriptSettings): string[] {
     ...renderMediaSecrets(settings),
     ...renderReportSecret(settings),
     '',
+    // Every run refreshes this server's app inventory (Custom:BackopperApps) for the inventory collection.
+    'if [ -n "${AWS_SSM_INSTANCE_ID:-}" ] && ! "$node" "$work/backopper-agent.js" inventory --environment "$SSM_environment" > /dev/null; then',
+    '  say "could not refresh this server\'s app inventory; the backup goes on" >&2',
+    'fi',
     'say "backing up $SSM_app ($SSM_environment, engine $SSM_engine, $SSM_projectType) with $("$node" --version) on $(uname -n)"',
     // The command goes to every server of the environment; only the one(s) holding the app back it up.
     // An app missing everywhere is caught by the freshness monitor, not by failing on every other server.

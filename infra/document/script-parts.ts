@@ -140,3 +140,22 @@ export function renderAgentRun(agentCommand: string): string[] {
     'exit "$status"',
   ];
 }
+
+/**
+ * The document's first step: is the app on this server? Exits 0 when its folder exists, so the
+ * download and run steps follow; otherwise says so and exits 1, which the step's
+ * `onFailure: successAndExit` turns into the end of the document with status Success. A server the
+ * command reaches without the app (the tag fallback) downloads nothing and fetches no secret.
+ */
+export function renderAppCheck(appsDir: string): string[] {
+  return [
+    'set -eu',
+    ...renderParameterFallbacks(['app', 'environment']),
+    `apps_dir=${shellQuote(appsDir)}`,
+    'if [ -d "$apps_dir/$SSM_app" ]; then exit 0; fi',
+    'printf "backopper: skipped: %s is not on this server (%s, no %s): nothing downloaded or fetched\\n" "$SSM_app" "$(uname -n)" "$apps_dir/$SSM_app"',
+    // The agent's report shape, so status and run count this server as skipped (the parameters' patterns keep it valid JSON).
+    `printf '{"app":"%s","environment":"%s","status":"skipped","error":"%s is not on this server (no %s)"}\\n' "$SSM_app" "$SSM_environment" "$SSM_app" "$apps_dir/$SSM_app"`,
+    'exit 1',
+  ];
+}

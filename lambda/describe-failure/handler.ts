@@ -1,118 +1,120 @@
 /**
- * Turns an SSM "command invocation status-change" event of a failed backup into a readable alert.
- * The event names only the command, instance and status; the app and environment are the command's
- * parameters and the reason is in its output, so this looks both up and puts one `Backup failed`
- * event on the default bus, which a rule formats into the e-mail. A lookup that fails still alerts.
+ * Turns failed backup commands into alerts a person can act on. SSM's status-change events arrive
+ * through an SQS queue, batched for a few minutes (the event source's batching window), so a burst
+ * (a database server that died at night) becomes one message per environment instead of one e-mail
+ * per app. Each event names only the command, instance and status; the app and environment are the
+ * command's parameters and the reason is in its output, so this looks both up (a lookup that fails
+ * still alerts) and publishes to the alert topic with a subject that says what failed, where and why.
+ * A command-level event (Cancelled, Undeliverable, TimedOut) alerts only when no server ever got an
+ * invocation of it: otherwise the invocations' own events have said it.
  */
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetCommandInvocationCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetCommandInvocationCommand, ListCommandInvocationsCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { createAwsClient } from '../shared/aws-clients';
-import { lastJsonObject } from '../../common/run-report';
-import { FAILURE_DETAIL_TYPE, FAILURE_EVENT_SOURCE, RUN_STEP } from '../../common/names';
+import { RUN_STEP } from '../../common/names';
 import { createLambdaLogger, type InvocationContext, type LambdaLogger } from '../shared/log';
+import { alertMessages, chatbotNotification } from './alert-text';
+import { type BackupFailure, COMMAND_STATUS_DETAIL_TYPE, type CommandFacts, describeFailure, type InvocationStatusEvent } from './failure';
 
-/** The fields of an `EC2 Command Invocation Status-change Notification` this uses. */
-export interface InvocationStatusEvent {
-  region: string;
-  detail: { 'command-id': string; 'document-name'?: string; 'instance-id': string; status: string; 'requested-date-time'?: string };
-}
+export { COMMAND_STATUS_DETAIL_TYPE, NO_SERVER, describeFailure, firstReason, summarize } from './failure';
+export type { BackupFailure, CommandFacts, InvocationStatusEvent } from './failure';
 
-/** What the alert says. */
-export interface BackupFailure {
-  /** `backup`, or `restore check` for the verify document. */
-  task: string;
-  app: string;
-  environment: string;
-  instance: string;
-  status: string;
-  commandId: string;
-  requestedAt: string;
-  summary: string;
-  consoleUrl: string;
-}
-
-/** What the lookups found (any part may be missing). */
-export interface CommandFacts {
-  parameters?: Record<string, string[]>;
-  stdout?: string;
-  stderr?: string;
-  statusDetails?: string;
-  lookupError?: string;
-}
-
-const SUMMARY_LIMIT = 1500;
-
-/** Builds the alert from the event and whatever the lookups found. Pure. */
-export function describeFailure(event: InvocationStatusEvent, facts: CommandFacts): BackupFailure {
-  const { detail } = event;
-  const parameter = (name: string) => facts.parameters?.[name]?.[0] ?? 'unknown';
-  return {
-    task: /verify/i.test(detail['document-name'] ?? '') ? 'restore check' : 'backup',
-    app: parameter('app'),
-    environment: parameter('environment'),
-    instance: detail['instance-id'],
-    status: facts.statusDetails && facts.statusDetails !== detail.status ? `${detail.status} (${facts.statusDetails})` : detail.status,
-    commandId: detail['command-id'],
-    requestedAt: detail['requested-date-time'] ?? 'unknown',
-    summary: summarize(facts),
-    consoleUrl: `https://${event.region}.console.aws.amazon.com/systems-manager/run-command/${detail['command-id']}/${detail['instance-id']}?region=${event.region}`,
-  };
-}
-
-/** The failed steps from the run report (the last JSON line of stdout), else the end of stderr. */
-export function summarize(facts: CommandFacts): string {
-  const report = lastJsonObject(facts.stdout ?? '');
-  const steps = report?.steps;
-  if (steps && typeof steps === 'object') {
-    const failed = Object.entries(steps as Record<string, { status?: string; error?: string }>)
-      .filter(([, step]) => step?.status === 'failed')
-      .map(([name, step]) => `${name} failed: ${step.error ?? 'no details'}`);
-    if (failed.length > 0) return clip(failed.join('\n'));
-  }
-  if (typeof report?.error === 'string') return clip(report.error);
-  const stderr = (facts.stderr ?? '').trim();
-  if (stderr) return clip(stderr.split('\n').slice(-10).join('\n'), true);
-  if (facts.lookupError) return `The command's details could not be read: ${facts.lookupError}`;
-  return 'No output was recorded: the server may be offline, or the SSM agent did not start the command.';
-}
-
-// The summary goes into a one-line message: newlines become " / ".
-function clip(multiline: string, keepEnd = false): string {
-  const text = multiline.replace(/\s*\n\s*/g, ' / ');
-  if (text.length <= SUMMARY_LIMIT) return text;
-  return keepEnd ? `...${text.slice(-SUMMARY_LIMIT)}` : `${text.slice(0, SUMMARY_LIMIT)}...`;
-}
-
-/** Clients and the run step's name, injectable for tests. */
+/** Clients and settings, injectable for tests. */
 export interface DescribeFailureOptions {
   /** @default createAwsClient(SSMClient) */
   ssm?: SSMClient;
-  /** @default createAwsClient(EventBridgeClient) */
-  events?: EventBridgeClient;
+  /** @default createAwsClient(SNSClient) */
+  sns?: SNSClient;
+  /** @default process.env.BACKOPPER_ALERT_TOPIC_ARN */
+  topicArn?: string;
   /** The document step whose output holds the run report. @default process.env.BACKOPPER_RUN_STEP ?? RUN_STEP */
   runStep?: string;
   /** @default Powertools' logger, service backopper-describe-failure */
   logger?: LambdaLogger;
 }
 
-/** Creates the Lambda handler. */
+/** The SQS event the function receives (the queue the status events go to). */
+export interface SqsBatch {
+  Records: { messageId: string; body: string }[];
+}
+
+/** SQS partial batch response: the records to deliver again. */
+export interface BatchResult {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+/** Creates the Lambda handler: one published message per environment of the batch. */
 export function createHandler(options: DescribeFailureOptions = {}) {
   const ssm = options.ssm ?? createAwsClient(SSMClient);
-  const events = options.events ?? createAwsClient(EventBridgeClient);
+  const sns = options.sns ?? createAwsClient(SNSClient);
+  const topicArn = options.topicArn ?? process.env.BACKOPPER_ALERT_TOPIC_ARN;
   const runStep = options.runStep ?? process.env.BACKOPPER_RUN_STEP ?? RUN_STEP;
   const logger = options.logger ?? createLambdaLogger('backopper-describe-failure');
-  return async (event: InvocationStatusEvent, context?: InvocationContext): Promise<BackupFailure> => {
+  return async (batch: SqsBatch, context?: InvocationContext): Promise<BatchResult> => {
     if (context) logger.addContext(context);
-    const facts = await lookUp(ssm, event, runStep);
-    const failure = describeFailure(event, facts);
-    const result = await events.send(
-      new PutEventsCommand({ Entries: [{ Source: FAILURE_EVENT_SOURCE, DetailType: FAILURE_DETAIL_TYPE, Detail: JSON.stringify(failure) }] }),
-    );
-    // A rejected entry must fail the invocation, so Lambda retries and the error alarm fires.
-    if (result.FailedEntryCount) throw new Error(`PutEvents rejected the alert: ${result.Entries?.[0]?.ErrorMessage ?? 'unknown error'}`);
-    logger.info('backup failure reported', { ...failure });
-    return failure;
+    if (!topicArn) throw new Error('BACKOPPER_ALERT_TOPIC_ARN is not set: alerts cannot be published');
+    const described: { messageId: string; failure: BackupFailure }[] = [];
+    const retry = new Set<string>();
+    for (const record of batch.Records) {
+      let event: InvocationStatusEvent;
+      try {
+        event = JSON.parse(record.body) as InvocationStatusEvent;
+        if (typeof event?.detail?.['command-id'] !== 'string') throw new Error('no detail.command-id');
+      } catch (error) {
+        // Not a status event: kept out of the alert, said loudly, never retried forever.
+        logger.error('queue message is not an SSM status event; dropped', { messageId: record.messageId, error: (error as Error).message });
+        continue;
+      }
+      try {
+        const failure = await describeEvent(ssm, event, runStep);
+        if (failure) described.push({ messageId: record.messageId, failure });
+      } catch (error) {
+        logger.error('could not look up the command; the message goes back to the queue', { messageId: record.messageId, error: (error as Error).message });
+        retry.add(record.messageId);
+      }
+    }
+    for (const message of alertMessages(described.map((entry) => entry.failure))) {
+      const ids = described.filter((entry) => entry.failure.environment === message.environment).map((entry) => entry.messageId);
+      try {
+        await sns.send(
+          new PublishCommand({
+            TopicArn: topicArn,
+            Subject: message.subject,
+            // E-mail gets the text; AWS Chatbot (an https subscription) its custom-notification JSON.
+            MessageStructure: 'json',
+            Message: JSON.stringify({ default: message.text, https: chatbotNotification(message) }),
+          }),
+        );
+        logger.info('alert published', { environment: message.environment, subject: message.subject, failures: ids.length });
+      } catch (error) {
+        logger.error('could not publish the alert; its messages go back to the queue', { environment: message.environment, error: (error as Error).message });
+        for (const id of ids) retry.add(id);
+      }
+    }
+    return { batchItemFailures: [...retry].map((itemIdentifier) => ({ itemIdentifier })) };
   };
+}
+
+/** The failure an event describes, or undefined for a command-level event whose invocations alert on their own. */
+async function describeEvent(ssm: SSMClient, event: InvocationStatusEvent, runStep: string): Promise<BackupFailure | undefined> {
+  if (event['detail-type'] === COMMAND_STATUS_DETAIL_TYPE || !event.detail['instance-id']) {
+    // Throws (and so retries) when it cannot tell: a silent drop could hide a backup that never ran.
+    const invocations = await ssm.send(new ListCommandInvocationsCommand({ CommandId: event.detail['command-id'], MaxResults: 1 }));
+    if ((invocations.CommandInvocations ?? []).length > 0) return undefined;
+    const facts = await lookUpCommand(ssm, event);
+    return describeFailure(event, facts);
+  }
+  return describeFailure(event, await lookUp(ssm, event, runStep));
+}
+
+async function lookUpCommand(ssm: SSMClient, event: InvocationStatusEvent): Promise<CommandFacts> {
+  try {
+    const listed = await ssm.send(new ListCommandsCommand({ CommandId: event.detail['command-id'] }));
+    const command = listed.Commands?.[0];
+    return { parameters: command?.Parameters, statusDetails: command?.StatusDetails };
+  } catch (error) {
+    return { lookupError: `ListCommands: ${(error as Error).message}` };
+  }
 }
 
 async function lookUp(ssm: SSMClient, event: InvocationStatusEvent, runStep: string): Promise<CommandFacts> {

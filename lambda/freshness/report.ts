@@ -36,6 +36,8 @@ export interface EnvironmentFreshness {
   disabled: number;
   /** App list entries the sync also skips (invalid): not checked. */
   skipped: number;
+  /** From the servers' inventory: apps on no server, apps on several (undefined when not read). */
+  placement?: { onNoServer: string[]; onSeveralServers: string[] };
   error?: string;
 }
 
@@ -156,6 +158,13 @@ export function formatFreshnessAlert(report: FreshnessReport): { subject: string
       report.apps
         .filter((app) => app.media?.shrunk && app.media.newest && app.media.previous)
         .map((app) => `${at(app)}: ${formatBytes(app.media?.newest?.size ?? 0)}, previous ${formatBytes(app.media?.previous?.size ?? 0)} (${Math.round((app.media?.sizeRatio ?? 0) * 100)}%), ${app.media?.newest?.key}`),
+    ),
+    ...section(
+      'PLACEMENT: per the servers\' inventory (Custom:BackopperApps), these apps are on no server, or on several (backed up on one):',
+      report.environments.flatMap((env) => [
+        ...(env.placement?.onNoServer ?? []).map((app) => `${app} (${env.environment}): on no server`),
+        ...(env.placement?.onSeveralServers ?? []).map((app) => `${app} (${env.environment}): on several servers`),
+      ]),
     ),
     ...section('NOT CHECKED: errors (these apps may be stale too):', [
       ...report.environments.filter((env) => env.status === 'unknown').map((env) => `${env.environment}: ${env.error ?? 'unknown error'}; none of its apps was checked`),

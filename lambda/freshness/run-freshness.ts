@@ -15,6 +15,8 @@ import { describeError } from '../shared/errors';
 import { appListUrl, fetchAppList } from '../shared/fetch-app-list';
 import type { Logger } from '../shared/log';
 import { readApiSecret } from '../shared/read-secret';
+import { DEFAULT_INVENTORY_MAX_AGE_DAYS } from '../shared/placement';
+import { readPlacementSummary } from '../shared/read-inventory';
 import { assessBackups, assessMedia, FREQUENCY_SECONDS } from './assess';
 import type { FreshnessConfig } from './config';
 import { type AppFreshness, buildFreshnessReport, type EnvironmentFreshness, type FreshnessReport } from './report';
@@ -61,6 +63,8 @@ export async function runFreshnessCheck(config: FreshnessConfig, deps: Freshness
       const list = parseAppList(raw);
       Object.assign(entry, { apps: list.apps.length, disabled: list.disabled.length, skipped: list.skipped.length });
       for (const app of list.apps) work.push({ environment: name, app });
+      const placement = deps.ssm ? await readPlacementFlags(deps, name, list.apps, now) : undefined;
+      if (placement && (placement.onNoServer.length > 0 || placement.onSeveralServers.length > 0)) entry.placement = placement;
     } catch (error) {
       Object.assign(entry, { status: 'unknown', error: describeError(error) });
       deps.logger.error('app list unavailable: its apps were not checked', { environment: name, error: entry.error });
@@ -98,4 +102,17 @@ export async function runFreshnessCheck(config: FreshnessConfig, deps: Freshness
     return { ...base, ...assessment, newest: dumps.value.newest, previous: dumps.value.previous, ...extra };
   });
   return buildFreshnessReport({ checkedAt: now, bucket: config.bucket, environments, apps });
+}
+
+// The sync's placement flags, seen from here: advice only, an unreadable inventory is a warning.
+async function readPlacementFlags(deps: FreshnessDependencies, environment: string, apps: readonly AppSpec[], now: Date): Promise<EnvironmentFreshness['placement']> {
+  try {
+    const summary = await readPlacementSummary({ client: deps.ssm as SSMClient, environment, apps: apps.map((app) => app.name), now, maxAgeDays: DEFAULT_INVENTORY_MAX_AGE_DAYS });
+    const flags = { onNoServer: summary.onNoServer, onSeveralServers: summary.onSeveralServers.map((entry) => entry.app) };
+    if (flags.onNoServer.length > 0) deps.logger.warn('apps on no inventoried server', { environment, apps: flags.onNoServer });
+    return flags;
+  } catch (error) {
+    deps.logger.warn('could not read the servers\' inventory', { environment, error: describeError(error) });
+    return undefined;
+  }
 }

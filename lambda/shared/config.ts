@@ -5,6 +5,7 @@
  * Documented in docs/sync.md.
  */
 import { BACKUP_DOCUMENT_NAME } from '../../common/names';
+import { DEFAULT_INVENTORY_MAX_AGE_DAYS } from './placement';
 import { ConfigError } from '../../common/settings/config-error';
 import { readOptionalSetting as readOptional, readSetting, type Variables } from '../../common/settings/read-variables';
 import type { BackupWindow, EnvironmentConfig, Weekday } from '../../common/settings/rules';
@@ -40,6 +41,8 @@ export interface SyncConfig {
   maxDeleteFraction: number;
   allowMassDelete: boolean;
   concurrency: number;
+  /** `BACKOPPER_INVENTORY_MAX_AGE_DAYS`: a server's app inventory older than this is ignored. */
+  inventoryMaxAgeDays: number;
   /** The weekly restore check; undefined when `BACKOPPER_VERIFY_DOCUMENT_NAME` is not set (off). */
   verify: VerifyScheduleConfig | undefined;
 }
@@ -80,6 +83,7 @@ const LAMBDA_SETTINGS = {
   concurrency: { variable: 'BACKOPPER_CONCURRENCY', kind: 'integer', fallback: 8, parse: wholeNumber(1, 50) },
   apiTimeoutMs: { variable: 'BACKOPPER_API_TIMEOUT_MS', kind: 'integer', fallback: 10_000, parse: wholeNumber(100, 120_000) },
   apiRetries: { variable: 'BACKOPPER_API_RETRIES', kind: 'integer', fallback: 2, parse: wholeNumber(0, 10) },
+  inventoryMaxAgeDays: { variable: 'BACKOPPER_INVENTORY_MAX_AGE_DAYS', kind: 'integer', fallback: DEFAULT_INVENTORY_MAX_AGE_DAYS, parse: wholeNumber(1, 90) },
   verifyDocumentName: { variable: 'BACKOPPER_VERIFY_DOCUMENT_NAME', kind: 'string', parse: parseDocumentName },
 } satisfies Record<string, VariableSetting<unknown>>;
 
@@ -117,6 +121,7 @@ export function loadConfig(env: Environment = process.env): SyncConfig {
     maxDeleteFraction: readSetting(env, SHARED_SETTINGS.maxDeleteFraction),
     allowMassDelete: readSetting(env, LAMBDA_SETTINGS.allowMassDelete),
     concurrency: readConcurrency(env),
+    inventoryMaxAgeDays: readSetting(env, LAMBDA_SETTINGS.inventoryMaxAgeDays),
     verify: readVerifyConfig(env),
   };
 }

@@ -5,13 +5,21 @@
 import type { AppSpec } from '../../common/app-spec';
 import type { BackupWindow, EnvironmentConfig, Weekday } from '../../common/settings/rules';
 import { managedMarker, scheduleName, verifyMarker, verifyScheduleName } from '../../common/schedule-name';
+import { type AppPlacement, type PlacementMap, UNKNOWN_PLACEMENT } from '../shared/placement';
 import { type ScheduleTiming, slotFor } from './slots';
 
 /** The SSM SendCommand a schedule runs. Parameter names match the Backopper-Backup document. */
 export interface CommandSpec {
   documentName: string;
-  /** `[{ key: 'tag:backopper:environment', values: ['live'] }]`. */
+  /**
+   * `[{ key: 'InstanceIds', values: ['i-0abc…'] }]` for an app whose server is known, else the
+   * environment's tag: `[{ key: 'tag:backopper:environment', values: ['live'] }]`.
+   */
   targets: { key: string; values: string[] }[];
+  /** SendCommand `MaxConcurrency`: set explicitly (the default, 50, would queue a large fallback). */
+  maxConcurrency: string;
+  /** SendCommand `MaxErrors`: set explicitly (the default, 0, stops at the first server's error). */
+  maxErrors: string;
   /**
    * Document parameters: `app`, `environment`, `engine`, `projectType`, `executionTimeout` for the backup
    * document; `app`, `environment`, `executionTimeout` for the verify document.
@@ -48,7 +56,16 @@ export interface DesiredContext {
   executionTimeoutSeconds: number;
   deliveryTimeoutSeconds: number;
   logGroupName: string | undefined;
+  /** Which server holds which app. @default every app unknown: the tag target */
+  placement?: PlacementMap;
 }
+
+/**
+ * Concurrency and error threshold of every command. A placed app has one target; the tag fallback
+ * reaches every server of the environment at once and does not stop at a server's error, so the one
+ * holding the app is always reached (the others skip it before any download).
+ */
+export const COMMAND_LIMITS = { maxConcurrency: '100%', maxErrors: '100%' } as const;
 
 /** The SendCommand `Comment` limit. */
 export const MAX_COMMENT_LENGTH = 100;
@@ -103,9 +120,14 @@ export function buildVerifySchedules(apps: readonly AppSpec[], context: VerifyCo
 /** The SendCommand of one app's schedule: `app`, `environment`, the task's own parameters, `executionTimeout`. */
 function buildCommand(context: DesiredContext, input: { task: 'backup' | 'verify'; app: AppSpec; parameters?: Record<string, string> }): CommandSpec {
   const environment = context.environment.name;
+  const placement: AppPlacement = (context.placement ?? UNKNOWN_PLACEMENT).placementOf(input.app.name);
   return {
     documentName: context.documentName,
-    targets: [{ key: `tag:${context.environment.tagKey}`, values: [context.environment.tagValue] }],
+    targets:
+      placement.kind === 'unknown'
+        ? [{ key: `tag:${context.environment.tagKey}`, values: [context.environment.tagValue] }]
+        : [{ key: 'InstanceIds', values: placement.instanceIds }],
+    ...COMMAND_LIMITS,
     parameters: { app: input.app.name, environment, ...input.parameters, executionTimeout: String(context.executionTimeoutSeconds) },
     deliveryTimeoutSeconds: context.deliveryTimeoutSeconds,
     comment: truncate(`backopper ${input.task} of ${input.app.name} (${environment})`, MAX_COMMENT_LENGTH),

@@ -4,7 +4,8 @@
  */
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { SSMClient } from '@aws-sdk/client-ssm';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { createAwsClient } from '../shared/aws-clients';
 import { createRulesBackend } from './backends/rules';
 import { createSchedulerBackend } from './backends/scheduler';
 import type { ScheduleBackend } from './backends/types';
@@ -78,9 +79,11 @@ export async function runSync(
   const dryRun = options.dryRun ?? false;
   const environments = selectEnvironments(config, options.only ?? []);
   const backend = createBackend(config, deps);
+  // One client for the secret and the servers' inventory.
+  const ssm = deps.ssm ?? createAwsClient(SSMClient);
   let secret: string;
   try {
-    secret = await readApiSecret({ parameterName: config.apiSecretParameter, client: deps.ssm });
+    secret = await readApiSecret({ parameterName: config.apiSecretParameter, client: ssm });
   } catch (error) {
     logger.error('no API secret: every environment left exactly as it is', { error: describeError(error) });
     const results = environments.map((environment) => unknownResult(environment.name, describeError(error)));
@@ -88,7 +91,7 @@ export async function runSync(
   }
   const results: EnvironmentResult[] = [];
   for (const environment of environments) {
-    const result = await syncEnvironment({ environment, config, backend, secret, logger, dryRun, fetch: deps.fetch, sleep: deps.sleep });
+    const result = await syncEnvironment({ environment, config, backend, secret, logger, dryRun, fetch: deps.fetch, sleep: deps.sleep, ssm, now: deps.now });
     logger.info(dryRun ? 'environment planned' : 'environment synced', { ...result.summary });
     results.push(result);
   }

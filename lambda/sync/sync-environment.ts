@@ -3,6 +3,7 @@
  * managed ones, plan, guard, apply. If the list cannot be had, the environment is *unknown* and nothing
  * of it is listed, created, changed or deleted.
  */
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { type ParsedAppList, parseAppList } from '../../common/app-list';
 import { applyPlan } from './apply-plan';
 import type { ActualSchedule, ManagedListing, ScheduleBackend } from './backends/types';
@@ -14,6 +15,8 @@ import { appListUrl, fetchAppList } from '../shared/fetch-app-list';
 import type { Logger } from '../shared/log';
 import { type Change, guardMassDelete, planScheduleChanges, type SchedulePlan } from './plan';
 import { scheduleName, verifyScheduleName } from '../../common/schedule-name';
+import { buildPlacement, type PlacementMap, type PlacementSummary, summarizePlacement, UNKNOWN_PLACEMENT } from '../shared/placement';
+import { readInventory } from '../shared/read-inventory';
 
 /** The per-environment summary the handler logs and returns. */
 export interface EnvironmentSummary {
@@ -33,6 +36,8 @@ export interface EnvironmentSummary {
   unchanged: number;
   /** Existing schedules left alone because their entry was invalid this run. */
   kept: number;
+  /** Where the backups run: targeted at their server, or at the tag; apps on two servers or none. */
+  placement?: PlacementSummary;
   errors: string[];
 }
 
@@ -54,6 +59,10 @@ export interface SyncEnvironmentInput {
   dryRun: boolean;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  /** Reads the servers' inventory (GetInventory); without it every app targets the tag. */
+  ssm?: SSMClient;
+  /** The clock the inventory's age is measured with. @default new Date() */
+  now?: () => Date;
 }
 
 /** Syncs (or, with `dryRun`, plans) one environment. Never throws for expected failures. */
@@ -106,8 +115,12 @@ export function emptySummary(environment: string): EnvironmentSummary {
 async function reconcile(input: SyncEnvironmentInput, list: ParsedAppList, summary: EnvironmentSummary): Promise<EnvironmentResult> {
   const { config, logger, backend } = input;
   const environment = input.environment.name;
-  const specs = buildDesiredSchedules(list.apps, desiredContext(config, input.environment));
-  if (config.verify) specs.push(...buildVerifySchedules(list.apps, verifyContext(config, config.verify, input.environment)));
+  const { placement, error: placementError } = await readPlacement(input);
+  summary.placement = { ...summarizePlacement(placement, list.apps.map((app) => app.name)), ...(placementError ? { error: placementError } : {}) };
+  for (const several of summary.placement.onSeveralServers) logger.warn('app on several servers: backed up once, on the first', { environment, ...several });
+  if (summary.placement.onNoServer.length > 0) logger.warn('apps on no inventoried server: their command goes to the tag', { environment, apps: summary.placement.onNoServer });
+  const specs = buildDesiredSchedules(list.apps, { ...desiredContext(config, input.environment), placement });
+  if (config.verify) specs.push(...buildVerifySchedules(list.apps, { ...verifyContext(config, config.verify, input.environment), placement }));
   const desired = specs.map((spec) => backend.describe(spec));
   // An app's restore check goes with its backup: kept, or retired, together.
   const namesOf = (apps: string[]) => new Set(apps.flatMap((app) => [scheduleName(environment, app), verifyScheduleName(environment, app)]));
@@ -151,6 +164,20 @@ async function reconcile(input: SyncEnvironmentInput, list: ParsedAppList, summa
   }
   if (summary.errors.length > 0) summary.status = 'failed';
   return { summary, plan, blocked: guard.blocked };
+}
+
+// The inventory is advice: when it cannot be read, every app falls back to the tag (nothing is missed).
+async function readPlacement(input: SyncEnvironmentInput): Promise<{ placement: PlacementMap; error?: string }> {
+  if (!input.ssm) return { placement: UNKNOWN_PLACEMENT };
+  const environment = input.environment.name;
+  try {
+    const reports = await readInventory(input.ssm, environment);
+    const now = input.now?.() ?? new Date();
+    return { placement: buildPlacement({ reports, environment, now, maxAgeDays: input.config.inventoryMaxAgeDays }) };
+  } catch (error) {
+    input.logger.warn('could not read the servers\' inventory: every app targets the environment tag', { environment, error: describeError(error) });
+    return { placement: UNKNOWN_PLACEMENT, error: describeError(error) };
+  }
 }
 
 function desiredContext(config: SyncConfig, environment: EnvironmentConfig): DesiredContext {

@@ -5,7 +5,7 @@
  */
 import { GetCommandInvocationCommand, ListCommandsCommand, paginateListCommandInvocations, type SSMClient } from '@aws-sdk/client-ssm';
 import { lastJsonObject } from '../../common/run-report';
-import { RUN_STEP } from '../../common/names';
+import { CHECK_STEP, RUN_STEP } from '../../common/names';
 
 /** Command statuses after which nothing changes any more. */
 export const FINAL_COMMAND_STATUSES = new Set(['Success', 'Failed', 'TimedOut', 'Cancelled']);
@@ -81,20 +81,37 @@ async function readInstances(options: FollowOptions, withOutput: boolean): Promi
       results.push({ instanceId, status, responseCode: -1, report: undefined, stderrTail: '' });
       continue;
     }
-    try {
-      const invocation = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId, PluginName: RUN_STEP }));
-      results.push({
-        instanceId,
-        status: invocation.Status ?? status,
-        responseCode: invocation.ResponseCode ?? -1,
-        report: lastJsonObject(invocation.StandardOutputContent ?? ''),
-        stderrTail: (invocation.StandardErrorContent ?? '').trim().split('\n').slice(-5).join('\n'),
-      });
-    } catch (error) {
-      // The run step never started (the download failed, the server went away): there is no output.
-      if (!(error instanceof Error && error.name === 'InvocationDoesNotExist')) throw error;
-      results.push({ instanceId, status, responseCode: -1, report: undefined, stderrTail: '' });
-    }
+    const invocation = await readReportingStep(ssm, commandId, instanceId);
+    results.push(
+      invocation
+        ? {
+            instanceId,
+            status: invocation.Status ?? status,
+            responseCode: invocation.ResponseCode ?? -1,
+            report: lastJsonObject(invocation.StandardOutputContent ?? ''),
+            stderrTail: (invocation.StandardErrorContent ?? '').trim().split('\n').slice(-5).join('\n'),
+          }
+        : // The run step never started (the download failed, the server went away): there is no output.
+          { instanceId, status, responseCode: -1, report: undefined, stderrTail: '' },
+    );
   }
   return results;
+}
+
+// The run step's invocation, or, when it holds no report (a server without the app ended the document
+// at its first step), the check step's; undefined when neither exists.
+async function readReportingStep(ssm: SSMClient, commandId: string, instanceId: string) {
+  const read = async (step: string) => {
+    try {
+      return await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId, PluginName: step }));
+    } catch (error) {
+      if (error instanceof Error && ['InvocationDoesNotExist', 'InvalidPluginName'].includes(error.name)) return undefined;
+      throw error;
+    }
+  };
+  const run = await read(RUN_STEP);
+  if (run && lastJsonObject(run.StandardOutputContent ?? '')) return run;
+  const check = await read(CHECK_STEP);
+  // The check step "failed" by design (onFailure: successAndExit): the invocation's listed status stands.
+  return check && lastJsonObject(check.StandardOutputContent ?? '') ? { ...check, Status: undefined, ResponseCode: 0 } : run;
 }

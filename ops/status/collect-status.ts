@@ -16,6 +16,8 @@ import { describeError } from '../../lambda/shared/errors';
 import { settleConcurrently } from '../../lambda/shared/concurrency';
 import { readRunFacts, type RunFacts } from '../../lambda/shared/run-facts';
 import { describeUnreadable } from '../../lambda/shared/run-records';
+import { DEFAULT_INVENTORY_MAX_AGE_DAYS } from '../../lambda/shared/placement';
+import { readPlacementSummary } from '../../lambda/shared/read-inventory';
 import { buildStatusRows } from './build-status';
 import { appKey, type CommandRun, findLatestCommands, readInstanceRuns, toCommandRun } from './command-history';
 import type { OversightConfig } from './config';
@@ -102,6 +104,7 @@ export async function collectStatus(input: {
   const commands = await readLatestRuns({ ssm, documentName: config.documentName, wanted, since, concurrency: config.concurrency, errors });
   // The weekly restore check (when the stack has it on): its own document's newest command per app.
   const checks = config.verifyDocumentName ? await readLatestRuns({ ssm, documentName: config.verifyDocumentName, wanted, since, concurrency: config.concurrency, errors }) : undefined;
+  const placement = await readPlacementLines({ ssm, schedules, now, errors });
   for (const [key, found] of backups) if (found instanceof Error) errors.push(`${key}: s3://${config.bucket}/${key.split('/').reverse().join('/')}/ could not be listed: ${found.message}`);
   for (const [key, found] of runs) {
     if (found instanceof Error) errors.push(`${key}: run records under s3://${config.bucket}/${key.split('/').reverse().join('/')}/runs/ could not be read: ${found.message}`);
@@ -114,6 +117,7 @@ export async function collectStatus(input: {
     rows: buildStatusRows({ schedules, backups, commands, runs, checks, now }),
     errors,
     historyDays: input.historyDays,
+    placement,
   };
 }
 
@@ -141,4 +145,20 @@ async function readLatestRuns(input: {
     input.errors.push(`command history of ${input.documentName} could not be read: ${describeError(error)}`);
   }
   return commands;
+}
+
+// Apps on no server, or on several, per the servers' inventory (what the sync aims the schedules by).
+async function readPlacementLines(input: { ssm: SSMClient; schedules: ScheduleFacts[]; now: Date; errors: string[] }): Promise<string[]> {
+  const lines: string[] = [];
+  for (const environment of [...new Set(input.schedules.map((schedule) => schedule.environment))]) {
+    const apps = input.schedules.filter((schedule) => schedule.environment === environment).map((schedule) => schedule.app);
+    try {
+      const summary = await readPlacementSummary({ client: input.ssm, environment, apps, now: input.now, maxAgeDays: DEFAULT_INVENTORY_MAX_AGE_DAYS });
+      for (const app of summary.onNoServer) lines.push(`${environment}/${app}: on no server (its command goes to every ${environment} server)`);
+      for (const several of summary.onSeveralServers) lines.push(`${environment}/${several.app}: on ${several.holders.join(', ')} (backed up on ${several.instanceId} only)`);
+    } catch (error) {
+      input.errors.push(`${environment}: the servers' inventory could not be read: ${describeError(error)}`);
+    }
+  }
+  return lines;
 }

@@ -5,7 +5,7 @@
  */
 import { type Command, type CommandInvocation, paginateListCommandInvocations, paginateListCommands, type SSMClient } from '@aws-sdk/client-ssm';
 import { lastJsonObject } from '../../common/run-report';
-import { RUN_STEP } from '../../common/names';
+import { CHECK_STEP, RUN_STEP } from '../../common/names';
 
 /** The step of the backup document whose last stdout line is the agent's JSON run report. */
 
@@ -92,7 +92,9 @@ export async function readInstanceRuns(input: { ssm: SSMClient; commandId: strin
 }
 
 function toInstanceRun(invocation: CommandInvocation): InstanceRun {
-  const output = invocation.CommandPlugins?.find((plugin) => plugin.Name === RUN_STEP)?.Output ?? '';
+  // A server without the app ends the document at its first step, which prints the skipped report.
+  const outputOf = (step: string) => invocation.CommandPlugins?.find((plugin) => plugin.Name === step)?.Output ?? '';
+  const output = outputOf(RUN_STEP) || outputOf(CHECK_STEP);
   // Details show the first 2,500 characters: a skipped run's short output fits; a long run's report may not.
   const report = lastJsonObject(output);
   const reportStatus = report?.status;

@@ -15,6 +15,8 @@ export interface StatusReport {
   errors: string[];
   /** How far back the command history was read, in days. */
   historyDays: number;
+  /** Placement flags from the servers' inventory: `live/shop: on no server (...)`. */
+  placement?: string[];
 }
 
 /** The lines of the table (no trailing newline). */
@@ -48,6 +50,7 @@ export function formatStatus(report: StatusReport): string[] {
     report.rows.forEach((row, index) => lines.push(render(rows[index] as string[]), ...describeReasons(row)));
   }
   for (const row of report.rows) lines.push(...describeProblems(row, now));
+  for (const line of report.placement ?? []) lines.push(`placement: ${line}`);
   for (const error of report.errors) lines.push(`error: ${error}`);
   lines.push('', flagged === 0 && report.errors.length === 0 ? 'ok' : `ATTENTION: ${flagged} app(s) flagged${report.errors.length ? `, ${report.errors.length} error(s)` : ''}`);
   return lines;

@@ -27,7 +27,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { FakeSsm } from './fake-ssm';
 import { errorDetails } from './sdk-boundary';
-import { DOWNLOAD_STEP, RUN_STEP } from '../../common/names';
+import { CHECK_STEP, DOWNLOAD_STEP, RUN_STEP } from '../../common/names';
 
 /** Final outcome of one invocation. */
 export interface InvocationOutcome {
@@ -37,6 +37,11 @@ export interface InvocationOutcome {
   responseCode?: number;
   /** What the run step has printed so far while InProgress (SSM shows output as it comes). @default '' */
   partialStdout?: string;
+  /**
+   * `check`: the document ended at its first step (a server without the app): `stdout` is that step's
+   * output and the later steps have none. @default run
+   */
+  endedAt?: 'check' | 'run';
 }
 
 type InvocationStatus = 'Pending' | 'InProgress' | InvocationOutcome['status'];
@@ -213,12 +218,15 @@ export class FakeRunCommand extends FakeSsm {
       ...(input.Details
         ? {
             CommandPlugins: [
+              ...(invocation.outcome.endedAt === 'check'
+                ? [{ Name: CHECK_STEP, Status: isFinal(invocation.status) ? 'Failed' : invocation.status, ResponseCode: 1, Output: isFinal(invocation.status) ? (invocation.outcome.stdout ?? '').slice(0, 2500) : '' }]
+                : []),
               { Name: DOWNLOAD_STEP, Status: invocation.status === 'Pending' ? 'Pending' : 'Success', Output: '' },
               {
                 Name: RUN_STEP,
                 Status: invocation.status,
                 ResponseCode: isFinal(invocation.status) ? (invocation.outcome.responseCode ?? -1) : -1,
-                Output: isFinal(invocation.status) ? (invocation.outcome.stdout ?? '').slice(0, 2500) : '',
+                Output: isFinal(invocation.status) && invocation.outcome.endedAt !== 'check' ? (invocation.outcome.stdout ?? '').slice(0, 2500) : '',
               },
             ],
           }
@@ -232,8 +240,10 @@ export class FakeRunCommand extends FakeSsm {
     const command = this.command(input.CommandId ?? '');
     const invocation = command && command.stage > 0 ? command.invocations.find((entry) => entry.instanceId === input.InstanceId) : undefined;
     if (!command || !invocation) throw new InvocationDoesNotExist(meta(''));
-    if (input.PluginName && ![RUN_STEP, DOWNLOAD_STEP].includes(input.PluginName)) throw new InvalidPluginName(meta(''));
-    const final = isFinal(invocation.status);
+    if (input.PluginName && ![RUN_STEP, DOWNLOAD_STEP, CHECK_STEP].includes(input.PluginName)) throw new InvalidPluginName(meta(''));
+    // The output belongs to the step where the document ended; the others show none.
+    const ownsOutput = (input.PluginName ?? RUN_STEP) === (invocation.outcome.endedAt === 'check' ? CHECK_STEP : RUN_STEP);
+    const final = isFinal(invocation.status) && ownsOutput;
     return {
       CommandId: command.commandId,
       InstanceId: invocation.instanceId,

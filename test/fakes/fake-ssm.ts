@@ -1,9 +1,11 @@
 /**
- * A stateful in-memory SSM Parameter Store (GetParameter only) at the SDK's deserialize step. A
- * SecureString is returned in clear only with WithDecryption, like the service.
+ * A stateful in-memory SSM Parameter Store (GetParameter) and Inventory (GetInventory, see
+ * fake-inventory.ts) at the SDK's deserialize step. A SecureString is returned in clear only with
+ * WithDecryption, like the service.
  */
 import { type GetParameterRequest, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { CallCounter } from './call-counter';
+import { FakeInventory } from './fake-inventory';
 import { errorDetails, InstallableFake } from './sdk-boundary';
 
 /** The fake Parameter Store. `install()` routes every SSMClient to it. */
@@ -11,6 +13,7 @@ export class FakeSsm extends InstallableFake {
   readonly name: string = 'FakeSsm';
   readonly parameters = new Map<string, { type: 'String' | 'SecureString'; value: string }>();
   readonly calls = new CallCounter([]);
+  readonly inventory = new FakeInventory();
 
   constructor() {
     super(SSMClient);
@@ -24,6 +27,10 @@ export class FakeSsm extends InstallableFake {
 
   /** One attempt of `command`, as the service would answer it. */
   answer(command: string, input: any): unknown {
+    if (command === 'GetInventory') {
+      this.calls.record('GetInventory');
+      return this.inventory.getInventory(input);
+    }
     if (command !== 'GetParameter') throw new Error(`${this.name}: unexpected ${command}Command`);
     this.calls.record('GetParameter');
     const request = input as GetParameterRequest;

@@ -8,7 +8,9 @@
 import type { BackendKind } from '../../lambda/shared/config';
 import type { SyncSummary } from '../../lambda/sync/run-sync';
 import { makeApps } from './app-list-api';
-import { createSyncWorld } from './sync-world';
+import { DOCUMENT_PARAMETER_PATTERNS } from '../../infra/constructs/backup-document';
+import { FakeRunCommand } from './fake-run-command';
+import { createSyncWorld, WORLD_NOW } from './sync-world';
 
 /** The calls of one run. */
 export interface RunMeasurement {
@@ -72,6 +74,54 @@ export async function measureSyncCalls(options: MeasureSyncOptions): Promise<{ f
     const first = await measure();
     const converged = await measure();
     return { first, converged };
+  } finally {
+    await world.close();
+  }
+}
+
+/** Invocations one night of backups causes: before placement (tag target) and after (inventory). */
+export interface RunsPerNight {
+  apps: number;
+  servers: number;
+  /** Backup schedules the sync keeps (one per app). */
+  schedules: number;
+  /** Every schedule fired once, SendCommand sent to the SSM fake: instances the commands reached. */
+  invocationsByTag: number;
+  invocationsByPlacement: number;
+  /** Largest number of instances one schedule reached, with placement. */
+  maxPerSchedule: number;
+}
+
+/**
+ * `apps` daily apps spread over `servers` servers of one environment: sync without any inventory (every
+ * schedule targets the environment tag), then with every server's `Custom:BackopperApps` report; each
+ * time, every stored SendCommand request is sent to the stateful Run Command fake, which resolves its
+ * targets to instances, as one night of backups would.
+ */
+export async function measureRunsPerNight(options: { apps?: number; servers?: number } = {}): Promise<RunsPerNight> {
+  const appCount = options.apps ?? 500;
+  const serverCount = options.servers ?? 10;
+  const world = await createSyncWorld({ backend: 'scheduler', environments: ['live'], pageSize: 100, env: { BACKOPPER_CONCURRENCY: '16' } });
+  try {
+    const apps = makeApps(appCount, 'site').map((app) => ({ ...app, frequency: 'daily' }) as Record<string, string>);
+    world.api.setList('live', apps);
+    const servers = Array.from({ length: serverCount }, (_, index) => `i-${String(index).padStart(17, '0')}`);
+    const fireAll = () => {
+      const runCommand = new FakeRunCommand({ documents: { 'Backopper-Backup': DOCUMENT_PARAMETER_PATTERNS }, now: () => WORLD_NOW });
+      for (const id of servers) runCommand.addInstance(id, { 'backopper:environment': 'live' });
+      const counts = world.names().map((name) => {
+        const answer = runCommand.answer('SendCommand', world.sendCommandOf(name)) as { Command: { TargetCount: number } };
+        return answer.Command.TargetCount;
+      });
+      return { total: counts.reduce((sum, count) => sum + count, 0), max: Math.max(...counts) };
+    };
+    await world.sync();
+    const byTag = fireAll();
+    servers.forEach((id, index) => world.reportApps(id, 'live', apps.filter((_, appIndex) => appIndex % serverCount === index).map((app) => app.name as string)));
+    const outcome = await world.sync();
+    if (!outcome.ok) throw new Error(`the sync with placement failed: ${JSON.stringify(outcome.summary)}`);
+    const byPlacement = fireAll();
+    return { apps: appCount, servers: serverCount, schedules: world.names().length, invocationsByTag: byTag.total, invocationsByPlacement: byPlacement.total, maxPerSchedule: byPlacement.max };
   } finally {
     await world.close();
   }

@@ -18,6 +18,16 @@ export function skippedOutcome(app: string, environment = 'live'): InvocationOut
   };
 }
 
+/** A server without the app, as the document's first step ends it: its skipped report, no download, no agent. */
+export function checkSkippedOutcome(app: string, environment = 'live'): InvocationOutcome {
+  return {
+    status: 'Success',
+    responseCode: 0,
+    endedAt: 'check',
+    stdout: `backopper: skipped: ${app} is not on this server\n${JSON.stringify({ app, environment, status: 'skipped', error: `${app} is not on this server` })}\n`,
+  };
+}
+
 /** A successful run's output with a database and an upload step. */
 export function succeededOutcome(app: string, environment = 'live', bytes = 138_260): InvocationOutcome {
   const key = `${app}/${environment}/backup_1736942400.sql.gz`;

@@ -12,6 +12,7 @@ import { createSyncHandler, type SyncHandlerDependencies } from '../../lambda/sy
 import { startAppListApi } from './app-list-api';
 import { FakeEventBridge } from './fake-eventbridge';
 import { FakeScheduler } from './fake-scheduler';
+import { backopperAppsItem } from './fake-inventory';
 import { FakeSsm } from './fake-ssm';
 
 /** Options of {@link createSyncWorld}. */
@@ -132,6 +133,22 @@ export async function createSyncWorld(options: SyncWorldOptions) {
           ? (JSON.parse(scheduler.schedule(name)?.Target?.Input ?? 'null') as { Parameters?: Record<string, string[]> } | null)?.Parameters
           : (JSON.parse(eventBridge.rule(name)?.targets[0]?.Input ?? 'null') as Record<string, string[]> | null);
       return input ? Object.fromEntries(Object.entries(input).map(([key, [value]]) => [key, value as string])) : undefined;
+    },
+    /** The SendCommand targets stored for `name` (`[{ Key, Values }]`), either backend. */
+    targetsOf(name: string): { Key?: string; Values?: string[] }[] | undefined {
+      if (options.backend === 'scheduler') {
+        const input = JSON.parse(scheduler.schedule(name)?.Target?.Input ?? 'null') as { Targets?: { Key: string; Values: string[] }[] } | null;
+        return input?.Targets;
+      }
+      return eventBridge.rule(name)?.targets[0]?.RunCommandParameters?.RunCommandTargets;
+    },
+    /** The stored SendCommand request of a Scheduler schedule (what the universal target sends). */
+    sendCommandOf(name: string): Record<string, unknown> | undefined {
+      return JSON.parse(scheduler.schedule(name)?.Target?.Input ?? 'null') ?? undefined;
+    },
+    /** Records a server's `Custom:BackopperApps` inventory: it holds `apps` of `environment`, reported at `at`. */
+    reportApps(instanceId: string, environment: string, apps: readonly string[], at: Date = WORLD_NOW): void {
+      ssm.inventory.put(instanceId, backopperAppsItem(apps, environment, at));
     },
     /** Changes a schedule's time by hand, as in the console. */
     editExpressionByHand(name: string, expression: string): void {

@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackopperConfig } from '../../infra/config';
@@ -30,7 +30,11 @@ describe('the synthesized backup document, run locally against the built agent',
     content = localStackDocument({ ws, bucket: s3.bucket, sshd, media: { identityParameter: MEDIA_KEY_PARAMETER }, keepLocal: 3 });
 
     const bin = writeFakeAwsCli(ws.root, sshd.identityFile);
-    env = { PATH: `${bin}:${process.env.PATH}`, HOME: process.env.HOME, LANG: 'C.UTF-8', TMPDIR: ws.env.TMPDIR, ...s3.env };
+    env = {
+      PATH: `${bin}:${process.env.PATH}`, HOME: process.env.HOME, LANG: 'C.UTF-8', TMPDIR: ws.env.TMPDIR, ...s3.env,
+      // What the SSM agent sets for a command; the inventory file is redirected from /var/lib/amazon/ssm.
+      AWS_SSM_INSTANCE_ID: 'i-0123456789abcdef0', BACKOPPER_INVENTORY_FILE: join(ws.root, 'inventory', 'BackopperApps.json'),
+    };
     run = await runDocument({
       content,
       parameters: { app, environment: 'live', engine: 'mysql', projectType: 'wordpress' },
@@ -63,6 +67,27 @@ describe('the synthesized backup document, run locally against the built agent',
     expect(report.steps.transfer.path).toMatch(new RegExp(`/media_${report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`));
     const calls = readFileSync(join(ws.root, 'aws-calls.log'), 'utf8');
     expect(calls).toContain(`ssm get-parameter --region us-east-1 --name ${MEDIA_KEY_PARAMETER} --with-decryption`);
+  });
+
+  it("refreshes this server's app inventory (Custom:BackopperApps) on the way", () => {
+    const written = JSON.parse(readFileSync(join(ws.root, 'inventory', 'BackopperApps.json'), 'utf8'));
+    expect(written).toMatchObject({ TypeName: 'Custom:BackopperApps', Content: [{ App: app, Environment: 'live' }] });
+  });
+
+  it('on a server without the app, the first step ends the document successfully: no download, no secret fetched', async () => {
+    const download = join(ws.root, 'agent-download');
+    rmSync(download, { recursive: true, force: true });
+    const callsBefore = readFileSync(join(ws.root, 'aws-calls.log'), 'utf8');
+    const skipped = await runDocument({ content, parameters: { app: 'elsewhere', environment: 'live', engine: 'mysql', projectType: 'wordpress' }, agentBundle: AGENT_FILE, env });
+    expect(skipped.exitCode, skipped.stderr).toBe(0);
+    expect(skipped.stdout).toContain('backopper: skipped: elsewhere is not on this server');
+    // The agent's report shape, as the last line: status and run count this server as skipped.
+    expect(JSON.parse(skipped.stdout.trim().split('\n').at(-1) ?? '')).toEqual({
+      app: 'elsewhere', environment: 'live', status: 'skipped', error: `elsewhere is not on this server (no ${ws.appsDir}/elsewhere)`,
+    });
+    expect(existsSync(download)).toBe(false);
+    expect(readFileSync(join(ws.root, 'aws-calls.log'), 'utf8')).toBe(callsBefore);
+    expect(content.mainSteps.map((step) => step.name)).toEqual(['checkApp', 'downloadAgent', 'runAgent']);
   });
 
   it('leaves no key, known_hosts, agent copy or archive behind', () => {

@@ -112,7 +112,7 @@ export function documentParameters(content: DocumentContent, given: Record<strin
   return values;
 }
 
-/** Runs every step in order; stops at the first failing step, like SSM. */
+/** Runs every step in order; stops at the first failing step, like SSM (successfully for `onFailure: successAndExit`). */
 export async function runDocument(input: {
   content: DocumentContent;
   parameters: Record<string, string>;
@@ -159,7 +159,11 @@ async function runSteps(
       result.stdout += run.stdout;
       result.stderr += run.stderr;
       result.exitCode = run.exitCode;
-      if (run.exitCode !== 0) break;
+      // A failed step ends the document; `onFailure: successAndExit` makes that end a success.
+      if (run.exitCode !== 0) {
+        if (step.inputs.onFailure === 'successAndExit') result.exitCode = 0;
+        break;
+      }
     } else {
       throw new Error(`step ${step.name}: action ${step.action} is not supported by the local document runner`);
     }

@@ -119,7 +119,7 @@ describe('the stack with the freshness monitor and restore checks on', () => {
     for (const metric of ['FreshnessStale', 'FreshnessMissing', 'FreshnessShrunk', 'FreshnessErrors', 'FreshnessAppsChecked']) expect(dashboard).toContain(metric);
   });
 
-  it('lets the freshness function list the bucket, read the run records, read the API secret and publish the alert, and nothing else', () => {
+  it("lets the freshness function list the bucket, read the run records, the API secret and the servers' inventory and publish the alert, and nothing else", () => {
     const role = logicalId('AWS::IAM::Role', /^FreshnessRole/);
     const policies = Object.values(resources).filter(
       (resource) => resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles) === JSON.stringify([{ Ref: role }]),
@@ -139,6 +139,7 @@ describe('the stack with the freshness monitor and restore checks on', () => {
         'ssm:GetParameter',
         'ssm:GetParameterHistory',
         'ssm:GetParameters',
+        'ssm:GetInventory',
       ].sort(),
     );
     const resourceOf = (action: string) => statements.find((statement) => list(statement.Action).includes(action))?.Resource;
@@ -148,13 +149,16 @@ describe('the stack with the freshness monitor and restore checks on', () => {
     expect(resourceOf('sns:Publish')).toEqual({ Ref: logicalId('AWS::SNS::Topic', /^AlertsTopic/) });
     expect(resourceOf('kms:Decrypt')).toEqual({ 'Fn::GetAtt': [logicalId('AWS::KMS::Key', /^AlertsTopicKey/), 'Arn'] });
     expect(JSON.stringify(resourceOf('ssm:GetParameter'))).toContain(':parameter/backopper/api-secret');
-    expect(statements.every((statement) => statement.Effect === 'Allow' && statement.Resource !== '*')).toBe(true);
+    // GetInventory has no resource-level permissions; everything else is scoped.
+    expect(statements.filter((statement) => statement.Resource === '*').map((statement) => statement.Action)).toEqual(['ssm:GetInventory']);
+    expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
   });
 
   it('adds the Backopper-Verify document, which skips servers without the app and fetches the admin URL', () => {
     const documents = Object.values(template.findResources('AWS::SSM::Document')) as { Properties: { Name: string; Content: { parameters: Record<string, { allowedPattern: string }>; mainSteps: { name: string; inputs: { runCommand?: string[] } }[] } } }[];
     const verify = documents.find((document) => document.Properties.Name === 'Backopper-Verify')?.Properties.Content;
-    expect(documents.map((document) => document.Properties.Name).sort()).toEqual(['Backopper-Backup', 'Backopper-Verify']);
+    expect(documents.map((document) => document.Properties.Name).sort()).toEqual(['Backopper-Backup', 'Backopper-Inventory', 'Backopper-Verify']);
+    expect(verify?.mainSteps.map((step) => step.name)).toEqual(['checkApp', 'downloadAgent', 'runAgent']);
     expect(Object.fromEntries(Object.entries(verify?.parameters ?? {}).map(([name, spec]) => [name, spec.allowedPattern]))).toEqual(VERIFY_DOCUMENT_PARAMETER_PATTERNS);
     const script = (verify?.mainSteps.find((step) => step.name === 'runAgent')?.inputs.runCommand ?? []).join('\n');
     expect(script).toContain('if [ ! -d "$BACKOPPER_APPS_DIR/$SSM_app" ]; then');

@@ -120,8 +120,10 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
       expect(matches('executionTimeout', '1; reboot')).toBe(false);
     });
 
-    it('downloads the agent asset, then runs it only if its SHA-256 is the built bundle', () => {
-      const [download, run] = documentContent(template).mainSteps;
+    it('first checks the app is on the server (ending the document successfully if not), then downloads the agent asset and runs it only if its SHA-256 is the built bundle', () => {
+      const [check, download, run] = documentContent(template).mainSteps;
+      expect(check).toMatchObject({ action: 'aws:runShellScript', name: 'checkApp', inputs: { onFailure: 'successAndExit' } });
+      expect(JSON.stringify(check?.inputs.runCommand)).not.toContain('aws ssm');
       expect(download?.action).toBe('aws:downloadContent');
       expect(download?.inputs.sourceType).toBe('S3');
       expect(JSON.stringify(download?.inputs.sourceInfo)).toContain('cdk-hnb659fds-assets-');
@@ -291,37 +293,34 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
       template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     });
 
-    it('fire on failed, timed out, cancelled and undeliverable runs of the backup document', () => {
-      template.hasResourceProperties('AWS::Events::Rule', {
-        EventPattern: {
-          source: ['aws.ssm'],
-          'detail-type': ['EC2 Command Invocation Status-change Notification'],
-          detail: { 'document-name': ['Backopper-Backup'], status: ['Failed', 'TimedOut', 'Cancelled', 'Undeliverable'] },
-        },
-        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsDescribe'), 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
-      });
+    it('queue failed, timed out, cancelled and undeliverable runs (per server and per command) of the backup document', () => {
+      for (const detailType of ['EC2 Command Invocation Status-change Notification', 'EC2 Command Status-change Notification']) {
+        template.hasResourceProperties('AWS::Events::Rule', {
+          EventPattern: {
+            source: ['aws.ssm'],
+            'detail-type': [detailType],
+            detail: { 'document-name': ['Backopper-Backup'], status: ['Failed', 'TimedOut', 'Cancelled', 'Undeliverable'] },
+          },
+          Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsFailureEvents'), 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
+        });
+      }
     });
 
-    it('send a message naming the app, environment, instance and status', () => {
-      template.hasResourceProperties('AWS::Events::Rule', {
-        EventPattern: { source: ['backopper'], 'detail-type': ['Backup failed'] },
-        Targets: [
-          Match.objectLike({
-            InputTransformer: {
-              InputPathsMap: Match.objectLike({
-                'detail-task': '$.detail.task',
-                'detail-app': '$.detail.app',
-                'detail-environment': '$.detail.environment',
-                'detail-instance': '$.detail.instance',
-                'detail-status': '$.detail.status',
-              }),
-              InputTemplate: Match.stringLikeRegexp(
-                'the <detail-task> of <detail-app> \\(<detail-environment>\\) <detail-status> on instance <detail-instance>\\. Reason: <detail-summary>',
-              ),
-            },
-          }),
-        ],
+    it('hand the queue to the describer in batches (one message per environment), which publishes to the topic', () => {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsFailureEvents'), 'Arn'] },
+        BatchSize: 100,
+        MaximumBatchingWindowInSeconds: 120,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ BACKOPPER_ALERT_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^AlertsTopic') } }) },
+      });
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+        VisibilityTimeout: 360,
+      });
+      template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
     });
 
     it('alarm on sync errors, the dead-letter queue, the describer and the freshness check, into the topic', () => {
@@ -341,6 +340,18 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
     it('shows backups per day, sync errors and the dead-letter depth on one dashboard', () => {
       const dashboard = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]);
       for (const text of ['Backups per day', 'BackupsSucceeded', 'BackupsFailed', 'Errors', 'ApproximateNumberOfMessagesVisible']) expect(dashboard).toContain(text);
+    });
+  });
+  describe('a deploy never deletes schedules', () => {
+    it('keeps the schedule group through a failed deploy-time sync, an update that replaces it and cdk destroy', () => {
+      const groups = template.findResources('AWS::Scheduler::ScheduleGroup');
+      expect(Object.values(groups)).toEqual([
+        expect.objectContaining({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain', Properties: { Name: 'backopper' } }),
+      ]);
+    });
+
+    it('still reports a failed deploy-time sync (the trigger waits for the sync, so the deploy fails and says why)', () => {
+      template.hasResourceProperties('Custom::Trigger', { InvocationType: 'RequestResponse' });
     });
   });
 });
@@ -384,3 +395,4 @@ describe('the Backopper stack with the rules backend and Object Lock', () => {
     expect(pass?.statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'events.amazonaws.com' } });
   });
 });
+

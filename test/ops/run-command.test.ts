@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../ops/commands/run-cli';
-import { createOversightWorld, failedOutcome, type OversightWorld, skippedOutcome, succeededOutcome } from '../fakes/oversight-world';
+import { checkSkippedOutcome, createOversightWorld, failedOutcome, type OversightWorld, skippedOutcome, succeededOutcome } from '../fakes/oversight-world';
 import { WORLD_NOW } from '../fakes/sync-world';
 
 describe.each(['scheduler', 'rules'] as const)('backopper run against the Run Command fake (%s backend)', (backend) => {
@@ -44,7 +44,8 @@ describe.each(['scheduler', 'rules'] as const)('backopper run against the Run Co
 
   it('sends exactly what the schedule sends, follows it to the end and prints each server\'s report', async () => {
     await setUp();
-    oversight.ssm.respond = (_command, instanceId) => (instanceId === 'i-web1' ? succeededOutcome('shop') : skippedOutcome('shop'));
+    // i-web2 ends the document at its first step (no app folder), as the synthesized document does.
+    oversight.ssm.respond = (_command, instanceId) => (instanceId === 'i-web1' ? succeededOutcome('shop') : checkSkippedOutcome('shop'));
     expect(await cli(['run', 'live', 'shop'])).toBe(0);
     const [sent] = oversight.ssm.sent;
     if (backend === 'scheduler') {
@@ -64,7 +65,7 @@ describe.each(['scheduler', 'rules'] as const)('backopper run against the Run Co
     expect(out).toContain('status: InProgress');
     expect(out).toContain('status: Success');
     expect(out).toContain('i-web1  Success  exit 0  succeeded: database succeeded 135.0 KiB, upload succeeded 135.0 KiB, media skipped');
-    expect(out).toContain('i-web2  Success  exit 0  skipped: shop is not on this server (no /srv/users/serverpilot/apps/shop)');
+    expect(out).toContain('i-web2  Success  exit 0  skipped: shop is not on this server');
     expect(out.some((line) => line.startsWith('  {"app":"shop","environment":"live","status":"succeeded"'))).toBe(true);
     expect(out.at(-1)).toBe('ok: backed up on i-web1 (1 server(s) without the app skipped it)');
     expect(polls).toBe(2);
@@ -72,7 +73,7 @@ describe.each(['scheduler', 'rules'] as const)('backopper run against the Run Co
 
   it('exits 1 and names the server when the backup fails', async () => {
     await setUp();
-    oversight.ssm.respond = (_command, instanceId) => (instanceId === 'i-web1' ? failedOutcome('shop') : skippedOutcome('shop'));
+    oversight.ssm.respond = (_command, instanceId) => (instanceId === 'i-web1' ? failedOutcome('shop') : checkSkippedOutcome('shop'));
     expect(await cli(['run', 'live', 'shop', '--json'])).toBe(1);
     const result = JSON.parse(out.slice(out.indexOf('{')).join('\n')) as { status: string; ok: boolean; summary: string; instances: { instanceId: string; responseCode: number; report?: { status: string } }[] };
     expect(result).toMatchObject({ status: 'Failed', ok: false, summary: 'FAILED: Failed on i-web1', timedOut: false });
@@ -85,6 +86,10 @@ describe.each(['scheduler', 'rules'] as const)('backopper run against the Run Co
   it('exits 1 when the app is on no server, or no server carries the tag', async () => {
     await setUp();
     oversight.ssm.respond = () => skippedOutcome('shop');
+    expect(await cli(['run', 'live', 'shop'])).toBe(1);
+    expect(out.at(-1)).toBe('FAILED: the app is on none of the 2 server(s): every one skipped it');
+    out = [];
+    oversight.ssm.respond = () => checkSkippedOutcome('shop');
     expect(await cli(['run', 'live', 'shop'])).toBe(1);
     expect(out.at(-1)).toBe('FAILED: the app is on none of the 2 server(s): every one skipped it');
     out = [];

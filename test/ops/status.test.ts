@@ -3,7 +3,7 @@ import { runCli } from '../../ops/commands/run-cli';
 import type { StatusReport } from '../../ops/status/format-status';
 import { seedBackups } from '../fakes/seed-backups';
 import { seedRunRecords, transferStep } from '../fakes/seed-run-records';
-import { createOversightWorld, failedOutcome, type OversightWorld, skippedOutcome, succeededOutcome } from '../fakes/oversight-world';
+import { checkSkippedOutcome, createOversightWorld, failedOutcome, type OversightWorld, skippedOutcome, succeededOutcome } from '../fakes/oversight-world';
 import { WORLD_NOW } from '../fakes/sync-world';
 
 const HOUR = 3_600_000;
@@ -58,8 +58,8 @@ describe('backopper status against the fakes and s3rver', () => {
     seed('shop', 10, { 'i-web1': succeededOutcome('shop'), 'i-web2': skippedOutcome('shop') });
     seed('shop', 2, { 'i-web1': failedOutcome('shop'), 'i-web2': skippedOutcome('shop') }, 'live', 'Backopper-Verify'); // another document
     seed('blog', 24 * 10, { 'i-web1': succeededOutcome('blog') }); // older than the history window
-    seed('crm', 11, { 'i-web1': skippedOutcome('crm'), 'i-web2': succeededOutcome('crm') });
-    seed('gone', 9, { 'i-web1': skippedOutcome('gone'), 'i-web2': skippedOutcome('gone') });
+    seed('crm', 11, { 'i-web1': checkSkippedOutcome('crm'), 'i-web2': succeededOutcome('crm') }); // skipped at the document's first step
+    seed('gone', 9, { 'i-web1': skippedOutcome('gone'), 'i-web2': checkSkippedOutcome('gone') });
     seed('broken', 3, { 'i-web1': succeededOutcome('broken'), 'i-web2': skippedOutcome('broken') });
     seed('broken', 1, { 'i-web1': failedOutcome('broken'), 'i-web2': skippedOutcome('broken') });
     seed('shop', 30, { 'i-stage1': succeededOutcome('shop', 'staging') }, 'staging');
@@ -69,6 +69,15 @@ describe('backopper status against the fakes and s3rver', () => {
   });
   afterEach(async () => {
     await oversight.close();
+  });
+
+  it("names the apps the servers' inventory puts on no server or on several", async () => {
+    const item = (apps: string[]) => ({ TypeName: 'Custom:BackopperApps', SchemaVersion: '1.0', CaptureTime: '2025-01-15T06:00:00Z', Content: apps.map((name) => ({ App: name, Environment: 'live' })) });
+    oversight.ssm.inventory.put('i-web1', item(['shop', 'blog', 'crm', 'static', 'gone', 'broken']));
+    oversight.ssm.inventory.put('i-web2', item(['crm']));
+    await cli('status');
+    const placement = out.filter((line) => line.startsWith('placement: '));
+    expect(placement).toEqual(['placement: live/newsite: on no server (its command goes to every live server)', 'placement: live/crm: on i-web1, i-web2 (backed up on i-web1 only)']);
   });
 
   it('prints one row per app × environment with its schedule, newest backup, last run and flags', async () => {
@@ -204,7 +213,7 @@ describe('backopper status at 500 apps', () => {
       const report = JSON.parse(out.join('\n')) as StatusReport;
       expect(report.rows).toHaveLength(500);
       expect(report.rows.filter((row) => row.flags.includes('stale'))).toHaveLength(10);
-      expect(oversight.ssm.calls.counts).toEqual({ ListCommands: 10, ListCommandInvocations: 500 });
+      expect(oversight.ssm.calls.counts).toEqual({ ListCommands: 10, ListCommandInvocations: 500, GetInventory: 1 });
       expect(oversight.world.counts()).toMatchObject({ GetSchedule: 500 });
       console.log(`[status] 500 apps: ${elapsed} ms, SSM ${JSON.stringify(oversight.ssm.calls.counts)}, Scheduler ${JSON.stringify(oversight.world.counts())}`);
     } finally {

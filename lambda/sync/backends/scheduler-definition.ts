@@ -27,6 +27,8 @@ export function sendCommandRequest(command: CommandSpec): Record<string, unknown
     DocumentName: command.documentName,
     Targets: command.targets.map((target) => ({ Key: target.key, Values: target.values })),
     Parameters: Object.fromEntries(Object.entries(command.parameters).map(([key, value]) => [key, [value]])),
+    MaxConcurrency: command.maxConcurrency,
+    MaxErrors: command.maxErrors,
     TimeoutSeconds: command.deliveryTimeoutSeconds,
     CloudWatchOutputConfig: {
       CloudWatchOutputEnabled: true,

@@ -235,6 +235,17 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
     }
   });
 
+  it("names the apps the servers' inventory puts on no server, or on several", async () => {
+    const captured = NOW.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const item = (apps: string[]) => ({ TypeName: 'Custom:BackopperApps', SchemaVersion: '1.0', CaptureTime: captured, Content: apps.map((app) => ({ App: app, Environment: 'live' })) });
+    ssm.inventory.put('i-0000000000000000a', item(['shop', 'blog', 'crm', 'static']));
+    ssm.inventory.put('i-0000000000000000b', item(['blog', 'ticker', 'archive', 'paged']));
+    const report = await handler(['live'])();
+    expect(report.environments[0]?.placement).toEqual({ onNoServer: ['newsite'], onSeveralServers: ['blog'] });
+    const text = published[0]?.Message ?? '';
+    expect(text).toMatch(/^PLACEMENT: .*\n {2}newsite \(live\): on no server\n {2}blog \(live\): on several servers$/m);
+  });
+
   it('stays quiet when every backup is fresh', async () => {
     api.setList('live', [
       { name: 'shop', frequency: 'daily', db_engine: 'mysql', project_type: 'wordpress' },

@@ -37,6 +37,8 @@ describe('the Scheduler backend', () => {
     expect(JSON.parse(schedule?.Target?.Input ?? '')).toEqual({
       DocumentName: 'Backopper-Backup',
       Targets: [{ Key: 'tag:backopper:environment', Values: ['live'] }],
+      MaxConcurrency: '100%',
+      MaxErrors: '100%',
       Parameters: { app: ['shop-0000'], environment: ['live'], engine: ['mysql'], projectType: ['laravel'], executionTimeout: ['3600'] },
       TimeoutSeconds: 600,
       CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchLogGroupName: '/backopper/commands' },

@@ -1,0 +1,113 @@
+/**
+ * What one failed command says, pure: the app, environment, server, status and reason, from the
+ * status event and whatever the lookups found.
+ */
+import { lastJsonObject } from '../../common/run-report';
+
+/** The fields of an `EC2 Command Invocation Status-change Notification` this uses. */
+export interface InvocationStatusEvent {
+  region: string;
+  'detail-type'?: string;
+  /** Absent in an `EC2 Command Status-change Notification` (the command as a whole). */
+  detail: { 'command-id': string; 'document-name'?: string; 'instance-id'?: string; status: string; 'requested-date-time'?: string };
+}
+
+/** The detail type of a command-level status event. */
+export const COMMAND_STATUS_DETAIL_TYPE = 'EC2 Command Status-change Notification';
+/** Shown as the server of a command no server received. */
+export const NO_SERVER = 'no server';
+
+/** What the alert says. */
+export interface BackupFailure {
+  /** `backup`, or `restore check` for the verify document. */
+  task: string;
+  app: string;
+  environment: string;
+  instance: string;
+  /** The server's name from the run report, else the instance id, else {@link NO_SERVER}. */
+  host: string;
+  status: string;
+  commandId: string;
+  requestedAt: string;
+  summary: string;
+  /** The first reason, short: the first failed step's error, the report's error or the last stderr line. */
+  reason: string;
+  consoleUrl: string;
+}
+
+/** What the lookups found (any part may be missing). */
+export interface CommandFacts {
+  parameters?: Record<string, string[]>;
+  stdout?: string;
+  stderr?: string;
+  statusDetails?: string;
+  lookupError?: string;
+}
+
+const SUMMARY_LIMIT = 1500;
+
+/** Builds the alert from the event and whatever the lookups found. Pure. */
+export function describeFailure(event: InvocationStatusEvent, facts: CommandFacts): BackupFailure {
+  const { detail } = event;
+  const parameter = (name: string) => facts.parameters?.[name]?.[0] ?? 'unknown';
+  const instance = detail['instance-id'] ?? NO_SERVER;
+  const host = lastJsonObject(facts.stdout ?? '')?.host;
+  return {
+    task: /verify/i.test(detail['document-name'] ?? '') ? 'restore check' : 'backup',
+    app: parameter('app'),
+    environment: parameter('environment'),
+    instance,
+    host: typeof host === 'string' && host ? host : instance,
+    status: facts.statusDetails && facts.statusDetails !== detail.status ? `${detail.status} (${facts.statusDetails})` : detail.status,
+    commandId: detail['command-id'],
+    requestedAt: detail['requested-date-time'] ?? 'unknown',
+    summary: summarize(facts),
+    reason: firstReason(detail.status, facts),
+    consoleUrl: `https://${event.region}.console.aws.amazon.com/systems-manager/run-command/${detail['command-id']}${detail['instance-id'] ? `/${detail['instance-id']}` : ''}?region=${event.region}`,
+  };
+}
+
+/** The one reason the subject line gives. */
+export function firstReason(status: string, facts: CommandFacts): string {
+  const report = lastJsonObject(facts.stdout ?? '');
+  const steps = report?.steps;
+  if (steps && typeof steps === 'object') {
+    const failed = Object.values(steps as Record<string, { status?: string; error?: string }>).find((step) => step?.status === 'failed');
+    if (failed) return oneLine(failed.error ?? 'a step failed');
+  }
+  if (typeof report?.error === 'string') return oneLine(report.error);
+  const lastLine = (facts.stderr ?? '').trim().split('\n').at(-1)?.trim();
+  if (lastLine) return oneLine(lastLine.replace(/^backopper: /, ''));
+  if (status === 'Undeliverable' || facts.statusDetails === 'DeliveryTimedOut') return 'the server did not receive the command (offline, or no SSM agent)';
+  if (status === 'Cancelled') return 'the command was cancelled before it finished';
+  if (status === 'TimedOut') return 'it ran past its time limit';
+  return 'no output was recorded';
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** The failed steps from the run report (the last JSON line of stdout), else the end of stderr. */
+export function summarize(facts: CommandFacts): string {
+  const report = lastJsonObject(facts.stdout ?? '');
+  const steps = report?.steps;
+  if (steps && typeof steps === 'object') {
+    const failed = Object.entries(steps as Record<string, { status?: string; error?: string }>)
+      .filter(([, step]) => step?.status === 'failed')
+      .map(([name, step]) => `${name} failed: ${step.error ?? 'no details'}`);
+    if (failed.length > 0) return clip(failed.join('\n'));
+  }
+  if (typeof report?.error === 'string') return clip(report.error);
+  const stderr = (facts.stderr ?? '').trim();
+  if (stderr) return clip(stderr.split('\n').slice(-10).join('\n'), true);
+  if (facts.lookupError) return `The command's details could not be read: ${facts.lookupError}`;
+  return 'No output was recorded: the server may be offline, or the SSM agent did not start the command.';
+}
+
+// The summary goes into a one-line message: newlines become " / ".
+function clip(multiline: string, keepEnd = false): string {
+  const text = multiline.replace(/\s*\n\s*/g, ' / ');
+  if (text.length <= SUMMARY_LIMIT) return text;
+  return keepEnd ? `...${text.slice(-SUMMARY_LIMIT)}` : `${text.slice(0, SUMMARY_LIMIT)}...`;
+}
