@@ -7,6 +7,7 @@ import {
   validateEnvironment,
   validateProjectType,
 } from '../../common/app-spec';
+import { parseTimeZone } from '../../common/settings/rules';
 import { ConfigError } from '../errors';
 
 /** Everything one backup run needs, validated. */
@@ -21,6 +22,12 @@ export interface BackupConfig {
   appsDir: string;
   backupsDir: string;
   keepLocal: number;
+  /** Dumps not yet in S3 kept beyond `keepLocal` for the next run that reaches S3; past it the oldest go, loudly. */
+  maxPendingUploads: number;
+  /** The zone calendar boundaries are counted in (retention tiers, weekly/monthly media keeps). */
+  timeZone: string;
+  /** What the media server keeps of this app's archives after a successful transfer. */
+  mediaKeep: { keep: number; weeks: number; months: number };
   bucket?: string;
   media?: MediaServer;
   mediaDir?: string;
@@ -60,6 +67,11 @@ const SETTINGS = {
   appsDir: { flag: 'apps-dir', variable: 'BACKOPPER_APPS_DIR', fallback: '/srv/users/serverpilot/apps' },
   backupsDir: { flag: 'backups-dir', variable: 'BACKOPPER_BACKUPS_DIR', fallback: '/opt/backups' },
   keepLocal: { flag: 'keep-local', variable: 'BACKOPPER_KEEP_LOCAL', fallback: '5' },
+  maxPendingUploads: { flag: 'max-pending-uploads', variable: 'BACKOPPER_MAX_PENDING_UPLOADS', fallback: '30' },
+  timeZone: { flag: 'timezone', variable: 'BACKOPPER_TIMEZONE', fallback: 'UTC' },
+  mediaKeep: { flag: 'media-keep', variable: 'BACKOPPER_MEDIA_KEEP', fallback: '5' },
+  mediaKeepWeekly: { flag: 'media-keep-weekly', variable: 'BACKOPPER_MEDIA_KEEP_WEEKLY', fallback: '0' },
+  mediaKeepMonthly: { flag: 'media-keep-monthly', variable: 'BACKOPPER_MEDIA_KEEP_MONTHLY', fallback: '0' },
   bucket: { flag: 'bucket', variable: 'BACKOPPER_BUCKET' },
   mediaHost: { flag: 'media-host', variable: 'BACKOPPER_MEDIA_HOST' },
   mediaPort: { flag: 'media-port', variable: 'BACKOPPER_MEDIA_PORT', fallback: '22' },
@@ -137,6 +149,19 @@ export function loadBackupConfig(argv: string[], env: NodeJS.ProcessEnv): Backup
     appsDir: absolutePath(setting('appsDir')!, SETTINGS.appsDir),
     backupsDir: absolutePath(setting('backupsDir')!, SETTINGS.backupsDir),
     keepLocal: integerIn(setting('keepLocal')!, 1, 1000, SETTINGS.keepLocal),
+    maxPendingUploads: integerIn(setting('maxPendingUploads')!, 0, 1000, SETTINGS.maxPendingUploads),
+    timeZone: check(() => {
+      try {
+        return parseTimeZone(setting('timeZone'));
+      } catch (error) {
+        throw new ConfigError(`${name(SETTINGS.timeZone)}: ${(error as Error).message}`);
+      }
+    }),
+    mediaKeep: {
+      keep: integerIn(setting('mediaKeep')!, 1, 1000, SETTINGS.mediaKeep),
+      weeks: integerIn(setting('mediaKeepWeekly')!, 0, 520, SETTINGS.mediaKeepWeekly),
+      months: integerIn(setting('mediaKeepMonthly')!, 0, 240, SETTINGS.mediaKeepMonthly),
+    },
     bucket: optional(setting('bucket'), /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, SETTINGS.bucket, 'an S3 bucket name'),
     mediaDir: setting('mediaDir'),
     tmpDir: setting('tmpDir') === undefined ? undefined : absolutePath(setting('tmpDir')!, SETTINGS.tmpDir),
