@@ -44,6 +44,7 @@ export class BackopperStack extends Stack {
       bucketName: backups.bucket.bucketName,
       agent: config.agent,
       media: config.media,
+      timeZone: config.schedule.timezone,
       executionTimeoutSeconds: config.schedule.executionTimeoutSeconds,
       reportSecretParameter,
       reportSecretHeader: config.api.secretHeader,

@@ -65,7 +65,7 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
     report.warnings = [...(report.warnings ?? []), warning];
   };
   let release: (() => Promise<void>) | undefined;
-  let state: BackupState = {};
+  let state: BackupState;
   try {
     if (config.skipAbsent && !(await isDirectory(join(config.appsDir, config.app)))) {
       report.status = 'skipped';

@@ -93,7 +93,7 @@ describe('the synthesized backup document, run locally against the built agent',
 });
 
 describe('the run step on a server without a usable Node.js', () => {
-  const agent: BackopperConfig['agent'] = { appsDir: '/srv/apps', backupsDir: '/opt/backups', keepLocal: 5 };
+  const agent: BackopperConfig['agent'] = { appsDir: '/srv/apps', backupsDir: '/opt/backups', keepLocal: 5, maxPendingUploads: 30 };
   const runWithNode = async (nodePath: string, dir: string) => {
     const script = renderBackupScript({
       downloadDir: dir,

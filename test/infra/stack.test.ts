@@ -77,21 +77,48 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
       });
     });
 
-    it('expires dumps after the retention, noncurrent versions and stale uploads, and moves dumps to the cheaper class', () => {
-      template.hasResourceProperties('AWS::S3::Bucket', {
-        LifecycleConfiguration: {
-          Rules: Match.arrayWith([
-            Match.objectLike({
-              Status: 'Enabled',
-              ExpirationInDays: 90,
-              NoncurrentVersionExpiration: { NoncurrentDays: 30 },
-              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
-              Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }],
-            }),
-            Match.objectLike({ ExpiredObjectDeleteMarker: true }),
-          ]),
+    it('expires each retention tier after its own age from cdk.json, by the backopper:tier tag; untagged objects after the longest', () => {
+      const bucket = Object.values(template.findResources('AWS::S3::Bucket')).find((resource) => resource.Properties?.VersioningConfiguration);
+      const rules = bucket!.Properties.LifecycleConfiguration.Rules as Array<Record<string, unknown>>;
+      const retention = (exampleConfig().bucket as { retention: Record<string, number> }).retention;
+      expect(rules).toEqual([
+        ...(['daily', 'weekly', 'monthly', 'yearly'] as const).map((tier) => ({
+          Id: `expire-${tier}-backups`,
+          Status: 'Enabled',
+          TagFilters: [{ Key: 'backopper:tier', Value: tier }],
+          ExpirationInDays: retention[tier],
+        })),
+        {
+          Id: 'expire-untagged-backups',
+          Status: 'Enabled',
+          ExpirationInDays: retention.yearly,
+          NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+          Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }],
         },
-      });
+        { Id: 'remove-expired-delete-markers', Status: 'Enabled', ExpiredObjectDeleteMarker: true },
+      ]);
+      expect(retention).toEqual({ daily: 14, weekly: 56, monthly: 365, yearly: 1095 });
+    });
+
+    it('keeps the single-age policy of a deployment that sets bucket.retentionDays', () => {
+      const config = exampleConfig();
+      const bucket = config.bucket as Record<string, unknown>;
+      delete bucket.retention;
+      bucket.retentionDays = 90;
+      const legacy = synthesize(config);
+      try {
+        legacy.template.hasResourceProperties('AWS::S3::Bucket', {
+          LifecycleConfiguration: {
+            Rules: [
+              Match.objectLike({ Id: 'expire-backups', ExpirationInDays: 90, NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }] }),
+              Match.objectLike({ ExpiredObjectDeleteMarker: true }),
+            ],
+          },
+        });
+      } finally {
+        legacy.remove();
+      }
     });
   });
 
@@ -242,6 +269,21 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
       }
     });
 
+    it('may tag what they create, never re-tag a backup that has its tier (which would shorten its life)', () => {
+      const servers = statementsOf(template).filter(({ type }) => type === 'AWS::IAM::ManagedPolicy');
+      const upload = servers.find(({ statement }) => statement.Sid === 'UploadDumps')!.statement;
+      expect(list(upload.Action)).toContain('s3:PutObjectTagging');
+      const retag = servers.filter(({ statement }) => statement.Sid === 'NeverRetagBackups').map(({ statement }) => statement);
+      expect(retag.length).toBeGreaterThan(0);
+      for (const statement of retag) {
+        expect(statement).toMatchObject({ Effect: 'Deny', Action: 's3:PutObjectTagging', Condition: { Null: { 's3:ExistingObjectTag/backopper:tier': 'false' } } });
+      }
+      const denied = servers.filter(({ statement }) => statement.Effect === 'Deny').flatMap(({ statement }) => list(statement.Action));
+      expect(denied).toContain('s3:PutObjectVersionTagging');
+      const allowed = servers.filter(({ statement }) => statement.Effect === 'Allow').flatMap(({ statement }) => list(statement.Action));
+      expect(allowed.filter((action) => /Tagging/.test(action))).toEqual(servers.filter(({ statement }) => statement.Sid === 'UploadDumps').map(() => 's3:PutObjectTagging'));
+    });
+
     it('deny deleting, unlocking or reconfiguring the backups, and read the media key', () => {
       const servers = statementsOf(template).filter(({ type }) => type === 'AWS::IAM::ManagedPolicy');
       const denied = servers.filter(({ statement }) => statement.Effect === 'Deny').flatMap(({ statement }) => list(statement.Action));
@@ -322,7 +364,7 @@ describe('the Backopper stack with the rules backend and Object Lock', () => {
   beforeAll(() => {
     const config = exampleConfig();
     Object.assign(config.schedule as object, { backend: 'rules' });
-    Object.assign(config.bucket as object, { objectLock: { mode: 'COMPLIANCE', days: 30 } });
+    Object.assign(config.bucket as object, { objectLock: { mode: 'COMPLIANCE', days: 14 } });
     synthesized = synthesize(config);
     template = synthesized.template;
   });
@@ -331,7 +373,7 @@ describe('the Backopper stack with the rules backend and Object Lock', () => {
   it('locks every new dump for the configured days', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       ObjectLockEnabled: true,
-      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 30 } } },
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 14 } } },
     });
   });
 
