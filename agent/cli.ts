@@ -1,5 +1,6 @@
 import { runBackup } from './run/backup';
-import { loadBackupConfig, loadVerifyConfig, type VerifyConfig } from './config/config';
+import { loadBackupConfig, loadRestoreMediaConfig, loadVerifyConfig, type VerifyConfig } from './config/config';
+import { restoreMedia } from './run/restore-media';
 import { planBackup } from './run/dry-run';
 import { ConfigError, messageOf } from './errors';
 import { postReport } from './run/report-back';
@@ -7,6 +8,7 @@ import { runVerify } from './run/verify';
 
 const USAGE = `usage: backopper-agent backup --app <name> --environment <env> --engine mysql|postgres|none --project-type <type> [--dry-run] [--skip-absent] [--<setting> <value>...]
        backopper-agent verify --app <name> [--verify-admin-url mysql://...|postgres://...] [--apps-dir ...] [--backups-dir ...]
+       backopper-agent restore-media --app <name> --environment <env> --project-type <type> --archive <media_<ts>_<host>.tar.gz> --sha256 <hex> [--media-dir ...]
 Settings (flag or variable): --apps-dir BACKOPPER_APPS_DIR, --backups-dir BACKOPPER_BACKUPS_DIR, --keep-local BACKOPPER_KEEP_LOCAL,
   --bucket BACKOPPER_BUCKET, --media-host/-port/-user/-path/-identity/-known-hosts BACKOPPER_MEDIA_*, --media-dir BACKOPPER_MEDIA_DIR,
   --tmp-dir BACKOPPER_TMP_DIR, --report-url BACKOPPER_REPORT_URL, --report-secret BACKOPPER_REPORT_SECRET.
@@ -53,6 +55,13 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'verify') {
     const config = loadOrExplain(() => loadVerifyConfig(rest, process.env));
     if (config) await verify(config);
+    return;
+  }
+  if (command === 'restore-media') {
+    const config = loadOrExplain(() => loadRestoreMediaConfig(rest, process.env));
+    if (!config) return;
+    const report = await restoreMedia(config, { log });
+    finish(report, report.status === 'succeeded' ? 0 : 1);
     return;
   }
   if (command !== 'backup') {
