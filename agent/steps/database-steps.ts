@@ -153,7 +153,11 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
     bytes: made.bytes,
     tier: input.tier,
     ...(upload.status === 'succeeded' ? { uploaded: { bucket: placement.target.bucket, key: placement.target.key } } : {}),
-  }).catch((error: unknown) => log(`warning   writing the record of ${dumpName} failed: ${messageOf(error)}`));
+  }).catch((error: unknown) => {
+    const warning = `writing ${dumpName}.json failed (${messageOf(error)}): the next run checks S3 for this dump again`;
+    log(`warning   ${warning}`);
+    upload.warnings = [...(upload.warnings ?? []), warning];
+  });
   const catchUp =
     upload.status !== 'succeeded'
       ? skipped('the upload failed: S3 is tried again by the next run')
