@@ -33,7 +33,8 @@ export function selectExpired(items: DatedName[], policy: KeepPolicy, now = Numb
     .map((item) => ({ ...item, future: item.timestamp > now }))
     .sort((a, b) => Number(a.future) - Number(b.future) || b.timestamp - a.timestamp || a.name.localeCompare(b.name));
   const honest = ranked.filter((item) => !item.future);
-  const kept = new Set(honest.slice(0, policy.keep).map((item) => item.name));
+  // A misdated name still counts towards `keep`, ranked last (it may be a real dump, named by a wrong clock).
+  const kept = new Set(ranked.slice(0, policy.keep).map((item) => item.name));
   if (Number.isFinite(now)) {
     const timeZone = policy.timeZone ?? 'UTC';
     const current = calendarPeriods(now, timeZone);
