@@ -82,7 +82,8 @@ export function renderBackupScript(settings: BackupScriptSettings): string[] {
   ];
 }
 
-function renderMediaSecrets(settings: BackupScriptSettings): string[] {
+/** Writes the media server key and known_hosts the stack holds into the run's work folder, and points the agent at them. */
+export function renderMediaSecrets(settings: Pick<BackupScriptSettings, 'media'>): string[] {
   const media = settings.media;
   const lines: string[] = [];
   if (media?.hostKeys) {

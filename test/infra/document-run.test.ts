@@ -1,6 +1,7 @@
-import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESTORE_MEDIA_DOCUMENT_NAME } from '../../common/names';
 import type { BackopperConfig } from '../../infra/config';
 import { renderBackupScript } from '../../infra/document/backup-script';
 import { createMysqlDatabase, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
@@ -76,6 +77,22 @@ describe('the synthesized backup document, run locally against the built agent',
       const given = { app, environment: 'live', engine: 'mysql', projectType: 'wordpress', [name as string]: value as string };
       expect(() => documentParameters(content, given), `${name}=${value}`).toThrow(/does not match/);
     }
+  });
+
+  it('the media restore document puts the archive back beside the live folder with the same key, touching the live folder not at all', async () => {
+    const restore = localStackDocument({ ws, bucket: s3.bucket, sshd, media: { identityParameter: MEDIA_KEY_PARAMETER }, document: RESTORE_MEDIA_DOCUMENT_NAME });
+    const archive = report.steps.transfer.path.split('/').pop();
+    const live = report.steps.media.path;
+    const liveBefore = readdirSync(live, { recursive: true }).sort();
+    const restored = await runDocument({ content: restore, parameters: { app, environment: 'live', projectType: 'wordpress', archive, sha256: report.steps.transfer.sha256 }, agentBundle: AGENT_FILE, env });
+    expect(restored.exitCode, restored.stderr).toBe(0);
+    const result = JSON.parse(restored.stdout.trim().split('\n').at(-1) ?? '{}');
+    expect(result).toMatchObject({ status: 'succeeded', live, sha256: report.steps.transfer.sha256 });
+    expect(readdirSync(result.restored, { recursive: true }).sort()).toEqual(liveBefore);
+    expect(readdirSync(live, { recursive: true }).sort()).toEqual(liveBefore);
+    rmSync(result.restored, { recursive: true });
+    expect(() => documentParameters(restore, { app, environment: 'live', projectType: 'wordpress', archive: '../../etc/passwd', sha256: report.steps.transfer.sha256 })).toThrow(/does not match/);
+    expect(readdirSync(join(ws.env.TMPDIR!, 'backopper-document'))).toEqual([]);
   });
 
   it('refuses to run an agent bundle whose SHA-256 is not the deployed one, touching nothing', async () => {

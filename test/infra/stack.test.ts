@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_NAME_PATTERN } from '../../common/app-spec';
+import { APP_NAME_PATTERN, MEDIA_ARCHIVE_PATTERN } from '../../common/app-spec';
+import { RESTORE_MEDIA_DOCUMENT_NAME } from '../../common/names';
 import { DOCUMENT_PARAMETER_PATTERNS } from '../../infra/constructs/backup-document';
 import { VERIFY_DOCUMENT_PARAMETER_PATTERNS } from '../../infra/constructs/verify-document';
 import { AGENT_FILE, exampleConfig, type Synthesized, synthesize } from './synth';
@@ -118,6 +119,18 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
         });
       } finally {
         legacy.remove();
+      }
+    });
+  });
+
+  describe('media restore document', () => {
+    it('is Backopper-RestoreMedia, its archive parameter as strict as the agent (our archive names only, no path)', () => {
+      const documents = Object.values(template.findResources('AWS::SSM::Document')) as Array<{ Properties: { Name: string; Content: { parameters: Record<string, { allowedPattern: string }> } } }>;
+      const restore = documents.find((document) => document.Properties.Name === RESTORE_MEDIA_DOCUMENT_NAME);
+      expect(Object.keys(restore!.Properties.Content.parameters).sort()).toEqual(['app', 'archive', 'environment', 'executionTimeout', 'projectType', 'sha256']);
+      const archive = new RegExp(restore!.Properties.Content.parameters.archive!.allowedPattern);
+      for (const name of ['media_1795909152_3abda07c.tar.gz', 'media_1795909152.tar.gz', 'media_1795909152_3ABDA07C.tar.gz', '../media_1795909152.tar.gz', 'media_1795909152.tar.gz.part', 'notes.txt', '/srv/media_1795909152.tar.gz']) {
+        expect(archive.test(name), name).toBe(MEDIA_ARCHIVE_PATTERN.test(name));
       }
     });
   });
