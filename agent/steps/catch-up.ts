@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { RetentionTier } from '../../common/run-record';
 import { messageOf } from '../errors';
 import { type DumpRecord, readDumpRecord, writeDumpRecord } from './dump-record';
@@ -62,8 +62,8 @@ export async function catchUpDumps(input: CatchUpInput): Promise<CatchUpOutcome>
       const client = input.client();
       const kept: DumpRecord = { sha256: local.sha256, bytes: local.bytes, tier, uploaded: { bucket: target.bucket, key: target.key } };
       if (await headObject(client, target.bucket, target.key, signal)) {
-        const checksum = await headObject(client, target.bucket, `${target.key}.sha256`, signal);
-        if (checksum?.metadata.sha256 !== local.sha256) throw new Error(`${url} already holds another dump (its .sha256 says ${checksum?.metadata.sha256 ?? 'nothing'}); ${path} stays local`);
+        const stored = await storedChecksum(client, target.bucket, `${target.key}.sha256`, signal);
+        if (stored !== local.sha256) throw new Error(`${url} already holds another dump (its .sha256 says ${stored ?? 'nothing'}); ${path} stays local`);
         await writeDumpRecord(backupDir, name, kept);
         outcome.found.push(target.key);
         continue;
@@ -85,6 +85,15 @@ export async function catchUpDumps(input: CatchUpInput): Promise<CatchUpOutcome>
     }
   }
   return outcome;
+}
+
+/** The sha256 a stored `.sha256` gives: its `sha256` metadata, or else its `sha256sum` line; undefined without one. */
+async function storedChecksum(client: S3Client, bucket: string, key: string, signal: AbortSignal): Promise<string | undefined> {
+  const head = await headObject(client, bucket, key, signal);
+  if (!head) return undefined;
+  if (head.metadata.sha256) return head.metadata.sha256;
+  const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+  return /^([0-9a-f]{64})\s/.exec((await object.Body?.transformToString()) ?? '')?.[1];
 }
 
 async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRunRecord, TIER_TAG } from '../../common/run-record';
@@ -104,5 +105,52 @@ describe('S3 down for three runs, then back', () => {
     expect(record).toMatchObject({ app, environment: 'live', status: 'succeeded', timestamp: back.report.timestamp, runId: back.report.runId });
     expect(record.steps.catchUp).toMatchObject({ status: 'succeeded' });
     expect(front.tags(key)).toEqual({ [TIER_TAG]: 'daily' });
+  });
+});
+
+describe('local dumps from before the dump records (an upgraded server)', () => {
+  let s3: LocalS3;
+  let ws: Workspace;
+  let db: MysqlDatabase;
+  let run: AgentRun;
+  const app = 'upgraded';
+  const already = '1700000000.sql.gz';
+  const other = '1700000100.sql.gz';
+
+  beforeAll(async () => {
+    [s3, ws, db] = await Promise.all([startS3(), createWorkspace(), createMysqlDatabase()]);
+    await seedWordpressSchema(db, 10);
+    writeWordpressApp(ws.appsDir, app, db);
+    const dir = join(ws.backupsDir, app);
+    mkdirSync(dir, { recursive: true });
+    // Uploaded by an older agent: in S3 with a sha256sum-format .sha256 and no sha256 metadata.
+    writeFileSync(join(dir, already), 'an old dump\n');
+    const put = (key: string, body: string) => s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
+    await put(`${app}/live/backup_${already}`, 'an old dump\n');
+    await put(`${app}/live/backup_${already}.sha256`, `${sha256(Buffer.from('an old dump\n'))}  backup_${already}\n`);
+    // A key some other run holds with other bytes.
+    writeFileSync(join(dir, other), 'mine\n');
+    await put(`${app}/live/backup_${other}`, 'theirs\n');
+    await put(`${app}/live/backup_${other}.sha256`, `${sha256(Buffer.from('theirs\n'))}  backup_${other}\n`);
+    run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...ws.env, ...s3.env, BACKOPPER_BUCKET: s3.bucket, BACKOPPER_KEEP_LOCAL: '1' });
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([s3?.stop(), ws?.remove(), db?.drop()]);
+  });
+
+  it('finds a dump S3 already holds with the same checksum, uploads nothing, and lets retention delete it', async () => {
+    expect(run.report.steps.catchUp.found).toEqual([`${app}/live/backup_${already}`]);
+    expect(run.report.steps.catchUp.caughtUp).toEqual([]);
+    expect((await s3.headObject(`${app}/live/backup_${already}`)).metadata).toEqual({});
+    expect(run.report.steps.retention.deleted).toEqual([already]);
+  });
+
+  it('never replaces a key that holds another dump: the step fails loudly and the local dump stays', async () => {
+    expect(run.exitCode).toBe(1);
+    expect(run.report.steps.catchUp.status).toBe('failed');
+    expect(run.report.steps.catchUp.error).toContain(`${other}: s3://${s3.bucket}/${app}/live/backup_${other} already holds another dump`);
+    expect((await s3.getObject(`${app}/live/backup_${other}`)).toString()).toBe('theirs\n');
+    expect(ws.backupFiles(app)).toEqual([other, `${run.report.timestamp}.sql.gz`].sort());
+    expect(run.report.steps.retention.keptPending).toEqual([other]);
   });
 });
