@@ -207,7 +207,8 @@ function readMediaServer(setting: (name: SettingName) => string | undefined, app
 export interface RestoreMediaConfig {
   app: string;
   environment: string;
-  projectType: string;
+  /** Picks the default media folders; undefined: every project type's defaults are tried. */
+  projectType?: string;
   appsDir: string;
   mediaDir?: string;
   tmpDir?: string;
@@ -224,10 +225,12 @@ export interface RestoreMediaConfig {
  * expected sha256, and the media server settings. Throws ConfigError naming the input.
  */
 export function loadRestoreMediaConfig(argv: string[], env: NodeJS.ProcessEnv): RestoreMediaConfig {
-  const { setting, check, need } = readInputs(argv, env, RESTORE_MEDIA_FLAGS);
+  const { values, setting, check, need } = readInputs(argv, env, RESTORE_MEDIA_FLAGS);
   const app = check(() => validateAppName(need('app')));
   const environment = check(() => validateEnvironment(need('environment')));
-  const projectType = check(() => validateProjectType(need('project-type')));
+  // Optional: without it (the restore document's default), every project type's default media folders are tried.
+  const givenType = values['project-type'];
+  const projectType = typeof givenType === 'string' && givenType !== '' ? check(() => validateProjectType(givenType)) : undefined;
   const media = readMediaServer(setting, app, environment);
   if (!media) throw new ConfigError(`${name(SETTINGS.mediaHost)} is required: the archive is fetched from the media server`);
   const given = need('archive');

@@ -7,7 +7,7 @@ import type { RestoreMediaConfig } from '../config/config';
 import { messageOf } from '../errors';
 import { runCommand } from '../process/run-command';
 import { createTempFolder } from '../process/temp-folder';
-import { findMediaDir, mediaDirCandidates, resolveMediaDir } from '../steps/archive-media';
+import { DEFAULT_MEDIA_DIRS, findMediaDir, mediaDirCandidates, resolveMediaDir } from '../steps/archive-media';
 import { buildSftpCommand, quote } from '../steps/transfer-media';
 
 /** What `restore-media` did: the last stdout line. */
@@ -21,6 +21,8 @@ export interface RestoreMediaReport {
   /** The live media folder (never touched) and the new folder the archive was extracted into. */
   live?: string;
   restored?: string;
+  /** The same folder, under the name `backopper restore --media` prints. */
+  path?: string;
   /** The explicit swap, for an operator to run once the restored folder looks right. */
   swap?: string[];
   error?: string;
@@ -41,7 +43,12 @@ export async function restoreMedia(config: RestoreMediaConfig, options: { now?: 
   const workDir = await createTempFolder(config.tmpDir ?? tmpdir(), config.app);
   let staging: string | undefined;
   try {
-    const resolved = await resolveMediaDir(await findMediaDir(mediaDirCandidates(join(config.appsDir, config.app), config.projectType, config.mediaDir)));
+    const appRoot = join(config.appsDir, config.app);
+    const candidates =
+      config.projectType || config.mediaDir
+        ? mediaDirCandidates(appRoot, config.projectType ?? '', config.mediaDir)
+        : [...new Set(Object.values(DEFAULT_MEDIA_DIRS).flat())].map((dir) => join(appRoot, dir));
+    const resolved = await resolveMediaDir(await findMediaDir(candidates));
     report.live = resolved.mediaDir;
     const local = join(workDir, config.archive);
     await runCommand(buildSftpCommand(config.media), { input: `get ${quote(remotePath)} ${quote(local)}\n`, signal: options.signal });
@@ -67,6 +74,7 @@ export async function restoreMedia(config: RestoreMediaConfig, options: { now?: 
     if (top.length !== 1 || top[0] !== name) throw new Error(`${report.archive} holds ${JSON.stringify(top)} at its top, expected one folder ${JSON.stringify(name)}`);
     await rename(join(staging, name), restored);
     report.restored = restored;
+    report.path = restored;
     report.swap = [`mv ${shellWord(resolved.realDir)} ${shellWord(`${resolved.realDir}.before-${at}`)}`, `mv ${shellWord(restored)} ${shellWord(resolved.realDir)}`];
     report.status = 'succeeded';
     options.log(`restored  into ${restored}; the live folder ${resolved.mediaDir} is untouched`);

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { RESTORE_MEDIA_DOCUMENT_NAME } from '../../common/names';
+import { RESTORE_MEDIA_DOCUMENT_NAME, RESTORE_MEDIA_PARAMETER_PATTERNS } from '../../common/names';
 import type { AgentConfig, MediaConfig } from '../config';
 import { renderRestoreMediaScript } from '../document/restore-media-script';
 import type { AgentBundle } from './agent-bundle';
@@ -12,10 +12,11 @@ import { DOCUMENT_PARAMETER_PATTERNS } from './backup-document';
 export const RESTORE_MEDIA_DOCUMENT_PARAMETER_PATTERNS = {
   app: DOCUMENT_PARAMETER_PATTERNS.app,
   environment: DOCUMENT_PARAMETER_PATTERNS.environment,
-  projectType: DOCUMENT_PARAMETER_PATTERNS.projectType,
-  // The name only (as MEDIA_ARCHIVE_PATTERN in common/app-spec.ts): the folder is the app's own.
-  archive: '^media_[0-9]{9,11}(_[0-9a-f]{8})?\\.tar\\.gz$',
-  sha256: '^[0-9a-f]{64}$',
+  // `host:path` as the run record names it, and its sha256: the patterns `backopper restore --media` checks too.
+  archive: RESTORE_MEDIA_PARAMETER_PATTERNS.archive,
+  sha256: RESTORE_MEDIA_PARAMETER_PATTERNS.sha256,
+  // Optional (empty: every project type's default media folders are tried), as the ops CLI sends none.
+  projectType: `^(${DOCUMENT_PARAMETER_PATTERNS.projectType.slice(1, -1)})?$`,
   executionTimeout: DOCUMENT_PARAMETER_PATTERNS.executionTimeout,
 } as const;
 
@@ -48,9 +49,12 @@ export class RestoreMediaDocument extends Construct {
       parameters: {
         app: documentParameter(patterns.app, 'App name: its folder under the apps directory.', { interpolationType: 'ENV_VAR' }),
         environment: documentParameter(patterns.environment, 'Environment: fills the media path.', { interpolationType: 'ENV_VAR' }),
-        projectType: documentParameter(patterns.projectType, 'Project type (wordpress, laravel, ...): picks the media folder.', { interpolationType: 'ENV_VAR' }),
-        archive: documentParameter(patterns.archive, 'The archive name, media_<ts>_<host id>.tar.gz, from the run record.', { interpolationType: 'ENV_VAR' }),
+        archive: documentParameter(patterns.archive, 'The archive as the run record names it: host:path of media_<ts>_<host id>.tar.gz in the app folder.', { interpolationType: 'ENV_VAR' }),
         sha256: documentParameter(patterns.sha256, "The archive's sha256, from the run record.", { interpolationType: 'ENV_VAR' }),
+        projectType: documentParameter(patterns.projectType, 'Project type (wordpress, laravel, ...): picks the media folder; empty: every default is tried.', {
+          interpolationType: 'ENV_VAR',
+          default: '',
+        }),
         executionTimeout: documentParameter(patterns.executionTimeout, 'Seconds the restore may run before SSM stops it.', {
           default: String(props.executionTimeoutSeconds ?? 7200),
         }),

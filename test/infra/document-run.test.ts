@@ -81,17 +81,18 @@ describe('the synthesized backup document, run locally against the built agent',
 
   it('the media restore document puts the archive back beside the live folder with the same key, touching the live folder not at all', async () => {
     const restore = localStackDocument({ ws, bucket: s3.bucket, sshd, media: { identityParameter: MEDIA_KEY_PARAMETER }, document: RESTORE_MEDIA_DOCUMENT_NAME });
-    const archive = report.steps.transfer.path.split('/').pop();
+    // As backopper restore --media sends it: host:path from the run record, no project type.
+    const archive = report.steps.transfer.path;
     const live = report.steps.media.path;
     const liveBefore = readdirSync(live, { recursive: true }).sort();
-    const restored = await runDocument({ content: restore, parameters: { app, environment: 'live', projectType: 'wordpress', archive, sha256: report.steps.transfer.sha256 }, agentBundle: AGENT_FILE, env });
+    const restored = await runDocument({ content: restore, parameters: { app, environment: 'live', archive, sha256: report.steps.transfer.sha256 }, agentBundle: AGENT_FILE, env });
     expect(restored.exitCode, restored.stderr).toBe(0);
     const result = JSON.parse(restored.stdout.trim().split('\n').at(-1) ?? '{}');
-    expect(result).toMatchObject({ status: 'succeeded', live, sha256: report.steps.transfer.sha256 });
+    expect(result).toMatchObject({ status: 'succeeded', live, sha256: report.steps.transfer.sha256, path: result.restored });
     expect(readdirSync(result.restored, { recursive: true }).sort()).toEqual(liveBefore);
     expect(readdirSync(live, { recursive: true }).sort()).toEqual(liveBefore);
     rmSync(result.restored, { recursive: true });
-    expect(() => documentParameters(restore, { app, environment: 'live', projectType: 'wordpress', archive: '../../etc/passwd', sha256: report.steps.transfer.sha256 })).toThrow(/does not match/);
+    expect(() => documentParameters(restore, { app, environment: 'live', archive: 'media.example.com:/etc/passwd', sha256: report.steps.transfer.sha256 })).toThrow(/does not match/);
     expect(readdirSync(join(ws.env.TMPDIR!, 'backopper-document'))).toEqual([]);
   });
 

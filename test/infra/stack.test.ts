@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_NAME_PATTERN, MEDIA_ARCHIVE_PATTERN } from '../../common/app-spec';
-import { RESTORE_MEDIA_DOCUMENT_NAME } from '../../common/names';
+import { APP_NAME_PATTERN } from '../../common/app-spec';
+import { RESTORE_MEDIA_DOCUMENT_NAME, RESTORE_MEDIA_PARAMETER_PATTERNS } from '../../common/names';
 import { DOCUMENT_PARAMETER_PATTERNS } from '../../infra/constructs/backup-document';
 import { VERIFY_DOCUMENT_PARAMETER_PATTERNS } from '../../infra/constructs/verify-document';
 import { AGENT_FILE, exampleConfig, type Synthesized, synthesize } from './synth';
@@ -124,13 +124,25 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
   });
 
   describe('media restore document', () => {
-    it('is Backopper-RestoreMedia, its archive parameter as strict as the agent (our archive names only, no path)', () => {
-      const documents = Object.values(template.findResources('AWS::SSM::Document')) as Array<{ Properties: { Name: string; Content: { parameters: Record<string, { allowedPattern: string }> } } }>;
+    it('is Backopper-RestoreMedia with the parameters backopper restore --media sends, projectType optional', () => {
+      const documents = Object.values(template.findResources('AWS::SSM::Document')) as Array<{ Properties: { Name: string; Content: { parameters: Record<string, { allowedPattern: string; default?: string }> } } }>;
       const restore = documents.find((document) => document.Properties.Name === RESTORE_MEDIA_DOCUMENT_NAME);
-      expect(Object.keys(restore!.Properties.Content.parameters).sort()).toEqual(['app', 'archive', 'environment', 'executionTimeout', 'projectType', 'sha256']);
-      const archive = new RegExp(restore!.Properties.Content.parameters.archive!.allowedPattern);
-      for (const name of ['media_1795909152_3abda07c.tar.gz', 'media_1795909152.tar.gz', 'media_1795909152_3ABDA07C.tar.gz', '../media_1795909152.tar.gz', 'media_1795909152.tar.gz.part', 'notes.txt', '/srv/media_1795909152.tar.gz']) {
-        expect(archive.test(name), name).toBe(MEDIA_ARCHIVE_PATTERN.test(name));
+      const parameters = restore!.Properties.Content.parameters;
+      expect(Object.keys(parameters).sort()).toEqual(['app', 'archive', 'environment', 'executionTimeout', 'projectType', 'sha256']);
+      expect(parameters.archive!.allowedPattern).toBe(RESTORE_MEDIA_PARAMETER_PATTERNS.archive);
+      expect(parameters.sha256!.allowedPattern).toBe(RESTORE_MEDIA_PARAMETER_PATTERNS.sha256);
+      expect(parameters.projectType).toMatchObject({ default: '' });
+      const projectType = new RegExp(parameters.projectType!.allowedPattern);
+      for (const [value, ok] of [['', true], ['wordpress', true], ['a b', false], ['x'.repeat(33), false]] as const) expect(projectType.test(value), value).toBe(ok);
+      const archive = new RegExp(parameters.archive!.allowedPattern);
+      for (const [value, ok] of [
+        ['media.example.com:/srv/media-backups/live/acme/media_1795909152_3abda07c.tar.gz', true],
+        ['media.example.com:/srv/media-backups/live/acme/media_1795909152.tar.gz', true],
+        ['media_1795909152.tar.gz', false],
+        ['media.example.com:/srv/a b/media_1795909152.tar.gz', false],
+        ['media.example.com:/srv/notes.txt', false],
+      ] as const) {
+        expect(archive.test(value), value).toBe(ok);
       }
     });
   });
