@@ -1,5 +1,6 @@
 import { runBackup } from './run/backup';
-import { loadBackupConfig, loadVerifyConfig, type VerifyConfig } from './config/config';
+import { loadBackupConfig, loadRestoreMediaConfig, loadVerifyConfig, type VerifyConfig } from './config/config';
+import { restoreMedia } from './run/restore-media';
 import { planBackup } from './run/dry-run';
 import { ConfigError, messageOf } from './errors';
 import { postReport } from './run/report-back';
@@ -25,7 +26,13 @@ const INVENTORY_USAGE = `usage: backopper-agent inventory --environment <env> [-
   Custom:BackopperApps (default file: /var/lib/amazon/ssm/$AWS_SSM_INSTANCE_ID/inventory/custom/BackopperApps.json).
 Exit status: 0 written, 1 failed, 2 bad invocation. The last stdout line is the JSON report.`;
 
+const RESTORE_MEDIA_USAGE = `usage: backopper-agent restore-media --app <name> --environment <env> [--project-type <type>] --archive <host:path or media_<ts>_<host>.tar.gz> --sha256 <hex> [--media-dir ...]
+  Fetches a media archive from the media server, checks its sha256, extracts it into <media folder>.restored-<ts>
+  beside the live folder (never touched) and prints the two mv commands of the swap.
+Exit status: 0 restored, 1 failed (a sha256 mismatch deletes the download), 2 bad invocation. The last stdout line is the JSON result.`;
+
 const USAGE = `usage: backopper-agent backup --app <name> --environment <env> --engine mysql|postgres|none --project-type <type> [--dry-run] [--skip-absent] [--<setting> <value>...]
+       backopper-agent restore-media --app <name> --environment <env> --archive <host:path> --sha256 <hex> [--project-type <type>]
        backopper-agent inventory --environment <env> [--apps-dir ...] [--inventory-file <path>]   (SSM custom inventory Custom:BackopperApps)
        backopper-agent verify --app <name> [--verify-admin-url mysql://...|postgres://...] [--apps-dir ...] [--backups-dir ...]
 Settings (flag or variable): --apps-dir BACKOPPER_APPS_DIR, --backups-dir BACKOPPER_BACKUPS_DIR, --keep-local BACKOPPER_KEEP_LOCAL,
@@ -81,7 +88,7 @@ async function main(argv: string[]): Promise<void> {
   }
   // `backup --help`, `verify -h`: the command's usage, exit 0 (parseArgs would refuse --help as unknown).
   const end = rest.indexOf('--');
-  const usages: Record<string, string> = { backup: BACKUP_USAGE, verify: VERIFY_USAGE, inventory: INVENTORY_USAGE };
+  const usages: Record<string, string> = { backup: BACKUP_USAGE, verify: VERIFY_USAGE, inventory: INVENTORY_USAGE, 'restore-media': RESTORE_MEDIA_USAGE };
   if (command !== undefined && usages[command] && (end === -1 ? rest : rest.slice(0, end)).some((arg) => arg === '--help' || arg === '-h')) {
     print(`${usages[command]}\n`);
     return;
@@ -96,8 +103,15 @@ async function main(argv: string[]): Promise<void> {
     if (config) finish(await writeInventory(config), 0);
     return;
   }
+  if (command === 'restore-media') {
+    const config = loadOrExplain(() => loadRestoreMediaConfig(rest, process.env), 'restore-media');
+    if (!config) return;
+    const report = await restoreMedia(config, { log });
+    finish(report, report.status === 'succeeded' ? 0 : 1);
+    return;
+  }
   if (command !== 'backup') {
-    process.stderr.write(`backopper-agent: unknown command ${JSON.stringify(command ?? '')} (commands: backup, inventory, verify)\nRun \`backopper-agent --help\` for usage.\n`);
+    process.stderr.write(`backopper-agent: unknown command ${JSON.stringify(command ?? '')} (commands: backup, inventory, restore-media, verify)\nRun \`backopper-agent --help\` for usage.\n`);
     finish({ status: 'invalid', error: `unknown command ${JSON.stringify(command ?? '')}` }, 2);
     return;
   }

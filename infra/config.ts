@@ -3,6 +3,7 @@
  * Pure: `parseConfig(raw)` either returns a complete config with every default filled in, or throws a
  * ConfigError listing each bad key by its path (`backopper.media.port: ...`), so one synth shows all mistakes.
  */
+import { RETENTION_TIERS, type RetentionTier } from '../common/run-record';
 import { ConfigError } from '../common/settings/config-error';
 import type { EnvironmentConfig } from '../common/settings/rules';
 import { SHARED_SETTINGS } from '../common/settings/shared-settings';
@@ -31,12 +32,22 @@ export interface MediaConfig {
   hostKeys?: string[];
   /** known_hosts file already on the servers. */
   knownHostsFile?: string;
+  /** What the media server keeps of each app's archives: the newest `keep`, plus the newest of each of the last `keepWeekly` weeks and `keepMonthly` months. */
+  keep: number;
+  keepWeekly: number;
+  keepMonthly: number;
 }
 
 export type TransitionStorageClass = 'STANDARD_IA' | 'ONEZONE_IA' | 'INTELLIGENT_TIERING' | 'GLACIER_IR' | 'GLACIER' | 'DEEP_ARCHIVE';
 
+/** Days each retention tier is kept (common/retention-tier.ts decides an object's tier). */
+export type TierDays = Record<RetentionTier, number>;
+
 export interface BucketConfig {
-  retentionDays: number;
+  /** The older single-age policy: every backup expires after this many days. Set only when cdk.json sets it. */
+  retentionDays?: number;
+  /** Tiered retention by the `backopper:tier` tag (the default). */
+  tiers?: TierDays;
   noncurrentVersionDays: number;
   transition?: { storageClass: TransitionStorageClass; afterDays: number };
   objectLock?: { mode: 'GOVERNANCE' | 'COMPLIANCE'; days: number };
@@ -57,6 +68,8 @@ export interface AgentConfig {
   appsDir: string;
   backupsDir: string;
   keepLocal: number;
+  /** Dumps not yet in S3 the servers keep for the next run that reaches S3. */
+  maxPendingUploads: number;
   tmpDir?: string;
   nodePath?: string;
   reportUrl?: string;
@@ -187,6 +200,9 @@ function parseMedia(media: Reader | undefined): MediaConfig | undefined {
     identityFile: readOptional.string(media, 'identityFile', { pattern: ABSOLUTE_PATH, what: 'an absolute path on the servers' }),
     hostKeys: readOptional.list(media, 'hostKeys', { pattern: KNOWN_HOSTS_LINE, what: 'a known_hosts line ("host key-type base64-key")' }),
     knownHostsFile: readOptional.string(media, 'knownHostsFile', { pattern: ABSOLUTE_PATH, what: 'an absolute path on the servers' }),
+    keep: read.integer(media, 'keep', { fallback: 5, min: 1, max: 1000 }),
+    keepWeekly: read.integer(media, 'keepWeekly', { fallback: 0, min: 0, max: 520 }),
+    keepMonthly: read.integer(media, 'keepMonthly', { fallback: 0, min: 0, max: 240 }),
   };
   if (config.identityParameter && config.identityFile) {
     media.problems.push(`${media.path}: set identityParameter or identityFile, not both`);
@@ -211,12 +227,27 @@ function parseSchedule(root: Reader): ScheduleConfig {
   };
 }
 
+/** Days each tier is kept by default: 14 days, 8 weeks, 12 months, 3 years. */
+export const DEFAULT_TIER_DAYS: TierDays = { daily: 14, weekly: 56, monthly: 365, yearly: 1095 };
+
 function parseBucket(bucket: Reader): BucketConfig {
-  const retentionDays = read.integer(bucket, 'retentionDays', { fallback: 90, min: 1, max: 36500 });
+  const fields = (bucket.value ?? {}) as Record<string, unknown>;
+  const legacy = fields.retentionDays !== undefined;
+  const tiered = fields.retention !== undefined;
+  if (legacy && tiered) {
+    bucket.problems.push(
+      `${bucket.path}.retentionDays and ${bucket.path}.retention: set one; retentionDays (one age for every backup) is the policy of older deployments, retention.daily|weekly|monthly|yearly the tiers that replace it`,
+    );
+  }
   const config: BucketConfig = {
-    retentionDays,
     noncurrentVersionDays: read.integer(bucket, 'noncurrentVersionDays', { fallback: 30, min: 1, max: 36500 }),
   };
+  if (legacy) config.retentionDays = read.integer(bucket, 'retentionDays', { min: 1, max: 36500 });
+  else readOptional.string(bucket, 'retentionDays'); // absent: still a known key, for "did you mean" on a misspelling
+  if (!legacy || tiered) config.tiers = parseTiers(read.object(bucket, 'retention', {}));
+  // The age after which S3 deletes every backup at the latest: the single age, or the longest tier.
+  const longest = config.retentionDays ?? config.tiers!.yearly;
+  const longestName = legacy ? `the retention (${longest} days)` : `${bucket.path}.retention.yearly (${longest} days)`;
   const transition = readOptional.object(bucket, 'transition');
   if (transition) {
     config.transition = {
@@ -227,8 +258,8 @@ function parseBucket(bucket: Reader): BucketConfig {
     if ((storageClass === 'STANDARD_IA' || storageClass === 'ONEZONE_IA') && afterDays < 30) {
       transition.problems.push(`${transition.path}.afterDays: S3 needs at least 30 days before ${storageClass}, got ${afterDays}`);
     }
-    if (afterDays >= retentionDays) {
-      transition.problems.push(`${transition.path}.afterDays: ${afterDays} is not before the retention (${retentionDays} days)`);
+    if (afterDays >= longest) {
+      transition.problems.push(`${transition.path}.afterDays: ${afterDays} is not before ${longestName}`);
     }
   }
   const objectLock = readOptional.object(bucket, 'objectLock');
@@ -237,11 +268,31 @@ function parseBucket(bucket: Reader): BucketConfig {
       mode: read.string(objectLock, 'mode', { oneOf: ['GOVERNANCE', 'COMPLIANCE'], fallback: 'GOVERNANCE' }) as 'GOVERNANCE' | 'COMPLIANCE',
       days: read.integer(objectLock, 'days', { min: 1, max: 36500 }),
     };
-    if (config.objectLock.days > retentionDays) {
-      objectLock.problems.push(`${objectLock.path}.days: ${config.objectLock.days} is longer than the retention (${retentionDays} days)`);
+    const { days } = config.objectLock;
+    if (legacy && days > longest) objectLock.problems.push(`${objectLock.path}.days: ${days} is longer than the retention (${longest} days)`);
+    if (!legacy && config.tiers && days > config.tiers.daily) {
+      objectLock.problems.push(
+        `${objectLock.path}.days: ${days} is longer than ${bucket.path}.retention.daily (${config.tiers.daily} days): S3 could not delete daily backups while they are locked; lock for at most the shortest tier`,
+      );
     }
   }
   return config;
+}
+
+/** The tiers' ages in days; each must keep at least as long as the tier below it. */
+function parseTiers(retention: Reader): TierDays {
+  const days = Object.fromEntries(
+    RETENTION_TIERS.map((tier) => [tier, read.integer(retention, tier, { fallback: DEFAULT_TIER_DAYS[tier], min: 1, max: 36500 })]),
+  ) as TierDays;
+  for (let index = 1; index < RETENTION_TIERS.length; index += 1) {
+    const [below, tier] = [RETENTION_TIERS[index - 1]!, RETENTION_TIERS[index]!];
+    if (days[tier] < days[below]) {
+      retention.problems.push(
+        `${retention.path}.${tier}: ${days[tier]} days is shorter than ${retention.path}.${below} (${days[below]} days); each tier must be kept at least as long as the one below it`,
+      );
+    }
+  }
+  return days;
 }
 
 function parseAgent(agent: Reader): AgentConfig {
@@ -253,6 +304,7 @@ function parseAgent(agent: Reader): AgentConfig {
     appsDir: read.string(agent, 'appsDir', { pattern: ABSOLUTE_PATH, fallback: '/srv/users/serverpilot/apps', what: 'an absolute path' }),
     backupsDir: read.string(agent, 'backupsDir', { pattern: ABSOLUTE_PATH, fallback: '/opt/backups', what: 'an absolute path' }),
     keepLocal: read.integer(agent, 'keepLocal', { fallback: 5, min: 1, max: 1000 }),
+    maxPendingUploads: read.integer(agent, 'maxPendingUploads', { fallback: 30, min: 0, max: 1000 }),
     tmpDir: readOptional.string(agent, 'tmpDir', { pattern: ABSOLUTE_PATH, what: 'an absolute path' }),
     nodePath: readOptional.string(agent, 'nodePath', { pattern: ABSOLUTE_PATH, what: 'an absolute path to node' }),
     reportUrl,

@@ -15,6 +15,7 @@ import { ScheduleTarget } from './constructs/schedule-target';
 import { ServerPolicy } from './constructs/server-policy';
 import { SyncFunction } from './constructs/sync-function';
 import { VerifyDocument } from './constructs/verify-document';
+import { RestoreMediaDocument } from './constructs/restore-media-document';
 
 /** Props for {@link BackopperStack}. */
 export interface BackopperStackProps extends StackProps {
@@ -46,6 +47,7 @@ export class BackopperStack extends Stack {
       bucketName: backups.bucket.bucketName,
       agent: config.agent,
       media: config.media,
+      timeZone: config.schedule.timezone,
       executionTimeoutSeconds: config.schedule.executionTimeoutSeconds,
       reportSecretParameter,
       reportSecretHeader: config.api.secretHeader,
@@ -59,6 +61,8 @@ export class BackopperStack extends Stack {
           executionTimeoutSeconds: config.verify.executionTimeoutSeconds,
         })
       : undefined;
+    // The media restore runs on the app's server, which holds the media key (`backopper restore ... --media`).
+    if (config.media) new RestoreMediaDocument(this, 'RestoreMedia', { bundle, agent: config.agent, media: config.media });
     const history = new CommandHistory(this, 'Commands', { documentName: document.documentName, retention });
     const target = new ScheduleTarget(this, 'Schedules', {
       backend: config.schedule.backend,

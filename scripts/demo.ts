@@ -9,11 +9,14 @@
  *      loopback sshd media server.
  *   3. `backopper restore` downloads each backup from S3, checks its sha256 and imports it into a
  *      fresh database, which is compared with the original table by table.
+ *   4. `backopper backups` lists the dumps and media archives from the run records, and the stack's
+ *      Backopper-RestoreMedia document puts the WordPress app's archive back beside its live uploads.
  * Everything lives in temporary folders, removed at the end (pass --keep to look around).
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { RESTORE_MEDIA_DOCUMENT_NAME } from '../common/names';
 import { runCli } from '../ops/commands/run-cli';
 import { AGENT_BUNDLE } from '../test/services/agent';
 import { createMysqlDatabase, fingerprintMysql, mysqlRoot, seedWordpressSchema } from '../test/services/mariadb';
@@ -97,6 +100,22 @@ async function main(): Promise<void> {
     writeFileSync(envFile, `DB_CONNECTION=pgsql\nDB_HOST=127.0.0.1\nDB_PORT=${target.port}\nDB_DATABASE=${target.database}\nDB_USERNAME=${target.user}\nDB_PASSWORD=${envValue(target.password)}\n`);
     await restore(['restore', 'live', 'acme-crm', '--output', ws.root, '--dotenv', envFile], s3.env, s3.bucket);
     compare('acme-crm', await fingerprintPostgres(cluster, pgDb.database), await fingerprintPostgres(cluster, target.database));
+
+    heading('4. Media: listed from the run records, restored beside the live folder');
+    await restore(['backups', 'live', 'acme-blog'], s3.env, s3.bucket);
+    const blog = reports.find((report) => report.app === 'acme-blog');
+    const restoreDocument = localStackDocument({ ws, bucket: s3.bucket, sshd, media: { identityFile: sshd.identityFile }, document: RESTORE_MEDIA_DOCUMENT_NAME });
+    const parameters = { app: 'acme-blog', environment: 'live', archive: blog.steps.transfer.path, sha256: blog.steps.transfer.sha256 };
+    say(`\nSendCommand ${RESTORE_MEDIA_DOCUMENT_NAME} ${JSON.stringify(parameters)}`);
+    const restoredMedia = await runDocument({ content: restoreDocument, parameters, agentBundle: AGENT_BUNDLE, env });
+    for (const line of restoredMedia.stdout.trim().split('\n').slice(0, -1)) say(`  ${line}`);
+    const result = JSON.parse(restoredMedia.stdout.trim().split('\n').at(-1) ?? '{}');
+    if (restoredMedia.exitCode !== 0 || result.status !== 'succeeded') throw new Error(`the media restore exited ${restoredMedia.exitCode}: ${result.error ?? restoredMedia.stderr}`);
+    const files = (dir: string) => readdirSync(dir, { recursive: true }).map(String).sort();
+    const same = JSON.stringify(files(result.restored)) === JSON.stringify(files(result.live));
+    say(`  ${same ? 'same' : 'DIFF'}  ${files(result.restored).length} entries in ${result.restored} and in the live ${result.live}`);
+    if (!same) throw new Error('the restored media folder differs from the live one');
+    say(`  swap (a separate step): ${result.swap.join(' && ')}`);
     say();
     say(keep ? `Kept everything under ${ws.root} (servers stopped).` : 'Demo complete; temporary files removed (run with --keep to look around).');
   } finally {

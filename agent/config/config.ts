@@ -2,11 +2,13 @@ import { parseArgs } from 'node:util';
 import {
   type DbEngine,
   InvalidValueError,
+  MEDIA_ARCHIVE_PATTERN,
   normalizeEngine,
   validateAppName,
   validateEnvironment,
   validateProjectType,
 } from '../../common/app-spec';
+import { parseTimeZone } from '../../common/settings/rules';
 import { ConfigError } from '../errors';
 
 /** Everything one backup run needs, validated. */
@@ -21,6 +23,12 @@ export interface BackupConfig {
   appsDir: string;
   backupsDir: string;
   keepLocal: number;
+  /** Dumps not yet in S3 kept beyond `keepLocal` for the next run that reaches S3; past it the oldest go, loudly. */
+  maxPendingUploads: number;
+  /** The zone calendar boundaries are counted in (retention tiers, weekly/monthly media keeps). */
+  timeZone: string;
+  /** What the media server keeps of this app's archives after a successful transfer. */
+  mediaKeep: { keep: number; weeks: number; months: number };
   bucket?: string;
   media?: MediaServer;
   mediaDir?: string;
@@ -60,6 +68,11 @@ const SETTINGS = {
   appsDir: { flag: 'apps-dir', variable: 'BACKOPPER_APPS_DIR', fallback: '/srv/users/serverpilot/apps' },
   backupsDir: { flag: 'backups-dir', variable: 'BACKOPPER_BACKUPS_DIR', fallback: '/opt/backups' },
   keepLocal: { flag: 'keep-local', variable: 'BACKOPPER_KEEP_LOCAL', fallback: '5' },
+  maxPendingUploads: { flag: 'max-pending-uploads', variable: 'BACKOPPER_MAX_PENDING_UPLOADS', fallback: '30' },
+  timeZone: { flag: 'timezone', variable: 'BACKOPPER_TIMEZONE', fallback: 'UTC' },
+  mediaKeep: { flag: 'media-keep', variable: 'BACKOPPER_MEDIA_KEEP', fallback: '5' },
+  mediaKeepWeekly: { flag: 'media-keep-weekly', variable: 'BACKOPPER_MEDIA_KEEP_WEEKLY', fallback: '0' },
+  mediaKeepMonthly: { flag: 'media-keep-monthly', variable: 'BACKOPPER_MEDIA_KEEP_MONTHLY', fallback: '0' },
   bucket: { flag: 'bucket', variable: 'BACKOPPER_BUCKET' },
   mediaHost: { flag: 'media-host', variable: 'BACKOPPER_MEDIA_HOST' },
   mediaPort: { flag: 'media-port', variable: 'BACKOPPER_MEDIA_PORT', fallback: '22' },
@@ -91,11 +104,14 @@ const FLAG_OPTIONS = {
   ...Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' }])),
 } as const;
 
+/** Flags only `restore-media` takes. */
+const RESTORE_MEDIA_FLAGS = { archive: { type: 'string' }, sha256: { type: 'string' } } as const;
+
 /** Parsed flags plus readers that apply flag > variable > default and turn bad values into ConfigError. */
-function readInputs(argv: string[], env: NodeJS.ProcessEnv) {
+function readInputs(argv: string[], env: NodeJS.ProcessEnv, extraFlags: Record<string, { type: 'string' | 'boolean' }> = {}) {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options: FLAG_OPTIONS, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args: argv, options: { ...FLAG_OPTIONS, ...extraFlags }, strict: true, allowPositionals: false }));
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
@@ -137,6 +153,19 @@ export function loadBackupConfig(argv: string[], env: NodeJS.ProcessEnv): Backup
     appsDir: absolutePath(setting('appsDir')!, SETTINGS.appsDir),
     backupsDir: absolutePath(setting('backupsDir')!, SETTINGS.backupsDir),
     keepLocal: integerIn(setting('keepLocal')!, 1, 1000, SETTINGS.keepLocal),
+    maxPendingUploads: integerIn(setting('maxPendingUploads')!, 0, 1000, SETTINGS.maxPendingUploads),
+    timeZone: check(() => {
+      try {
+        return parseTimeZone(setting('timeZone'));
+      } catch (error) {
+        throw new ConfigError(`${name(SETTINGS.timeZone)}: ${(error as Error).message}`);
+      }
+    }),
+    mediaKeep: {
+      keep: integerIn(setting('mediaKeep')!, 1, 1000, SETTINGS.mediaKeep),
+      weeks: integerIn(setting('mediaKeepWeekly')!, 0, 520, SETTINGS.mediaKeepWeekly),
+      months: integerIn(setting('mediaKeepMonthly')!, 0, 240, SETTINGS.mediaKeepMonthly),
+    },
     bucket: optional(setting('bucket'), /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, SETTINGS.bucket, 'an S3 bucket name'),
     mediaDir: setting('mediaDir'),
     tmpDir: setting('tmpDir') === undefined ? undefined : absolutePath(setting('tmpDir')!, SETTINGS.tmpDir),
@@ -146,20 +175,7 @@ export function loadBackupConfig(argv: string[], env: NodeJS.ProcessEnv): Backup
     mysqlMaxAllowedPacket: packetSize(setting('mysqlMaxAllowedPacket')!, SETTINGS.mysqlMaxAllowedPacket),
   };
 
-  const host = optional(setting('mediaHost'), /^[A-Za-z0-9][A-Za-z0-9.:-]*$/, SETTINGS.mediaHost, 'a host name or address');
-  if (host) {
-    const template = setting('mediaPath');
-    if (!template) throw new ConfigError(`${name(SETTINGS.mediaPath)} is required when ${name(SETTINGS.mediaHost)} is set`);
-    if (/["\n\r\\]/.test(template)) throw new ConfigError(`${name(SETTINGS.mediaPath)} ${JSON.stringify(template)} contains a quote, backslash or newline`);
-    config.media = {
-      host,
-      port: integerIn(setting('mediaPort')!, 1, 65535, SETTINGS.mediaPort),
-      user: optional(setting('mediaUser'), /^[A-Za-z_][A-Za-z0-9._-]*$/, SETTINGS.mediaUser, 'a user name'),
-      path: template.replaceAll('{app}', app).replaceAll('{environment}', environment),
-      identity: setting('mediaIdentity'),
-      knownHosts: setting('mediaKnownHosts'),
-    };
-  }
+  config.media = readMediaServer(setting, app, environment);
   const reportUrl = setting('reportUrl');
   if (reportUrl) {
     if (!/^https?:\/\//.test(reportUrl) || !URL.canParse(reportUrl)) {
@@ -168,6 +184,75 @@ export function loadBackupConfig(argv: string[], env: NodeJS.ProcessEnv): Backup
     config.report = { url: reportUrl, secret: setting('reportSecret'), secretHeader: setting('reportSecretHeader')! };
   }
   return config;
+}
+
+/** The media server settings, `{app}` and `{environment}` filled in; undefined without BACKOPPER_MEDIA_HOST. */
+function readMediaServer(setting: (name: SettingName) => string | undefined, app: string, environment: string): MediaServer | undefined {
+  const host = optional(setting('mediaHost'), /^[A-Za-z0-9][A-Za-z0-9.:-]*$/, SETTINGS.mediaHost, 'a host name or address');
+  if (!host) return undefined;
+  const template = setting('mediaPath');
+  if (!template) throw new ConfigError(`${name(SETTINGS.mediaPath)} is required when ${name(SETTINGS.mediaHost)} is set`);
+  if (/["\n\r\\]/.test(template)) throw new ConfigError(`${name(SETTINGS.mediaPath)} ${JSON.stringify(template)} contains a quote, backslash or newline`);
+  return {
+    host,
+    port: integerIn(setting('mediaPort')!, 1, 65535, SETTINGS.mediaPort),
+    user: optional(setting('mediaUser'), /^[A-Za-z_][A-Za-z0-9._-]*$/, SETTINGS.mediaUser, 'a user name'),
+    path: template.replaceAll('{app}', app).replaceAll('{environment}', environment),
+    identity: setting('mediaIdentity'),
+    knownHosts: setting('mediaKnownHosts'),
+  };
+}
+
+/** Everything `restore-media` needs, validated. */
+export interface RestoreMediaConfig {
+  app: string;
+  environment: string;
+  /** Picks the default media folders; undefined: every project type's defaults are tried. */
+  projectType?: string;
+  appsDir: string;
+  mediaDir?: string;
+  tmpDir?: string;
+  media: MediaServer;
+  /** The archive's file name in the app's remote folder (`media_<ts>[_<host id>].tar.gz`). */
+  archive: string;
+  /** What the run record says the archive's sha256 is. */
+  sha256: string;
+}
+
+/**
+ * Reads `restore-media` flags: the app, its environment and project type (to find the live media
+ * folder), the archive (its name, its remote path or `host:path` as the run record gives it) and the
+ * expected sha256, and the media server settings. Throws ConfigError naming the input.
+ */
+export function loadRestoreMediaConfig(argv: string[], env: NodeJS.ProcessEnv): RestoreMediaConfig {
+  const { values, setting, check, need } = readInputs(argv, env, RESTORE_MEDIA_FLAGS);
+  const app = check(() => validateAppName(need('app')));
+  const environment = check(() => validateEnvironment(need('environment')));
+  // Optional: without it (the restore document's default), every project type's default media folders are tried.
+  const givenType = values['project-type'];
+  const projectType = typeof givenType === 'string' && givenType !== '' ? check(() => validateProjectType(givenType)) : undefined;
+  const media = readMediaServer(setting, app, environment);
+  if (!media) throw new ConfigError(`${name(SETTINGS.mediaHost)} is required: the archive is fetched from the media server`);
+  const given = need('archive');
+  const path = given.includes(':') ? given.slice(given.indexOf(':') + 1) : given;
+  const archive = path.slice(path.lastIndexOf('/') + 1);
+  if (!MEDIA_ARCHIVE_PATTERN.test(archive)) throw new ConfigError(`--archive ${JSON.stringify(given)} is not a media archive of ours (media_<ts>[_<host id>].tar.gz)`);
+  if (path.includes('/') && path.slice(0, path.lastIndexOf('/')).replace(/\/+$/, '') !== media.path.replace(/\/+$/, '')) {
+    throw new ConfigError(`--archive ${JSON.stringify(given)} is not in this app's remote folder ${media.path}`);
+  }
+  const sha256 = need('sha256').toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new ConfigError(`--sha256 ${JSON.stringify(sha256)} is not a sha256 (64 hex digits)`);
+  return {
+    app,
+    environment,
+    projectType,
+    appsDir: absolutePath(setting('appsDir')!, SETTINGS.appsDir),
+    mediaDir: setting('mediaDir'),
+    tmpDir: setting('tmpDir') === undefined ? undefined : absolutePath(setting('tmpDir')!, SETTINGS.tmpDir),
+    media,
+    archive,
+    sha256,
+  };
 }
 
 function name(spec: { flag: string; variable: string }): string {

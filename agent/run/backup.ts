@@ -13,6 +13,10 @@ import { claimRunTimestamp } from './run-timestamp';
 import { runMediaSteps } from '../steps/media-steps';
 import { type RunReport, type StepName, formatStepLine, overallStatus, skipped } from './report';
 import { createS3Client } from '../steps/s3-client';
+import { retentionTier } from '../../common/retention-tier';
+import { hostId } from '../process/process-identity';
+import { type BackupState, readBackupState, recordSuccessfulBackup } from './backup-state';
+import { writeRunRecord } from './write-run-record';
 
 export interface BackupDeps {
   /** @default a client from the standard AWS SDK settings, created on first use */
@@ -58,7 +62,12 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
   };
 
   const backupDir = join(config.backupsDir, config.app);
+  const warn = (warning: string) => {
+    deps.log(`warning   ${warning}`);
+    report.warnings = [...(report.warnings ?? []), warning];
+  };
   let release: (() => Promise<void>) | undefined;
+  let state: BackupState;
   try {
     if (config.skipAbsent && !(await isDirectory(join(config.appsDir, config.app)))) {
       report.status = 'skipped';
@@ -84,12 +93,19 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
         return timestamp;
       });
     report.timestamp = await claim();
-    deps.log(`backup of ${config.app} (${config.environment}, ${config.engine}, ${config.projectType}) at ${report.timestamp} on ${report.host}`);
-    const database = await runDatabaseSteps({ config, timestamp: report.timestamp, runId: report.runId!, backupDir, s3, nextTimestamp: claim, log: deps.log, signal: deps.signal });
+    const read = await readBackupState(backupDir, report.timestamp);
+    if (read.warning) warn(read.warning);
+    state = read.state;
+    report.tier = retentionTier(state.lastBackup, report.timestamp, config.timeZone);
+    deps.log(`backup of ${config.app} (${config.environment}, ${config.engine}, ${config.projectType}) at ${report.timestamp} on ${report.host}, tier ${report.tier}`);
+    const database = await runDatabaseSteps({ config, timestamp: report.timestamp, runId: report.runId!, tier: report.tier, backupDir, s3, nextTimestamp: claim, log: deps.log, signal: deps.signal });
     record(database.steps);
     report.timestamp = database.timestamp; // later when another server's run had taken the S3 key
-    if (deps.signal.aborted) record({ media: skipped('interrupted'), transfer: skipped('interrupted') });
+    if (deps.signal.aborted) record({ media: skipped('interrupted'), transfer: skipped('interrupted'), mediaRetention: skipped('interrupted') });
     else record(await runMediaSteps({ config, timestamp: report.timestamp, backupDir, signal: deps.signal, log: deps.log }));
+    // The backup this run made, whether or not it reached S3 (a dump that did not is caught up later).
+    const made = config.engine === 'none' ? report.steps.transfer?.status === 'succeeded' : report.steps.database?.status === 'succeeded';
+    if (made) await recordSuccessfulBackup(backupDir, report.timestamp, state).catch((error: unknown) => warn(`recording the backup in ${backupDir} failed: ${messageOf(error)}`));
     report.status = overallStatus(report.steps);
     if (deps.signal.aborted) {
       report.status = 'failed';
@@ -100,14 +116,37 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
     report.error = deps.signal.aborted ? `interrupted: ${messageOf(deps.signal.reason)}` : messageOf(error);
     deps.log(`error     ${report.error}`);
   } finally {
+    report.durationMs = Math.round(performance.now() - started);
+    // Only a run that held the lock (and claimed its timestamp) is on record; one refused by the lock touched nothing.
+    if (config.bucket && report.timestamp > 0) await storeRunRecord(config.bucket);
     await release?.();
     // Ends requests still hanging on a silent S3 (lib-storage's own) and closes their sockets.
     deps.signal.removeEventListener('abort', stop);
     stopS3.abort(new Error('the run ended'));
     if (!deps.s3) client?.destroy();
-    report.durationMs = Math.round(performance.now() - started);
   }
   return report;
+
+  /**
+   * The run record, written for failures as for successes. Failing to write it fails the run: its
+   * backup may be safe, but the tools that read the records (status, backups, freshness) would not
+   * know, and a run that is not on record must not look green.
+   */
+  async function storeRunRecord(bucket: string): Promise<void> {
+    if (deps.signal.aborted) {
+      report.runRecord = { bucket, error: 'not written: the run was interrupted' };
+      return;
+    }
+    try {
+      const key = await writeRunRecord({ client: s3(), bucket, report, hostId: hostId(), tier: report.tier ?? 'daily', signal: stopS3.signal });
+      report.runRecord = { bucket, key };
+    } catch (error) {
+      report.runRecord = { bucket, error: messageOf(error) };
+      report.status = 'failed';
+      report.error ??= `the run record was not written: ${messageOf(error)}`;
+      warn(`the run record was not written: ${messageOf(error)}`);
+    }
+  }
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -1,9 +1,10 @@
-/** The run report: the last line on stdout, POSTed to the report URL, read by ops and by `backopper run`. */
+/** The run report: the last line on stdout, POSTed to the report URL, read by ops and by `backopper run`, stored in S3 as the run record. */
+import type { RetentionTier } from '../../common/run-record';
 import { formatBytes } from '../../common/format';
 import { collectWarnings } from '../process/run-command';
 
 export type StepStatus = 'succeeded' | 'failed' | 'skipped';
-export type StepName = 'database' | 'retention' | 'upload' | 'media' | 'transfer';
+export type StepName = 'database' | 'upload' | 'catchUp' | 'retention' | 'media' | 'transfer' | 'mediaRetention';
 
 export interface StepReport {
   status: StepStatus;
@@ -23,8 +24,13 @@ export interface StepReport {
   warning?: string;
   /** What child processes of this step wrote to stderr while succeeding (`<command>: <line>`, redacted). */
   warnings?: string[];
-  /** Local dumps deleted by retention. */
+  /** Local dumps deleted by retention; for mediaRetention, `host:path` of archives deleted on the media server. */
   deleted?: string[];
+  /** Expired local dumps kept because they are not in S3 yet. */
+  keptPending?: string[];
+  /** catchUp: S3 keys of earlier dumps this run uploaded, oldest first; and those found already there. */
+  caughtUp?: string[];
+  found?: string[];
   /** The folder really archived when the media path goes through a symlink. */
   source?: string;
   /** Connections it took (transfer: transient SSH failures are retried). */
@@ -50,6 +56,10 @@ export interface RunReport {
   steps: Partial<Record<StepName, StepReport>>;
   error?: string;
   warnings?: string[];
+  /** The retention tier its S3 objects are tagged with (the largest calendar boundary since the previous backup). */
+  tier?: RetentionTier;
+  /** Where the run record went (added after it was written, so the record itself does not say). */
+  runRecord?: { bucket: string; key?: string; error?: string };
   /** What runs killed before (SIGKILL) left that this run removed: partial dumps, temporary folders, a dead lock. */
   cleaned?: string[];
   /** The agent's version and its bundle's sha256 (agent/run/identity.ts), as common/run-record.ts names them. */
@@ -71,6 +81,9 @@ export function formatStepLine(name: StepName, step: StepReport): string {
   if (step.key) parts.push(`s3://${step.bucket}/${step.key}`);
   if (step.sha256) parts.push(`sha256 ${step.sha256.slice(0, 12)}`);
   if (step.deleted) parts.push(step.deleted.length ? `deleted ${step.deleted.join(', ')}` : 'nothing to delete');
+  if (step.keptPending?.length) parts.push(`kept until in S3: ${step.keptPending.join(', ')}`);
+  if (step.caughtUp) parts.push(step.caughtUp.length ? `uploaded ${step.caughtUp.join(', ')}` : 'nothing missed');
+  if (step.found?.length) parts.push(`already in S3: ${step.found.join(', ')}`);
   if (step.reason) parts.push(`(${step.reason})`);
   if (step.attempts !== undefined && step.attempts > 1) parts.push(`${step.attempts} attempts`);
   if (step.cleaned?.length) parts.push(`cleaned ${step.cleaned.join(', ')}`);

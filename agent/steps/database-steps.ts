@@ -1,14 +1,17 @@
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { rename } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { readdir, rename } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { dumpObjectKey, localDumpName } from '../../common/app-spec';
+import { type RetentionTier, TIER_TAG } from '../../common/run-record';
 import type { BackupConfig } from '../config/config';
 import type { DbConnection } from '../config/db-credentials';
 import { readDbConnection } from '../config/read-db-connection';
 import { type DumpResult, dumpDatabase } from './dump-database';
 import { messageOf } from '../errors';
 import { planSchemaParts, probeSchemaVisibility, type SchemaPartsPlan } from './mysql-schema-parts';
+import { catchUpDumps } from './catch-up';
+import { dumpsInS3, writeDumpRecord } from './dump-record';
 import { pruneLocalBackups } from './retention';
 import { type StepReport, skipped, timeStep } from '../run/report';
 import { untilAborted } from './s3-client';
@@ -20,6 +23,8 @@ export interface DatabaseStepsInput {
   timestamp: number;
   /** Written into the S3 objects' metadata: which run stored them. */
   runId: string;
+  /** This run's retention tier, tagged on its dump and `.sha256` (see retention-tier.ts). */
+  tier: RetentionTier;
   backupDir: string;
   s3: () => S3Client;
   /** Claims this app's next free run timestamp after `after` (when another server's run took the key). */
@@ -29,42 +34,45 @@ export interface DatabaseStepsInput {
 }
 
 export interface DatabaseStepsResult {
-  steps: Record<'database' | 'retention' | 'upload', StepReport>;
+  steps: Record<'database' | 'upload' | 'catchUp' | 'retention', StepReport>;
   /** The run's timestamp after the steps: later than the one given when the S3 key was taken. */
   timestamp: number;
 }
 
 /** The S3 object a dump goes to. */
-export function dumpTarget(config: BackupConfig, timestamp: number, runId?: string): ObjectTarget | undefined {
-  if (!config.bucket || config.engine === 'none') return undefined;
+export function dumpTarget(config: BackupConfig, timestamp: number, runId?: string, tier?: RetentionTier, engine = config.engine): ObjectTarget | undefined {
+  if (!config.bucket || engine === 'none') return undefined;
   return {
     bucket: config.bucket,
-    key: dumpObjectKey({ app: config.app, environment: config.environment, engine: config.engine, timestamp }),
-    contentType: config.engine === 'mysql' ? 'application/gzip' : 'application/x-tar',
+    key: dumpObjectKey({ app: config.app, environment: config.environment, engine, timestamp }),
+    contentType: engine === 'mysql' ? 'application/gzip' : 'application/x-tar',
     metadata: {
       app: config.app,
       environment: config.environment,
-      engine: config.engine,
+      engine,
       host: hostname(),
       timestamp: String(timestamp),
       ...(runId ? { 'run-id': runId } : {}),
     },
+    ...(tier ? { tags: { [TIER_TAG]: tier } } : {}),
   };
 }
 
 /**
- * The database, retention and upload steps. The upload streams while the dump runs and is completed
- * only after the dump is verified (aborted otherwise); if the streamed upload fails or stalls it is
- * retried from the local file. Retention runs only after a successful dump.
+ * The database, upload, catch-up and retention steps. The upload streams while the dump runs and is
+ * completed only after the dump is verified (aborted otherwise); if the streamed upload fails or stalls
+ * it is retried from the local file. Once this run's dump is in S3, earlier dumps that never got there
+ * are uploaded (oldest first). Retention runs only after a successful dump, last, and with a bucket
+ * deletes only dumps recorded as in S3 (up to BACKOPPER_MAX_PENDING_UPLOADS others wait).
  */
 export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<DatabaseStepsResult> {
   const { config, backupDir, log, signal } = input;
   let { timestamp } = input;
   if (config.engine === 'none') {
     const reason = 'engine is none (media only)';
-    return { steps: { database: skipped(reason), retention: skipped(reason), upload: skipped(reason) }, timestamp };
+    return { steps: { database: skipped(reason), upload: skipped(reason), catchUp: skipped(reason), retention: skipped(reason) }, timestamp };
   }
-  const target = dumpTarget(config, timestamp, input.runId);
+  const target = dumpTarget(config, timestamp, input.runId, input.tier);
   let streamed: StreamedUpload | undefined;
   let dump: DumpResult | undefined;
 
@@ -91,11 +99,28 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
   });
   if (!dump) {
     const reason = 'the database step failed';
-    return { steps: { database, retention: skipped(reason), upload: target ? skipped(reason) : skipped('BACKOPPER_BUCKET is not set') }, timestamp };
+    const noBucket = skipped('BACKOPPER_BUCKET is not set');
+    return { steps: { database, upload: target ? skipped(reason) : noBucket, catchUp: target ? skipped(reason) : noBucket, retention: skipped(reason) }, timestamp };
   }
-  const retention = await timeStep(async () => ({ status: 'succeeded', deleted: await pruneLocalBackups(backupDir, config.keepLocal) }));
+  const made = dump;
+  const retain = () =>
+    timeStep(async () => {
+      const names = await readdir(backupDir);
+      const plan = await pruneLocalBackups(backupDir, {
+        keep: config.keepLocal,
+        inS3: config.bucket ? await dumpsInS3(backupDir, names, config.bucket) : undefined,
+        maxPending: config.maxPendingUploads,
+      });
+      const lost = plan.droppedPending.length
+        ? { warning: `deleted ${plan.droppedPending.join(', ')} although never uploaded to S3: more than BACKOPPER_MAX_PENDING_UPLOADS (${config.maxPendingUploads}) dumps were waiting for S3` }
+        : {};
+      return { status: 'succeeded', deleted: plan.delete, ...(plan.keptPending.length ? { keptPending: plan.keptPending } : {}), ...lost };
+    });
 
-  if (!target) return { steps: { database, retention, upload: skipped('BACKOPPER_BUCKET is not set') }, timestamp };
+  if (!target) {
+    const noBucket = skipped('BACKOPPER_BUCKET is not set');
+    return { steps: { database, upload: noBucket, catchUp: noBucket, retention: await retain() }, timestamp };
+  }
   let placement: DumpPlacement = { dump, target };
   const moveToNextTimestamp = async (): Promise<DumpPlacement> => {
     const next = await input.nextTimestamp(timestamp);
@@ -121,7 +146,36 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
     };
   });
   if (upload.status === 'failed') Object.assign(upload, { bucket: placement.target.bucket, key: placement.target.key });
-  return { steps: { database, retention, upload }, timestamp };
+  const dumpName = basename(placement.dump.path);
+  // What retention and the next run's catch-up go by; a record that cannot be written only costs a re-check.
+  await writeDumpRecord(backupDir, dumpName, {
+    sha256: made.sha256,
+    bytes: made.bytes,
+    tier: input.tier,
+    ...(upload.status === 'succeeded' ? { uploaded: { bucket: placement.target.bucket, key: placement.target.key } } : {}),
+  }).catch((error: unknown) => {
+    const warning = `writing ${dumpName}.json failed (${messageOf(error)}): the next run checks S3 for this dump again`;
+    log(`warning   ${warning}`);
+    upload.warnings = [...(upload.warnings ?? []), warning];
+  });
+  const catchUp =
+    upload.status !== 'succeeded'
+      ? skipped('the upload failed: S3 is tried again by the next run')
+      : await timeStep(async () => {
+          const outcome = await catchUpDumps({
+            backupDir,
+            bucket: placement.target.bucket,
+            current: dumpName,
+            targetOf: (name, at, tier) => dumpTarget(config, at, input.runId, tier, name.endsWith('.tar') ? 'postgres' : 'mysql')!,
+            client: input.s3,
+            log,
+            signal,
+          });
+          const facts = { caughtUp: outcome.caughtUp, ...(outcome.found.length ? { found: outcome.found } : {}) };
+          if (outcome.errors.length) return { status: 'failed', ...facts, error: outcome.errors.join('; ') };
+          return { status: 'succeeded', ...facts };
+        });
+  return { steps: { database, upload, catchUp, retention: await retain() }, timestamp };
 }
 
 /** Which schema parts the dump can include; a probe that fails leaves the choice to mysqldump's own errors. */

@@ -7,6 +7,7 @@ import type { BackupConfig } from '../config/config';
 import { hostId } from '../process/process-identity';
 import { createTempFolder } from '../process/temp-folder';
 import { type StepReport, skipped, timeStep } from '../run/report';
+import { pruneMediaArchives } from './prune-media';
 import { transferMedia } from './transfer-media';
 
 export interface MediaStepsInput {
@@ -24,17 +25,17 @@ export interface MediaStepsInput {
  * and remove the temporary folder whatever happened (success, failure, abort; a SIGKILLed run's
  * folder is removed by the next run, see clean-leftovers.ts).
  */
-export async function runMediaSteps(input: MediaStepsInput): Promise<Record<'media' | 'transfer', StepReport>> {
+export async function runMediaSteps(input: MediaStepsInput): Promise<Record<'media' | 'transfer' | 'mediaRetention', StepReport>> {
   const { config, timestamp, signal } = input;
   const server = config.media;
   if (!server) {
     const reason = 'BACKOPPER_MEDIA_HOST is not set';
-    return { media: skipped(reason), transfer: skipped(reason) };
+    return { media: skipped(reason), transfer: skipped(reason), mediaRetention: skipped(reason) };
   }
   const candidates = mediaDirCandidates(join(config.appsDir, config.app), config.projectType, config.mediaDir);
   if (candidates.length === 0) {
     const reason = `no default media folder for project type ${config.projectType}; set BACKOPPER_MEDIA_DIR`;
-    return { media: skipped(reason), transfer: skipped(reason) };
+    return { media: skipped(reason), transfer: skipped(reason), mediaRetention: skipped(reason) };
   }
   const remoteName = mediaArchiveName(timestamp, hostId());
   const workDir = await createTempFolder(config.tmpDir ?? tmpdir(), config.app);
@@ -53,7 +54,7 @@ export async function runMediaSteps(input: MediaStepsInput): Promise<Record<'med
         ...(archive.warning ? { warning: archive.warning } : {}),
       };
     });
-    if (!archivePath) return { media, transfer: skipped('the media step failed') };
+    if (!archivePath) return { media, transfer: skipped('the media step failed'), mediaRetention: skipped('the media step failed') };
     const local = archivePath;
     let attempts = 0;
     const transfer = await timeStep(async () => {
@@ -70,7 +71,21 @@ export async function runMediaSteps(input: MediaStepsInput): Promise<Record<'med
       return { status: 'succeeded', path: `${server.host}:${remotePath}`, bytes: media.bytes, sha256: media.sha256, ...(cleaned.length ? { cleaned } : {}) };
     });
     if (attempts > 0) transfer.attempts = attempts;
-    return { media, transfer };
+    // Never after a failed transfer: the archives there may be the only copies.
+    const mediaRetention =
+      transfer.status !== 'succeeded'
+        ? skipped('the transfer failed')
+        : await timeStep(async () => ({
+            status: 'succeeded',
+            deleted: await pruneMediaArchives({
+              server,
+              hostId: hostId(),
+              policy: { ...config.mediaKeep, timeZone: config.timeZone },
+              now: timestamp,
+              signal,
+            }),
+          }));
+    return { media, transfer, mediaRetention };
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

@@ -1,31 +1,125 @@
 import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { calendarPeriods } from '../../common/calendar';
 import { LOCAL_DUMP_PATTERN } from '../../common/app-spec';
 import { messageOf } from '../errors';
 
-/**
- * Names of local dumps to delete so that the newest `keep` of our own naming remain. Other files are
- * never chosen. A dump named after a time later than `now` (unix seconds) was named by a clock that was
- * wrong: its real age is unknown, so it ranks below every honestly named dump and goes first; otherwise
- * it would count as the newest and crowd out the dumps made since the clock was corrected.
- */
-export function selectExpiredBackups(fileNames: string[], keep: number, now = Number.POSITIVE_INFINITY): string[] {
-  const ours = fileNames
-    .map((name) => ({ name, match: LOCAL_DUMP_PATTERN.exec(name) }))
-    .filter((entry): entry is { name: string; match: RegExpExecArray } => entry.match !== null)
-    .map(({ name, match }) => ({ name, timestamp: Number(match[1]), future: Number(match[1]) > now }))
-    .sort((a, b) => Number(a.future) - Number(b.future) || b.timestamp - a.timestamp || a.name.localeCompare(b.name));
-  return ours.slice(keep).map((entry) => entry.name);
+/** What to keep: the newest `keep`, plus the newest of each of the last `weeks` ISO weeks and `months` months. */
+export interface KeepPolicy {
+  keep: number;
+  /** @default 0 */
+  weeks?: number;
+  /** @default 0 */
+  months?: number;
+  /** The zone weeks and months are counted in. @default 'UTC' */
+  timeZone?: string;
 }
 
-/** Deletes expired dumps in `dir`; returns the names deleted. Called only after a successful dump. */
-export async function pruneLocalBackups(dir: string, keep: number, now = Math.floor(Date.now() / 1000)): Promise<string[]> {
+/** A file named after a time (unix seconds). */
+export interface DatedName {
+  name: string;
+  timestamp: number;
+}
+
+/**
+ * The one selection local dumps and media archives share: the names to delete so that what `policy`
+ * keeps remains, newest-ranked first. A name dated later than `now` was named by a clock that was wrong:
+ * its real age is unknown, so it ranks below every honestly dated name and goes first (it would
+ * otherwise count as the newest and crowd out what was made since the clock was corrected); the weekly
+ * and monthly keeps never pick one. The last `weeks` weeks are the week of `now` and the ones before it.
+ */
+export function selectExpired(items: DatedName[], policy: KeepPolicy, now = Number.POSITIVE_INFINITY): string[] {
+  const ranked = items
+    .map((item) => ({ ...item, future: item.timestamp > now }))
+    .sort((a, b) => Number(a.future) - Number(b.future) || b.timestamp - a.timestamp || a.name.localeCompare(b.name));
+  const honest = ranked.filter((item) => !item.future);
+  // A misdated name still counts towards `keep`, ranked last (it may be a real dump, named by a wrong clock).
+  const kept = new Set(ranked.slice(0, policy.keep).map((item) => item.name));
+  if (Number.isFinite(now)) {
+    const timeZone = policy.timeZone ?? 'UTC';
+    const current = calendarPeriods(now, timeZone);
+    for (const [span, period] of [
+      [policy.weeks ?? 0, 'week'],
+      [policy.months ?? 0, 'month'],
+    ] as const) {
+      const seen = new Set<number>();
+      for (const item of honest) {
+        const at = calendarPeriods(item.timestamp, timeZone)[period];
+        if (at > current[period] - span && !seen.has(at)) {
+          seen.add(at);
+          kept.add(item.name);
+        }
+      }
+    }
+  }
+  return ranked.filter((item) => !kept.has(item.name)).map((item) => item.name);
+}
+
+/** Our dump names among `fileNames`, with their times. */
+export function datedDumps(fileNames: string[]): DatedName[] {
+  return fileNames.flatMap((name) => {
+    const match = LOCAL_DUMP_PATTERN.exec(name);
+    return match ? [{ name, timestamp: Number(match[1]) }] : [];
+  });
+}
+
+/** Names of local dumps to delete so that the newest `keep` of our own naming remain; other files are never chosen. */
+export function selectExpiredBackups(fileNames: string[], keep: number, now = Number.POSITIVE_INFINITY): string[] {
+  return selectExpired(datedDumps(fileNames), { keep }, now);
+}
+
+/** What local retention decides with a bucket configured (see {@link planLocalRetention}). */
+export interface LocalRetentionPlan {
+  /** Dumps to delete (with their `.json` records): expired and in S3, or pending past the cap. */
+  delete: string[];
+  /** Expired dumps kept because they are not in S3 yet. */
+  keptPending: string[];
+  /** Pending dumps deleted because more than `maxPending` were waiting: backups lost, said loudly. */
+  droppedPending: string[];
+}
+
+/**
+ * Local retention that never deletes the only copy: without a bucket (`inS3` undefined) the newest
+ * `keep` remain; with one, an expired dump is deleted only once it is in S3. Dumps not in S3 yet wait
+ * for the next run that reaches S3, up to `maxPending` of them; past that the oldest expired ones go
+ * (the disk must not fill while S3 stays away), and the plan says which.
+ */
+export function planLocalRetention(fileNames: string[], options: { keep: number; now?: number; inS3?: ReadonlySet<string>; maxPending: number }): LocalRetentionPlan {
+  const expired = selectExpiredBackups(fileNames, options.keep, options.now);
+  const { inS3 } = options;
+  if (!inS3) return { delete: expired, keptPending: [], droppedPending: [] };
+  const pendingCount = datedDumps(fileNames).filter((dump) => !inS3.has(dump.name)).length;
+  const expiredPending = expired.filter((name) => !inS3.has(name));
+  const byAge = datedDumps(expiredPending).sort((a, b) => a.timestamp - b.timestamp || a.name.localeCompare(b.name));
+  const dropped = new Set(byAge.slice(0, Math.max(0, pendingCount - options.maxPending)).map((dump) => dump.name));
+  return {
+    delete: expired.filter((name) => inS3.has(name) || dropped.has(name)),
+    keptPending: expiredPending.filter((name) => !dropped.has(name)),
+    droppedPending: expiredPending.filter((name) => dropped.has(name)),
+  };
+}
+
+/**
+ * Applies local retention in `dir`: deletes what {@link planLocalRetention} chose, with each dump's
+ * `.json` record, and records left by dumps that are gone. Called only after a successful dump.
+ */
+export async function pruneLocalBackups(
+  dir: string,
+  options: { keep: number; now?: number; inS3?: ReadonlySet<string>; maxPending?: number },
+): Promise<LocalRetentionPlan> {
   const names = await readdir(dir).catch((error: unknown) => {
     throw new Error(`cannot list ${dir}: ${messageOf(error)}`, { cause: error });
   });
-  const expired = selectExpiredBackups(names, keep, now);
-  for (const name of expired) await unlink(join(dir, name));
-  return expired;
+  const plan = planLocalRetention(names, { keep: options.keep, now: options.now ?? Math.floor(Date.now() / 1000), inS3: options.inS3, maxPending: options.maxPending ?? Number.POSITIVE_INFINITY });
+  const present = new Set(names);
+  for (const name of plan.delete) {
+    await unlink(join(dir, name));
+    present.delete(name);
+  }
+  for (const name of names) {
+    if (name.endsWith('.json') && LOCAL_DUMP_PATTERN.test(name.slice(0, -5)) && !present.has(name.slice(0, -5))) await unlink(join(dir, name)).catch(() => undefined);
+  }
+  return plan;
 }
 
 /** The newest local dump of our naming in `fileNames`, or undefined. */

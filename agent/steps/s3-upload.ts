@@ -23,6 +23,18 @@ export interface ObjectTarget {
   /** Includes `run-id`: which run wrote the object (its `.sha256` carries the same). */
   metadata: Record<string, string>;
   contentType: string;
+  /**
+   * Object tags, sent with the write that creates the object (`x-amz-tagging` on the PutObject or
+   * CreateMultipartUpload), never by a later PutObjectTagging: the object never exists untagged, and
+   * the lifecycle rule that expires it (by `backopper:tier`) applies from the start.
+   */
+  tags?: Record<string, string>;
+}
+
+/** Tags as the `Tagging` parameter (`x-amz-tagging`): URL query encoding. */
+export function taggingOf(tags: Record<string, string> | undefined): string | undefined {
+  if (!tags || Object.keys(tags).length === 0) return undefined;
+  return new URLSearchParams(tags).toString();
 }
 
 /** Another run (another server, same app and second) already stored, or is storing, this key. */
@@ -144,6 +156,7 @@ export async function putChecksum(client: S3Client, target: ObjectTarget, sha256
         Body: `${sha256}  ${fileName}\n`,
         ContentType: 'text/plain',
         Metadata: { ...target.metadata, sha256 },
+        Tagging: taggingOf(target.tags),
         IfNoneMatch: '*',
       }),
       { abortSignal: signal },
@@ -183,6 +196,7 @@ function toParams(target: ObjectTarget, body: Readable) {
     Body: body,
     ContentType: target.contentType,
     Metadata: target.metadata,
+    Tagging: taggingOf(target.tags),
     // Passed by lib-storage to the PutObject (small bodies) or CompleteMultipartUpload that creates the
     // object: S3 refuses with 412 when the key exists, so no run replaces another run's dump.
     IfNoneMatch: '*',

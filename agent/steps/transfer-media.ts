@@ -152,6 +152,6 @@ function folderChain(dir: string): string[] {
 }
 
 /** sftp batch quoting: double quotes, with `\` and `"` escaped (sftp then takes glob characters literally). */
-function quote(path: string): string {
+export function quote(path: string): string {
   return `"${path.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }

@@ -1,12 +1,23 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { BucketConfig } from '../config';
+import { RETENTION_TIERS, TIER_TAG } from '../../common/run-record';
+import { type BucketConfig, DEFAULT_TIER_DAYS, type TierDays } from '../config';
 
 /** Props for {@link BackupBucket}. */
 export interface BackupBucketProps {
-  /** Days a dump is kept after it is written; then it expires (becomes a noncurrent version). @default 90 */
+  /**
+   * The older single-age policy: days every backup is kept after it is written; then it expires
+   * (becomes a noncurrent version). Used only when `tiers` is not given.
+   * @default - tiered retention with the default tiers
+   */
   readonly retentionDays?: number;
+  /**
+   * Days each retention tier is kept, by the `backopper:tier` tag the agent puts on every object.
+   * Objects without the tag (written before tiers, or by hand) expire after the longest tier.
+   * @default 14, 56, 365 and 1095 days (`DEFAULT_TIER_DAYS`), unless `retentionDays` is given
+   */
+  readonly tiers?: TierDays;
   /** Days a noncurrent (overwritten or expired) version is kept before it is deleted for good. @default 30 */
   readonly noncurrentVersionDays?: number;
   /** Move dumps to a cheaper storage class after some days. @default - no transition */
@@ -27,7 +38,9 @@ export class BackupBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: BackupBucketProps = {}) {
     super(scope, id);
-    const retentionDays = props.retentionDays ?? 90;
+    const tiers = props.tiers ?? (props.retentionDays === undefined ? DEFAULT_TIER_DAYS : undefined);
+    // The age after which every backup is gone at the latest.
+    const retentionDays = tiers ? Math.max(...Object.values(tiers)) : props.retentionDays!;
     const noncurrentDays = props.noncurrentVersionDays ?? 30;
     // Deliver access logs by bucket policy, not the legacy LogDeliveryWrite ACL.
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
@@ -47,9 +60,16 @@ export class BackupBucket extends Construct {
       reason: 'This is the access-log destination of the backup bucket; logging it into itself would loop.',
     });
 
+    // S3 honours the shorter of two overlapping expirations: each tier's rule wins over the catch-all
+    // rule below (the longest age), which bounds untagged objects and carries what tag-filtered rules
+    // cannot (the multipart abort) or need not repeat (noncurrent expiry, transition).
+    const tierRules: s3.LifecycleRule[] = tiers
+      ? RETENTION_TIERS.map((tier) => ({ id: `expire-${tier}-backups`, tagFilters: { [TIER_TAG]: tier }, expiration: Duration.days(tiers[tier]) }))
+      : [];
     const lifecycleRules: s3.LifecycleRule[] = [
+      ...tierRules,
       {
-        id: 'expire-backups',
+        id: tiers ? 'expire-untagged-backups' : 'expire-backups',
         expiration: Duration.days(retentionDays),
         noncurrentVersionExpiration: Duration.days(noncurrentDays),
         // The agent streams multipart uploads; a killed run must not leave parts billing forever.

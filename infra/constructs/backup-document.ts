@@ -31,6 +31,8 @@ export interface BackupDocumentProps {
   readonly agent: AgentConfig;
   /** @default - no media copy */
   readonly media?: MediaConfig;
+  /** IANA zone the agent counts calendar boundaries in (retention tiers). @default UTC */
+  readonly timeZone?: string;
   /** Seconds the run step may take; long enough for the largest database. @default 14400 */
   readonly executionTimeoutSeconds?: number;
   /** SecureString parameter whose value the agent's report POST carries (with agent.reportUrl). @default - none */
@@ -75,6 +77,7 @@ export class BackupDocument extends Construct {
           bucket: props.bucketName,
           agent: props.agent,
           media: props.media,
+          timeZone: props.timeZone ?? 'UTC',
           reportSecretParameter: props.reportSecretParameter,
           reportSecretHeader: props.reportSecretHeader ?? 'X-Secret-Key',
         }),

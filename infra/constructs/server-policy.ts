@@ -4,6 +4,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { TIER_TAG } from '../../common/run-record';
 
 /** Props for {@link ServerPolicy}. */
 export interface ServerPolicyProps {
@@ -22,6 +23,7 @@ export const SERVER_DENIED_S3_ACTIONS = [
   's3:DeleteObjectVersion',
   's3:DeleteObjectTagging',
   's3:DeleteObjectVersionTagging',
+  's3:PutObjectVersionTagging',
   's3:PutObjectRetention',
   's3:PutObjectLegalHold',
   's3:BypassGovernanceRetention',
@@ -57,9 +59,20 @@ export class ServerPolicy extends Construct {
       new iam.PolicyStatement({
         sid: 'UploadDumps',
         // PutObject covers multipart create/upload/complete; the agent aborts a failed upload; HeadObject
-        // (which needs GetObject) verifies the stored size.
-        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:GetObject', 's3:GetObjectAttributes'],
+        // (which needs GetObject) verifies the stored size. A PutObject or CreateMultipartUpload that
+        // carries tags (x-amz-tagging: the retention tier) also needs PutObjectTagging.
+        actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:GetObject', 's3:GetObjectAttributes'],
         resources: [dumps],
+      }),
+      new iam.PolicyStatement({
+        sid: 'NeverRetagBackups',
+        // The tier decides when S3 deletes a backup: a server must not shorten one by re-tagging it
+        // (`daily` on a yearly dump). An object that already has the tag cannot be tagged again; the
+        // tag a new object is created with has no existing tag to match.
+        effect: iam.Effect.DENY,
+        actions: ['s3:PutObjectTagging'],
+        resources: [props.bucket.arnForObjects('*')],
+        conditions: { Null: { [`s3:ExistingObjectTag/${TIER_TAG}`]: 'false' } },
       }),
       new iam.PolicyStatement({
         sid: 'NeverDeleteOrUnprotectBackups',

@@ -15,6 +15,8 @@ export interface BackupScriptSettings extends AgentCopySettings {
   bucket: string;
   agent: AgentConfig;
   media?: MediaConfig;
+  /** The schedule's time zone: calendar boundaries of the retention tiers and media keeps are counted in it. @default - the agent's (UTC) */
+  timeZone?: string;
   /** SecureString parameter with the secret the agent's report POST sends (only with agent.reportUrl). */
   reportSecretParameter?: string;
   /** Header the report secret goes in. */
@@ -38,6 +40,8 @@ export function renderBackupScript(settings: BackupScriptSettings): string[] {
     ['BACKOPPER_APPS_DIR', agent.appsDir],
     ['BACKOPPER_BACKUPS_DIR', agent.backupsDir],
     ['BACKOPPER_KEEP_LOCAL', String(agent.keepLocal)],
+    ['BACKOPPER_MAX_PENDING_UPLOADS', String(agent.maxPendingUploads)],
+    ['BACKOPPER_TIMEZONE', settings.timeZone],
     ['BACKOPPER_TMP_DIR', agent.tmpDir],
     ['BACKOPPER_MEDIA_HOST', media?.host],
     ['BACKOPPER_MEDIA_PORT', media ? String(media.port) : undefined],
@@ -45,6 +49,9 @@ export function renderBackupScript(settings: BackupScriptSettings): string[] {
     ['BACKOPPER_MEDIA_PATH', media?.path],
     ['BACKOPPER_MEDIA_IDENTITY', media?.identityFile],
     ['BACKOPPER_MEDIA_KNOWN_HOSTS', media?.knownHostsFile],
+    ['BACKOPPER_MEDIA_KEEP', media ? String(media.keep) : undefined],
+    ['BACKOPPER_MEDIA_KEEP_WEEKLY', media ? String(media.keepWeekly) : undefined],
+    ['BACKOPPER_MEDIA_KEEP_MONTHLY', media ? String(media.keepMonthly) : undefined],
     ['BACKOPPER_REPORT_URL', agent.reportUrl],
     ['BACKOPPER_REPORT_SECRET_HEADER', agent.reportUrl ? settings.reportSecretHeader : undefined],
   ];
@@ -79,7 +86,8 @@ export function renderBackupScript(settings: BackupScriptSettings): string[] {
   ];
 }
 
-function renderMediaSecrets(settings: BackupScriptSettings): string[] {
+/** Writes the media server key and known_hosts the stack holds into the run's work folder, and points the agent at them. */
+export function renderMediaSecrets(settings: Pick<BackupScriptSettings, 'media'>): string[] {
   const media = settings.media;
   const lines: string[] = [];
   if (media?.hostKeys) {

@@ -80,7 +80,10 @@ describe('a WordPress app on MariaDB, backed up end to end', () => {
   it('stores a byte-identical copy in S3 under <app>/<environment>/backup_<ts>.sql.gz with its metadata and sha256', async () => {
     const { timestamp } = run.report;
     const key = `${app}/live/backup_${timestamp}.sql.gz`;
-    expect(await s3.listKeys()).toEqual([key, `${key}.sha256`]);
+    const keys = await s3.listKeys();
+    expect(keys.slice(0, 2)).toEqual([key, `${key}.sha256`]);
+    expect(keys.slice(2)).toEqual([run.report.runRecord.key]);
+    expect(run.report.runRecord.key).toMatch(new RegExp(`^${app}/live/runs/${timestamp}_[0-9a-f]{8}\\.json$`));
     const local = readFileSync(run.report.steps.database.path);
     expect(sha256(await s3.getObject(key))).toBe(sha256(local));
     const head = await s3.headObject(key);

@@ -47,7 +47,7 @@ describe('a Laravel app on PostgreSQL (a cluster that checks passwords), backed 
     const listing = await exec('tar', ['-tf', join(ws.backupsDir, app, `${timestamp}.tar`)]);
     expect(listing).toContain('toc.dat');
     const key = `${app}/staging/backup_${timestamp}.tar`;
-    expect(await s3.listKeys()).toEqual([key, `${key}.sha256`]);
+    expect((await s3.listKeys()).filter((name) => !name.includes('/runs/'))).toEqual([key, `${key}.sha256`]);
     expect(sha256(await s3.getObject(key))).toBe(sha256(local));
     expect((await s3.headObject(key)).metadata).toMatchObject({ engine: 'postgres', environment: 'staging' });
   });
@@ -90,7 +90,9 @@ describe('a Laravel app on PostgreSQL (a cluster that checks passwords), backed 
       expect(failed.report.steps.media.status).toBe('succeeded');
       expect(failed.report.steps.transfer.status).toBe('succeeded');
       expect(ws.backupFiles(app)).toEqual(before);
-      expect((await s3.listKeys()).filter((key) => key.includes(String(failed.report.timestamp)))).toEqual([]);
+      const keys = (await s3.listKeys()).filter((key) => key.includes(String(failed.report.timestamp)));
+      // No dump; the failed run is on record.
+      expect(keys).toEqual([failed.report.runRecord.key]);
       expect(ws.leftovers()).toEqual([]);
     } finally {
       writeFileSync(envPath, original);

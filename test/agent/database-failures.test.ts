@@ -49,7 +49,8 @@ describe('database failures: loud, exit 1, nothing kept under a final name, noth
     expect(run.report.steps.media.status).toBe('succeeded');
     expect(run.report.steps.transfer.status).toBe('succeeded');
     expect(ws.backupFiles(app)).toEqual(OLD);
-    expect((await s3.listKeys()).filter((key) => key.includes(String(run.report.timestamp)))).toEqual([]);
+    // No dump in S3; the failed run is on record.
+    expect((await s3.listKeys()).filter((key) => key.includes(String(run.report.timestamp)))).toEqual([run.report.runRecord.key]);
     expect(ws.leftovers()).toEqual([]);
     expect(run.stdout).toContain('[backopper] database  failed');
   }

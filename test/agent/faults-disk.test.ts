@@ -63,10 +63,10 @@ describe('the backups disk is full', () => {
     expect(transfer.status).toBe('succeeded');
     expect(readdirSync(join(sshd.remoteRoot, app, 'live'))).toContain(posix.basename(String(transfer.path)));
     expect(posix.basename(String(transfer.path))).toMatch(new RegExp(`^media_${run.report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`));
-    // The old backups are untouched, nothing partial or locked is left, nothing reached S3.
+    // The old backups are untouched, nothing partial or locked is left, no dump reached S3 (the run is on record).
     expect(readdirSync(dir).filter((name) => name !== '.backopper-last-run').sort()).toEqual(OLD);
     for (const old of OLD) expect(readFileSync(join(dir, old), 'utf8')).toBe(`old backup ${old}\n`);
-    expect((await s3.listKeys(`${app}/`)).filter((key) => key.includes(String(run.report.timestamp)))).toEqual([]);
+    expect((await s3.listKeys(`${app}/`)).filter((key) => key.includes(String(run.report.timestamp)))).toEqual([run.report.runRecord.key]);
     expect(ws.leftovers()).toEqual([]);
   }
 
@@ -95,7 +95,7 @@ describe('the backups disk is full', () => {
       expect(run.report.steps.database.error).toBe(`writing ${join(dir, `.${run.report.timestamp}.sql.gz.partial`)} failed: ENOSPC: no space left on device, write`);
       expect(readdirSync(dir).filter((name) => name !== '.backopper-last-run')).toEqual([]);
       expect(run.report.steps.media.status).toBe('succeeded');
-      expect(await s3.listKeys('bigsite/')).toEqual([]);
+      expect(await s3.listKeys('bigsite/')).toEqual([run.report.runRecord.key]);
       // The first app's old backups on the same disk are untouched.
       expect(readdirSync(join(mount, app)).filter((name) => name.endsWith('.sql.gz')).sort()).toEqual(OLD);
       expect(ws.leftovers()).toEqual([]);

@@ -1,6 +1,7 @@
 import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESTORE_MEDIA_DOCUMENT_NAME } from '../../common/names';
 import type { BackopperConfig } from '../../infra/config';
 import { renderBackupScript } from '../../infra/document/backup-script';
 import { createMysqlDatabase, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
@@ -103,6 +104,23 @@ describe('the synthesized backup document, run locally against the built agent',
     }
   });
 
+  it('the media restore document puts the archive back beside the live folder with the same key, touching the live folder not at all', async () => {
+    const restore = localStackDocument({ ws, bucket: s3.bucket, sshd, media: { identityParameter: MEDIA_KEY_PARAMETER }, document: RESTORE_MEDIA_DOCUMENT_NAME });
+    // As backopper restore --media sends it: host:path from the run record, no project type.
+    const archive = report.steps.transfer.path;
+    const live = report.steps.media.path;
+    const liveBefore = readdirSync(live, { recursive: true }).sort();
+    const restored = await runDocument({ content: restore, parameters: { app, environment: 'live', archive, sha256: report.steps.transfer.sha256 }, agentBundle: AGENT_FILE, env });
+    expect(restored.exitCode, restored.stderr).toBe(0);
+    const result = JSON.parse(restored.stdout.trim().split('\n').at(-1) ?? '{}');
+    expect(result).toMatchObject({ status: 'succeeded', live, sha256: report.steps.transfer.sha256, path: result.restored });
+    expect(readdirSync(result.restored, { recursive: true }).sort()).toEqual(liveBefore);
+    expect(readdirSync(live, { recursive: true }).sort()).toEqual(liveBefore);
+    rmSync(result.restored, { recursive: true });
+    expect(() => documentParameters(restore, { app, environment: 'live', archive: 'media.example.com:/etc/passwd', sha256: report.steps.transfer.sha256 })).toThrow(/does not match/);
+    expect(readdirSync(join(ws.env.TMPDIR!, 'backopper-document'))).toEqual([]);
+  });
+
   it('refuses to run an agent bundle whose SHA-256 is not the deployed one, touching nothing', async () => {
     const tampered = join(ws.root, 'tampered.js');
     copyFileSync(AGENT_FILE, tampered);
@@ -118,7 +136,7 @@ describe('the synthesized backup document, run locally against the built agent',
 });
 
 describe('the run step on a server without a usable Node.js', () => {
-  const agent: BackopperConfig['agent'] = { appsDir: '/srv/apps', backupsDir: '/opt/backups', keepLocal: 5 };
+  const agent: BackopperConfig['agent'] = { appsDir: '/srv/apps', backupsDir: '/opt/backups', keepLocal: 5, maxPendingUploads: 30 };
   const runWithNode = async (nodePath: string, dir: string) => {
     const script = renderBackupScript({
       downloadDir: dir,

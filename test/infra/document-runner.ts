@@ -10,6 +10,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { AGENT_DOWNLOAD_DIR } from '../../infra/constructs/agent-document';
+import { BACKUP_DOCUMENT_NAME } from '../../common/names';
 import type { LocalSshd } from '../services/sshd';
 import type { Workspace } from '../services/workspace';
 import { exampleConfig, synthesize } from './synth';
@@ -47,9 +48,14 @@ export function resolveIntrinsics(value: unknown, refs: Record<string, string>):
 }
 
 /** The document content from a synthesized template, resolved, with the download folder moved to `downloadDir`. */
-export function localDocument(template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }, refs: Record<string, string>, downloadDir: string): DocumentContent {
-  const resource = Object.values(template.Resources).find((candidate) => candidate.Type === 'AWS::SSM::Document');
-  if (!resource) throw new Error('the template has no AWS::SSM::Document');
+export function localDocument(
+  template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> },
+  refs: Record<string, string>,
+  downloadDir: string,
+  name = BACKUP_DOCUMENT_NAME,
+): DocumentContent {
+  const resource = Object.values(template.Resources).find((candidate) => candidate.Type === 'AWS::SSM::Document' && candidate.Properties.Name === name);
+  if (!resource) throw new Error(`the template has no AWS::SSM::Document ${name}`);
   const resolved = JSON.stringify(resolveIntrinsics(resource.Properties.Content, refs));
   return JSON.parse(resolved.replaceAll(AGENT_DOWNLOAD_DIR, downloadDir)) as DocumentContent;
 }
@@ -67,6 +73,8 @@ export function localStackDocument(input: {
   media: { identityParameter: string } | { identityFile: string };
   /** @default the configuration's default */
   keepLocal?: number;
+  /** Which of the stack's documents. @default Backopper-Backup */
+  document?: string;
 }): DocumentContent {
   const { ws, sshd } = input;
   const config = exampleConfig();
@@ -91,7 +99,7 @@ export function localStackDocument(input: {
     const bucketId = Object.entries(json.Resources).find(([id, resource]) => resource.Type === 'AWS::S3::Bucket' && id.startsWith('BackupsBucket'))?.[0];
     if (!bucketId) throw new Error('the synthesized stack has no backup bucket');
     const refs = { [bucketId]: input.bucket, 'AWS::Region': 'us-east-1', 'AWS::URLSuffix': 'amazonaws.com', 'AWS::AccountId': '123456789012' };
-    return localDocument(json, refs, join(ws.root, 'agent-download'));
+    return localDocument(json, refs, join(ws.root, 'agent-download'), input.document);
   } finally {
     synthesized.remove();
   }

@@ -157,7 +157,7 @@ describe('the stack with the freshness monitor and restore checks on', () => {
   it('adds the Backopper-Verify document, which skips servers without the app and fetches the admin URL', () => {
     const documents = Object.values(template.findResources('AWS::SSM::Document')) as { Properties: { Name: string; Content: { parameters: Record<string, { allowedPattern: string }>; mainSteps: { name: string; inputs: { runCommand?: string[] } }[] } } }[];
     const verify = documents.find((document) => document.Properties.Name === 'Backopper-Verify')?.Properties.Content;
-    expect(documents.map((document) => document.Properties.Name).sort()).toEqual(['Backopper-Backup', 'Backopper-Inventory', 'Backopper-Verify']);
+    expect(documents.map((document) => document.Properties.Name).sort()).toEqual(['Backopper-Backup', 'Backopper-Inventory', 'Backopper-RestoreMedia', 'Backopper-Verify']);
     expect(verify?.mainSteps.map((step) => step.name)).toEqual(['checkApp', 'downloadAgent', 'runAgent']);
     expect(Object.fromEntries(Object.entries(verify?.parameters ?? {}).map(([name, spec]) => [name, spec.allowedPattern]))).toEqual(VERIFY_DOCUMENT_PARAMETER_PATTERNS);
     const script = (verify?.mainSteps.find((step) => step.name === 'runAgent')?.inputs.runCommand ?? []).join('\n');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_NAME_PATTERN } from '../../common/app-spec';
+import { RESTORE_MEDIA_DOCUMENT_NAME, RESTORE_MEDIA_PARAMETER_PATTERNS } from '../../common/names';
 import { DOCUMENT_PARAMETER_PATTERNS } from '../../infra/constructs/backup-document';
 import { VERIFY_DOCUMENT_PARAMETER_PATTERNS } from '../../infra/constructs/verify-document';
 import { AGENT_FILE, exampleConfig, type Synthesized, synthesize } from './synth';
@@ -77,21 +78,72 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
       });
     });
 
-    it('expires dumps after the retention, noncurrent versions and stale uploads, and moves dumps to the cheaper class', () => {
-      template.hasResourceProperties('AWS::S3::Bucket', {
-        LifecycleConfiguration: {
-          Rules: Match.arrayWith([
-            Match.objectLike({
-              Status: 'Enabled',
-              ExpirationInDays: 90,
-              NoncurrentVersionExpiration: { NoncurrentDays: 30 },
-              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
-              Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }],
-            }),
-            Match.objectLike({ ExpiredObjectDeleteMarker: true }),
-          ]),
+    it('expires each retention tier after its own age from cdk.json, by the backopper:tier tag; untagged objects after the longest', () => {
+      const bucket = Object.values(template.findResources('AWS::S3::Bucket')).find((resource) => resource.Properties?.VersioningConfiguration);
+      const rules = bucket!.Properties.LifecycleConfiguration.Rules as Array<Record<string, unknown>>;
+      const retention = (exampleConfig().bucket as { retention: Record<string, number> }).retention;
+      expect(rules).toEqual([
+        ...(['daily', 'weekly', 'monthly', 'yearly'] as const).map((tier) => ({
+          Id: `expire-${tier}-backups`,
+          Status: 'Enabled',
+          TagFilters: [{ Key: 'backopper:tier', Value: tier }],
+          ExpirationInDays: retention[tier],
+        })),
+        {
+          Id: 'expire-untagged-backups',
+          Status: 'Enabled',
+          ExpirationInDays: retention.yearly,
+          NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+          Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }],
         },
-      });
+        { Id: 'remove-expired-delete-markers', Status: 'Enabled', ExpiredObjectDeleteMarker: true },
+      ]);
+      expect(retention).toEqual({ daily: 14, weekly: 56, monthly: 365, yearly: 1095 });
+    });
+
+    it('keeps the single-age policy of a deployment that sets bucket.retentionDays', () => {
+      const config = exampleConfig();
+      const bucket = config.bucket as Record<string, unknown>;
+      delete bucket.retention;
+      bucket.retentionDays = 90;
+      const legacy = synthesize(config);
+      try {
+        legacy.template.hasResourceProperties('AWS::S3::Bucket', {
+          LifecycleConfiguration: {
+            Rules: [
+              Match.objectLike({ Id: 'expire-backups', ExpirationInDays: 90, NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }] }),
+              Match.objectLike({ ExpiredObjectDeleteMarker: true }),
+            ],
+          },
+        });
+      } finally {
+        legacy.remove();
+      }
+    });
+  });
+
+  describe('media restore document', () => {
+    it('is Backopper-RestoreMedia with the parameters backopper restore --media sends, projectType optional', () => {
+      const documents = Object.values(template.findResources('AWS::SSM::Document')) as Array<{ Properties: { Name: string; Content: { parameters: Record<string, { allowedPattern: string; default?: string }> } } }>;
+      const restore = documents.find((document) => document.Properties.Name === RESTORE_MEDIA_DOCUMENT_NAME);
+      const parameters = restore!.Properties.Content.parameters;
+      expect(Object.keys(parameters).sort()).toEqual(['app', 'archive', 'environment', 'executionTimeout', 'projectType', 'sha256']);
+      expect(parameters.archive!.allowedPattern).toBe(RESTORE_MEDIA_PARAMETER_PATTERNS.archive);
+      expect(parameters.sha256!.allowedPattern).toBe(RESTORE_MEDIA_PARAMETER_PATTERNS.sha256);
+      expect(parameters.projectType).toMatchObject({ default: '' });
+      const projectType = new RegExp(parameters.projectType!.allowedPattern);
+      for (const [value, ok] of [['', true], ['wordpress', true], ['a b', false], ['x'.repeat(33), false]] as const) expect(projectType.test(value), value).toBe(ok);
+      const archive = new RegExp(parameters.archive!.allowedPattern);
+      for (const [value, ok] of [
+        ['media.example.com:/srv/media-backups/live/acme/media_1795909152_3abda07c.tar.gz', true],
+        ['media.example.com:/srv/media-backups/live/acme/media_1795909152.tar.gz', true],
+        ['media_1795909152.tar.gz', false],
+        ['media.example.com:/srv/a b/media_1795909152.tar.gz', false],
+        ['media.example.com:/srv/notes.txt', false],
+      ] as const) {
+        expect(archive.test(value), value).toBe(ok);
+      }
     });
   });
 
@@ -273,6 +325,21 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
       }
     });
 
+    it('may tag what they create, never re-tag a backup that has its tier (which would shorten its life)', () => {
+      const servers = statementsOf(template).filter(({ type }) => type === 'AWS::IAM::ManagedPolicy');
+      const upload = servers.find(({ statement }) => statement.Sid === 'UploadDumps')!.statement;
+      expect(list(upload.Action)).toContain('s3:PutObjectTagging');
+      const retag = servers.filter(({ statement }) => statement.Sid === 'NeverRetagBackups').map(({ statement }) => statement);
+      expect(retag.length).toBeGreaterThan(0);
+      for (const statement of retag) {
+        expect(statement).toMatchObject({ Effect: 'Deny', Action: 's3:PutObjectTagging', Condition: { Null: { 's3:ExistingObjectTag/backopper:tier': 'false' } } });
+      }
+      const denied = servers.filter(({ statement }) => statement.Effect === 'Deny').flatMap(({ statement }) => list(statement.Action));
+      expect(denied).toContain('s3:PutObjectVersionTagging');
+      const allowed = servers.filter(({ statement }) => statement.Effect === 'Allow').flatMap(({ statement }) => list(statement.Action));
+      expect(allowed.filter((action) => /Tagging/.test(action))).toEqual(servers.filter(({ statement }) => statement.Sid === 'UploadDumps').map(() => 's3:PutObjectTagging'));
+    });
+
     it('deny deleting, unlocking or reconfiguring the backups, and read the media key', () => {
       const servers = statementsOf(template).filter(({ type }) => type === 'AWS::IAM::ManagedPolicy');
       const denied = servers.filter(({ statement }) => statement.Effect === 'Deny').flatMap(({ statement }) => list(statement.Action));
@@ -362,7 +429,7 @@ describe('the Backopper stack with the rules backend and Object Lock', () => {
   beforeAll(() => {
     const config = exampleConfig();
     Object.assign(config.schedule as object, { backend: 'rules' });
-    Object.assign(config.bucket as object, { objectLock: { mode: 'COMPLIANCE', days: 30 } });
+    Object.assign(config.bucket as object, { objectLock: { mode: 'COMPLIANCE', days: 14 } });
     synthesized = synthesize(config);
     template = synthesized.template;
   });
@@ -371,7 +438,7 @@ describe('the Backopper stack with the rules backend and Object Lock', () => {
   it('locks every new dump for the configured days', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       ObjectLockEnabled: true,
-      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 30 } } },
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 14 } } },
     });
   });
 

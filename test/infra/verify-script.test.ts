@@ -22,7 +22,7 @@ describe('the Backopper-Verify run step', () => {
       agentFileName: 'backopper-agent.js',
       agentSha256: createHash('sha256').update(readFileSync(AGENT_FILE)).digest('hex'),
       region: 'eu-west-1',
-      agent: { appsDir: join(root, 'apps'), backupsDir: join(root, 'backups'), keepLocal: 5 },
+      agent: { appsDir: join(root, 'apps'), backupsDir: join(root, 'backups'), keepLocal: 5, maxPendingUploads: 30 },
     });
     writeFileSync(script, `${lines.join('\n')}\n`);
   });

@@ -10,7 +10,8 @@ import type { LocalS3 } from './s3';
  * `If-None-Match: *` on a key that exists answers 412 PreconditionFailed; while another conditional
  * write of the same key is in progress it answers 409 ConditionalRequestConflict; otherwise the request
  * goes through. Every other request (and every unconditional write) is passed on untouched, signature
- * and all.
+ * and all. s3rver also ignores `x-amz-tagging` on PutObject and CreateMultipartUpload; the front records
+ * the tags each key was created with (`tags(key)`), as S3 would store them.
  */
 export interface ConditionalS3 {
   endpoint: string;
@@ -18,6 +19,8 @@ export interface ConditionalS3 {
   env: Record<string, string>;
   /** Conditional writes refused so far, in order: `412 PutObject <key>`, `409 CompleteMultipartUpload <key>`. */
   refused(): string[];
+  /** The tags the object at `key` was last created with (`x-amz-tagging`), or undefined if none were sent. */
+  tags(key: string): Record<string, string> | undefined;
   stop(): Promise<void>;
 }
 
@@ -25,6 +28,7 @@ export async function startConditionalS3(s3: LocalS3): Promise<ConditionalS3> {
   const upstream = new URL(s3.endpoint);
   const inProgress = new Set<string>();
   const refused: string[] = [];
+  const tagsByKey = new Map<string, Record<string, string>>();
 
   const exists = async (bucket: string, key: string) => {
     try {
@@ -56,7 +60,14 @@ export async function startConditionalS3(s3: LocalS3): Promise<ConditionalS3> {
     const key = decodeURIComponent(rest.join('/'));
     const isPutObject = req.method === 'PUT' && !url.searchParams.has('uploadId') && !req.headers['x-amz-copy-source'];
     const isComplete = req.method === 'POST' && url.searchParams.has('uploadId');
+    const isCreateMultipart = req.method === 'POST' && url.searchParams.has('uploads');
+    const tagging = req.headers['x-amz-tagging'];
+    // Recorded when the write goes through (not when it is refused).
+    const remember = () => {
+      if (key && (isPutObject || isCreateMultipart) && typeof tagging === 'string') tagsByKey.set(key, Object.fromEntries(new URLSearchParams(tagging)));
+    };
     if (req.headers['if-none-match'] !== '*' || !key || !(isPutObject || isComplete)) {
+      remember();
       forward(req, res);
       return;
     }
@@ -77,6 +88,7 @@ export async function startConditionalS3(s3: LocalS3): Promise<ConditionalS3> {
           reject(req, res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
           return;
         }
+        remember();
         forward(req, res, () => inProgress.delete(id));
       },
       (error: unknown) => {
@@ -92,6 +104,7 @@ export async function startConditionalS3(s3: LocalS3): Promise<ConditionalS3> {
     endpoint,
     env: { ...s3.env, AWS_ENDPOINT_URL_S3: endpoint },
     refused: () => [...refused],
+    tags: (key) => tagsByKey.get(key),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

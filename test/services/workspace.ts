@@ -31,7 +31,10 @@ export async function createWorkspace(): Promise<Workspace> {
     leftovers: () => [...readdirSync(dirs.tmpDir), ...readdirSync(dirs.osTmp)],
     backupFiles: (app) => {
       try {
-        return readdirSync(join(dirs.backupsDir, app)).filter((name) => !name.startsWith('.backopper-')).sort();
+        // The agent's bookkeeping (lock, state, each dump's `<dump>.json` record) is not a backup file.
+        return readdirSync(join(dirs.backupsDir, app))
+          .filter((name) => !name.startsWith('.backopper-') && !/^\d{9,11}\.(sql\.gz|tar)\.json$/.test(name))
+          .sort();
       } catch {
         return [];
       }

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, posix } from 'node:path';
+import type { RestoreMediaConfig } from '../config/config';
+import { messageOf } from '../errors';
+import { runCommand } from '../process/run-command';
+import { createTempFolder } from '../process/temp-folder';
+import { DEFAULT_MEDIA_DIRS, findMediaDir, mediaDirCandidates, resolveMediaDir } from '../steps/archive-media';
+import { buildSftpCommand, quote } from '../steps/transfer-media';
+
+/** What `restore-media` did: the last stdout line. */
+export interface RestoreMediaReport {
+  status: 'succeeded' | 'failed';
+  app: string;
+  /** `host:path` of the archive on the media server. */
+  archive: string;
+  sha256: string;
+  bytes?: number;
+  /** The live media folder (never touched) and the new folder the archive was extracted into. */
+  live?: string;
+  restored?: string;
+  /** The same folder, under the name `backopper restore --media` prints. */
+  path?: string;
+  /** The explicit swap, for an operator to run once the restored folder looks right. */
+  swap?: string[];
+  error?: string;
+  durationMs: number;
+}
+
+/**
+ * Puts a media archive back beside the live folder: fetches it from the media server over sftp into a
+ * private temporary folder, checks its sha256 against the one the run record gives (a mismatch fails
+ * and the download is deleted), and extracts it into a new folder `<live>.restored-<ts>` next to the
+ * live one (the real folder, when the live path is a symlink: the same filesystem, so the swap is a
+ * rename). The live folder is never touched; swapping is a separate step (`swap` in the report).
+ */
+export async function restoreMedia(config: RestoreMediaConfig, options: { now?: () => number; signal?: AbortSignal; log: (line: string) => void }): Promise<RestoreMediaReport> {
+  const started = performance.now();
+  const remotePath = posix.join(config.media.path, config.archive);
+  const report: RestoreMediaReport = { status: 'failed', app: config.app, archive: `${config.media.host}:${remotePath}`, sha256: config.sha256, durationMs: 0 };
+  const workDir = await createTempFolder(config.tmpDir ?? tmpdir(), config.app);
+  let staging: string | undefined;
+  try {
+    const appRoot = join(config.appsDir, config.app);
+    const candidates =
+      config.projectType || config.mediaDir
+        ? mediaDirCandidates(appRoot, config.projectType ?? '', config.mediaDir)
+        : [...new Set(Object.values(DEFAULT_MEDIA_DIRS).flat())].map((dir) => join(appRoot, dir));
+    const resolved = await resolveMediaDir(await findMediaDir(candidates));
+    report.live = resolved.mediaDir;
+    const local = join(workDir, config.archive);
+    await runCommand(buildSftpCommand(config.media), { input: `get ${quote(remotePath)} ${quote(local)}\n`, signal: options.signal });
+    const { sha256, bytes } = await hashFile(local);
+    report.bytes = bytes;
+    if (sha256 !== config.sha256) {
+      await rm(local, { force: true });
+      throw new Error(`${report.archive} has sha256 ${sha256}, the run record says ${config.sha256}: not restoring it (the download was deleted)`);
+    }
+    options.log(`fetched   ${report.archive}, ${bytes} bytes, sha256 matches`);
+
+    const at = Math.floor((options.now ?? Date.now)() / 1000);
+    const parent = dirname(resolved.realDir);
+    const restored = join(parent, `${basename(resolved.realDir)}.restored-${at}`);
+    if (await stat(restored).catch(() => undefined)) throw new Error(`${restored} already exists; not replacing it`);
+    // Extracted on the live folder's filesystem, under a hidden name, then renamed into place whole;
+    // tar -x recognises the compression by itself.
+    staging = join(parent, `.${basename(resolved.realDir)}.restoring-${at}`);
+    await mkdir(staging, { mode: 0o700 });
+    await runCommand({ file: 'tar', args: ['-xf', local, '-C', staging] }, { signal: options.signal });
+    const top = await readdir(staging);
+    const name = basename(resolved.mediaDir);
+    if (top.length !== 1 || top[0] !== name) throw new Error(`${report.archive} holds ${JSON.stringify(top)} at its top, expected one folder ${JSON.stringify(name)}`);
+    await rename(join(staging, name), restored);
+    report.restored = restored;
+    report.path = restored;
+    report.swap = [`mv ${shellWord(resolved.realDir)} ${shellWord(`${resolved.realDir}.before-${at}`)}`, `mv ${shellWord(restored)} ${shellWord(resolved.realDir)}`];
+    report.status = 'succeeded';
+    options.log(`restored  into ${restored}; the live folder ${resolved.mediaDir} is untouched`);
+  } catch (error) {
+    report.error = messageOf(error);
+    options.log(`error     ${report.error}`);
+  } finally {
+    if (staging) await rm(staging, { recursive: true, force: true });
+    await rm(workDir, { recursive: true, force: true });
+    report.durationMs = Math.round(performance.now() - started);
+  }
+  return report;
+}
+
+async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+/** A path as one POSIX shell word (single quotes), for the swap commands shown to an operator. */
+function shellWord(path: string): string {
+  return /^[A-Za-z0-9_./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
