@@ -63,7 +63,7 @@ describe('InventoryCollection without its own gather association', () => {
     const stack = new Stack(new App(), 'Inventory');
     new InventoryCollection(stack, 'Inventory', {
       bundle: new AgentBundle(stack, 'Agent'),
-      agent: { appsDir: '/srv/apps', backupsDir: '/opt/backups', keepLocal: 5 },
+      agent: { appsDir: '/srv/apps', backupsDir: '/opt/backups', keepLocal: 5, maxPendingUploads: 30 },
       environments: [{ name: 'live', tagKey: 'backopper:environment', tagValue: 'live' }],
       gather: false,
     });
