@@ -18,6 +18,8 @@ describe('backopper-agent command line', () => {
     [['backup', '--help'], 'usage: backopper-agent backup '],
     [['backup', '--app', 'shop', '-h'], 'usage: backopper-agent backup '],
     [['verify', '--help'], 'usage: backopper-agent verify '],
+    [['inventory', '--help'], 'usage: backopper-agent inventory '],
+    [['restore-media', '-h'], 'usage: backopper-agent restore-media '],
   ])('%j prints the usage and exits 0', async (args, start) => {
     const run = await runAgent(args, {});
     expect([run.exitCode, run.stderr]).toEqual([0, '']);
@@ -31,7 +33,7 @@ describe('backopper-agent command line', () => {
   });
 
   it.each([
-    [['restore'], 'backopper-agent: unknown command "restore" (commands: backup, verify)', 'backopper-agent --help'],
+    [['restore'], 'backopper-agent: unknown command "restore" (commands: backup, inventory, restore-media, verify)', 'backopper-agent --help'],
     [['backup', '--frobnicate'], "backopper-agent backup: Unknown option '--frobnicate'", 'backopper-agent backup --help'],
   ])('%j: one line and a pointer to --help on stderr, exit 2, and an invalid report naming the build', async (args, line, help) => {
     const run = await runAgent(args, {});

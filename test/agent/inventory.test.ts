@@ -29,7 +29,7 @@ describe('backopper-agent inventory', () => {
     const file = join(ws.root, 'ssm', 'i-0123456789abcdef0', 'inventory', 'custom', 'BackopperApps.json');
     const run = await runAgent(['inventory', '--environment', 'live', '--inventory-file', file], ws.env);
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.report).toEqual({ status: 'succeeded', environment: 'live', apps: ['blog', 'shop-0001'], file });
+    expect(run.report).toEqual({ status: 'succeeded', environment: 'live', apps: ['blog', 'shop-0001'], file, agentVersion: expect.any(String), bundleSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const written = JSON.parse(readFileSync(file, 'utf8'));
     expect(written).toMatchObject({
       SchemaVersion: '1.0',
