@@ -7,6 +7,7 @@ import type { DbConnection } from '../config/db-credentials';
 import { buildDumpCommand, DEFAULT_MAX_ALLOWED_PACKET, type MysqlDumpOptions, MYSQLDUMP_TRAILER } from '../process/db-commands';
 import { messageOf } from '../errors';
 import { FanOut } from '../process/fan-out';
+import { flushBehind } from '../process/flush-behind';
 import { ParallelGzip, type ParallelGzipOptions } from '../process/parallel-gzip';
 import { startCommand } from '../process/run-command';
 import { withSecretFile } from '../process/secret-file';
@@ -52,7 +53,9 @@ export async function dumpDatabase({ db, path, alsoWriteTo = [], stallTimeoutMs,
     return await withSecretFile(db.engine === 'mysql' ? 'my.cnf' : 'pgpass', (secretPath) => buildDumpCommand(db, secretPath, mysql), async (plan) => {
       const running = startCommand(plan.command, { signal: child.signal, secrets: plan.secrets });
       const tail = new TailKeeper(TAIL_BYTES);
-      const fanOut = new FanOut(createWriteStream(partial, { flags: 'wx', mode: 0o600 }), alsoWriteTo, { stallTimeoutMs, signal: child.signal });
+      const file = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
+      flushBehind(file);
+      const fanOut = new FanOut(file, alsoWriteTo, { stallTimeoutMs, signal: child.signal });
       const piping = db.engine === 'mysql' ? pipeline(running.stdout, tail, new ParallelGzip(gzip), fanOut) : pipeline(running.stdout, tail, fanOut);
       const [piped, exited] = await Promise.allSettled([
         piping.catch((error: unknown) => {

@@ -26,7 +26,7 @@ export async function benchPostgres(context: BenchContext, db: BenchDatabase): P
       return sample;
     },
     agent: async () => {
-      const sample = await measure(agentCommand(paths, { app: LARAVEL_APP, engine: 'postgres', projectType: 'laravel' }));
+      const sample = await measure(agentCommand(paths, { app: LARAVEL_APP, engine: 'postgres', projectType: 'laravel', threads: context.threads }));
       tarBytes = parseAgentReport(sample.stdout).steps.database?.bytes;
       await clearOutputs(paths);
       return sample;
