@@ -63,6 +63,9 @@ async function main(argv: string[]): Promise<void> {
   }
   const config = loadOrExplain(() => loadBackupConfig(rest, process.env));
   if (!config) return;
+  // libuv's thread pool runs the compression blocks and the file writes and flushes: room for all of
+  // them (libuv reads this at the pool's first use, which comes later).
+  process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, config.compressThreads + 2));
   if (config.dryRun) {
     const timestamp = Math.floor(Date.now() / 1000);
     const plan = await planBackup(config, timestamp);

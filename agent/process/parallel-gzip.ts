@@ -64,7 +64,7 @@ interface Job {
 /**
  * pigz-style gzip: the input is cut into blocks compressed `threads` at a time and written in order,
  * making one standard gzip member (`gunzip`, `zcat`, `mysql < <(zcat ...)` read it like any other).
- * Memory is bounded: at most 2 × threads blocks are held (queued, compressing or waiting for an earlier
+ * Memory is bounded: at most 4 × threads blocks are held (queued, compressing or waiting for an earlier
  * one), and the writable side waits beyond that. A block that fails to compress destroys the stream with
  * an error naming the block.
  */
@@ -94,7 +94,7 @@ export class ParallelGzip extends Transform {
     this.#blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
     if (this.#blockSize < WINDOW_BYTES) throw new RangeError(`blockSize must be at least ${WINDOW_BYTES} bytes`);
     this.#compress = options.compressBlock ?? compressOnThreadPool;
-    this.#limit = 2 * this.#threads;
+    this.#limit = 4 * this.#threads;
     this.#current = Buffer.allocUnsafe(this.#blockSize);
     this.push(gzipHeader(this.#level));
   }

@@ -86,7 +86,7 @@ describe('ParallelGzip', () => {
     await expectSystemGunzipReads(gz, input, 'reordered');
   });
 
-  it('holds at most 2 × threads blocks however fast the input comes', async () => {
+  it('holds at most 4 × threads blocks however fast the input comes', async () => {
     let running = 0;
     let peak = 0;
     const counting: BlockCompressor = async (...args) => {
