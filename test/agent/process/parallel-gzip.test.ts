@@ -86,7 +86,7 @@ describe('ParallelGzip', () => {
     await expectSystemGunzipReads(gz, input, 'reordered');
   });
 
-  it('holds at most 4 × threads blocks however fast the input comes', async () => {
+  it('compresses at most `threads` blocks at once and pushes back on a writer that outruns it', async () => {
     let running = 0;
     let peak = 0;
     const counting: BlockCompressor = async (...args) => {
