@@ -14,7 +14,8 @@ const BACKUP_USAGE = `usage: backopper-agent backup --app <name> --environment <
   sends its media. Progress lines every BACKOPPER_PROGRESS_INTERVAL seconds (default 30) during long steps.
 Settings (flag or variable): --apps-dir BACKOPPER_APPS_DIR, --backups-dir BACKOPPER_BACKUPS_DIR, --keep-local BACKOPPER_KEEP_LOCAL,
   --bucket BACKOPPER_BUCKET, --media-host/-port/-user/-path/-identity/-known-hosts BACKOPPER_MEDIA_*, --media-dir BACKOPPER_MEDIA_DIR,
-  --tmp-dir BACKOPPER_TMP_DIR, --report-url BACKOPPER_REPORT_URL, --report-secret BACKOPPER_REPORT_SECRET.
+  --tmp-dir BACKOPPER_TMP_DIR, --report-url BACKOPPER_REPORT_URL, --report-secret BACKOPPER_REPORT_SECRET,
+  --compress-threads BACKOPPER_COMPRESS_THREADS, --priority low|normal BACKOPPER_PRIORITY.
 Exit status: 0 every enabled step succeeded, 1 a step failed, 2 bad invocation or configuration. The last stdout line is the JSON run report.`;
 
 const VERIFY_USAGE = `usage: backopper-agent verify --app <name> [--verify-admin-url mysql://...|postgres://...] [--apps-dir ...] [--backups-dir ...]
@@ -121,6 +122,9 @@ async function main(argv: string[]): Promise<void> {
     return loadBackupConfig(rest, process.env);
   }, 'backup');
   if (!config) return;
+  // libuv's thread pool runs the compression blocks and the file writes and flushes: room for all of
+  // them (libuv reads this at the pool's first use, which comes later).
+  process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, config.compressThreads + 2));
   if (config.dryRun) {
     const timestamp = Math.floor(Date.now() / 1000);
     const plan = await planBackup(config, timestamp);

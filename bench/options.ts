@@ -1,5 +1,7 @@
 /** The parts of the benchmark that `--only` can pick. */
-export const PARTS = ['mysql', 'postgres', 'media', 'sync', 'rss'] as const;
+import { availableParallelism } from 'node:os';
+
+export const PARTS = ['mysql', 'postgres', 'media', 'sync', 'rss', 'load'] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface BenchOptions {
@@ -9,6 +11,8 @@ export interface BenchOptions {
   label: string;
   runs: number;
   only: Set<Part>;
+  /** BACKOPPER_COMPRESS_THREADS of the agent runs, and pigz's -p. @default every core */
+  threads: number;
 }
 
 export const DEFAULT_SIZE = '1g';
@@ -26,11 +30,12 @@ export function parseSize(value: string): { bytes: number; label: string } {
   return { bytes, label: `${match[1]}${match[2].toLowerCase()}` };
 }
 
-/** Parses `--size 1g --runs 3 --only mysql,media`. */
+/** Parses `--size 1g --runs 3 --only mysql,media --threads 2`. */
 export function parseOptions(argv: readonly string[]): BenchOptions {
   let size = DEFAULT_SIZE;
   let runs = DEFAULT_RUNS;
   let only = new Set<Part>(PARTS);
+  let threads = availableParallelism();
   for (let i = 0; i < argv.length; i += 1) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => {
@@ -42,12 +47,15 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     else if (flag === '--runs') {
       runs = Number(value());
       if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number ≥ 1`);
+    } else if (flag === '--threads') {
+      threads = Number(value());
+      if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be a whole number ≥ 1`);
     } else if (flag === '--only') {
       const parts = value().split(',').map((part) => part.trim());
       const unknown = parts.filter((part) => !(PARTS as readonly string[]).includes(part));
       if (unknown.length) throw new Error(`--only: unknown part ${unknown.join(', ')} (expected ${PARTS.join(', ')})`);
       only = new Set(parts as Part[]);
-    } else throw new Error(`unknown option ${argv[i]} (expected --size, --runs, --only)`);
+    } else throw new Error(`unknown option ${argv[i]} (expected --size, --runs, --only, --threads)`);
   }
-  return { ...parseSize(size), runs, only };
+  return { ...parseSize(size), runs, only, threads };
 }

@@ -3,7 +3,8 @@
  * measures the agent against the shell baselines, alternating runs, and prints one table.
  *
  *     npm run bench                                # 1 GB, every part
- *     npm run bench -- --size 200m --runs 3
+ *     npm run bench -- --size 200m --runs 3        # the quick form: medians of 3 in a few minutes
+ *     npm run bench -- --only mysql --threads 4     # compression threads (and pigz -p) other than every core
  *     npm run bench -- --size 4g --only rss        # peak RSS at 4 GB, compared with the saved 1 GB result
  */
 import { writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { ensureMysqlDatabase } from './data/mysql-data';
 import { ensurePostgresDatabase } from './data/postgres-data';
 import { HAVE_GNU_TIME } from './measure';
 import { type Part, parseOptions } from './options';
+import { benchLoad } from './scenarios/load';
 import { benchMedia } from './scenarios/media';
 import { benchMysql } from './scenarios/mysql';
 import { benchPostgres } from './scenarios/postgres';
@@ -32,10 +34,10 @@ async function main(): Promise<void> {
   if (!HAVE_GNU_TIME) log('GNU time (/usr/bin/time) is missing: CPU and RSS columns stay empty (apt-get install time)');
   const paths = benchPaths(options.label);
   const services = new Services();
-  const context: BenchContext = { label: options.label, bytes: options.bytes, runs: options.runs, paths, services, log };
+  const context: BenchContext = { label: options.label, bytes: options.bytes, runs: options.runs, threads: options.threads, paths, services, log };
   const rows: Row[] = [];
   try {
-    const needsMysql = wants('mysql') || wants('rss');
+    const needsMysql = wants('mysql') || wants('rss') || wants('load');
     const mysql: BenchDatabase | undefined = needsMysql ? await ensureMysqlDatabase(options.label, options.bytes, log) : undefined;
     const postgres = wants('postgres') ? await ensurePostgresDatabase(options.label, options.bytes, log) : undefined;
     const media = wants('media') ? await ensureMediaFolder(mediaDirOf(paths), options.label, options.bytes, log) : undefined;
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     log(`data ready after ${elapsed(started)}; measuring with ${options.runs} alternating run(s) per variant`);
 
     if (mysql && wants('mysql')) rows.push(...(await step('MariaDB', () => benchMysql(context, mysql))));
+    if (mysql && wants('load')) rows.push(...(await step('site load during a backup', () => benchLoad(context, mysql))));
     if (postgres) rows.push(...(await step('PostgreSQL', () => benchPostgres(context, postgres))));
     if (media) rows.push(...(await step('media', () => benchMedia(context, media))));
     const agentPeaks = rows.filter((row) => row.variant.startsWith('agent') && row.rssMiB !== undefined).map((row) => row.rssMiB!);

@@ -71,6 +71,10 @@ export interface AgentRunOptions {
   s3?: LocalS3;
   /** Environment of the sshd; unset = no media steps. */
   sshd?: LocalSshd;
+  /** BACKOPPER_COMPRESS_THREADS. */
+  threads: number;
+  /** BACKOPPER_PRIORITY. @default normal: the timing rows compare with baselines that run at normal priority */
+  priority?: 'low' | 'normal';
 }
 
 /** The agent bundle as a {@link Command}, with only the settings this run needs. */
@@ -80,6 +84,8 @@ export function agentCommand(paths: BenchPaths, options: AgentRunOptions): Comma
     BACKOPPER_BACKUPS_DIR: paths.backupsDir,
     BACKOPPER_TMP_DIR: paths.tmpDir,
     TMPDIR: paths.osTmp,
+    BACKOPPER_COMPRESS_THREADS: String(options.threads),
+    BACKOPPER_PRIORITY: options.priority ?? 'normal',
     ...(options.s3 ? { ...options.s3.env, BACKOPPER_BUCKET: options.s3.bucket } : {}),
     ...(options.sshd?.env ?? {}),
   };

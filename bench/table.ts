@@ -50,3 +50,7 @@ export function formatTable(rows: readonly Row[]): string {
 export function atMost(value: number | undefined, limit: number): boolean | undefined {
   return value === undefined ? undefined : value <= limit;
 }
+
+export function atLeast(value: number | undefined, limit: number): boolean | undefined {
+  return value === undefined ? undefined : value >= limit;
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what Backopper's tests and demo need that a fresh machine may lack:
 # OpenSSH (client and server, for the media transfer), MariaDB and PostgreSQL clients and servers, tar,
-# gzip, and GNU time for the benchmark.
+# gzip, and GNU time and pigz for the benchmark.
 # Idempotent; run as root (or with sudo). Safe to run again.
 set -euo pipefail
 
@@ -15,6 +15,9 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_install+=(postgresql
 command -v tar >/dev/null 2>&1 || need_install+=(tar)
 command -v gzip >/dev/null 2>&1 || need_install+=(gzip)
 [ -x /usr/bin/time ] || need_install+=(time)   # GNU time: CPU seconds and peak RSS in npm run bench
+command -v pigz >/dev/null 2>&1 || need_install+=(pigz)   # the parallel-gzip peer in npm run bench
+command -v mysqlslap >/dev/null 2>&1 || need_install+=(mariadb-client)   # the site-load rows of npm run bench
+command -v ionice >/dev/null 2>&1 || need_install+=(util-linux)   # BACKOPPER_PRIORITY=low
 command -v php >/dev/null 2>&1 || need_install+=(php-cli)   # the real phpdotenv: the .env differential test's oracle
 [ -f /usr/share/php/Dotenv/autoload.php ] || need_install+=(php-vlucas-phpdotenv)
 

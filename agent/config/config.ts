@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   type DbEngine,
@@ -41,6 +42,18 @@ export interface BackupConfig {
   uploadStallTimeout: number;
   /** mysqldump's --max-allowed-packet (`1G`, `512M`, bytes). */
   mysqlMaxAllowedPacket: string;
+  /** Blocks gzip-compressed at the same time (the MariaDB dump, the media archive). */
+  compressThreads: number;
+  /** `low`: the agent and its children run at nice 10 and I/O best-effort 7, so the live site comes first. */
+  priority: Priority;
+}
+
+export const PRIORITIES = ['low', 'normal'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** Half the cores, at least one: the other half stays with the live site. */
+export function defaultCompressThreads(cores = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / 2));
 }
 
 /** Everything one restore check (`verify`) needs, validated. */
@@ -90,6 +103,8 @@ const SETTINGS = {
   s3ConnectTimeout: { flag: 's3-connect-timeout', variable: 'BACKOPPER_S3_CONNECT_TIMEOUT', fallback: '10' },
   uploadStallTimeout: { flag: 'upload-stall-timeout', variable: 'BACKOPPER_UPLOAD_STALL_TIMEOUT', fallback: '60' },
   mysqlMaxAllowedPacket: { flag: 'mysql-max-allowed-packet', variable: 'BACKOPPER_MYSQL_MAX_ALLOWED_PACKET', fallback: '1G' },
+  compressThreads: { flag: 'compress-threads', variable: 'BACKOPPER_COMPRESS_THREADS' },
+  priority: { flag: 'priority', variable: 'BACKOPPER_PRIORITY', fallback: 'low' },
 } as const satisfies Record<string, { flag: string; variable: string; fallback?: string }>;
 
 type SettingName = keyof typeof SETTINGS;
@@ -173,6 +188,8 @@ export function loadBackupConfig(argv: string[], env: NodeJS.ProcessEnv): Backup
     s3ConnectTimeout: integerIn(setting('s3ConnectTimeout')!, 1, 600, SETTINGS.s3ConnectTimeout),
     uploadStallTimeout: integerIn(setting('uploadStallTimeout')!, 1, 3600, SETTINGS.uploadStallTimeout),
     mysqlMaxAllowedPacket: packetSize(setting('mysqlMaxAllowedPacket')!, SETTINGS.mysqlMaxAllowedPacket),
+    compressThreads: setting('compressThreads') === undefined ? defaultCompressThreads() : integerIn(setting('compressThreads')!, 1, 256, SETTINGS.compressThreads),
+    priority: oneOf(setting('priority')!, PRIORITIES, SETTINGS.priority),
   };
 
   config.media = readMediaServer(setting, app, environment);
@@ -280,6 +297,11 @@ function packetSize(value: string, spec: { flag: string; variable: string }): st
     throw new ConfigError(`${name(spec)} ${JSON.stringify(value)} is not a size from 1K to 1G (a number of bytes, or with K, M or G)`);
   }
   return value.toUpperCase();
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], spec: { flag: string; variable: string }): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(`${name(spec)} ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+  return value as T;
 }
 
 function optional(value: string | undefined, pattern: RegExp, spec: { flag: string; variable: string }, what: string): string | undefined {

@@ -9,6 +9,7 @@ import { runDatabaseSteps } from '../steps/database-steps';
 import { messageOf } from '../errors';
 import { cleanLeftovers } from './clean-leftovers';
 import { acquireAppLock } from './lock';
+import { applyPriority } from '../process/priority';
 import { claimRunTimestamp } from './run-timestamp';
 import { runMediaSteps } from '../steps/media-steps';
 import { type RunReport, type StepName, formatStepLine, overallStatus, skipped } from './report';
@@ -69,6 +70,10 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
   let release: (() => Promise<void>) | undefined;
   let state: BackupState;
   try {
+    // First: every thread and child started from here on inherits the lowered priority.
+    const priorityWarnings = await applyPriority(config.priority);
+    for (const warning of priorityWarnings) deps.log(`warning   ${warning}`);
+    if (priorityWarnings.length) report.warnings = [...(report.warnings ?? []), ...priorityWarnings];
     if (config.skipAbsent && !(await isDirectory(join(config.appsDir, config.app)))) {
       report.status = 'skipped';
       report.error = `${join(config.appsDir, config.app)} does not exist on this server`;

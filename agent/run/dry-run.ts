@@ -44,7 +44,7 @@ export async function planBackup(config: BackupConfig, timestamp: number): Promi
     const archive = join(config.tmpDir ?? '<tmp>', remoteName);
     plan.media = {
       candidates,
-      command: candidates[0] ? `${describeCommand(buildTarCommand(candidates[0]))} > ${archive}` : undefined,
+      command: candidates[0] ? `${describeCommand(buildTarCommand(candidates[0]))} | gzip (${config.compressThreads} thread(s), in the agent) > ${archive}` : undefined,
     };
     plan.transfer = {
       command: describeCommand(buildSftpCommand(config.media)),

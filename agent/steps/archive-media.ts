@@ -3,6 +3,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { FanOut } from '../process/fan-out';
+import { ParallelGzip, type ParallelGzipOptions } from '../process/parallel-gzip';
 import { type CommandSpec, startCommand } from '../process/run-command';
 import { watchWhile } from '../process/progress';
 
@@ -29,7 +30,8 @@ export async function findMediaDir(candidates: string[]): Promise<string> {
 }
 
 /**
- * `tar -czf - -C <parent> <folder>`: the seed's command, writing to stdout so the agent can hash it.
+ * `tar -cf - -C <parent> <folder>`: the seed's command without `-z`, writing the uncompressed archive to
+ * stdout; the agent gzips it on several cores (tar's own `-z` runs one gzip) and hashes it.
  * When the configured folder is reached through a symlink (the folder itself, or the release folder
  * above it, as Deployer, Capistrano and Envoyer lay out shared uploads), `realDir` is where it really is:
  * tar archives that folder's files and a transform names the top entry as configured (`uploads/...`),
@@ -40,7 +42,7 @@ export function buildTarCommand(mediaDir: string, realDir = mediaDir): CommandSp
   const name = basename(mediaDir);
   const realName = basename(realDir);
   const transform = realName === name ? [] : [`--transform=s/^${escapeRegExp(realName)}(\\/|$)/${escapeReplacement(name)}\\1/xS`];
-  return { file: 'tar', args: ['-czf', '-', '-C', dirname(realDir), ...transform, '--', realName] };
+  return { file: 'tar', args: ['-cf', '-', '-C', dirname(realDir), ...transform, '--', realName] };
 }
 
 /** A file name as a literal in tar's extended regular expressions (`/` cannot occur in a name). */
@@ -61,14 +63,14 @@ export async function resolveMediaDir(mediaDir: string): Promise<{ mediaDir: str
 }
 
 /**
- * Archives `mediaDir` (the files of `realDir`, where links lead) into `archivePath`, hashing on the
- * way. GNU tar's exit 1 ("file changed as we read it": a site that is being written to) is a warning,
+ * Archives `mediaDir` (the files of `realDir`, where links lead) into `archivePath` (a `.tar.gz`),
+ * compressing with `gzip` and hashing on the way. GNU tar's exit 1 ("file changed as we read it": a site that is being written to) is a warning,
  * returned in `warning` (tar's lines are in the step's warnings); 2 is a failure.
  */
-export async function archiveMedia(media: { mediaDir: string; realDir: string }, archivePath: string, signal?: AbortSignal) {
+export async function archiveMedia(media: { mediaDir: string; realDir: string }, archivePath: string, signal?: AbortSignal, gzip: ParallelGzipOptions = { threads: 1 }) {
   const running = startCommand(buildTarCommand(media.mediaDir, media.realDir), { signal, okExitCodes: [0, 1] });
   const fanOut = new FanOut(createWriteStream(archivePath, { flags: 'wx', mode: 0o600 }));
-  const [piped, exited] = await watchWhile('media', () => fanOut.bytes, Promise.allSettled([pipeline(running.stdout, fanOut), running.done]));
+  const [piped, exited] = await watchWhile('media', () => fanOut.bytes, Promise.allSettled([pipeline(running.stdout, new ParallelGzip(gzip), fanOut), running.done]));
   if (piped.status === 'rejected') throw new Error(`writing ${archivePath} failed: ${String(piped.reason)}`, { cause: piped.reason });
   if (exited.status === 'rejected') throw exited.reason;
   const warning = exited.value.exitCode === 1 ? 'tar exited with status 1: some files changed while being archived' : undefined;

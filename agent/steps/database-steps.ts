@@ -87,6 +87,7 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
         alsoWriteTo: streamed ? [streamed.body] : [],
         stallTimeoutMs: config.uploadStallTimeout * 1000,
         mysql: { maxAllowedPacket: config.mysqlMaxAllowedPacket, skip: parts?.skip },
+        gzip: { threads: config.compressThreads },
         signal,
       });
     } catch (error) {

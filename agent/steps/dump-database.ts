@@ -3,11 +3,12 @@ import { access, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import type { DbConnection } from '../config/db-credentials';
 import { buildDumpCommand, DEFAULT_MAX_ALLOWED_PACKET, type MysqlDumpOptions, MYSQLDUMP_TRAILER } from '../process/db-commands';
 import { messageOf } from '../errors';
 import { FanOut } from '../process/fan-out';
+import { flushBehind } from '../process/flush-behind';
+import { ParallelGzip, type ParallelGzipOptions } from '../process/parallel-gzip';
 import { startCommand } from '../process/run-command';
 import { withSecretFile } from '../process/secret-file';
 import { watchWhile } from '../process/progress';
@@ -29,18 +30,20 @@ export interface DumpOptions {
   stallTimeoutMs?: number;
   /** mysqldump's packet size and the schema parts to leave out. */
   mysql?: MysqlDumpOptions;
+  /** How the MariaDB dump is gzip-compressed. @default one thread */
+  gzip?: ParallelGzipOptions;
   signal?: AbortSignal;
 }
 
 const TAIL_BYTES = 1024;
 
 /**
- * Runs mysqldump (gzip-compressed in-process) or `pg_dump --format=tar` into `path`: streams to a
+ * Runs mysqldump (gzip-compressed in-process on `gzip.threads` cores) or `pg_dump --format=tar` into `path`: streams to a
  * temporary name while hashing, then requires the dump's exit status 0, the completeness marker
  * (mysqldump's `-- Dump completed` line, the tar end-of-archive blocks), a clean write and fsync, and
  * only then renames. On any failure the temporary file is removed and nothing is left under `path`.
  */
-export async function dumpDatabase({ db, path, alsoWriteTo = [], stallTimeoutMs, mysql, signal }: DumpOptions): Promise<DumpResult> {
+export async function dumpDatabase({ db, path, alsoWriteTo = [], stallTimeoutMs, mysql, gzip = { threads: 1 }, signal }: DumpOptions): Promise<DumpResult> {
   if (signal?.aborted) throw signal.reason;
   if (await exists(path)) throw new Error(`${path} already exists; refusing to overwrite a backup`);
   const partial = join(path, '..', `.${path.slice(path.lastIndexOf('/') + 1)}.partial`);
@@ -51,8 +54,10 @@ export async function dumpDatabase({ db, path, alsoWriteTo = [], stallTimeoutMs,
     return await withSecretFile(db.engine === 'mysql' ? 'my.cnf' : 'pgpass', (secretPath) => buildDumpCommand(db, secretPath, mysql), async (plan) => {
       const running = startCommand(plan.command, { signal: child.signal, secrets: plan.secrets });
       const tail = new TailKeeper(TAIL_BYTES);
-      const fanOut = new FanOut(createWriteStream(partial, { flags: 'wx', mode: 0o600 }), alsoWriteTo, { stallTimeoutMs, signal: child.signal });
-      const piping = db.engine === 'mysql' ? pipeline(running.stdout, tail, createGzip(), fanOut) : pipeline(running.stdout, tail, fanOut);
+      const file = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
+      flushBehind(file);
+      const fanOut = new FanOut(file, alsoWriteTo, { stallTimeoutMs, signal: child.signal });
+      const piping = db.engine === 'mysql' ? pipeline(running.stdout, tail, new ParallelGzip(gzip), fanOut) : pipeline(running.stdout, tail, fanOut);
       const [piped, exited] = await watchWhile('database', () => fanOut.bytes, Promise.allSettled([
         piping.catch((error: unknown) => {
           child.abort(); // a write that failed (disk full) must not leave the dump running

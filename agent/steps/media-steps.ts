@@ -43,7 +43,7 @@ export async function runMediaSteps(input: MediaStepsInput): Promise<Record<'med
     let archivePath: string | undefined;
     const media = await timeStep(async () => {
       const resolved = await resolveMediaDir(await findMediaDir(candidates));
-      const archive = await archiveMedia(resolved, join(workDir, remoteName), signal);
+      const archive = await archiveMedia(resolved, join(workDir, remoteName), signal, { threads: config.compressThreads });
       archivePath = archive.path;
       return {
         status: 'succeeded',

@@ -10,7 +10,7 @@ export async function measureAgentRss(context: BenchContext): Promise<number> {
   const s3 = await context.services.s3();
   let peak = 0;
   for (let run = 0; run < context.runs; run += 1) {
-    const sample = await measure(agentCommand(context.paths, { app: WP_APP, engine: 'mysql', projectType: 'wordpress', s3 }));
+    const sample = await measure(agentCommand(context.paths, { app: WP_APP, engine: 'mysql', projectType: 'wordpress', s3, threads: context.threads }));
     parseAgentReport(sample.stdout);
     await clearOutputs(context.paths);
     peak = Math.max(peak, sample.peakRssMiB ?? 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadBackupConfig } from '../../../agent/config/config';
+import { defaultCompressThreads, loadBackupConfig } from '../../../agent/config/config';
 import { ConfigError } from '../../../agent/errors';
 
 const base = ['--app', 'shop', '--environment', 'live', '--engine', 'postgresql', '--project-type', 'Laravel'];
@@ -26,7 +26,17 @@ describe('loadBackupConfig', () => {
       s3ConnectTimeout: 10,
       uploadStallTimeout: 60,
       mysqlMaxAllowedPacket: '1G',
+      compressThreads: defaultCompressThreads(),
+      priority: 'low',
     });
+  });
+
+  it('defaults to half the cores for compression, at least one', () => {
+    expect([1, 2, 3, 8].map((cores) => defaultCompressThreads(cores))).toEqual([1, 1, 1, 4]);
+  });
+
+  it('reads the compression threads and the priority', () => {
+    expect(loadBackupConfig([...base, '--compress-threads', '3'], { BACKOPPER_PRIORITY: 'normal' })).toMatchObject({ compressThreads: 3, priority: 'normal' });
   });
 
   it('reads the S3 timeouts and the mysqldump packet size', () => {
@@ -61,6 +71,9 @@ describe('loadBackupConfig', () => {
     [{ BACKOPPER_UPLOAD_STALL_TIMEOUT: '1.5' }, 'BACKOPPER_UPLOAD_STALL_TIMEOUT (--upload-stall-timeout) "1.5" is not a whole number from 1 to 3600'],
     [{ BACKOPPER_MYSQL_MAX_ALLOWED_PACKET: '2G' }, 'BACKOPPER_MYSQL_MAX_ALLOWED_PACKET (--mysql-max-allowed-packet) "2G" is not a size from 1K to 1G (a number of bytes, or with K, M or G)'],
     [{ BACKOPPER_MYSQL_MAX_ALLOWED_PACKET: '64MB' }, 'BACKOPPER_MYSQL_MAX_ALLOWED_PACKET (--mysql-max-allowed-packet) "64MB" is not a size from 1K to 1G (a number of bytes, or with K, M or G)'],
+    [{ BACKOPPER_COMPRESS_THREADS: '0' }, 'BACKOPPER_COMPRESS_THREADS (--compress-threads) "0" is not a whole number from 1 to 256'],
+    [{ BACKOPPER_COMPRESS_THREADS: 'all' }, 'BACKOPPER_COMPRESS_THREADS (--compress-threads) "all" is not a whole number from 1 to 256'],
+    [{ BACKOPPER_PRIORITY: 'idle' }, 'BACKOPPER_PRIORITY (--priority) "idle" is not one of low, normal'],
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => loadBackupConfig(base, env)).toThrow(new ConfigError(message));
   });

@@ -72,13 +72,13 @@ describe('names that tell a dead run from a live one', () => {
 
 describe('the tar command for a media folder reached through links', () => {
   it('is the seed command when no link is involved', () => {
-    expect(buildTarCommand('/srv/app/web/app/uploads').args).toEqual(['-czf', '-', '-C', '/srv/app/web/app', '--', 'uploads']);
+    expect(buildTarCommand('/srv/app/web/app/uploads').args).toEqual(['-cf', '-', '-C', '/srv/app/web/app', '--', 'uploads']);
   });
 
   it('archives the real folder, under the configured name when they differ', () => {
-    expect(buildTarCommand('/srv/app/current/uploads', '/srv/shared/uploads').args).toEqual(['-czf', '-', '-C', '/srv/shared', '--', 'uploads']);
+    expect(buildTarCommand('/srv/app/current/uploads', '/srv/shared/uploads').args).toEqual(['-cf', '-', '-C', '/srv/shared', '--', 'uploads']);
     expect(buildTarCommand('/srv/app/current/uploads', '/mnt/nfs/wp-up.lo+ads (1)').args).toEqual([
-      '-czf',
+      '-cf',
       '-',
       '-C',
       '/mnt/nfs',

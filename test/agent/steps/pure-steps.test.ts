@@ -35,7 +35,7 @@ describe('checkComplete', () => {
 
 describe('media commands', () => {
   it('tars the folder from its parent, as the seed does, to stdout', () => {
-    expect(buildTarCommand('/srv/apps/a/public/wp-content/uploads')).toEqual({ file: 'tar', args: ['-czf', '-', '-C', '/srv/apps/a/public/wp-content', '--', 'uploads'] });
+    expect(buildTarCommand('/srv/apps/a/public/wp-content/uploads')).toEqual({ file: 'tar', args: ['-cf', '-', '-C', '/srv/apps/a/public/wp-content', '--', 'uploads'] });
   });
 
   it.each([
