@@ -7,7 +7,7 @@
  * are only ever expanded inside double quotes, never pasted into the script's text.
  */
 import type { AgentConfig, MediaConfig } from '../config';
-import { type AgentCopySettings, renderAgentCopy, renderAgentRun, renderExports, renderMessageFunctions, renderNodeCheck, renderParameterFallbacks, renderParameterFetch, renderWorkDir, shellQuote } from './script-parts';
+import { type AgentCopySettings, mediaServerExports, renderAgentCopy, renderAgentRun, renderExports, renderMessageFunctions, renderNodeCheck, renderParameterFallbacks, renderParameterFetch, renderWorkDir, shellQuote } from './script-parts';
 
 /** Everything the run step needs from the stack. Strings may be CDK tokens (bucket name, region). */
 export interface BackupScriptSettings extends AgentCopySettings {
@@ -43,12 +43,7 @@ export function renderBackupScript(settings: BackupScriptSettings): string[] {
     ['BACKOPPER_MAX_PENDING_UPLOADS', String(agent.maxPendingUploads)],
     ['BACKOPPER_TIMEZONE', settings.timeZone],
     ['BACKOPPER_TMP_DIR', agent.tmpDir],
-    ['BACKOPPER_MEDIA_HOST', media?.host],
-    ['BACKOPPER_MEDIA_PORT', media ? String(media.port) : undefined],
-    ['BACKOPPER_MEDIA_USER', media?.user],
-    ['BACKOPPER_MEDIA_PATH', media?.path],
-    ['BACKOPPER_MEDIA_IDENTITY', media?.identityFile],
-    ['BACKOPPER_MEDIA_KNOWN_HOSTS', media?.knownHostsFile],
+    ...mediaServerExports(media),
     ['BACKOPPER_MEDIA_KEEP', media ? String(media.keep) : undefined],
     ['BACKOPPER_MEDIA_KEEP_WEEKLY', media ? String(media.keepWeekly) : undefined],
     ['BACKOPPER_MEDIA_KEEP_MONTHLY', media ? String(media.keepMonthly) : undefined],

@@ -5,7 +5,7 @@
  */
 import type { AgentConfig, MediaConfig } from '../config';
 import { renderMediaSecrets } from './backup-script';
-import { type AgentCopySettings, renderAgentCopy, renderAgentRun, renderExports, renderMessageFunctions, renderNodeCheck, renderParameterFallbacks, renderWorkDir } from './script-parts';
+import { type AgentCopySettings, mediaServerExports, renderAgentCopy, renderAgentRun, renderExports, renderMessageFunctions, renderNodeCheck, renderParameterFallbacks, renderWorkDir } from './script-parts';
 
 export interface RestoreMediaScriptSettings extends AgentCopySettings {
   region: string;
@@ -29,12 +29,7 @@ export function renderRestoreMediaScript(settings: RestoreMediaScriptSettings): 
     ['AWS_REGION', settings.region],
     ['BACKOPPER_APPS_DIR', agent.appsDir],
     ['BACKOPPER_TMP_DIR', agent.tmpDir],
-    ['BACKOPPER_MEDIA_HOST', media.host],
-    ['BACKOPPER_MEDIA_PORT', String(media.port)],
-    ['BACKOPPER_MEDIA_USER', media.user],
-    ['BACKOPPER_MEDIA_PATH', media.path],
-    ['BACKOPPER_MEDIA_IDENTITY', media.identityFile],
-    ['BACKOPPER_MEDIA_KNOWN_HOSTS', media.knownHostsFile],
+    ...mediaServerExports(media),
   ];
   return [
     'set -eu',

@@ -3,6 +3,7 @@
  * parameter fallbacks, a private work folder, the Node.js and bundle checks, SecureString fetches,
  * and running the agent so that its JSON run report stays the last line of stdout.
  */
+import type { MediaConfig } from '../config';
 
 /** The oldest Node.js major version the agent bundle runs on. */
 export const MINIMUM_NODE_MAJOR = 20;
@@ -33,6 +34,18 @@ export function renderMessageFunctions(): string[] {
 }
 
 /** `export NAME='value'` for every entry with a value. */
+/** How the agent reaches the media server: the `BACKOPPER_MEDIA_*` exports every media-touching document sets. */
+export function mediaServerExports(media: MediaConfig | undefined): Array<[string, string | undefined]> {
+  return [
+    ['BACKOPPER_MEDIA_HOST', media?.host],
+    ['BACKOPPER_MEDIA_PORT', media ? String(media.port) : undefined],
+    ['BACKOPPER_MEDIA_USER', media?.user],
+    ['BACKOPPER_MEDIA_PATH', media?.path],
+    ['BACKOPPER_MEDIA_IDENTITY', media?.identityFile],
+    ['BACKOPPER_MEDIA_KNOWN_HOSTS', media?.knownHostsFile],
+  ];
+}
+
 export function renderExports(entries: Array<[string, string | undefined]>): string[] {
   return entries.filter((entry): entry is [string, string] => entry[1] !== undefined).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
 }
