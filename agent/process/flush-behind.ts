@@ -13,8 +13,10 @@ const POLL_MS = 100;
  * final fsync, which reports them. Stops by itself when the stream closes.
  */
 export function flushBehind(file: WriteStream, everyBytes = FLUSH_EVERY_BYTES): void {
-  let stop: (() => void) | undefined;
-  file.once('open', (fd: number) => (stop = flushBehindFd(fd, () => file.bytesWritten, everyBytes)));
+  let stop: (() => Promise<void>) | undefined;
+  file.once('open', (fd: number) => {
+    stop = flushBehindFd(fd, () => file.bytesWritten, everyBytes);
+  });
   file.once('close', () => void stop?.());
 }
 
