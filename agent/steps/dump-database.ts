@@ -47,7 +47,7 @@ const TAIL_BYTES = 1024;
 export async function dumpDatabase({ db, path, alsoWriteTo = [], stallTimeoutMs, mysql, gzip = { threads: 1 }, signal }: DumpOptions): Promise<DumpResult> {
   if (signal?.aborted) throw signal.reason;
   if (await exists(path)) throw new Error(`${path} already exists; refusing to overwrite a backup`);
-  const partial = join(path, '..', `.${path.slice(path.lastIndexOf('/') + 1)}.partial`);
+  const partial = partialPathOf(path);
   const child = new AbortController();
   const abortChild = () => child.abort();
   signal?.addEventListener('abort', abortChild, { once: true });
@@ -78,6 +78,11 @@ export async function dumpDatabase({ db, path, alsoWriteTo = [], stallTimeoutMs,
   } finally {
     signal?.removeEventListener('abort', abortChild);
   }
+}
+
+/** Where a dump is written before it is verified: a hidden `.partial` name beside `path`. */
+export function partialPathOf(path: string): string {
+  return join(path, '..', `.${path.slice(path.lastIndexOf('/') + 1)}.partial`);
 }
 
 /** fsyncs the verified partial file, renames it to its final name and fsyncs the folder. */
