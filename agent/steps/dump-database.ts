@@ -39,8 +39,8 @@ export interface DumpOptions {
 const TAIL_BYTES = 1024;
 
 /**
- * Runs mysqldump (gzip-compressed in-process on `gzip.threads` cores) or `pg_dump --format=tar` into `path`: streams to a
- * temporary name while hashing, then requires the dump's exit status 0, the completeness marker
+ * Runs mysqldump (gzip-compressed in-process on `gzip.threads` cores) or `pg_dump --format=tar` into `path`: writes
+ * under a temporary name while hashing (pg_dump writes that file itself; the agent follows it), then requires the dump's exit status 0, the completeness marker
  * (mysqldump's `-- Dump completed` line, the tar end-of-archive blocks), a clean write and fsync, and
  * only then renames. On any failure the temporary file is removed and nothing is left under `path`.
  */
