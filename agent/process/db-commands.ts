@@ -76,14 +76,17 @@ function plan(db: DbConnection, secretPath: string, file: string, args: (auth: s
   };
 }
 
-/** mysqldump (to be gzipped) or `pg_dump --format=tar`, writing to stdout. */
-export function buildDumpCommand(db: DbConnection, secretPath: string, options: MysqlDumpOptions = {}): DbCommandPlan {
+/**
+ * mysqldump (to be gzipped) or `pg_dump --format=tar`, writing to stdout; pg_dump writes to
+ * `pgOutputFile` instead when given (`--file`).
+ */
+export function buildDumpCommand(db: DbConnection, secretPath: string, options: MysqlDumpOptions = {}, pgOutputFile?: string): DbCommandPlan {
   const skip = new Set(options.skip ?? []);
   const flags = MYSQLDUMP_FLAGS.map((flag) => (skip.has(flag.slice(2) as SkippablePart) ? `--skip-${flag.slice(2)}` : flag));
   const packet = `--max-allowed-packet=${options.maxAllowedPacket ?? DEFAULT_MAX_ALLOWED_PACKET}`;
   return db.engine === 'mysql'
     ? plan(db, secretPath, 'mysqldump', (auth) => [...auth, ...flags, packet, db.database])
-    : plan(db, secretPath, 'pg_dump', (auth) => ['--format=tar', ...auth, `--dbname=${conninfo(db.database)}`]);
+    : plan(db, secretPath, 'pg_dump', (auth) => ['--format=tar', ...auth, `--dbname=${conninfo(db.database)}`, ...(pgOutputFile ? [`--file=${pgOutputFile}`] : [])]);
 }
 
 /**

@@ -29,12 +29,13 @@ export class FanOut extends Writable {
   #digest: string | undefined;
 
   constructor(
-    private readonly file: Writable,
+    /** null when another process writes the file (pg_dump `--file`): only hashing, counting and the secondaries. */
+    private readonly file: Writable | null,
     private readonly secondaries: Writable[] = [],
     private readonly options: FanOutOptions = {},
   ) {
     super({ highWaterMark: 1 << 20 });
-    file.on('error', (error) => this.destroy(error));
+    file?.on('error', (error) => this.destroy(error));
     const { signal } = options;
     if (signal) {
       const dropAll = () => {
@@ -60,7 +61,7 @@ export class FanOut extends Writable {
     this.#hash.update(chunk);
     this.#bytes += chunk.length;
     const waits = [
-      writeWithBackPressure(this.file, chunk),
+      ...(this.file ? [writeWithBackPressure(this.file, chunk)] : []),
       ...this.secondaries.filter(isWritable).map((target) => writeWithBackPressure(target, chunk, this.options.stallTimeoutMs)),
     ];
     Promise.all(waits).then(() => callback(), callback);
@@ -68,7 +69,8 @@ export class FanOut extends Writable {
 
   override _final(callback: (error?: Error | null) => void): void {
     this.#digest = this.#hash.digest('hex');
-    this.file.end(() => callback());
+    if (this.file) this.file.end(() => callback());
+    else callback();
   }
 }
 

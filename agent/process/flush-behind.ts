@@ -13,20 +13,38 @@ const POLL_MS = 100;
  * final fsync, which reports them. Stops by itself when the stream closes.
  */
 export function flushBehind(file: WriteStream, everyBytes = FLUSH_EVERY_BYTES): void {
+  let stop: (() => Promise<void>) | undefined;
+  file.once('open', (fd: number) => {
+    stop = flushBehindFd(fd, () => file.bytesWritten, everyBytes);
+  });
+  file.once('close', () => void stop?.());
+}
+
+/**
+ * The same for a file another process writes (pg_dump `--file`): `fd` is any descriptor of it (an
+ * fdatasync flushes the file, whoever wrote it) and `written` tells how far it has got. Returns the
+ * function that stops it, resolving once no fdatasync is in flight; await it before closing `fd`.
+ */
+export function flushBehindFd(fd: number, written: () => number, everyBytes = FLUSH_EVERY_BYTES): () => Promise<void> {
   let flushedAt = 0;
   let busy = false;
-  let fd: number | undefined;
-  file.once('open', (opened: number) => (fd = opened));
+  let stopped = false;
+  let idle: (() => void) | undefined;
   const timer = setInterval(() => {
-    if (busy || fd === undefined || file.bytesWritten - flushedAt < everyBytes) return;
+    if (busy || stopped || written() - flushedAt < everyBytes) return;
     busy = true;
-    const upTo = file.bytesWritten;
+    const upTo = written();
     fdatasync(fd, () => {
       // An error here (the file already closed) is no news: the final fsync reports real ones.
       busy = false;
       flushedAt = upTo;
+      idle?.();
     });
   }, POLL_MS);
   timer.unref();
-  file.once('close', () => clearInterval(timer));
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+    return busy ? new Promise<void>((resolve) => (idle = resolve)) : Promise.resolve();
+  };
 }

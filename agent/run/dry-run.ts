@@ -5,6 +5,7 @@ import type { BackupConfig } from '../config/config';
 import { dumpTarget } from '../steps/database-steps';
 import { readDbConnection } from '../config/read-db-connection';
 import { buildDumpCommand } from '../process/db-commands';
+import { partialPathOf } from '../steps/dump-database';
 import { messageOf } from '../errors';
 import { describeCommand } from '../process/run-command';
 import { SECRET_FD_PATH } from '../process/secret-file';
@@ -23,11 +24,12 @@ export async function planBackup(config: BackupConfig, timestamp: number): Promi
   } else {
     try {
       const db = await readDbConnection(config);
-      const dump = buildDumpCommand({ ...db, password: '***' }, SECRET_FD_PATH, { maxAllowedPacket: config.mysqlMaxAllowedPacket });
+      const path = join(backupDir, localDumpName(db.engine, timestamp));
+      const dump = buildDumpCommand({ ...db, password: '***' }, SECRET_FD_PATH, { maxAllowedPacket: config.mysqlMaxAllowedPacket }, partialPathOf(path));
       plan.database = {
         command: describeCommand(dump.command),
         secretFile: dump.secretFile.contents.trim(),
-        path: join(backupDir, localDumpName(db.engine, timestamp)),
+        path,
         keepLocal: config.keepLocal,
       };
     } catch (error) {

@@ -7,7 +7,8 @@ import type { DbConnection } from '../config/db-credentials';
 import { buildDumpCommand, DEFAULT_MAX_ALLOWED_PACKET, type MysqlDumpOptions, MYSQLDUMP_TRAILER } from '../process/db-commands';
 import { messageOf } from '../errors';
 import { FanOut } from '../process/fan-out';
-import { flushBehind } from '../process/flush-behind';
+import { flushBehind, flushBehindFd } from '../process/flush-behind';
+import { FileFollower } from '../process/follow-file';
 import { ParallelGzip, type ParallelGzipOptions } from '../process/parallel-gzip';
 import { startCommand } from '../process/run-command';
 import { withSecretFile } from '../process/secret-file';
@@ -38,26 +39,27 @@ export interface DumpOptions {
 const TAIL_BYTES = 1024;
 
 /**
- * Runs mysqldump (gzip-compressed in-process on `gzip.threads` cores) or `pg_dump --format=tar` into `path`: streams to a
- * temporary name while hashing, then requires the dump's exit status 0, the completeness marker
+ * Runs mysqldump (gzip-compressed in-process on `gzip.threads` cores) or `pg_dump --format=tar` into `path`: writes
+ * under a temporary name while hashing (pg_dump writes that file itself; the agent follows it), then requires the dump's exit status 0, the completeness marker
  * (mysqldump's `-- Dump completed` line, the tar end-of-archive blocks), a clean write and fsync, and
  * only then renames. On any failure the temporary file is removed and nothing is left under `path`.
  */
 export async function dumpDatabase({ db, path, alsoWriteTo = [], stallTimeoutMs, mysql, gzip = { threads: 1 }, signal }: DumpOptions): Promise<DumpResult> {
   if (signal?.aborted) throw signal.reason;
   if (await exists(path)) throw new Error(`${path} already exists; refusing to overwrite a backup`);
-  const partial = join(path, '..', `.${path.slice(path.lastIndexOf('/') + 1)}.partial`);
+  const partial = partialPathOf(path);
   const child = new AbortController();
   const abortChild = () => child.abort();
   signal?.addEventListener('abort', abortChild, { once: true });
   try {
-    return await withSecretFile(db.engine === 'mysql' ? 'my.cnf' : 'pgpass', (secretPath) => buildDumpCommand(db, secretPath, mysql), async (plan) => {
+    if (db.engine === 'postgres') return await dumpPostgres({ db, path, partial, alsoWriteTo, stallTimeoutMs, signal: child.signal, abortDump: abortChild });
+    return await withSecretFile('my.cnf', (secretPath) => buildDumpCommand(db, secretPath, mysql), async (plan) => {
       const running = startCommand(plan.command, { signal: child.signal, secrets: plan.secrets });
       const tail = new TailKeeper(TAIL_BYTES);
       const file = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
       flushBehind(file);
       const fanOut = new FanOut(file, alsoWriteTo, { stallTimeoutMs, signal: child.signal });
-      const piping = db.engine === 'mysql' ? pipeline(running.stdout, tail, new ParallelGzip(gzip), fanOut) : pipeline(running.stdout, tail, fanOut);
+      const piping = pipeline(running.stdout, tail, new ParallelGzip(gzip), fanOut);
       const [piped, exited] = await watchWhile('database', () => fanOut.bytes, Promise.allSettled([
         piping.catch((error: unknown) => {
           child.abort(); // a write that failed (disk full) must not leave the dump running
@@ -68,18 +70,78 @@ export async function dumpDatabase({ db, path, alsoWriteTo = [], stallTimeoutMs,
       if (piped.status === 'rejected') throw new Error(`writing ${partial} failed: ${messageOf(piped.reason)}`, { cause: piped.reason });
       if (exited.status === 'rejected') throw explainDumpFailure(exited.reason, mysql?.maxAllowedPacket ?? DEFAULT_MAX_ALLOWED_PACKET);
       checkComplete(db.engine, tail.bytes, tail.total);
-      await fsyncPath(partial);
-      await rename(partial, path).catch((error: unknown) => {
-        throw new Error(`renaming ${partial} to ${path} failed: ${messageOf(error)}`, { cause: error });
-      });
-      await fsyncPath(join(path, '..'));
-      return { path, bytes: fanOut.bytes, sha256: fanOut.sha256 };
+      return finish(partial, path, fanOut);
     });
   } catch (error) {
     await unlink(partial).catch(() => undefined);
     throw error;
   } finally {
     signal?.removeEventListener('abort', abortChild);
+  }
+}
+
+/** Where a dump is written before it is verified: a hidden `.partial` name beside `path`. */
+export function partialPathOf(path: string): string {
+  return join(path, '..', `.${path.slice(path.lastIndexOf('/') + 1)}.partial`);
+}
+
+/** fsyncs the verified partial file, renames it to its final name and fsyncs the folder. */
+async function finish(partial: string, path: string, fanOut: FanOut): Promise<DumpResult> {
+  await fsyncPath(partial);
+  await rename(partial, path).catch((error: unknown) => {
+    throw new Error(`renaming ${partial} to ${path} failed: ${messageOf(error)}`, { cause: error });
+  });
+  await fsyncPath(join(path, '..'));
+  return { path, bytes: fanOut.bytes, sha256: fanOut.sha256 };
+}
+
+interface PostgresDump {
+  db: DbConnection;
+  path: string;
+  partial: string;
+  alsoWriteTo: Writable[];
+  stallTimeoutMs?: number;
+  signal: AbortSignal;
+  abortDump: () => void;
+}
+
+/**
+ * `pg_dump --format=tar --file <partial>`: pg_dump writes the file itself (no pipe, no copy through
+ * Node), and the agent follows the growing file in 1 MiB reads for the sha256 and the streamed upload,
+ * until pg_dump has exited and the file's end is reached. The partial is created here first (`wx`,
+ * 0600), so an existing file is never taken over and pg_dump only truncates the empty file it opens.
+ * The completeness check reads the tar end-of-archive blocks from the file; the size followed must be
+ * the file's size.
+ */
+async function dumpPostgres({ db, path, partial, alsoWriteTo, stallTimeoutMs, signal, abortDump }: PostgresDump): Promise<DumpResult> {
+  const handle = await open(partial, 'wx+', 0o600).catch((error: unknown) => {
+    throw new Error(`writing ${partial} failed: ${messageOf(error)}`, { cause: error });
+  });
+  try {
+    return await withSecretFile('pgpass', (secretPath) => buildDumpCommand(db, secretPath, {}, partial), async (plan) => {
+      const running = startCommand(plan.command, { signal, secrets: plan.secrets });
+      const follower = new FileFollower(handle, running.done);
+      const stopFlushing = flushBehindFd(handle.fd, () => follower.position);
+      const fanOut = new FanOut(null, alsoWriteTo, { stallTimeoutMs, signal });
+      const [piped, exited] = await watchWhile('database', () => fanOut.bytes, Promise.allSettled([
+        pipeline(follower, fanOut).catch((error: unknown) => {
+          abortDump(); // a file that cannot be read must not leave the dump running
+          throw error;
+        }),
+        running.done,
+      ]));
+      await stopFlushing();
+      if (exited.status === 'rejected') throw exited.reason;
+      if (piped.status === 'rejected') throw new Error(`reading ${partial} failed: ${messageOf(piped.reason)}`, { cause: piped.reason });
+      const { size } = await handle.stat();
+      if (size !== fanOut.bytes) throw new Error(`${partial} is ${size} bytes but ${fanOut.bytes} were read from it: the file changed under the dump`);
+      const tail = Buffer.alloc(Math.min(TAIL_BYTES, size));
+      await handle.read(tail, 0, tail.length, size - tail.length);
+      checkComplete('postgres', tail, size);
+      return finish(partial, path, fanOut);
+    });
+  } finally {
+    await handle.close();
   }
 }
 

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentRun, backupArgs, runAgent } from '../services/agent';
 import { exec } from '../services/exec';
 import { addRandomRows, createMysqlDatabase, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
+import { type PostgresCluster, seedLaravelSchema, startPostgresCluster } from '../services/postgres';
 import { type LocalS3, startS3 } from '../services/s3';
-import { writeWordpressApp } from '../services/sample-app';
+import { writeLaravelApp, writeWordpressApp } from '../services/sample-app';
 import { type LocalSshd, startSshd } from '../services/sshd';
 import { createWorkspace, type Workspace } from '../services/workspace';
 
@@ -101,6 +102,28 @@ describe('the backups disk is full', () => {
       expect(ws.leftovers()).toEqual([]);
     } finally {
       await big.drop();
+    }
+  });
+  it('filling up during a PostgreSQL dump (pg_dump writes the file itself): loud, the partial file is removed', async () => {
+    const mount = await mountBackupsDisk(ws.root, 'filling-disk-pg', '4m', app);
+    mounts.push(mount);
+    let cluster: PostgresCluster | undefined;
+    try {
+      cluster = await startPostgresCluster();
+      const pg = await cluster.createDatabase();
+      await seedLaravelSchema(cluster, pg, 60000); // a tar of about 12 MB on a 4 MB disk
+      writeLaravelApp(ws.appsDir, 'pgsite', pg);
+      mkdirSync(join(mount, 'pgsite'), { mode: 0o700 });
+      const run = await runAgent(backupArgs('pgsite', 'postgres', 'laravel'), { ...env, BACKOPPER_BACKUPS_DIR: mount });
+      expect(run.exitCode, run.stdout).toBe(1);
+      expect(run.report.steps.database.error).toMatch(/^pg_dump exited with status 1: .*No space left on device/);
+      expect(readdirSync(join(mount, 'pgsite')).filter((name) => name !== '.backopper-last-run')).toEqual([]);
+      expect(run.report.steps.media.status).toBe('succeeded');
+      expect(await s3.listKeys('pgsite/')).toEqual([run.report.runRecord.key]);
+      expect(readdirSync(join(mount, app)).filter((name) => name.endsWith('.sql.gz')).sort()).toEqual(OLD);
+      expect(ws.leftovers()).toEqual([]);
+    } finally {
+      await cluster?.stop();
     }
   });
 });

@@ -28,6 +28,12 @@ describe('buildDumpCommand', () => {
     expect(plan.secretFile.contents).toBe('*:*:*:u:pa"ss\\\\wo\\:rd\n');
   });
 
+  it('has pg_dump write the file the agent names, as one --file= argument', () => {
+    const plan = buildDumpCommand({ engine: 'postgres', database: 'app', user: 'u', password: 'p' }, '/s', {}, '/b/app/.1700000000.tar.partial');
+    expect(plan.command.args.slice(-1)).toEqual(['--file=/b/app/.1700000000.tar.partial']);
+    expect(plan.command.args.filter((arg) => arg.startsWith('--file'))).toHaveLength(1);
+  });
+
   it('refuses a database name that would read as an option', () => {
     expect(() => buildDumpCommand({ engine: 'mysql', database: '--all-databases', user: 'u', password: '' }, '/x')).toThrow(/starts with "-"/);
   });
