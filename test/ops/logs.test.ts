@@ -79,7 +79,7 @@ describe('backopper logs and run --follow, from CloudWatch Logs', () => {
     expect(err).toEqual([expect.stringMatching(/^backopper logs: i-web1: output from SSM, which keeps the first 24,000 characters of stdout and 8,000 of stderr \(this stdout is cut there\): no stream \S+\/i-web1\/runAgent\/stdout in log group \/backopper\/commands/)]);
     out = [];
     err = [];
-    const { BACKOPPER_COMMAND_LOG_GROUP: _unset, ...withoutGroup } = env;
+    const withoutGroup = Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'BACKOPPER_COMMAND_LOG_GROUP'));
     expect(await cli(['logs', 'live', 'shop', '--json'], withoutGroup)).toBe(0);
     expect((JSON.parse(out.join('\n')) as { instances: { source: string; stdout: string }[] }).instances[0]).toMatchObject({ source: 'ssm', stdout: whole.slice(0, 24_000) });
     expect(err).toEqual([expect.stringContaining('the settings name no command log group (BACKOPPER_COMMAND_LOG_GROUP')]);
