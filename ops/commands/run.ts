@@ -103,10 +103,11 @@ export const runCommand: CliCommand = {
   },
 };
 
-// The log group the command writes its output to: the one the settings name, if the request sends
-// output to CloudWatch Logs at all.
-function outputLogGroup(request: { CloudWatchOutputConfig?: { CloudWatchOutputEnabled?: boolean } }, settingsGroup: string | undefined): string | undefined {
-  return request.CloudWatchOutputConfig?.CloudWatchOutputEnabled ? settingsGroup : undefined;
+// The log group the command writes its output to, if the request sends output to CloudWatch Logs at
+// all: the one it names (the sync sets the stack's), else the one the settings name.
+function outputLogGroup(request: { CloudWatchOutputConfig?: { CloudWatchOutputEnabled?: boolean; CloudWatchLogGroupName?: string } }, settingsGroup: string | undefined): string | undefined {
+  const config = request.CloudWatchOutputConfig;
+  return config?.CloudWatchOutputEnabled ? (config.CloudWatchLogGroupName ?? settingsGroup) : undefined;
 }
 
 /**
