@@ -1,12 +1,14 @@
 /**
- * `backopper logs <environment> <app>`: the output of the app's last backup run on each server, as SSM
- * keeps it (the run step's stdout and stderr), with the CloudWatch Logs stream that holds all of it.
+ * `backopper logs <environment> <app>`: the whole output of the app's last backup run on each server,
+ * from the stack's command log group in CloudWatch Logs (SSM's own copy, the first 24,000 characters,
+ * when the output is not there).
  */
 import { validateAppName, validateEnvironment } from '../../common/app-spec';
 import { requireKnownEnvironments } from '../../lambda/shared/config';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { createAwsClient } from '../../lambda/shared/aws-clients';
-import { outputLogStream, readInvocationOutput, SSM_OUTPUT_LIMIT } from '../run/invocation-output';
+import { readRunOutput } from '../run/run-output';
 import { readAppSchedule } from '../run/read-schedule';
 import { appKey, findLatestCommands, readInstanceRuns } from '../status/command-history';
 import { loadOversightConfig } from '../status/config';
@@ -16,21 +18,22 @@ const usage = [
   'usage: backopper logs <environment> <app> [--instance <id>] [--history-days <n>] [--verify] [--json]',
   '',
   "Prints the output of the app's newest backup command (or with --verify its newest restore check) on",
-  'every server it ran on: the agent\'s step lines, progress lines and run report. SSM keeps the first',
-  `${SSM_OUTPUT_LIMIT.toLocaleString('en')} characters; the whole output is in the stack's command log group (the stream is named).`,
+  'every server it ran on, whole: the agent\'s step lines, progress lines and run report, read from the',
+  "stack's command log group in CloudWatch Logs. Without one (or without the command's stream there) it",
+  'prints what SSM keeps, the first 24,000 characters of stdout and 8,000 of stderr, and says so on stderr.',
   'Exit status: 0 printed, 1 no command in the history window, 2 bad invocation, 3 no such app.',
   '',
   '      --instance <id>       only this server',
   '      --history-days <n>    how far back to look (1-30, default 8)',
   '      --verify              the restore check instead of the backup',
-  '      --json                print as JSON',
+  '      --json                print as JSON (only JSON on stdout)',
   '  -h, --help                show this help',
 ].join('\n');
 
 /** The `logs` command. */
 export const logsCommand: CliCommand = {
   name: 'logs',
-  summary: "Print the output of an app's last backup run on each server (SSM; CloudWatch stream named).",
+  summary: "Print the whole output of an app's last backup run on each server (CloudWatch Logs).",
   usage,
   async run(args: string[], context: CliContext): Promise<number> {
     const { values, positionals } = parseCommandArgs({
@@ -49,7 +52,7 @@ export const logsCommand: CliCommand = {
     }
     const historyDays = Number(values['history-days'] ?? 8);
     if (!Number.isInteger(historyDays) || historyDays < 1 || historyDays > 30) throw new UsageError(`--history-days: expected a whole number from 1 to 30, got ${JSON.stringify(values['history-days'])}`);
-    const env = await context.settings(['BACKOPPER_ENVIRONMENTS']);
+    const env = await context.settings(['BACKOPPER_ENVIRONMENTS', 'BACKOPPER_COMMAND_LOG_GROUP']);
     const config = loadOversightConfig(env);
     requireKnownEnvironments(config.environments, [environment], '<environment>');
     const documentName = values.verify ? config.verifyDocumentName : config.documentName;
@@ -68,19 +71,13 @@ export const logsCommand: CliCommand = {
     const logGroup = env.BACKOPPER_COMMAND_LOG_GROUP;
     const runs = (await readInstanceRuns({ ssm, commandId: command.CommandId })).filter((run) => !values.instance || run.instanceId === values.instance);
     if (runs.length === 0) throw new NotFoundError(`command ${command.CommandId} ran on no server${values.instance ? ` named ${values.instance}` : ''}`);
+    const logs = context.deps.logs ?? createAwsClient(CloudWatchLogsClient);
     const instances = [];
     for (const run of runs) {
-      const output = await readInvocationOutput(ssm, command.CommandId, run.instanceId);
-      instances.push({
-        instanceId: run.instanceId,
-        status: output?.status ?? run.status,
-        stdout: output?.stdout ?? '',
-        stderr: output?.stderr ?? '',
-        truncated: output?.truncated ?? false,
-        logGroup,
-        logStream: outputLogStream(command.CommandId, run.instanceId),
-      });
+      const output = await readRunOutput({ ssm, logs, logGroup, commandId: command.CommandId, instanceId: run.instanceId });
+      instances.push({ instanceId: run.instanceId, ...output, status: output.status ?? run.status });
     }
+    for (const instance of instances) if (instance.note) context.stderr(`backopper logs: ${instance.instanceId}: ${instance.note}`);
     const requestedAt = command.RequestedDateTime?.toISOString();
     if (values.json) {
       context.stdout(JSON.stringify({ environment, app, documentName, commandId: command.CommandId, requestedAt, status: command.Status, instances }, null, 2));
@@ -92,9 +89,6 @@ export const logsCommand: CliCommand = {
       context.stdout(`== ${instance.instanceId}  ${instance.status}`);
       if (instance.stdout) context.stdout(instance.stdout.replace(/\n$/, ''));
       if (instance.stderr.trim()) context.stdout(instance.stderr.trim().split('\n').map((line) => `stderr: ${line}`).join('\n'));
-      if (instance.truncated) {
-        context.stdout(`(SSM keeps the first ${SSM_OUTPUT_LIMIT} characters; all of it: aws logs get-log-events --log-group-name ${logGroup ?? '<the stack\'s CommandOutputLogGroup>'} --log-stream-name ${instance.logStream})`);
-      }
     }
     return 0;
   },

@@ -3,8 +3,11 @@
  * would (the schedule's own SendCommand request), follows it, and prints each server's run report.
  */
 import { setTimeout as realSleep } from 'node:timers/promises';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { paginateListCommandInvocations, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { RUN_STEP } from '../../common/names';
 import { createOutputTail, readInvocationOutput } from '../run/invocation-output';
+import { createLogFollower } from '../run/output-log';
 import { validateAppName, validateEnvironment } from '../../common/app-spec';
 import { formatBytes } from '../../common/format';
 import { createAwsClient } from '../../lambda/shared/aws-clients';
@@ -21,7 +24,8 @@ const usage = [
   'prints every server\'s run report. Exit status: 0 the backup succeeded, 1 it failed, timed out, was',
   'cancelled or found the app on no server, 2 bad invocation (unknown environment or app).',
   '',
-  '      --follow              print each server\'s output as it comes (step and progress lines)',
+  '      --follow              print each server\'s output as it comes (step and progress lines), whole,',
+  '                            from the command log group (from SSM, first 24,000 characters, without one)',
   '      --timeout <seconds>   stop following after this long (the command keeps running; default 3600)',
   '      --interval <seconds>  between status checks (default 5)',
   '      --json                print the result as JSON',
@@ -65,7 +69,8 @@ export const runCommand: CliCommand = {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    const config = loadOversightConfig(await context.settings(['BACKOPPER_ENVIRONMENTS']));
+    const env = await context.settings(['BACKOPPER_ENVIRONMENTS', ...(values.follow ? ['BACKOPPER_COMMAND_LOG_GROUP'] : [])]);
+    const config = loadOversightConfig(env);
     requireKnownEnvironments(config.environments, [environment], '<environment>');
     const deps = context.deps;
     const schedule = await readAppSchedule({ config, environment, app, deps });
@@ -80,7 +85,7 @@ export const runCommand: CliCommand = {
     const note = values.json ? context.stderr : context.stdout;
     note(`backopper run: sent command ${commandId} (${schedule.request.DocumentName}, ${app} in ${environment}) to ${targets}`);
     const clock = deps.now ?? (() => new Date());
-    const tail = createOutputTail();
+    const printer = values.follow ? createOutputPrinter({ ssm, logs: deps.logs, logGroup: outputLogGroup(schedule.request, env.BACKOPPER_COMMAND_LOG_GROUP), commandId, print: note }) : undefined;
     const result = await followCommand({
       ssm,
       commandId,
@@ -89,7 +94,7 @@ export const runCommand: CliCommand = {
       sleep: deps.sleep ?? realSleep,
       now: () => clock().getTime(),
       onStatus: (status) => note(`status: ${status}`),
-      onPoll: values.follow ? (final) => printNewOutput(ssm, commandId, tail, note, final) : undefined,
+      onPoll: printer,
     });
     const verdict = judge(result, timeout);
     if (values.json) context.stdout(JSON.stringify({ ...result, ok: verdict.ok, summary: verdict.summary }, null, 2));
@@ -98,18 +103,42 @@ export const runCommand: CliCommand = {
   },
 };
 
-/** `[i-web1] line` for every whole line a server printed since the last poll (all of it once final). */
-async function printNewOutput(ssm: SSMClient, commandId: string, tail: ReturnType<typeof createOutputTail>, print: (line: string) => void, final: boolean): Promise<void> {
-  const ids: string[] = [];
-  for await (const page of paginateListCommandInvocations({ client: ssm, pageSize: 50 }, { CommandId: commandId })) {
-    for (const invocation of page.CommandInvocations ?? []) if (invocation.InstanceId) ids.push(invocation.InstanceId);
-  }
-  for (const instanceId of ids.sort()) {
-    const output = await readInvocationOutput(ssm, commandId, instanceId);
-    if (!output) continue;
-    const text = final && output.stdout && !output.stdout.endsWith('\n') ? `${output.stdout}\n` : output.stdout;
-    for (const line of tail(instanceId, text)) print(`[${instanceId}] ${line}`);
-  }
+// The log group the command writes its output to, if the request sends output to CloudWatch Logs at
+// all: the one it names (the sync sets the stack's), else the one the settings name.
+function outputLogGroup(request: { CloudWatchOutputConfig?: { CloudWatchOutputEnabled?: boolean; CloudWatchLogGroupName?: string } }, settingsGroup: string | undefined): string | undefined {
+  const config = request.CloudWatchOutputConfig;
+  return config?.CloudWatchOutputEnabled ? (config.CloudWatchLogGroupName ?? settingsGroup) : undefined;
+}
+
+/**
+ * Prints `[i-web1] line` for every line a server printed since the last poll: from its CloudWatch Logs
+ * stream (whole, read on from the last forward token), or from SSM's copy (the first 24,000 characters)
+ * when there is no log group, or when the stream still does not exist once the command ended.
+ */
+function createOutputPrinter(input: { ssm: SSMClient; logs: CloudWatchLogsClient | undefined; logGroup: string | undefined; commandId: string; print: (line: string) => void }) {
+  const { ssm, commandId, print, logGroup } = input;
+  const tail = createOutputTail();
+  const follow = logGroup ? createLogFollower({ logs: input.logs ?? createAwsClient(CloudWatchLogsClient), logGroup, step: RUN_STEP }) : undefined;
+  const streamed = new Set<string>();
+  return async (final: boolean): Promise<void> => {
+    const ids: string[] = [];
+    for await (const page of paginateListCommandInvocations({ client: ssm, pageSize: 50 }, { CommandId: commandId })) {
+      for (const invocation of page.CommandInvocations ?? []) if (invocation.InstanceId) ids.push(invocation.InstanceId);
+    }
+    for (const instanceId of ids.sort()) {
+      const lines = follow ? await follow(commandId, instanceId) : undefined;
+      if (lines) streamed.add(instanceId);
+      if (lines || streamed.has(instanceId)) {
+        for (const line of lines ?? []) print(`[${instanceId}] ${line}`);
+        continue;
+      }
+      if (follow && !final) continue; // the stream appears with the first line the agent prints
+      const output = await readInvocationOutput(ssm, commandId, instanceId);
+      if (!output) continue;
+      const text = final && output.stdout && !output.stdout.endsWith('\n') ? `${output.stdout}\n` : output.stdout;
+      for (const line of tail(instanceId, text)) print(`[${instanceId}] ${line}`);
+    }
+  };
 }
 
 /** Whether the run counts as a backup made, and the closing line. */

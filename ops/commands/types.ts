@@ -2,13 +2,15 @@
  * The shape of an ops CLI command. `run-cli.ts` dispatches by name; each command lives in its own file.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Environment } from '../../lambda/shared/config';
 import type { SyncDependencies } from '../../lambda/sync/run-sync';
 
-/** The sync's clients and seams, plus the S3 client `status` lists backups with. */
+/** The sync's clients and seams, plus the S3 client `status` lists backups with and the logs client of `logs` and `run --follow`. */
 export interface CliDependencies extends SyncDependencies {
   s3?: S3Client;
+  logs?: CloudWatchLogsClient;
 }
 
 /** What a command gets besides its arguments. */

@@ -1,7 +1,7 @@
 /**
  * One server's output of one command, as SSM keeps it: GetCommandInvocation's run step, whose stdout
- * SSM cuts at 24,000 characters (the whole output is in CloudWatch Logs, stream
- * `<command>/<instance>/runAgent/stdout`), plus a streaming reader for `run --follow`.
+ * SSM cuts at 24,000 characters (the whole output is in CloudWatch Logs: see output-log.ts), plus the
+ * line tail `run --follow` prints it with when there is no log group.
  */
 import { GetCommandInvocationCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { RUN_STEP } from '../../common/names';
@@ -19,11 +19,6 @@ export async function readInvocationOutput(ssm: SSMClient, commandId: string, in
     if (error instanceof Error && error.name === 'InvocationDoesNotExist') return undefined;
     throw error;
   }
-}
-
-/** The CloudWatch Logs stream of the run step's stdout (the document sends the output to the stack's log group). */
-export function outputLogStream(commandId: string, instanceId: string): string {
-  return `${commandId}/${instanceId}/${RUN_STEP}/stdout`;
 }
 
 /**

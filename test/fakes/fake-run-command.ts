@@ -10,7 +10,10 @@
  *   (from `respond`), and the command's status follows its invocations;
  * - ListCommands (newest first, DocumentName and InvokedAfter filters) and ListCommandInvocations page
  *   with NextToken; ListCommandInvocations with Details shows the first 2,500 characters of each step's
- *   output, GetCommandInvocation the first 24,000 (while InProgress: what was printed so far).
+ *   output, GetCommandInvocation the first 24,000 (while InProgress: what was printed so far);
+ * - a command sent with CloudWatchOutputConfig writes its output, whole, to `logs` (a
+ *   {@link FakeCloudWatchLogs}) as it comes: one event per line in the stream
+ *   `<command>/<instance>/<step>/stdout` (and `/stderr`) of its log group (default `/aws/ssm/<document>`).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -25,6 +28,7 @@ import {
   type ListCommandsCommandInput,
   type SendCommandCommandInput,
 } from '@aws-sdk/client-ssm';
+import type { FakeCloudWatchLogs } from './fake-cloudwatch-logs';
 import { FakeSsm } from './fake-ssm';
 import { errorDetails } from './sdk-boundary';
 import { CHECK_STEP, DOWNLOAD_STEP, RUN_STEP } from '../../common/names';
@@ -50,6 +54,8 @@ interface StoredInvocation {
   instanceId: string;
   status: InvocationStatus;
   outcome: InvocationOutcome;
+  /** Characters of stdout written to CloudWatch Logs so far. */
+  logged?: number;
 }
 
 /** A command as the fake keeps it. */
@@ -83,6 +89,8 @@ export class FakeRunCommand extends FakeSsm {
   readonly sent: SendCommandCommandInput[] = [];
   /** Decides how an invocation ends. @default Success with an empty output */
   respond: (command: StoredCommand, instanceId: string) => InvocationOutcome = () => ({ status: 'Success', stdout: '', responseCode: 0 });
+  /** Where commands sent with CloudWatchOutputConfig write their output; unset: nowhere. */
+  logs: FakeCloudWatchLogs | undefined;
   private readonly pageSize: number;
 
   constructor(private readonly options: FakeRunCommandOptions) {
@@ -106,6 +114,7 @@ export class FakeRunCommand extends FakeSsm {
       invocations: Object.entries(input.outcomes).map(([instanceId, outcome]) => ({ instanceId, status: outcome.status, outcome })),
     };
     this.commands.push(command);
+    for (const invocation of command.invocations) this.writeOutput(command, invocation);
     return command;
   }
 
@@ -114,8 +123,28 @@ export class FakeRunCommand extends FakeSsm {
     for (const command of this.commands) {
       if (command.stage >= 2) continue;
       command.stage += 1;
-      for (const invocation of command.invocations) invocation.status = command.stage === 1 ? 'InProgress' : invocation.outcome.status;
+      for (const invocation of command.invocations) {
+        invocation.status = command.stage === 1 ? 'InProgress' : invocation.outcome.status;
+        this.writeOutput(command, invocation);
+      }
     }
+  }
+
+  // What SSM's agent sends to CloudWatch Logs: whole lines as they are printed, the rest at the end.
+  private writeOutput(command: StoredCommand, invocation: StoredInvocation): void {
+    const config = command.input.CloudWatchOutputConfig;
+    if (!this.logs || !config?.CloudWatchOutputEnabled || invocation.status === 'Pending') return;
+    const group = config.CloudWatchLogGroupName ?? `/aws/ssm/${command.input.DocumentName}`;
+    const step = invocation.outcome.endedAt === 'check' ? CHECK_STEP : RUN_STEP;
+    const stream = (name: 'stdout' | 'stderr') => `${command.commandId}/${invocation.instanceId}/${step}/${name}`;
+    const final = isFinal(invocation.status);
+    const stdout = final ? (invocation.outcome.stdout ?? '') : (invocation.outcome.partialStdout ?? '');
+    const from = invocation.logged ?? 0;
+    const upTo = final ? stdout.length : stdout.lastIndexOf('\n') + 1;
+    if (upTo > from) this.logs.putLines(group, stream('stdout'), stdout.slice(from, upTo).replace(/\n$/, '').split('\n'));
+    invocation.logged = Math.max(from, upTo);
+    const stderr = invocation.outcome.stderr ?? '';
+    if (final && stderr) this.logs.putLines(group, stream('stderr'), stderr.replace(/\n$/, '').split('\n'));
   }
 
   /** The stored command, by id. */

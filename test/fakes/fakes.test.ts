@@ -1,3 +1,4 @@
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { EventBridgeClient, DeleteRuleCommand, ListRulesCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateScheduleCommand,
@@ -10,6 +11,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeCloudWatchLogs } from './fake-cloudwatch-logs';
 import { FakeEventBridge } from './fake-eventbridge';
 import { FakeScheduler } from './fake-scheduler';
 import { FakeSsm } from './fake-ssm';
@@ -89,6 +91,36 @@ describe('FakeSsm', () => {
     expect((await client.send(new GetParameterCommand({ Name: '/s', WithDecryption: true }))).Parameter?.Value).toBe('clear');
     expect((await client.send(new GetParameterCommand({ Name: '/s' }))).Parameter?.Value).not.toBe('clear');
     await expect(client.send(new GetParameterCommand({ Name: '/missing' }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
+  });
+});
+
+describe('FakeCloudWatchLogs', () => {
+  const fake = new FakeCloudWatchLogs().createLogGroup('/g');
+  const client = new CloudWatchLogsClient({ region: 'eu-west-1', maxAttempts: 1 });
+  afterEach(() => fake.restore());
+  const read = (input: { nextToken?: string; limit?: number; startFromHead?: boolean; logStreamName?: string; logGroupName?: string }) =>
+    client.send(new GetLogEventsCommand({ logGroupName: '/g', logStreamName: 's', ...input }));
+
+  it('behaves like CloudWatch Logs: missing group or stream, limit, 1 MB pages, the token repeated at the end', async () => {
+    fake.install();
+    await expect(read({ logGroupName: '/none' })).rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'The specified log group does not exist.' });
+    await expect(read({})).rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'The specified log stream does not exist.' });
+    fake.putLines('/g', 's', Array.from({ length: 12_000 }, (_, i) => `line ${i}`));
+    await expect(read({ limit: 10_001 })).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    await expect(read({ nextToken: 'bogus' })).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    const first = await read({ startFromHead: true });
+    expect([first.events?.length, first.events?.[0]?.message]).toEqual([10_000, 'line 0']);
+    const second = await read({ startFromHead: true, nextToken: first.nextForwardToken });
+    expect([second.events?.length, second.events?.at(-1)?.message]).toEqual([2_000, 'line 11999']);
+    const end = await read({ startFromHead: true, nextToken: second.nextForwardToken });
+    expect([end.events?.length, end.nextForwardToken]).toEqual([0, second.nextForwardToken]);
+    fake.putLines('/g', 's', ['later']);
+    expect((await read({ startFromHead: true, nextToken: end.nextForwardToken })).events?.map((e) => e.message)).toEqual(['later']);
+    const newest = await read({ limit: 2 }); // no startFromHead, no token: the newest events
+    expect(newest.events?.map((e) => e.message)).toEqual(['line 11999', 'later']);
+    expect((await read({ limit: 1, nextToken: newest.nextBackwardToken })).events?.map((e) => e.message)).toEqual(['line 11998']);
+    fake.putLines('/g', 'big', Array.from({ length: 3 }, () => 'x'.repeat(400_000)));
+    expect((await read({ logStreamName: 'big', startFromHead: true })).events).toHaveLength(2); // 1 MB
   });
 });
 

@@ -1,11 +1,13 @@
 /**
  * The world of `backopper status` and `backopper run`: a sync world whose schedules were made by a
- * real sync run, the stateful Run Command fake (with servers tagged per environment), and s3rver.
+ * real sync run, the stateful Run Command fake (with servers tagged per environment) writing the
+ * commands' output to the CloudWatch Logs fake (the stack's command log group), and s3rver.
  */
 import type { CliDependencies } from '../../ops/commands/types';
 import { DOCUMENT_PARAMETER_PATTERNS } from '../../infra/constructs/backup-document';
 import { RESTORE_MEDIA_DOCUMENT_NAME, RESTORE_MEDIA_PARAMETER_PATTERNS } from '../../common/names';
 import { type LocalS3, startS3 } from '../services/s3';
+import { FakeCloudWatchLogs } from './fake-cloudwatch-logs';
 import { agentOutput, FakeRunCommand, type InvocationOutcome } from './fake-run-command';
 import { createSyncWorld, type SyncWorld, WORLD_NOW } from './sync-world';
 
@@ -69,6 +71,8 @@ export async function createOversightWorld(options: { backend: 'scheduler' | 'ru
     now: () => WORLD_NOW,
   });
   ssm.put('/backopper/api-secret', world.secret);
+  const logs = new FakeCloudWatchLogs().createLogGroup(world.env.BACKOPPER_COMMAND_LOG_GROUP as string);
+  ssm.logs = logs;
   for (const [id, environment] of [['i-web1', 'live'], ['i-web2', 'live'], ['i-stage1', 'staging']] as const) {
     ssm.addInstance(id, { 'backopper:environment': environment });
   }
@@ -82,6 +86,7 @@ export async function createOversightWorld(options: { backend: 'scheduler' | 'ru
   return {
     world,
     ssm,
+    logs,
     s3,
     env,
     /** Syncs the schedules of the app lists set on `world.api`, then routes SSM to the Run Command fake. */
@@ -89,6 +94,7 @@ export async function createOversightWorld(options: { backend: 'scheduler' | 'ru
       const outcome = await world.sync();
       if (!outcome.ok) throw new Error(`sync failed: ${JSON.stringify(outcome.summary)}`);
       ssm.install();
+      logs.install();
     },
     /** CLI dependencies: the fakes, s3rver, a fixed clock. */
     deps(extra: Partial<CliDependencies> = {}): CliDependencies {
@@ -96,6 +102,7 @@ export async function createOversightWorld(options: { backend: 'scheduler' | 'ru
     },
     async close(): Promise<void> {
       ssm.restore();
+      logs.restore();
       await world.close();
       await s3?.stop();
     },

@@ -246,6 +246,10 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
       const bucket = Object.keys(template.findResources('AWS::S3::Bucket')).filter((id) => id.startsWith('BackupsBucket'));
       expect(bucket).toHaveLength(1);
       expect(published.variables).toEqual({ ...rendered, BACKOPPER_BUCKET: `<${bucket[0]}>` });
+      // `backopper logs` and `run --follow` read the commands' output from this group.
+      const outputGroup = Object.keys(template.findResources('AWS::Logs::LogGroup')).filter((id) => id.startsWith('CommandsOutput'));
+      expect(outputGroup).toHaveLength(1);
+      expect(published.variables.BACKOPPER_COMMAND_LOG_GROUP).toBe(`<${outputGroup[0]}>`);
       template.hasOutput('SettingsParameter', { Value: { Ref: Match.anyValue() } });
     });
   });
