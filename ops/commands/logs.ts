@@ -3,7 +3,6 @@
  * from the stack's command log group in CloudWatch Logs (SSM's own copy, the first 24,000 characters,
  * when the output is not there).
  */
-import { validateAppName, validateEnvironment } from '../../common/app-spec';
 import { requireKnownEnvironments } from '../../lambda/shared/config';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -12,6 +11,7 @@ import { readRunOutput } from '../run/run-output';
 import { readAppSchedule } from '../run/read-schedule';
 import { appKey, findLatestCommands, readInstanceRuns } from '../status/command-history';
 import { loadOversightConfig } from '../status/config';
+import { parseTargetPositionals } from './target-args';
 import { type CliCommand, type CliContext, NotFoundError, parseCommandArgs, UsageError } from './types';
 
 const usage = [
@@ -41,15 +41,7 @@ export const logsCommand: CliCommand = {
       options: { instance: { type: 'string' }, 'history-days': { type: 'string' }, verify: { type: 'boolean' }, json: { type: 'boolean' } },
       allowPositionals: true,
     });
-    if (positionals.length !== 2) throw new UsageError(`expected <environment> <app>, got ${positionals.length} argument(s)`);
-    let environment: string;
-    let app: string;
-    try {
-      environment = validateEnvironment(positionals[0]);
-      app = validateAppName(positionals[1]);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const { environment, app } = parseTargetPositionals(positionals);
     const historyDays = Number(values['history-days'] ?? 8);
     if (!Number.isInteger(historyDays) || historyDays < 1 || historyDays > 30) throw new UsageError(`--history-days: expected a whole number from 1 to 30, got ${JSON.stringify(values['history-days'])}`);
     const env = await context.settings(['BACKOPPER_ENVIRONMENTS', 'BACKOPPER_COMMAND_LOG_GROUP']);

@@ -8,13 +8,13 @@ import { paginateListCommandInvocations, SendCommandCommand, SSMClient } from '@
 import { RUN_STEP } from '../../common/names';
 import { createOutputTail, readInvocationOutput } from '../run/invocation-output';
 import { createLogFollower } from '../run/output-log';
-import { validateAppName, validateEnvironment } from '../../common/app-spec';
 import { formatBytes } from '../../common/format';
 import { createAwsClient } from '../../lambda/shared/aws-clients';
 import { followCommand, type FollowResult, type InstanceResult } from '../run/follow-command';
 import { readAppSchedule } from '../run/read-schedule';
 import { requireKnownEnvironments } from '../../lambda/shared/config';
 import { loadOversightConfig } from '../status/config';
+import { parseTargetPositionals } from './target-args';
 import { type CliCommand, type CliContext, parseCommandArgs, UsageError } from './types';
 
 const usage = [
@@ -53,7 +53,6 @@ export const runCommand: CliCommand = {
       context.stdout(usage);
       return 0;
     }
-    if (positionals.length !== 2) throw new UsageError(`expected <environment> <app>, got ${positionals.length} argument(s)`);
     const seconds = (name: 'timeout' | 'interval', fallback: number, max: number) => {
       const value = Number(values[name] ?? fallback);
       if (!Number.isInteger(value) || value < 1 || value > max) throw new UsageError(`--${name}: expected whole seconds from 1 to ${max}, got ${JSON.stringify(values[name])}`);
@@ -61,14 +60,7 @@ export const runCommand: CliCommand = {
     };
     const timeout = seconds('timeout', 3600, 172_800);
     const interval = seconds('interval', 5, 300);
-    let environment: string;
-    let app: string;
-    try {
-      environment = validateEnvironment(positionals[0]);
-      app = validateAppName(positionals[1]);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const { environment, app } = parseTargetPositionals(positionals);
     const env = await context.settings(['BACKOPPER_ENVIRONMENTS', ...(values.follow ? ['BACKOPPER_COMMAND_LOG_GROUP'] : [])]);
     const config = loadOversightConfig(env);
     requireKnownEnvironments(config.environments, [environment], '<environment>');

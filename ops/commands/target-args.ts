@@ -14,16 +14,19 @@ export function parseTargetArgs(args: string[], _env: NodeJS.ProcessEnv, flags: 
   for (const name of flags.booleans ?? []) options[name] = { type: 'boolean' };
   for (const name of flags.strings ?? []) options[name] = { type: 'string' };
   const parsed = parseCommandArgs({ args, options, allowPositionals: true, strict: true });
-  const [environment, app, ...extra] = parsed.positionals;
-  if (!environment || !app || extra.length > 0) throw new UsageError(`expected <environment> <app>, got ${parsed.positionals.length} argument(s)`);
+  const { environment, app } = parseTargetPositionals(parsed.positionals);
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  return { environment, app, bucket: values.bucket as string | undefined, values };
+}
+
+/** `<environment> <app>`, each checked by the app list's own rules; throws UsageError naming what is wrong. */
+export function parseTargetPositionals(positionals: readonly string[]): { environment: string; app: string } {
+  if (positionals.length !== 2 || !positionals[0] || !positionals[1]) throw new UsageError(`expected <environment> <app>, got ${positionals.length} argument(s)`);
   try {
-    validateEnvironment(environment);
-    validateAppName(app);
+    return { environment: validateEnvironment(positionals[0]), app: validateAppName(positionals[1]) };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
-  return { environment, app, bucket: values.bucket as string | undefined, values };
 }
 
 /** The bucket and S3 client of a target command: `--bucket`, else the settings' BACKOPPER_BUCKET. */
