@@ -14,10 +14,6 @@ export const DOWNLOAD_STEP = 'downloadAgent';
 /** The document step that runs the agent; its output holds the run report. */
 export const RUN_STEP = 'runAgent';
 
-/** The event the failure describer puts on the default bus, and the alert rule matches. */
-export const FAILURE_EVENT_SOURCE = 'backopper';
-export const FAILURE_DETAIL_TYPE = 'Backup failed';
-
 /** The metric names the freshness monitor emits (namespace {@link FRESHNESS_NAMESPACE}, no dimensions). */
 export const FRESHNESS_METRICS = {
   checked: 'FreshnessAppsChecked',
