@@ -1,6 +1,6 @@
 /**
  * Names that the stack, the Lambdas, the ops CLI and the tests must agree on: SSM documents and their
- * steps, the failure event, the freshness metrics. Written here once; everything else imports them.
+ * steps, the restore-media parameters, the freshness metrics, the settings parameter. Written here once; everything else imports them.
  */
 
 /** The SSM Command document every backup schedule runs. */
