@@ -5,7 +5,13 @@
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', comment: 'import circles make the stages unreadable', from: {}, to: { circular: true } },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'import circles make the stages unreadable',
+      from: {},
+      to: { circular: true },
+    },
     {
       name: 'agent-stands-on-common',
       severity: 'error',
@@ -30,7 +36,7 @@ module.exports = {
       name: 'lambdas-share-through-shared',
       severity: 'error',
       comment: 'one Lambda does not reach into another: what they share lives in lambda/shared/',
-      from: { path: '^lambda/([^/]+)/' , pathNot: '^lambda/shared/' },
+      from: { path: '^lambda/([^/]+)/', pathNot: '^lambda/shared/' },
       to: { path: '^lambda/', pathNot: ['^lambda/$1/', '^lambda/shared/'] },
     },
     {

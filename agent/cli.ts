@@ -72,7 +72,9 @@ function finish(report: object, exitCode: number): void {
   const warnings = (report as { warnings?: string[] }).warnings ?? [];
   // Every report says which agent wrote it (the backup report has it from the start; this adds it to the rest).
   const identified = { ...report, ...agentIdentity() };
-  print(`${JSON.stringify(unexpected.length > 0 ? { ...identified, warnings: [...warnings, ...unexpected] } : identified)}\n`);
+  print(
+    `${JSON.stringify(unexpected.length > 0 ? { ...identified, warnings: [...warnings, ...unexpected] } : identified)}\n`,
+  );
   process.exitCode = Math.max(exitCode, unexpected.length > 0 ? 1 : 0);
 }
 
@@ -84,13 +86,24 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === '--version' || command === '-V' || command === 'version') {
     const identity = agentIdentity();
-    print(`backopper-agent ${identity.agentVersion}${identity.bundleSha256 ? ` (sha256 ${identity.bundleSha256})` : ''}\n`);
+    print(
+      `backopper-agent ${identity.agentVersion}${identity.bundleSha256 ? ` (sha256 ${identity.bundleSha256})` : ''}\n`,
+    );
     return;
   }
   // `backup --help`, `verify -h`: the command's usage, exit 0 (parseArgs would refuse --help as unknown).
   const end = rest.indexOf('--');
-  const usages: Record<string, string> = { backup: BACKUP_USAGE, verify: VERIFY_USAGE, inventory: INVENTORY_USAGE, 'restore-media': RESTORE_MEDIA_USAGE };
-  if (command !== undefined && usages[command] && (end === -1 ? rest : rest.slice(0, end)).some((arg) => arg === '--help' || arg === '-h')) {
+  const usages: Record<string, string> = {
+    backup: BACKUP_USAGE,
+    verify: VERIFY_USAGE,
+    inventory: INVENTORY_USAGE,
+    'restore-media': RESTORE_MEDIA_USAGE,
+  };
+  if (
+    command !== undefined &&
+    usages[command] &&
+    (end === -1 ? rest : rest.slice(0, end)).some((arg) => arg === '--help' || arg === '-h')
+  ) {
     print(`${usages[command]}\n`);
     return;
   }
@@ -112,7 +125,9 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command !== 'backup') {
-    process.stderr.write(`backopper-agent: unknown command ${JSON.stringify(command ?? '')} (commands: backup, inventory, restore-media, verify)\nRun \`backopper-agent --help\` for usage.\n`);
+    process.stderr.write(
+      `backopper-agent: unknown command ${JSON.stringify(command ?? '')} (commands: backup, inventory, restore-media, verify)\nRun \`backopper-agent --help\` for usage.\n`,
+    );
     finish({ status: 'invalid', error: `unknown command ${JSON.stringify(command ?? '')}` }, 2);
     return;
   }
@@ -148,7 +163,9 @@ async function main(argv: string[]): Promise<void> {
       report.warnings = [...(report.warnings ?? []), problem];
     }
   }
-  log(`${report.status === 'failed' ? 'FAILED' : report.status}: ${config.app} in ${(report.durationMs / 1000).toFixed(1)} s`);
+  log(
+    `${report.status === 'failed' ? 'FAILED' : report.status}: ${config.app} in ${(report.durationMs / 1000).toFixed(1)} s`,
+  );
   finish(report, report.status === 'failed' ? 1 : 0);
 }
 
@@ -158,7 +175,9 @@ function loadOrExplain<T>(load: () => T, command: string): T | undefined {
     return load();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`backopper-agent ${command}: ${error.message}\nRun \`backopper-agent ${command} --help\` for usage.\n`);
+    process.stderr.write(
+      `backopper-agent ${command}: ${error.message}\nRun \`backopper-agent ${command} --help\` for usage.\n`,
+    );
     finish({ status: 'invalid', error: error.message }, 2);
     return undefined;
   }
@@ -170,11 +189,15 @@ async function verify(config: VerifyConfig): Promise<void> {
   for (const difference of report.comparison?.differences ?? []) {
     log(`verify    ${difference.table}: ${difference.restored} rows restored, ${difference.live} live`);
   }
-  log(`verify    ${report.status}: ${report.error ?? `${report.tables} tables restored from ${report.dump} match the live database`}`);
+  log(
+    `verify    ${report.status}: ${report.error ?? `${report.tables} tables restored from ${report.dump} match the live database`}`,
+  );
   finish(report, report.status === 'succeeded' ? 0 : 1);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`backopper-agent: unexpected error: ${error instanceof Error ? error.stack : messageOf(error)}\n`);
+  process.stderr.write(
+    `backopper-agent: unexpected error: ${error instanceof Error ? error.stack : messageOf(error)}\n`,
+  );
   finish({ status: 'failed', error: messageOf(error) }, 1);
 });

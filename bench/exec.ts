@@ -24,10 +24,14 @@ export async function exec(file: string, args: string[], options: ExecOptions = 
   const feeding =
     options.input === undefined
       ? Promise.resolve(child.stdin.end())
-      : pipeline(typeof options.input === 'string' ? Readable.from([options.input]) : Readable.from(options.input), child.stdin);
+      : pipeline(
+          typeof options.input === 'string' ? Readable.from([options.input]) : Readable.from(options.input),
+          child.stdin,
+        );
   const [fed, code] = await Promise.allSettled([feeding, exited]);
   if (code.status === 'rejected') throw new Error(`${file}: ${String(code.reason)}`, { cause: code.reason });
   if (code.value !== 0) throw new Error(`${file} ${args.join(' ')} exited with ${code.value}: ${stderr.trim()}`);
-  if (fed.status === 'rejected') throw new Error(`${file}: writing its input failed: ${String(fed.reason)}`, { cause: fed.reason });
+  if (fed.status === 'rejected')
+    throw new Error(`${file}: writing its input failed: ${String(fed.reason)}`, { cause: fed.reason });
   return stdout;
 }

@@ -32,14 +32,21 @@ export const HAVE_GNU_TIME = existsSync(TIME);
 export async function measure(command: Command): Promise<Sample> {
   const dir = await mkdtemp(join(tmpdir(), 'backopper-bench-time-'));
   const timeFile = join(dir, 'time');
-  const [file, args] = HAVE_GNU_TIME ? [TIME, ['-f', '%U %S %M', '-o', timeFile, command.file, ...command.args]] : [command.file, command.args];
+  const [file, args] = HAVE_GNU_TIME
+    ? [TIME, ['-f', '%U %S %M', '-o', timeFile, command.file, ...command.args]]
+    : [command.file, command.args];
   try {
     const started = performance.now();
     const { code, stdout, stderr } = await spawnCollect(file, args, command);
     const wallS = (performance.now() - started) / 1000;
     if (code !== 0) throw new Error(`${command.file} exited with ${code}: ${stderr.trim().slice(-2000)}`);
     if (!HAVE_GNU_TIME) return { wallS, stdout };
-    const [user, system, maxRssKiB] = (await readFile(timeFile, 'utf8')).trim().split('\n').pop()!.split(' ').map(Number);
+    const [user, system, maxRssKiB] = (await readFile(timeFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .pop()!
+      .split(' ')
+      .map(Number);
     return { wallS, cpuS: user + system, peakRssMiB: maxRssKiB / 1024, stdout };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -53,9 +60,16 @@ export async function measureInProcess(action: () => Promise<void>): Promise<Sam
   return { wallS: (performance.now() - started) / 1000, stdout: '' };
 }
 
-function spawnCollect(file: string, args: string[], command: Command): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function spawnCollect(
+  file: string,
+  args: string[],
+  command: Command,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env: command.env ?? process.env, stdio: [command.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      env: command.env ?? process.env,
+      stdio: [command.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     if (command.input !== undefined) child.stdin?.end(command.input);
     let stdout = '';
     let stderr = '';
@@ -78,7 +92,10 @@ export function median(values: readonly number[]): number | undefined {
  * Runs `variants` alternately, `runs` times each, in ABBA order (A B, B A, A B, ...) so a slow drift of
  * the machine (other jobs, the page cache) falls on both sides; returns the samples per variant.
  */
-export async function alternate<K extends string>(runs: number, variants: Record<K, () => Promise<Sample>>): Promise<Record<K, Sample[]>> {
+export async function alternate<K extends string>(
+  runs: number,
+  variants: Record<K, () => Promise<Sample>>,
+): Promise<Record<K, Sample[]>> {
   const keys = Object.keys(variants) as K[];
   const samples = Object.fromEntries(keys.map((key) => [key, [] as Sample[]])) as Record<K, Sample[]>;
   for (let run = 0; run < runs; run += 1) {

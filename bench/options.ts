@@ -51,7 +51,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       threads = Number(value());
       if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be a whole number ≥ 1`);
     } else if (flag === '--only') {
-      const parts = value().split(',').map((part) => part.trim());
+      const parts = value()
+        .split(',')
+        .map((part) => part.trim());
       const unknown = parts.filter((part) => !(PARTS as readonly string[]).includes(part));
       if (unknown.length) throw new Error(`--only: unknown part ${unknown.join(', ')} (expected ${PARTS.join(', ')})`);
       only = new Set(parts as Part[]);

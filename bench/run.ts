@@ -34,22 +34,38 @@ async function main(): Promise<void> {
   if (!HAVE_GNU_TIME) log('GNU time (/usr/bin/time) is missing: CPU and RSS columns stay empty (apt-get install time)');
   const paths = benchPaths(options.label);
   const services = new Services();
-  const context: BenchContext = { label: options.label, bytes: options.bytes, runs: options.runs, threads: options.threads, paths, services, log };
+  const context: BenchContext = {
+    label: options.label,
+    bytes: options.bytes,
+    runs: options.runs,
+    threads: options.threads,
+    paths,
+    services,
+    log,
+  };
   const rows: Row[] = [];
   try {
     const needsMysql = wants('mysql') || wants('rss') || wants('load');
-    const mysql: BenchDatabase | undefined = needsMysql ? await ensureMysqlDatabase(options.label, options.bytes, log) : undefined;
+    const mysql: BenchDatabase | undefined = needsMysql
+      ? await ensureMysqlDatabase(options.label, options.bytes, log)
+      : undefined;
     const postgres = wants('postgres') ? await ensurePostgresDatabase(options.label, options.bytes, log) : undefined;
-    const media = wants('media') ? await ensureMediaFolder(mediaDirOf(paths), options.label, options.bytes, log) : undefined;
+    const media = wants('media')
+      ? await ensureMediaFolder(mediaDirOf(paths), options.label, options.bytes, log)
+      : undefined;
     writeAppEnvs(paths, { mysql, postgres });
     log(`data ready after ${elapsed(started)}; measuring with ${options.runs} alternating run(s) per variant`);
 
     if (mysql && wants('mysql')) rows.push(...(await step('MariaDB', () => benchMysql(context, mysql))));
-    if (mysql && wants('load')) rows.push(...(await step('site load during a backup', () => benchLoad(context, mysql))));
+    if (mysql && wants('load'))
+      rows.push(...(await step('site load during a backup', () => benchLoad(context, mysql))));
     if (postgres) rows.push(...(await step('PostgreSQL', () => benchPostgres(context, postgres))));
     if (media) rows.push(...(await step('media', () => benchMedia(context, media))));
-    const agentPeaks = rows.filter((row) => row.variant.startsWith('agent') && row.rssMiB !== undefined).map((row) => row.rssMiB!);
-    if (mysql && wants('rss') && !wants('mysql')) agentPeaks.push(await step('peak RSS', () => measureAgentRss(context)));
+    const agentPeaks = rows
+      .filter((row) => row.variant.startsWith('agent') && row.rssMiB !== undefined)
+      .map((row) => row.rssMiB!);
+    if (mysql && wants('rss') && !wants('mysql'))
+      agentPeaks.push(await step('peak RSS', () => measureAgentRss(context)));
     const peak = agentPeaks.length ? Math.max(...agentPeaks) : undefined;
     if (peak !== undefined) rows.push(...rssRows(options.label, peak, options.runs));
     if (wants('sync')) rows.push(...(await step('sync', () => benchSync())));
@@ -59,10 +75,14 @@ async function main(): Promise<void> {
   } finally {
     await services.stop();
   }
-  console.log(`\nBackopper bench: size ${options.label}, ${options.runs} run(s) per variant, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString()}\n`);
+  console.log(
+    `\nBackopper bench: size ${options.label}, ${options.runs} run(s) per variant, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString()}\n`,
+  );
   console.log(formatTable(rows));
   const missed = rows.filter((row) => row.pass === false);
-  console.log(`\n${missed.length ? `MISSED: ${missed.map((row) => `${row.case} / ${row.variant}`).join('; ')}` : 'every target met'} — total ${elapsed(started)}`);
+  console.log(
+    `\n${missed.length ? `MISSED: ${missed.map((row) => `${row.case} / ${row.variant}`).join('; ')}` : 'every target met'} — total ${elapsed(started)}`,
+  );
 }
 
 async function step<T>(name: string, work: () => Promise<T>): Promise<T> {

@@ -27,7 +27,14 @@ export const LARAVEL_APP = 'bench-laravel';
 
 export function benchPaths(label: string): BenchPaths {
   const root = join(BENCH_ROOT, label);
-  const paths = { root, appsDir: join(root, 'apps'), backupsDir: join(root, 'backups'), tmpDir: join(root, 'tmp'), osTmp: join(root, 'os-tmp'), baselineDir: join(root, 'baseline') };
+  const paths = {
+    root,
+    appsDir: join(root, 'apps'),
+    backupsDir: join(root, 'backups'),
+    tmpDir: join(root, 'tmp'),
+    osTmp: join(root, 'os-tmp'),
+    baselineDir: join(root, 'baseline'),
+  };
   for (const dir of Object.values(paths)) mkdirSync(dir, { recursive: true });
   return paths;
 }
@@ -40,10 +47,26 @@ export function writeAppEnvs(paths: BenchPaths, dbs: { mysql?: BenchDatabase; po
   mkdirSync(join(paths.appsDir, WP_APP), { recursive: true });
   mkdirSync(join(paths.appsDir, LARAVEL_APP), { recursive: true });
   const my = dbs.mysql;
-  const wp = my ? [`DB_NAME=${my.database}`, `DB_USER=${my.user}`, `DB_PASSWORD=${envValue(my.password)}`, `DB_HOST=${my.host}:${my.port}`] : [];
+  const wp = my
+    ? [
+        `DB_NAME=${my.database}`,
+        `DB_USER=${my.user}`,
+        `DB_PASSWORD=${envValue(my.password)}`,
+        `DB_HOST=${my.host}:${my.port}`,
+      ]
+    : [];
   writeFileSync(join(paths.appsDir, WP_APP, '.env'), [...wp, 'WP_ENV=production', ''].join('\n'));
   const pg = dbs.postgres;
-  const laravel = pg ? ['DB_CONNECTION=pgsql', `DB_HOST=${pg.host}`, `DB_PORT=${pg.port}`, `DB_DATABASE=${pg.database}`, `DB_USERNAME=${pg.user}`, `DB_PASSWORD=${envValue(pg.password)}`] : [];
+  const laravel = pg
+    ? [
+        'DB_CONNECTION=pgsql',
+        `DB_HOST=${pg.host}`,
+        `DB_PORT=${pg.port}`,
+        `DB_DATABASE=${pg.database}`,
+        `DB_USERNAME=${pg.user}`,
+        `DB_PASSWORD=${envValue(pg.password)}`,
+      ]
+    : [];
   writeFileSync(join(paths.appsDir, LARAVEL_APP, '.env'), ['APP_ENV=production', ...laravel, ''].join('\n'));
 }
 
@@ -89,7 +112,11 @@ export function agentCommand(paths: BenchPaths, options: AgentRunOptions): Comma
     ...(options.s3 ? { ...options.s3.env, BACKOPPER_BUCKET: options.s3.bucket } : {}),
     ...(options.sshd?.env ?? {}),
   };
-  return { file: process.execPath, args: [AGENT_BUNDLE, ...backupArgs(options.app, options.engine, options.projectType, 'bench')], env: agentEnv(env) };
+  return {
+    file: process.execPath,
+    args: [AGENT_BUNDLE, ...backupArgs(options.app, options.engine, options.projectType, 'bench')],
+    env: agentEnv(env),
+  };
 }
 
 /** The agent's run report (its last stdout line); throws unless every enabled step succeeded. */
@@ -102,7 +129,12 @@ export function parseAgentReport(stdout: string): AgentReport {
 /** The fields of the run report the benchmark reads. */
 export interface AgentReport {
   status: string;
-  steps: Partial<Record<'database' | 'upload' | 'media' | 'transfer', { status: string; durationMs: number; bytes?: number; path?: string }>>;
+  steps: Partial<
+    Record<
+      'database' | 'upload' | 'media' | 'transfer',
+      { status: string; durationMs: number; bytes?: number; path?: string }
+    >
+  >;
 }
 
 /** Removes what a run left (dumps, archives, uploaded objects) so runs do not fill the disk. */

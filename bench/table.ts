@@ -40,8 +40,11 @@ function fixed(value: number | undefined, digits: number): string {
 /** The rows as a Markdown table (readable in a terminal and pasteable into docs/performance.md). */
 export function formatTable(rows: readonly Row[]): string {
   const cells = rows.map((row) => COLUMNS.map((column) => column.cell(row).replace(/\|/g, '\\|')));
-  const widths = COLUMNS.map((column, index) => Math.max(column.title.length, ...cells.map((line) => line[index].length)));
-  const line = (values: string[]) => `| ${values.map((value, index) => (COLUMNS[index].right ? value.padStart(widths[index]) : value.padEnd(widths[index]))).join(' | ')} |`;
+  const widths = COLUMNS.map((column, index) =>
+    Math.max(column.title.length, ...cells.map((line) => line[index].length)),
+  );
+  const line = (values: string[]) =>
+    `| ${values.map((value, index) => (COLUMNS[index].right ? value.padStart(widths[index]) : value.padEnd(widths[index]))).join(' | ')} |`;
   const rule = `|${widths.map((width, index) => (COLUMNS[index].right ? `${'-'.repeat(width + 1)}:` : '-'.repeat(width + 2))).join('|')}|`;
   return [line(COLUMNS.map((column) => column.title)), rule, ...cells.map(line)].join('\n');
 }

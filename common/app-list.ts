@@ -78,14 +78,16 @@ export function parseAppList(raw: unknown): ParsedAppList {
   return result;
 }
 
-type EntryOutcome =
-  | { app?: string; skipped: SkippedEntry }
-  | { app: string; spec: AppSpec | null };
+type EntryOutcome = { app?: string; skipped: SkippedEntry } | { app: string; spec: AppSpec | null };
 
 function parseEntry(entry: unknown, index: number): EntryOutcome {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
     return {
-      skipped: { index, kind: 'invalid-name', reason: `entry ${index} is not an object (got ${describeJsonType(entry)})` },
+      skipped: {
+        index,
+        kind: 'invalid-name',
+        reason: `entry ${index} is not an object (got ${describeJsonType(entry)})`,
+      },
     };
   }
   const fields = entry as Record<string, unknown>;
@@ -102,7 +104,10 @@ function parseEntry(entry: unknown, index: number): EntryOutcome {
     const projectType = validateProjectType(fields.project_type);
     return { app, spec: { name: app, frequency, engine, projectType } };
   } catch (error) {
-    return { app, skipped: { index, app, kind: 'invalid-entry', reason: `app ${describeValue(app)}: ${messageOf(error)}` } };
+    return {
+      app,
+      skipped: { index, app, kind: 'invalid-entry', reason: `app ${describeValue(app)}: ${messageOf(error)}` },
+    };
   }
 }
 

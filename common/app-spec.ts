@@ -37,7 +37,7 @@ const PROJECT_TYPE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 
 /** A printable, quoted rendering of an untrusted value for error messages (bounded, no control chars). */
 export function describeValue(value: unknown): string {
-  if (typeof value !== 'string') return value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value);
+  if (typeof value !== 'string') return value === undefined ? 'nothing' : (JSON.stringify(value) ?? String(value));
   const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
   return JSON.stringify(shown);
 }

@@ -9,7 +9,13 @@ const FORMATS = new Map<string, Intl.DateTimeFormat>();
 function formatFor(timeZone: string): Intl.DateTimeFormat {
   let format = FORMATS.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hourCycle: 'h23' });
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hourCycle: 'h23',
+    });
     FORMATS.set(timeZone, format);
   }
   return format;
@@ -27,7 +33,11 @@ export interface CalendarPeriods {
 }
 
 export function calendarPeriods(timestamp: number, timeZone: string): CalendarPeriods {
-  const parts = Object.fromEntries(formatFor(timeZone).formatToParts(new Date(timestamp * 1000)).map((part) => [part.type, part.value]));
+  const parts = Object.fromEntries(
+    formatFor(timeZone)
+      .formatToParts(new Date(timestamp * 1000))
+      .map((part) => [part.type, part.value]),
+  );
   const year = Number(parts.year);
   const month = Number(parts.month);
   const day = Math.round(Date.UTC(year, month - 1, Number(parts.day)) / 86_400_000);

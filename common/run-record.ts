@@ -70,8 +70,10 @@ export function parseRunRecord(text: string): RunRecord {
   for (const field of ['app', 'environment', 'host'] as const) {
     if (typeof record[field] !== 'string') throw new Error(`${field} is not a string`);
   }
-  if (typeof record.timestamp !== 'number' || !Number.isInteger(record.timestamp)) throw new Error('timestamp is not an integer');
-  if (typeof record.status !== 'string' || !RUN_STATUSES.has(record.status)) throw new Error(`status ${JSON.stringify(record.status)} is unknown`);
+  if (typeof record.timestamp !== 'number' || !Number.isInteger(record.timestamp))
+    throw new Error('timestamp is not an integer');
+  if (typeof record.status !== 'string' || !RUN_STATUSES.has(record.status))
+    throw new Error(`status ${JSON.stringify(record.status)} is unknown`);
   const steps = record.steps;
   if (!steps || typeof steps !== 'object' || Array.isArray(steps)) throw new Error('steps is not an object');
   for (const [name, step] of Object.entries(steps as Record<string, unknown>)) {

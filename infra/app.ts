@@ -9,7 +9,10 @@ import { CONTEXT_KEY, parseConfig } from './config';
 import { BackopperStack, type BackopperStackProps } from './stack';
 
 /** Builds the app: the stack from the context's configuration, with cdk-nag attached. */
-export function createApp(options: { app?: App } & Omit<BackopperStackProps, 'config'> = {}): { app: App; stack: BackopperStack } {
+export function createApp(options: { app?: App } & Omit<BackopperStackProps, 'config'> = {}): {
+  app: App;
+  stack: BackopperStack;
+} {
   const { app = new App(), ...stackProps } = options;
   const config = parseConfig(app.node.tryGetContext(CONTEXT_KEY));
   const stack = new BackopperStack(app, config.stackName, { config, ...stackProps });

@@ -124,7 +124,9 @@ export const read = {
       return [];
     }
     if (rule.min !== undefined && at.value.length < rule.min) {
-      at.problems.push(`${at.path}: expected at least ${rule.min} entr${rule.min === 1 ? 'y' : 'ies'}, got ${at.value.length}`);
+      at.problems.push(
+        `${at.path}: expected at least ${rule.min} entr${rule.min === 1 ? 'y' : 'ies'}, got ${at.value.length}`,
+      );
     }
     return at.value.map((value, index) => checkObject({ ...at, path: `${at.path}[${index}]`, value }));
   },
@@ -221,7 +223,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i += 1) {
     const current = [i];
     for (let j = 1; j <= b.length; j += 1) {
-      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     previous = current;
   }

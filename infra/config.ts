@@ -7,7 +7,16 @@ import { RETENTION_TIERS, type RetentionTier } from '../common/run-record';
 import { ConfigError } from '../common/settings/config-error';
 import type { EnvironmentConfig } from '../common/settings/rules';
 import { SHARED_SETTINGS } from '../common/settings/shared-settings';
-import { read, readList, readOptional, type Reader, readSetting, readSettingText, rootReader, unknownKeyProblems } from './config-reader';
+import {
+  read,
+  readList,
+  readOptional,
+  type Reader,
+  readSetting,
+  readSettingText,
+  rootReader,
+  unknownKeyProblems,
+} from './config-reader';
 
 export type { EnvironmentConfig };
 export { ConfigError };
@@ -38,7 +47,8 @@ export interface MediaConfig {
   keepMonthly: number;
 }
 
-export type TransitionStorageClass = 'STANDARD_IA' | 'ONEZONE_IA' | 'INTELLIGENT_TIERING' | 'GLACIER_IR' | 'GLACIER' | 'DEEP_ARCHIVE';
+export type TransitionStorageClass =
+  'STANDARD_IA' | 'ONEZONE_IA' | 'INTELLIGENT_TIERING' | 'GLACIER_IR' | 'GLACIER' | 'DEEP_ARCHIVE';
 
 /** Days each retention tier is kept (common/retention-tier.ts decides an object's tier). */
 export type TierDays = Record<RetentionTier, number>;
@@ -131,7 +141,9 @@ export interface BackopperConfig {
 }
 
 /** Retention periods CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 const PARAMETER_NAME = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 const HOST = /^[A-Za-z0-9][A-Za-z0-9.:-]{0,252}$/;
@@ -139,20 +151,35 @@ const USER = /^[A-Za-z_][A-Za-z0-9._-]{0,31}$/;
 // The media path reaches the remote side of scp/sftp: a plain path, placeholders allowed, nothing a shell reads.
 const REMOTE_PATH = /^[A-Za-z0-9_./~{}-]+$/;
 const ABSOLUTE_PATH = /^\/[A-Za-z0-9_./-]*$/;
-const KNOWN_HOSTS_LINE = /^[^\s#][^\s]* (ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+={0,3}$/;
+const KNOWN_HOSTS_LINE =
+  /^[^\s#][^\s]* (ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+={0,3}$/;
 const EMAIL = /^[^\s@"'<>]+@[^\s@"'<>]+\.[A-Za-z]{2,}$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
-const STORAGE_CLASSES: TransitionStorageClass[] = ['STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'];
+const STORAGE_CLASSES: TransitionStorageClass[] = [
+  'STANDARD_IA',
+  'ONEZONE_IA',
+  'INTELLIGENT_TIERING',
+  'GLACIER_IR',
+  'GLACIER',
+  'DEEP_ARCHIVE',
+];
 
 /** Validates the raw context value; returns the config with defaults, or throws ConfigError naming each bad key. */
 export function parseConfig(raw: unknown): BackopperConfig {
   const root = rootReader(CONTEXT_KEY, raw);
   const { problems } = root;
   if (raw === undefined) {
-    throw new ConfigError([`${CONTEXT_KEY}: missing; add it to cdk.json "context" (see docs/deploy.md for an example)`], { heading: HEADING });
+    throw new ConfigError(
+      [`${CONTEXT_KEY}: missing; add it to cdk.json "context" (see docs/deploy.md for an example)`],
+      { heading: HEADING },
+    );
   }
   const config: BackopperConfig = {
-    stackName: read.string(root, 'stackName', { pattern: STACK_NAME, fallback: 'Backopper', what: 'a CloudFormation stack name' }),
+    stackName: read.string(root, 'stackName', {
+      pattern: STACK_NAME,
+      fallback: 'Backopper',
+      what: 'a CloudFormation stack name',
+    }),
     api: {
       urlTemplate: readSettingText(root, SHARED_SETTINGS.apiUrl),
       secretParameter: readSettingText(root, SHARED_SETTINGS.apiSecretParameter),
@@ -178,12 +205,20 @@ export function parseConfig(raw: unknown): BackopperConfig {
 const SLACK_ID = /^[A-Z0-9]{9,21}$/;
 
 function parseAlerts(alerts: Reader): AlertsConfig {
-  const config: AlertsConfig = { emails: readList(alerts, 'emails', { pattern: EMAIL, what: 'an e-mail address', min: 1 }) };
+  const config: AlertsConfig = {
+    emails: readList(alerts, 'emails', { pattern: EMAIL, what: 'an e-mail address', min: 1 }),
+  };
   const slack = readOptional.object(alerts, 'slack');
   if (slack) {
     config.slack = {
-      workspaceId: read.string(slack, 'workspaceId', { pattern: SLACK_ID, what: 'a Slack workspace ID (T0123ABCD, from the AWS Chatbot console)' }),
-      channelId: read.string(slack, 'channelId', { pattern: SLACK_ID, what: 'a Slack channel ID (C0123ABCD, from the channel details)' }),
+      workspaceId: read.string(slack, 'workspaceId', {
+        pattern: SLACK_ID,
+        what: 'a Slack workspace ID (T0123ABCD, from the AWS Chatbot console)',
+      }),
+      channelId: read.string(slack, 'channelId', {
+        pattern: SLACK_ID,
+        what: 'a Slack channel ID (C0123ABCD, from the channel details)',
+      }),
     };
   }
   return config;
@@ -195,11 +230,26 @@ function parseMedia(media: Reader | undefined): MediaConfig | undefined {
     host: read.string(media, 'host', { pattern: HOST, what: 'a host name or address' }),
     port: read.integer(media, 'port', { fallback: 22, min: 1, max: 65535 }),
     user: read.string(media, 'user', { pattern: USER, what: 'a user name' }),
-    path: read.string(media, 'path', { pattern: REMOTE_PATH, what: 'a remote path (letters, digits, _ . / ~ - and {app} {environment})' }),
-    identityParameter: readOptional.string(media, 'identityParameter', { pattern: PARAMETER_NAME, what: 'an SSM parameter name' }),
-    identityFile: readOptional.string(media, 'identityFile', { pattern: ABSOLUTE_PATH, what: 'an absolute path on the servers' }),
-    hostKeys: readOptional.list(media, 'hostKeys', { pattern: KNOWN_HOSTS_LINE, what: 'a known_hosts line ("host key-type base64-key")' }),
-    knownHostsFile: readOptional.string(media, 'knownHostsFile', { pattern: ABSOLUTE_PATH, what: 'an absolute path on the servers' }),
+    path: read.string(media, 'path', {
+      pattern: REMOTE_PATH,
+      what: 'a remote path (letters, digits, _ . / ~ - and {app} {environment})',
+    }),
+    identityParameter: readOptional.string(media, 'identityParameter', {
+      pattern: PARAMETER_NAME,
+      what: 'an SSM parameter name',
+    }),
+    identityFile: readOptional.string(media, 'identityFile', {
+      pattern: ABSOLUTE_PATH,
+      what: 'an absolute path on the servers',
+    }),
+    hostKeys: readOptional.list(media, 'hostKeys', {
+      pattern: KNOWN_HOSTS_LINE,
+      what: 'a known_hosts line ("host key-type base64-key")',
+    }),
+    knownHostsFile: readOptional.string(media, 'knownHostsFile', {
+      pattern: ABSOLUTE_PATH,
+      what: 'an absolute path on the servers',
+    }),
     keep: read.integer(media, 'keep', { fallback: 5, min: 1, max: 1000 }),
     keepWeekly: read.integer(media, 'keepWeekly', { fallback: 0, min: 0, max: 520 }),
     keepMonthly: read.integer(media, 'keepMonthly', { fallback: 0, min: 0, max: 240 }),
@@ -256,7 +306,9 @@ function parseBucket(bucket: Reader): BucketConfig {
     };
     const { storageClass, afterDays } = config.transition;
     if ((storageClass === 'STANDARD_IA' || storageClass === 'ONEZONE_IA') && afterDays < 30) {
-      transition.problems.push(`${transition.path}.afterDays: S3 needs at least 30 days before ${storageClass}, got ${afterDays}`);
+      transition.problems.push(
+        `${transition.path}.afterDays: S3 needs at least 30 days before ${storageClass}, got ${afterDays}`,
+      );
     }
     if (afterDays >= longest) {
       transition.problems.push(`${transition.path}.afterDays: ${afterDays} is not before ${longestName}`);
@@ -265,11 +317,13 @@ function parseBucket(bucket: Reader): BucketConfig {
   const objectLock = readOptional.object(bucket, 'objectLock');
   if (objectLock) {
     config.objectLock = {
-      mode: read.string(objectLock, 'mode', { oneOf: ['GOVERNANCE', 'COMPLIANCE'], fallback: 'GOVERNANCE' }) as 'GOVERNANCE' | 'COMPLIANCE',
+      mode: read.string(objectLock, 'mode', { oneOf: ['GOVERNANCE', 'COMPLIANCE'], fallback: 'GOVERNANCE' }) as
+        'GOVERNANCE' | 'COMPLIANCE',
       days: read.integer(objectLock, 'days', { min: 1, max: 36500 }),
     };
     const { days } = config.objectLock;
-    if (legacy && days > longest) objectLock.problems.push(`${objectLock.path}.days: ${days} is longer than the retention (${longest} days)`);
+    if (legacy && days > longest)
+      objectLock.problems.push(`${objectLock.path}.days: ${days} is longer than the retention (${longest} days)`);
     if (!legacy && config.tiers && days > config.tiers.daily) {
       objectLock.problems.push(
         `${objectLock.path}.days: ${days} is longer than ${bucket.path}.retention.daily (${config.tiers.daily} days): S3 could not delete daily backups while they are locked; lock for at most the shortest tier`,
@@ -282,7 +336,10 @@ function parseBucket(bucket: Reader): BucketConfig {
 /** The tiers' ages in days; each must keep at least as long as the tier below it. */
 function parseTiers(retention: Reader): TierDays {
   const days = Object.fromEntries(
-    RETENTION_TIERS.map((tier) => [tier, read.integer(retention, tier, { fallback: DEFAULT_TIER_DAYS[tier], min: 1, max: 36500 })]),
+    RETENTION_TIERS.map((tier) => [
+      tier,
+      read.integer(retention, tier, { fallback: DEFAULT_TIER_DAYS[tier], min: 1, max: 36500 }),
+    ]),
   ) as TierDays;
   for (let index = 1; index < RETENTION_TIERS.length; index += 1) {
     const [below, tier] = [RETENTION_TIERS[index - 1]!, RETENTION_TIERS[index]!];
@@ -297,12 +354,23 @@ function parseTiers(retention: Reader): TierDays {
 
 function parseAgent(agent: Reader): AgentConfig {
   const reportUrl = readOptional.string(agent, 'reportUrl', { what: 'an https URL' });
-  if (reportUrl !== undefined && !(/^https:\/\//.test(reportUrl) && URL.canParse(reportUrl) && !/['"\s\\]/.test(reportUrl))) {
+  if (
+    reportUrl !== undefined &&
+    !(/^https:\/\//.test(reportUrl) && URL.canParse(reportUrl) && !/['"\s\\]/.test(reportUrl))
+  ) {
     agent.problems.push(`${agent.path}.reportUrl: ${JSON.stringify(reportUrl)} is not an https URL`);
   }
   return {
-    appsDir: read.string(agent, 'appsDir', { pattern: ABSOLUTE_PATH, fallback: '/srv/users/serverpilot/apps', what: 'an absolute path' }),
-    backupsDir: read.string(agent, 'backupsDir', { pattern: ABSOLUTE_PATH, fallback: '/opt/backups', what: 'an absolute path' }),
+    appsDir: read.string(agent, 'appsDir', {
+      pattern: ABSOLUTE_PATH,
+      fallback: '/srv/users/serverpilot/apps',
+      what: 'an absolute path',
+    }),
+    backupsDir: read.string(agent, 'backupsDir', {
+      pattern: ABSOLUTE_PATH,
+      fallback: '/opt/backups',
+      what: 'an absolute path',
+    }),
     keepLocal: read.integer(agent, 'keepLocal', { fallback: 5, min: 1, max: 1000 }),
     maxPendingUploads: read.integer(agent, 'maxPendingUploads', { fallback: 30, min: 0, max: 1000 }),
     tmpDir: readOptional.string(agent, 'tmpDir', { pattern: ABSOLUTE_PATH, what: 'an absolute path' }),
@@ -324,7 +392,10 @@ function parseVerify(root: Reader): VerifyConfig {
     enabled: read.boolean(verify, 'enabled', { fallback: false }),
     weeklyDay: readSetting(root, SHARED_SETTINGS.verifyDay) ?? 'SUN',
     window: readSettingText(root, SHARED_SETTINGS.verifyWindow),
-    adminUrlParameter: readOptional.string(verify, 'adminUrlParameter', { pattern: PARAMETER_NAME, what: 'an SSM parameter name' }),
+    adminUrlParameter: readOptional.string(verify, 'adminUrlParameter', {
+      pattern: PARAMETER_NAME,
+      what: 'an SSM parameter name',
+    }),
     executionTimeoutSeconds: readSetting(root, SHARED_SETTINGS.verifyExecutionTimeoutSeconds) ?? 0,
   };
 }

@@ -35,7 +35,10 @@ export interface BackopperStackProps extends StackProps {
  */
 export class BackopperStack extends Stack {
   constructor(scope: Construct, id: string, props: BackopperStackProps) {
-    super(scope, id, { description: 'Backopper: scheduled database and media backups of web apps, run by SSM.', ...props });
+    super(scope, id, {
+      description: 'Backopper: scheduled database and media backups of web apps, run by SSM.',
+      ...props,
+    });
     const { config } = props;
     const retention = config.logRetentionDays as logs.RetentionDays;
 
@@ -62,7 +65,8 @@ export class BackopperStack extends Stack {
         })
       : undefined;
     // The media restore runs on the app's server, which holds the media key (`backopper restore ... --media`).
-    if (config.media) new RestoreMediaDocument(this, 'RestoreMedia', { bundle, agent: config.agent, media: config.media });
+    if (config.media)
+      new RestoreMediaDocument(this, 'RestoreMedia', { bundle, agent: config.agent, media: config.media });
     const history = new CommandHistory(this, 'Commands', { documentName: document.documentName, retention });
     const target = new ScheduleTarget(this, 'Schedules', {
       backend: config.schedule.backend,
@@ -91,7 +95,12 @@ export class BackopperStack extends Stack {
     });
 
     // Each server reports the apps it holds; the sync aims each backup at its server.
-    new InventoryCollection(this, 'Inventory', { bundle, agent: config.agent, environments: config.environments, gather: config.inventory.gather });
+    new InventoryCollection(this, 'Inventory', {
+      bundle,
+      agent: config.agent,
+      environments: config.environments,
+      gather: config.inventory.gather,
+    });
 
     const alerts = new Alerts(this, 'Alerts', {
       emails: config.alerts.emails,
@@ -103,10 +112,14 @@ export class BackopperStack extends Stack {
     });
     alerts.alarm('SyncErrors', {
       metric: sync.function.metricErrors({ period: Duration.minutes(config.schedule.syncEveryMinutes) }),
-      description: 'The Backopper sync failed: schedules may be stale. See the sync function logs (an unreachable API or a mass-delete refusal).',
+      description:
+        'The Backopper sync failed: schedules may be stale. See the sync function logs (an unreachable API or a mass-delete refusal).',
     });
     alerts.alarm('Undelivered', {
-      metric: target.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      metric: target.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
       description: 'A Backopper backup (or alert) could not be delivered: read the messages in the dead-letter queue.',
     });
     const freshness = config.freshness.enabled
@@ -123,7 +136,8 @@ export class BackopperStack extends Stack {
     if (freshness) {
       alerts.alarm('FreshnessErrors', {
         metric: freshness.function.metricErrors({ period: Duration.days(1) }),
-        description: 'The Backopper freshness check failed or could not look at every app (API, bucket or alert topic unreachable): backups may be stale unnoticed. See its log.',
+        description:
+          'The Backopper freshness check failed or could not look at every app (API, bucket or alert topic unreachable): backups may be stale unnoticed. See its log.',
       });
     }
     new BackupDashboard(this, 'Dashboard', {
@@ -136,7 +150,9 @@ export class BackopperStack extends Stack {
     });
 
     const verifySecret = verify ? config.verify.adminUrlParameter : undefined;
-    const secretParameters = [config.media?.identityParameter, reportSecretParameter, verifySecret].filter((name): name is string => name !== undefined);
+    const secretParameters = [config.media?.identityParameter, reportSecretParameter, verifySecret].filter(
+      (name): name is string => name !== undefined,
+    );
     for (const environment of config.environments) {
       const server = new ServerPolicy(this, `Servers-${environment.name}`, {
         environment: environment.name,
@@ -150,8 +166,13 @@ export class BackopperStack extends Stack {
         value: server.policy.managedPolicyArn,
       });
     }
-    const cliSettings = new CliSettings(this, 'CliSettings', { variables: { ...sync.environment, BACKOPPER_BUCKET: backups.bucket.bucketName } });
-    new CfnOutput(this, 'SettingsParameter', { description: 'What the ops CLI reads (backopper --stack <name>)', value: cliSettings.parameter.parameterName });
+    const cliSettings = new CliSettings(this, 'CliSettings', {
+      variables: { ...sync.environment, BACKOPPER_BUCKET: backups.bucket.bucketName },
+    });
+    new CfnOutput(this, 'SettingsParameter', {
+      description: 'What the ops CLI reads (backopper --stack <name>)',
+      value: cliSettings.parameter.parameterName,
+    });
     new CfnOutput(this, 'BucketName', { value: backups.bucket.bucketName });
     new CfnOutput(this, 'AlertTopic', { value: alerts.topic.topicArn });
     new CfnOutput(this, 'CommandOutputLogGroup', { value: history.outputLogGroup.logGroupName });

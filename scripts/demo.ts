@@ -43,15 +43,29 @@ const APP_LIST = [
 async function main(): Promise<void> {
   if (!existsSync(AGENT_BUNDLE)) throw new Error(`${AGENT_BUNDLE} is missing: run npm run build (npm run demo does)`);
   heading('Local servers');
-  const [ws, s3, sshd, cluster, mysqlDb] = await Promise.all([createWorkspace(), startS3('backopper-demo'), startSshd(), startPostgresCluster(), createMysqlDatabase('demo_wp')]);
+  const [ws, s3, sshd, cluster, mysqlDb] = await Promise.all([
+    createWorkspace(),
+    startS3('backopper-demo'),
+    startSshd(),
+    startPostgresCluster(),
+    createMysqlDatabase('demo_wp'),
+  ]);
   const world = await createSyncWorld({ backend: 'scheduler', environments: ['live'] });
-  const cleanups: (() => Promise<unknown>)[] = [() => world.close(), () => s3.stop(), () => sshd.stop(), () => cluster.stop(), () => mysqlDb.drop()];
+  const cleanups: (() => Promise<unknown>)[] = [
+    () => world.close(),
+    () => s3.stop(),
+    () => sshd.stop(),
+    () => cluster.stop(),
+    () => mysqlDb.drop(),
+  ];
   try {
     const pgDb = await cluster.createDatabase('demo_crm');
     await Promise.all([seedWordpressSchema(mysqlDb, 2000), seedLaravelSchema(cluster, pgDb, 2000)]);
     writeWordpressApp(ws.appsDir, 'acme-blog', mysqlDb);
     writeLaravelApp(ws.appsDir, 'acme-crm', pgDb);
-    say(`MariaDB database ${mysqlDb.database}, PostgreSQL cluster on 127.0.0.1:${cluster.port} (scram passwords), s3rver ${s3.endpoint}, sshd 127.0.0.1:${sshd.port}`);
+    say(
+      `MariaDB database ${mysqlDb.database}, PostgreSQL cluster on 127.0.0.1:${cluster.port} (scram passwords), s3rver ${s3.endpoint}, sshd 127.0.0.1:${sshd.port}`,
+    );
     say(`apps on "the server": ${ws.appsDir}/{acme-blog,acme-crm}`);
 
     heading('1. The app-list API and the sync');
@@ -59,12 +73,18 @@ async function main(): Promise<void> {
     say(`GET ${world.api.urlTemplate.replace('{environment}', 'live')} (X-Secret-Key) serves:`);
     for (const entry of APP_LIST) say(`  ${JSON.stringify(entry)}`);
     say('\n$ backopper plan');
-    const cliContext = { env: world.env, deps: { ...world.deps(), logger: undefined }, stdout: (line: string) => say(`  ${line}`), stderr: (line: string) => say(`  ${line}`) };
+    const cliContext = {
+      env: world.env,
+      deps: { ...world.deps(), logger: undefined },
+      stdout: (line: string) => say(`  ${line}`),
+      stderr: (line: string) => say(`  ${line}`),
+    };
     await runCli(['plan'], cliContext);
     const synced = await world.sync();
     if (!synced.ok) throw new Error(`the sync failed: ${JSON.stringify(synced.summary)}`);
     say('\nafter the sync, the schedules (as in the EventBridge Scheduler console):');
-    for (const name of world.names()) say(`  ${name.padEnd(28)} ${world.expressionOf(name)}  ${JSON.stringify(world.parametersOf(name))}`);
+    for (const name of world.names())
+      say(`  ${name.padEnd(28)} ${world.expressionOf(name)}  ${JSON.stringify(world.parametersOf(name))}`);
 
     heading('2. Each schedule runs the Backopper-Backup document on the server');
     const content = localStackDocument({ ws, bucket: s3.bucket, sshd, media: { identityFile: sshd.identityFile } });
@@ -83,7 +103,11 @@ async function main(): Promise<void> {
     heading('Artifacts');
     say(`  ${'app'.padEnd(10)} ${'step'.padEnd(9)} ${'bytes'.padStart(9)}  where`);
     for (const report of reports) {
-      for (const [step, where] of [['database', report.steps.database.path], ['upload', `s3://${report.steps.upload.bucket}/${report.steps.upload.key}`], ['transfer', report.steps.transfer.path]]) {
+      for (const [step, where] of [
+        ['database', report.steps.database.path],
+        ['upload', `s3://${report.steps.upload.bucket}/${report.steps.upload.key}`],
+        ['transfer', report.steps.transfer.path],
+      ]) {
         say(`  ${report.app.padEnd(10)} ${step.padEnd(9)} ${String(report.steps[step].bytes).padStart(9)}  ${where}`);
       }
     }
@@ -92,34 +116,64 @@ async function main(): Promise<void> {
     const restoredWp = `${mysqlDb.database}_restored`;
     await mysqlRoot(`CREATE DATABASE \`${restoredWp}\``);
     cleanups.push(() => mysqlRoot(`DROP DATABASE IF EXISTS \`${restoredWp}\``));
-    await restore(['restore', 'live', 'acme-blog', '--output', ws.root, '--database-url', `mysql://root@localhost/${restoredWp}`], s3.env, s3.bucket);
+    await restore(
+      ['restore', 'live', 'acme-blog', '--output', ws.root, '--database-url', `mysql://root@localhost/${restoredWp}`],
+      s3.env,
+      s3.bucket,
+    );
     compare('acme-blog', await fingerprintMysql(mysqlDb.database), await fingerprintMysql(restoredWp));
 
     const target = await cluster.createDatabase('demo_crm_restored');
     const envFile = join(ws.root, 'restore-target.env');
-    writeFileSync(envFile, `DB_CONNECTION=pgsql\nDB_HOST=127.0.0.1\nDB_PORT=${target.port}\nDB_DATABASE=${target.database}\nDB_USERNAME=${target.user}\nDB_PASSWORD=${envValue(target.password)}\n`);
+    writeFileSync(
+      envFile,
+      `DB_CONNECTION=pgsql\nDB_HOST=127.0.0.1\nDB_PORT=${target.port}\nDB_DATABASE=${target.database}\nDB_USERNAME=${target.user}\nDB_PASSWORD=${envValue(target.password)}\n`,
+    );
     await restore(['restore', 'live', 'acme-crm', '--output', ws.root, '--dotenv', envFile], s3.env, s3.bucket);
-    compare('acme-crm', await fingerprintPostgres(cluster, pgDb.database), await fingerprintPostgres(cluster, target.database));
+    compare(
+      'acme-crm',
+      await fingerprintPostgres(cluster, pgDb.database),
+      await fingerprintPostgres(cluster, target.database),
+    );
 
     heading('4. Media: listed from the run records, restored beside the live folder');
     await restore(['backups', 'live', 'acme-blog'], s3.env, s3.bucket);
     const blog = reports.find((report) => report.app === 'acme-blog');
-    const restoreDocument = localStackDocument({ ws, bucket: s3.bucket, sshd, media: { identityFile: sshd.identityFile }, document: RESTORE_MEDIA_DOCUMENT_NAME });
-    const parameters = { app: 'acme-blog', environment: 'live', archive: blog.steps.transfer.path, sha256: blog.steps.transfer.sha256 };
+    const restoreDocument = localStackDocument({
+      ws,
+      bucket: s3.bucket,
+      sshd,
+      media: { identityFile: sshd.identityFile },
+      document: RESTORE_MEDIA_DOCUMENT_NAME,
+    });
+    const parameters = {
+      app: 'acme-blog',
+      environment: 'live',
+      archive: blog.steps.transfer.path,
+      sha256: blog.steps.transfer.sha256,
+    };
     say(`\nSendCommand ${RESTORE_MEDIA_DOCUMENT_NAME} ${JSON.stringify(parameters)}`);
     const restoredMedia = await runDocument({ content: restoreDocument, parameters, agentBundle: AGENT_BUNDLE, env });
     for (const line of restoredMedia.stdout.trim().split('\n').slice(0, -1)) say(`  ${line}`);
     const result = JSON.parse(restoredMedia.stdout.trim().split('\n').at(-1) ?? '{}');
-    if (restoredMedia.exitCode !== 0 || result.status !== 'succeeded') throw new Error(`the media restore exited ${restoredMedia.exitCode}: ${result.error ?? restoredMedia.stderr}`);
+    if (restoredMedia.exitCode !== 0 || result.status !== 'succeeded')
+      throw new Error(`the media restore exited ${restoredMedia.exitCode}: ${result.error ?? restoredMedia.stderr}`);
     const files = (dir: string) => readdirSync(dir, { recursive: true }).map(String).sort();
     const same = JSON.stringify(files(result.restored)) === JSON.stringify(files(result.live));
-    say(`  ${same ? 'same' : 'DIFF'}  ${files(result.restored).length} entries in ${result.restored} and in the live ${result.live}`);
+    say(
+      `  ${same ? 'same' : 'DIFF'}  ${files(result.restored).length} entries in ${result.restored} and in the live ${result.live}`,
+    );
     if (!same) throw new Error('the restored media folder differs from the live one');
     say(`  swap (a separate step): ${result.swap.join(' && ')}`);
     say();
-    say(keep ? `Kept everything under ${ws.root} (servers stopped).` : 'Demo complete; temporary files removed (run with --keep to look around).');
+    say(
+      keep
+        ? `Kept everything under ${ws.root} (servers stopped).`
+        : 'Demo complete; temporary files removed (run with --keep to look around).',
+    );
   } finally {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => say(`cleanup: ${String(error)}`));
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((error: unknown) => say(`cleanup: ${String(error)}`));
     if (!keep) await rm(ws.root, { recursive: true, force: true });
   }
 }

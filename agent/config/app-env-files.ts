@@ -16,9 +16,12 @@ export interface AppEnv {
  */
 export async function listEnvFiles(root: string): Promise<string[]> {
   const application = await readFile(join(root, 'config', 'application.php'), 'utf8').catch(() => undefined);
-  const bedrock = application !== undefined && ((await isDirectory(join(root, 'web', 'app'))) || (await isDirectory(join(root, 'web', 'wp'))));
+  const bedrock =
+    application !== undefined &&
+    ((await isDirectory(join(root, 'web', 'app'))) || (await isDirectory(join(root, 'web', 'wp'))));
   // Bedrock before 1.16 (2021) never read .env.local: follow what this app's own config does.
-  if (bedrock && application.includes('.env.local') && (await isFile(join(root, '.env.local')))) return ['.env', '.env.local'];
+  if (bedrock && application.includes('.env.local') && (await isFile(join(root, '.env.local'))))
+    return ['.env', '.env.local'];
   return ['.env'];
 }
 
@@ -38,7 +41,11 @@ async function readText(file: string): Promise<string> {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    throw new EnvFileError(`${file} is not valid UTF-8 (phpdotenv would turn the bad bytes into "?"): save it as UTF-8`, file, 0);
+    throw new EnvFileError(
+      `${file} is not valid UTF-8 (phpdotenv would turn the bad bytes into "?"): save it as UTF-8`,
+      file,
+      0,
+    );
   }
 }
 

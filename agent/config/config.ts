@@ -98,11 +98,19 @@ const SETTINGS = {
   reportUrl: { flag: 'report-url', variable: 'BACKOPPER_REPORT_URL' },
   reportSecret: { flag: 'report-secret', variable: 'BACKOPPER_REPORT_SECRET' },
   verifyAdminUrl: { flag: 'verify-admin-url', variable: 'BACKOPPER_VERIFY_ADMIN_URL' },
-  reportSecretHeader: { flag: 'report-secret-header', variable: 'BACKOPPER_REPORT_SECRET_HEADER', fallback: 'X-Secret-Key' },
+  reportSecretHeader: {
+    flag: 'report-secret-header',
+    variable: 'BACKOPPER_REPORT_SECRET_HEADER',
+    fallback: 'X-Secret-Key',
+  },
   s3Timeout: { flag: 's3-timeout', variable: 'BACKOPPER_S3_TIMEOUT', fallback: '60' },
   s3ConnectTimeout: { flag: 's3-connect-timeout', variable: 'BACKOPPER_S3_CONNECT_TIMEOUT', fallback: '10' },
   uploadStallTimeout: { flag: 'upload-stall-timeout', variable: 'BACKOPPER_UPLOAD_STALL_TIMEOUT', fallback: '60' },
-  mysqlMaxAllowedPacket: { flag: 'mysql-max-allowed-packet', variable: 'BACKOPPER_MYSQL_MAX_ALLOWED_PACKET', fallback: '1G' },
+  mysqlMaxAllowedPacket: {
+    flag: 'mysql-max-allowed-packet',
+    variable: 'BACKOPPER_MYSQL_MAX_ALLOWED_PACKET',
+    fallback: '1G',
+  },
   compressThreads: { flag: 'compress-threads', variable: 'BACKOPPER_COMPRESS_THREADS' },
   priority: { flag: 'priority', variable: 'BACKOPPER_PRIORITY', fallback: 'low' },
 } as const satisfies Record<string, { flag: string; variable: string; fallback?: string }>;
@@ -123,10 +131,19 @@ const FLAG_OPTIONS = {
 const RESTORE_MEDIA_FLAGS = { archive: { type: 'string' }, sha256: { type: 'string' } } as const;
 
 /** Parsed flags plus readers that apply flag > variable > default and turn bad values into ConfigError. */
-function readInputs(argv: string[], env: NodeJS.ProcessEnv, extraFlags: Record<string, { type: 'string' | 'boolean' }> = {}) {
+function readInputs(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  extraFlags: Record<string, { type: 'string' | 'boolean' }> = {},
+) {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options: { ...FLAG_OPTIONS, ...extraFlags }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { ...FLAG_OPTIONS, ...extraFlags },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
@@ -188,7 +205,10 @@ export function loadBackupConfig(argv: string[], env: NodeJS.ProcessEnv): Backup
     s3ConnectTimeout: integerIn(setting('s3ConnectTimeout')!, 1, 600, SETTINGS.s3ConnectTimeout),
     uploadStallTimeout: integerIn(setting('uploadStallTimeout')!, 1, 3600, SETTINGS.uploadStallTimeout),
     mysqlMaxAllowedPacket: packetSize(setting('mysqlMaxAllowedPacket')!, SETTINGS.mysqlMaxAllowedPacket),
-    compressThreads: setting('compressThreads') === undefined ? defaultCompressThreads() : integerIn(setting('compressThreads')!, 1, 256, SETTINGS.compressThreads),
+    compressThreads:
+      setting('compressThreads') === undefined
+        ? defaultCompressThreads()
+        : integerIn(setting('compressThreads')!, 1, 256, SETTINGS.compressThreads),
     priority: oneOf(setting('priority')!, PRIORITIES, SETTINGS.priority),
   };
 
@@ -204,12 +224,25 @@ export function loadBackupConfig(argv: string[], env: NodeJS.ProcessEnv): Backup
 }
 
 /** The media server settings, `{app}` and `{environment}` filled in; undefined without BACKOPPER_MEDIA_HOST. */
-function readMediaServer(setting: (name: SettingName) => string | undefined, app: string, environment: string): MediaServer | undefined {
-  const host = optional(setting('mediaHost'), /^[A-Za-z0-9][A-Za-z0-9.:-]*$/, SETTINGS.mediaHost, 'a host name or address');
+function readMediaServer(
+  setting: (name: SettingName) => string | undefined,
+  app: string,
+  environment: string,
+): MediaServer | undefined {
+  const host = optional(
+    setting('mediaHost'),
+    /^[A-Za-z0-9][A-Za-z0-9.:-]*$/,
+    SETTINGS.mediaHost,
+    'a host name or address',
+  );
   if (!host) return undefined;
   const template = setting('mediaPath');
-  if (!template) throw new ConfigError(`${name(SETTINGS.mediaPath)} is required when ${name(SETTINGS.mediaHost)} is set`);
-  if (/["\n\r\\]/.test(template)) throw new ConfigError(`${name(SETTINGS.mediaPath)} ${JSON.stringify(template)} contains a quote, backslash or newline`);
+  if (!template)
+    throw new ConfigError(`${name(SETTINGS.mediaPath)} is required when ${name(SETTINGS.mediaHost)} is set`);
+  if (/["\n\r\\]/.test(template))
+    throw new ConfigError(
+      `${name(SETTINGS.mediaPath)} ${JSON.stringify(template)} contains a quote, backslash or newline`,
+    );
   return {
     host,
     port: integerIn(setting('mediaPort')!, 1, 65535, SETTINGS.mediaPort),
@@ -247,18 +280,27 @@ export function loadRestoreMediaConfig(argv: string[], env: NodeJS.ProcessEnv): 
   const environment = check(() => validateEnvironment(need('environment')));
   // Optional: without it (the restore document's default), every project type's default media folders are tried.
   const givenType = values['project-type'];
-  const projectType = typeof givenType === 'string' && givenType !== '' ? check(() => validateProjectType(givenType)) : undefined;
+  const projectType =
+    typeof givenType === 'string' && givenType !== '' ? check(() => validateProjectType(givenType)) : undefined;
   const media = readMediaServer(setting, app, environment);
-  if (!media) throw new ConfigError(`${name(SETTINGS.mediaHost)} is required: the archive is fetched from the media server`);
+  if (!media)
+    throw new ConfigError(`${name(SETTINGS.mediaHost)} is required: the archive is fetched from the media server`);
   const given = need('archive');
   const path = given.includes(':') ? given.slice(given.indexOf(':') + 1) : given;
   const archive = path.slice(path.lastIndexOf('/') + 1);
-  if (!MEDIA_ARCHIVE_PATTERN.test(archive)) throw new ConfigError(`--archive ${JSON.stringify(given)} is not a media archive of ours (media_<ts>[_<host id>].tar.gz)`);
-  if (path.includes('/') && path.slice(0, path.lastIndexOf('/')).replace(/\/+$/, '') !== media.path.replace(/\/+$/, '')) {
+  if (!MEDIA_ARCHIVE_PATTERN.test(archive))
+    throw new ConfigError(
+      `--archive ${JSON.stringify(given)} is not a media archive of ours (media_<ts>[_<host id>].tar.gz)`,
+    );
+  if (
+    path.includes('/') &&
+    path.slice(0, path.lastIndexOf('/')).replace(/\/+$/, '') !== media.path.replace(/\/+$/, '')
+  ) {
     throw new ConfigError(`--archive ${JSON.stringify(given)} is not in this app's remote folder ${media.path}`);
   }
   const sha256 = need('sha256').toLowerCase();
-  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new ConfigError(`--sha256 ${JSON.stringify(sha256)} is not a sha256 (64 hex digits)`);
+  if (!/^[0-9a-f]{64}$/.test(sha256))
+    throw new ConfigError(`--sha256 ${JSON.stringify(sha256)} is not a sha256 (64 hex digits)`);
   return {
     app,
     environment,
@@ -294,17 +336,25 @@ function packetSize(value: string, spec: { flag: string; variable: string }): st
   const match = /^(\d+)([KMG]?)$/i.exec(value);
   const bytes = match ? Number(match[1]) * 1024 ** ' KMG'.indexOf(match[2].toUpperCase() || ' ') : NaN;
   if (!(bytes >= 1024 && bytes <= 1024 ** 3)) {
-    throw new ConfigError(`${name(spec)} ${JSON.stringify(value)} is not a size from 1K to 1G (a number of bytes, or with K, M or G)`);
+    throw new ConfigError(
+      `${name(spec)} ${JSON.stringify(value)} is not a size from 1K to 1G (a number of bytes, or with K, M or G)`,
+    );
   }
   return value.toUpperCase();
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], spec: { flag: string; variable: string }): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(`${name(spec)} ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new ConfigError(`${name(spec)} ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
   return value as T;
 }
 
-function optional(value: string | undefined, pattern: RegExp, spec: { flag: string; variable: string }, what: string): string | undefined {
+function optional(
+  value: string | undefined,
+  pattern: RegExp,
+  spec: { flag: string; variable: string },
+  what: string,
+): string | undefined {
   if (value === undefined) return undefined;
   if (!pattern.test(value)) throw new ConfigError(`${name(spec)} ${JSON.stringify(value)} is not ${what}`);
   return value;

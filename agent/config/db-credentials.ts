@@ -45,7 +45,9 @@ export function resolveDbConnection(
   const connectionName = fromUrl ? undefined : setting('DB_CONNECTION');
   const declared = fromUrl?.engine ?? (connectionName ? CONNECTION_ENGINES[connectionName.toLowerCase()] : undefined);
   if (connectionName && !declared) {
-    throw new DbCredentialsError(`${fileName}: DB_CONNECTION ${JSON.stringify(connectionName)} is not mysql, mariadb or pgsql`);
+    throw new DbCredentialsError(
+      `${fileName}: DB_CONNECTION ${JSON.stringify(connectionName)} is not mysql, mariadb or pgsql`,
+    );
   }
   if (declared && declared !== engine) {
     const key = fromUrl ? 'DATABASE_URL' : 'DB_CONNECTION';
@@ -56,7 +58,13 @@ export function resolveDbConnection(
   const database = required(setting, ['DB_DATABASE', 'DB_NAME'], fileName);
   const user = required(setting, ['DB_USERNAME', 'DB_USER'], fileName);
   const password = setting('DB_PASSWORD') ?? '';
-  const connection: DbConnection = { engine, database, user, password, ...splitHost(setting('DB_HOST') ?? '', fileName) };
+  const connection: DbConnection = {
+    engine,
+    database,
+    user,
+    password,
+    ...splitHost(setting('DB_HOST') ?? '', fileName),
+  };
   const port = setting('DB_PORT');
   if (port) connection.port = parsePort(port, `${fileName}: DB_PORT`);
   const socket = setting('DB_SOCKET');
@@ -67,7 +75,11 @@ export function resolveDbConnection(
 type SettingReader = (key: string) => string | undefined;
 
 /** Reads one setting, refusing one that still holds a `${NAME}` defined nowhere (never an empty or literal value). */
-function settingReader(env: Record<string, string>, unresolved: ParsedEnv['unresolved'], fileName: string): SettingReader {
+function settingReader(
+  env: Record<string, string>,
+  unresolved: ParsedEnv['unresolved'],
+  fileName: string,
+): SettingReader {
   return (key) => {
     if (!Object.hasOwn(env, key)) return undefined;
     const names = unresolved[key] ?? [];
@@ -93,7 +105,8 @@ function required(setting: SettingReader, keys: string[], fileName: string): str
 function splitHost(value: string, fileName: string): Pick<DbConnection, 'host' | 'port' | 'socket'> {
   if (value === '') return {};
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(value);
-  if (bracketed) return { host: bracketed[1], ...(bracketed[2] ? { port: parsePort(bracketed[2], `${fileName}: DB_HOST`) } : {}) };
+  if (bracketed)
+    return { host: bracketed[1], ...(bracketed[2] ? { port: parsePort(bracketed[2], `${fileName}: DB_HOST`) } : {}) };
   const colon = value.indexOf(':');
   if (colon === -1 || value.indexOf(':', colon + 1) !== -1) return { host: value };
   const host = value.slice(0, colon);
@@ -104,7 +117,8 @@ function splitHost(value: string, fileName: string): Pick<DbConnection, 'host' |
 
 function parsePort(value: string, what: string): number {
   const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
-  if (!(port >= 1 && port <= 65535)) throw new DbCredentialsError(`${what} ${JSON.stringify(value)} is not a port number`);
+  if (!(port >= 1 && port <= 65535))
+    throw new DbCredentialsError(`${what} ${JSON.stringify(value)} is not a port number`);
   return port;
 }
 
@@ -116,7 +130,10 @@ function parseDatabaseUrl(value: string, fileName: string): DbConnection {
     throw new DbCredentialsError(`${fileName}: DATABASE_URL is not a URL`);
   }
   const engine = CONNECTION_ENGINES[url.protocol.replace(/:$/, '').toLowerCase()];
-  if (!engine) throw new DbCredentialsError(`${fileName}: DATABASE_URL scheme ${JSON.stringify(url.protocol)} is not mysql or postgres`);
+  if (!engine)
+    throw new DbCredentialsError(
+      `${fileName}: DATABASE_URL scheme ${JSON.stringify(url.protocol)} is not mysql or postgres`,
+    );
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!database) throw new DbCredentialsError(`${fileName}: DATABASE_URL names no database`);
   if (!url.username) throw new DbCredentialsError(`${fileName}: DATABASE_URL names no user`);

@@ -47,18 +47,25 @@ const CONTROL: Record<string, string> = { f: '\f', n: '\n', r: '\r', t: '\t', v:
 /** Parses one chunk; returns the entry or the reason phpdotenv throws. */
 export function parseEntry(text: string, version: PhpdotenvVersion): EnvEntry | EntryProblem {
   const eq = text.indexOf('=');
-  if (eq === -1) return parseName(text, version) ?? { problem: 'the line has no "=" and is not a variable name either', at: 0 };
+  if (eq === -1)
+    return parseName(text, version) ?? { problem: 'the line has no "=" and is not a variable name either', at: 0 };
   const name = trimPhp(text.slice(0, eq));
   if (name === '') return { problem: 'the line starts with "=": the variable name is missing', at: 0 };
   const parsedName = parseName(name, version);
-  if (!parsedName) return { problem: `${JSON.stringify(name.slice(0, 60))} is not a valid variable name (letters, digits, _ and .)`, at: 0 };
+  if (!parsedName)
+    return {
+      problem: `${JSON.stringify(name.slice(0, 60))} is not a valid variable name (letters, digits, _ and .)`,
+      at: 0,
+    };
 
   const afterEq = text.slice(eq + 1);
   const value = trimPhp(afterEq);
   const valueAt = eq + 1 + afterEq.indexOf(value);
   if (value === '') return { name: parsedName.name, value: { chars: '', references: [] } };
   const parsed = parseValue(value, valueAt);
-  return 'problem' in parsed ? { problem: `${parsedName.name} ${parsed.problem}`, at: parsed.at } : { name: parsedName.name, value: parsed };
+  return 'problem' in parsed
+    ? { problem: `${parsedName.name} ${parsed.problem}`, at: parsed.at }
+    : { name: parsedName.name, value: parsed };
 }
 
 function parseName(raw: string, version: PhpdotenvVersion): { name: string } | undefined {
@@ -123,8 +130,12 @@ function nextState(state: State, token: string): Step {
       return { chars: token, state: State.DoubleQuoted };
     case State.Escape:
       if (token === '"' || token === '\\' || token === '$') return { chars: token, state: State.DoubleQuoted };
-      if (Object.hasOwn(CONTROL, token[0])) return { chars: CONTROL[token[0]] + token.slice(1), state: State.DoubleQuoted };
-      return { problem: 'has a backslash that is not one of \\" \\\\ \\$ \\n \\r \\t \\f \\v inside double quotes (write \\\\ for a backslash, or use single quotes)' };
+      if (Object.hasOwn(CONTROL, token[0]))
+        return { chars: CONTROL[token[0]] + token.slice(1), state: State.DoubleQuoted };
+      return {
+        problem:
+          'has a backslash that is not one of \\" \\\\ \\$ \\n \\r \\t \\f \\v inside double quotes (write \\\\ for a backslash, or use single quotes)',
+      };
     case State.AfterQuote:
     case State.AfterSpace:
       if (token === '#') return { chars: '', state: State.Comment };

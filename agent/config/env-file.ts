@@ -63,7 +63,10 @@ export function loadLikePhpdotenv(sources: EnvSource[], options: ParseEnvOptions
   // phpdotenv strips one byte-order mark per file, then joins the files with "\n".
   const texts = sources.map((source) => source.text.replace(/^\uFEFF/, ''));
   const lines = splitLines(texts.join('\n'));
-  const where = lineLocator(texts, sources.map((source) => source.name));
+  const where = lineLocator(
+    texts,
+    sources.map((source) => source.name),
+  );
   const { chunks, ignored } = chunkLines(lines, version);
 
   const entries: EnvEntry[] = [];
@@ -71,7 +74,11 @@ export function loadLikePhpdotenv(sources: EnvSource[], options: ParseEnvOptions
     const parsed = parseEntry(chunk.text, version);
     if ('problem' in parsed) {
       const at = where(chunk.first + countNewlines(chunk.text.slice(0, parsed.at)));
-      throw new EnvFileError(`${at.file} line ${at.line}: ${parsed.problem}; phpdotenv refuses the file, so the app would not boot either`, at.file, at.line);
+      throw new EnvFileError(
+        `${at.file} line ${at.line}: ${parsed.problem}; phpdotenv refuses the file, so the app would not boot either`,
+        at.file,
+        at.line,
+      );
     }
     entries.push(parsed);
     if (parsed.value?.commentAt !== undefined) {
@@ -83,10 +90,15 @@ export function loadLikePhpdotenv(sources: EnvSource[], options: ParseEnvOptions
 
   const named = (skip: IgnoredLines) => {
     const start = where(skip.start);
-    const lines = skip.lines.map((index) => where(index)).map((at) => (at.file === start.file ? String(at.line) : `${at.file} ${at.line}`));
+    const lines = skip.lines
+      .map((index) => where(index))
+      .map((at) => (at.file === start.file ? String(at.line) : `${at.file} ${at.line}`));
     return { ...start, lines: lines.join(', '), why: skip.why };
   };
-  return { ...loadEntries(entries, options.environment ?? {}), ignored: ignored.sort((a, b) => a.start - b.start).map(named) };
+  return {
+    ...loadEntries(entries, options.environment ?? {}),
+    ignored: ignored.sort((a, b) => a.start - b.start).map(named),
+  };
 }
 
 /**
@@ -98,7 +110,10 @@ export function parseEnv(sources: EnvSource[], options: ParseEnvOptions = {}): P
   const { values, unresolved, ignored } = loadLikePhpdotenv(sources, options);
   const skip = ignored[0];
   if (skip) {
-    const cause = skip.why === 'never-closed' ? 'a double-quoted value starts here and is never closed' : 'a comment here contains =" without a closing quote';
+    const cause =
+      skip.why === 'never-closed'
+        ? 'a double-quoted value starts here and is never closed'
+        : 'a comment here contains =" without a closing quote';
     throw new EnvFileError(
       `${skip.file} line ${skip.line}: ${cause}, so phpdotenv silently ignores line(s) ${skip.lines} and the app does not get what they set; refusing rather than guessing (close or remove the quote)`,
       skip.file,
@@ -109,7 +124,11 @@ export function parseEnv(sources: EnvSource[], options: ParseEnvOptions = {}): P
 }
 
 /** One file: {@link parseEnv} of `[{ name: fileName, text }]`. */
-export function parseEnvFile(text: string, fileName: string, environment: Record<string, string | undefined> = {}): ParsedEnv {
+export function parseEnvFile(
+  text: string,
+  fileName: string,
+  environment: Record<string, string | undefined> = {},
+): ParsedEnv {
   return parseEnv([{ name: fileName, text }], { environment });
 }
 

@@ -45,7 +45,10 @@ export function isCommentOrBlank(line: string): boolean {
 }
 
 /** Groups `lines` into chunks the way phpdotenv's Lines::process does, and lists what it silently skips. */
-export function chunkLines(lines: string[], version: PhpdotenvVersion): { chunks: EnvChunk[]; ignored: IgnoredLines[] } {
+export function chunkLines(
+  lines: string[],
+  version: PhpdotenvVersion,
+): { chunks: EnvChunk[]; ignored: IgnoredLines[] } {
   const chunks: EnvChunk[] = [];
   const ignored: IgnoredLines[] = [];
   let multiline = false;
@@ -77,7 +80,12 @@ export function chunkLines(lines: string[], version: PhpdotenvVersion): { chunks
 
   if (multiline) {
     const swallowed = meaningfulLines(lines, bufferStart, lines.length - 1);
-    if (swallowed.length > 0) ignored.push({ start: bufferStart, lines: swallowed, why: isCommentOrBlank(lines[bufferStart]) ? 'comment' : 'never-closed' });
+    if (swallowed.length > 0)
+      ignored.push({
+        start: bufferStart,
+        lines: swallowed,
+        why: isCommentOrBlank(lines[bufferStart]) ? 'comment' : 'never-closed',
+      });
   }
   return { chunks, ignored };
 }

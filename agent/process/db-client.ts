@@ -9,8 +9,10 @@ const secretName = (db: DbConnection) => (db.engine === 'mysql' ? 'my.cnf' : 'pg
 
 /** Runs SQL with the database's own client and returns its rows as arrays of tab-separated fields. */
 export async function queryDatabase(db: DbConnection, sql: string, signal?: AbortSignal): Promise<string[][]> {
-  const { stdout } = await withSecretFile(secretName(db), (path) => buildQueryCommand(db, path, sql), (plan) =>
-    runCommand(plan.command, { secrets: plan.secrets, signal }),
+  const { stdout } = await withSecretFile(
+    secretName(db),
+    (path) => buildQueryCommand(db, path, sql),
+    (plan) => runCommand(plan.command, { secrets: plan.secrets, signal }),
   );
   return stdout
     .split('\n')
@@ -19,14 +21,21 @@ export async function queryDatabase(db: DbConnection, sql: string, signal?: Abor
 }
 
 /** Imports a dump file (`.sql.gz` through gunzip into `mysql`, `.tar` with `pg_restore`); the first error stops it. */
-export async function importDump(db: DbConnection, dumpPath: string, options: { replace?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+export async function importDump(
+  db: DbConnection,
+  dumpPath: string,
+  options: { replace?: boolean; signal?: AbortSignal } = {},
+): Promise<void> {
   const { replace = false, signal } = options;
-  await withSecretFile(secretName(db), (path) => buildImportCommand(db, path, dumpPath, replace), (plan) =>
-    runCommand(plan.command, {
-      secrets: plan.secrets,
-      signal,
-      ...(db.engine === 'mysql' ? { input: createReadStream(dumpPath).pipe(createGunzip()) } : {}),
-    }),
+  await withSecretFile(
+    secretName(db),
+    (path) => buildImportCommand(db, path, dumpPath, replace),
+    (plan) =>
+      runCommand(plan.command, {
+        secrets: plan.secrets,
+        signal,
+        ...(db.engine === 'mysql' ? { input: createReadStream(dumpPath).pipe(createGunzip()) } : {}),
+      }),
   );
 }
 
@@ -43,7 +52,13 @@ export async function listTables(db: DbConnection): Promise<string[]> {
 export async function countRows(db: DbConnection, tables: string[]): Promise<Record<string, number>> {
   if (tables.length === 0) return {};
   const mysql = db.engine === 'mysql';
-  const quote = (name: string) => (mysql ? `\`${name.replace(/`/g, '``')}\`` : name.split('.').map((part) => `"${part.replace(/"/g, '""')}"`).join('.'));
+  const quote = (name: string) =>
+    mysql
+      ? `\`${name.replace(/`/g, '``')}\``
+      : name
+          .split('.')
+          .map((part) => `"${part.replace(/"/g, '""')}"`)
+          .join('.');
   // MySQL treats `\` in string literals as an escape; PostgreSQL (standard_conforming_strings) does not.
   const literal = (name: string) => `'${(mysql ? name.replace(/\\/g, '\\\\') : name).replace(/'/g, "''")}'`;
   const sql = tables.map((table) => `SELECT ${literal(table)}, COUNT(*) FROM ${quote(table)}`).join(' UNION ALL ');

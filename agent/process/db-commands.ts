@@ -45,7 +45,10 @@ export interface DbCommandPlan {
  * How a client authenticates: the password goes into `secretPath` (a MySQL option file or a PostgreSQL
  * password file), never onto the command line. MySQL's `--defaults-extra-file` must be the first argument.
  */
-function clientAuth(db: DbConnection, secretPath: string): { args: string[]; env?: Record<string, string>; contents: string } {
+function clientAuth(
+  db: DbConnection,
+  secretPath: string,
+): { args: string[]; env?: Record<string, string>; contents: string } {
   if (db.engine === 'mysql') {
     const lines = ['[client]', `user=${optionValue(db.user)}`, `password=${optionValue(db.password)}`];
     if (db.host) lines.push(`host=${optionValue(db.host)}`);
@@ -80,13 +83,25 @@ function plan(db: DbConnection, secretPath: string, file: string, args: (auth: s
  * mysqldump (to be gzipped) or `pg_dump --format=tar`, writing to stdout; pg_dump writes to
  * `pgOutputFile` instead when given (`--file`).
  */
-export function buildDumpCommand(db: DbConnection, secretPath: string, options: MysqlDumpOptions = {}, pgOutputFile?: string): DbCommandPlan {
+export function buildDumpCommand(
+  db: DbConnection,
+  secretPath: string,
+  options: MysqlDumpOptions = {},
+  pgOutputFile?: string,
+): DbCommandPlan {
   const skip = new Set(options.skip ?? []);
-  const flags = MYSQLDUMP_FLAGS.map((flag) => (skip.has(flag.slice(2) as SkippablePart) ? `--skip-${flag.slice(2)}` : flag));
+  const flags = MYSQLDUMP_FLAGS.map((flag) =>
+    skip.has(flag.slice(2) as SkippablePart) ? `--skip-${flag.slice(2)}` : flag,
+  );
   const packet = `--max-allowed-packet=${options.maxAllowedPacket ?? DEFAULT_MAX_ALLOWED_PACKET}`;
   return db.engine === 'mysql'
     ? plan(db, secretPath, 'mysqldump', (auth) => [...auth, ...flags, packet, db.database])
-    : plan(db, secretPath, 'pg_dump', (auth) => ['--format=tar', ...auth, `--dbname=${conninfo(db.database)}`, ...(pgOutputFile ? [`--file=${pgOutputFile}`] : [])]);
+    : plan(db, secretPath, 'pg_dump', (auth) => [
+        '--format=tar',
+        ...auth,
+        `--dbname=${conninfo(db.database)}`,
+        ...(pgOutputFile ? [`--file=${pgOutputFile}`] : []),
+      ]);
 }
 
 /**
@@ -94,18 +109,61 @@ export function buildDumpCommand(db: DbConnection, secretPath: string, options: 
  * drops and recreates each table), or `pg_restore` of `dumpPath` in one transaction with
  * `--exit-on-error` (all or nothing); `replace` makes pg_restore drop the objects it recreates.
  */
-export function buildImportCommand(db: DbConnection, secretPath: string, dumpPath: string, replace = false): DbCommandPlan {
-  const pgFlags = ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', ...(replace ? ['--clean', '--if-exists'] : [])];
+export function buildImportCommand(
+  db: DbConnection,
+  secretPath: string,
+  dumpPath: string,
+  replace = false,
+): DbCommandPlan {
+  const pgFlags = [
+    '--no-owner',
+    '--no-privileges',
+    '--exit-on-error',
+    '--single-transaction',
+    ...(replace ? ['--clean', '--if-exists'] : []),
+  ];
   return db.engine === 'mysql'
-    ? plan(db, secretPath, 'mysql', (auth) => [...auth, '--default-character-set=utf8mb4', '--batch', `--max-allowed-packet=${DEFAULT_MAX_ALLOWED_PACKET}`, db.database])
-    : plan(db, secretPath, 'pg_restore', (auth) => [...auth, ...pgFlags, `--dbname=${conninfo(db.database)}`, dumpPath]);
+    ? plan(db, secretPath, 'mysql', (auth) => [
+        ...auth,
+        '--default-character-set=utf8mb4',
+        '--batch',
+        `--max-allowed-packet=${DEFAULT_MAX_ALLOWED_PACKET}`,
+        db.database,
+      ])
+    : plan(db, secretPath, 'pg_restore', (auth) => [
+        ...auth,
+        ...pgFlags,
+        `--dbname=${conninfo(db.database)}`,
+        dumpPath,
+      ]);
 }
 
 /** Runs one SQL text and prints rows as tab-separated text without headers. */
 export function buildQueryCommand(db: DbConnection, secretPath: string, sql: string): DbCommandPlan {
   return db.engine === 'mysql'
-    ? plan(db, secretPath, 'mysql', (auth) => [...auth, '--default-character-set=utf8mb4', '--batch', '--skip-column-names', '-e', sql, db.database])
-    : plan(db, secretPath, 'psql', (auth) => [...auth, '-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', sql, `--dbname=${conninfo(db.database)}`]);
+    ? plan(db, secretPath, 'mysql', (auth) => [
+        ...auth,
+        '--default-character-set=utf8mb4',
+        '--batch',
+        '--skip-column-names',
+        '-e',
+        sql,
+        db.database,
+      ])
+    : plan(db, secretPath, 'psql', (auth) => [
+        ...auth,
+        '-X',
+        '-q',
+        '-A',
+        '-t',
+        '-F',
+        '\t',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-c',
+        sql,
+        `--dbname=${conninfo(db.database)}`,
+      ]);
 }
 
 /** A value for a MySQL option file: double-quoted, with `\` and `"` escaped. */

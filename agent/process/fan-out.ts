@@ -39,7 +39,9 @@ export class FanOut extends Writable {
     const { signal } = options;
     if (signal) {
       const dropAll = () => {
-        for (const target of secondaries) if (!target.destroyed) target.destroy(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+        for (const target of secondaries)
+          if (!target.destroyed)
+            target.destroy(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
       };
       if (signal.aborted) dropAll();
       else signal.addEventListener('abort', dropAll, { once: true });
@@ -62,7 +64,9 @@ export class FanOut extends Writable {
     this.#bytes += chunk.length;
     const waits = [
       ...(this.file ? [writeWithBackPressure(this.file, chunk)] : []),
-      ...this.secondaries.filter(isWritable).map((target) => writeWithBackPressure(target, chunk, this.options.stallTimeoutMs)),
+      ...this.secondaries
+        .filter(isWritable)
+        .map((target) => writeWithBackPressure(target, chunk, this.options.stallTimeoutMs)),
     ];
     Promise.all(waits).then(() => callback(), callback);
   }
@@ -92,7 +96,10 @@ function writeWithBackPressure(target: Writable, chunk: Buffer, stallMs?: number
     target.on('drain', done);
     target.on('close', done);
     if (stallMs !== undefined) {
-      timer = setTimeout(() => target.destroy(new StalledStreamError(`it took no data for ${formatSeconds(stallMs)}`)), stallMs);
+      timer = setTimeout(
+        () => target.destroy(new StalledStreamError(`it took no data for ${formatSeconds(stallMs)}`)),
+        stallMs,
+      );
     }
   });
 }

@@ -6,7 +6,12 @@ import { constants, crc32, deflateRaw } from 'node:zlib';
  * final), so the blocks concatenate into one deflate stream. The last block: ends with Z_FINISH.
  * `dictionary` is the previous block's last 32 KiB, so matches reach back across the boundary.
  */
-export type BlockCompressor = (block: Buffer, dictionary: Buffer | undefined, last: boolean, level: number) => Promise<Buffer>;
+export type BlockCompressor = (
+  block: Buffer,
+  dictionary: Buffer | undefined,
+  last: boolean,
+  level: number,
+) => Promise<Buffer>;
 
 export interface ParallelGzipOptions {
   /** Blocks compressed at the same time. */
@@ -88,7 +93,8 @@ export class ParallelGzip extends Transform {
 
   constructor(options: ParallelGzipOptions) {
     super({ readableHighWaterMark: 1 << 20 });
-    if (!Number.isInteger(options.threads) || options.threads < 1) throw new RangeError(`threads must be a whole number ≥ 1, not ${options.threads}`);
+    if (!Number.isInteger(options.threads) || options.threads < 1)
+      throw new RangeError(`threads must be a whole number ≥ 1, not ${options.threads}`);
     this.#threads = options.threads;
     this.#level = options.level ?? DEFAULT_LEVEL;
     this.#blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
@@ -167,7 +173,11 @@ export class ParallelGzip extends Transform {
     this.#running -= 1;
     if (this.#failed) return;
     const message = error instanceof Error ? error.message : String(error);
-    this.destroy(new Error(`compressing block ${job.index} (at byte ${job.index * this.#blockSize}) failed: ${message}`, { cause: error }));
+    this.destroy(
+      new Error(`compressing block ${job.index} (at byte ${job.index * this.#blockSize}) failed: ${message}`, {
+        cause: error,
+      }),
+    );
   }
 
   /** Calls `then` once fewer than the limit of blocks are held. */

@@ -30,7 +30,9 @@ export async function applyPriority(priority: Priority): Promise<string[]> {
   try {
     await runCommand({ file: 'ionice', args: [...LOW_IONICE, '-p', ...threads.map(String)] });
   } catch (error) {
-    warnings.push(`BACKOPPER_PRIORITY=low: could not lower the I/O priority (ionice ${LOW_IONICE.join(' ')}): ${messageOf(error)}`);
+    warnings.push(
+      `BACKOPPER_PRIORITY=low: could not lower the I/O priority (ionice ${LOW_IONICE.join(' ')}): ${messageOf(error)}`,
+    );
   }
   return warnings;
 }

@@ -69,7 +69,8 @@ function pidExists(pid: number): boolean {
 export function checkProcess(identity: ProcessIdentity, recordedAtMs?: number): Liveness {
   const { pid } = identity;
   const bootId = currentBootId();
-  if (identity.bootId && bootId && identity.bootId !== bootId) return { running: false, reason: `pid ${pid} was recorded before the last reboot` };
+  if (identity.bootId && bootId && identity.bootId !== bootId)
+    return { running: false, reason: `pid ${pid} was recorded before the last reboot` };
   const gone: Liveness = { running: false, reason: `pid ${pid}, no longer running` };
   if (!pidExists(pid)) return gone;
   const stat = readStat(pid);
@@ -77,18 +78,22 @@ export function checkProcess(identity: ProcessIdentity, recordedAtMs?: number): 
   // A killed run whose parent died too may stay a zombie until something reaps it.
   if (stat.state === 'Z' || stat.state === 'X') return gone;
   const { startTime } = stat;
-  if (identity.startTime !== undefined && identity.startTime !== startTime) return { running: false, reason: `pid ${pid} now belongs to another process` };
+  if (identity.startTime !== undefined && identity.startTime !== startTime)
+    return { running: false, reason: `pid ${pid} now belongs to another process` };
   if (identity.startTime === undefined && recordedAtMs !== undefined) {
     const startedAtMs = bootTimeMs() + (startTime / USER_HZ) * 1000;
     // Slack for a clock step since (boot time moves with it); a reboot takes longer than that.
-    if (startedAtMs > recordedAtMs + 5000) return { running: false, reason: `pid ${pid} now belongs to another process` };
+    if (startedAtMs > recordedAtMs + 5000)
+      return { running: false, reason: `pid ${pid} now belongs to another process` };
   }
   return { running: true };
 }
 
 /** When this boot began (`btime` in /proc/stat), in ms since the epoch; 0 when unknown. */
 function bootTimeMs(): number {
-  const line = readProc('/proc/stat')?.split('\n').find((text) => text.startsWith('btime '));
+  const line = readProc('/proc/stat')
+    ?.split('\n')
+    .find((text) => text.startsWith('btime '));
   return line ? Number(line.slice(6)) * 1000 : 0;
 }
 

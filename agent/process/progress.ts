@@ -23,13 +23,21 @@ export function parseProgressInterval(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_PROGRESS_INTERVAL_SECONDS * 1000;
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || (seconds !== 0 && (seconds < 0.1 || seconds > 3600))) {
-    throw new ConfigError(`BACKOPPER_PROGRESS_INTERVAL ${JSON.stringify(value)} is not a number of seconds from 0.1 to 3600 (0: no progress lines)`);
+    throw new ConfigError(
+      `BACKOPPER_PROGRESS_INTERVAL ${JSON.stringify(value)} is not a number of seconds from 0.1 to 3600 (0: no progress lines)`,
+    );
   }
   return Math.round(seconds * 1000);
 }
 
 /** One progress line. `bytes` undefined: the step cannot count (sftp), only the time is told. Pure. */
-export function formatProgress(step: string, bytes: number | undefined, previousBytes: number, elapsedMs: number, sinceLastMs: number): string {
+export function formatProgress(
+  step: string,
+  bytes: number | undefined,
+  previousBytes: number,
+  elapsedMs: number,
+  sinceLastMs: number,
+): string {
   const elapsed = `${Math.round(elapsedMs / 1000)} s`;
   if (bytes === undefined) return `progress ${step}: still running after ${elapsed}`;
   const rate = sinceLastMs > 0 ? ((bytes - previousBytes) / sinceLastMs) * 1000 : 0;

@@ -61,7 +61,12 @@ export function warningLines(file: string, stderr: string, ignore?: RegExp): str
     .map((line) => (line.startsWith(`${file}:`) ? line : `${file}: ${line}`))
     .map((line) => (line.length > MAX_WARNING_LENGTH ? `${line.slice(0, MAX_WARNING_LENGTH - 3)}...` : line));
   const unique = [...new Set(lines)];
-  return unique.length > MAX_WARNINGS ? [...unique.slice(0, MAX_WARNINGS - 1), `${file}: ... and ${unique.length - MAX_WARNINGS + 1} more lines on stderr`] : unique;
+  return unique.length > MAX_WARNINGS
+    ? [
+        ...unique.slice(0, MAX_WARNINGS - 1),
+        `${file}: ... and ${unique.length - MAX_WARNINGS + 1} more lines on stderr`,
+      ]
+    : unique;
 }
 
 /** Replaces each secret in `text` with `***`. */
@@ -73,7 +78,9 @@ export function redact(text: string, secrets: string[] = []): string {
 
 /** Shows a command for logs: the file and its arguments, quoted where needed. */
 export function describeCommand(spec: CommandSpec): string {
-  return [spec.file, ...spec.args].map((part) => (/^[\w./=:@%+,-]+$/.test(part) ? part : JSON.stringify(part))).join(' ');
+  return [spec.file, ...spec.args]
+    .map((part) => (/^[\w./=:@%+,-]+$/.test(part) ? part : JSON.stringify(part)))
+    .join(' ');
 }
 
 /**
@@ -86,7 +93,12 @@ export function startCommand(spec: CommandSpec, options: RunOptions = {}): Runni
   const child = spawn(spec.file, spec.args, {
     cwd: spec.cwd,
     env: { ...process.env, ...spec.env },
-    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...(spec.secretFd === undefined ? [] : [spec.secretFd])],
+    stdio: [
+      options.input === undefined ? 'ignore' : 'pipe',
+      'pipe',
+      'pipe',
+      ...(spec.secretFd === undefined ? [] : [spec.secretFd]),
+    ],
     shell: false,
   });
   // stdout and stderr are pipes (see stdio above).
@@ -134,12 +146,12 @@ export function startCommand(spec: CommandSpec, options: RunOptions = {}): Runni
       options.signal?.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
       const stderrTail = redact(stderr.replace(/\r/g, '').trim(), options.secrets);
-      if (inputError) reject(new Error(`reading the input of ${spec.file} failed: ${inputError.message}`, { cause: inputError }));
+      if (inputError)
+        reject(new Error(`reading the input of ${spec.file} failed: ${inputError.message}`, { cause: inputError }));
       else if (code !== null && okExitCodes.includes(code)) {
         warnings?.push(...warningLines(spec.file, redact(stderrHead, options.secrets), options.ignoreStderr));
         resolve({ exitCode: code, stderrTail });
-      }
-      else reject(new CommandFailedError(spec.file, code, signal, lastLines(stderrTail, 5)));
+      } else reject(new CommandFailedError(spec.file, code, signal, lastLines(stderrTail, 5)));
     });
   });
   return { stdout, done, pid: child.pid };

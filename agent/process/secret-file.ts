@@ -21,11 +21,10 @@ const O_TMPFILE = 0o20000000 | constants.O_DIRECTORY;
  * and returns the file's contents along with the command; the command `work` gets carries the
  * descriptor. `name` names the fallback file where O_TMPFILE is unsupported.
  */
-export async function withSecretFile<P extends { command: CommandSpec; secretFile: { path: string; contents: string } }, T>(
-  name: string,
-  build: (path: string) => P,
-  work: (plan: P) => Promise<T>,
-): Promise<T> {
+export async function withSecretFile<
+  P extends { command: CommandSpec; secretFile: { path: string; contents: string } },
+  T,
+>(name: string, build: (path: string) => P, work: (plan: P) => Promise<T>): Promise<T> {
   const plan = build(SECRET_FD_PATH);
   const fd = openUnnamedFile(name);
   try {

@@ -41,7 +41,9 @@ export async function removeDeadTempFolders(parent: string): Promise<string[]> {
   for (const name of names) {
     const path = join(parent, name);
     const parsed = parseTempFolderName(name);
-    const dead = parsed ? !checkProcess((await readOwner(path)) ?? { pid: parsed.pid }).running : OLD_SECRET_FOLDER.test(name) && (await isOlderThan(path, OLD_SECRET_FOLDER_AGE_MS));
+    const dead = parsed
+      ? !checkProcess((await readOwner(path)) ?? { pid: parsed.pid }).running
+      : OLD_SECRET_FOLDER.test(name) && (await isOlderThan(path, OLD_SECRET_FOLDER_AGE_MS));
     if (!dead || !(await isDirectory(path))) continue;
     await rm(path, { recursive: true, force: true });
     removed.push(path);

@@ -40,7 +40,12 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
   const stopS3 = new AbortController();
   const stop = () => stopS3.abort(deps.signal.reason);
   deps.signal.addEventListener('abort', stop, { once: true });
-  const s3 = () => (client ??= createS3Client(process.env, { idleSeconds: config.s3Timeout, connectSeconds: config.s3ConnectTimeout, signal: stopS3.signal }));
+  const s3 = () =>
+    (client ??= createS3Client(process.env, {
+      idleSeconds: config.s3Timeout,
+      connectSeconds: config.s3ConnectTimeout,
+      signal: stopS3.signal,
+    }));
   const report: RunReport = {
     app: config.app,
     environment: config.environment,
@@ -88,7 +93,10 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
     });
     release = lock.release;
     // What runs killed with SIGKILL left (no handler ran): said in the report, never silently.
-    const cleaned = [...(lock.tookOver ? [lock.tookOver] : []), ...(await cleanLeftovers({ backupDir, tmpDir: config.tmpDir }))];
+    const cleaned = [
+      ...(lock.tookOver ? [lock.tookOver] : []),
+      ...(await cleanLeftovers({ backupDir, tmpDir: config.tmpDir })),
+    ];
     for (const item of cleaned) deps.log(`cleaned   ${item}`);
     if (cleaned.length > 0) report.cleaned = cleaned;
     const claim = (after?: number) =>
@@ -102,15 +110,41 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
     if (read.warning) warn(read.warning);
     state = read.state;
     report.tier = retentionTier(state.lastBackup, report.timestamp, config.timeZone);
-    deps.log(`backup of ${config.app} (${config.environment}, ${config.engine}, ${config.projectType}) at ${report.timestamp} on ${report.host}, tier ${report.tier}`);
-    const database = await runDatabaseSteps({ config, timestamp: report.timestamp, runId: report.runId!, tier: report.tier, backupDir, s3, nextTimestamp: claim, log: deps.log, signal: deps.signal });
+    deps.log(
+      `backup of ${config.app} (${config.environment}, ${config.engine}, ${config.projectType}) at ${report.timestamp} on ${report.host}, tier ${report.tier}`,
+    );
+    const database = await runDatabaseSteps({
+      config,
+      timestamp: report.timestamp,
+      runId: report.runId!,
+      tier: report.tier,
+      backupDir,
+      s3,
+      nextTimestamp: claim,
+      log: deps.log,
+      signal: deps.signal,
+    });
     record(database.steps);
     report.timestamp = database.timestamp; // later when another server's run had taken the S3 key
-    if (deps.signal.aborted) record({ media: skipped('interrupted'), transfer: skipped('interrupted'), mediaRetention: skipped('interrupted') });
-    else record(await runMediaSteps({ config, timestamp: report.timestamp, backupDir, signal: deps.signal, log: deps.log }));
+    if (deps.signal.aborted)
+      record({
+        media: skipped('interrupted'),
+        transfer: skipped('interrupted'),
+        mediaRetention: skipped('interrupted'),
+      });
+    else
+      record(
+        await runMediaSteps({ config, timestamp: report.timestamp, backupDir, signal: deps.signal, log: deps.log }),
+      );
     // The backup this run made, whether or not it reached S3 (a dump that did not is caught up later).
-    const made = config.engine === 'none' ? report.steps.transfer?.status === 'succeeded' : report.steps.database?.status === 'succeeded';
-    if (made) await recordSuccessfulBackup(backupDir, report.timestamp, state).catch((error: unknown) => warn(`recording the backup in ${backupDir} failed: ${messageOf(error)}`));
+    const made =
+      config.engine === 'none'
+        ? report.steps.transfer?.status === 'succeeded'
+        : report.steps.database?.status === 'succeeded';
+    if (made)
+      await recordSuccessfulBackup(backupDir, report.timestamp, state).catch((error: unknown) =>
+        warn(`recording the backup in ${backupDir} failed: ${messageOf(error)}`),
+      );
     report.status = overallStatus(report.steps);
     if (deps.signal.aborted) {
       report.status = 'failed';
@@ -143,7 +177,14 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
       return;
     }
     try {
-      const key = await writeRunRecord({ client: s3(), bucket, report, hostId: hostId(), tier: report.tier ?? 'daily', signal: stopS3.signal });
+      const key = await writeRunRecord({
+        client: s3(),
+        bucket,
+        report,
+        hostId: hostId(),
+        tier: report.tier ?? 'daily',
+        signal: stopS3.signal,
+      });
       report.runRecord = { bucket, key };
     } catch (error) {
       report.runRecord = { bucket, error: messageOf(error) };

@@ -25,7 +25,12 @@ export async function planBackup(config: BackupConfig, timestamp: number): Promi
     try {
       const db = await readDbConnection(config);
       const path = join(backupDir, localDumpName(db.engine, timestamp));
-      const dump = buildDumpCommand({ ...db, password: '***' }, SECRET_FD_PATH, { maxAllowedPacket: config.mysqlMaxAllowedPacket }, partialPathOf(path));
+      const dump = buildDumpCommand(
+        { ...db, password: '***' },
+        SECRET_FD_PATH,
+        { maxAllowedPacket: config.mysqlMaxAllowedPacket },
+        partialPathOf(path),
+      );
       plan.database = {
         command: describeCommand(dump.command),
         secretFile: dump.secretFile.contents.trim(),
@@ -36,7 +41,9 @@ export async function planBackup(config: BackupConfig, timestamp: number): Promi
       plan.database = { error: messageOf(error) };
     }
     const target = dumpTarget(config, timestamp);
-    plan.upload = target ? { url: `s3://${target.bucket}/${target.key}`, checksum: `s3://${target.bucket}/${target.key}.sha256` } : { skip: 'BACKOPPER_BUCKET is not set' };
+    plan.upload = target
+      ? { url: `s3://${target.bucket}/${target.key}`, checksum: `s3://${target.bucket}/${target.key}.sha256` }
+      : { skip: 'BACKOPPER_BUCKET is not set' };
   }
   if (!config.media) {
     plan.media = { skip: 'BACKOPPER_MEDIA_HOST is not set' };
@@ -46,7 +53,9 @@ export async function planBackup(config: BackupConfig, timestamp: number): Promi
     const archive = join(config.tmpDir ?? '<tmp>', remoteName);
     plan.media = {
       candidates,
-      command: candidates[0] ? `${describeCommand(buildTarCommand(candidates[0]))} | gzip (${config.compressThreads} thread(s), in the agent) > ${archive}` : undefined,
+      command: candidates[0]
+        ? `${describeCommand(buildTarCommand(candidates[0]))} | gzip (${config.compressThreads} thread(s), in the agent) > ${archive}`
+        : undefined,
     };
     plan.transfer = {
       command: describeCommand(buildSftpCommand(config.media)),

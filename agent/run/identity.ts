@@ -10,7 +10,10 @@ import { VERSION } from '../../common/version';
 let cached: { agentVersion: string; bundleSha256?: string } | undefined;
 
 /** `{ agentVersion, bundleSha256 }`; the hash is left out when the running file cannot be read. */
-export function agentIdentity(file: string | undefined = process.argv[1]): { agentVersion: string; bundleSha256?: string } {
+export function agentIdentity(file: string | undefined = process.argv[1]): {
+  agentVersion: string;
+  bundleSha256?: string;
+} {
   if (cached) return cached;
   let bundleSha256: string | undefined;
   try {

@@ -50,7 +50,11 @@ export function loadInventoryConfig(argv: string[], env: NodeJS.ProcessEnv): Inv
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { environment: { type: 'string' }, 'apps-dir': { type: 'string' }, 'inventory-file': { type: 'string' } },
+      options: {
+        environment: { type: 'string' },
+        'apps-dir': { type: 'string' },
+        'inventory-file': { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     }) as { values: Record<string, string | undefined> });
@@ -64,12 +68,15 @@ export function loadInventoryConfig(argv: string[], env: NodeJS.ProcessEnv): Inv
     throw error instanceof InvalidValueError ? new ConfigError(`--environment: ${error.message}`) : error;
   }
   const appsDir = values['apps-dir'] || env.BACKOPPER_APPS_DIR || DEFAULT_APPS_DIR;
-  if (!appsDir.startsWith('/')) throw new ConfigError(`--apps-dir (BACKOPPER_APPS_DIR) ${JSON.stringify(appsDir)} is not an absolute path`);
+  if (!appsDir.startsWith('/'))
+    throw new ConfigError(`--apps-dir (BACKOPPER_APPS_DIR) ${JSON.stringify(appsDir)} is not an absolute path`);
   let file = values['inventory-file'] || env.BACKOPPER_INVENTORY_FILE;
   if (!file) {
     const instanceId = env.AWS_SSM_INSTANCE_ID ?? '';
     if (!INSTANCE_ID.test(instanceId)) {
-      throw new ConfigError(`AWS_SSM_INSTANCE_ID ${JSON.stringify(instanceId)} is not a managed instance id (the SSM agent sets it for the commands it runs); outside SSM, give --inventory-file`);
+      throw new ConfigError(
+        `AWS_SSM_INSTANCE_ID ${JSON.stringify(instanceId)} is not a managed instance id (the SSM agent sets it for the commands it runs); outside SSM, give --inventory-file`,
+      );
     }
     file = inventoryFile(instanceId);
   }

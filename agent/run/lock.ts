@@ -43,8 +43,11 @@ export async function acquireAppLock(dir: string, app: string): Promise<AppLock>
     }
     const held = await readLock(path);
     if (!held) continue; // released in between
-    const liveness = held.identity ? checkProcess(held.identity, held.mtimeMs) : ({ running: false, reason: 'unreadable' } as const);
-    if (liveness.running) throw new AlreadyRunningError(`a backup of ${app} is already running (pid ${held.identity!.pid}, lock ${path})`);
+    const liveness = held.identity
+      ? checkProcess(held.identity, held.mtimeMs)
+      : ({ running: false, reason: 'unreadable' } as const);
+    if (liveness.running)
+      throw new AlreadyRunningError(`a backup of ${app} is already running (pid ${held.identity!.pid}, lock ${path})`);
     if (await removeStale(path, held, content)) tookOver = `${path} (${liveness.reason})`;
     else await sleep(5 + round); // another run is taking it over: its new lock decides
   }
@@ -130,9 +133,11 @@ async function removeIfSame(path: string, content: string): Promise<void> {
 async function removeDeadCandidates(dir: string): Promise<void> {
   for (const name of await readdir(dir)) {
     const candidate = /^\.backopper\.lock(?:\.takeover-\d+)?\.(\d+)\.[0-9a-f]+\.new$/.exec(name);
-    if (candidate && !checkProcess({ pid: Number(candidate[1]) }).running) await unlink(join(dir, name)).catch(() => undefined);
+    if (candidate && !checkProcess({ pid: Number(candidate[1]) }).running)
+      await unlink(join(dir, name)).catch(() => undefined);
     if (!/^\.backopper\.lock\.takeover-\d+$/.test(name)) continue;
     const claimant = await readLock(join(dir, name));
-    if (claimant?.identity && !checkProcess(claimant.identity).running) await removeIfSame(join(dir, name), claimant.content);
+    if (claimant?.identity && !checkProcess(claimant.identity).running)
+      await removeIfSame(join(dir, name), claimant.content);
   }
 }

@@ -6,7 +6,10 @@ import type { RunReport } from './report';
  * payload is the report plus the original's `name` and `executed` fields. Returns an error message,
  * or undefined when the API accepted it; a failed report never fails the backup.
  */
-export async function postReport(target: NonNullable<BackupConfig['report']>, report: RunReport): Promise<string | undefined> {
+export async function postReport(
+  target: NonNullable<BackupConfig['report']>,
+  report: RunReport,
+): Promise<string | undefined> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (target.secret) headers[target.secretHeader] = target.secret;
   const body = JSON.stringify({ name: report.app, executed: report.status === 'succeeded', ...report });

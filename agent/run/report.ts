@@ -105,7 +105,11 @@ export async function timeStep(work: () => Promise<Omit<StepReport, 'durationMs'
     const result = await collectWarnings(warnings, work);
     step = { ...result, durationMs: Math.round(performance.now() - started) };
   } catch (error) {
-    step = { status: 'failed', error: error instanceof Error ? error.message : String(error), durationMs: Math.round(performance.now() - started) };
+    step = {
+      status: 'failed',
+      error: error instanceof Error ? error.message : String(error),
+      durationMs: Math.round(performance.now() - started),
+    };
   }
   if (warnings.length > 0) step.warnings = [...(step.warnings ?? []), ...warnings];
   return step;

@@ -36,10 +36,19 @@ export interface RestoreMediaReport {
  * live one (the real folder, when the live path is a symlink: the same filesystem, so the swap is a
  * rename). The live folder is never touched; swapping is a separate step (`swap` in the report).
  */
-export async function restoreMedia(config: RestoreMediaConfig, options: { now?: () => number; signal?: AbortSignal; log: (line: string) => void }): Promise<RestoreMediaReport> {
+export async function restoreMedia(
+  config: RestoreMediaConfig,
+  options: { now?: () => number; signal?: AbortSignal; log: (line: string) => void },
+): Promise<RestoreMediaReport> {
   const started = performance.now();
   const remotePath = posix.join(config.media.path, config.archive);
-  const report: RestoreMediaReport = { status: 'failed', app: config.app, archive: `${config.media.host}:${remotePath}`, sha256: config.sha256, durationMs: 0 };
+  const report: RestoreMediaReport = {
+    status: 'failed',
+    app: config.app,
+    archive: `${config.media.host}:${remotePath}`,
+    sha256: config.sha256,
+    durationMs: 0,
+  };
   const workDir = await createTempFolder(config.tmpDir ?? tmpdir(), config.app);
   let staging: string | undefined;
   try {
@@ -51,12 +60,17 @@ export async function restoreMedia(config: RestoreMediaConfig, options: { now?: 
     const resolved = await resolveMediaDir(await findMediaDir(candidates));
     report.live = resolved.mediaDir;
     const local = join(workDir, config.archive);
-    await runCommand(buildSftpCommand(config.media), { input: `get ${quote(remotePath)} ${quote(local)}\n`, signal: options.signal });
+    await runCommand(buildSftpCommand(config.media), {
+      input: `get ${quote(remotePath)} ${quote(local)}\n`,
+      signal: options.signal,
+    });
     const { sha256, bytes } = await hashFile(local);
     report.bytes = bytes;
     if (sha256 !== config.sha256) {
       await rm(local, { force: true });
-      throw new Error(`${report.archive} has sha256 ${sha256}, the run record says ${config.sha256}: not restoring it (the download was deleted)`);
+      throw new Error(
+        `${report.archive} has sha256 ${sha256}, the run record says ${config.sha256}: not restoring it (the download was deleted)`,
+      );
     }
     options.log(`fetched   ${report.archive}, ${bytes} bytes, sha256 matches`);
 
@@ -71,11 +85,17 @@ export async function restoreMedia(config: RestoreMediaConfig, options: { now?: 
     await runCommand({ file: 'tar', args: ['-xf', local, '-C', staging] }, { signal: options.signal });
     const top = await readdir(staging);
     const name = basename(resolved.mediaDir);
-    if (top.length !== 1 || top[0] !== name) throw new Error(`${report.archive} holds ${JSON.stringify(top)} at its top, expected one folder ${JSON.stringify(name)}`);
+    if (top.length !== 1 || top[0] !== name)
+      throw new Error(
+        `${report.archive} holds ${JSON.stringify(top)} at its top, expected one folder ${JSON.stringify(name)}`,
+      );
     await rename(join(staging, name), restored);
     report.restored = restored;
     report.path = restored;
-    report.swap = [`mv ${shellWord(resolved.realDir)} ${shellWord(`${resolved.realDir}.before-${at}`)}`, `mv ${shellWord(restored)} ${shellWord(resolved.realDir)}`];
+    report.swap = [
+      `mv ${shellWord(resolved.realDir)} ${shellWord(`${resolved.realDir}.before-${at}`)}`,
+      `mv ${shellWord(restored)} ${shellWord(resolved.realDir)}`,
+    ];
     report.status = 'succeeded';
     options.log(`restored  into ${restored}; the live folder ${resolved.mediaDir} is untouched`);
   } catch (error) {

@@ -80,7 +80,8 @@ async function readRecorded(path: string, warnings: string[]): Promise<number | 
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') warnings.push(`could not read ${path}: ${messageOf(error)}`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      warnings.push(`could not read ${path}: ${messageOf(error)}`);
     return undefined;
   }
   // Empty: a write that failed (disk full) left the file without its number; as good as none.
@@ -97,7 +98,12 @@ async function localTimestamps(dir: string): Promise<Set<number>> {
   const names = await readdir(dir).catch((error: unknown) => {
     throw new Error(`cannot list ${dir}: ${messageOf(error)}`, { cause: error });
   });
-  return new Set(names.map((name) => TIMESTAMPED_NAME.exec(name)).filter((match) => match !== null).map((match) => Number(match[1])));
+  return new Set(
+    names
+      .map((name) => TIMESTAMPED_NAME.exec(name))
+      .filter((match) => match !== null)
+      .map((match) => Number(match[1])),
+  );
 }
 
 function iso(seconds: number): string {

@@ -8,7 +8,6 @@ import type { VerifyConfig } from '../config/config';
 import { messageOf } from '../errors';
 import { newestBackup } from '../steps/retention';
 
-
 export interface VerifyReport {
   app: string;
   command: 'verify';
@@ -25,7 +24,11 @@ export interface VerifyReport {
  * Restores the app's newest local dump into a scratch database, compares its tables and row counts
  * with the live database, and drops the scratch database whatever happened.
  */
-export async function runVerify(config: VerifyConfig, log: (line: string) => void, signal?: AbortSignal): Promise<VerifyReport> {
+export async function runVerify(
+  config: VerifyConfig,
+  log: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<VerifyReport> {
   const started = performance.now();
   const report: VerifyReport = { app: config.app, command: 'verify', status: 'failed', durationMs: 0 };
   try {
@@ -40,12 +43,17 @@ export async function runVerify(config: VerifyConfig, log: (line: string) => voi
     report.scratchDatabase = scratch.database;
     log(`verify    restoring ${report.dump} into scratch database ${scratch.database}`);
     await queryDatabase(admin, `CREATE DATABASE ${quoteName(scratch)}`).catch((error: unknown) => {
-      throw new Error(`cannot create the scratch database ${scratch.database} (set BACKOPPER_VERIFY_ADMIN_URL to a user that may): ${messageOf(error)}`);
+      throw new Error(
+        `cannot create the scratch database ${scratch.database} (set BACKOPPER_VERIFY_ADMIN_URL to a user that may): ${messageOf(error)}`,
+      );
     });
     try {
       await importDump(scratch, report.dump, { signal });
       const [liveTables, restoredTables] = await Promise.all([listTables(live), listTables(scratch)]);
-      const [liveRows, restoredRows] = await Promise.all([countRows(live, liveTables), countRows(scratch, restoredTables)]);
+      const [liveRows, restoredRows] = await Promise.all([
+        countRows(live, liveTables),
+        countRows(scratch, restoredTables),
+      ]);
       report.tables = restoredTables.length;
       report.comparison = compareDatabases({ rows: liveRows }, { rows: restoredRows });
       report.status = report.comparison.ok ? 'succeeded' : 'failed';
@@ -63,7 +71,10 @@ export async function runVerify(config: VerifyConfig, log: (line: string) => voi
 /** `bkverify_<app>_<ts>`, lower-case letters, digits and `_`, within both engines' 63-character limit. */
 export function scratchName(app: string, dumpName: string): string {
   const ts = dumpName.split('.')[0];
-  return `bkverify_${app.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 40)}_${ts}`;
+  return `bkverify_${app
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 40)}_${ts}`;
 }
 
 function quoteName(db: DbConnection): string {

@@ -41,7 +41,8 @@ export async function findMediaDir(candidates: string[]): Promise<string> {
 export function buildTarCommand(mediaDir: string, realDir = mediaDir): CommandSpec {
   const name = basename(mediaDir);
   const realName = basename(realDir);
-  const transform = realName === name ? [] : [`--transform=s/^${escapeRegExp(realName)}(\\/|$)/${escapeReplacement(name)}\\1/xS`];
+  const transform =
+    realName === name ? [] : [`--transform=s/^${escapeRegExp(realName)}(\\/|$)/${escapeReplacement(name)}\\1/xS`];
   return { file: 'tar', args: ['-cf', '-', '-C', dirname(realDir), ...transform, '--', realName] };
 }
 
@@ -67,12 +68,23 @@ export async function resolveMediaDir(mediaDir: string): Promise<{ mediaDir: str
  * compressing with `gzip` and hashing on the way. GNU tar's exit 1 ("file changed as we read it": a site that is being written to) is a warning,
  * returned in `warning` (tar's lines are in the step's warnings); 2 is a failure.
  */
-export async function archiveMedia(media: { mediaDir: string; realDir: string }, archivePath: string, signal?: AbortSignal, gzip: ParallelGzipOptions = { threads: 1 }) {
+export async function archiveMedia(
+  media: { mediaDir: string; realDir: string },
+  archivePath: string,
+  signal?: AbortSignal,
+  gzip: ParallelGzipOptions = { threads: 1 },
+) {
   const running = startCommand(buildTarCommand(media.mediaDir, media.realDir), { signal, okExitCodes: [0, 1] });
   const fanOut = new FanOut(createWriteStream(archivePath, { flags: 'wx', mode: 0o600 }));
-  const [piped, exited] = await watchWhile('media', () => fanOut.bytes, Promise.allSettled([pipeline(running.stdout, new ParallelGzip(gzip), fanOut), running.done]));
-  if (piped.status === 'rejected') throw new Error(`writing ${archivePath} failed: ${String(piped.reason)}`, { cause: piped.reason });
+  const [piped, exited] = await watchWhile(
+    'media',
+    () => fanOut.bytes,
+    Promise.allSettled([pipeline(running.stdout, new ParallelGzip(gzip), fanOut), running.done]),
+  );
+  if (piped.status === 'rejected')
+    throw new Error(`writing ${archivePath} failed: ${String(piped.reason)}`, { cause: piped.reason });
   if (exited.status === 'rejected') throw exited.reason;
-  const warning = exited.value.exitCode === 1 ? 'tar exited with status 1: some files changed while being archived' : undefined;
+  const warning =
+    exited.value.exitCode === 1 ? 'tar exited with status 1: some files changed while being archived' : undefined;
   return { path: archivePath, bytes: fanOut.bytes, sha256: fanOut.sha256, warning };
 }

@@ -54,16 +54,26 @@ export async function catchUpDumps(input: CatchUpInput): Promise<CatchUpOutcome>
     try {
       const local = await hashFile(path);
       if (record && (record.sha256 !== local.sha256 || record.bytes !== local.bytes)) {
-        throw new Error(`${path} no longer matches the checksum it was made with (${record.sha256.slice(0, 12)}, ${record.bytes} bytes; now ${local.sha256.slice(0, 12)}, ${local.bytes} bytes); not uploading it`);
+        throw new Error(
+          `${path} no longer matches the checksum it was made with (${record.sha256.slice(0, 12)}, ${record.bytes} bytes; now ${local.sha256.slice(0, 12)}, ${local.bytes} bytes); not uploading it`,
+        );
       }
       const tier = record?.tier ?? 'yearly';
       const target = input.targetOf(name, timestamp, tier);
       const url = `s3://${target.bucket}/${target.key}`;
       const client = input.client();
-      const kept: DumpRecord = { sha256: local.sha256, bytes: local.bytes, tier, uploaded: { bucket: target.bucket, key: target.key } };
+      const kept: DumpRecord = {
+        sha256: local.sha256,
+        bytes: local.bytes,
+        tier,
+        uploaded: { bucket: target.bucket, key: target.key },
+      };
       if (await headObject(client, target.bucket, target.key, signal)) {
         const stored = await storedChecksum(client, target.bucket, `${target.key}.sha256`, signal);
-        if (stored !== local.sha256) throw new Error(`${url} already holds another dump (its .sha256 says ${stored ?? 'nothing'}); ${path} stays local`);
+        if (stored !== local.sha256)
+          throw new Error(
+            `${url} already holds another dump (its .sha256 says ${stored ?? 'nothing'}); ${path} stays local`,
+          );
         await writeDumpRecord(backupDir, name, kept);
         outcome.found.push(target.key);
         continue;
@@ -72,7 +82,8 @@ export async function catchUpDumps(input: CatchUpInput): Promise<CatchUpOutcome>
         dump: { path, ...local },
         target,
         client: input.client,
-        moveToNextTimestamp: () => Promise.reject(new Error(`${url} was stored by another run meanwhile; ${path} stays local`)),
+        moveToNextTimestamp: () =>
+          Promise.reject(new Error(`${url} was stored by another run meanwhile; ${path} stays local`)),
         log: input.log,
         signal,
       });
@@ -88,7 +99,12 @@ export async function catchUpDumps(input: CatchUpInput): Promise<CatchUpOutcome>
 }
 
 /** The sha256 a stored `.sha256` gives: its `sha256` metadata, or else its `sha256sum` line; undefined without one. */
-async function storedChecksum(client: S3Client, bucket: string, key: string, signal: AbortSignal): Promise<string | undefined> {
+async function storedChecksum(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  signal: AbortSignal,
+): Promise<string | undefined> {
   const head = await headObject(client, bucket, key, signal);
   if (!head) return undefined;
   if (head.metadata.sha256) return head.metadata.sha256;

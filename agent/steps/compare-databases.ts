@@ -33,7 +33,9 @@ export function compareDatabases(live: DatabaseSnapshot, restored: DatabaseSnaps
     ...missing.map((table) => `table ${table} is missing from the dump`),
     ...differences
       .filter(({ live: now, restored: then }) => then < now * minShare)
-      .map(({ table, live: now, restored: then }) => `table ${table} restored ${then} rows, the live database has ${now}`),
+      .map(
+        ({ table, live: now, restored: then }) => `table ${table} restored ${then} rows, the live database has ${now}`,
+      ),
   ];
   return { ok: problems.length === 0, missing, extra, differences, problems };
 }

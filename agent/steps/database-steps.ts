@@ -40,7 +40,13 @@ export interface DatabaseStepsResult {
 }
 
 /** The S3 object a dump goes to. */
-export function dumpTarget(config: BackupConfig, timestamp: number, runId?: string, tier?: RetentionTier, engine = config.engine): ObjectTarget | undefined {
+export function dumpTarget(
+  config: BackupConfig,
+  timestamp: number,
+  runId?: string,
+  tier?: RetentionTier,
+  engine = config.engine,
+): ObjectTarget | undefined {
   if (!config.bucket || engine === 'none') return undefined;
   return {
     bucket: config.bucket,
@@ -70,7 +76,15 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
   let { timestamp } = input;
   if (config.engine === 'none') {
     const reason = 'engine is none (media only)';
-    return { steps: { database: skipped(reason), upload: skipped(reason), catchUp: skipped(reason), retention: skipped(reason) }, timestamp };
+    return {
+      steps: {
+        database: skipped(reason),
+        upload: skipped(reason),
+        catchUp: skipped(reason),
+        retention: skipped(reason),
+      },
+      timestamp,
+    };
   }
   const target = dumpTarget(config, timestamp, input.runId, input.tier);
   let streamed: StreamedUpload | undefined;
@@ -92,16 +106,29 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
       });
     } catch (error) {
       // Let S3 discard the parts; a silent S3 or a stop request must not hold the run here.
-      await untilAborted(streamed?.abort(error instanceof Error ? error : new Error(String(error))) ?? Promise.resolve(), signal).catch(() => undefined);
+      await untilAborted(
+        streamed?.abort(error instanceof Error ? error : new Error(String(error))) ?? Promise.resolve(),
+        signal,
+      ).catch(() => undefined);
       throw error;
     }
-    const notIncluded = parts?.notIncluded.length ? { notIncluded: parts.notIncluded, warning: `not included: ${parts.notIncluded.join('; ')}` } : {};
+    const notIncluded = parts?.notIncluded.length
+      ? { notIncluded: parts.notIncluded, warning: `not included: ${parts.notIncluded.join('; ')}` }
+      : {};
     return { status: 'succeeded', path: dump.path, bytes: dump.bytes, sha256: dump.sha256, ...notIncluded };
   });
   if (!dump) {
     const reason = 'the database step failed';
     const noBucket = skipped('BACKOPPER_BUCKET is not set');
-    return { steps: { database, upload: target ? skipped(reason) : noBucket, catchUp: target ? skipped(reason) : noBucket, retention: skipped(reason) }, timestamp };
+    return {
+      steps: {
+        database,
+        upload: target ? skipped(reason) : noBucket,
+        catchUp: target ? skipped(reason) : noBucket,
+        retention: skipped(reason),
+      },
+      timestamp,
+    };
   }
   const made = dump;
   const retain = () =>
@@ -113,9 +140,16 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
         maxPending: config.maxPendingUploads,
       });
       const lost = plan.droppedPending.length
-        ? { warning: `deleted ${plan.droppedPending.join(', ')} although never uploaded to S3: more than BACKOPPER_MAX_PENDING_UPLOADS (${config.maxPendingUploads}) dumps were waiting for S3` }
+        ? {
+            warning: `deleted ${plan.droppedPending.join(', ')} although never uploaded to S3: more than BACKOPPER_MAX_PENDING_UPLOADS (${config.maxPendingUploads}) dumps were waiting for S3`,
+          }
         : {};
-      return { status: 'succeeded', deleted: plan.delete, ...(plan.keptPending.length ? { keptPending: plan.keptPending } : {}), ...lost };
+      return {
+        status: 'succeeded',
+        deleted: plan.delete,
+        ...(plan.keptPending.length ? { keptPending: plan.keptPending } : {}),
+        ...lost,
+      };
     });
 
   if (!target) {
@@ -153,7 +187,9 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
     sha256: made.sha256,
     bytes: made.bytes,
     tier: input.tier,
-    ...(upload.status === 'succeeded' ? { uploaded: { bucket: placement.target.bucket, key: placement.target.key } } : {}),
+    ...(upload.status === 'succeeded'
+      ? { uploaded: { bucket: placement.target.bucket, key: placement.target.key } }
+      : {}),
   }).catch((error: unknown) => {
     const warning = `writing ${dumpName}.json failed (${messageOf(error)}): the next run checks S3 for this dump again`;
     log(`warning   ${warning}`);
@@ -167,7 +203,8 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
             backupDir,
             bucket: placement.target.bucket,
             current: dumpName,
-            targetOf: (name, at, tier) => dumpTarget(config, at, input.runId, tier, name.endsWith('.tar') ? 'postgres' : 'mysql')!,
+            targetOf: (name, at, tier) =>
+              dumpTarget(config, at, input.runId, tier, name.endsWith('.tar') ? 'postgres' : 'mysql')!,
             client: input.s3,
             log,
             signal,

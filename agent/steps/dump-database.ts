@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DbConnection } from '../config/db-credentials';
-import { buildDumpCommand, DEFAULT_MAX_ALLOWED_PACKET, type MysqlDumpOptions, MYSQLDUMP_TRAILER } from '../process/db-commands';
+import {
+  buildDumpCommand,
+  DEFAULT_MAX_ALLOWED_PACKET,
+  type MysqlDumpOptions,
+  MYSQLDUMP_TRAILER,
+} from '../process/db-commands';
 import { messageOf } from '../errors';
 import { FanOut } from '../process/fan-out';
 import { flushBehind, flushBehindFd } from '../process/flush-behind';
@@ -44,7 +49,15 @@ const TAIL_BYTES = 1024;
  * (mysqldump's `-- Dump completed` line, the tar end-of-archive blocks), a clean write and fsync, and
  * only then renames. On any failure the temporary file is removed and nothing is left under `path`.
  */
-export async function dumpDatabase({ db, path, alsoWriteTo = [], stallTimeoutMs, mysql, gzip = { threads: 1 }, signal }: DumpOptions): Promise<DumpResult> {
+export async function dumpDatabase({
+  db,
+  path,
+  alsoWriteTo = [],
+  stallTimeoutMs,
+  mysql,
+  gzip = { threads: 1 },
+  signal,
+}: DumpOptions): Promise<DumpResult> {
   if (signal?.aborted) throw signal.reason;
   if (await exists(path)) throw new Error(`${path} already exists; refusing to overwrite a backup`);
   const partial = partialPathOf(path);
@@ -52,26 +65,45 @@ export async function dumpDatabase({ db, path, alsoWriteTo = [], stallTimeoutMs,
   const abortChild = () => child.abort();
   signal?.addEventListener('abort', abortChild, { once: true });
   try {
-    if (db.engine === 'postgres') return await dumpPostgres({ db, path, partial, alsoWriteTo, stallTimeoutMs, signal: child.signal, abortDump: abortChild });
-    return await withSecretFile('my.cnf', (secretPath) => buildDumpCommand(db, secretPath, mysql), async (plan) => {
-      const running = startCommand(plan.command, { signal: child.signal, secrets: plan.secrets });
-      const tail = new TailKeeper(TAIL_BYTES);
-      const file = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
-      flushBehind(file);
-      const fanOut = new FanOut(file, alsoWriteTo, { stallTimeoutMs, signal: child.signal });
-      const piping = pipeline(running.stdout, tail, new ParallelGzip(gzip), fanOut);
-      const [piped, exited] = await watchWhile('database', () => fanOut.bytes, Promise.allSettled([
-        piping.catch((error: unknown) => {
-          child.abort(); // a write that failed (disk full) must not leave the dump running
-          throw error;
-        }),
-        running.done,
-      ]));
-      if (piped.status === 'rejected') throw new Error(`writing ${partial} failed: ${messageOf(piped.reason)}`, { cause: piped.reason });
-      if (exited.status === 'rejected') throw explainDumpFailure(exited.reason, mysql?.maxAllowedPacket ?? DEFAULT_MAX_ALLOWED_PACKET);
-      checkComplete(db.engine, tail.bytes, tail.total);
-      return finish(partial, path, fanOut);
-    });
+    if (db.engine === 'postgres')
+      return await dumpPostgres({
+        db,
+        path,
+        partial,
+        alsoWriteTo,
+        stallTimeoutMs,
+        signal: child.signal,
+        abortDump: abortChild,
+      });
+    return await withSecretFile(
+      'my.cnf',
+      (secretPath) => buildDumpCommand(db, secretPath, mysql),
+      async (plan) => {
+        const running = startCommand(plan.command, { signal: child.signal, secrets: plan.secrets });
+        const tail = new TailKeeper(TAIL_BYTES);
+        const file = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
+        flushBehind(file);
+        const fanOut = new FanOut(file, alsoWriteTo, { stallTimeoutMs, signal: child.signal });
+        const piping = pipeline(running.stdout, tail, new ParallelGzip(gzip), fanOut);
+        const [piped, exited] = await watchWhile(
+          'database',
+          () => fanOut.bytes,
+          Promise.allSettled([
+            piping.catch((error: unknown) => {
+              child.abort(); // a write that failed (disk full) must not leave the dump running
+              throw error;
+            }),
+            running.done,
+          ]),
+        );
+        if (piped.status === 'rejected')
+          throw new Error(`writing ${partial} failed: ${messageOf(piped.reason)}`, { cause: piped.reason });
+        if (exited.status === 'rejected')
+          throw explainDumpFailure(exited.reason, mysql?.maxAllowedPacket ?? DEFAULT_MAX_ALLOWED_PACKET);
+        checkComplete(db.engine, tail.bytes, tail.total);
+        return finish(partial, path, fanOut);
+      },
+    );
   } catch (error) {
     await unlink(partial).catch(() => undefined);
     throw error;
@@ -113,33 +145,53 @@ interface PostgresDump {
  * The completeness check reads the tar end-of-archive blocks from the file; the size followed must be
  * the file's size.
  */
-async function dumpPostgres({ db, path, partial, alsoWriteTo, stallTimeoutMs, signal, abortDump }: PostgresDump): Promise<DumpResult> {
+async function dumpPostgres({
+  db,
+  path,
+  partial,
+  alsoWriteTo,
+  stallTimeoutMs,
+  signal,
+  abortDump,
+}: PostgresDump): Promise<DumpResult> {
   const handle = await open(partial, 'wx+', 0o600).catch((error: unknown) => {
     throw new Error(`writing ${partial} failed: ${messageOf(error)}`, { cause: error });
   });
   try {
-    return await withSecretFile('pgpass', (secretPath) => buildDumpCommand(db, secretPath, {}, partial), async (plan) => {
-      const running = startCommand(plan.command, { signal, secrets: plan.secrets });
-      const follower = new FileFollower(handle, running.done);
-      const stopFlushing = flushBehindFd(handle.fd, () => follower.position);
-      const fanOut = new FanOut(null, alsoWriteTo, { stallTimeoutMs, signal });
-      const [piped, exited] = await watchWhile('database', () => fanOut.bytes, Promise.allSettled([
-        pipeline(follower, fanOut).catch((error: unknown) => {
-          abortDump(); // a file that cannot be read must not leave the dump running
-          throw error;
-        }),
-        running.done,
-      ]));
-      await stopFlushing();
-      if (exited.status === 'rejected') throw exited.reason;
-      if (piped.status === 'rejected') throw new Error(`reading ${partial} failed: ${messageOf(piped.reason)}`, { cause: piped.reason });
-      const { size } = await handle.stat();
-      if (size !== fanOut.bytes) throw new Error(`${partial} is ${size} bytes but ${fanOut.bytes} were read from it: the file changed under the dump`);
-      const tail = Buffer.alloc(Math.min(TAIL_BYTES, size));
-      await handle.read(tail, 0, tail.length, size - tail.length);
-      checkComplete('postgres', tail, size);
-      return finish(partial, path, fanOut);
-    });
+    return await withSecretFile(
+      'pgpass',
+      (secretPath) => buildDumpCommand(db, secretPath, {}, partial),
+      async (plan) => {
+        const running = startCommand(plan.command, { signal, secrets: plan.secrets });
+        const follower = new FileFollower(handle, running.done);
+        const stopFlushing = flushBehindFd(handle.fd, () => follower.position);
+        const fanOut = new FanOut(null, alsoWriteTo, { stallTimeoutMs, signal });
+        const [piped, exited] = await watchWhile(
+          'database',
+          () => fanOut.bytes,
+          Promise.allSettled([
+            pipeline(follower, fanOut).catch((error: unknown) => {
+              abortDump(); // a file that cannot be read must not leave the dump running
+              throw error;
+            }),
+            running.done,
+          ]),
+        );
+        await stopFlushing();
+        if (exited.status === 'rejected') throw exited.reason;
+        if (piped.status === 'rejected')
+          throw new Error(`reading ${partial} failed: ${messageOf(piped.reason)}`, { cause: piped.reason });
+        const { size } = await handle.stat();
+        if (size !== fanOut.bytes)
+          throw new Error(
+            `${partial} is ${size} bytes but ${fanOut.bytes} were read from it: the file changed under the dump`,
+          );
+        const tail = Buffer.alloc(Math.min(TAIL_BYTES, size));
+        await handle.read(tail, 0, tail.length, size - tail.length);
+        checkComplete('postgres', tail, size);
+        return finish(partial, path, fanOut);
+      },
+    );
   } finally {
     await handle.close();
   }
@@ -150,9 +202,14 @@ async function dumpPostgres({ db, path, partial, alsoWriteTo, stallTimeoutMs, si
  * is and which setting raises the limit.
  */
 function explainDumpFailure(error: unknown, packet: string): unknown {
-  const table = /Lost connection to (?:MySQL |MariaDB )?server during query when dumping table `([^`]+)`/.exec(messageOf(error))?.[1];
+  const table = /Lost connection to (?:MySQL |MariaDB )?server during query when dumping table `([^`]+)`/.exec(
+    messageOf(error),
+  )?.[1];
   if (!table) return error;
-  return new Error(`${messageOf(error)}; a row of ${table} may be larger than the packet limit ${packet}: raise BACKOPPER_MYSQL_MAX_ALLOWED_PACKET (at most 1G)`, { cause: error });
+  return new Error(
+    `${messageOf(error)}; a row of ${table} may be larger than the packet limit ${packet}: raise BACKOPPER_MYSQL_MAX_ALLOWED_PACKET (at most 1G)`,
+    { cause: error },
+  );
 }
 
 /** Throws unless the uncompressed dump ends the way only a complete dump does. */
@@ -177,9 +234,16 @@ class TailKeeper extends Transform {
   constructor(private readonly size: number) {
     super();
   }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null, data?: Buffer) => void): void {
+  override _transform(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null, data?: Buffer) => void,
+  ): void {
     this.total += chunk.length;
-    this.bytes = chunk.length >= this.size ? chunk.subarray(chunk.length - this.size) : Buffer.concat([this.bytes, chunk]).subarray(-this.size);
+    this.bytes =
+      chunk.length >= this.size
+        ? chunk.subarray(chunk.length - this.size)
+        : Buffer.concat([this.bytes, chunk]).subarray(-this.size);
     callback(null, chunk);
   }
 }

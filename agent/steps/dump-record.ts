@@ -33,7 +33,9 @@ export async function readDumpRecord(dir: string, dumpName: string): Promise<Dum
   if (!RETENTION_TIERS.includes(record.tier as RetentionTier)) return undefined;
   const uploaded = record.uploaded;
   const valid = uploaded === undefined || (typeof uploaded?.bucket === 'string' && typeof uploaded.key === 'string');
-  return valid ? { sha256: record.sha256, bytes: record.bytes, tier: record.tier!, ...(uploaded ? { uploaded } : {}) } : undefined;
+  return valid
+    ? { sha256: record.sha256, bytes: record.bytes, tier: record.tier!, ...(uploaded ? { uploaded } : {}) }
+    : undefined;
 }
 
 /** Writes the record atomically (a temporary name, then rename), so a crash leaves the old one or the new one. */

@@ -25,7 +25,9 @@ export interface MediaStepsInput {
  * and remove the temporary folder whatever happened (success, failure, abort; a SIGKILLed run's
  * folder is removed by the next run, see clean-leftovers.ts).
  */
-export async function runMediaSteps(input: MediaStepsInput): Promise<Record<'media' | 'transfer' | 'mediaRetention', StepReport>> {
+export async function runMediaSteps(
+  input: MediaStepsInput,
+): Promise<Record<'media' | 'transfer' | 'mediaRetention', StepReport>> {
   const { config, timestamp, signal } = input;
   const server = config.media;
   if (!server) {
@@ -43,7 +45,9 @@ export async function runMediaSteps(input: MediaStepsInput): Promise<Record<'med
     let archivePath: string | undefined;
     const media = await timeStep(async () => {
       const resolved = await resolveMediaDir(await findMediaDir(candidates));
-      const archive = await archiveMedia(resolved, join(workDir, remoteName), signal, { threads: config.compressThreads });
+      const archive = await archiveMedia(resolved, join(workDir, remoteName), signal, {
+        threads: config.compressThreads,
+      });
       archivePath = archive.path;
       return {
         status: 'succeeded',
@@ -54,7 +58,8 @@ export async function runMediaSteps(input: MediaStepsInput): Promise<Record<'med
         ...(archive.warning ? { warning: archive.warning } : {}),
       };
     });
-    if (!archivePath) return { media, transfer: skipped('the media step failed'), mediaRetention: skipped('the media step failed') };
+    if (!archivePath)
+      return { media, transfer: skipped('the media step failed'), mediaRetention: skipped('the media step failed') };
     const local = archivePath;
     let attempts = 0;
     const transfer = await timeStep(async () => {
@@ -68,7 +73,13 @@ export async function runMediaSteps(input: MediaStepsInput): Promise<Record<'med
         log: input.log,
         onAttempt: (attempt) => (attempts = attempt),
       });
-      return { status: 'succeeded', path: `${server.host}:${remotePath}`, bytes: media.bytes, sha256: media.sha256, ...(cleaned.length ? { cleaned } : {}) };
+      return {
+        status: 'succeeded',
+        path: `${server.host}:${remotePath}`,
+        bytes: media.bytes,
+        sha256: media.sha256,
+        ...(cleaned.length ? { cleaned } : {}),
+      };
     });
     if (attempts > 0) transfer.attempts = attempts;
     // Never after a failed transfer: the archives there may be the only copies.

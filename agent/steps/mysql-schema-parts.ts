@@ -86,7 +86,9 @@ export async function probeSchemaVisibility(db: DbConnection, signal?: AbortSign
     (error: unknown) => {
       // 1044: access denied to the database for SHOW EVENTS; anything else is not about privileges.
       if (error instanceof CommandFailedError && /\bERROR 1044\b/.test(error.stderrTail)) return false;
-      throw new Error(`checking whether ${db.user} may dump the events of ${db.database} failed: ${messageOf(error)}`, { cause: error });
+      throw new Error(`checking whether ${db.user} may dump the events of ${db.database} failed: ${messageOf(error)}`, {
+        cause: error,
+      });
     },
   );
   return {

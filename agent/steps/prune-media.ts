@@ -27,9 +27,18 @@ export function selectExpiredArchives(names: string[], hostId: string, policy: K
  * sftp (no remote shell parses a name), and removes the archives {@link selectExpiredArchives} picks.
  * Returns them as `host:path`. A listing or removal that fails throws with sftp's words.
  */
-export async function pruneMediaArchives(input: { server: MediaServer; hostId: string; policy: KeepPolicy; now: number; signal?: AbortSignal }): Promise<string[]> {
+export async function pruneMediaArchives(input: {
+  server: MediaServer;
+  hostId: string;
+  policy: KeepPolicy;
+  now: number;
+  signal?: AbortSignal;
+}): Promise<string[]> {
   const { server } = input;
-  const listing = await runCommand(buildSftpCommand(server), { input: `ls -1 ${quote(server.path)}\n`, signal: input.signal });
+  const listing = await runCommand(buildSftpCommand(server), {
+    input: `ls -1 ${quote(server.path)}\n`,
+    signal: input.signal,
+  });
   const names = listing.stdout
     .split('\n')
     .filter((line) => line.trim() !== '' && !line.startsWith('sftp>'))
@@ -37,6 +46,9 @@ export async function pruneMediaArchives(input: { server: MediaServer; hostId: s
   const expired = selectExpiredArchives(names, input.hostId, input.policy, input.now);
   if (expired.length === 0) return [];
   const paths = expired.map((name) => posix.join(server.path, name));
-  await runCommand(buildSftpCommand(server), { input: `${paths.map((path) => `rm ${quote(path)}`).join('\n')}\n`, signal: input.signal });
+  await runCommand(buildSftpCommand(server), {
+    input: `${paths.map((path) => `rm ${quote(path)}`).join('\n')}\n`,
+    signal: input.signal,
+  });
   return paths.map((path) => `${server.host}:${path}`);
 }

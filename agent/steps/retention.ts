@@ -84,7 +84,10 @@ export interface LocalRetentionPlan {
  * for the next run that reaches S3, up to `maxPending` of them; past that the oldest expired ones go
  * (the disk must not fill while S3 stays away), and the plan says which.
  */
-export function planLocalRetention(fileNames: string[], options: { keep: number; now?: number; inS3?: ReadonlySet<string>; maxPending: number }): LocalRetentionPlan {
+export function planLocalRetention(
+  fileNames: string[],
+  options: { keep: number; now?: number; inS3?: ReadonlySet<string>; maxPending: number },
+): LocalRetentionPlan {
   const expired = selectExpiredBackups(fileNames, options.keep, options.now);
   const { inS3 } = options;
   if (!inS3) return { delete: expired, keptPending: [], droppedPending: [] };
@@ -110,14 +113,20 @@ export async function pruneLocalBackups(
   const names = await readdir(dir).catch((error: unknown) => {
     throw new Error(`cannot list ${dir}: ${messageOf(error)}`, { cause: error });
   });
-  const plan = planLocalRetention(names, { keep: options.keep, now: options.now ?? Math.floor(Date.now() / 1000), inS3: options.inS3, maxPending: options.maxPending ?? Number.POSITIVE_INFINITY });
+  const plan = planLocalRetention(names, {
+    keep: options.keep,
+    now: options.now ?? Math.floor(Date.now() / 1000),
+    inS3: options.inS3,
+    maxPending: options.maxPending ?? Number.POSITIVE_INFINITY,
+  });
   const present = new Set(names);
   for (const name of plan.delete) {
     await unlink(join(dir, name));
     present.delete(name);
   }
   for (const name of names) {
-    if (name.endsWith('.json') && LOCAL_DUMP_PATTERN.test(name.slice(0, -5)) && !present.has(name.slice(0, -5))) await unlink(join(dir, name)).catch(() => undefined);
+    if (name.endsWith('.json') && LOCAL_DUMP_PATTERN.test(name.slice(0, -5)) && !present.has(name.slice(0, -5)))
+      await unlink(join(dir, name)).catch(() => undefined);
   }
   return plan;
 }

@@ -68,7 +68,11 @@ export function describeS3Error(error: unknown): string {
 }
 
 /** Resolves or rejects with `promise`, or rejects (with the signal's reason) as soon as it aborts. */
-export function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal, reason: () => unknown = () => signal?.reason): Promise<T> {
+export function untilAborted<T>(
+  promise: Promise<T>,
+  signal?: AbortSignal,
+  reason: () => unknown = () => signal?.reason,
+): Promise<T> {
   if (!signal) return promise;
   if (signal.aborted) {
     promise.catch(() => undefined);

@@ -102,13 +102,24 @@ export function startStreamedUpload(client: S3Client, target: ObjectTarget): Str
 }
 
 /** Uploads a finished local file (the retry path), only if the key is free; throws ObjectExistsError if not. */
-export async function uploadFile(client: S3Client, target: ObjectTarget, path: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+export async function uploadFile(
+  client: S3Client,
+  target: ObjectTarget,
+  path: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<void> {
   const source = createReadStream(path);
   const controller = new AbortController();
   const stop = () => controller.abort();
   options.signal?.addEventListener('abort', stop, { once: true });
   try {
-    const upload = new Upload({ client, params: toParams(target, source), partSize: PART_SIZE, queueSize: QUEUE_SIZE, abortController: controller });
+    const upload = new Upload({
+      client,
+      params: toParams(target, source),
+      partSize: PART_SIZE,
+      queueSize: QUEUE_SIZE,
+      abortController: controller,
+    });
     let sent = 0;
     upload.on('httpUploadProgress', (progress) => (sent = progress.loaded ?? sent));
     await watchWhile('upload', () => sent, upload.done()).catch((error: unknown) => {
@@ -121,7 +132,12 @@ export async function uploadFile(client: S3Client, target: ObjectTarget, path: s
 }
 
 /** The stored object's size and metadata, or undefined when there is none. */
-export async function headObject(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<{ bytes: number; metadata: Record<string, string> } | undefined> {
+export async function headObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<{ bytes: number; metadata: Record<string, string> } | undefined> {
   try {
     const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
     return { bytes: head.ContentLength ?? -1, metadata: head.Metadata ?? {} };
@@ -132,11 +148,17 @@ export async function headObject(client: S3Client, bucket: string, key: string, 
 }
 
 /** Checks that the stored object is the one this run wrote (its `run-id`) and has the size we wrote. */
-export async function verifyStoredObject(client: S3Client, target: ObjectTarget, expectedBytes: number, signal?: AbortSignal): Promise<void> {
+export async function verifyStoredObject(
+  client: S3Client,
+  target: ObjectTarget,
+  expectedBytes: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const url = `s3://${target.bucket}/${target.key}`;
   const head = await headObject(client, target.bucket, target.key, signal);
   if (!head) throw new Error(`${url} is missing after its upload`);
-  if (head.metadata['run-id'] !== target.metadata['run-id']) throw new Error(`${url} was replaced by another run (${describeWriter(head.metadata)})`);
+  if (head.metadata['run-id'] !== target.metadata['run-id'])
+    throw new Error(`${url} was replaced by another run (${describeWriter(head.metadata)})`);
   if (head.bytes !== expectedBytes) throw new Error(`${url} holds ${head.bytes} bytes, expected ${expectedBytes}`);
 }
 
@@ -145,7 +167,12 @@ export async function verifyStoredObject(client: S3Client, target: ObjectTarget,
  * metadata names the run, as the dump's does. The hash is known only when the dump ends, after the
  * multipart upload's metadata was fixed, so it lives in this small companion object.
  */
-export async function putChecksum(client: S3Client, target: ObjectTarget, sha256: string, signal?: AbortSignal): Promise<string> {
+export async function putChecksum(
+  client: S3Client,
+  target: ObjectTarget,
+  sha256: string,
+  signal?: AbortSignal,
+): Promise<string> {
   const key = `${target.key}.sha256`;
   const fileName = target.key.slice(target.key.lastIndexOf('/') + 1);
   try {
@@ -162,11 +189,15 @@ export async function putChecksum(client: S3Client, target: ObjectTarget, sha256
       { abortSignal: signal },
     );
   } catch (error) {
-    if (!isKeyTaken(error)) throw new Error(`storing s3://${target.bucket}/${key} failed: ${describeS3Error(error)}`, { cause: error });
+    if (!isKeyTaken(error))
+      throw new Error(`storing s3://${target.bucket}/${key} failed: ${describeS3Error(error)}`, { cause: error });
     // Ours if a retried PUT found its own first attempt; anyone else's means the pair is not one run's.
     const head = await headObject(client, target.bucket, key, signal);
     if (head?.metadata['run-id'] !== target.metadata['run-id'] || head.metadata.sha256 !== sha256) {
-      throw new Error(`s3://${target.bucket}/${key} already exists, written by another run (${describeWriter(head?.metadata ?? {})}); the checksum of this dump cannot be stored beside it`, { cause: error });
+      throw new Error(
+        `s3://${target.bucket}/${key} already exists, written by another run (${describeWriter(head?.metadata ?? {})}); the checksum of this dump cannot be stored beside it`,
+        { cause: error },
+      );
     }
   }
   return key;

@@ -12,14 +12,24 @@ export const SSH_ATTEMPTS = 3;
 const RETRY_DELAYS_MS = [1000, 4000];
 
 /** What sftp says on stderr for the batch's expected misses: a folder that exists, a stale part that is gone. */
-const EXPECTED_STDERR = /^(remote mkdir ".*": Failure|Couldn't create directory: Failure|Can't ls: ".*" not found|remote delete .*: No such file or directory|Couldn't delete file: No such file or directory)$/;
+const EXPECTED_STDERR =
+  /^(remote mkdir ".*": Failure|Couldn't create directory: Failure|Can't ls: ".*" not found|remote delete .*: No such file or directory|Couldn't delete file: No such file or directory)$/;
 
 /** Where the agent records the `.part` files it is copying, in the app's backup folder (see {@link transferMedia}). */
 const PENDING_PARTS = '.backopper-pending-parts';
 
 /** The OpenSSH options every connection to the media server uses: no prompts, known hosts only. */
 export function sshOptions(server: MediaServer): string[] {
-  const options = ['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=15', '-o', 'ServerAliveInterval=15'];
+  const options = [
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'ConnectTimeout=15',
+    '-o',
+    'ServerAliveInterval=15',
+  ];
   if (server.knownHosts) options.push('-o', `UserKnownHostsFile=${server.knownHosts}`);
   if (server.identity) options.push('-o', 'IdentitiesOnly=yes', '-i', server.identity);
   return options;
@@ -37,7 +47,12 @@ export function buildSftpCommand(server: MediaServer): CommandSpec {
  * into place with `rename -l`: the protocol's own rename, which fails when the final name exists
  * (posix-rename@openssh.com, sftp's default, would replace it), so no copy ever replaces another.
  */
-export function buildUploadBatch(localPath: string, remoteDir: string, remoteName: string, staleParts: string[] = []): { batch: string; remotePath: string; partPath: string } {
+export function buildUploadBatch(
+  localPath: string,
+  remoteDir: string,
+  remoteName: string,
+  staleParts: string[] = [],
+): { batch: string; remotePath: string; partPath: string } {
   const remotePath = posix.join(remoteDir, remoteName);
   const partPath = posix.join(remoteDir, `.${remoteName}.part`);
   const lines = folderChain(remoteDir).map((dir) => `-mkdir ${quote(dir)}`);
@@ -79,7 +94,10 @@ export async function transferMedia(input: TransferInput): Promise<{ remotePath:
     stdout = await watchWhile('transfer', () => undefined, runSftp(server, batch, input)); // sftp does not say how far it is
   } catch (error) {
     // Best effort, one connection: remove the half-copied part (it is not under the final name either way).
-    const removed = await runCommand(buildSftpCommand(server), { input: `-rm ${quote(partPath)}\n`, ignoreStderr: EXPECTED_STDERR }).then(
+    const removed = await runCommand(buildSftpCommand(server), {
+      input: `-rm ${quote(partPath)}\n`,
+      ignoreStderr: EXPECTED_STDERR,
+    }).then(
       () => true,
       () => false,
     );
@@ -88,8 +106,16 @@ export async function transferMedia(input: TransferInput): Promise<{ remotePath:
   }
   await writePending(recordPath, others);
   // `-ls -1` printed the stale parts that were there (sftp echoes its commands as `sftp> ...`).
-  const listed = new Set(stdout.split('\n').filter((line) => !line.startsWith('sftp>')).map((line) => posix.basename(line.trim())));
-  return { remotePath, cleaned: stale.filter((path) => listed.has(posix.basename(path))).map((path) => `${server.host}:${path}`) };
+  const listed = new Set(
+    stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('sftp>'))
+      .map((line) => posix.basename(line.trim())),
+  );
+  return {
+    remotePath,
+    cleaned: stale.filter((path) => listed.has(posix.basename(path))).map((path) => `${server.host}:${path}`),
+  };
 }
 
 /** Runs the batch, retrying transient SSH failures with backoff; returns sftp's stdout. */
@@ -97,11 +123,19 @@ async function runSftp(server: MediaServer, batch: string, input: TransferInput)
   for (let attempt = 1; ; attempt += 1) {
     input.onAttempt?.(attempt);
     try {
-      return (await runCommand(buildSftpCommand(server), { input: batch, signal: input.signal, ignoreStderr: EXPECTED_STDERR })).stdout;
+      return (
+        await runCommand(buildSftpCommand(server), {
+          input: batch,
+          signal: input.signal,
+          ignoreStderr: EXPECTED_STDERR,
+        })
+      ).stdout;
     } catch (error) {
       if (attempt >= SSH_ATTEMPTS || input.signal?.aborted || !isTransientSshFailure(error)) throw error;
       const delay = RETRY_DELAYS_MS[attempt - 1]! * (1 + Math.random() / 2);
-      input.log?.(`transfer  attempt ${attempt} of ${SSH_ATTEMPTS} failed (${messageOf(error)}); retrying in ${(delay / 1000).toFixed(1)} s`);
+      input.log?.(
+        `transfer  attempt ${attempt} of ${SSH_ATTEMPTS} failed (${messageOf(error)}); retrying in ${(delay / 1000).toFixed(1)} s`,
+      );
       await sleep(delay, undefined, input.signal ? { signal: input.signal } : {}).catch(() => undefined);
       input.signal?.throwIfAborted();
     }
@@ -111,7 +145,9 @@ async function runSftp(server: MediaServer, batch: string, input: TransferInput)
 /** The legacy rename fails with a bare "Failure" when the final name exists: say so. */
 function explainFailure(error: unknown, remotePath: string): unknown {
   if (error instanceof CommandFailedError && /remote rename .*: Failure|Couldn't rename file/.test(error.stderrTail)) {
-    return new Error(`${remotePath} already exists on the media server; not replacing it (${error.message})`, { cause: error });
+    return new Error(`${remotePath} already exists on the media server; not replacing it (${error.message})`, {
+      cause: error,
+    });
   }
   return error;
 }
@@ -129,7 +165,11 @@ function serverKey(server: MediaServer): string {
 async function readPending(path: string): Promise<PendingPart[]> {
   try {
     const parsed = JSON.parse(await readFile(path, 'utf8')) as unknown;
-    return Array.isArray(parsed) ? parsed.filter((entry): entry is PendingPart => typeof entry?.server === 'string' && typeof entry?.path === 'string') : [];
+    return Array.isArray(parsed)
+      ? parsed.filter(
+          (entry): entry is PendingPart => typeof entry?.server === 'string' && typeof entry?.path === 'string',
+        )
+      : [];
   } catch {
     return [];
   }
@@ -140,7 +180,8 @@ async function readPending(path: string): Promise<PendingPart[]> {
  * never the copy. An empty record is removed, so the backup folder holds it only while a copy is pending.
  */
 async function writePending(path: string, parts: PendingPart[]): Promise<void> {
-  const written = parts.length === 0 ? rm(path, { force: true }) : writeFile(path, `${JSON.stringify(parts)}\n`, { mode: 0o600 });
+  const written =
+    parts.length === 0 ? rm(path, { force: true }) : writeFile(path, `${JSON.stringify(parts)}\n`, { mode: 0o600 });
   await written.catch(() => undefined);
 }
 

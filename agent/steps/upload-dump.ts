@@ -3,7 +3,16 @@ import type { DumpResult } from './dump-database';
 import { messageOf } from '../errors';
 import { StalledStreamError } from '../process/fan-out';
 import { describeS3Error, untilAborted } from './s3-client';
-import { type ObjectTarget, type StreamedUpload, describeWriter, headObject, isKeyTaken, putChecksum, uploadFile, verifyStoredObject } from './s3-upload';
+import {
+  type ObjectTarget,
+  type StreamedUpload,
+  describeWriter,
+  headObject,
+  isKeyTaken,
+  putChecksum,
+  uploadFile,
+  verifyStoredObject,
+} from './s3-upload';
 
 /** How many later seconds a run tries when the servers holding the same app all ran in the same one. */
 const MAX_KEY_MOVES = 5;
@@ -63,9 +72,10 @@ export async function uploadDump(input: UploadDumpInput): Promise<UploadOutcome>
   }
   if (streamProblem) log(`upload    ${streamProblem}; retrying once from ${dump.path}`);
 
-  for (let moves = 0; !stored; ) {
+  for (let moves = 0; !stored;) {
     if (taken !== undefined) {
-      if (moves === MAX_KEY_MOVES) throw new Error(`${url()} and the next ${MAX_KEY_MOVES} seconds' keys were all stored by other runs`);
+      if (moves === MAX_KEY_MOVES)
+        throw new Error(`${url()} and the next ${MAX_KEY_MOVES} seconds' keys were all stored by other runs`);
       moves += 1;
       const previous = url();
       ({ dump, target } = await input.moveToNextTimestamp());
@@ -81,7 +91,9 @@ export async function uploadDump(input: UploadDumpInput): Promise<UploadOutcome>
       if (signal.aborted) throw error;
       if (!isKeyTaken(error)) {
         const after = streamProblem ? `; before that, ${streamProblem}` : '';
-        throw new Error(`uploading ${dump.path} to ${url()} failed: ${describeS3Error(error)}${after}`, { cause: error });
+        throw new Error(`uploading ${dump.path} to ${url()} failed: ${describeS3Error(error)}${after}`, {
+          cause: error,
+        });
       }
       taken = await takenBy(target);
     }

@@ -54,7 +54,10 @@ export function makeSentencePool(random: Random, size = SENTENCE_POOL_SIZE): str
       const roll = random.next();
       if (roll < 0.03) words.push(String(random.int(1, 2025)));
       else if (roll < 0.04) words.push(`€${random.int(1, 999)},${String(random.int(0, 99)).padStart(2, '0')}`);
-      else if (roll < 0.045) words.push(`<a href="https://example.com/${random.pick(WORDS)}-${random.int(1, 99999)}">${random.pick(WORDS)}</a>`);
+      else if (roll < 0.045)
+        words.push(
+          `<a href="https://example.com/${random.pick(WORDS)}-${random.int(1, 99999)}">${random.pick(WORDS)}</a>`,
+        );
       else if (roll < 0.05) words.push(`<strong>${random.pick(WORDS)} ${random.pick(WORDS)}</strong>`);
       else words.push(random.pickSkewed(WORDS));
     }
@@ -81,7 +84,10 @@ function title(random: Random): string {
 }
 
 function slug(text: string, id: number): string {
-  return `${text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${id}`;
+  return `${text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')}-${id}`;
 }
 
 /** A wp_posts-like row: HTML paragraphs (newlines written as `\n` escapes), title, slug, status, JSON meta. */
@@ -133,7 +139,10 @@ export function postmetaRows(random: Random, pool: readonly string[], posts: num
       let value: string;
       if (key === '_edit_lock') value = `${random.int(1_500_000_000, 1_750_000_000)}:${random.int(1, 40)}`;
       else if (key === '_wp_attachment_metadata') value = phpSerialized(random);
-      else if (key === '_elementor_data') value = JSON.stringify([{ id: random.int(1, 1e9).toString(16), elType: 'section', settings: { text: random.pick(pool) } }]);
+      else if (key === '_elementor_data')
+        value = JSON.stringify([
+          { id: random.int(1, 1e9).toString(16), elType: 'section', settings: { text: random.pick(pool) } },
+        ]);
       else if (key.startsWith('_yoast')) value = random.pick(pool);
       else if (key === '_sku') value = `SKU-${random.int(10000, 99999)}-${random.pick(WORDS).toUpperCase()}`;
       else value = String(random.int(0, 100_000));
@@ -147,9 +156,17 @@ export function blobRows(random: Random, pool: readonly string[], format: BlobFo
   return {
     row(id) {
       const compressible = random.next() < 0.3;
-      const data = compressible ? Buffer.from(Array.from({ length: random.int(4, 40) }, () => random.pick(pool)).join(' ')) : random.bytes(random.int(256, 12_288));
+      const data = compressible
+        ? Buffer.from(Array.from({ length: random.int(4, 40) }, () => random.pick(pool)).join(' '))
+        : random.bytes(random.int(256, 12_288));
       const hex = data.toString('hex');
-      return [id, random.int(1, 100_000), random.pick(MIME_TYPES), sqlDate(random), format === 'hex' ? hex : `\\\\x${hex}`].join('\t');
+      return [
+        id,
+        random.int(1, 100_000),
+        random.pick(MIME_TYPES),
+        sqlDate(random),
+        format === 'hex' ? hex : `\\\\x${hex}`,
+      ].join('\t');
     },
   };
 }

@@ -16,7 +16,12 @@ export interface MediaSet {
  * "images" of random bytes (JPEG/PNG/WebP payloads are already compressed) from 8 KB to 1.5 MB, the
  * rest text (CSS, JSON, SVG, logs) that compresses. Reused when its marker says the same size.
  */
-export async function ensureMediaFolder(dir: string, label: string, bytes: number, log: (line: string) => void): Promise<MediaSet> {
+export async function ensureMediaFolder(
+  dir: string,
+  label: string,
+  bytes: number,
+  log: (line: string) => void,
+): Promise<MediaSet> {
   const marker = join(dir, '..', `.media-${label}.json`);
   const stamp = `${GENERATOR_VERSION}:${bytes}`;
   if (existsSync(marker) && existsSync(dir)) {
@@ -32,7 +37,13 @@ export async function ensureMediaFolder(dir: string, label: string, bytes: numbe
   while (written < bytes) {
     const folder = join(dir, String(random.int(2016, 2025)), String(random.int(1, 12)).padStart(2, '0'));
     await mkdir(folder, { recursive: true });
-    const name = `${random.pick(pool).split(' ')[0].toLowerCase().replace(/[^a-z]/g, '') || 'file'}-${files}`;
+    const name = `${
+      random
+        .pick(pool)
+        .split(' ')[0]
+        .toLowerCase()
+        .replace(/[^a-z]/g, '') || 'file'
+    }-${files}`;
     let data: Buffer;
     if (random.next() < 0.85) {
       // Sizes spread log-uniformly: many thumbnails, fewer full-size photos.

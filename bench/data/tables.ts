@@ -1,4 +1,12 @@
-import { type BlobFormat, type Random, type TableRows, blobRows, makeSentencePool, postRows, postmetaRows } from './content';
+import {
+  type BlobFormat,
+  type Random,
+  type TableRows,
+  blobRows,
+  makeSentencePool,
+  postRows,
+  postmetaRows,
+} from './content';
 
 /** One generated table: its DDL per engine, its columns and its share of the database's bytes. */
 export interface TableSpec {
@@ -21,7 +29,18 @@ export const TABLES: readonly TableSpec[] = [
     name: 'wp_posts',
     mysql: `CREATE TABLE wp_posts (ID BIGINT UNSIGNED PRIMARY KEY, post_author BIGINT UNSIGNED, post_date DATETIME, post_title TEXT, post_name VARCHAR(200), post_content LONGTEXT, post_status VARCHAR(20), post_type VARCHAR(20), guid VARCHAR(255), meta JSON) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
     postgres: `CREATE TABLE wp_posts (id bigint PRIMARY KEY, post_author bigint, post_date timestamp, post_title text, post_name varchar(200), post_content text, post_status varchar(20), post_type varchar(20), guid varchar(255), meta jsonb)`,
-    columns: ['id', 'post_author', 'post_date', 'post_title', 'post_name', 'post_content', 'post_status', 'post_type', 'guid', 'meta'],
+    columns: [
+      'id',
+      'post_author',
+      'post_date',
+      'post_title',
+      'post_name',
+      'post_content',
+      'post_status',
+      'post_type',
+      'guid',
+      'meta',
+    ],
     share: 0.6,
     blob: false,
     rows: (random, pool) => postRows(random, pool),
@@ -33,7 +52,8 @@ export const TABLES: readonly TableSpec[] = [
     columns: ['meta_id', 'post_id', 'meta_key', 'meta_value'],
     share: 0.25,
     blob: false,
-    rows: (random, pool, _format, targetBytes) => postmetaRows(random, pool, Math.round((targetBytes * 0.6) / POST_ROW_BYTES)),
+    rows: (random, pool, _format, targetBytes) =>
+      postmetaRows(random, pool, Math.round((targetBytes * 0.6) / POST_ROW_BYTES)),
   },
   {
     name: 'wp_cache',
@@ -52,7 +72,12 @@ const CHUNK_BYTES = 1 << 20;
  * The rows of `table` as tab-separated text, about `table.share x totalBytes` bytes of it, in chunks
  * of about a megabyte. Seeded by the table's position, so a size always yields the same data.
  */
-export function* tableText(table: TableSpec, totalBytes: number, format: BlobFormat, random: Random): Generator<string> {
+export function* tableText(
+  table: TableSpec,
+  totalBytes: number,
+  format: BlobFormat,
+  random: Random,
+): Generator<string> {
   const pool = makeSentencePool(random);
   const target = table.share * totalBytes;
   const rows = table.rows(random, pool, format, totalBytes);

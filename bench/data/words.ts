@@ -13,7 +13,9 @@ mean before move right boy old too same tell does set three want air well also p
 port large spell add even land here must big high such follow act why ask men change went light kind off need house
 picture try us again animal point mother world near build self earth father head stand own page should country found
 answer school grow study still learn plant cover food sun four between state keep eye never last let thought city tree
-cross farm hard start might story saw far sea draw left late run while press close night real life few north open`.split(/\s+/);
+cross farm hard start might story saw far sea draw left late run while press close night real life few north open`.split(
+  /\s+/,
+);
 
 const WEB = `website page post category tag archive comment reply author editor admin plugin theme widget menu footer
 header sidebar gallery image video upload download contact newsletter subscribe privacy policy cookie consent account
@@ -21,7 +23,9 @@ login password checkout cart product order shipping delivery invoice discount co
 customer support booking reservation event calendar location opening hours team vacancy career project portfolio client
 agency service pricing feature integration dashboard analytics report campaign marketing content strategy design
 development hosting backup security performance cache database server deployment release update version changelog
-responsive mobile accessibility language translation search filter sort results summary details overview introduction`.split(/\s+/);
+responsive mobile accessibility language translation search filter sort results summary details overview introduction`.split(
+  /\s+/,
+);
 
 const ACCENTED = `café naïve résumé façade jalapeño über Straße Grüße schön Müller Zürich señor niño mañana años
 accessoire één reünie coördinatie ideeën financiële België crème brûlée déjà vu São Paulo Kraków Ångström smørrebrød
@@ -52,6 +56,29 @@ export const META_KEYS: readonly string[] = [
   '_menu_item_url',
 ];
 
-export const POST_STATUSES: readonly string[] = ['publish', 'publish', 'publish', 'draft', 'inherit', 'private', 'trash'];
-export const POST_TYPES: readonly string[] = ['post', 'post', 'page', 'attachment', 'revision', 'revision', 'product', 'nav_menu_item'];
-export const MIME_TYPES: readonly string[] = ['image/jpeg', 'image/png', 'image/webp', 'application/pdf', 'application/octet-stream'];
+export const POST_STATUSES: readonly string[] = [
+  'publish',
+  'publish',
+  'publish',
+  'draft',
+  'inherit',
+  'private',
+  'trash',
+];
+export const POST_TYPES: readonly string[] = [
+  'post',
+  'post',
+  'page',
+  'attachment',
+  'revision',
+  'revision',
+  'product',
+  'nav_menu_item',
+];
+export const MIME_TYPES: readonly string[] = [
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'application/pdf',
+  'application/octet-stream',
+];

@@ -49,12 +49,18 @@ async function loadWhile(optionFile: string, db: BenchDatabase, stop: () => bool
 export async function benchLoad(context: BenchContext, db: BenchDatabase): Promise<Row[]> {
   const { paths, runs } = context;
   const optionFile = join(paths.root, 'bench-slap.cnf');
-  await writeFile(optionFile, `[client]\nuser=${db.user}\npassword="${db.password}"\nhost=${db.host}\nport=${db.port}\n`, { mode: 0o600 });
+  await writeFile(
+    optionFile,
+    `[client]\nuser=${db.user}\npassword="${db.password}"\nhost=${db.host}\nport=${db.port}\n`,
+    { mode: 0o600 },
+  );
   const results = { alone: [] as number[], low: [] as number[], normal: [] as number[] };
   let backupS = 10;
   const during = async (priority: 'low' | 'normal', threads: number) => {
     let done = false;
-    const backup = measure(agentCommand(paths, { app: WP_APP, engine: 'mysql', projectType: 'wordpress', threads, priority })).finally(() => (done = true));
+    const backup = measure(
+      agentCommand(paths, { app: WP_APP, engine: 'mysql', projectType: 'wordpress', threads, priority }),
+    ).finally(() => (done = true));
     const [load, sample] = await Promise.all([loadWhile(optionFile, db, () => done), backup]);
     parseAgentReport(sample.stdout);
     backupS = sample.wallS;
@@ -92,4 +98,3 @@ export async function benchLoad(context: BenchContext, db: BenchDatabase): Promi
     row(`during a backup, priority normal, ${context.threads} thread(s)`, results.normal),
   ];
 }
-

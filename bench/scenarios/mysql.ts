@@ -26,7 +26,11 @@ function dumpCommand(optionFile: string, db: BenchDatabase, out: string, compres
 
 /** Uploads a finished file with the agent's uploader, as its own measured process. */
 export function uploadCommand(file: string, bucket: string, key: string, env: Record<string, string>): Command {
-  return { file: process.execPath, args: ['--import', 'tsx', join(__dirname, '..', 'upload-file.ts'), file, bucket, key], env: { ...process.env, ...env } };
+  return {
+    file: process.execPath,
+    args: ['--import', 'tsx', join(__dirname, '..', 'upload-file.ts'), file, bucket, key],
+    env: { ...process.env, ...env },
+  };
 }
 
 /**
@@ -38,7 +42,11 @@ export async function benchMysql(context: BenchContext, db: BenchDatabase): Prom
   const { paths, runs, threads } = context;
   const s3 = await context.services.s3();
   const optionFile = join(paths.root, 'bench-my.cnf');
-  await writeFile(optionFile, `[client]\nuser=${db.user}\npassword="${db.password}"\nhost=${db.host}\nport=${db.port}\n`, { mode: 0o600 });
+  await writeFile(
+    optionFile,
+    `[client]\nuser=${db.user}\npassword="${db.password}"\nhost=${db.host}\nport=${db.port}\n`,
+    { mode: 0o600 },
+  );
   const uploads: Sample[] = [];
   let sqlBytes: number | undefined;
   let gzBytes = 0;
@@ -64,13 +72,17 @@ export async function benchMysql(context: BenchContext, db: BenchDatabase): Prom
       return dump;
     },
     agentFile: async () => {
-      const sample = await measure(agentCommand(paths, { app: WP_APP, engine: 'mysql', projectType: 'wordpress', threads }));
+      const sample = await measure(
+        agentCommand(paths, { app: WP_APP, engine: 'mysql', projectType: 'wordpress', threads }),
+      );
       agentBytes = parseAgentReport(sample.stdout).steps.database?.bytes;
       await clearOutputs(paths);
       return sample;
     },
     agentS3: async () => {
-      const sample = await measure(agentCommand(paths, { app: WP_APP, engine: 'mysql', projectType: 'wordpress', s3, threads }));
+      const sample = await measure(
+        agentCommand(paths, { app: WP_APP, engine: 'mysql', projectType: 'wordpress', s3, threads }),
+      );
       parseAgentReport(sample.stdout);
       await clearOutputs(paths);
       return sample;
@@ -86,18 +98,65 @@ export async function benchMysql(context: BenchContext, db: BenchDatabase): Prom
   const floor = summarize(samples.floor, sqlBytes, base);
   const pigz = `pigz -p ${threads}`;
   return [
-    { case: 'MariaDB dump → .sql.gz', variant: 'floor: mysqldump > /dev/null', ...floor, note: `agent is ${ratio(agentFile.wallS, floor.wallS)} × the floor` },
-    { case: 'MariaDB dump → .sql.gz', variant: 'baseline: mysqldump | gzip > file', ...summarize(base, sqlBytes, base), note: `${mb(sqlBytes)} MB SQL → ${mb(gzBytes)} MB gz` },
-    { case: 'MariaDB dump → .sql.gz', variant: `peer: mysqldump | ${pigz} > file (vs baseline)`, ...summarize(samples.pigz, sqlBytes, base), note: `${mb(pigzBytes)} MB gz` },
-    { case: 'MariaDB dump → .sql.gz', variant: `agent database step, ${threads} thread(s) (vs baseline)`, ...agentFile, target: '≤ 0.60', pass: atMost(agentFile.ratio, 0.6), note: `${mb(agentBytes)} MB gz` },
-    { case: 'MariaDB dump → .sql.gz', variant: `agent database step (vs peer ${pigz})`, ...vsPigz, target: '≤ 1.05', pass: atMost(vsPigz.ratio, 1.05) },
-    { case: 'MariaDB dump + S3', variant: 'agent, streamed upload (vs agent to file)', ...s3VsFile, target: '≤ 1.15', pass: atMost(s3VsFile.ratio, 1.15), note: 's3rver on loopback shares the cores' },
-    { case: 'MariaDB dump + S3', variant: 'agent, streamed upload (vs baseline alone)', ...agentS3, target: '≤ 1.25', pass: atMost(agentS3.ratio, 1.25) },
-    { case: 'MariaDB dump + S3', variant: "original's order: baseline, then upload the file", ...summarize(original, sqlBytes, base), note: `upload alone ${summarize(uploads).wallS?.toFixed(2)} s` },
+    {
+      case: 'MariaDB dump → .sql.gz',
+      variant: 'floor: mysqldump > /dev/null',
+      ...floor,
+      note: `agent is ${ratio(agentFile.wallS, floor.wallS)} × the floor`,
+    },
+    {
+      case: 'MariaDB dump → .sql.gz',
+      variant: 'baseline: mysqldump | gzip > file',
+      ...summarize(base, sqlBytes, base),
+      note: `${mb(sqlBytes)} MB SQL → ${mb(gzBytes)} MB gz`,
+    },
+    {
+      case: 'MariaDB dump → .sql.gz',
+      variant: `peer: mysqldump | ${pigz} > file (vs baseline)`,
+      ...summarize(samples.pigz, sqlBytes, base),
+      note: `${mb(pigzBytes)} MB gz`,
+    },
+    {
+      case: 'MariaDB dump → .sql.gz',
+      variant: `agent database step, ${threads} thread(s) (vs baseline)`,
+      ...agentFile,
+      target: '≤ 0.60',
+      pass: atMost(agentFile.ratio, 0.6),
+      note: `${mb(agentBytes)} MB gz`,
+    },
+    {
+      case: 'MariaDB dump → .sql.gz',
+      variant: `agent database step (vs peer ${pigz})`,
+      ...vsPigz,
+      target: '≤ 1.05',
+      pass: atMost(vsPigz.ratio, 1.05),
+    },
+    {
+      case: 'MariaDB dump + S3',
+      variant: 'agent, streamed upload (vs agent to file)',
+      ...s3VsFile,
+      target: '≤ 1.15',
+      pass: atMost(s3VsFile.ratio, 1.15),
+      note: 's3rver on loopback shares the cores',
+    },
+    {
+      case: 'MariaDB dump + S3',
+      variant: 'agent, streamed upload (vs baseline alone)',
+      ...agentS3,
+      target: '≤ 1.25',
+      pass: atMost(agentS3.ratio, 1.25),
+    },
+    {
+      case: 'MariaDB dump + S3',
+      variant: "original's order: baseline, then upload the file",
+      ...summarize(original, sqlBytes, base),
+      note: `upload alone ${summarize(uploads).wallS?.toFixed(2)} s`,
+    },
   ];
 }
 
-const ratio = (value: number | undefined, of: number | undefined) => (value === undefined || !of ? '?' : (value / of).toFixed(2));
+const ratio = (value: number | undefined, of: number | undefined) =>
+  value === undefined || !of ? '?' : (value / of).toFixed(2);
 const mb = (bytes: number | undefined) => (bytes === undefined ? '?' : (bytes / 1e6).toFixed(0));
 
 /** The uncompressed size of the dump (for MB/s), counted once per generated database. */

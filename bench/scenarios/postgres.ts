@@ -10,7 +10,16 @@ import { summarize } from './samples';
 function baselineCommand(db: BenchDatabase, out: string): Command {
   return {
     file: 'pg_dump',
-    args: ['--format=tar', '--no-password', `--host=${db.host}`, `--port=${db.port}`, `--username=${db.user}`, `--dbname=${db.database}`, '--file', out],
+    args: [
+      '--format=tar',
+      '--no-password',
+      `--host=${db.host}`,
+      `--port=${db.port}`,
+      `--username=${db.user}`,
+      `--dbname=${db.database}`,
+      '--file',
+      out,
+    ],
     env: { ...process.env, PGPASSWORD: db.password },
   };
 }
@@ -26,7 +35,9 @@ export async function benchPostgres(context: BenchContext, db: BenchDatabase): P
       return sample;
     },
     agent: async () => {
-      const sample = await measure(agentCommand(paths, { app: LARAVEL_APP, engine: 'postgres', projectType: 'laravel', threads: context.threads }));
+      const sample = await measure(
+        agentCommand(paths, { app: LARAVEL_APP, engine: 'postgres', projectType: 'laravel', threads: context.threads }),
+      );
       tarBytes = parseAgentReport(sample.stdout).steps.database?.bytes;
       await clearOutputs(paths);
       return sample;
@@ -36,7 +47,19 @@ export async function benchPostgres(context: BenchContext, db: BenchDatabase): P
   // The issue's targets: fixed costs weigh more on a small dump.
   const limit = context.bytes >= 1e9 ? 1.05 : 1.15;
   return [
-    { case: 'PostgreSQL dump → .tar', variant: 'baseline: pg_dump --format=tar -f file', ...summarize(samples.baseline, tarBytes, samples.baseline), note: `${((tarBytes ?? 0) / 1e6).toFixed(0)} MB tar` },
-    { case: 'PostgreSQL dump → .tar', variant: 'agent database step (to file)', ...agent, target: `≤ ${limit.toFixed(2)}`, pass: atMost(agent.ratio, limit), note: '1.15 at 200 MB, 1.05 from 1 GB' },
+    {
+      case: 'PostgreSQL dump → .tar',
+      variant: 'baseline: pg_dump --format=tar -f file',
+      ...summarize(samples.baseline, tarBytes, samples.baseline),
+      note: `${((tarBytes ?? 0) / 1e6).toFixed(0)} MB tar`,
+    },
+    {
+      case: 'PostgreSQL dump → .tar',
+      variant: 'agent database step (to file)',
+      ...agent,
+      target: `≤ ${limit.toFixed(2)}`,
+      pass: atMost(agent.ratio, limit),
+      note: '1.15 at 200 MB, 1.05 from 1 GB',
+    },
   ];
 }

@@ -10,7 +10,15 @@ export async function measureAgentRss(context: BenchContext): Promise<number> {
   const s3 = await context.services.s3();
   let peak = 0;
   for (let run = 0; run < context.runs; run += 1) {
-    const sample = await measure(agentCommand(context.paths, { app: WP_APP, engine: 'mysql', projectType: 'wordpress', s3, threads: context.threads }));
+    const sample = await measure(
+      agentCommand(context.paths, {
+        app: WP_APP,
+        engine: 'mysql',
+        projectType: 'wordpress',
+        s3,
+        threads: context.threads,
+      }),
+    );
     parseAgentReport(sample.stdout);
     await clearOutputs(context.paths);
     peak = Math.max(peak, sample.peakRssMiB ?? 0);
@@ -34,7 +42,14 @@ const SAME_RSS = 1.1;
 /** The RSS rows: the ceiling at this size, and the comparison with the other sizes measured on this machine. */
 export function rssRows(label: string, peakMiB: number, runs: number): Row[] {
   const rows: Row[] = [
-    { case: 'agent peak RSS', variant: `largest agent process, ${label}`, runs, rssMiB: peakMiB, target: `≤ ${RSS_LIMIT_MIB} MiB`, pass: peakMiB <= RSS_LIMIT_MIB },
+    {
+      case: 'agent peak RSS',
+      variant: `largest agent process, ${label}`,
+      runs,
+      rssMiB: peakMiB,
+      target: `≤ ${RSS_LIMIT_MIB} MiB`,
+      pass: peakMiB <= RSS_LIMIT_MIB,
+    },
   ];
   for (const other of ['1g', '4g']) {
     if (other === label || !existsSync(resultsFile(other))) continue;

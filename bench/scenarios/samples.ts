@@ -2,7 +2,11 @@ import { type Sample, median } from '../measure';
 import type { Row } from '../table';
 
 /** Medians of a variant's samples, as the numeric columns of a row. */
-export function summarize(samples: readonly Sample[], inputBytes?: number, baseline?: readonly Sample[]): Pick<Row, 'runs' | 'wallS' | 'ratio' | 'mbPerS' | 'rssMiB' | 'cpuS'> {
+export function summarize(
+  samples: readonly Sample[],
+  inputBytes?: number,
+  baseline?: readonly Sample[],
+): Pick<Row, 'runs' | 'wallS' | 'ratio' | 'mbPerS' | 'rssMiB' | 'cpuS'> {
   const wallS = median(samples.map((sample) => sample.wallS));
   const baselineWall = baseline ? median(baseline.map((sample) => sample.wallS)) : undefined;
   const rss = samples.flatMap((sample) => (sample.peakRssMiB === undefined ? [] : [sample.peakRssMiB]));

@@ -34,7 +34,13 @@ function definitionFor(environment: string, index: number): DesiredSchedule['def
       Input: JSON.stringify({
         DocumentName: 'Backopper-Backup',
         Targets: [{ Key: 'tag:backopper:environment', Values: [environment] }],
-        Parameters: { app: [app], environment: [environment], engine: ['mysql'], projectType: ['wordpress'], executionTimeout: ['7200'] },
+        Parameters: {
+          app: [app],
+          environment: [environment],
+          engine: ['mysql'],
+          projectType: ['wordpress'],
+          executionTimeout: ['7200'],
+        },
         TimeoutSeconds: 600,
         Comment: `backopper backup of ${app} (${environment})`,
         CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchLogGroupName: '/backopper/commands' },
@@ -46,8 +52,20 @@ function definitionFor(environment: string, index: number): DesiredSchedule['def
 /** The planner alone: 2,000 desired vs 2,000 identical actual schedules (every one compared in full) per environment. */
 async function measurePlanner(): Promise<{ cpuS: number; wallS: number }> {
   const inputs = ENVIRONMENTS.map((environment) => {
-    const desired = Array.from({ length: APPS }, (_, index) => ({ name: `backopper-${environment}-site-${index}`, app: `site-${index}`, definition: definitionFor(environment, index) }) as DesiredSchedule);
-    const actual: ActualSchedule[] = desired.map((item) => ({ name: item.name, app: item.app, definition: structuredClone(item.definition) }));
+    const desired = Array.from(
+      { length: APPS },
+      (_, index) =>
+        ({
+          name: `backopper-${environment}-site-${index}`,
+          app: `site-${index}`,
+          definition: definitionFor(environment, index),
+        }) as DesiredSchedule,
+    );
+    const actual: ActualSchedule[] = desired.map((item) => ({
+      name: item.name,
+      app: item.app,
+      definition: structuredClone(item.definition),
+    }));
     return { desired, actual };
   });
   const { cpuS, wallS } = await cpuSecondsOf(() => inputs.map((input) => planScheduleChanges(input)));
@@ -58,8 +76,13 @@ async function measurePlanner(): Promise<{ cpuS: number; wallS: number }> {
 export async function benchSync(): Promise<Row[]> {
   const rows: Row[] = [];
   for (const backend of ['scheduler', 'rules'] as const) {
-    const { result, cpuS } = await cpuSecondsOf(() => measureSyncCalls({ backend, appsPerEnvironment: APPS, environments: ENVIRONMENTS }));
-    for (const [name, run] of [['first run', result.first], ['converged run', result.converged]] as const) {
+    const { result, cpuS } = await cpuSecondsOf(() =>
+      measureSyncCalls({ backend, appsPerEnvironment: APPS, environments: ENVIRONMENTS }),
+    );
+    for (const [name, run] of [
+      ['first run', result.first],
+      ['converged run', result.converged],
+    ] as const) {
       rows.push({
         case: `sync 3 × ${APPS} apps (${backend})`,
         variant: name,

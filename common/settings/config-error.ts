@@ -15,7 +15,8 @@ export class ConfigError extends Error {
    * @param options `setting` prefixes the message with the setting's name; `heading` introduces a list
    */
   constructor(problem: string | readonly string[], options: { setting?: string; heading?: string } = {}) {
-    const problems = typeof problem === 'string' ? [options.setting ? `${options.setting}: ${problem}` : problem] : [...problem];
+    const problems =
+      typeof problem === 'string' ? [options.setting ? `${options.setting}: ${problem}` : problem] : [...problem];
     super(options.heading ? `${options.heading}:\n  ${problems.join('\n  ')}` : problems.join('\n'));
     this.problems = problems;
     this.setting = options.setting;

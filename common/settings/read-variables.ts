@@ -9,7 +9,6 @@ import type { SettingKind, VariableSetting } from './shared-settings';
 /** Variables as `process.env` holds them. */
 export type Variables = Readonly<Record<string, string | undefined>>;
 
-
 /** The variable's text, or undefined when unset or blank. */
 export function variableText(env: Variables, name: string): string | undefined {
   const text = env[name]?.trim();
@@ -41,7 +40,8 @@ export function fromText(text: string, kind: SettingKind): unknown {
 /** Reads one setting from `env`; its fallback when unset, else it is required; throws {@link ConfigError}. */
 export function readSetting<T>(env: Variables, setting: VariableSetting<T>): T {
   const text = variableText(env, setting.variable);
-  if (text === undefined && setting.fallback === undefined) throw new ConfigError('is required', { setting: setting.variable });
+  if (text === undefined && setting.fallback === undefined)
+    throw new ConfigError('is required', { setting: setting.variable });
   try {
     return setting.parse(text === undefined ? setting.fallback : fromText(text, setting.kind));
   } catch (error) {

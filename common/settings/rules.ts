@@ -40,7 +40,8 @@ const TAG_VALUE = /^[A-Za-z0-9_.:/=+@-]{1,256}$/;
 /** Requires a string matching `pattern`; `what` completes "expected ...". */
 export function matching(pattern: RegExp, what: string): (value: unknown) => string {
   return (value) => {
-    if (typeof value !== 'string' || !pattern.test(value)) throw new InvalidValueError(`expected ${what}, got ${describeValue(value)}`);
+    if (typeof value !== 'string' || !pattern.test(value))
+      throw new InvalidValueError(`expected ${what}, got ${describeValue(value)}`);
     return value;
   };
 }
@@ -48,8 +49,10 @@ export function matching(pattern: RegExp, what: string): (value: unknown) => str
 /** Requires one of `choices` (case-insensitive); returns it as spelled in `choices`. */
 export function oneOf<T extends string>(choices: readonly T[]): (value: unknown) => T {
   return (value) => {
-    const found = typeof value === 'string' ? choices.find((choice) => choice.toLowerCase() === value.toLowerCase()) : undefined;
-    if (found === undefined) throw new InvalidValueError(`expected one of ${choices.join(', ')}, got ${describeValue(value)}`);
+    const found =
+      typeof value === 'string' ? choices.find((choice) => choice.toLowerCase() === value.toLowerCase()) : undefined;
+    if (found === undefined)
+      throw new InvalidValueError(`expected one of ${choices.join(', ')}, got ${describeValue(value)}`);
     return found;
   };
 }
@@ -87,7 +90,12 @@ export function numberFrom(min: number, max: number): (value: unknown) => number
 export function parseApiUrlTemplate(value: unknown): string {
   const text = typeof value === 'string' ? value : '';
   const local = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(text);
-  if (!((/^https:\/\//.test(text) || local) && text.includes('{environment}') && !/[\s'"\\]/.test(text) && URL.canParse(text))) {
+  if (!(
+    (/^https:\/\//.test(text) || local) &&
+    text.includes('{environment}') &&
+    !/[\s'"\\]/.test(text) &&
+    URL.canParse(text)
+  )) {
     throw new InvalidValueError(`expected an https URL containing {environment}, got ${describeValue(value)}`);
   }
   return text;
@@ -109,16 +117,21 @@ function parseEnvironment(item: unknown, index: number): EnvironmentConfig {
   }
   const fields = (typeof item === 'string' ? { name: item } : item) as Record<string, unknown>;
   const unknown = Object.keys(fields).filter((key) => !['name', 'tagKey', 'tagValue'].includes(key));
-  if (unknown.length > 0) throw new InvalidValueError(`item ${index}: unknown setting ${unknown.join(', ')} (known: name, tagKey, tagValue)`);
+  if (unknown.length > 0)
+    throw new InvalidValueError(`item ${index}: unknown setting ${unknown.join(', ')} (known: name, tagKey, tagValue)`);
   const name = validateEnvironment(fields.name);
   // The usual setup tags each server with its environment's name.
   const tagKey = fields.tagKey ?? DEFAULT_TAG_KEY;
   const tagValue = fields.tagValue ?? name;
   if (typeof tagKey !== 'string' || !TAG_KEY.test(tagKey)) {
-    throw new InvalidValueError(`environment ${describeValue(name)}: tagKey ${describeValue(tagKey)} is not a tag key (no spaces, not aws:)`);
+    throw new InvalidValueError(
+      `environment ${describeValue(name)}: tagKey ${describeValue(tagKey)} is not a tag key (no spaces, not aws:)`,
+    );
   }
   if (typeof tagValue !== 'string' || !TAG_VALUE.test(tagValue)) {
-    throw new InvalidValueError(`environment ${describeValue(name)}: tagValue ${describeValue(tagValue)} is not a tag value (no spaces)`);
+    throw new InvalidValueError(
+      `environment ${describeValue(name)}: tagValue ${describeValue(tagValue)} is not a tag value (no spaces)`,
+    );
   }
   return { name, tagKey, tagValue };
 }
@@ -148,7 +161,9 @@ export function parseBackupWindow(value: unknown): BackupWindow {
   const minutes = match ? [toMinutes(match[1], match[2]), toMinutes(match[3], match[4])] : [];
   const [start, end] = minutes;
   if (start === undefined || end === undefined || Number.isNaN(start) || Number.isNaN(end) || start === end) {
-    throw new InvalidValueError(`${describeValue(value)} is not a window like 01:00-05:00 (HH:MM-HH:MM from 00:00 to 23:59, start != end)`);
+    throw new InvalidValueError(
+      `${describeValue(value)} is not a window like 01:00-05:00 (HH:MM-HH:MM from 00:00 to 23:59, start != end)`,
+    );
   }
   return { startMinute: start, lengthMinutes: (end - start + 1440) % 1440 };
 }

@@ -46,7 +46,12 @@ const TIMEOUT = wholeNumber(60, 172_800);
 const DOCUMENT_NAME = matching(/^[A-Za-z0-9_.-]{3,128}$/, 'a document name');
 
 export const SHARED_SETTINGS = {
-  apiUrl: setting({ context: 'api.urlTemplate', variable: 'BACKOPPER_API_URL', kind: 'string', parse: parseApiUrlTemplate }),
+  apiUrl: setting({
+    context: 'api.urlTemplate',
+    variable: 'BACKOPPER_API_URL',
+    kind: 'string',
+    parse: parseApiUrlTemplate,
+  }),
   apiSecretParameter: setting({
     context: 'api.secretParameter',
     variable: 'BACKOPPER_API_SECRET_PARAMETER',
@@ -60,8 +65,19 @@ export const SHARED_SETTINGS = {
     fallback: 'X-Secret-Key',
     parse: matching(/^[A-Za-z0-9-]{1,64}$/, 'an HTTP header name'),
   }),
-  environments: setting({ context: 'environments', variable: 'BACKOPPER_ENVIRONMENTS', kind: 'json', parse: parseEnvironmentList }),
-  backend: setting({ context: 'schedule.backend', variable: 'BACKOPPER_SCHEDULE_BACKEND', kind: 'string', fallback: 'scheduler', parse: oneOf(['scheduler', 'rules'] as const) }),
+  environments: setting({
+    context: 'environments',
+    variable: 'BACKOPPER_ENVIRONMENTS',
+    kind: 'json',
+    parse: parseEnvironmentList,
+  }),
+  backend: setting({
+    context: 'schedule.backend',
+    variable: 'BACKOPPER_SCHEDULE_BACKEND',
+    kind: 'string',
+    fallback: 'scheduler',
+    parse: oneOf(['scheduler', 'rules'] as const),
+  }),
   scheduleGroup: setting({
     context: 'schedule.group',
     variable: 'BACKOPPER_SCHEDULE_GROUP',
@@ -69,13 +85,55 @@ export const SHARED_SETTINGS = {
     fallback: 'backopper',
     parse: matching(/^[0-9A-Za-z_.-]{1,64}$/, 'a schedule group name'),
   }),
-  timeZone: setting({ context: 'schedule.timezone', variable: 'BACKOPPER_TIMEZONE', kind: 'string', fallback: 'UTC', parse: parseTimeZone }),
-  backupWindow: setting({ context: 'schedule.backupWindow', variable: 'BACKOPPER_BACKUP_WINDOW', kind: 'string', fallback: '01:00-05:00', parse: parseBackupWindow }),
-  weeklyDay: setting({ context: 'schedule.weeklyDay', variable: 'BACKOPPER_WEEKLY_DAY', kind: 'string', fallback: 'SUN', parse: parseWeekday }),
-  executionTimeoutSeconds: setting({ context: 'schedule.executionTimeoutSeconds', variable: 'BACKOPPER_EXECUTION_TIMEOUT', kind: 'integer', fallback: 14_400, parse: TIMEOUT }),
-  maxDeleteFraction: setting({ context: 'schedule.maxDeleteFraction', variable: 'BACKOPPER_MAX_DELETE_FRACTION', kind: 'number', fallback: 0.5, parse: numberFrom(0, 1) }),
-  verifyDay: setting({ context: 'verify.weeklyDay', variable: 'BACKOPPER_VERIFY_DAY', kind: 'string', fallback: 'SUN', parse: parseWeekday }),
-  verifyWindow: setting({ context: 'verify.window', variable: 'BACKOPPER_VERIFY_WINDOW', kind: 'string', fallback: '06:00-08:00', parse: parseBackupWindow }),
+  timeZone: setting({
+    context: 'schedule.timezone',
+    variable: 'BACKOPPER_TIMEZONE',
+    kind: 'string',
+    fallback: 'UTC',
+    parse: parseTimeZone,
+  }),
+  backupWindow: setting({
+    context: 'schedule.backupWindow',
+    variable: 'BACKOPPER_BACKUP_WINDOW',
+    kind: 'string',
+    fallback: '01:00-05:00',
+    parse: parseBackupWindow,
+  }),
+  weeklyDay: setting({
+    context: 'schedule.weeklyDay',
+    variable: 'BACKOPPER_WEEKLY_DAY',
+    kind: 'string',
+    fallback: 'SUN',
+    parse: parseWeekday,
+  }),
+  executionTimeoutSeconds: setting({
+    context: 'schedule.executionTimeoutSeconds',
+    variable: 'BACKOPPER_EXECUTION_TIMEOUT',
+    kind: 'integer',
+    fallback: 14_400,
+    parse: TIMEOUT,
+  }),
+  maxDeleteFraction: setting({
+    context: 'schedule.maxDeleteFraction',
+    variable: 'BACKOPPER_MAX_DELETE_FRACTION',
+    kind: 'number',
+    fallback: 0.5,
+    parse: numberFrom(0, 1),
+  }),
+  verifyDay: setting({
+    context: 'verify.weeklyDay',
+    variable: 'BACKOPPER_VERIFY_DAY',
+    kind: 'string',
+    fallback: 'SUN',
+    parse: parseWeekday,
+  }),
+  verifyWindow: setting({
+    context: 'verify.window',
+    variable: 'BACKOPPER_VERIFY_WINDOW',
+    kind: 'string',
+    fallback: '06:00-08:00',
+    parse: parseBackupWindow,
+  }),
   verifyExecutionTimeoutSeconds: setting({
     context: 'verify.executionTimeoutSeconds',
     variable: 'BACKOPPER_VERIFY_EXECUTION_TIMEOUT',

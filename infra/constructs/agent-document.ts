@@ -8,7 +8,6 @@ import { CHECK_STEP, DOWNLOAD_STEP, RUN_STEP } from '../../common/names';
 /** Where the download step puts the agent bundle on the servers. */
 export const AGENT_DOWNLOAD_DIR = '/var/lib/backopper/agent';
 
-
 /** A document parameter: a string SSM checks against `allowedPattern` before anything reaches a server. */
 export function documentParameter(allowedPattern: string, description: string, extra: object = {}) {
   return { type: 'String', description, allowedPattern, ...extra };
@@ -32,7 +31,10 @@ export interface AgentDocumentProps {
  * from the asset bucket, then runs the script with `{{ executionTimeout }}` as its timeout. Returns it
  * with its ARN for IAM (`arn:<partition>:ssm:<region>:<account>:document/<name>`).
  */
-export function createAgentDocument(scope: Construct, props: AgentDocumentProps): { document: ssm.CfnDocument; documentArn: string } {
+export function createAgentDocument(
+  scope: Construct,
+  props: AgentDocumentProps,
+): { document: ssm.CfnDocument; documentArn: string } {
   const stack = Stack.of(scope);
   const document = new ssm.CfnDocument(scope, 'Document', {
     name: props.name,
@@ -50,7 +52,11 @@ export function createAgentDocument(scope: Construct, props: AgentDocumentProps)
           action: 'aws:downloadContent',
           name: DOWNLOAD_STEP,
           precondition: { StringEquals: ['platformType', 'Linux'] },
-          inputs: { sourceType: 'S3', sourceInfo: JSON.stringify({ path: props.bundle.asset.httpUrl }), destinationPath: AGENT_DOWNLOAD_DIR },
+          inputs: {
+            sourceType: 'S3',
+            sourceInfo: JSON.stringify({ path: props.bundle.asset.httpUrl }),
+            destinationPath: AGENT_DOWNLOAD_DIR,
+          },
         },
         {
           action: 'aws:runShellScript',
@@ -58,7 +64,11 @@ export function createAgentDocument(scope: Construct, props: AgentDocumentProps)
           precondition: { StringEquals: ['platformType', 'Linux'] },
           inputs: {
             timeoutSeconds: '{{ executionTimeout }}',
-            runCommand: props.renderScript({ downloadDir: AGENT_DOWNLOAD_DIR, agentFileName: props.bundle.fileName, agentSha256: props.bundle.sha256 }),
+            runCommand: props.renderScript({
+              downloadDir: AGENT_DOWNLOAD_DIR,
+              agentFileName: props.bundle.fileName,
+              agentSha256: props.bundle.sha256,
+            }),
           },
         },
       ],

@@ -73,7 +73,9 @@ export class Alerts extends Construct {
     this.topic = new sns.Topic(this, 'Topic', { displayName: 'Backopper alerts', masterKey: key, enforceSSL: true });
     for (const email of props.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
 
-    const logGroup = new logs.LogGroup(this, 'DescribeLogs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
+    const logGroup = new logs.LogGroup(this, 'DescribeLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+    });
     const role = new iam.Role(this, 'DescribeRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(role);
     const timeout = Duration.minutes(1);
@@ -99,13 +101,15 @@ export class Alerts extends Construct {
     );
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ssm:ListCommands, ssm:ListCommandInvocations and ssm:GetCommandInvocation have no resource-level permissions; the function only reads the failed commands it was told about.',
+      reason:
+        'ssm:ListCommands, ssm:ListCommandInvocations and ssm:GetCommandInvocation have no resource-level permissions; the function only reads the failed commands it was told about.',
     });
     // Also grants the topic key's Decrypt and GenerateDataKey*, which publishing to an encrypted topic needs.
     this.topic.grantPublish(role);
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason: "grantPublish's key grant for the alert topic's own key (the only resource): SNS needs a data key to encrypt each published message.",
+      reason:
+        "grantPublish's key grant for the alert topic's own key (the only resource): SNS needs a data key to encrypt each published message.",
     });
 
     // The status events wait in a queue so that a burst (a database server dead at night) reaches the
@@ -125,9 +129,15 @@ export class Alerts extends Construct {
       }),
     );
     const documents = [props.documentName, ...(props.extraDocumentNames ?? [])];
-    const toQueue = () => new targets.SqsQueue(this.failureQueue, { retryAttempts: 4, maxEventAge: Duration.hours(2), deadLetterQueue: props.deadLetterQueue });
+    const toQueue = () =>
+      new targets.SqsQueue(this.failureQueue, {
+        retryAttempts: 4,
+        maxEventAge: Duration.hours(2),
+        deadLetterQueue: props.deadLetterQueue,
+      });
     new events.Rule(this, 'FailedCommands', {
-      description: 'Backopper: a backup command failed, timed out, was cancelled or could not be delivered on a server.',
+      description:
+        'Backopper: a backup command failed, timed out, was cancelled or could not be delivered on a server.',
       eventPattern: {
         source: ['aws.ssm'],
         detailType: ['EC2 Command Invocation Status-change Notification'],

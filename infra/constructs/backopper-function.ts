@@ -30,7 +30,9 @@ export interface BackopperFunction {
  * than a construct of its own, so the resources keep their logical IDs.
  */
 export function createBackopperFunction(scope: Construct, props: BackopperFunctionProps): BackopperFunction {
-  const logGroup = new logs.LogGroup(scope, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
+  const logGroup = new logs.LogGroup(scope, 'Logs', {
+    retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+  });
   // An explicit role instead of AWSLambdaBasicExecutionRole: logs go to this one group only.
   const role = new iam.Role(scope, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   logGroup.grantWrite(role);
@@ -62,11 +64,16 @@ export function createBackopperFunction(scope: Construct, props: BackopperFuncti
 }
 
 /** The variables both functions read the app list with: its URL, the secret and the environments. */
-export function appListEnvironment(api: BackopperConfig['api'], environments: BackopperConfig['environments']): Record<string, string> {
+export function appListEnvironment(
+  api: BackopperConfig['api'],
+  environments: BackopperConfig['environments'],
+): Record<string, string> {
   return {
     BACKOPPER_API_URL: api.urlTemplate,
     BACKOPPER_API_SECRET_PARAMETER: api.secretParameter,
     BACKOPPER_API_SECRET_HEADER: api.secretHeader,
-    BACKOPPER_ENVIRONMENTS: JSON.stringify(environments.map(({ name, tagKey, tagValue }) => ({ name, tagKey, tagValue }))),
+    BACKOPPER_ENVIRONMENTS: JSON.stringify(
+      environments.map(({ name, tagKey, tagValue }) => ({ name, tagKey, tagValue })),
+    ),
   };
 }

@@ -64,7 +64,11 @@ export class BackupBucket extends Construct {
     // rule below (the longest age), which bounds untagged objects and carries what tag-filtered rules
     // cannot (the multipart abort) or need not repeat (noncurrent expiry, transition).
     const tierRules: s3.LifecycleRule[] = tiers
-      ? RETENTION_TIERS.map((tier) => ({ id: `expire-${tier}-backups`, tagFilters: { [TIER_TAG]: tier }, expiration: Duration.days(tiers[tier]) }))
+      ? RETENTION_TIERS.map((tier) => ({
+          id: `expire-${tier}-backups`,
+          tagFilters: { [TIER_TAG]: tier },
+          expiration: Duration.days(tiers[tier]),
+        }))
       : [];
     const lifecycleRules: s3.LifecycleRule[] = [
       ...tierRules,
@@ -75,7 +79,12 @@ export class BackupBucket extends Construct {
         // The agent streams multipart uploads; a killed run must not leave parts billing forever.
         abortIncompleteMultipartUploadAfter: Duration.days(7),
         transitions: props.transition
-          ? [{ storageClass: storageClassOf(props.transition.storageClass), transitionAfter: Duration.days(props.transition.afterDays) }]
+          ? [
+              {
+                storageClass: storageClassOf(props.transition.storageClass),
+                transitionAfter: Duration.days(props.transition.afterDays),
+              },
+            ]
           : undefined,
       },
       // Expiration leaves delete markers once their versions are gone; S3 cannot combine this with days above.

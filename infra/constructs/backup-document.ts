@@ -58,15 +58,32 @@ export class BackupDocument extends Construct {
     const patterns = DOCUMENT_PARAMETER_PATTERNS;
     const { document, documentArn } = createAgentDocument(this, {
       name: BACKUP_DOCUMENT_NAME,
-      description: 'Backopper: back up one app (database dump to S3, media archive to the media server) with the Backopper agent.',
+      description:
+        'Backopper: back up one app (database dump to S3, media archive to the media server) with the Backopper agent.',
       parameters: {
-        app: documentParameter(patterns.app, 'App name: its folder under the apps directory.', { interpolationType: 'ENV_VAR' }),
-        environment: documentParameter(patterns.environment, 'Environment (staging, live, ...): part of the S3 key and media path.', { interpolationType: 'ENV_VAR' }),
-        engine: documentParameter(patterns.engine, 'Database engine: mysql, postgres or none (media only).', { interpolationType: 'ENV_VAR' }),
-        projectType: documentParameter(patterns.projectType, 'Project type (wordpress, laravel, ...): picks the media folder.', { interpolationType: 'ENV_VAR' }),
-        executionTimeout: documentParameter(patterns.executionTimeout, 'Seconds the backup may run before SSM stops it.', {
-          default: String(props.executionTimeoutSeconds ?? 14400),
+        app: documentParameter(patterns.app, 'App name: its folder under the apps directory.', {
+          interpolationType: 'ENV_VAR',
         }),
+        environment: documentParameter(
+          patterns.environment,
+          'Environment (staging, live, ...): part of the S3 key and media path.',
+          { interpolationType: 'ENV_VAR' },
+        ),
+        engine: documentParameter(patterns.engine, 'Database engine: mysql, postgres or none (media only).', {
+          interpolationType: 'ENV_VAR',
+        }),
+        projectType: documentParameter(
+          patterns.projectType,
+          'Project type (wordpress, laravel, ...): picks the media folder.',
+          { interpolationType: 'ENV_VAR' },
+        ),
+        executionTimeout: documentParameter(
+          patterns.executionTimeout,
+          'Seconds the backup may run before SSM stops it.',
+          {
+            default: String(props.executionTimeoutSeconds ?? 14400),
+          },
+        ),
       },
       appsDir: props.agent.appsDir,
       bundle: props.bundle,

@@ -26,9 +26,15 @@ export class CliSettings extends Construct {
     const stack = Stack.of(this);
     this.parameter = new ssm.StringParameter(this, 'Parameter', {
       parameterName: settingsParameterName(stack.stackName),
-      description: 'Backopper: the settings the ops CLI (backopper status, run, restore...) reads from the deployed stack.',
+      description:
+        'Backopper: the settings the ops CLI (backopper status, run, restore...) reads from the deployed stack.',
       tier: ssm.ParameterTier.INTELLIGENT_TIERING,
-      stringValue: stack.toJsonString({ format: CLI_SETTINGS_FORMAT, stack: stack.stackName, region: stack.region, variables: props.variables }),
+      stringValue: stack.toJsonString({
+        format: CLI_SETTINGS_FORMAT,
+        stack: stack.stackName,
+        region: stack.region,
+        variables: props.variables,
+      }),
     });
   }
 }

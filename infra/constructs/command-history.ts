@@ -49,7 +49,10 @@ export class CommandHistory extends Construct {
       policyStatements: [
         new iam.PolicyStatement({
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+          principals: [
+            new iam.ServicePrincipal('events.amazonaws.com'),
+            new iam.ServicePrincipal('delivery.logs.amazonaws.com'),
+          ],
           resources: [this.statusLogGroup.logGroupArn],
         }),
       ],
@@ -69,7 +72,9 @@ export class CommandHistory extends Construct {
         logGroup: this.statusLogGroup,
         metricNamespace: METRIC_NAMESPACE,
         metricName: name,
-        filterPattern: logs.FilterPattern.any(...statuses.map((status) => logs.FilterPattern.stringValue('$.detail.status', '=', status))),
+        filterPattern: logs.FilterPattern.any(
+          ...statuses.map((status) => logs.FilterPattern.stringValue('$.detail.status', '=', status)),
+        ),
         metricValue: '1',
       }).metric({ statistic: 'Sum' });
     this.succeeded = count('BackupsSucceeded', ['Success']);

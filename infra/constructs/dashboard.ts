@@ -12,7 +12,13 @@ export interface BackupDashboardProps {
   readonly deadLetterQueue: sqs.IQueue;
   readonly alarms: cloudwatch.IAlarm[];
   /** The freshness monitor's daily counts. @default - no freshness widget */
-  readonly freshness?: { checked: cloudwatch.Metric; stale: cloudwatch.Metric; missing: cloudwatch.Metric; shrunk: cloudwatch.Metric; errors: cloudwatch.Metric };
+  readonly freshness?: {
+    checked: cloudwatch.Metric;
+    stale: cloudwatch.Metric;
+    missing: cloudwatch.Metric;
+    shrunk: cloudwatch.Metric;
+    errors: cloudwatch.Metric;
+  };
 }
 
 /** One CloudWatch dashboard: backups per day, sync health, undelivered invocations, alarm states. */
@@ -29,8 +35,20 @@ export class BackupDashboard extends Construct {
           new cloudwatch.GraphWidget({
             title: 'Backups per day',
             left: [
-              new cloudwatch.MathExpression({ expression: 'FILL(ok, 0)', usingMetrics: { ok: props.succeeded }, label: 'succeeded', period: day, color: cloudwatch.Color.GREEN }),
-              new cloudwatch.MathExpression({ expression: 'FILL(bad, 0)', usingMetrics: { bad: props.failed }, label: 'failed', period: day, color: cloudwatch.Color.RED }),
+              new cloudwatch.MathExpression({
+                expression: 'FILL(ok, 0)',
+                usingMetrics: { ok: props.succeeded },
+                label: 'succeeded',
+                period: day,
+                color: cloudwatch.Color.GREEN,
+              }),
+              new cloudwatch.MathExpression({
+                expression: 'FILL(bad, 0)',
+                usingMetrics: { bad: props.failed },
+                label: 'failed',
+                period: day,
+                color: cloudwatch.Color.RED,
+              }),
             ],
             view: cloudwatch.GraphWidgetView.BAR,
             width: 12,
@@ -42,13 +60,23 @@ export class BackupDashboard extends Construct {
             title: 'Sync runs and errors',
             left: [
               props.syncFunction.metricInvocations({ period: Duration.hours(1), label: 'runs' }),
-              props.syncFunction.metricErrors({ period: Duration.hours(1), label: 'errors', color: cloudwatch.Color.RED }),
+              props.syncFunction.metricErrors({
+                period: Duration.hours(1),
+                label: 'errors',
+                color: cloudwatch.Color.RED,
+              }),
             ],
             width: 12,
           }),
           new cloudwatch.GraphWidget({
             title: 'Undelivered (dead-letter queue depth)',
-            left: [props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum', label: 'messages' })],
+            left: [
+              props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+                period: Duration.minutes(5),
+                statistic: 'Maximum',
+                label: 'messages',
+              }),
+            ],
             width: 12,
           }),
         ],

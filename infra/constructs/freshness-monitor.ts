@@ -43,7 +43,11 @@ export class FreshnessMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: FreshnessMonitorProps) {
     super(scope, id);
-    const { function: fn, role, logGroup } = createBackopperFunction(this, {
+    const {
+      function: fn,
+      role,
+      logGroup,
+    } = createBackopperFunction(this, {
       description: 'Backopper: daily check that every app has a recent, plausibly sized backup in S3.',
       entry: props.entry ?? path.join(REPOSITORY_ROOT, 'lambda', 'freshness', 'handler.ts'),
       timeout: Duration.minutes(5),
@@ -57,21 +61,39 @@ export class FreshnessMonitor extends Construct {
     this.function = fn;
     this.logGroup = logGroup;
     // Dumps: listing only (ages and sizes come from ListObjectsV2). Media: the run records, the only objects read.
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'ListBackups', actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn] }));
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadRunRecords', actions: ['s3:GetObject'], resources: [props.bucket.arnForObjects('*/runs/*.json')] }));
-    ssm.StringParameter.fromSecureStringParameterAttributes(this, 'ApiSecret', { parameterName: props.api.secretParameter }).grantRead(role);
+    role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'ListBackups', actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn] }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadRunRecords',
+        actions: ['s3:GetObject'],
+        resources: [props.bucket.arnForObjects('*/runs/*.json')],
+      }),
+    );
+    ssm.StringParameter.fromSecureStringParameterAttributes(this, 'ApiSecret', {
+      parameterName: props.api.secretParameter,
+    }).grantRead(role);
     // Which server holds which app, to name apps on no server (GetInventory has no resource-level permissions).
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadServerInventory', actions: ['ssm:GetInventory'], resources: ['*'] }));
-    Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ssm:GetInventory has no resource-level permissions; the function only reads the Custom:BackopperApps inventory.' });
+    role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'ReadServerInventory', actions: ['ssm:GetInventory'], resources: ['*'] }),
+    );
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ssm:GetInventory has no resource-level permissions; the function only reads the Custom:BackopperApps inventory.',
+    });
     // sns:Publish on the topic, and kms:Decrypt/GenerateDataKey on its key.
     props.topic.grantPublish(role);
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).resolve((props.bucket.node.defaultChild as s3.CfnBucket).logicalId) as string}.Arn>/*/runs/*.json]`,
-      reason: 'The run records of every app and environment (<app>/<environment>/runs/<ts>_<host>.json): read-only, that key pattern only; dumps are only listed.',
+      reason:
+        'The run records of every app and environment (<app>/<environment>/runs/<ts>_<host>.json): read-only, that key pattern only; dumps are only listed.',
     });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason: 'Publishing to a KMS-encrypted topic needs kms:GenerateDataKey* (the permission AWS documents for SNS publishers), granted on the alert topic\'s own key only.',
+      reason:
+        "Publishing to a KMS-encrypted topic needs kms:GenerateDataKey* (the permission AWS documents for SNS publishers), granted on the alert topic's own key only.",
     });
 
     new events.Rule(this, 'Daily', {
@@ -81,7 +103,12 @@ export class FreshnessMonitor extends Construct {
     });
 
     const metric = (name: string) =>
-      new cloudwatch.Metric({ namespace: FRESHNESS_NAMESPACE, metricName: name, statistic: 'Maximum', period: Duration.days(1) });
+      new cloudwatch.Metric({
+        namespace: FRESHNESS_NAMESPACE,
+        metricName: name,
+        statistic: 'Maximum',
+        period: Duration.days(1),
+      });
     this.metrics = {
       checked: metric(FRESHNESS_METRICS.checked),
       stale: metric(FRESHNESS_METRICS.stale),

@@ -34,10 +34,17 @@ export class InventoryCollection extends Construct {
     super(scope, id);
     const { document } = createAgentDocument(this, {
       name: INVENTORY_DOCUMENT_NAME,
-      description: 'Backopper: report the apps this server holds (folders with a .env) as SSM custom inventory Custom:BackopperApps.',
+      description:
+        'Backopper: report the apps this server holds (folders with a .env) as SSM custom inventory Custom:BackopperApps.',
       parameters: {
-        environment: documentParameter(DOCUMENT_PARAMETER_PATTERNS.environment, 'Environment the servers belong to.', { interpolationType: 'ENV_VAR' }),
-        executionTimeout: documentParameter(DOCUMENT_PARAMETER_PATTERNS.executionTimeout, 'Seconds the listing may run.', { default: '300' }),
+        environment: documentParameter(DOCUMENT_PARAMETER_PATTERNS.environment, 'Environment the servers belong to.', {
+          interpolationType: 'ENV_VAR',
+        }),
+        executionTimeout: documentParameter(
+          DOCUMENT_PARAMETER_PATTERNS.executionTimeout,
+          'Seconds the listing may run.',
+          { default: '300' },
+        ),
       },
       bundle: props.bundle,
       renderScript: (bundle) => renderInventoryScript({ ...bundle, agent: props.agent }),

@@ -45,22 +45,42 @@ export class RestoreMediaDocument extends Construct {
     const patterns = RESTORE_MEDIA_DOCUMENT_PARAMETER_PATTERNS;
     const { document, documentArn } = createAgentDocument(this, {
       name: RESTORE_MEDIA_DOCUMENT_NAME,
-      description: 'Backopper: put one media archive back beside the live media folder of an app (never replacing the live folder).',
+      description:
+        'Backopper: put one media archive back beside the live media folder of an app (never replacing the live folder).',
       parameters: {
-        app: documentParameter(patterns.app, 'App name: its folder under the apps directory.', { interpolationType: 'ENV_VAR' }),
-        environment: documentParameter(patterns.environment, 'Environment: fills the media path.', { interpolationType: 'ENV_VAR' }),
-        archive: documentParameter(patterns.archive, 'The archive as the run record names it: host:path of media_<ts>_<host id>.tar.gz in the app folder.', { interpolationType: 'ENV_VAR' }),
-        sha256: documentParameter(patterns.sha256, "The archive's sha256, from the run record.", { interpolationType: 'ENV_VAR' }),
-        projectType: documentParameter(patterns.projectType, 'Project type (wordpress, laravel, ...): picks the media folder; empty: every default is tried.', {
+        app: documentParameter(patterns.app, 'App name: its folder under the apps directory.', {
           interpolationType: 'ENV_VAR',
-          default: '',
         }),
-        executionTimeout: documentParameter(patterns.executionTimeout, 'Seconds the restore may run before SSM stops it.', {
-          default: String(props.executionTimeoutSeconds ?? 7200),
+        environment: documentParameter(patterns.environment, 'Environment: fills the media path.', {
+          interpolationType: 'ENV_VAR',
         }),
+        archive: documentParameter(
+          patterns.archive,
+          'The archive as the run record names it: host:path of media_<ts>_<host id>.tar.gz in the app folder.',
+          { interpolationType: 'ENV_VAR' },
+        ),
+        sha256: documentParameter(patterns.sha256, "The archive's sha256, from the run record.", {
+          interpolationType: 'ENV_VAR',
+        }),
+        projectType: documentParameter(
+          patterns.projectType,
+          'Project type (wordpress, laravel, ...): picks the media folder; empty: every default is tried.',
+          {
+            interpolationType: 'ENV_VAR',
+            default: '',
+          },
+        ),
+        executionTimeout: documentParameter(
+          patterns.executionTimeout,
+          'Seconds the restore may run before SSM stops it.',
+          {
+            default: String(props.executionTimeoutSeconds ?? 7200),
+          },
+        ),
       },
       bundle: props.bundle,
-      renderScript: (bundle) => renderRestoreMediaScript({ ...bundle, region: Stack.of(this).region, agent: props.agent, media: props.media }),
+      renderScript: (bundle) =>
+        renderRestoreMediaScript({ ...bundle, region: Stack.of(this).region, agent: props.agent, media: props.media }),
     });
     this.document = document;
     this.documentArn = documentArn;

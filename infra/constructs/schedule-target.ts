@@ -52,10 +52,16 @@ export class ScheduleTarget extends Construct {
     this.role = new iam.Role(this, 'Role', {
       description: 'Assumed by the Backopper schedules to send the backup command to the environment servers.',
       // Confused-deputy guard: only this account's schedules may assume the role.
-      assumedBy: new iam.ServicePrincipal(service).withConditions({ StringEquals: { 'aws:SourceAccount': stack.account } }),
+      assumedBy: new iam.ServicePrincipal(service).withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+      }),
     });
     this.role.addToPolicy(
-      new iam.PolicyStatement({ sid: 'RunTheBackupDocument', actions: ['ssm:SendCommand'], resources: [props.documentArn, ...(props.extraDocumentArns ?? [])] }),
+      new iam.PolicyStatement({
+        sid: 'RunTheBackupDocument',
+        actions: ['ssm:SendCommand'],
+        resources: [props.documentArn, ...(props.extraDocumentArns ?? [])],
+      }),
     );
     for (const [tagKey, tagValues] of groupTags(props.environments)) {
       this.role.addToPolicy(
@@ -70,15 +76,20 @@ export class ScheduleTarget extends Construct {
       );
     }
 
-    for (const resource of ['ec2:<AWS::Region>:<AWS::AccountId>:instance/*', 'ssm:<AWS::Region>:<AWS::AccountId>:managed-instance/*']) {
+    for (const resource of [
+      'ec2:<AWS::Region>:<AWS::AccountId>:instance/*',
+      'ssm:<AWS::Region>:<AWS::AccountId>:managed-instance/*',
+    ]) {
       Validations.of(this.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${resource}]`,
-        reason: 'Backups target servers by tag, not by ID; the statement only matches servers carrying a configured environment tag (ssm:resourceTag condition).',
+        reason:
+          'Backups target servers by tag, not by ID; the statement only matches servers carrying a configured environment tag (ssm:resourceTag condition).',
       });
     }
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the schedules and alert rules (set on their targets, which cdk-nag cannot see).',
+      reason:
+        'This queue is the dead-letter queue of the schedules and alert rules (set on their targets, which cdk-nag cannot see).',
     });
 
     if (this.backend === 'scheduler') {
@@ -98,7 +109,15 @@ export class ScheduleTarget extends Construct {
           actions: ['sqs:SendMessage'],
           principals: [new iam.ServicePrincipal('events.amazonaws.com')],
           resources: [this.deadLetterQueue.queueArn],
-          conditions: { ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${RULE_NAME_PREFIX}*` }) } },
+          conditions: {
+            ArnLike: {
+              'aws:SourceArn': stack.formatArn({
+                service: 'events',
+                resource: 'rule',
+                resourceName: `${RULE_NAME_PREFIX}*`,
+              }),
+            },
+          },
         }),
       );
     }

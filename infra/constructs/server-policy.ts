@@ -61,7 +61,14 @@ export class ServerPolicy extends Construct {
         // PutObject covers multipart create/upload/complete; the agent aborts a failed upload; HeadObject
         // (which needs GetObject) verifies the stored size. A PutObject or CreateMultipartUpload that
         // carries tags (x-amz-tagging: the retention tier) also needs PutObjectTagging.
-        actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:GetObject', 's3:GetObjectAttributes'],
+        actions: [
+          's3:PutObject',
+          's3:PutObjectTagging',
+          's3:AbortMultipartUpload',
+          's3:ListMultipartUploadParts',
+          's3:GetObject',
+          's3:GetObjectAttributes',
+        ],
         resources: [dumps],
       }),
       new iam.PolicyStatement({
@@ -89,7 +96,14 @@ export class ServerPolicy extends Construct {
         sid: 'FindCommandLogGroup',
         // The SSM agent checks that the output log group exists; DescribeLogGroups is not scoped to a group.
         actions: ['logs:DescribeLogGroups'],
-        resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        resources: [
+          stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
       }),
     ];
     const secrets = [...new Set(props.secretParameters ?? [])];
@@ -98,7 +112,9 @@ export class ServerPolicy extends Construct {
         new iam.PolicyStatement({
           sid: 'ReadBackupSecrets',
           actions: ['ssm:GetParameter'],
-          resources: secrets.map((name) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') })),
+          resources: secrets.map((name) =>
+            stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') }),
+          ),
         }),
       );
     }
@@ -113,7 +129,8 @@ export class ServerPolicy extends Construct {
     });
     Validations.of(this.policy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*]',
-      reason: 'logs:DescribeLogGroups cannot be scoped to one group; the SSM agent calls it to find the command output group.',
+      reason:
+        'logs:DescribeLogGroups cannot be scoped to one group; the SSM agent calls it to find the command output group.',
     });
   }
 }

@@ -74,7 +74,11 @@ export class SyncFunction extends Construct {
           }
         : {}),
     };
-    const { function: fn, role, logGroup } = createBackopperFunction(this, {
+    const {
+      function: fn,
+      role,
+      logGroup,
+    } = createBackopperFunction(this, {
       description: 'Backopper: syncs the app list into one backup schedule per app.',
       entry: props.entry ?? path.join(REPOSITORY_ROOT, 'lambda', 'sync', 'handler.ts'),
       timeout,
@@ -84,18 +88,24 @@ export class SyncFunction extends Construct {
     this.function = fn;
     this.logGroup = logGroup;
 
-    ssm.StringParameter.fromSecureStringParameterAttributes(this, 'ApiSecret', { parameterName: props.api.secretParameter }).grantRead(
-      this.function,
-    );
+    ssm.StringParameter.fromSecureStringParameterAttributes(this, 'ApiSecret', {
+      parameterName: props.api.secretParameter,
+    }).grantRead(this.function);
     for (const statement of scheduleStatements(stack, target)) this.function.addToRolePolicy(statement);
     // Which server holds which app (Custom:BackopperApps); GetInventory has no resource-level permissions.
-    this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadServerInventory', actions: ['ssm:GetInventory'], resources: ['*'] }));
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ReadServerInventory', actions: ['ssm:GetInventory'], resources: ['*'] }),
+    );
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'PassOnlyTheScheduleRole',
         actions: ['iam:PassRole'],
         resources: [target.role.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': target.backend === 'scheduler' ? 'scheduler.amazonaws.com' : 'events.amazonaws.com' } },
+        conditions: {
+          StringEquals: {
+            'iam:PassedToService': target.backend === 'scheduler' ? 'scheduler.amazonaws.com' : 'events.amazonaws.com',
+          },
+        },
       }),
     );
 
@@ -105,7 +115,8 @@ export class SyncFunction extends Construct {
     });
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${managedSchedulesPattern(target)}]`,
-      reason: 'The sync creates and deletes one schedule per app, named at run time; the wildcard is limited to Backopper\'s schedule group (or backopper- rules).',
+      reason:
+        "The sync creates and deletes one schedule per app, named at run time; the wildcard is limited to Backopper's schedule group (or backopper- rules).",
     });
 
     new events.Rule(this, 'Every', {
@@ -145,8 +156,15 @@ function scheduleStatements(stack: Stack, target: ScheduleTarget): iam.PolicySta
       new iam.PolicyStatement({ sid: 'ListSchedules', actions: ['scheduler:ListSchedules'], resources: ['*'] }),
       new iam.PolicyStatement({
         sid: 'ManageBackopperSchedules',
-        actions: ['scheduler:GetSchedule', 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
-        resources: [stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${target.groupName}/*` })],
+        actions: [
+          'scheduler:GetSchedule',
+          'scheduler:CreateSchedule',
+          'scheduler:UpdateSchedule',
+          'scheduler:DeleteSchedule',
+        ],
+        resources: [
+          stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${target.groupName}/*` }),
+        ],
       }),
     ];
   }

@@ -42,18 +42,34 @@ export class VerifyDocument extends Construct {
     const patterns = VERIFY_DOCUMENT_PARAMETER_PATTERNS;
     const { document, documentArn } = createAgentDocument(this, {
       name: VERIFY_DOCUMENT_NAME,
-      description: 'Backopper: restore the newest local backup of one app into a scratch database and compare it with the live one.',
+      description:
+        'Backopper: restore the newest local backup of one app into a scratch database and compare it with the live one.',
       parameters: {
-        app: documentParameter(patterns.app, 'App name: its folder under the apps directory.', { interpolationType: 'ENV_VAR' }),
-        environment: documentParameter(patterns.environment, 'Environment (for the command history; the check runs where the app is).', { interpolationType: 'ENV_VAR' }),
-        executionTimeout: documentParameter(patterns.executionTimeout, 'Seconds the check may run before SSM stops it.', {
-          default: String(props.executionTimeoutSeconds ?? 3600),
+        app: documentParameter(patterns.app, 'App name: its folder under the apps directory.', {
+          interpolationType: 'ENV_VAR',
         }),
+        environment: documentParameter(
+          patterns.environment,
+          'Environment (for the command history; the check runs where the app is).',
+          { interpolationType: 'ENV_VAR' },
+        ),
+        executionTimeout: documentParameter(
+          patterns.executionTimeout,
+          'Seconds the check may run before SSM stops it.',
+          {
+            default: String(props.executionTimeoutSeconds ?? 3600),
+          },
+        ),
       },
       appsDir: props.agent.appsDir,
       bundle: props.bundle,
       renderScript: (bundle) =>
-        renderVerifyScript({ ...bundle, region: Stack.of(this).region, agent: props.agent, adminUrlParameter: props.adminUrlParameter }),
+        renderVerifyScript({
+          ...bundle,
+          region: Stack.of(this).region,
+          agent: props.agent,
+          adminUrlParameter: props.adminUrlParameter,
+        }),
     });
     this.document = document;
     this.documentArn = documentArn;

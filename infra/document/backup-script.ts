@@ -7,7 +7,19 @@
  * are only ever expanded inside double quotes, never pasted into the script's text.
  */
 import type { AgentConfig, MediaConfig } from '../config';
-import { type AgentCopySettings, mediaServerExports, renderAgentCopy, renderAgentRun, renderExports, renderMessageFunctions, renderNodeCheck, renderParameterFallbacks, renderParameterFetch, renderWorkDir, shellQuote } from './script-parts';
+import {
+  type AgentCopySettings,
+  mediaServerExports,
+  renderAgentCopy,
+  renderAgentRun,
+  renderExports,
+  renderMessageFunctions,
+  renderNodeCheck,
+  renderParameterFallbacks,
+  renderParameterFetch,
+  renderWorkDir,
+  shellQuote,
+} from './script-parts';
 
 /** Everything the run step needs from the stack. Strings may be CDK tokens (bucket name, region). */
 export interface BackupScriptSettings extends AgentCopySettings {
@@ -77,7 +89,9 @@ export function renderBackupScript(settings: BackupScriptSettings): string[] {
     'say "backing up $SSM_app ($SSM_environment, engine $SSM_engine, $SSM_projectType) with $("$node" --version) on $(uname -n)"',
     // The command goes to every server of the environment; only the one(s) holding the app back it up.
     // An app missing everywhere is caught by the freshness monitor, not by failing on every other server.
-    ...renderAgentRun(`"$node" "$work/backopper-agent.js" backup ${AGENT_PARAMETERS.map(({ name, flag }) => `${flag} "$SSM_${name}"`).join(' ')} --skip-absent`),
+    ...renderAgentRun(
+      `"$node" "$work/backopper-agent.js" backup ${AGENT_PARAMETERS.map(({ name, flag }) => `${flag} "$SSM_${name}"`).join(' ')} --skip-absent`,
+    ),
   ];
 }
 
@@ -87,7 +101,9 @@ export function renderMediaSecrets(settings: Pick<BackupScriptSettings, 'media'>
   const lines: string[] = [];
   if (media?.hostKeys) {
     lines.push(
-      ...media.hostKeys.map((line, index) => `printf '%s\\n' ${shellQuote(line)} ${index === 0 ? '>' : '>>'} "$work/known_hosts"`),
+      ...media.hostKeys.map(
+        (line, index) => `printf '%s\\n' ${shellQuote(line)} ${index === 0 ? '>' : '>>'} "$work/known_hosts"`,
+      ),
       'export BACKOPPER_MEDIA_KNOWN_HOSTS="$work/known_hosts"',
     );
   }
@@ -107,7 +123,11 @@ export function renderMediaSecrets(settings: Pick<BackupScriptSettings, 'media'>
 function renderReportSecret(settings: BackupScriptSettings): string[] {
   if (!settings.agent.reportUrl || !settings.reportSecretParameter) return [];
   return [
-    ...renderParameterFetch({ parameter: settings.reportSecretParameter, into: '"$work/report-secret"', what: 'the report secret' }),
+    ...renderParameterFetch({
+      parameter: settings.reportSecretParameter,
+      into: '"$work/report-secret"',
+      what: 'the report secret',
+    }),
     // In the agent's environment only (readable by root alone), never on a command line.
     'if [ -s "$work/report-secret" ]; then BACKOPPER_REPORT_SECRET=$(cat "$work/report-secret"); export BACKOPPER_REPORT_SECRET; fi',
   ];

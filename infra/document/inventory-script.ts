@@ -4,7 +4,16 @@
  * apps this server holds as custom inventory for the SSM agent to report. No secret is fetched.
  */
 import type { AgentConfig } from '../config';
-import { type AgentCopySettings, renderAgentCopy, renderAgentRun, renderExports, renderMessageFunctions, renderNodeCheck, renderParameterFallbacks, renderWorkDir } from './script-parts';
+import {
+  type AgentCopySettings,
+  renderAgentCopy,
+  renderAgentRun,
+  renderExports,
+  renderMessageFunctions,
+  renderNodeCheck,
+  renderParameterFallbacks,
+  renderWorkDir,
+} from './script-parts';
 
 /** Everything the inventory step needs from the stack. */
 export interface InventoryScriptSettings extends AgentCopySettings {

@@ -5,7 +5,17 @@
  */
 import type { AgentConfig, MediaConfig } from '../config';
 import { renderMediaSecrets } from './backup-script';
-import { type AgentCopySettings, mediaServerExports, renderAgentCopy, renderAgentRun, renderExports, renderMessageFunctions, renderNodeCheck, renderParameterFallbacks, renderWorkDir } from './script-parts';
+import {
+  type AgentCopySettings,
+  mediaServerExports,
+  renderAgentCopy,
+  renderAgentRun,
+  renderExports,
+  renderMessageFunctions,
+  renderNodeCheck,
+  renderParameterFallbacks,
+  renderWorkDir,
+} from './script-parts';
 
 export interface RestoreMediaScriptSettings extends AgentCopySettings {
   region: string;
@@ -53,6 +63,8 @@ export function renderRestoreMediaScript(settings: RestoreMediaScriptSettings): 
     ...renderMediaSecrets(settings),
     '',
     'say "restoring media archive $SSM_archive of $SSM_app ($SSM_environment) beside its live folder on $(uname -n)"',
-    ...renderAgentRun(`"$node" "$work/backopper-agent.js" restore-media ${RESTORE_MEDIA_PARAMETERS.map(({ name, flag }) => `${flag} "$SSM_${name}"`).join(' ')}`),
+    ...renderAgentRun(
+      `"$node" "$work/backopper-agent.js" restore-media ${RESTORE_MEDIA_PARAMETERS.map(({ name, flag }) => `${flag} "$SSM_${name}"`).join(' ')}`,
+    ),
   ];
 }

@@ -47,7 +47,9 @@ export function mediaServerExports(media: MediaConfig | undefined): Array<[strin
 }
 
 export function renderExports(entries: Array<[string, string | undefined]>): string[] {
-  return entries.filter((entry): entry is [string, string] => entry[1] !== undefined).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
+  return entries
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .map(([name, value]) => `export ${name}=${shellQuote(value)}`);
 }
 
 /** The known private folder (0700) that holds every run's `$work` folder: `<TMPDIR>/backopper-document`. */

@@ -5,7 +5,17 @@
  * `skipped` report and exits 0 (the agent's verify has no --skip-absent of its own).
  */
 import type { AgentConfig } from '../config';
-import { type AgentCopySettings, renderAgentCopy, renderAgentRun, renderExports, renderMessageFunctions, renderNodeCheck, renderParameterFallbacks, renderParameterFetch, renderWorkDir } from './script-parts';
+import {
+  type AgentCopySettings,
+  renderAgentCopy,
+  renderAgentRun,
+  renderExports,
+  renderMessageFunctions,
+  renderNodeCheck,
+  renderParameterFallbacks,
+  renderParameterFetch,
+  renderWorkDir,
+} from './script-parts';
 
 /** Everything the verify step needs from the stack. */
 export interface VerifyScriptSettings extends AgentCopySettings {
@@ -47,7 +57,11 @@ export function renderVerifyScript(settings: VerifyScriptSettings): string[] {
     'secrets_ok=1',
     ...(settings.adminUrlParameter
       ? [
-          ...renderParameterFetch({ parameter: settings.adminUrlParameter, into: '"$work/admin-url"', what: 'the verify admin URL' }),
+          ...renderParameterFetch({
+            parameter: settings.adminUrlParameter,
+            into: '"$work/admin-url"',
+            what: 'the verify admin URL',
+          }),
           // In the agent's environment only, never on a command line.
           'if [ -s "$work/admin-url" ]; then BACKOPPER_VERIFY_ADMIN_URL=$(cat "$work/admin-url"); export BACKOPPER_VERIFY_ADMIN_URL; fi',
         ]

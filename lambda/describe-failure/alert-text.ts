@@ -40,7 +40,12 @@ export function failureHeadline(failure: BackupFailure): string {
   return `${run} ${verb} ${status === 'Undeliverable' ? 'to' : 'on'} ${failure.host}: ${failure.reason}`;
 }
 
-const VERBS: Record<string, string> = { Failed: 'failed', TimedOut: 'timed out', Cancelled: 'was cancelled', Undeliverable: 'could not be delivered' };
+const VERBS: Record<string, string> = {
+  Failed: 'failed',
+  TimedOut: 'timed out',
+  Cancelled: 'was cancelled',
+  Undeliverable: 'could not be delivered',
+};
 
 function failureBlock(failure: BackupFailure): string[] {
   return [
@@ -54,9 +59,12 @@ function failureBlock(failure: BackupFailure): string[] {
 /** One message per environment, environments and failures in a stable order. */
 export function alertMessages(failures: readonly BackupFailure[]): AlertMessage[] {
   const byEnvironment = new Map<string, BackupFailure[]>();
-  for (const failure of failures) byEnvironment.set(failure.environment, [...(byEnvironment.get(failure.environment) ?? []), failure]);
+  for (const failure of failures)
+    byEnvironment.set(failure.environment, [...(byEnvironment.get(failure.environment) ?? []), failure]);
   return [...byEnvironment.keys()].sort().map((environment) => {
-    const list = [...(byEnvironment.get(environment) ?? [])].sort((a, b) => a.app.localeCompare(b.app) || a.instance.localeCompare(b.instance));
+    const list = [...(byEnvironment.get(environment) ?? [])].sort(
+      (a, b) => a.app.localeCompare(b.app) || a.instance.localeCompare(b.instance),
+    );
     const [first] = list;
     if (list.length === 1 && first) {
       const line = `Backopper: ${failureHeadline(first)}`;
@@ -67,7 +75,8 @@ export function alertMessages(failures: readonly BackupFailure[]): AlertMessage[
     const where = hosts.length === 1 ? `on ${hosts[0]}` : `on ${hosts.length} servers`;
     // One shared reason (a dead database server) says more than the first app names.
     const reasons = new Set(list.map((failure) => failure.reason));
-    const why = reasons.size === 1 ? list[0]?.reason : `${apps.slice(0, 3).join(', ')}${apps.length > 3 ? ', ...' : ''}`;
+    const why =
+      reasons.size === 1 ? list[0]?.reason : `${apps.slice(0, 3).join(', ')}${apps.length > 3 ? ', ...' : ''}`;
     const line = `Backopper: ${list.length} runs of ${apps.length} apps (${environment}) failed ${where}: ${why}`;
     return { environment, subject: safeSubject(line), text: [line, '', ...list.flatMap(failureBlock)].join('\n') };
   });
@@ -81,6 +90,10 @@ export function chatbotNotification(message: AlertMessage): string {
   return JSON.stringify({
     version: '1.0',
     source: 'custom',
-    content: { textType: 'client-markdown', title: message.subject, description: message.text.split('\n').slice(2).join('\n').slice(0, 3500) },
+    content: {
+      textType: 'client-markdown',
+      title: message.subject,
+      description: message.text.split('\n').slice(2).join('\n').slice(0, 3500),
+    },
   });
 }

@@ -9,7 +9,13 @@ export interface InvocationStatusEvent {
   region: string;
   'detail-type'?: string;
   /** Absent in an `EC2 Command Status-change Notification` (the command as a whole). */
-  detail: { 'command-id': string; 'document-name'?: string; 'instance-id'?: string; status: string; 'requested-date-time'?: string };
+  detail: {
+    'command-id': string;
+    'document-name'?: string;
+    'instance-id'?: string;
+    status: string;
+    'requested-date-time'?: string;
+  };
 }
 
 /** The detail type of a command-level status event. */
@@ -58,7 +64,10 @@ export function describeFailure(event: InvocationStatusEvent, facts: CommandFact
     environment: parameter('environment'),
     instance,
     host: typeof host === 'string' && host ? host : instance,
-    status: facts.statusDetails && facts.statusDetails !== detail.status ? `${detail.status} (${facts.statusDetails})` : detail.status,
+    status:
+      facts.statusDetails && facts.statusDetails !== detail.status
+        ? `${detail.status} (${facts.statusDetails})`
+        : detail.status,
     commandId: detail['command-id'],
     requestedAt: detail['requested-date-time'] ?? 'unknown',
     summary: summarize(facts),
@@ -72,13 +81,16 @@ export function firstReason(status: string, facts: CommandFacts): string {
   const report = lastJsonObject(facts.stdout ?? '');
   const steps = report?.steps;
   if (steps && typeof steps === 'object') {
-    const failed = Object.values(steps as Record<string, { status?: string; error?: string }>).find((step) => step?.status === 'failed');
+    const failed = Object.values(steps as Record<string, { status?: string; error?: string }>).find(
+      (step) => step?.status === 'failed',
+    );
     if (failed) return oneLine(failed.error ?? 'a step failed');
   }
   if (typeof report?.error === 'string') return oneLine(report.error);
   const lastLine = (facts.stderr ?? '').trim().split('\n').at(-1)?.trim();
   if (lastLine) return oneLine(lastLine.replace(/^backopper: /, ''));
-  if (status === 'Undeliverable' || facts.statusDetails === 'DeliveryTimedOut') return 'the server did not receive the command (offline, or no SSM agent)';
+  if (status === 'Undeliverable' || facts.statusDetails === 'DeliveryTimedOut')
+    return 'the server did not receive the command (offline, or no SSM agent)';
   if (status === 'Cancelled') return 'the command was cancelled before it finished';
   if (status === 'TimedOut') return 'it ran past its time limit';
   return 'no output was recorded';

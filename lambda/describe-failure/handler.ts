@@ -8,13 +8,24 @@
  * A command-level event (Cancelled, Undeliverable, TimedOut) alerts only when no server ever got an
  * invocation of it: otherwise the invocations' own events have said it.
  */
-import { GetCommandInvocationCommand, ListCommandInvocationsCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  GetCommandInvocationCommand,
+  ListCommandInvocationsCommand,
+  ListCommandsCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { createAwsClient } from '../shared/aws-clients';
 import { RUN_STEP } from '../../common/names';
 import { createLambdaLogger, type InvocationContext, type LambdaLogger } from '../shared/log';
 import { alertMessages, chatbotNotification } from './alert-text';
-import { type BackupFailure, COMMAND_STATUS_DETAIL_TYPE, type CommandFacts, describeFailure, type InvocationStatusEvent } from './failure';
+import {
+  type BackupFailure,
+  COMMAND_STATUS_DETAIL_TYPE,
+  type CommandFacts,
+  describeFailure,
+  type InvocationStatusEvent,
+} from './failure';
 
 export { COMMAND_STATUS_DETAIL_TYPE, NO_SERVER, describeFailure, firstReason, summarize } from './failure';
 export type { BackupFailure, CommandFacts, InvocationStatusEvent } from './failure';
@@ -62,19 +73,27 @@ export function createHandler(options: DescribeFailureOptions = {}) {
         if (typeof event?.detail?.['command-id'] !== 'string') throw new Error('no detail.command-id');
       } catch (error) {
         // Not a status event: kept out of the alert, said loudly, never retried forever.
-        logger.error('queue message is not an SSM status event; dropped', { messageId: record.messageId, error: (error as Error).message });
+        logger.error('queue message is not an SSM status event; dropped', {
+          messageId: record.messageId,
+          error: (error as Error).message,
+        });
         continue;
       }
       try {
         const failure = await describeEvent(ssm, event, runStep);
         if (failure) described.push({ messageId: record.messageId, failure });
       } catch (error) {
-        logger.error('could not look up the command; the message goes back to the queue', { messageId: record.messageId, error: (error as Error).message });
+        logger.error('could not look up the command; the message goes back to the queue', {
+          messageId: record.messageId,
+          error: (error as Error).message,
+        });
         retry.add(record.messageId);
       }
     }
     for (const message of alertMessages(described.map((entry) => entry.failure))) {
-      const ids = described.filter((entry) => entry.failure.environment === message.environment).map((entry) => entry.messageId);
+      const ids = described
+        .filter((entry) => entry.failure.environment === message.environment)
+        .map((entry) => entry.messageId);
       try {
         await sns.send(
           new PublishCommand({
@@ -85,9 +104,16 @@ export function createHandler(options: DescribeFailureOptions = {}) {
             Message: JSON.stringify({ default: message.text, https: chatbotNotification(message) }),
           }),
         );
-        logger.info('alert published', { environment: message.environment, subject: message.subject, failures: ids.length });
+        logger.info('alert published', {
+          environment: message.environment,
+          subject: message.subject,
+          failures: ids.length,
+        });
       } catch (error) {
-        logger.error('could not publish the alert; its messages go back to the queue', { environment: message.environment, error: (error as Error).message });
+        logger.error('could not publish the alert; its messages go back to the queue', {
+          environment: message.environment,
+          error: (error as Error).message,
+        });
         for (const id of ids) retry.add(id);
       }
     }
@@ -96,10 +122,16 @@ export function createHandler(options: DescribeFailureOptions = {}) {
 }
 
 /** The failure an event describes, or undefined for a command-level event whose invocations alert on their own. */
-async function describeEvent(ssm: SSMClient, event: InvocationStatusEvent, runStep: string): Promise<BackupFailure | undefined> {
+async function describeEvent(
+  ssm: SSMClient,
+  event: InvocationStatusEvent,
+  runStep: string,
+): Promise<BackupFailure | undefined> {
   if (event['detail-type'] === COMMAND_STATUS_DETAIL_TYPE || !event.detail['instance-id']) {
     // Throws (and so retries) when it cannot tell: a silent drop could hide a backup that never ran.
-    const invocations = await ssm.send(new ListCommandInvocationsCommand({ CommandId: event.detail['command-id'], MaxResults: 1 }));
+    const invocations = await ssm.send(
+      new ListCommandInvocationsCommand({ CommandId: event.detail['command-id'], MaxResults: 1 }),
+    );
     if ((invocations.CommandInvocations ?? []).length > 0) return undefined;
     const facts = await lookUpCommand(ssm, event);
     return describeFailure(event, facts);

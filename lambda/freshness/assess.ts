@@ -59,7 +59,8 @@ export function assessBackups(input: {
 export function formatAge(seconds: number): string {
   if (seconds < 60) return `${seconds}s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h${seconds % 3600 >= 60 ? ` ${Math.floor((seconds % 3600) / 60)}m` : ''}`;
+  if (seconds < 86_400)
+    return `${Math.floor(seconds / 3600)}h${seconds % 3600 >= 60 ? ` ${Math.floor((seconds % 3600) / 60)}m` : ''}`;
   const hours = Math.floor((seconds % 86_400) / 3600);
   return `${Math.floor(seconds / 86_400)}d${hours ? ` ${hours}h` : ''}`;
 }
@@ -70,7 +71,17 @@ export function formatAge(seconds: number): string {
  * no run tried a transfer (media not configured for the app), `missing` when runs tried but none of the
  * records read has a successful transfer, else fresh/stale by age and shrunk by size.
  */
-export function assessMedia(input: { expected: boolean; intervalSeconds: number | undefined; media: NewestBackups; now: Date }): Assessment {
+export function assessMedia(input: {
+  expected: boolean;
+  intervalSeconds: number | undefined;
+  media: NewestBackups;
+  now: Date;
+}): Assessment {
   if (!input.expected) return { freshness: 'not-checked', shrunk: false, ageSeconds: undefined, sizeRatio: undefined };
-  return assessBackups({ engine: 'mysql', intervalSeconds: input.intervalSeconds, backups: input.media, now: input.now });
+  return assessBackups({
+    engine: 'mysql',
+    intervalSeconds: input.intervalSeconds,
+    backups: input.media,
+    now: input.now,
+  });
 }

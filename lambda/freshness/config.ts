@@ -26,7 +26,10 @@ const TOPIC_SETTING = {
 } as const;
 
 /** Reads and validates the configuration; throws ConfigError naming the variable. */
-export function loadFreshnessConfig(env: Environment = process.env, options: { requireTopic?: boolean } = {}): FreshnessConfig {
+export function loadFreshnessConfig(
+  env: Environment = process.env,
+  options: { requireTopic?: boolean } = {},
+): FreshnessConfig {
   return {
     ...readApiConfig(env),
     bucket: readSetting(env, BUCKET_SETTING),

@@ -31,7 +31,9 @@ export interface FreshnessHandlerDependencies extends Partial<FreshnessDependenc
 }
 
 /** Builds the handler; clients are created once per container. */
-export function createFreshnessHandler(deps: FreshnessHandlerDependencies = {}): (event?: unknown, context?: InvocationContext) => Promise<FreshnessReport> {
+export function createFreshnessHandler(
+  deps: FreshnessHandlerDependencies = {},
+): (event?: unknown, context?: InvocationContext) => Promise<FreshnessReport> {
   const s3 = deps.s3 ?? createAwsClient(S3Client);
   const ssm = deps.ssm ?? createAwsClient(SSMClient);
   const sns = deps.sns ?? createAwsClient(SNSClient);
@@ -47,15 +49,21 @@ export function createFreshnessHandler(deps: FreshnessHandlerDependencies = {}):
     const alert = formatFreshnessAlert(report);
     if (alert) {
       try {
-        await sns.send(new PublishCommand({ TopicArn: config.alertTopicArn, Subject: alert.subject, Message: alert.message }));
+        await sns.send(
+          new PublishCommand({ TopicArn: config.alertTopicArn, Subject: alert.subject, Message: alert.message }),
+        );
       } catch (error) {
         logger.error('could not publish the freshness alert', { error: describeError(error), alert: alert.message });
-        throw new FreshnessCheckError(`could not publish the freshness alert: ${describeError(error)}`, { cause: error });
+        throw new FreshnessCheckError(`could not publish the freshness alert: ${describeError(error)}`, {
+          cause: error,
+        });
       }
       logger.warn('freshness alert sent', { subject: alert.subject });
     }
     if (report.counts.errors > 0) {
-      throw new FreshnessCheckError(`freshness check incomplete: ${report.counts.errors} error(s), see the alert and the log`);
+      throw new FreshnessCheckError(
+        `freshness check incomplete: ${report.counts.errors} error(s), see the alert and the log`,
+      );
     }
     return report;
   };

@@ -20,7 +20,12 @@ export interface AppFreshness extends Assessment {
   /** Set when the bucket could not be listed for this app (then nothing else is known of its dumps). */
   error?: string;
   /** The media archives' verdict, from the run records (absent when they could not be read). */
-  media?: Assessment & { newest: BackupObject | undefined; previous: BackupObject | undefined; runsRead: number; problem: RunProblem | undefined };
+  media?: Assessment & {
+    newest: BackupObject | undefined;
+    previous: BackupObject | undefined;
+    runsRead: number;
+    problem: RunProblem | undefined;
+  };
   /** Run records that could not be listed or read (each named): an error of the check. */
   recordErrors?: string[];
 }
@@ -73,7 +78,9 @@ export function buildFreshnessReport(input: {
 }): FreshnessReport {
   const count = (test: (app: AppFreshness) => boolean) => input.apps.filter(test).length;
   const errors =
-    count((app) => app.error !== undefined) + input.environments.filter((env) => env.status === 'unknown').length + input.apps.reduce((sum, app) => sum + (app.recordErrors?.length ?? 0), 0);
+    count((app) => app.error !== undefined) +
+    input.environments.filter((env) => env.status === 'unknown').length +
+    input.apps.reduce((sum, app) => sum + (app.recordErrors?.length ?? 0), 0);
   const counts = {
     checked: count((app) => app.error === undefined && app.freshness !== 'not-checked'),
     fresh: count((app) => app.error === undefined && app.freshness === 'fresh'),
@@ -87,7 +94,15 @@ export function buildFreshnessReport(input: {
     mediaShrunk: count((app) => app.media?.shrunk === true),
   };
   return {
-    ok: counts.stale + counts.missing + counts.shrunk + counts.errors + counts.mediaStale + counts.mediaMissing + counts.mediaShrunk === 0,
+    ok:
+      counts.stale +
+        counts.missing +
+        counts.shrunk +
+        counts.errors +
+        counts.mediaStale +
+        counts.mediaMissing +
+        counts.mediaShrunk ===
+      0,
     checkedAt: input.checkedAt.toISOString(),
     bucket: input.bucket,
     environments: input.environments,
@@ -111,13 +126,23 @@ export function formatFreshnessAlert(report: FreshnessReport): { subject: string
     counts.shrunk && `${counts.shrunk} shrunk`,
     counts.errors && `${counts.errors} not checked (errors)`,
   ].filter(Boolean);
-  const mediaParts = [counts.mediaStale && `${counts.mediaStale} stale`, counts.mediaMissing && `${counts.mediaMissing} missing`, counts.mediaShrunk && `${counts.mediaShrunk} shrunk`].filter(Boolean);
-  const summary = [parts.length ? `${parts.join(', ')} backup(s)` : '', mediaParts.length ? `${mediaParts.join(', ')} media archive(s)` : ''].filter(Boolean).join('; ');
+  const mediaParts = [
+    counts.mediaStale && `${counts.mediaStale} stale`,
+    counts.mediaMissing && `${counts.mediaMissing} missing`,
+    counts.mediaShrunk && `${counts.mediaShrunk} shrunk`,
+  ].filter(Boolean);
+  const summary = [
+    parts.length ? `${parts.join(', ')} backup(s)` : '',
+    mediaParts.length ? `${mediaParts.join(', ')} media archive(s)` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
   const subject = `Backopper: ${summary}`.slice(0, SUBJECT_LIMIT);
   const at = (app: AppFreshness) => `${app.app} (${app.environment})`;
   const where = (object: BackupObject) => `s3://${report.bucket}/${object.key}`;
   const ok = (app: AppFreshness) => app.error === undefined;
-  const section = (title: string, lines: string[]) => (lines.length ? ['', title, ...lines.map((line) => `  ${line}`)] : []);
+  const section = (title: string, lines: string[]) =>
+    lines.length ? ['', title, ...lines.map((line) => `  ${line}`)] : [];
   const lines = [
     `Backopper freshness check at ${report.checkedAt}: ${summary}; ${counts.fresh} of ${counts.checked} checked app(s) are fresh.`,
     ...section(
@@ -131,7 +156,12 @@ export function formatFreshnessAlert(report: FreshnessReport): { subject: string
     ),
     ...section(
       'MISSING: no backup in S3 at all (new apps alert until their first backup):',
-      report.apps.filter((app) => ok(app) && app.freshness === 'missing').map((app) => `${at(app)}: ${app.frequency}, ${app.engine}, nothing under s3://${report.bucket}/${app.app}/${app.environment}/`),
+      report.apps
+        .filter((app) => ok(app) && app.freshness === 'missing')
+        .map(
+          (app) =>
+            `${at(app)}: ${app.frequency}, ${app.engine}, nothing under s3://${report.bucket}/${app.app}/${app.environment}/`,
+        ),
     ),
     ...section(
       'SHRUNK: the newest backup is less than half the size of the previous one (a partial or empty database?):',
@@ -147,41 +177,53 @@ export function formatFreshnessAlert(report: FreshnessReport): { subject: string
       `MEDIA STALE: the newest media archive on the media server is older than ${STALE_AFTER_INTERVALS} intervals (from the run records):`,
       report.apps
         .filter((app) => app.media?.freshness === 'stale' && app.media.newest)
-        .map((app) => `${at(app)}: newest archive ${formatAge(app.media?.ageSeconds ?? 0)} old, ${app.media?.newest?.key}${lastFailure(app)}`),
+        .map(
+          (app) =>
+            `${at(app)}: newest archive ${formatAge(app.media?.ageSeconds ?? 0)} old, ${app.media?.newest?.key}${lastFailure(app)}`,
+        ),
     ),
     ...section(
       'MEDIA MISSING: runs tried to copy media but no successful transfer is recorded:',
-      report.apps.filter((app) => app.media?.freshness === 'missing').map((app) => `${at(app)}: none in the newest ${app.media?.runsRead} run record(s)${lastFailure(app)}`),
+      report.apps
+        .filter((app) => app.media?.freshness === 'missing')
+        .map((app) => `${at(app)}: none in the newest ${app.media?.runsRead} run record(s)${lastFailure(app)}`),
     ),
     ...section(
       'MEDIA SHRUNK: the newest media archive is less than half the size of the previous one:',
       report.apps
         .filter((app) => app.media?.shrunk && app.media.newest && app.media.previous)
-        .map((app) => `${at(app)}: ${formatBytes(app.media?.newest?.size ?? 0)}, previous ${formatBytes(app.media?.previous?.size ?? 0)} (${Math.round((app.media?.sizeRatio ?? 0) * 100)}%), ${app.media?.newest?.key}`),
+        .map(
+          (app) =>
+            `${at(app)}: ${formatBytes(app.media?.newest?.size ?? 0)}, previous ${formatBytes(app.media?.previous?.size ?? 0)} (${Math.round((app.media?.sizeRatio ?? 0) * 100)}%), ${app.media?.newest?.key}`,
+        ),
     ),
     ...section(
-      'PLACEMENT: per the servers\' inventory (Custom:BackopperApps), these apps are on no server, or on several (backed up on one):',
+      "PLACEMENT: per the servers' inventory (Custom:BackopperApps), these apps are on no server, or on several (backed up on one):",
       report.environments.flatMap((env) => [
         ...(env.placement?.onNoServer ?? []).map((app) => `${app} (${env.environment}): on no server`),
         ...(env.placement?.onSeveralServers ?? []).map((app) => `${app} (${env.environment}): on several servers`),
       ]),
     ),
     ...section('NOT CHECKED: errors (these apps may be stale too):', [
-      ...report.environments.filter((env) => env.status === 'unknown').map((env) => `${env.environment}: ${env.error ?? 'unknown error'}; none of its apps was checked`),
+      ...report.environments
+        .filter((env) => env.status === 'unknown')
+        .map((env) => `${env.environment}: ${env.error ?? 'unknown error'}; none of its apps was checked`),
       ...report.apps.filter((app) => app.error !== undefined).map((app) => `${at(app)}: ${app.error}`),
       ...report.apps.flatMap((app) => (app.recordErrors ?? []).map((error) => `${at(app)}: ${error}`)),
     ]),
   ];
   let message = lines.join('\n');
-  if (message.length > MESSAGE_LIMIT) message = `${message.slice(0, MESSAGE_LIMIT)}\n... (cut; the full list is in the freshness function's log)`;
+  if (message.length > MESSAGE_LIMIT)
+    message = `${message.slice(0, MESSAGE_LIMIT)}\n... (cut; the full list is in the freshness function's log)`;
   return { subject, message };
 }
-
 
 /** `; the last run failed at transfer: <error>` when the newest run failed. */
 function lastFailure(app: AppFreshness): string {
   const problem = app.media?.problem;
-  return problem ? `; the last run (${new Date(problem.timestamp * 1000).toISOString()} on ${problem.host}) failed: ${describeProblem(problem)}` : '';
+  return problem
+    ? `; the last run (${new Date(problem.timestamp * 1000).toISOString()} on ${problem.host}) failed: ${describeProblem(problem)}`
+    : '';
 }
 
 /** One CloudWatch Embedded Metric Format log line: CloudWatch Logs turns it into the metrics above. */
@@ -190,7 +232,13 @@ export function freshnessMetricLine(report: FreshnessReport): string {
   return JSON.stringify({
     _aws: {
       Timestamp: Date.parse(report.checkedAt),
-      CloudWatchMetrics: [{ Namespace: FRESHNESS_NAMESPACE, Dimensions: [[]], Metrics: entries.map(([, name]) => ({ Name: name, Unit: 'Count' })) }],
+      CloudWatchMetrics: [
+        {
+          Namespace: FRESHNESS_NAMESPACE,
+          Dimensions: [[]],
+          Metrics: entries.map(([, name]) => ({ Name: name, Unit: 'Count' })),
+        },
+      ],
     },
     ...Object.fromEntries(entries.map(([key, name]) => [name, report.counts[key]])),
   });

@@ -32,7 +32,10 @@ export interface FreshnessDependencies {
 }
 
 /** Runs the check over every configured environment. */
-export async function runFreshnessCheck(config: FreshnessConfig, deps: FreshnessDependencies): Promise<FreshnessReport> {
+export async function runFreshnessCheck(
+  config: FreshnessConfig,
+  deps: FreshnessDependencies,
+): Promise<FreshnessReport> {
   const now = (deps.now ?? (() => new Date()))();
   const environments: EnvironmentFreshness[] = [];
   const work: { environment: string; app: AppSpec }[] = [];
@@ -64,7 +67,8 @@ export async function runFreshnessCheck(config: FreshnessConfig, deps: Freshness
       Object.assign(entry, { apps: list.apps.length, disabled: list.disabled.length, skipped: list.skipped.length });
       for (const app of list.apps) work.push({ environment: name, app });
       const placement = deps.ssm ? await readPlacementFlags(deps, name, list.apps, now) : undefined;
-      if (placement && (placement.onNoServer.length > 0 || placement.onSeveralServers.length > 0)) entry.placement = placement;
+      if (placement && (placement.onNoServer.length > 0 || placement.onSeveralServers.length > 0))
+        entry.placement = placement;
     } catch (error) {
       Object.assign(entry, { status: 'unknown', error: describeError(error) });
       deps.logger.error('app list unavailable: its apps were not checked', { environment: name, error: entry.error });
@@ -74,7 +78,9 @@ export async function runFreshnessCheck(config: FreshnessConfig, deps: Freshness
     // Media-only apps have no dump in S3; their media is judged from the run records.
     const none: NewestBackups = { newest: undefined, previous: undefined, count: 0 };
     const [dumps, runs] = await Promise.allSettled([
-      app.engine === 'none' ? Promise.resolve(none) : listNewestBackups({ client: deps.s3, bucket: config.bucket, app: app.name, environment }),
+      app.engine === 'none'
+        ? Promise.resolve(none)
+        : listNewestBackups({ client: deps.s3, bucket: config.bucket, app: app.name, environment }),
       readRunFacts({ client: deps.s3, bucket: config.bucket, app: app.name, environment }),
     ]);
     return { dumps, runs };
@@ -83,36 +89,84 @@ export async function runFreshnessCheck(config: FreshnessConfig, deps: Freshness
     const { environment, app } = work[index] as (typeof work)[number];
     const base = { environment, app: app.name, frequency: app.frequency, engine: app.engine };
     // settleConcurrently's task never rejects: both reads are settled inside it.
-    const { dumps, runs } = (settled as PromiseFulfilledResult<{ dumps: PromiseSettledResult<NewestBackups>; runs: PromiseSettledResult<RunFacts> }>).value;
+    const { dumps, runs } = (
+      settled as PromiseFulfilledResult<{
+        dumps: PromiseSettledResult<NewestBackups>;
+        runs: PromiseSettledResult<RunFacts>;
+      }>
+    ).value;
     const recordErrors: string[] = [];
     let media: AppFreshness['media'];
     if (runs.status === 'rejected') {
-      recordErrors.push(`reading the run records under s3://${config.bucket}/${app.name}/${environment}/runs/ failed: ${describeError(runs.reason)}`);
+      recordErrors.push(
+        `reading the run records under s3://${config.bucket}/${app.name}/${environment}/runs/ failed: ${describeError(runs.reason)}`,
+      );
     } else {
       recordErrors.push(...runs.value.unreadable.map((entry) => describeUnreadable(config.bucket, entry)));
-      const verdict = assessMedia({ expected: runs.value.mediaExpected, intervalSeconds: FREQUENCY_SECONDS[app.frequency], media: runs.value.media, now });
-      media = { ...verdict, newest: runs.value.media.newest, previous: runs.value.media.previous, runsRead: runs.value.read, problem: runs.value.problem };
+      const verdict = assessMedia({
+        expected: runs.value.mediaExpected,
+        intervalSeconds: FREQUENCY_SECONDS[app.frequency],
+        media: runs.value.media,
+        now,
+      });
+      media = {
+        ...verdict,
+        newest: runs.value.media.newest,
+        previous: runs.value.media.previous,
+        runsRead: runs.value.read,
+        problem: runs.value.problem,
+      };
     }
     const extra = { ...(media ? { media } : {}), ...(recordErrors.length ? { recordErrors } : {}) };
     if (dumps.status === 'rejected') {
       const error = `listing s3://${config.bucket}/${app.name}/${environment}/ failed: ${describeError(dumps.reason)}`;
-      return { ...base, freshness: 'missing', shrunk: false, ageSeconds: undefined, sizeRatio: undefined, newest: undefined, previous: undefined, error, ...extra };
+      return {
+        ...base,
+        freshness: 'missing',
+        shrunk: false,
+        ageSeconds: undefined,
+        sizeRatio: undefined,
+        newest: undefined,
+        previous: undefined,
+        error,
+        ...extra,
+      };
     }
-    const assessment = assessBackups({ engine: app.engine, intervalSeconds: FREQUENCY_SECONDS[app.frequency], backups: dumps.value, now });
+    const assessment = assessBackups({
+      engine: app.engine,
+      intervalSeconds: FREQUENCY_SECONDS[app.frequency],
+      backups: dumps.value,
+      now,
+    });
     return { ...base, ...assessment, newest: dumps.value.newest, previous: dumps.value.previous, ...extra };
   });
   return buildFreshnessReport({ checkedAt: now, bucket: config.bucket, environments, apps });
 }
 
 // The sync's placement flags, seen from here: advice only, an unreadable inventory is a warning.
-async function readPlacementFlags(deps: FreshnessDependencies, environment: string, apps: readonly AppSpec[], now: Date): Promise<EnvironmentFreshness['placement']> {
+async function readPlacementFlags(
+  deps: FreshnessDependencies,
+  environment: string,
+  apps: readonly AppSpec[],
+  now: Date,
+): Promise<EnvironmentFreshness['placement']> {
   try {
-    const summary = await readPlacementSummary({ client: deps.ssm as SSMClient, environment, apps: apps.map((app) => app.name), now, maxAgeDays: DEFAULT_INVENTORY_MAX_AGE_DAYS });
-    const flags = { onNoServer: summary.onNoServer, onSeveralServers: summary.onSeveralServers.map((entry) => entry.app) };
-    if (flags.onNoServer.length > 0) deps.logger.warn('apps on no inventoried server', { environment, apps: flags.onNoServer });
+    const summary = await readPlacementSummary({
+      client: deps.ssm as SSMClient,
+      environment,
+      apps: apps.map((app) => app.name),
+      now,
+      maxAgeDays: DEFAULT_INVENTORY_MAX_AGE_DAYS,
+    });
+    const flags = {
+      onNoServer: summary.onNoServer,
+      onSeveralServers: summary.onSeveralServers.map((entry) => entry.app),
+    };
+    if (flags.onNoServer.length > 0)
+      deps.logger.warn('apps on no inventoried server', { environment, apps: flags.onNoServer });
     return flags;
   } catch (error) {
-    deps.logger.warn('could not read the servers\' inventory', { environment, error: describeError(error) });
+    deps.logger.warn("could not read the servers' inventory", { environment, error: describeError(error) });
     return undefined;
   }
 }

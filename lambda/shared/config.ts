@@ -67,23 +67,60 @@ const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/[\w+=,.@/-]+$/;
 // Variables only the Lambdas and the CLI read (the stack sets them from its own resources, not from
 // cdk.json): same reading, rules of their own.
 const LAMBDA_SETTINGS = {
-  scheduleRoleArn: { variable: 'BACKOPPER_SCHEDULE_ROLE_ARN', kind: 'string', parse: matching(ROLE_ARN, 'an IAM role ARN') },
-  documentName: { variable: 'BACKOPPER_DOCUMENT_NAME', kind: 'string', fallback: BACKUP_DOCUMENT_NAME, parse: parseDocumentName },
+  scheduleRoleArn: {
+    variable: 'BACKOPPER_SCHEDULE_ROLE_ARN',
+    kind: 'string',
+    parse: matching(ROLE_ARN, 'an IAM role ARN'),
+  },
+  documentName: {
+    variable: 'BACKOPPER_DOCUMENT_NAME',
+    kind: 'string',
+    fallback: BACKUP_DOCUMENT_NAME,
+    parse: parseDocumentName,
+  },
   documentArn: {
     variable: 'BACKOPPER_DOCUMENT_ARN',
     kind: 'string',
     parse: matching(/^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{0,12}:document\/\S+$/, 'an SSM document ARN'),
   },
   region: { variable: 'AWS_REGION', kind: 'string', parse: matching(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region') },
-  eventBusName: { variable: 'BACKOPPER_EVENT_BUS', kind: 'string', fallback: 'default', parse: matching(/^[A-Za-z0-9._\-/]{1,256}$/, 'an event bus name') },
-  deadLetterArn: { variable: 'BACKOPPER_DEAD_LETTER_ARN', kind: 'string', parse: matching(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:\S+$/, 'an SQS queue ARN') },
-  commandLogGroup: { variable: 'BACKOPPER_COMMAND_LOG_GROUP', kind: 'string', parse: matching(/^[\w\-/.#]{1,512}$/, 'a log group name') },
-  deliveryTimeoutSeconds: { variable: 'BACKOPPER_DELIVERY_TIMEOUT', kind: 'integer', fallback: 600, parse: wholeNumber(30, 2_592_000) },
+  eventBusName: {
+    variable: 'BACKOPPER_EVENT_BUS',
+    kind: 'string',
+    fallback: 'default',
+    parse: matching(/^[A-Za-z0-9._\-/]{1,256}$/, 'an event bus name'),
+  },
+  deadLetterArn: {
+    variable: 'BACKOPPER_DEAD_LETTER_ARN',
+    kind: 'string',
+    parse: matching(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:\S+$/, 'an SQS queue ARN'),
+  },
+  commandLogGroup: {
+    variable: 'BACKOPPER_COMMAND_LOG_GROUP',
+    kind: 'string',
+    parse: matching(/^[\w\-/.#]{1,512}$/, 'a log group name'),
+  },
+  deliveryTimeoutSeconds: {
+    variable: 'BACKOPPER_DELIVERY_TIMEOUT',
+    kind: 'integer',
+    fallback: 600,
+    parse: wholeNumber(30, 2_592_000),
+  },
   allowMassDelete: { variable: 'BACKOPPER_ALLOW_MASS_DELETE', kind: 'boolean', fallback: false, parse: trueOrFalse },
   concurrency: { variable: 'BACKOPPER_CONCURRENCY', kind: 'integer', fallback: 8, parse: wholeNumber(1, 50) },
-  apiTimeoutMs: { variable: 'BACKOPPER_API_TIMEOUT_MS', kind: 'integer', fallback: 10_000, parse: wholeNumber(100, 120_000) },
+  apiTimeoutMs: {
+    variable: 'BACKOPPER_API_TIMEOUT_MS',
+    kind: 'integer',
+    fallback: 10_000,
+    parse: wholeNumber(100, 120_000),
+  },
   apiRetries: { variable: 'BACKOPPER_API_RETRIES', kind: 'integer', fallback: 2, parse: wholeNumber(0, 10) },
-  inventoryMaxAgeDays: { variable: 'BACKOPPER_INVENTORY_MAX_AGE_DAYS', kind: 'integer', fallback: DEFAULT_INVENTORY_MAX_AGE_DAYS, parse: wholeNumber(1, 90) },
+  inventoryMaxAgeDays: {
+    variable: 'BACKOPPER_INVENTORY_MAX_AGE_DAYS',
+    kind: 'integer',
+    fallback: DEFAULT_INVENTORY_MAX_AGE_DAYS,
+    parse: wholeNumber(1, 90),
+  },
   verifyDocumentName: { variable: 'BACKOPPER_VERIFY_DOCUMENT_NAME', kind: 'string', parse: parseDocumentName },
 } satisfies Record<string, VariableSetting<unknown>>;
 
@@ -91,12 +128,19 @@ const LAMBDA_SETTINGS = {
  * Checks that every name given on the command line (`what`: `--environment`, `<environment>`) is a
  * configured environment; throws ConfigError listing the configured ones otherwise.
  */
-export function requireKnownEnvironments(environments: readonly { name: string }[], names: readonly string[], what: string): void {
+export function requireKnownEnvironments(
+  environments: readonly { name: string }[],
+  names: readonly string[],
+  what: string,
+): void {
   const unknown = names.filter((name) => !environments.some((environment) => environment.name === name));
   if (unknown.length > 0) {
-    throw new ConfigError(`${unknown.join(', ')} is not in BACKOPPER_ENVIRONMENTS (${environments.map((environment) => environment.name).join(', ')})`, {
-      setting: what,
-    });
+    throw new ConfigError(
+      `${unknown.join(', ')} is not in BACKOPPER_ENVIRONMENTS (${environments.map((environment) => environment.name).join(', ')})`,
+      {
+        setting: what,
+      },
+    );
   }
 }
 
@@ -138,7 +182,10 @@ function readVerifyConfig(env: Environment): VerifyScheduleConfig | undefined {
 }
 
 /** The app-list settings the sync, the freshness monitor and the CLI share. */
-export type ApiConfig = Pick<SyncConfig, 'apiUrl' | 'apiSecretParameter' | 'apiSecretHeader' | 'apiTimeoutMs' | 'apiRetries' | 'environments'>;
+export type ApiConfig = Pick<
+  SyncConfig,
+  'apiUrl' | 'apiSecretParameter' | 'apiSecretHeader' | 'apiTimeoutMs' | 'apiRetries' | 'environments'
+>;
 
 /** Reads the app-list API variables and `BACKOPPER_ENVIRONMENTS`, validated as synth validates them. */
 export function readApiConfig(env: Environment): ApiConfig {
@@ -179,7 +226,11 @@ function documentArnFor(env: Environment, documentName: string, roleArn: string)
   const explicit = readOptional(env, LAMBDA_SETTINGS.documentArn);
   if (explicit) return explicit;
   const region = readOptional(env, LAMBDA_SETTINGS.region);
-  if (!region) throw new ConfigError('is required by the rules backend to build the document ARN (or set BACKOPPER_DOCUMENT_ARN)', { setting: 'AWS_REGION' });
+  if (!region)
+    throw new ConfigError(
+      'is required by the rules backend to build the document ARN (or set BACKOPPER_DOCUMENT_ARN)',
+      { setting: 'AWS_REGION' },
+    );
   const [, partition, account] = ROLE_ARN.exec(roleArn) ?? [];
   return `arn:${partition}:ssm:${region}:${account}:document/${documentName}`;
 }

@@ -52,7 +52,13 @@ export async function fetchAppList(options: FetchAppListOptions): Promise<unknow
     } catch (error) {
       if (!(error instanceof RetryableFailure)) throw error;
       if (attempt >= attempts) {
-        throw new AppListFetchError({ url: options.url, problem: error.problem, status: error.status, attempts: attempt, cause: error.cause });
+        throw new AppListFetchError({
+          url: options.url,
+          problem: error.problem,
+          status: error.status,
+          attempts: attempt,
+          cause: error.cause,
+        });
       }
       await wait((options.backoffMs ?? 500) * 2 ** (attempt - 1));
     }
@@ -79,7 +85,9 @@ async function fetchOnce(options: FetchAppListOptions, attempt: number): Promise
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
     const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
-    const problem = timedOut ? `no complete answer within ${options.timeoutMs} ms` : `request failed (${describeError(cause)})`;
+    const problem = timedOut
+      ? `no complete answer within ${options.timeoutMs} ms`
+      : `request failed (${describeError(cause)})`;
     throw new RetryableFailure(status ? `HTTP ${status}, then ${problem}` : problem, status, { cause: error });
   }
   if (status >= 500 || status === 429) throw new RetryableFailure(`HTTP ${status} ${excerpt(body)}`, status);
@@ -93,7 +101,8 @@ async function fetchOnce(options: FetchAppListOptions, attempt: number): Promise
   } catch (error) {
     return fail(`answered invalid JSON, perhaps truncated (${describeError(error)}; ${body.length} bytes)`, status);
   }
-  if (!Array.isArray(parsed)) return fail(`answered JSON that is not an array (got ${describeJsonType(parsed)})`, status);
+  if (!Array.isArray(parsed))
+    return fail(`answered JSON that is not an array (got ${describeJsonType(parsed)})`, status);
   return parsed;
 }
 

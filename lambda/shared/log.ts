@@ -37,11 +37,13 @@ export function createLambdaLogger(service: string): LambdaLogger {
 
 /** A logger writing `warning: message (key=value, ...)` lines to `write`; info is dropped. */
 export function createTextLogger(write: (line: string) => void): Logger {
-  const log = (prefix: string) => (message: string, fields: LogFields = {}) => {
-    const details = Object.entries(fields)
-      .filter(([, value]) => value !== undefined)
-      .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
-    write(`${prefix}${message}${details.length ? ` (${details.join(', ')})` : ''}`);
-  };
+  const log =
+    (prefix: string) =>
+    (message: string, fields: LogFields = {}) => {
+      const details = Object.entries(fields)
+        .filter(([, value]) => value !== undefined)
+        .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+      write(`${prefix}${message}${details.length ? ` (${details.join(', ')})` : ''}`);
+    };
   return { info: () => undefined, warn: log('warning: '), error: log('error: ') };
 }

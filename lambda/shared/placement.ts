@@ -41,7 +41,12 @@ export interface PlacementMap {
 }
 
 /** Builds the map for `environment` from the reports (any environment's) at `now`. */
-export function buildPlacement(input: { reports: readonly InventoryReport[]; environment: string; now: Date; maxAgeDays: number }): PlacementMap {
+export function buildPlacement(input: {
+  reports: readonly InventoryReport[];
+  environment: string;
+  now: Date;
+  maxAgeDays: number;
+}): PlacementMap {
   const oldest = input.now.getTime() - input.maxAgeDays * 86_400_000;
   const holders = new Map<string, Set<string>>();
   const servers = new Set<string>();
@@ -75,7 +80,12 @@ export function buildPlacement(input: { reports: readonly InventoryReport[]; env
 }
 
 /** An empty map: nothing is known, every app falls back to the tag. */
-export const UNKNOWN_PLACEMENT: PlacementMap = { inventoried: false, servers: [], stale: [], placementOf: () => ({ kind: 'unknown' }) };
+export const UNKNOWN_PLACEMENT: PlacementMap = {
+  inventoried: false,
+  servers: [],
+  stale: [],
+  placementOf: () => ({ kind: 'unknown' }),
+};
 
 /** What the sync reports about placement, per environment. */
 export interface PlacementSummary {
@@ -95,7 +105,13 @@ export interface PlacementSummary {
 
 /** Summarizes the placement of `apps` (sorted lists). */
 export function summarizePlacement(map: PlacementMap, apps: readonly string[]): PlacementSummary {
-  const summary: PlacementSummary = { targeted: 0, fallback: 0, onSeveralServers: [], onNoServer: [], staleServers: map.stale };
+  const summary: PlacementSummary = {
+    targeted: 0,
+    fallback: 0,
+    onSeveralServers: [],
+    onNoServer: [],
+    staleServers: map.stale,
+  };
   for (const app of [...apps].sort()) {
     const placement = map.placementOf(app);
     if (placement.kind === 'unknown') {
@@ -104,7 +120,8 @@ export function summarizePlacement(map: PlacementMap, apps: readonly string[]): 
       continue;
     }
     summary.targeted += 1;
-    if (placement.kind === 'several') summary.onSeveralServers.push({ app, instanceId: placement.instanceIds[0], holders: placement.holders });
+    if (placement.kind === 'several')
+      summary.onSeveralServers.push({ app, instanceId: placement.instanceIds[0], holders: placement.holders });
   }
   return summary;
 }

@@ -3,7 +3,13 @@
  * page, 50 entities a page, the service's maximum). Thin I/O; {@link buildPlacement} decides.
  */
 import { paginateGetInventory, type SSMClient } from '@aws-sdk/client-ssm';
-import { buildPlacement, INVENTORY_TYPE, type InventoryReport, type PlacementSummary, summarizePlacement } from './placement';
+import {
+  buildPlacement,
+  INVENTORY_TYPE,
+  type InventoryReport,
+  type PlacementSummary,
+  summarizePlacement,
+} from './placement';
 
 /** GetInventory's largest page. */
 export const INVENTORY_PAGE_SIZE = 50;
@@ -25,7 +31,9 @@ export async function readInventory(client: SSMClient, environment: string): Pro
       reports.push({
         instanceId: entity.Id,
         capturedAt: new Date(item.CaptureTime ?? Number.NaN),
-        rows: (item.Content ?? []).flatMap((row) => (row.App && row.Environment ? [{ app: row.App, environment: row.Environment }] : [])),
+        rows: (item.Content ?? []).flatMap((row) =>
+          row.App && row.Environment ? [{ app: row.App, environment: row.Environment }] : [],
+        ),
       });
     }
   }
@@ -41,5 +49,8 @@ export async function readPlacementSummary(input: {
   maxAgeDays: number;
 }): Promise<PlacementSummary> {
   const reports = await readInventory(input.client, input.environment);
-  return summarizePlacement(buildPlacement({ reports, environment: input.environment, now: input.now, maxAgeDays: input.maxAgeDays }), input.apps);
+  return summarizePlacement(
+    buildPlacement({ reports, environment: input.environment, now: input.now, maxAgeDays: input.maxAgeDays }),
+    input.apps,
+  );
 }

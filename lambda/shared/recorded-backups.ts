@@ -51,7 +51,16 @@ export function recordedMedia(records: readonly StoredRunRecord[]): RecordedMedi
   return records.flatMap(({ key, record }) => {
     const transfer = record.steps.transfer;
     if (!succeeded(transfer) || !transfer.path) return [];
-    return [{ timestamp: record.timestamp, host: record.host, where: transfer.path, bytes: transfer.bytes, sha256: transfer.sha256 ?? record.steps.media?.sha256, recordKey: key }];
+    return [
+      {
+        timestamp: record.timestamp,
+        host: record.host,
+        where: transfer.path,
+        bytes: transfer.bytes,
+        sha256: transfer.sha256 ?? record.steps.media?.sha256,
+        recordKey: key,
+      },
+    ];
   });
 }
 
@@ -81,7 +90,11 @@ export function mediaExpected(records: readonly StoredRunRecord[]): boolean {
 
 /** The two newest recorded archives in the shape the freshness verdict takes (`key` is `host:path`). */
 export function newestMedia(records: readonly StoredRunRecord[]): NewestBackups {
-  const archives: BackupObject[] = recordedMedia(records).map((media) => ({ key: media.where, timestamp: media.timestamp, size: media.bytes ?? 0 }));
+  const archives: BackupObject[] = recordedMedia(records).map((media) => ({
+    key: media.where,
+    timestamp: media.timestamp,
+    size: media.bytes ?? 0,
+  }));
   return { newest: archives[0], previous: archives[1], count: archives.length };
 }
 
@@ -92,7 +105,14 @@ export function lastRunProblem(records: readonly StoredRunRecord[]): RunProblem 
   const { record } = newest;
   const failed = Object.entries(record.steps).find(([, step]) => step?.status === 'failed');
   const error = failed?.[1]?.error ?? record.error ?? `the run ${record.status} without an error message`;
-  return { timestamp: record.timestamp, host: record.host, status: record.status, step: failed?.[0], error, recordKey: newest.key };
+  return {
+    timestamp: record.timestamp,
+    host: record.host,
+    status: record.status,
+    step: failed?.[0],
+    error,
+    recordKey: newest.key,
+  };
 }
 
 /** Failed steps of the newest run, for a one-line reason: `transfer: ssh: connect ... refused`. */

@@ -43,6 +43,12 @@ export function toRunFacts(found: RunRecords): RunFacts {
 }
 
 /** Reads the newest {@link OVERSIGHT_RUNS} records of one app and sums them up. */
-export async function readRunFacts(input: { client: S3Client; bucket: string; app: string; environment: string; limit?: number }): Promise<RunFacts> {
+export async function readRunFacts(input: {
+  client: S3Client;
+  bucket: string;
+  app: string;
+  environment: string;
+  limit?: number;
+}): Promise<RunFacts> {
   return toRunFacts(await readRunRecords({ ...input, limit: input.limit ?? OVERSIGHT_RUNS }));
 }

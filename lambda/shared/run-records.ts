@@ -46,7 +46,13 @@ export function newestFirst<T extends { timestamp: number; key: string }>(items:
 }
 
 /** Lists every run record key of one app (all pages), newest first. */
-export async function listRunRecordKeys(input: { client: S3Client; bucket: string; app: string; environment: string; pageSize?: number }): Promise<RunRecordKey[]> {
+export async function listRunRecordKeys(input: {
+  client: S3Client;
+  bucket: string;
+  app: string;
+  environment: string;
+  pageSize?: number;
+}): Promise<RunRecordKey[]> {
   const keys: RunRecordKey[] = [];
   const pages = paginateListObjectsV2(
     { client: input.client, pageSize: input.pageSize },
@@ -81,7 +87,9 @@ export async function readRunRecords(input: {
 }): Promise<RunRecords> {
   const keys = await listRunRecordKeys(input);
   const wanted = keys.slice(0, input.limit ?? 20);
-  const fetched = await settleConcurrently(wanted, input.concurrency ?? 4, (entry) => readRunRecord(input.client, input.bucket, entry.key));
+  const fetched = await settleConcurrently(wanted, input.concurrency ?? 4, (entry) =>
+    readRunRecord(input.client, input.bucket, entry.key),
+  );
   const records: StoredRunRecord[] = [];
   const unreadable: RunRecords['unreadable'] = [];
   fetched.forEach((result, index) => {

@@ -17,16 +17,28 @@ export interface ApplyResult {
 }
 
 /** Creates, updates and deletes as planned, at most `concurrency` calls in flight. */
-export async function applyPlan(plan: SchedulePlan, backend: ScheduleBackend, concurrency: number): Promise<ApplyResult> {
+export async function applyPlan(
+  plan: SchedulePlan,
+  backend: ScheduleBackend,
+  concurrency: number,
+): Promise<ApplyResult> {
   type Operation = { kind: 'created' | 'updated' | 'deleted'; name: string; run: () => Promise<void> };
   const operations: Operation[] = [
-    ...plan.create.map((change) => ({ kind: 'created' as const, name: change.name, run: () => backend.create(change.item) })),
+    ...plan.create.map((change) => ({
+      kind: 'created' as const,
+      name: change.name,
+      run: () => backend.create(change.item),
+    })),
     ...plan.update.map((change) => ({
       kind: 'updated' as const,
       name: change.name,
       run: () => backend.update(change.item, change.actual),
     })),
-    ...plan.remove.map((change) => ({ kind: 'deleted' as const, name: change.name, run: () => backend.remove(change.item) })),
+    ...plan.remove.map((change) => ({
+      kind: 'deleted' as const,
+      name: change.name,
+      run: () => backend.remove(change.item),
+    })),
   ];
   const results = await settleConcurrently(operations, concurrency, (operation) => operation.run());
   const applied: ApplyResult = { created: 0, updated: 0, deleted: 0, errors: [] };

@@ -29,7 +29,8 @@ export function unstableLocalMinutes(timeZone: string): ReadonlySet<number> {
       // (spring forward) or happen twice (fall back).
       const from = change + Math.min(beforeOffset, afterOffset) * MINUTE;
       const length = Math.abs(afterOffset - beforeOffset);
-      for (let minute = 0; minute < length; minute += 1) minutes.add(Math.floor(((from / MINUTE + minute) % 1440 + 1440) % 1440));
+      for (let minute = 0; minute < length; minute += 1)
+        minutes.add(Math.floor((((from / MINUTE + minute) % 1440) + 1440) % 1440));
     }
     before = after;
     beforeOffset = afterOffset;

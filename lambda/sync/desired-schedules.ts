@@ -91,7 +91,11 @@ function buildSchedule(app: AppSpec, context: DesiredContext): ScheduleSpec {
       timeZone: context.timeZone,
     }),
     timeZone: context.timeZone,
-    command: buildCommand(context, { task: 'backup', app, parameters: { engine: app.engine, projectType: app.projectType } }),
+    command: buildCommand(context, {
+      task: 'backup',
+      app,
+      parameters: { engine: app.engine, projectType: app.projectType },
+    }),
   };
 }
 
@@ -111,14 +115,24 @@ export function buildVerifySchedules(apps: readonly AppSpec[], context: VerifyCo
       environment,
       app: app.name,
       description: verifyMarker(environment, app.name),
-      timing: slotFor({ environment, app: `${app.name}#verify`, frequency: 'weekly', window: context.window, weeklyDay: context.weeklyDay, timeZone: context.timeZone }),
+      timing: slotFor({
+        environment,
+        app: `${app.name}#verify`,
+        frequency: 'weekly',
+        window: context.window,
+        weeklyDay: context.weeklyDay,
+        timeZone: context.timeZone,
+      }),
       timeZone: context.timeZone,
       command: buildCommand(context, { task: 'verify', app }),
     }));
 }
 
 /** The SendCommand of one app's schedule: `app`, `environment`, the task's own parameters, `executionTimeout`. */
-function buildCommand(context: DesiredContext, input: { task: 'backup' | 'verify'; app: AppSpec; parameters?: Record<string, string> }): CommandSpec {
+function buildCommand(
+  context: DesiredContext,
+  input: { task: 'backup' | 'verify'; app: AppSpec; parameters?: Record<string, string> },
+): CommandSpec {
   const environment = context.environment.name;
   const placement: AppPlacement = (context.placement ?? UNKNOWN_PLACEMENT).placementOf(input.app.name);
   return {
@@ -128,7 +142,12 @@ function buildCommand(context: DesiredContext, input: { task: 'backup' | 'verify
         ? [{ key: `tag:${context.environment.tagKey}`, values: [context.environment.tagValue] }]
         : [{ key: 'InstanceIds', values: placement.instanceIds }],
     ...COMMAND_LIMITS,
-    parameters: { app: input.app.name, environment, ...input.parameters, executionTimeout: String(context.executionTimeoutSeconds) },
+    parameters: {
+      app: input.app.name,
+      environment,
+      ...input.parameters,
+      executionTimeout: String(context.executionTimeoutSeconds),
+    },
     deliveryTimeoutSeconds: context.deliveryTimeoutSeconds,
     comment: truncate(`backopper ${input.task} of ${input.app.name} (${environment})`, MAX_COMMENT_LENGTH),
     logGroupName: context.logGroupName,

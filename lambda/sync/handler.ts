@@ -28,7 +28,9 @@ export interface SyncHandlerDependencies extends SyncDependencies {
 }
 
 /** Builds a handler; clients are created once per container and reused across invocations. */
-export function createSyncHandler(deps: SyncHandlerDependencies = {}): (event?: unknown, context?: InvocationContext) => Promise<SyncSummary> {
+export function createSyncHandler(
+  deps: SyncHandlerDependencies = {},
+): (event?: unknown, context?: InvocationContext) => Promise<SyncSummary> {
   const lambdaLogger: LambdaLogger | undefined = deps.logger ? undefined : createLambdaLogger('backopper-sync');
   const clients: SyncDependencies = {
     ...deps,
@@ -50,8 +52,17 @@ export function createSyncHandler(deps: SyncHandlerDependencies = {}): (event?: 
     const { dryRun, environments } = readEvent(event);
     const { summary } = await runSync({ config, dryRun, only: environments }, clients);
     const failed = summary.environments.filter((environment) => environment.status !== 'ok');
-    logger.info('sync finished', { ok: summary.ok, dryRun: summary.dryRun, backend: summary.backend, failed: failed.length });
-    if (!summary.ok) throw new SyncFailedError(failed.map((environment) => environment.environment), summary);
+    logger.info('sync finished', {
+      ok: summary.ok,
+      dryRun: summary.dryRun,
+      backend: summary.backend,
+      failed: failed.length,
+    });
+    if (!summary.ok)
+      throw new SyncFailedError(
+        failed.map((environment) => environment.environment),
+        summary,
+      );
     return summary;
   };
 }

@@ -49,7 +49,11 @@ export function planScheduleChanges(input: PlanInput): SchedulePlan {
     const actual = actualByName.get(desired.name);
     if (!actual) {
       if (foreign.has(desired.name)) {
-        plan.conflicts.push({ name: desired.name, item: desired, reason: 'name taken by a schedule without the backopper marker; left alone' });
+        plan.conflicts.push({
+          name: desired.name,
+          item: desired,
+          reason: 'name taken by a schedule without the backopper marker; left alone',
+        });
       } else {
         plan.create.push({ name: desired.name, item: desired, reason: 'does not exist (new app, or deleted by hand)' });
       }
@@ -57,7 +61,13 @@ export function planScheduleChanges(input: PlanInput): SchedulePlan {
       plan.unchanged.push(desired.name);
     } else {
       const changed = diffPaths(actual.definition, desired.definition);
-      plan.update.push({ name: desired.name, item: desired, actual, changed, reason: `changed: ${changed.join(', ')}` });
+      plan.update.push({
+        name: desired.name,
+        item: desired,
+        actual,
+        changed,
+        reason: `changed: ${changed.join(', ')}`,
+      });
     }
   }
   for (const actual of input.actual) {
@@ -66,7 +76,9 @@ export function planScheduleChanges(input: PlanInput): SchedulePlan {
       plan.kept.push({ name: actual.name, item: actual, reason: 'app list entry invalid this run; left as it is' });
     } else {
       const disabled = input.disabled?.has(actual.name);
-      const reason = disabled ? 'frequency is none/disabled' : (input.removeReasons?.get(actual.name) ?? 'app no longer in the list');
+      const reason = disabled
+        ? 'frequency is none/disabled'
+        : (input.removeReasons?.get(actual.name) ?? 'app no longer in the list');
       plan.remove.push({ name: actual.name, item: actual, reason });
     }
   }

@@ -91,7 +91,18 @@ export async function runSync(
   }
   const results: EnvironmentResult[] = [];
   for (const environment of environments) {
-    const result = await syncEnvironment({ environment, config, backend, secret, logger, dryRun, fetch: deps.fetch, sleep: deps.sleep, ssm, now: deps.now });
+    const result = await syncEnvironment({
+      environment,
+      config,
+      backend,
+      secret,
+      logger,
+      dryRun,
+      fetch: deps.fetch,
+      sleep: deps.sleep,
+      ssm,
+      now: deps.now,
+    });
     logger.info(dryRun ? 'environment planned' : 'environment synced', { ...result.summary });
     results.push(result);
   }
@@ -104,10 +115,19 @@ function selectEnvironments(config: SyncConfig, only: readonly string[]) {
 }
 
 function unknownResult(environment: string, error: string): EnvironmentResult {
-  return { summary: { ...emptySummary(environment), status: 'unknown', errors: [error] }, plan: undefined, blocked: [] };
+  return {
+    summary: { ...emptySummary(environment), status: 'unknown', errors: [error] },
+    plan: undefined,
+    blocked: [],
+  };
 }
 
 function summarize(config: SyncConfig, dryRun: boolean, results: EnvironmentResult[]): SyncSummary {
   const environments = results.map((result) => result.summary);
-  return { ok: environments.every((summary) => summary.status === 'ok'), dryRun, backend: config.backend, environments };
+  return {
+    ok: environments.every((summary) => summary.status === 'ok'),
+    dryRun,
+    backend: config.backend,
+    environments,
+  };
 }

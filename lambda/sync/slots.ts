@@ -52,7 +52,9 @@ function stableMinute(window: BackupWindow, hash: number, unstable: ReadonlySet<
   const at = (offset: number) => (window.startMinute + offset) % 1440;
   const first = at(hash % window.lengthMinutes);
   if (!unstable.has(first)) return first;
-  const stable = Array.from({ length: window.lengthMinutes }, (_, offset) => at(offset)).filter((minute) => !unstable.has(minute));
+  const stable = Array.from({ length: window.lengthMinutes }, (_, offset) => at(offset)).filter(
+    (minute) => !unstable.has(minute),
+  );
   if (stable.length > 0) return stable[hash % stable.length] as number;
   let after = at(window.lengthMinutes);
   while (unstable.has(after)) after = (after + 1) % 1440;

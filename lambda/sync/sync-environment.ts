@@ -9,13 +9,24 @@ import { applyPlan } from './apply-plan';
 import type { ActualSchedule, ManagedListing, ScheduleBackend } from './backends/types';
 import type { SyncConfig, VerifyScheduleConfig } from '../shared/config';
 import type { EnvironmentConfig } from '../../common/settings/rules';
-import { buildDesiredSchedules, buildVerifySchedules, type DesiredContext, type VerifyContext } from './desired-schedules';
+import {
+  buildDesiredSchedules,
+  buildVerifySchedules,
+  type DesiredContext,
+  type VerifyContext,
+} from './desired-schedules';
 import { describeError } from '../shared/errors';
 import { appListUrl, fetchAppList } from '../shared/fetch-app-list';
 import type { Logger } from '../shared/log';
 import { type Change, guardMassDelete, planScheduleChanges, type SchedulePlan } from './plan';
 import { scheduleName, verifyScheduleName } from '../../common/schedule-name';
-import { buildPlacement, type PlacementMap, type PlacementSummary, summarizePlacement, UNKNOWN_PLACEMENT } from '../shared/placement';
+import {
+  buildPlacement,
+  type PlacementMap,
+  type PlacementSummary,
+  summarizePlacement,
+  UNKNOWN_PLACEMENT,
+} from '../shared/placement';
 import { readInventory } from '../shared/read-inventory';
 
 /** The per-environment summary the handler logs and returns. */
@@ -83,7 +94,11 @@ export async function syncEnvironment(input: SyncEnvironmentInput): Promise<Envi
       sleep: input.sleep,
     });
   } catch (error) {
-    logger.error('app list unavailable: environment left exactly as it is', { environment, url, error: describeError(error) });
+    logger.error('app list unavailable: environment left exactly as it is', {
+      environment,
+      url,
+      error: describeError(error),
+    });
     return { summary: { ...summary, status: 'unknown', errors: [describeError(error)] }, plan: undefined, blocked: [] };
   }
   const list = parseAppList(raw);
@@ -112,22 +127,48 @@ export function emptySummary(environment: string): EnvironmentSummary {
 }
 
 // List, plan, guard, apply: the part that runs once the list is known.
-async function reconcile(input: SyncEnvironmentInput, list: ParsedAppList, summary: EnvironmentSummary): Promise<EnvironmentResult> {
+async function reconcile(
+  input: SyncEnvironmentInput,
+  list: ParsedAppList,
+  summary: EnvironmentSummary,
+): Promise<EnvironmentResult> {
   const { config, logger, backend } = input;
   const environment = input.environment.name;
   const { placement, error: placementError } = await readPlacement(input);
-  summary.placement = { ...summarizePlacement(placement, list.apps.map((app) => app.name)), ...(placementError ? { error: placementError } : {}) };
-  for (const several of summary.placement.onSeveralServers) logger.warn('app on several servers: backed up once, on the first', { environment, ...several });
-  if (summary.placement.onNoServer.length > 0) logger.warn('apps on no inventoried server: their command goes to the tag', { environment, apps: summary.placement.onNoServer });
+  summary.placement = {
+    ...summarizePlacement(
+      placement,
+      list.apps.map((app) => app.name),
+    ),
+    ...(placementError ? { error: placementError } : {}),
+  };
+  for (const several of summary.placement.onSeveralServers)
+    logger.warn('app on several servers: backed up once, on the first', { environment, ...several });
+  if (summary.placement.onNoServer.length > 0)
+    logger.warn('apps on no inventoried server: their command goes to the tag', {
+      environment,
+      apps: summary.placement.onNoServer,
+    });
   const specs = buildDesiredSchedules(list.apps, { ...desiredContext(config, input.environment), placement });
-  if (config.verify) specs.push(...buildVerifySchedules(list.apps, { ...verifyContext(config, config.verify, input.environment), placement }));
+  if (config.verify)
+    specs.push(
+      ...buildVerifySchedules(list.apps, { ...verifyContext(config, config.verify, input.environment), placement }),
+    );
   const desired = specs.map((spec) => backend.describe(spec));
   // An app's restore check goes with its backup: kept, or retired, together.
-  const namesOf = (apps: string[]) => new Set(apps.flatMap((app) => [scheduleName(environment, app), verifyScheduleName(environment, app)]));
+  const namesOf = (apps: string[]) =>
+    new Set(apps.flatMap((app) => [scheduleName(environment, app), verifyScheduleName(environment, app)]));
   const retiredChecks = new Map(
-    list.apps.map((app) => [verifyScheduleName(environment, app.name), config.verify ? 'media only: no database to check' : 'restore checks are off (BACKOPPER_VERIFY_DOCUMENT_NAME unset)']),
+    list.apps.map((app) => [
+      verifyScheduleName(environment, app.name),
+      config.verify
+        ? 'media only: no database to check'
+        : 'restore checks are off (BACKOPPER_VERIFY_DOCUMENT_NAME unset)',
+    ]),
   );
-  const invalid = list.skipped.flatMap((skipped) => (skipped.kind === 'invalid-entry' && skipped.app ? [skipped.app] : []));
+  const invalid = list.skipped.flatMap((skipped) =>
+    skipped.kind === 'invalid-entry' && skipped.app ? [skipped.app] : [],
+  );
   let listing: ManagedListing;
   try {
     listing = await backend.list(environment);
@@ -175,7 +216,10 @@ async function readPlacement(input: SyncEnvironmentInput): Promise<{ placement: 
     const now = input.now?.() ?? new Date();
     return { placement: buildPlacement({ reports, environment, now, maxAgeDays: input.config.inventoryMaxAgeDays }) };
   } catch (error) {
-    input.logger.warn('could not read the servers\' inventory: every app targets the environment tag', { environment, error: describeError(error) });
+    input.logger.warn("could not read the servers' inventory: every app targets the environment tag", {
+      environment,
+      error: describeError(error),
+    });
     return { placement: UNKNOWN_PLACEMENT, error: describeError(error) };
   }
 }
@@ -193,7 +237,11 @@ function desiredContext(config: SyncConfig, environment: EnvironmentConfig): Des
   };
 }
 
-function verifyContext(config: SyncConfig, verify: VerifyScheduleConfig, environment: EnvironmentConfig): VerifyContext {
+function verifyContext(
+  config: SyncConfig,
+  verify: VerifyScheduleConfig,
+  environment: EnvironmentConfig,
+): VerifyContext {
   return {
     environment,
     timeZone: config.timeZone,

@@ -18,15 +18,19 @@ export const backupsCommand: CliCommand = {
   async run(args, context) {
     const { environment, app, bucket: bucketFlag, values } = parseTargetArgs(args, context.env, { strings: ['runs'] });
     const runs = Number(values.runs ?? 60);
-    if (!Number.isInteger(runs) || runs < 1 || runs > 1000) throw new UsageError(`--runs: expected a whole number from 1 to 1000, got ${JSON.stringify(values.runs)}`);
+    if (!Number.isInteger(runs) || runs < 1 || runs > 1000)
+      throw new UsageError(`--runs: expected a whole number from 1 to 1000, got ${JSON.stringify(values.runs)}`);
     const { bucket, s3 } = await targetBucket(bucketFlag, context);
     const { rows, warnings, records } = await collectBackupListing({ s3, bucket, app, environment, runs });
     const elsewhere = rows.length === 0 ? await requireKnownApp(s3, bucket, app) : [];
     if (values.json) context.stdout(JSON.stringify(rows));
-    else if (rows.length > 0) for (const line of formatBackupListing({ app, environment, bucket, rows, records })) context.stdout(line);
+    else if (rows.length > 0)
+      for (const line of formatBackupListing({ app, environment, bucket, rows, records })) context.stdout(line);
     for (const warning of warnings) context.stderr(`backopper backups: ${warning}`);
     if (rows.length === 0) {
-      context.stderr(`backopper backups: no backups of ${app} in ${environment} in s3://${bucket} (it has objects in: ${elsewhere.join(', ')})`);
+      context.stderr(
+        `backopper backups: no backups of ${app} in ${environment} in s3://${bucket} (it has objects in: ${elsewhere.join(', ')})`,
+      );
       return 1;
     }
     return warnings.length ? 1 : 0;

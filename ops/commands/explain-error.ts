@@ -20,7 +20,11 @@ export function explainError(error: unknown, env: Record<string, string | undefi
   if (/sso session .*expired|token (?:is|has) expired|ExpiredToken/i.test(`${name} ${message}`)) {
     return `the AWS session has expired (${which}): run \`${login}\``;
   }
-  if (['UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidAccessKeyId', 'SignatureDoesNotMatch'].includes(name)) {
+  if (
+    ['UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidAccessKeyId', 'SignatureDoesNotMatch'].includes(
+      name,
+    )
+  ) {
     return `AWS rejected the credentials (${which}): ${message} (run \`${login}\` or fix the access keys)`;
   }
   if (name === 'NoSuchBucket') {

@@ -29,7 +29,8 @@ export function formatSyncReport(summary: SyncSummary, results: readonly Environ
       for (const change of plan.remove) rows.push(['delete', change.name, change.reason]);
       for (const change of plan.kept) rows.push(['keep', change.name, change.reason]);
     }
-    for (const change of result.blocked) rows.push(['held', change.name, `not deleted (mass-delete guard): ${change.reason}`]);
+    for (const change of result.blocked)
+      rows.push(['held', change.name, `not deleted (mass-delete guard): ${change.reason}`]);
     for (const skipped of s.skipped) rows.push(['skip', skipped.app ?? '-', skipped.reason]);
     for (const error of s.errors) rows.push(['error', '-', error]);
     if (rows.length === 0) {
@@ -40,6 +41,14 @@ export function formatSyncReport(summary: SyncSummary, results: readonly Environ
     lines.push(`  ${'ACTION'.padEnd(7)} ${'SCHEDULE'.padEnd(width)}  DETAILS`);
     for (const [action, name, details] of rows) lines.push(`  ${action.padEnd(7)} ${name.padEnd(width)}  ${details}`);
   }
-  lines.push('', summary.ok ? 'ok' : `FAILED: ${summary.environments.filter((s) => s.status !== 'ok').map((s) => `${s.environment} (${s.status})`).join(', ')}`);
+  lines.push(
+    '',
+    summary.ok
+      ? 'ok'
+      : `FAILED: ${summary.environments
+          .filter((s) => s.status !== 'ok')
+          .map((s) => `${s.environment} (${s.status})`)
+          .join(', ')}`,
+  );
   return lines;
 }

@@ -18,7 +18,7 @@ const usage = [
   'usage: backopper logs <environment> <app> [--instance <id>] [--history-days <n>] [--verify] [--json]',
   '',
   "Prints the output of the app's newest backup command (or with --verify its newest restore check) on",
-  'every server it ran on, whole: the agent\'s step lines, progress lines and run report, read from the',
+  "every server it ran on, whole: the agent's step lines, progress lines and run report, read from the",
   "stack's command log group in CloudWatch Logs. Without one (or without the command's stream there) it",
   'prints what SSM keeps, the first 24,000 characters of stdout and 8,000 of stderr, and says so on stderr.',
   'Exit status: 0 printed, 1 no command in the history window, 2 bad invocation, 3 no such app.',
@@ -38,49 +38,103 @@ export const logsCommand: CliCommand = {
   async run(args: string[], context: CliContext): Promise<number> {
     const { values, positionals } = parseCommandArgs({
       args,
-      options: { instance: { type: 'string' }, 'history-days': { type: 'string' }, verify: { type: 'boolean' }, json: { type: 'boolean' } },
+      options: {
+        instance: { type: 'string' },
+        'history-days': { type: 'string' },
+        verify: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
       allowPositionals: true,
     });
     const { environment, app } = parseTargetPositionals(positionals);
     const historyDays = Number(values['history-days'] ?? 8);
-    if (!Number.isInteger(historyDays) || historyDays < 1 || historyDays > 30) throw new UsageError(`--history-days: expected a whole number from 1 to 30, got ${JSON.stringify(values['history-days'])}`);
+    if (!Number.isInteger(historyDays) || historyDays < 1 || historyDays > 30)
+      throw new UsageError(
+        `--history-days: expected a whole number from 1 to 30, got ${JSON.stringify(values['history-days'])}`,
+      );
     const env = await context.settings(['BACKOPPER_ENVIRONMENTS', 'BACKOPPER_COMMAND_LOG_GROUP']);
     const config = loadOversightConfig(env);
     requireKnownEnvironments(config.environments, [environment], '<environment>');
     const documentName = values.verify ? config.verifyDocumentName : config.documentName;
-    if (!documentName) throw new UsageError('--verify: the stack has no restore check (BACKOPPER_VERIFY_DOCUMENT_NAME is not set)');
+    if (!documentName)
+      throw new UsageError('--verify: the stack has no restore check (BACKOPPER_VERIFY_DOCUMENT_NAME is not set)');
     const ssm = context.deps.ssm ?? createAwsClient(SSMClient);
     const now = (context.deps.now ?? (() => new Date()))();
     const key = appKey(environment, app);
-    const { latest } = await findLatestCommands({ ssm, documentName, wanted: new Set([key]), since: new Date(now.getTime() - historyDays * 86_400_000) });
+    const { latest } = await findLatestCommands({
+      ssm,
+      documentName,
+      wanted: new Set([key]),
+      since: new Date(now.getTime() - historyDays * 86_400_000),
+    });
     const command = latest.get(key);
     if (!command?.CommandId) {
       const schedule = await readAppSchedule({ config, environment, app, deps: context.deps });
-      if (!schedule) throw new NotFoundError(`${app} has no backup schedule in ${environment} (is it in the app list? \`backopper status\` lists the apps)`);
-      context.stderr(`backopper logs: no ${documentName} command for ${app} in ${environment} in the last ${historyDays} day(s) (try --history-days 30, or \`backopper run ${environment} ${app}\`)`);
+      if (!schedule)
+        throw new NotFoundError(
+          `${app} has no backup schedule in ${environment} (is it in the app list? \`backopper status\` lists the apps)`,
+        );
+      context.stderr(
+        `backopper logs: no ${documentName} command for ${app} in ${environment} in the last ${historyDays} day(s) (try --history-days 30, or \`backopper run ${environment} ${app}\`)`,
+      );
       return 1;
     }
     const logGroup = env.BACKOPPER_COMMAND_LOG_GROUP;
-    const runs = (await readInstanceRuns({ ssm, commandId: command.CommandId })).filter((run) => !values.instance || run.instanceId === values.instance);
-    if (runs.length === 0) throw new NotFoundError(`command ${command.CommandId} ran on no server${values.instance ? ` named ${values.instance}` : ''}`);
+    const runs = (await readInstanceRuns({ ssm, commandId: command.CommandId })).filter(
+      (run) => !values.instance || run.instanceId === values.instance,
+    );
+    if (runs.length === 0)
+      throw new NotFoundError(
+        `command ${command.CommandId} ran on no server${values.instance ? ` named ${values.instance}` : ''}`,
+      );
     const logs = context.deps.logs ?? createAwsClient(CloudWatchLogsClient);
     const instances = [];
     for (const run of runs) {
-      const output = await readRunOutput({ ssm, logs, logGroup, commandId: command.CommandId, instanceId: run.instanceId });
+      const output = await readRunOutput({
+        ssm,
+        logs,
+        logGroup,
+        commandId: command.CommandId,
+        instanceId: run.instanceId,
+      });
       instances.push({ instanceId: run.instanceId, ...output, status: output.status ?? run.status });
     }
-    for (const instance of instances) if (instance.note) context.stderr(`backopper logs: ${instance.instanceId}: ${instance.note}`);
+    for (const instance of instances)
+      if (instance.note) context.stderr(`backopper logs: ${instance.instanceId}: ${instance.note}`);
     const requestedAt = command.RequestedDateTime?.toISOString();
     if (values.json) {
-      context.stdout(JSON.stringify({ environment, app, documentName, commandId: command.CommandId, requestedAt, status: command.Status, instances }, null, 2));
+      context.stdout(
+        JSON.stringify(
+          {
+            environment,
+            app,
+            documentName,
+            commandId: command.CommandId,
+            requestedAt,
+            status: command.Status,
+            instances,
+          },
+          null,
+          2,
+        ),
+      );
       return 0;
     }
-    context.stdout(`${documentName} of ${app} (${environment}): command ${command.CommandId}, requested ${requestedAt}, ${command.Status}`);
+    context.stdout(
+      `${documentName} of ${app} (${environment}): command ${command.CommandId}, requested ${requestedAt}, ${command.Status}`,
+    );
     for (const instance of instances) {
       context.stdout('');
       context.stdout(`== ${instance.instanceId}  ${instance.status}`);
       if (instance.stdout) context.stdout(instance.stdout.replace(/\n$/, ''));
-      if (instance.stderr.trim()) context.stdout(instance.stderr.trim().split('\n').map((line) => `stderr: ${line}`).join('\n'));
+      if (instance.stderr.trim())
+        context.stdout(
+          instance.stderr
+            .trim()
+            .split('\n')
+            .map((line) => `stderr: ${line}`)
+            .join('\n'),
+        );
     }
     return 0;
   },

@@ -15,7 +15,13 @@ import { confirmationPrompt, prepareImportTarget } from '../recovery/import-targ
 import { createProgress } from '../recovery/progress';
 import { ARCHIVE_STORAGE_CLASSES, prepareArchived, THAW_TIERS, type ThawTier } from '../recovery/archive-tier';
 import { runMediaRestore } from '../recovery/restore-media';
-import { chooseBackup, listStoredBackups, parseAt, readStoredChecksum, type StoredBackup } from '../recovery/stored-backups';
+import {
+  chooseBackup,
+  listStoredBackups,
+  parseAt,
+  readStoredChecksum,
+  type StoredBackup,
+} from '../recovery/stored-backups';
 import { parseTargetArgs, requireKnownApp, targetBucket } from './target-args';
 import { type CliCommand, UsageError } from './types';
 
@@ -45,12 +51,18 @@ export const restoreCommand: CliCommand = {
   summary: 'Download a backup, verify its sha256, optionally import it into a database.',
   usage: USAGE,
   async run(args, context) {
-    const { environment, app, bucket: bucketFlag, values } = parseTargetArgs(args, context.env, {
+    const {
+      environment,
+      app,
+      bucket: bucketFlag,
+      values,
+    } = parseTargetArgs(args, context.env, {
       booleans: ['yes', 'no-verify', 'media', 'thaw'],
       strings: ['at', 'key', 'output', 'database-url', 'dotenv', 'env-file', 'thaw-days', 'thaw-tier', 'timeout'],
     });
     // Everything the operator typed is checked here, before a byte is downloaded.
-    if (values['env-file'] !== undefined) throw new UsageError('--env-file is now --dotenv (Node reads --env-file itself when it comes before the script)');
+    if (values['env-file'] !== undefined)
+      throw new UsageError('--env-file is now --dotenv (Node reads --env-file itself when it comes before the script)');
     if (values.at !== undefined && values.key !== undefined) throw new UsageError('give --at or --key, not both');
     let at: number | undefined;
     try {
@@ -59,10 +71,25 @@ export const restoreCommand: CliCommand = {
       throw new UsageError((error as Error).message);
     }
     if (values.media) {
-      const conflicting = ['key', 'output', 'database-url', 'dotenv', 'yes', 'no-verify', 'thaw', 'thaw-days', 'thaw-tier', 'json'].filter((name) => values[name] !== undefined);
-      if (conflicting.length) throw new UsageError(`--media does not take ${conflicting.map((name) => `--${name}`).join(', ')}`);
+      const conflicting = [
+        'key',
+        'output',
+        'database-url',
+        'dotenv',
+        'yes',
+        'no-verify',
+        'thaw',
+        'thaw-days',
+        'thaw-tier',
+        'json',
+      ].filter((name) => values[name] !== undefined);
+      if (conflicting.length)
+        throw new UsageError(`--media does not take ${conflicting.map((name) => `--${name}`).join(', ')}`);
       const timeout = Number(values.timeout ?? 3600);
-      if (!Number.isInteger(timeout) || timeout < 1 || timeout > 172_800) throw new UsageError(`--timeout: expected whole seconds from 1 to 172800, got ${JSON.stringify(values.timeout)}`);
+      if (!Number.isInteger(timeout) || timeout < 1 || timeout > 172_800)
+        throw new UsageError(
+          `--timeout: expected whole seconds from 1 to 172800, got ${JSON.stringify(values.timeout)}`,
+        );
       const { bucket } = await targetBucket(bucketFlag, context);
       return runMediaRestore({ context, environment, app, bucket, at, timeoutSeconds: timeout });
     }
@@ -71,13 +98,19 @@ export const restoreCommand: CliCommand = {
     const key = values.key as string | undefined;
     if (key !== undefined) {
       const match = DUMP_OBJECT_PATTERN.exec(key);
-      if (!match || match[1] !== app || match[2] !== environment) throw new UsageError(`--key ${JSON.stringify(key)} is not a dump of ${app} in ${environment} (${app}/${environment}/backup_<unix seconds>.sql.gz or .tar)`);
+      if (!match || match[1] !== app || match[2] !== environment)
+        throw new UsageError(
+          `--key ${JSON.stringify(key)} is not a dump of ${app} in ${environment} (${app}/${environment}/backup_<unix seconds>.sql.gz or .tar)`,
+        );
     }
     const dir = resolve((values.output as string | undefined) ?? '.');
     await checkWritableFolder(dir);
     let resolveTarget: Awaited<ReturnType<typeof prepareImportTarget>>;
     try {
-      resolveTarget = await prepareImportTarget({ databaseUrl: values['database-url'] as string | undefined, envFile: values.dotenv as string | undefined });
+      resolveTarget = await prepareImportTarget({
+        databaseUrl: values['database-url'] as string | undefined,
+        envFile: values.dotenv as string | undefined,
+      });
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
@@ -88,34 +121,70 @@ export const restoreCommand: CliCommand = {
     const backups = await listStoredBackups(s3, bucket, app, environment);
     if (backups.length === 0) {
       const elsewhere = await requireKnownApp(s3, bucket, app);
-      throw new Error(`no backups of ${app} in ${environment} in s3://${bucket}/${app}/${environment}/ (it has objects in: ${elsewhere.join(', ')})`);
+      throw new Error(
+        `no backups of ${app} in ${environment} in s3://${bucket}/${app}/${environment}/ (it has objects in: ${elsewhere.join(', ')})`,
+      );
     }
     const backup = key === undefined ? chooseBackup(backups, at) : pickKey(backups, key, bucket);
     const target = resolveTarget?.(backup.engine);
-    say(`backup    s3://${bucket}/${backup.key}  ${formatBytes(backup.size)}  taken ${new Date(backup.timestamp * 1000).toISOString()}${backup.storageClass ? `  ${backup.storageClass}` : ''}`);
+    say(
+      `backup    s3://${bucket}/${backup.key}  ${formatBytes(backup.size)}  taken ${new Date(backup.timestamp * 1000).toISOString()}${backup.storageClass ? `  ${backup.storageClass}` : ''}`,
+    );
     if (backup.storageClass && (ARCHIVE_STORAGE_CLASSES.has(backup.storageClass) || thaw)) {
       const keys = [backup.key, ...(backup.checksumKey && !values['no-verify'] ? [backup.checksumKey] : [])];
       const prepared = await prepareArchived({ s3, bucket, keys, thaw });
       for (const line of prepared.lines) say(line);
       if (!prepared.readable) {
         for (const line of prepared.errors) context.stderr(`backopper restore: ${line}`);
-        if (json) context.stdout(JSON.stringify({ backup: { key: backup.key, bucket, storageClass: backup.storageClass }, ok: false, archived: true, notes: [...prepared.lines, ...prepared.errors] }));
+        if (json)
+          context.stdout(
+            JSON.stringify({
+              backup: { key: backup.key, bucket, storageClass: backup.storageClass },
+              ok: false,
+              archived: true,
+              notes: [...prepared.lines, ...prepared.errors],
+            }),
+          );
         return 1;
       }
     }
     let expected: string | undefined;
     if (!values['no-verify']) {
-      if (!backup.checksumKey) throw new Error(`s3://${bucket}/${backup.key} has no .sha256 beside it; pass --no-verify to restore it unchecked`);
+      if (!backup.checksumKey)
+        throw new Error(
+          `s3://${bucket}/${backup.key} has no .sha256 beside it; pass --no-verify to restore it unchecked`,
+        );
       expected = await readStoredChecksum(s3, bucket, backup.checksumKey);
     }
     const progress = createProgress(process.stderr, backup.size);
     const started = Date.now();
-    const download = await downloadBackup({ s3, bucket, backup, dir, expectedSha256: expected, onProgress: progress.update });
+    const download = await downloadBackup({
+      s3,
+      bucket,
+      backup,
+      dir,
+      expectedSha256: expected,
+      onProgress: progress.update,
+    });
     progress.finish();
-    say(`download  ${download.path}  ${formatBytes(download.bytes)} in ${((Date.now() - started) / 1000).toFixed(1)} s  sha256 ${download.sha256.slice(0, 12)} ${expected ? '(matches the stored sha256)' : '(NOT verified: --no-verify)'}`);
+    say(
+      `download  ${download.path}  ${formatBytes(download.bytes)} in ${((Date.now() - started) / 1000).toFixed(1)} s  sha256 ${download.sha256.slice(0, 12)} ${expected ? '(matches the stored sha256)' : '(NOT verified: --no-verify)'}`,
+    );
     const result: Record<string, unknown> = {
-      backup: { key: backup.key, bucket, time: new Date(backup.timestamp * 1000).toISOString(), timestamp: backup.timestamp, size: backup.size, engine: backup.engine },
-      download: { path: download.path, bytes: download.bytes, sha256: download.sha256, verified: expected !== undefined },
+      backup: {
+        key: backup.key,
+        bucket,
+        time: new Date(backup.timestamp * 1000).toISOString(),
+        timestamp: backup.timestamp,
+        size: backup.size,
+        engine: backup.engine,
+      },
+      download: {
+        path: download.path,
+        bytes: download.bytes,
+        sha256: download.sha256,
+        verified: expected !== undefined,
+      },
     };
     const done = (status: number) => {
       if (json) context.stdout(JSON.stringify({ ...result, ok: status === 0 }));
@@ -125,7 +194,9 @@ export const restoreCommand: CliCommand = {
     const existing = await listTables(target);
     if (existing.length > 0 && !values.yes) {
       if (!process.stdin.isTTY) {
-        context.stderr(`${confirmationPrompt(target, existing).replace(/ Type the database name to continue: $/, '')} Not importing: pass --yes to replace it.`);
+        context.stderr(
+          `${confirmationPrompt(target, existing).replace(/ Type the database name to continue: $/, '')} Not importing: pass --yes to replace it.`,
+        );
         return done(1);
       }
       const prompt = createInterface({ input: process.stdin, output: process.stderr });
@@ -139,8 +210,16 @@ export const restoreCommand: CliCommand = {
     await importDump(target, download.path, { replace: existing.length > 0 });
     const tables = await listTables(target);
     const rows = Object.values(await countRows(target, tables)).reduce((sum, count) => sum + count, 0);
-    result.import = { engine: target.engine, database: target.database, tables: tables.length, rows, replacedTables: existing.length };
-    say(`import    ${target.engine} database ${target.database}: ${tables.length} tables, ${rows} rows in ${((Date.now() - importStarted) / 1000).toFixed(1)} s${existing.length ? ` (replaced ${existing.length} existing tables)` : ''}`);
+    result.import = {
+      engine: target.engine,
+      database: target.database,
+      tables: tables.length,
+      rows,
+      replacedTables: existing.length,
+    };
+    say(
+      `import    ${target.engine} database ${target.database}: ${tables.length} tables, ${rows} rows in ${((Date.now() - importStarted) / 1000).toFixed(1)} s${existing.length ? ` (replaced ${existing.length} existing tables)` : ''}`,
+    );
     return done(0);
   },
 };
@@ -148,19 +227,25 @@ export const restoreCommand: CliCommand = {
 /** `--thaw [--thaw-days <n>] [--thaw-tier <tier>]`; undefined without --thaw. Throws UsageError. */
 function parseThaw(values: Record<string, string | boolean | undefined>): { days: number; tier: ThawTier } | undefined {
   if (!values.thaw) {
-    if (values['thaw-days'] !== undefined || values['thaw-tier'] !== undefined) throw new UsageError('--thaw-days and --thaw-tier need --thaw');
+    if (values['thaw-days'] !== undefined || values['thaw-tier'] !== undefined)
+      throw new UsageError('--thaw-days and --thaw-tier need --thaw');
     return undefined;
   }
   const days = Number(values['thaw-days'] ?? 7);
-  if (!Number.isInteger(days) || days < 1 || days > 365) throw new UsageError(`--thaw-days: expected whole days from 1 to 365, got ${JSON.stringify(values['thaw-days'])}`);
+  if (!Number.isInteger(days) || days < 1 || days > 365)
+    throw new UsageError(`--thaw-days: expected whole days from 1 to 365, got ${JSON.stringify(values['thaw-days'])}`);
   const tier = (values['thaw-tier'] ?? 'Standard') as ThawTier;
-  if (!THAW_TIERS.includes(tier)) throw new UsageError(`--thaw-tier: expected ${THAW_TIERS.join(', ')}, got ${JSON.stringify(values['thaw-tier'])}`);
+  if (!THAW_TIERS.includes(tier))
+    throw new UsageError(`--thaw-tier: expected ${THAW_TIERS.join(', ')}, got ${JSON.stringify(values['thaw-tier'])}`);
   return { days, tier };
 }
 
 function pickKey(backups: StoredBackup[], key: string, bucket: string): StoredBackup {
   const found = backups.find((backup) => backup.key === key);
-  if (!found) throw new Error(`s3://${bucket}/${key} does not exist; the newest is ${backups[0]!.key} (\`backopper backups\` lists them)`);
+  if (!found)
+    throw new Error(
+      `s3://${bucket}/${key} does not exist; the newest is ${backups[0]!.key} (\`backopper backups\` lists them)`,
+    );
   return found;
 }
 

@@ -17,7 +17,15 @@ import { syncCommand } from './sync';
 import { type CliCommand, type CliContext, EXIT, NotFoundError, UsageError } from './types';
 
 /** Every command, by name. */
-export const COMMANDS: readonly CliCommand[] = [planCommand, syncCommand, statusCommand, runCommand, logsCommand, backupsCommand, restoreCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  planCommand,
+  syncCommand,
+  statusCommand,
+  runCommand,
+  logsCommand,
+  backupsCommand,
+  restoreCommand,
+];
 
 /** The `backopper --help` text. */
 export function helpText(): string {
@@ -54,7 +62,8 @@ export function takeStackOption(argv: readonly string[]): { stack: string | unde
     } else if (arg.startsWith('--stack=')) stack = arg.slice('--stack='.length);
     else rest.push(arg);
   }
-  if (stack !== undefined && stack !== 'none' && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stack)) throw new UsageError(`--stack ${JSON.stringify(stack)} is not a CloudFormation stack name`);
+  if (stack !== undefined && stack !== 'none' && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stack))
+    throw new UsageError(`--stack ${JSON.stringify(stack)} is not a CloudFormation stack name`);
   return { stack, rest };
 }
 
@@ -87,7 +96,9 @@ export async function runCli(argv: readonly string[], context: Partial<CliContex
   }
   const command = COMMANDS.find((candidate) => candidate.name === name);
   if (!command) {
-    stderr(`backopper: unknown command ${JSON.stringify(name)} (commands: ${COMMANDS.map((c) => c.name).join(', ')})\nRun \`backopper --help\` for usage.`);
+    stderr(
+      `backopper: unknown command ${JSON.stringify(name)} (commands: ${COMMANDS.map((c) => c.name).join(', ')})\nRun \`backopper --help\` for usage.`,
+    );
     return EXIT.usage;
   }
   if (wantsHelp(args)) {
@@ -100,11 +111,13 @@ export async function runCli(argv: readonly string[], context: Partial<CliContex
     stdout,
     stderr,
     deps,
-    settings: context.settings ?? (async (required) => {
-      const loaded = await loadSettings({ env, required, stack: parsed.stack, ssm: deps.ssm });
-      note = loaded.note;
-      return loaded.env;
-    }),
+    settings:
+      context.settings ??
+      (async (required) => {
+        const loaded = await loadSettings({ env, required, stack: parsed.stack, ssm: deps.ssm });
+        note = loaded.note;
+        return loaded.env;
+      }),
   };
   try {
     return await command.run(args, full);

@@ -20,11 +20,11 @@ import { type CliCommand, type CliContext, parseCommandArgs, UsageError } from '
 const usage = [
   'usage: backopper run <environment> <app> [--follow] [--timeout <seconds>] [--interval <seconds>] [--json]',
   '',
-  'Sends the app\'s backup now through SSM Run Command, exactly what its schedule sends, follows it and',
-  'prints every server\'s run report. Exit status: 0 the backup succeeded, 1 it failed, timed out, was',
+  "Sends the app's backup now through SSM Run Command, exactly what its schedule sends, follows it and",
+  "prints every server's run report. Exit status: 0 the backup succeeded, 1 it failed, timed out, was",
   'cancelled or found the app on no server, 2 bad invocation (unknown environment or app).',
   '',
-  '      --follow              print each server\'s output as it comes (step and progress lines), whole,',
+  "      --follow              print each server's output as it comes (step and progress lines), whole,",
   '                            from the command log group (from SSM, first 24,000 characters, without one)',
   '      --timeout <seconds>   stop following after this long (the command keeps running; default 3600)',
   '      --interval <seconds>  between status checks (default 5)',
@@ -55,19 +55,25 @@ export const runCommand: CliCommand = {
     }
     const seconds = (name: 'timeout' | 'interval', fallback: number, max: number) => {
       const value = Number(values[name] ?? fallback);
-      if (!Number.isInteger(value) || value < 1 || value > max) throw new UsageError(`--${name}: expected whole seconds from 1 to ${max}, got ${JSON.stringify(values[name])}`);
+      if (!Number.isInteger(value) || value < 1 || value > max)
+        throw new UsageError(`--${name}: expected whole seconds from 1 to ${max}, got ${JSON.stringify(values[name])}`);
       return value;
     };
     const timeout = seconds('timeout', 3600, 172_800);
     const interval = seconds('interval', 5, 300);
     const { environment, app } = parseTargetPositionals(positionals);
-    const env = await context.settings(['BACKOPPER_ENVIRONMENTS', ...(values.follow ? ['BACKOPPER_COMMAND_LOG_GROUP'] : [])]);
+    const env = await context.settings([
+      'BACKOPPER_ENVIRONMENTS',
+      ...(values.follow ? ['BACKOPPER_COMMAND_LOG_GROUP'] : []),
+    ]);
     const config = loadOversightConfig(env);
     requireKnownEnvironments(config.environments, [environment], '<environment>');
     const deps = context.deps;
     const schedule = await readAppSchedule({ config, environment, app, deps });
     if (!schedule) {
-      context.stderr(`backopper run: ${app} has no backup schedule in ${environment} (is it in the app list, with a frequency? run \`backopper plan\`)`);
+      context.stderr(
+        `backopper run: ${app} has no backup schedule in ${environment} (is it in the app list, with a frequency? run \`backopper plan\`)`,
+      );
       return 2;
     }
     const ssm = deps.ssm ?? createAwsClient(SSMClient);
@@ -75,9 +81,19 @@ export const runCommand: CliCommand = {
     const commandId = sent.Command?.CommandId as string;
     const targets = schedule.request.Targets.map((target) => `${target.Key}=${target.Values.join(',')}`).join(' ');
     const note = values.json ? context.stderr : context.stdout;
-    note(`backopper run: sent command ${commandId} (${schedule.request.DocumentName}, ${app} in ${environment}) to ${targets}`);
+    note(
+      `backopper run: sent command ${commandId} (${schedule.request.DocumentName}, ${app} in ${environment}) to ${targets}`,
+    );
     const clock = deps.now ?? (() => new Date());
-    const printer = values.follow ? createOutputPrinter({ ssm, logs: deps.logs, logGroup: outputLogGroup(schedule.request, env.BACKOPPER_COMMAND_LOG_GROUP), commandId, print: note }) : undefined;
+    const printer = values.follow
+      ? createOutputPrinter({
+          ssm,
+          logs: deps.logs,
+          logGroup: outputLogGroup(schedule.request, env.BACKOPPER_COMMAND_LOG_GROUP),
+          commandId,
+          print: note,
+        })
+      : undefined;
     const result = await followCommand({
       ssm,
       commandId,
@@ -97,7 +113,10 @@ export const runCommand: CliCommand = {
 
 // The log group the command writes its output to, if the request sends output to CloudWatch Logs at
 // all: the one it names (the sync sets the stack's), else the one the settings name.
-function outputLogGroup(request: { CloudWatchOutputConfig?: { CloudWatchOutputEnabled?: boolean; CloudWatchLogGroupName?: string } }, settingsGroup: string | undefined): string | undefined {
+function outputLogGroup(
+  request: { CloudWatchOutputConfig?: { CloudWatchOutputEnabled?: boolean; CloudWatchLogGroupName?: string } },
+  settingsGroup: string | undefined,
+): string | undefined {
   const config = request.CloudWatchOutputConfig;
   return config?.CloudWatchOutputEnabled ? (config.CloudWatchLogGroupName ?? settingsGroup) : undefined;
 }
@@ -107,15 +126,24 @@ function outputLogGroup(request: { CloudWatchOutputConfig?: { CloudWatchOutputEn
  * stream (whole, read on from the last forward token), or from SSM's copy (the first 24,000 characters)
  * when there is no log group, or when the stream still does not exist once the command ended.
  */
-function createOutputPrinter(input: { ssm: SSMClient; logs: CloudWatchLogsClient | undefined; logGroup: string | undefined; commandId: string; print: (line: string) => void }) {
+function createOutputPrinter(input: {
+  ssm: SSMClient;
+  logs: CloudWatchLogsClient | undefined;
+  logGroup: string | undefined;
+  commandId: string;
+  print: (line: string) => void;
+}) {
   const { ssm, commandId, print, logGroup } = input;
   const tail = createOutputTail();
-  const follow = logGroup ? createLogFollower({ logs: input.logs ?? createAwsClient(CloudWatchLogsClient), logGroup, step: RUN_STEP }) : undefined;
+  const follow = logGroup
+    ? createLogFollower({ logs: input.logs ?? createAwsClient(CloudWatchLogsClient), logGroup, step: RUN_STEP })
+    : undefined;
   const streamed = new Set<string>();
   return async (final: boolean): Promise<void> => {
     const ids: string[] = [];
     for await (const page of paginateListCommandInvocations({ client: ssm, pageSize: 50 }, { CommandId: commandId })) {
-      for (const invocation of page.CommandInvocations ?? []) if (invocation.InstanceId) ids.push(invocation.InstanceId);
+      for (const invocation of page.CommandInvocations ?? [])
+        if (invocation.InstanceId) ids.push(invocation.InstanceId);
     }
     for (const instanceId of ids.sort()) {
       const lines = follow ? await follow(commandId, instanceId) : undefined;
@@ -138,21 +166,33 @@ export function judge(result: FollowResult, timeoutSeconds: number): { ok: boole
   const ran = result.instances.filter((instance) => instance.report?.status !== 'skipped');
   const skipped = result.instances.length - ran.length;
   if (result.timedOut) {
-    return { ok: false, summary: `TIMED OUT: still ${result.status} after ${timeoutSeconds}s; the command keeps running (aws ssm list-command-invocations --command-id ${result.commandId} --details)` };
+    return {
+      ok: false,
+      summary: `TIMED OUT: still ${result.status} after ${timeoutSeconds}s; the command keeps running (aws ssm list-command-invocations --command-id ${result.commandId} --details)`,
+    };
   }
   if (result.status !== 'Success') {
-    const failed = result.instances.filter((instance) => instance.status !== 'Success').map((instance) => instance.instanceId);
+    const failed = result.instances
+      .filter((instance) => instance.status !== 'Success')
+      .map((instance) => instance.instanceId);
     return { ok: false, summary: `FAILED: ${result.status}${failed.length ? ` on ${failed.join(', ')}` : ''}` };
   }
-  if (result.targetCount === 0) return { ok: false, summary: 'FAILED: no server matched the target tag: nothing was backed up' };
-  if (ran.length === 0) return { ok: false, summary: `FAILED: the app is on none of the ${skipped} server(s): every one skipped it` };
-  return { ok: true, summary: `ok: backed up on ${ran.map((instance) => instance.instanceId).join(', ')}${skipped ? ` (${skipped} server(s) without the app skipped it)` : ''}` };
+  if (result.targetCount === 0)
+    return { ok: false, summary: 'FAILED: no server matched the target tag: nothing was backed up' };
+  if (ran.length === 0)
+    return { ok: false, summary: `FAILED: the app is on none of the ${skipped} server(s): every one skipped it` };
+  return {
+    ok: true,
+    summary: `ok: backed up on ${ran.map((instance) => instance.instanceId).join(', ')}${skipped ? ` (${skipped} server(s) without the app skipped it)` : ''}`,
+  };
 }
 
 function formatResult(result: FollowResult, summary: string): string[] {
   const lines: string[] = [''];
   for (const instance of result.instances) {
-    lines.push(`${instance.instanceId}  ${instance.status}  exit ${instance.responseCode}  ${describeReport(instance)}`);
+    lines.push(
+      `${instance.instanceId}  ${instance.status}  exit ${instance.responseCode}  ${describeReport(instance)}`,
+    );
     if (instance.report) lines.push(`  ${JSON.stringify(instance.report)}`);
     else if (instance.stderrTail) lines.push(...instance.stderrTail.split('\n').map((line) => `  stderr: ${line}`));
   }
@@ -163,9 +203,13 @@ function formatResult(result: FollowResult, summary: string): string[] {
 function describeReport(instance: InstanceResult): string {
   const report = instance.report;
   if (!report) return 'no run report';
-  if (report.status === 'skipped') return `skipped: ${String(report.error ?? report.reason ?? 'the app is not on this server')}`;
-  const steps = Object.entries((report.steps ?? {}) as Record<string, { status?: string; bytes?: number; error?: string }>).map(
-    ([name, step]) => `${name} ${step.status ?? '?'}${typeof step.bytes === 'number' ? ` ${formatBytes(step.bytes)}` : ''}${step.error ? ` (${step.error})` : ''}`,
+  if (report.status === 'skipped')
+    return `skipped: ${String(report.error ?? report.reason ?? 'the app is not on this server')}`;
+  const steps = Object.entries(
+    (report.steps ?? {}) as Record<string, { status?: string; bytes?: number; error?: string }>,
+  ).map(
+    ([name, step]) =>
+      `${name} ${step.status ?? '?'}${typeof step.bytes === 'number' ? ` ${formatBytes(step.bytes)}` : ''}${step.error ? ` (${step.error})` : ''}`,
   );
   return `${String(report.status)}${steps.length ? `: ${steps.join(', ')}` : report.error ? `: ${String(report.error)}` : ''}`;
 }

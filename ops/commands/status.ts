@@ -25,15 +25,15 @@ const usage = [
   '      --json                print the report as JSON',
   '  -h, --help                show this help',
   '',
-  'Configuration: the deployed stack\'s settings; the variables BACKOPPER_ENVIRONMENTS, BACKOPPER_BUCKET and',
-  'the sync\'s BACKOPPER_SCHEDULE_BACKEND, _SCHEDULE_GROUP, _EVENT_BUS, _DOCUMENT_NAME, _VERIFY_DOCUMENT_NAME,',
+  "Configuration: the deployed stack's settings; the variables BACKOPPER_ENVIRONMENTS, BACKOPPER_BUCKET and",
+  "the sync's BACKOPPER_SCHEDULE_BACKEND, _SCHEDULE_GROUP, _EVENT_BUS, _DOCUMENT_NAME, _VERIFY_DOCUMENT_NAME,",
   '_CONCURRENCY override them (see docs/oversight.md).',
 ].join('\n');
 
 /** The `status` command. */
 export const statusCommand: CliCommand = {
   name: 'status',
-  summary: 'Show every app\'s schedule, newest backup and last run, flagging stale, failed and shrunk ones.',
+  summary: "Show every app's schedule, newest backup and last run, flagging stale, failed and shrunk ones.",
   usage,
   async run(args: string[], context: CliContext): Promise<number> {
     const { values } = parseCommandArgs({
@@ -54,7 +54,9 @@ export const statusCommand: CliCommand = {
     }
     const historyDays = Number(values['history-days'] ?? 8);
     if (!Number.isInteger(historyDays) || historyDays < 1 || historyDays > 30) {
-      throw new UsageError(`--history-days: expected a whole number from 1 to 30 (SSM keeps 30 days), got ${JSON.stringify(values['history-days'])}`);
+      throw new UsageError(
+        `--history-days: expected a whole number from 1 to 30 (SSM keeps 30 days), got ${JSON.stringify(values['history-days'])}`,
+      );
     }
     const apps = values.app ?? [];
     for (const app of apps) {
@@ -64,17 +66,23 @@ export const statusCommand: CliCommand = {
         throw new UsageError(`--app: ${(error as Error).message}`);
       }
     }
-    const config = loadOversightConfig(await context.settings(['BACKOPPER_ENVIRONMENTS', 'BACKOPPER_BUCKET']), { requireBucket: true });
+    const config = loadOversightConfig(await context.settings(['BACKOPPER_ENVIRONMENTS', 'BACKOPPER_BUCKET']), {
+      requireBucket: true,
+    });
     const only = values.environment ?? [];
     requireKnownEnvironments(config.environments, only, '--environment');
     const collected = await collectStatus({ config, only, apps, historyDays, deps: context.deps });
-    const report = values.flagged ? { ...collected, rows: collected.rows.filter((row) => row.flags.length > 0) } : collected;
+    const report = values.flagged
+      ? { ...collected, rows: collected.rows.filter((row) => row.flags.length > 0) }
+      : collected;
     if (values.json) context.stdout(JSON.stringify(report, null, 2));
     else for (const line of formatStatus(report)) context.stdout(line);
     for (const error of report.errors) context.stderr(`backopper status: ${error}`);
     const unknown = apps.filter((app) => !collected.rows.some((row) => row.app === app));
     if (unknown.length > 0) {
-      context.stderr(`backopper status: no backup schedule for ${unknown.join(', ')} (not in the app list, or no frequency: \`backopper plan\` says why)`);
+      context.stderr(
+        `backopper status: no backup schedule for ${unknown.join(', ')} (not in the app list, or no frequency: \`backopper plan\` says why)`,
+      );
       return EXIT.notFound;
     }
     return report.errors.length === 0 && report.rows.every((row) => row.flags.length === 0) ? 0 : 1;

@@ -19,7 +19,7 @@ export function createSyncCommand(input: { name: string; summary: string; dryRun
     '      --json                print the summary as JSON instead of a table',
     '  -h, --help                show this help',
     '',
-    'Configuration: the deployed stack\'s settings, overridden by the BACKOPPER_* variables of the sync Lambda (see docs/sync.md).',
+    "Configuration: the deployed stack's settings, overridden by the BACKOPPER_* variables of the sync Lambda (see docs/sync.md).",
   ].join('\n');
   return {
     name: input.name,
@@ -39,7 +39,14 @@ export function createSyncCommand(input: { name: string; summary: string; dryRun
         context.stdout(usage);
         return 0;
       }
-      const config = loadConfig(await context.settings(['BACKOPPER_ENVIRONMENTS', 'BACKOPPER_API_URL', 'BACKOPPER_API_SECRET_PARAMETER', 'BACKOPPER_SCHEDULE_ROLE_ARN']));
+      const config = loadConfig(
+        await context.settings([
+          'BACKOPPER_ENVIRONMENTS',
+          'BACKOPPER_API_URL',
+          'BACKOPPER_API_SECRET_PARAMETER',
+          'BACKOPPER_SCHEDULE_ROLE_ARN',
+        ]),
+      );
       const logger = createTextLogger(context.stderr);
       const { summary, results } = await runSync(
         { config, dryRun: input.dryRun, only: values.environment ?? [] },

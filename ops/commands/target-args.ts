@@ -9,8 +9,15 @@ import { type CliContext, NotFoundError, parseCommandArgs, UsageError } from './
  * UsageError naming what is wrong. The bucket (`--bucket`, else BACKOPPER_BUCKET, else the stack's)
  * is resolved by {@link targetBucket}, after every flag is checked.
  */
-export function parseTargetArgs(args: string[], _env: NodeJS.ProcessEnv, flags: { booleans?: string[]; strings?: string[] }) {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { bucket: { type: 'string' }, json: { type: 'boolean' } };
+export function parseTargetArgs(
+  args: string[],
+  _env: NodeJS.ProcessEnv,
+  flags: { booleans?: string[]; strings?: string[] },
+) {
+  const options: Record<string, { type: 'string' | 'boolean' }> = {
+    bucket: { type: 'string' },
+    json: { type: 'boolean' },
+  };
   for (const name of flags.booleans ?? []) options[name] = { type: 'boolean' };
   for (const name of flags.strings ?? []) options[name] = { type: 'string' };
   const parsed = parseCommandArgs({ args, options, allowPositionals: true, strict: true });
@@ -21,7 +28,8 @@ export function parseTargetArgs(args: string[], _env: NodeJS.ProcessEnv, flags: 
 
 /** `<environment> <app>`, each checked by the app list's own rules; throws UsageError naming what is wrong. */
 export function parseTargetPositionals(positionals: readonly string[]): { environment: string; app: string } {
-  if (positionals.length !== 2 || !positionals[0] || !positionals[1]) throw new UsageError(`expected <environment> <app>, got ${positionals.length} argument(s)`);
+  if (positionals.length !== 2 || !positionals[0] || !positionals[1])
+    throw new UsageError(`expected <environment> <app>, got ${positionals.length} argument(s)`);
   try {
     return { environment: validateEnvironment(positionals[0]), app: validateAppName(positionals[1]) };
   } catch (error) {
@@ -30,10 +38,16 @@ export function parseTargetPositionals(positionals: readonly string[]): { enviro
 }
 
 /** The bucket and S3 client of a target command: `--bucket`, else the settings' BACKOPPER_BUCKET. */
-export async function targetBucket(flag: string | undefined, context: CliContext): Promise<{ bucket: string; s3: S3Client }> {
+export async function targetBucket(
+  flag: string | undefined,
+  context: CliContext,
+): Promise<{ bucket: string; s3: S3Client }> {
   const env = flag ? context.env : await context.settings(['BACKOPPER_BUCKET']);
   const bucket = flag ?? env.BACKOPPER_BUCKET;
-  if (!bucket) throw new UsageError('no bucket: pass --bucket, set BACKOPPER_BUCKET, or deploy the stack (its settings name the bucket)');
+  if (!bucket)
+    throw new UsageError(
+      'no bucket: pass --bucket, set BACKOPPER_BUCKET, or deploy the stack (its settings name the bucket)',
+    );
   return { bucket, s3: context.deps.s3 ?? createS3Client(context.env) };
 }
 
@@ -44,7 +58,9 @@ export async function targetBucket(flag: string | undefined, context: CliContext
 export async function requireKnownApp(s3: S3Client, bucket: string, app: string): Promise<string[]> {
   const environments = await listAppEnvironments(s3, bucket, app);
   if (environments.length === 0) {
-    throw new NotFoundError(`no app ${app}: nothing is stored under s3://${bucket}/${app}/ (check the name; \`backopper status\` lists the apps)`);
+    throw new NotFoundError(
+      `no app ${app}: nothing is stored under s3://${bucket}/${app}/ (check the name; \`backopper status\` lists the apps)`,
+    );
   }
   return environments;
 }

@@ -46,7 +46,8 @@ export function archiveState(key: string, head: { StorageClass?: string; Restore
  * options"); undefined when the tier is not offered for the class (Deep Archive has no Expedited). Pure.
  */
 export function thawDuration(storageClass: string, tier: ThawTier): string | undefined {
-  if (storageClass === 'DEEP_ARCHIVE') return { Expedited: undefined, Standard: 'up to 12 hours', Bulk: 'up to 48 hours' }[tier];
+  if (storageClass === 'DEEP_ARCHIVE')
+    return { Expedited: undefined, Standard: 'up to 12 hours', Bulk: 'up to 48 hours' }[tier];
   return { Expedited: '1-5 minutes (if capacity allows)', Standard: '3-5 hours', Bulk: '5-12 hours' }[tier];
 }
 
@@ -57,9 +58,20 @@ export async function readArchiveState(s3: S3Client, bucket: string, key: string
 }
 
 /** Asks S3 to thaw `key` for `days` at `tier`. A thaw already running counts as asked (S3's 409). */
-export async function requestThaw(s3: S3Client, bucket: string, key: string, options: { days: number; tier: ThawTier }): Promise<'requested' | 'already-running'> {
+export async function requestThaw(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  options: { days: number; tier: ThawTier },
+): Promise<'requested' | 'already-running'> {
   try {
-    await s3.send(new RestoreObjectCommand({ Bucket: bucket, Key: key, RestoreRequest: { Days: options.days, GlacierJobParameters: { Tier: options.tier } } }));
+    await s3.send(
+      new RestoreObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        RestoreRequest: { Days: options.days, GlacierJobParameters: { Tier: options.tier } },
+      }),
+    );
     return 'requested';
   } catch (error) {
     if (error instanceof Error && error.name === 'RestoreAlreadyInProgress') return 'already-running';
@@ -92,7 +104,9 @@ export async function prepareArchived(input: {
   const states = await Promise.all(input.keys.map((key) => readArchiveState(input.s3, input.bucket, key)));
   const lines: string[] = [];
   for (const state of states.filter((entry) => entry.state === 'thawed')) {
-    lines.push(`archive   s3://${input.bucket}/${state.key} is in ${state.storageClass}; its thawed copy is readable${state.expiry ? ` until ${state.expiry}` : ''}`);
+    lines.push(
+      `archive   s3://${input.bucket}/${state.key} is in ${state.storageClass}; its thawed copy is readable${state.expiry ? ` until ${state.expiry}` : ''}`,
+    );
   }
   const frozen = states.filter((state) => state.state === 'frozen' || state.state === 'thawing');
   if (frozen.length === 0) return { readable: true, lines, errors: [] };
@@ -101,10 +115,13 @@ export async function prepareArchived(input: {
   for (const state of frozen) {
     const took = thawDuration(state.storageClass, input.thaw.tier);
     if (!took) {
-      errors.push(`s3://${input.bucket}/${state.key} is in ${state.storageClass}, which has no ${input.thaw.tier} retrieval: use --thaw-tier Standard or Bulk`);
+      errors.push(
+        `s3://${input.bucket}/${state.key} is in ${state.storageClass}, which has no ${input.thaw.tier} retrieval: use --thaw-tier Standard or Bulk`,
+      );
       continue;
     }
-    const outcome = state.state === 'thawing' ? 'already-running' : await requestThaw(input.s3, input.bucket, state.key, input.thaw);
+    const outcome =
+      state.state === 'thawing' ? 'already-running' : await requestThaw(input.s3, input.bucket, state.key, input.thaw);
     errors.push(
       outcome === 'requested'
         ? `thaw requested for s3://${input.bucket}/${state.key} (${state.storageClass}, ${input.thaw.tier} tier): ready in ${took}, then readable for ${input.thaw.days} day(s); run this restore again then`

@@ -68,38 +68,66 @@ export function buildBackupRows(input: {
 }
 
 /** Lists the dumps, reads their `.sha256` and the newest `runs` run records, builds the rows. */
-export async function collectBackupListing(input: { s3: S3Client; bucket: string; app: string; environment: string; runs: number }): Promise<{ rows: BackupRow[]; warnings: string[]; records: RunRecords }> {
+export async function collectBackupListing(input: {
+  s3: S3Client;
+  bucket: string;
+  app: string;
+  environment: string;
+  runs: number;
+}): Promise<{ rows: BackupRow[]; warnings: string[]; records: RunRecords }> {
   const { s3, bucket } = input;
   const [stored, records] = await Promise.all([
     listStoredBackups(s3, bucket, input.app, input.environment),
     readRunRecords({ client: s3, bucket, app: input.app, environment: input.environment, limit: input.runs }),
   ]);
-  const checksums = await settleConcurrently(stored, 8, (backup) => (backup.checksumKey ? readStoredChecksum(s3, bucket, backup.checksumKey) : Promise.resolve('missing')));
-  const rows = buildBackupRows({ bucket, stored, checksums: checksums.map((result) => (result.status === 'fulfilled' ? result.value : 'unreadable')), records: records.records });
+  const checksums = await settleConcurrently(stored, 8, (backup) =>
+    backup.checksumKey ? readStoredChecksum(s3, bucket, backup.checksumKey) : Promise.resolve('missing'),
+  );
+  const rows = buildBackupRows({
+    bucket,
+    stored,
+    checksums: checksums.map((result) => (result.status === 'fulfilled' ? result.value : 'unreadable')),
+    records: records.records,
+  });
   const warnings = records.unreadable.map((entry) => describeUnreadable(bucket, entry));
   return { rows, warnings, records };
 }
 
 /** Pure: the text of `backopper backups` (the dump table as it has always been, then the media archives). */
-export function formatBackupListing(input: { app: string; environment: string; bucket: string; rows: BackupRow[]; records: Pick<RunRecords, 'records' | 'total'> }): string[] {
+export function formatBackupListing(input: {
+  app: string;
+  environment: string;
+  bucket: string;
+  rows: BackupRow[];
+  records: Pick<RunRecords, 'records' | 'total'>;
+}): string[] {
   const { app, environment, bucket } = input;
   const dumps = input.rows.filter((row) => row.kind === 'database');
   const media = input.rows.filter((row) => row.kind === 'media');
   const when = (row: BackupRow) => row.time.slice(0, 19).replace('T', ' ').padEnd(20);
   const size = (row: BackupRow) => (row.size === undefined ? '?' : formatBytes(row.size)).padStart(10);
-  const header = (last: string) => `  ${'time (UTC)'.padEnd(20)} ${'size'.padStart(10)}  ${'sha256'.padEnd(12)}  ${last}`;
+  const header = (last: string) =>
+    `  ${'time (UTC)'.padEnd(20)} ${'size'.padStart(10)}  ${'sha256'.padEnd(12)}  ${last}`;
   const lines: string[] = [];
   if (dumps.length === 0) lines.push(`no backups of ${app} (${environment}) in s3://${bucket}`);
   else {
     lines.push(`backups of ${app} (${environment}) in s3://${bucket}, newest first:`, header('key'));
-    for (const row of dumps) lines.push(`  ${when(row)} ${size(row)}  ${row.sha256.slice(0, 12).padEnd(12)}  ${row.key}${row.storageClass ? `  [${row.storageClass}: thaw before restoring]` : ''}`);
+    for (const row of dumps)
+      lines.push(
+        `  ${when(row)} ${size(row)}  ${row.sha256.slice(0, 12).padEnd(12)}  ${row.key}${row.storageClass ? `  [${row.storageClass}: thaw before restoring]` : ''}`,
+      );
   }
   const read = input.records.records.length;
-  const scope = input.records.total > read ? `the newest ${read} of ${input.records.total} run records` : `${read} run record(s)`;
+  const scope =
+    input.records.total > read ? `the newest ${read} of ${input.records.total} run records` : `${read} run record(s)`;
   if (media.length === 0) lines.push(`no media archives of ${app} (${environment}) in ${scope}`);
   else {
-    lines.push(`media archives of ${app} (${environment}) on the media server, from ${scope}, newest first (older ones may have been pruned there):`, header('where'));
-    for (const row of media) lines.push(`  ${when(row)} ${size(row)}  ${row.sha256.slice(0, 12).padEnd(12)}  ${row.where}`);
+    lines.push(
+      `media archives of ${app} (${environment}) on the media server, from ${scope}, newest first (older ones may have been pruned there):`,
+      header('where'),
+    );
+    for (const row of media)
+      lines.push(`  ${when(row)} ${size(row)}  ${row.sha256.slice(0, 12).padEnd(12)}  ${row.where}`);
   }
   return lines;
 }

@@ -43,7 +43,9 @@ export async function downloadBackup(input: {
     await pipeline(object.Body as Readable, meter, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
     const sha256 = hash.digest('hex');
     if (input.expectedSha256 && sha256 !== input.expectedSha256) {
-      throw new ChecksumMismatchError(`s3://${input.bucket}/${input.backup.key}: downloaded sha256 ${sha256} does not match the stored ${input.expectedSha256}; the download was deleted`);
+      throw new ChecksumMismatchError(
+        `s3://${input.bucket}/${input.backup.key}: downloaded sha256 ${sha256} does not match the stored ${input.expectedSha256}; the download was deleted`,
+      );
     }
     await rename(partial, path);
     return { path, sha256, bytes };

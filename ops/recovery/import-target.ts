@@ -9,7 +9,10 @@ type Engine = DbConnection['engine'];
  * the connection for the dump's engine (which then also checks the engines agree), or undefined when
  * neither flag was given. Errors name the flag or the file and key.
  */
-export async function prepareImportTarget(input: { databaseUrl?: string; envFile?: string }): Promise<((engine: Engine) => DbConnection) | undefined> {
+export async function prepareImportTarget(input: {
+  databaseUrl?: string;
+  envFile?: string;
+}): Promise<((engine: Engine) => DbConnection) | undefined> {
   if (input.databaseUrl && input.envFile) throw new Error('give --database-url or --dotenv, not both');
   let resolveFor: (engine: Engine) => DbConnection;
   if (input.databaseUrl) {
@@ -39,7 +42,11 @@ export async function prepareImportTarget(input: { databaseUrl?: string; envFile
 }
 
 /** The database to import into, for a dump of `engine` (one phase: {@link prepareImportTarget}, then resolve). */
-export async function resolveImportTarget(input: { databaseUrl?: string; envFile?: string; engine: Engine }): Promise<DbConnection> {
+export async function resolveImportTarget(input: {
+  databaseUrl?: string;
+  envFile?: string;
+  engine: Engine;
+}): Promise<DbConnection> {
   const resolveFor = await prepareImportTarget(input);
   if (!resolveFor) throw new Error('give --database-url or --dotenv to import');
   return resolveFor(input.engine);

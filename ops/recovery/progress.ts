@@ -9,7 +9,10 @@ export function renderProgress(done: number, total: number, elapsedMs: number, w
 }
 
 /** A progress reporter that redraws one terminal line at most every 200 ms, or does nothing off a terminal. */
-export function createProgress(stream: NodeJS.WriteStream, total: number): { update(done: number): void; finish(): void } {
+export function createProgress(
+  stream: NodeJS.WriteStream,
+  total: number,
+): { update(done: number): void; finish(): void } {
   if (!stream.isTTY) return { update: () => undefined, finish: () => undefined };
   const started = Date.now();
   let last = 0;

@@ -35,27 +35,49 @@ export class MediaRestoreRefused extends Error {
  * archive path. Pure.
  */
 export function chooseMediaArchive(archives: readonly RecordedMedia[], at?: number): RecordedMedia {
-  if (archives.length === 0) throw new MediaRestoreRefused('no media archive is recorded in the run records (is media configured, and has a transfer succeeded?)');
+  if (archives.length === 0)
+    throw new MediaRestoreRefused(
+      'no media archive is recorded in the run records (is media configured, and has a transfer succeeded?)',
+    );
   const chosen = at === undefined ? archives[0] : archives.find((archive) => archive.timestamp <= at);
   if (!chosen) {
     const oldest = archives[archives.length - 1] as RecordedMedia;
-    throw new MediaRestoreRefused(`no media archive at or before ${new Date((at as number) * 1000).toISOString()}; the oldest recorded is ${new Date(oldest.timestamp * 1000).toISOString()} (${oldest.where})`);
+    throw new MediaRestoreRefused(
+      `no media archive at or before ${new Date((at as number) * 1000).toISOString()}; the oldest recorded is ${new Date(oldest.timestamp * 1000).toISOString()} (${oldest.where})`,
+    );
   }
   if (!chosen.sha256 || !new RegExp(RESTORE_MEDIA_PARAMETER_PATTERNS.sha256).test(chosen.sha256)) {
-    throw new MediaRestoreRefused(`${chosen.where} has no sha256 recorded (run record ${chosen.recordKey}): it cannot be verified, so it is not restored`);
+    throw new MediaRestoreRefused(
+      `${chosen.where} has no sha256 recorded (run record ${chosen.recordKey}): it cannot be verified, so it is not restored`,
+    );
   }
-  if (!new RegExp(RESTORE_MEDIA_PARAMETER_PATTERNS.archive).test(chosen.where) || chosen.where.split('/').includes('..')) {
-    throw new MediaRestoreRefused(`${JSON.stringify(chosen.where)} (run record ${chosen.recordKey}) is not a media archive location (host:path/media_<ts>.tar.gz)`);
+  if (
+    !new RegExp(RESTORE_MEDIA_PARAMETER_PATTERNS.archive).test(chosen.where) ||
+    chosen.where.split('/').includes('..')
+  ) {
+    throw new MediaRestoreRefused(
+      `${JSON.stringify(chosen.where)} (run record ${chosen.recordKey}) is not a media archive location (host:path/media_<ts>.tar.gz)`,
+    );
   }
   return chosen;
 }
 
 /** The SendCommand request: the restore document, the schedule's targets, the archive and its sha256. Pure. */
-export function mediaRestoreRequest(input: { app: string; environment: string; archive: RecordedMedia; targets: SendCommandCommandInput['Targets'] }): SendCommandCommandInput {
+export function mediaRestoreRequest(input: {
+  app: string;
+  environment: string;
+  archive: RecordedMedia;
+  targets: SendCommandCommandInput['Targets'];
+}): SendCommandCommandInput {
   return {
     DocumentName: RESTORE_MEDIA_DOCUMENT_NAME,
     Targets: input.targets,
-    Parameters: { app: [input.app], environment: [input.environment], archive: [input.archive.where], sha256: [input.archive.sha256 as string] },
+    Parameters: {
+      app: [input.app],
+      environment: [input.environment],
+      archive: [input.archive.where],
+      sha256: [input.archive.sha256 as string],
+    },
     Comment: `backopper media restore of ${input.app} (${input.environment})`,
   };
 }
@@ -83,17 +105,23 @@ export async function runMediaRestore(input: {
     context.stderr(`backopper restore: ${app} (${environment}): ${error.message}`);
     return 1;
   }
-  context.stdout(`archive   ${archive.where}  ${archive.bytes === undefined ? 'size unknown' : formatBytes(archive.bytes)}  taken ${new Date(archive.timestamp * 1000).toISOString()} on ${archive.host}  sha256 ${(archive.sha256 as string).slice(0, 12)}`);
+  context.stdout(
+    `archive   ${archive.where}  ${archive.bytes === undefined ? 'size unknown' : formatBytes(archive.bytes)}  taken ${new Date(archive.timestamp * 1000).toISOString()} on ${archive.host}  sha256 ${(archive.sha256 as string).slice(0, 12)}`,
+  );
   const schedule = await readAppSchedule({ config, environment, app, deps: context.deps });
   if (!schedule) {
-    context.stderr(`backopper restore: ${app} has no backup schedule in ${environment}, so its servers are not known (run \`backopper plan\`)`);
+    context.stderr(
+      `backopper restore: ${app} has no backup schedule in ${environment}, so its servers are not known (run \`backopper plan\`)`,
+    );
     return 2;
   }
   const ssm = context.deps.ssm ?? createAwsClient(SSMClient);
   const request = mediaRestoreRequest({ app, environment, archive, targets: schedule.request.Targets });
   const sent = await ssm.send(new SendCommandCommand(request));
   const commandId = sent.Command?.CommandId as string;
-  context.stdout(`command   ${commandId} (${RESTORE_MEDIA_DOCUMENT_NAME}) to ${schedule.request.Targets.map((target) => `${target.Key}=${target.Values.join(',')}`).join(' ')}`);
+  context.stdout(
+    `command   ${commandId} (${RESTORE_MEDIA_DOCUMENT_NAME}) to ${schedule.request.Targets.map((target) => `${target.Key}=${target.Values.join(',')}`).join(' ')}`,
+  );
   const clock = context.deps.now ?? (() => new Date());
   const result = await followCommand({
     ssm,
@@ -117,12 +145,29 @@ export function judgeMediaRestore(result: FollowResult, timeoutSeconds: number):
       : `no report${instance.stderrTail ? ` (stderr: ${instance.stderrTail.split('\n').at(-1)})` : ''}`;
     return `${instance.instanceId}  ${instance.status}  exit ${instance.responseCode}  ${detail}`;
   });
-  const restored = result.instances.filter((instance) => instance.status === 'Success' && instance.report?.status === 'succeeded');
-  if (result.timedOut) return { ok: false, lines: [...lines, `TIMED OUT: still ${result.status} after ${timeoutSeconds}s; the command keeps running (aws ssm list-command-invocations --command-id ${result.commandId} --details)`] };
-  if (result.status !== 'Success') return { ok: false, lines: [...lines, `FAILED: ${result.status}; nothing was swapped in`] };
-  if (restored.length === 0) return { ok: false, lines: [...lines, 'FAILED: no server restored the archive (the app is on none of the targeted servers?)'] };
+  const restored = result.instances.filter(
+    (instance) => instance.status === 'Success' && instance.report?.status === 'succeeded',
+  );
+  if (result.timedOut)
+    return {
+      ok: false,
+      lines: [
+        ...lines,
+        `TIMED OUT: still ${result.status} after ${timeoutSeconds}s; the command keeps running (aws ssm list-command-invocations --command-id ${result.commandId} --details)`,
+      ],
+    };
+  if (result.status !== 'Success')
+    return { ok: false, lines: [...lines, `FAILED: ${result.status}; nothing was swapped in`] };
+  if (restored.length === 0)
+    return {
+      ok: false,
+      lines: [...lines, 'FAILED: no server restored the archive (the app is on none of the targeted servers?)'],
+    };
   return {
     ok: true,
-    lines: [...lines, `ok: restored beside the live media on ${restored.map((instance) => instance.instanceId).join(', ')}; swapping it in is a separate step (see the README, "Restoring media")`],
+    lines: [
+      ...lines,
+      `ok: restored beside the live media on ${restored.map((instance) => instance.instanceId).join(', ')}; swapping it in is a separate step (see the README, "Restoring media")`,
+    ],
   };
 }

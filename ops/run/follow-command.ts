@@ -3,7 +3,12 @@
  * status (its invocations do not exist for a moment after SendCommand), then reads each server's run
  * step with GetCommandInvocation, whose last stdout line is the agent's JSON run report.
  */
-import { GetCommandInvocationCommand, ListCommandsCommand, paginateListCommandInvocations, type SSMClient } from '@aws-sdk/client-ssm';
+import {
+  GetCommandInvocationCommand,
+  ListCommandsCommand,
+  paginateListCommandInvocations,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
 import { lastJsonObject } from '../../common/run-report';
 import { CHECK_STEP, RUN_STEP } from '../../common/names';
 
@@ -63,7 +68,8 @@ export async function followCommand(options: FollowOptions): Promise<FollowResul
     targetCount = command?.TargetCount ?? targetCount;
     await options.onPoll?.(FINAL_COMMAND_STATUSES.has(status));
     if (FINAL_COMMAND_STATUSES.has(status)) break;
-    if (options.now() >= deadline) return { commandId, status, timedOut: true, targetCount, instances: await readInstances(options, false) };
+    if (options.now() >= deadline)
+      return { commandId, status, timedOut: true, targetCount, instances: await readInstances(options, false) };
     await options.sleep(options.intervalMs);
   }
   return { commandId, status, timedOut: false, targetCount, instances: await readInstances(options, true) };
@@ -73,7 +79,8 @@ async function readInstances(options: FollowOptions, withOutput: boolean): Promi
   const { ssm, commandId } = options;
   const ids: { instanceId: string; status: string }[] = [];
   for await (const page of paginateListCommandInvocations({ client: ssm, pageSize: 50 }, { CommandId: commandId })) {
-    for (const invocation of page.CommandInvocations ?? []) ids.push({ instanceId: invocation.InstanceId ?? 'unknown', status: invocation.Status ?? 'unknown' });
+    for (const invocation of page.CommandInvocations ?? [])
+      ids.push({ instanceId: invocation.InstanceId ?? 'unknown', status: invocation.Status ?? 'unknown' });
   }
   const results: InstanceResult[] = [];
   for (const { instanceId, status } of ids.sort((a, b) => a.instanceId.localeCompare(b.instanceId))) {
@@ -103,9 +110,12 @@ async function readInstances(options: FollowOptions, withOutput: boolean): Promi
 async function readReportingStep(ssm: SSMClient, commandId: string, instanceId: string) {
   const read = async (step: string) => {
     try {
-      return await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId, PluginName: step }));
+      return await ssm.send(
+        new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId, PluginName: step }),
+      );
     } catch (error) {
-      if (error instanceof Error && ['InvocationDoesNotExist', 'InvalidPluginName'].includes(error.name)) return undefined;
+      if (error instanceof Error && ['InvocationDoesNotExist', 'InvalidPluginName'].includes(error.name))
+        return undefined;
       throw error;
     }
   };
@@ -113,5 +123,7 @@ async function readReportingStep(ssm: SSMClient, commandId: string, instanceId: 
   if (run && lastJsonObject(run.StandardOutputContent ?? '')) return run;
   const check = await read(CHECK_STEP);
   // The check step "failed" by design (onFailure: successAndExit): the invocation's listed status stands.
-  return check && lastJsonObject(check.StandardOutputContent ?? '') ? { ...check, Status: undefined, ResponseCode: 0 } : run;
+  return check && lastJsonObject(check.StandardOutputContent ?? '')
+    ? { ...check, Status: undefined, ResponseCode: 0 }
+    : run;
 }

@@ -10,11 +10,22 @@ import { RUN_STEP } from '../../common/names';
 export const SSM_OUTPUT_LIMIT = 24_000;
 
 /** The run step's output and status on one server; undefined while the invocation does not exist yet. */
-export async function readInvocationOutput(ssm: SSMClient, commandId: string, instanceId: string): Promise<{ status: string; stdout: string; stderr: string; truncated: boolean } | undefined> {
+export async function readInvocationOutput(
+  ssm: SSMClient,
+  commandId: string,
+  instanceId: string,
+): Promise<{ status: string; stdout: string; stderr: string; truncated: boolean } | undefined> {
   try {
-    const answer = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId, PluginName: RUN_STEP }));
+    const answer = await ssm.send(
+      new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId, PluginName: RUN_STEP }),
+    );
     const stdout = answer.StandardOutputContent ?? '';
-    return { status: answer.Status ?? 'unknown', stdout, stderr: answer.StandardErrorContent ?? '', truncated: stdout.length >= SSM_OUTPUT_LIMIT };
+    return {
+      status: answer.Status ?? 'unknown',
+      stdout,
+      stderr: answer.StandardErrorContent ?? '',
+      truncated: stdout.length >= SSM_OUTPUT_LIMIT,
+    };
   } catch (error) {
     if (error instanceof Error && error.name === 'InvocationDoesNotExist') return undefined;
     throw error;

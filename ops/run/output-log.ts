@@ -12,7 +12,12 @@ import { type CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-
  * Manager User Guide, "Configuring Amazon CloudWatch Logs for Run Command"; SendCommand's
  * CloudWatchOutputConfig (API reference). Pure.
  */
-export function commandOutputStream(input: { commandId: string; instanceId: string; step: string; stream: 'stdout' | 'stderr' }): string {
+export function commandOutputStream(input: {
+  commandId: string;
+  instanceId: string;
+  step: string;
+  stream: 'stdout' | 'stderr';
+}): string {
   return `${input.commandId}/${input.instanceId}/${input.step.replaceAll(':', '-')}/${input.stream}`;
 }
 
@@ -31,20 +36,35 @@ export interface LogRead {
  * when the group or the stream does not exist (ResourceNotFoundException): the command sent no output to
  * it, or nothing was printed yet.
  */
-export async function readLogEvents(input: { logs: CloudWatchLogsClient; logGroup: string; logStream: string; token?: string }): Promise<LogRead | undefined> {
+export async function readLogEvents(input: {
+  logs: CloudWatchLogsClient;
+  logGroup: string;
+  logStream: string;
+  token?: string;
+}): Promise<LogRead | undefined> {
   const lines: string[] = [];
   let token = input.token;
   for (;;) {
     let page;
     try {
-      page = await input.logs.send(new GetLogEventsCommand({ logGroupName: input.logGroup, logStreamName: input.logStream, startFromHead: true, nextToken: token }));
+      page = await input.logs.send(
+        new GetLogEventsCommand({
+          logGroupName: input.logGroup,
+          logStreamName: input.logStream,
+          startFromHead: true,
+          nextToken: token,
+        }),
+      );
     } catch (error) {
       if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
       throw error;
     }
     for (const event of page.events ?? []) lines.push(event.message ?? '');
     const next = page.nextForwardToken;
-    if (!next) throw new Error(`GetLogEvents of ${input.logGroup} ${input.logStream} returned no nextForwardToken (the service always returns one)`);
+    if (!next)
+      throw new Error(
+        `GetLogEvents of ${input.logGroup} ${input.logStream} returned no nextForwardToken (the service always returns one)`,
+      );
     if (next === token) return { lines, token };
     token = next;
   }
@@ -64,7 +84,12 @@ export function createLogFollower(input: { logs: CloudWatchLogsClient; logGroup:
   const tokens = new Map<string, string | undefined>();
   return async (commandId: string, instanceId: string): Promise<string[] | undefined> => {
     const logStream = commandOutputStream({ commandId, instanceId, step: input.step, stream: 'stdout' });
-    const read = await readLogEvents({ logs: input.logs, logGroup: input.logGroup, logStream, token: tokens.get(instanceId) });
+    const read = await readLogEvents({
+      logs: input.logs,
+      logGroup: input.logGroup,
+      logStream,
+      token: tokens.get(instanceId),
+    });
     if (!read) return undefined;
     tokens.set(instanceId, read.token);
     return read.lines.map((line) => line.replace(/\n$/, ''));

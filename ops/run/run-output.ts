@@ -29,15 +29,32 @@ export interface RunOutput {
 }
 
 /** Reads the run step's output of `commandId` on `instanceId`, from CloudWatch Logs when it is there. */
-export async function readRunOutput(input: { ssm: SSMClient; logs: CloudWatchLogsClient; logGroup: string | undefined; commandId: string; instanceId: string }): Promise<RunOutput> {
+export async function readRunOutput(input: {
+  ssm: SSMClient;
+  logs: CloudWatchLogsClient;
+  logGroup: string | undefined;
+  commandId: string;
+  instanceId: string;
+}): Promise<RunOutput> {
   const { logs, logGroup, commandId, instanceId } = input;
   const logStream = commandOutputStream({ commandId, instanceId, step: RUN_STEP, stream: 'stdout' });
   let why: string;
   if (logGroup) {
     const stdout = await readLogEvents({ logs, logGroup, logStream });
     if (stdout) {
-      const stderr = await readLogEvents({ logs, logGroup, logStream: commandOutputStream({ commandId, instanceId, step: RUN_STEP, stream: 'stderr' }) });
-      return { source: 'cloudwatch', stdout: joinLogLines(stdout.lines), stderr: joinLogLines(stderr?.lines ?? []), truncated: false, logGroup, logStream };
+      const stderr = await readLogEvents({
+        logs,
+        logGroup,
+        logStream: commandOutputStream({ commandId, instanceId, step: RUN_STEP, stream: 'stderr' }),
+      });
+      return {
+        source: 'cloudwatch',
+        stdout: joinLogLines(stdout.lines),
+        stderr: joinLogLines(stderr?.lines ?? []),
+        truncated: false,
+        logGroup,
+        logStream,
+      };
     }
     why = `no stream ${logStream} in log group ${logGroup} (the command sent no output to CloudWatch Logs, or the group is gone)`;
   } else {
@@ -46,5 +63,14 @@ export async function readRunOutput(input: { ssm: SSMClient; logs: CloudWatchLog
   const ssmOutput = await readInvocationOutput(input.ssm, commandId, instanceId);
   const truncated = ssmOutput?.truncated ?? false;
   const note = `output from SSM, which keeps the first ${SSM_OUTPUT_LIMIT.toLocaleString('en')} characters of stdout and ${SSM_ERROR_LIMIT.toLocaleString('en')} of stderr${truncated ? ' (this stdout is cut there)' : ''}: ${why}`;
-  return { source: 'ssm', stdout: ssmOutput?.stdout ?? '', stderr: ssmOutput?.stderr ?? '', truncated, logGroup, logStream, note, status: ssmOutput?.status };
+  return {
+    source: 'ssm',
+    stdout: ssmOutput?.stdout ?? '',
+    stderr: ssmOutput?.stderr ?? '',
+    truncated,
+    logGroup,
+    logStream,
+    note,
+    status: ssmOutput?.status,
+  };
 }

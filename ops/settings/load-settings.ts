@@ -9,7 +9,12 @@ import { DEFAULT_STACK_NAME, settingsParameterName } from '../../common/names';
 import { ConfigError } from '../../common/settings/config-error';
 import { createAwsClient } from '../../lambda/shared/aws-clients';
 import type { Environment } from '../../lambda/shared/config';
-import { mergeSettings, needsPublishedSettings, parsePublishedSettings, type PublishedSettings } from './stack-settings';
+import {
+  mergeSettings,
+  needsPublishedSettings,
+  parsePublishedSettings,
+  type PublishedSettings,
+} from './stack-settings';
 
 /** What {@link loadSettings} found. */
 export interface LoadedSettings {
@@ -21,7 +26,12 @@ export interface LoadedSettings {
 }
 
 /** Loads the variables for one command. `stack` from `--stack`, else BACKOPPER_STACK, else Backopper. */
-export async function loadSettings(input: { env: Environment; required: readonly string[]; stack?: string; ssm?: SSMClient }): Promise<LoadedSettings> {
+export async function loadSettings(input: {
+  env: Environment;
+  required: readonly string[];
+  stack?: string;
+  ssm?: SSMClient;
+}): Promise<LoadedSettings> {
   const named = input.stack ?? input.env.BACKOPPER_STACK;
   if (named === 'none') return { env: input.env };
   if (!needsPublishedSettings(input.env, input.required, named !== undefined)) return { env: input.env };
@@ -37,9 +47,15 @@ export async function loadSettings(input: { env: Environment; required: readonly
     const region = await regionOf(ssm);
     const where = `no settings parameter ${parameter} in ${region}`;
     if (named !== undefined) {
-      throw new ConfigError(`${where}: is stack ${stack} deployed in this account and region (this version publishes it)? Check the profile's region or set AWS_REGION`, { setting: '--stack' });
+      throw new ConfigError(
+        `${where}: is stack ${stack} deployed in this account and region (this version publishes it)? Check the profile's region or set AWS_REGION`,
+        { setting: '--stack' },
+      );
     }
-    return { env: input.env, note: `${where} (deploy the stack there, pass --stack <name> for another one, or set the variables)` };
+    return {
+      env: input.env,
+      note: `${where} (deploy the stack there, pass --stack <name> for another one, or set the variables)`,
+    };
   }
   const published = parsePublishedSettings(text, parameter);
   return { env: mergeSettings(published, input.env), published: { ...published, parameter } };

@@ -23,13 +23,22 @@ export function parsePublishedSettings(text: string, parameterName: string): Pub
     throw new Error(`${parameterName} is not JSON: is it Backopper's settings parameter?`);
   }
   const object = value as Partial<PublishedSettings> | null;
-  if (typeof object !== 'object' || object === null || typeof object.variables !== 'object' || object.variables === null) {
+  if (
+    typeof object !== 'object' ||
+    object === null ||
+    typeof object.variables !== 'object' ||
+    object.variables === null
+  ) {
     throw new Error(`${parameterName} has no "variables" object: is it Backopper's settings parameter?`);
   }
-  if (object.format !== 1) throw new Error(`${parameterName} has settings format ${JSON.stringify(object.format)}; this backopper reads format 1 (upgrade the CLI or redeploy the stack)`);
+  if (object.format !== 1)
+    throw new Error(
+      `${parameterName} has settings format ${JSON.stringify(object.format)}; this backopper reads format 1 (upgrade the CLI or redeploy the stack)`,
+    );
   const variables: Record<string, string> = {};
   for (const [name, setting] of Object.entries(object.variables)) {
-    if (!/^BACKOPPER_[A-Z0-9_]+$/.test(name) || typeof setting !== 'string') throw new Error(`${parameterName}: variables.${name} is not a BACKOPPER_* text setting`);
+    if (!/^BACKOPPER_[A-Z0-9_]+$/.test(name) || typeof setting !== 'string')
+      throw new Error(`${parameterName}: variables.${name} is not a BACKOPPER_* text setting`);
     variables[name] = setting;
   }
   return { format: 1, stack: String(object.stack ?? ''), region: String(object.region ?? ''), variables };

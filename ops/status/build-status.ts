@@ -17,7 +17,18 @@ import { intervalSeconds, nextRuns, UnsupportedExpressionError } from './schedul
  * skipped it); `disabled`: the schedule is disabled; `error`: the bucket could not be listed;
  * `check-failed`: the newest restore check failed.
  */
-export type StatusFlag = 'stale' | 'missing' | 'shrunk' | 'media-stale' | 'media-missing' | 'media-shrunk' | 'failed' | 'absent' | 'disabled' | 'error' | 'check-failed';
+export type StatusFlag =
+  | 'stale'
+  | 'missing'
+  | 'shrunk'
+  | 'media-stale'
+  | 'media-missing'
+  | 'media-shrunk'
+  | 'failed'
+  | 'absent'
+  | 'disabled'
+  | 'error'
+  | 'check-failed';
 
 /** Why the newest run failed: from its run record, else from the command history's output. */
 export interface RunFailure {
@@ -44,21 +55,34 @@ export interface StatusRow {
     nextRun: string | undefined;
     intervalSeconds: number | undefined;
   };
-  backups: (Assessment & { newest: NewestBackups['newest']; previous: NewestBackups['previous']; count: number }) | { error: string };
+  backups:
+    | (Assessment & { newest: NewestBackups['newest']; previous: NewestBackups['previous']; count: number })
+    | { error: string };
   lastRun: (Omit<CommandRun, 'requestedAt'> & { requestedAt: string; ran: number; skipped: number }) | undefined;
   /** Media archives, from the run records (`not-checked`: no records, or media not configured). */
   media: (Assessment & { newest: NewestBackups['newest']; previous: NewestBackups['previous'] }) | { error: string };
   /** Why the newest run failed, when it did. */
   failure: RunFailure | undefined;
   /** The newest restore check (verify document) when the stack has it on: how it went and why it failed. */
-  restoreCheck?: { commandId: string; requestedAt: string; status: string; result: string; reason?: string } | undefined;
+  restoreCheck?:
+    { commandId: string; requestedAt: string; status: string; result: string; reason?: string } | undefined;
   flags: StatusFlag[];
 }
 
 /** A run record this close before a command (seconds) belongs to it: the agent stamps its run after SSM sends it. */
 const SAME_RUN_SLACK_MS = 60_000;
 
-const FAILED = new Set(['Failed', 'TimedOut', 'Cancelled', 'Cancelling', 'DeliveryTimedOut', 'Undeliverable', 'Terminated', 'InvalidPlatform', 'AccessDenied']);
+const FAILED = new Set([
+  'Failed',
+  'TimedOut',
+  'Cancelled',
+  'Cancelling',
+  'DeliveryTimedOut',
+  'Undeliverable',
+  'Terminated',
+  'InvalidPlatform',
+  'AccessDenied',
+]);
 
 /** Builds the rows, sorted by environment then app. */
 export function buildStatusRows(input: {
@@ -77,14 +101,29 @@ export function buildStatusRows(input: {
       const row = buildRow(schedule, input.backups.get(key), input.commands.get(key), input.runs?.get(key), input.now);
       if (!input.checks) return row;
       const restoreCheck = describeCheck(input.checks.get(key));
-      return { ...row, restoreCheck, flags: restoreCheck?.result === 'failed' ? [...row.flags, 'check-failed' as const] : row.flags };
+      return {
+        ...row,
+        restoreCheck,
+        flags: restoreCheck?.result === 'failed' ? [...row.flags, 'check-failed' as const] : row.flags,
+      };
     })
     .sort((a, b) => a.environment.localeCompare(b.environment) || a.app.localeCompare(b.app));
 }
 
-function buildRow(schedule: ScheduleFacts, found: NewestBackups | Error | undefined, command: CommandRun | undefined, runs: RunFacts | Error | undefined, now: Date): StatusRow {
+function buildRow(
+  schedule: ScheduleFacts,
+  found: NewestBackups | Error | undefined,
+  command: CommandRun | undefined,
+  runs: RunFacts | Error | undefined,
+  now: Date,
+): StatusRow {
   const engine = (schedule.request.Parameters.engine?.[0] ?? 'none') as DbEngine;
-  const timing = { expression: schedule.expression, timeZone: schedule.timeZone, after: now, anchor: schedule.startDate };
+  const timing = {
+    expression: schedule.expression,
+    timeZone: schedule.timeZone,
+    after: now,
+    anchor: schedule.startDate,
+  };
   let nextRun: string | undefined;
   let interval: number | undefined;
   try {
@@ -123,7 +162,8 @@ function buildRow(schedule: ScheduleFacts, found: NewestBackups | Error | undefi
     const skipped = command.instances.filter((instance) => instance.reportStatus === 'skipped').length;
     const ran = command.instances.length - skipped;
     lastRun = { ...command, requestedAt: command.requestedAt.toISOString(), ran, skipped };
-    if (FAILED.has(command.status) || command.instances.some((instance) => FAILED.has(instance.status))) flags.push('failed');
+    if (FAILED.has(command.status) || command.instances.some((instance) => FAILED.has(instance.status)))
+      flags.push('failed');
     else if (command.status === 'Success' && ran === 0) flags.push('absent');
   }
   // A failed run whose record is newer than the command history shows (or than the history window).
@@ -133,7 +173,14 @@ function buildRow(schedule: ScheduleFacts, found: NewestBackups | Error | undefi
     environment: schedule.environment,
     app: schedule.app,
     engine,
-    schedule: { name: schedule.name, expression: schedule.expression, timeZone: schedule.timeZone, state: schedule.state, nextRun, intervalSeconds: interval },
+    schedule: {
+      name: schedule.name,
+      expression: schedule.expression,
+      timeZone: schedule.timeZone,
+      state: schedule.state,
+      nextRun,
+      intervalSeconds: interval,
+    },
     backups,
     lastRun,
     media,
@@ -147,16 +194,36 @@ function buildRow(schedule: ScheduleFacts, found: NewestBackups | Error | undefi
  * command, or there is no command in the history window), else the failed report in the command's output.
  */
 function findFailure(runs: RunFacts | undefined, command: CommandRun | undefined): RunFailure | undefined {
-  const recordIsNewest = runs?.newestRun && (!command || runs.newestRun.timestamp * 1000 >= command.requestedAt.getTime() - SAME_RUN_SLACK_MS);
+  const recordIsNewest =
+    runs?.newestRun &&
+    (!command || runs.newestRun.timestamp * 1000 >= command.requestedAt.getTime() - SAME_RUN_SLACK_MS);
   if (recordIsNewest) {
     const problem = runs?.problem;
-    return problem ? { reason: describeProblem(problem), at: new Date(problem.timestamp * 1000).toISOString(), where: problem.host, source: 'run record' } : undefined;
+    return problem
+      ? {
+          reason: describeProblem(problem),
+          at: new Date(problem.timestamp * 1000).toISOString(),
+          where: problem.host,
+          source: 'run record',
+        }
+      : undefined;
   }
   if (!command) return undefined;
-  const failed = command.instances.find((instance) => FAILED.has(instance.status) || (instance.reportStatus !== undefined && !['succeeded', 'skipped'].includes(instance.reportStatus)));
+  const failed = command.instances.find(
+    (instance) =>
+      FAILED.has(instance.status) ||
+      (instance.reportStatus !== undefined && !['succeeded', 'skipped'].includes(instance.reportStatus)),
+  );
   if (!failed && !FAILED.has(command.status)) return undefined;
-  const reason = failed?.reason ?? `${failed?.status ?? command.status} without a readable run report (SSM shows the first 2,500 characters of the output)`;
-  return { reason, at: command.requestedAt.toISOString(), where: failed?.instanceId ?? 'unknown', source: 'command history' };
+  const reason =
+    failed?.reason ??
+    `${failed?.status ?? command.status} without a readable run report (SSM shows the first 2,500 characters of the output)`;
+  return {
+    reason,
+    at: command.requestedAt.toISOString(),
+    where: failed?.instanceId ?? 'unknown',
+    source: 'command history',
+  };
 }
 
 /** The restore check's outcome: the server that restored (the others skip an app they do not have). */
@@ -164,7 +231,7 @@ function describeCheck(command: CommandRun | undefined): StatusRow['restoreCheck
   if (!command) return undefined;
   const ran = command.instances.filter((instance) => instance.reportStatus !== 'skipped');
   const failed = ran.find((instance) => FAILED.has(instance.status) || instance.reportStatus === 'failed');
-  const result = failed ? 'failed' : ran.find((instance) => instance.reportStatus)?.reportStatus ?? command.status;
+  const result = failed ? 'failed' : (ran.find((instance) => instance.reportStatus)?.reportStatus ?? command.status);
   return {
     commandId: command.commandId,
     requestedAt: command.requestedAt.toISOString(),

@@ -71,10 +71,18 @@ export async function collectStatus(input: {
   const backend = createListingBackend(config, deps);
   const errors: string[] = [];
   const schedules: ScheduleFacts[] = [];
-  for (const environment of config.environments.filter((env) => input.only.length === 0 || input.only.includes(env.name))) {
+  for (const environment of config.environments.filter(
+    (env) => input.only.length === 0 || input.only.includes(env.name),
+  )) {
     try {
       for (const actual of (await backend.list(environment.name)).managed) {
-        const facts = readScheduleFacts({ kind: backend.kind, name: actual.name, environment: environment.name, app: actual.app, definition: actual.definition });
+        const facts = readScheduleFacts({
+          kind: backend.kind,
+          name: actual.name,
+          environment: environment.name,
+          app: actual.app,
+          definition: actual.definition,
+        });
         // Other documents (the weekly restore check) have their own schedules under the same prefix.
         const wantedApp = !input.apps?.length || input.apps.includes(facts.app);
         if (facts.request.DocumentName === config.documentName && wantedApp) schedules.push(facts);
@@ -85,7 +93,12 @@ export async function collectStatus(input: {
   }
   const keys = schedules.map((schedule) => appKey(schedule.environment, schedule.app));
   const listed = await settleConcurrently(schedules, config.concurrency, (schedule) =>
-    listNewestBackups({ client: s3, bucket: config.bucket as string, app: schedule.app, environment: schedule.environment }),
+    listNewestBackups({
+      client: s3,
+      bucket: config.bucket as string,
+      app: schedule.app,
+      environment: schedule.environment,
+    }),
   );
   const backups = new Map<string, NewestBackups | Error>(
     listed.map((result, index) => [
@@ -97,18 +110,46 @@ export async function collectStatus(input: {
     readRunFacts({ client: s3, bucket: config.bucket as string, app: schedule.app, environment: schedule.environment }),
   );
   const runs = new Map<string, RunFacts | Error>(
-    facts.map((result, index) => [keys[index] as string, result.status === 'fulfilled' ? result.value : new Error(describeError(result.reason))]),
+    facts.map((result, index) => [
+      keys[index] as string,
+      result.status === 'fulfilled' ? result.value : new Error(describeError(result.reason)),
+    ]),
   );
   const since = new Date(now.getTime() - input.historyDays * 86_400_000);
   const wanted = new Set(keys);
-  const commands = await readLatestRuns({ ssm, documentName: config.documentName, wanted, since, concurrency: config.concurrency, errors });
+  const commands = await readLatestRuns({
+    ssm,
+    documentName: config.documentName,
+    wanted,
+    since,
+    concurrency: config.concurrency,
+    errors,
+  });
   // The weekly restore check (when the stack has it on): its own document's newest command per app.
-  const checks = config.verifyDocumentName ? await readLatestRuns({ ssm, documentName: config.verifyDocumentName, wanted, since, concurrency: config.concurrency, errors }) : undefined;
+  const checks = config.verifyDocumentName
+    ? await readLatestRuns({
+        ssm,
+        documentName: config.verifyDocumentName,
+        wanted,
+        since,
+        concurrency: config.concurrency,
+        errors,
+      })
+    : undefined;
   const placement = await readPlacementLines({ ssm, schedules, now, errors });
-  for (const [key, found] of backups) if (found instanceof Error) errors.push(`${key}: s3://${config.bucket}/${key.split('/').reverse().join('/')}/ could not be listed: ${found.message}`);
+  for (const [key, found] of backups)
+    if (found instanceof Error)
+      errors.push(
+        `${key}: s3://${config.bucket}/${key.split('/').reverse().join('/')}/ could not be listed: ${found.message}`,
+      );
   for (const [key, found] of runs) {
-    if (found instanceof Error) errors.push(`${key}: run records under s3://${config.bucket}/${key.split('/').reverse().join('/')}/runs/ could not be read: ${found.message}`);
-    else for (const entry of found.unreadable) errors.push(`${key}: ${describeUnreadable(config.bucket as string, entry)}`);
+    if (found instanceof Error)
+      errors.push(
+        `${key}: run records under s3://${config.bucket}/${key.split('/').reverse().join('/')}/runs/ could not be read: ${found.message}`,
+      );
+    else
+      for (const entry of found.unreadable)
+        errors.push(`${key}: ${describeUnreadable(config.bucket as string, entry)}`);
   }
   return {
     generatedAt: now.toISOString(),
@@ -133,13 +174,23 @@ async function readLatestRuns(input: {
   const commands = new Map<string, CommandRun>();
   if (input.wanted.size === 0) return commands;
   try {
-    const { latest } = await findLatestCommands({ ssm: input.ssm, documentName: input.documentName, wanted: input.wanted, since: input.since });
+    const { latest } = await findLatestCommands({
+      ssm: input.ssm,
+      documentName: input.documentName,
+      wanted: input.wanted,
+      since: input.since,
+    });
     const entries = [...latest.entries()];
-    const runs = await settleConcurrently(entries, input.concurrency, ([, command]: [string, Command]) => readInstanceRuns({ ssm: input.ssm, commandId: command.CommandId as string }));
+    const runs = await settleConcurrently(entries, input.concurrency, ([, command]: [string, Command]) =>
+      readInstanceRuns({ ssm: input.ssm, commandId: command.CommandId as string }),
+    );
     runs.forEach((result, index) => {
       const [key, command] = entries[index] as [string, Command];
       if (result.status === 'fulfilled') commands.set(key, toCommandRun(command, result.value));
-      else input.errors.push(`${key}: invocations of command ${command.CommandId} could not be read: ${describeError(result.reason)}`);
+      else
+        input.errors.push(
+          `${key}: invocations of command ${command.CommandId} could not be read: ${describeError(result.reason)}`,
+        );
     });
   } catch (error) {
     input.errors.push(`command history of ${input.documentName} could not be read: ${describeError(error)}`);
@@ -148,14 +199,31 @@ async function readLatestRuns(input: {
 }
 
 // Apps on no server, or on several, per the servers' inventory (what the sync aims the schedules by).
-async function readPlacementLines(input: { ssm: SSMClient; schedules: ScheduleFacts[]; now: Date; errors: string[] }): Promise<string[]> {
+async function readPlacementLines(input: {
+  ssm: SSMClient;
+  schedules: ScheduleFacts[];
+  now: Date;
+  errors: string[];
+}): Promise<string[]> {
   const lines: string[] = [];
   for (const environment of [...new Set(input.schedules.map((schedule) => schedule.environment))]) {
-    const apps = input.schedules.filter((schedule) => schedule.environment === environment).map((schedule) => schedule.app);
+    const apps = input.schedules
+      .filter((schedule) => schedule.environment === environment)
+      .map((schedule) => schedule.app);
     try {
-      const summary = await readPlacementSummary({ client: input.ssm, environment, apps, now: input.now, maxAgeDays: DEFAULT_INVENTORY_MAX_AGE_DAYS });
-      for (const app of summary.onNoServer) lines.push(`${environment}/${app}: on no server (its command goes to every ${environment} server)`);
-      for (const several of summary.onSeveralServers) lines.push(`${environment}/${several.app}: on ${several.holders.join(', ')} (backed up on ${several.instanceId} only)`);
+      const summary = await readPlacementSummary({
+        client: input.ssm,
+        environment,
+        apps,
+        now: input.now,
+        maxAgeDays: DEFAULT_INVENTORY_MAX_AGE_DAYS,
+      });
+      for (const app of summary.onNoServer)
+        lines.push(`${environment}/${app}: on no server (its command goes to every ${environment} server)`);
+      for (const several of summary.onSeveralServers)
+        lines.push(
+          `${environment}/${several.app}: on ${several.holders.join(', ')} (backed up on ${several.instanceId} only)`,
+        );
     } catch (error) {
       input.errors.push(`${environment}: the servers' inventory could not be read: ${describeError(error)}`);
     }

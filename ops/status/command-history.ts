@@ -3,7 +3,13 @@
  * it went on each server. ListCommands has no filter by parameter, so the document's history is paged
  * newest first (SSM's order) back to a cut-off, stopping as soon as every wanted app has been seen.
  */
-import { type Command, type CommandInvocation, paginateListCommandInvocations, paginateListCommands, type SSMClient } from '@aws-sdk/client-ssm';
+import {
+  type Command,
+  type CommandInvocation,
+  paginateListCommandInvocations,
+  paginateListCommands,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
 import { lastJsonObject } from '../../common/run-report';
 import { CHECK_STEP, RUN_STEP } from '../../common/names';
 
@@ -41,7 +47,9 @@ export function appKey(environment: string, app: string): string {
 const COMMENT = /^backopper (?:backup|verify) of (\S+) \((\S+)\)$/;
 
 /** The app a command was for: its `app`/`environment` parameters, else the comment the schedules write. */
-export function identifyCommand(command: Pick<Command, 'Parameters' | 'Comment'>): { app: string; environment: string } | undefined {
+export function identifyCommand(
+  command: Pick<Command, 'Parameters' | 'Comment'>,
+): { app: string; environment: string } | undefined {
   const app = command.Parameters?.app?.[0];
   const environment = command.Parameters?.environment?.[0];
   if (app && environment) return { app, environment };
@@ -75,7 +83,8 @@ export async function findLatestCommands(input: {
       const key = appKey(found.environment, found.app);
       const known = latest.get(key);
       if (!input.wanted.has(key)) continue;
-      if (!known || (command.RequestedDateTime?.getTime() ?? 0) > (known.RequestedDateTime?.getTime() ?? 0)) latest.set(key, command);
+      if (!known || (command.RequestedDateTime?.getTime() ?? 0) > (known.RequestedDateTime?.getTime() ?? 0))
+        latest.set(key, command);
     }
     // Every wanted app seen: older pages cannot hold a newer command of any of them.
     if (latest.size >= input.wanted.size) break;
@@ -86,8 +95,12 @@ export async function findLatestCommands(input: {
 /** Each server's status of one command, with the agent report's status where the output shows it. */
 export async function readInstanceRuns(input: { ssm: SSMClient; commandId: string }): Promise<InstanceRun[]> {
   const runs: InstanceRun[] = [];
-  const pages = paginateListCommandInvocations({ client: input.ssm, pageSize: 50 }, { CommandId: input.commandId, Details: true });
-  for await (const page of pages) for (const invocation of page.CommandInvocations ?? []) runs.push(toInstanceRun(invocation));
+  const pages = paginateListCommandInvocations(
+    { client: input.ssm, pageSize: 50 },
+    { CommandId: input.commandId, Details: true },
+  );
+  for await (const page of pages)
+    for (const invocation of page.CommandInvocations ?? []) runs.push(toInstanceRun(invocation));
   return runs.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
 }
 
@@ -115,7 +128,10 @@ function toInstanceRun(invocation: CommandInvocation): InstanceRun {
 /** A failed report's reason: the first failed step's error, else the report's error. Pure. */
 export function failureReason(report: Record<string, unknown>): string | undefined {
   if (report.status !== 'failed' && report.status !== 'invalid') return undefined;
-  const steps = typeof report.steps === 'object' && report.steps !== null ? (report.steps as Record<string, { status?: unknown; error?: unknown }>) : {};
+  const steps =
+    typeof report.steps === 'object' && report.steps !== null
+      ? (report.steps as Record<string, { status?: unknown; error?: unknown }>)
+      : {};
   for (const [name, step] of Object.entries(steps)) {
     if (step?.status === 'failed' && typeof step.error === 'string') return `${name}: ${step.error}`;
   }

@@ -38,6 +38,10 @@ export function loadOversightConfig(env: Environment, options: { requireBucket?:
     documentName: readDocumentName(env),
     bucket: options.requireBucket ? readSetting(env, BUCKET_SETTING) : readOptionalSetting(env, BUCKET_SETTING),
     concurrency: readConcurrency(env),
-    verifyDocumentName: readOptionalSetting(env, { variable: 'BACKOPPER_VERIFY_DOCUMENT_NAME', kind: 'string', parse: parseDocumentName }),
+    verifyDocumentName: readOptionalSetting(env, {
+      variable: 'BACKOPPER_VERIFY_DOCUMENT_NAME',
+      kind: 'string',
+      parse: parseDocumentName,
+    }),
   };
 }

@@ -30,11 +30,23 @@ export function formatStatus(report: StatusReport): string[] {
   const agents = describeAgents(report.rows);
   if (agents) lines.splice(1, 0, agents);
   const withChecks = report.rows.some((row) => 'restoreCheck' in row);
-  const header = ['ENVIRONMENT', 'APP', 'SCHEDULE', 'NEXT RUN', 'NEWEST BACKUP', 'SIZE (VS PREVIOUS)', 'LAST RUN', ...(withChecks ? ['RESTORE CHECK'] : []), 'FLAGS'];
+  const header = [
+    'ENVIRONMENT',
+    'APP',
+    'SCHEDULE',
+    'NEXT RUN',
+    'NEWEST BACKUP',
+    'SIZE (VS PREVIOUS)',
+    'LAST RUN',
+    ...(withChecks ? ['RESTORE CHECK'] : []),
+    'FLAGS',
+  ];
   const rows = report.rows.map((row) => [
     row.environment,
     row.app,
-    row.schedule.state === 'ENABLED' ? row.schedule.expression : `${row.schedule.expression} (${row.schedule.state.toLowerCase()})`,
+    row.schedule.state === 'ENABLED'
+      ? row.schedule.expression
+      : `${row.schedule.expression} (${row.schedule.state.toLowerCase()})`,
     row.schedule.nextRun ? formatLocal(new Date(row.schedule.nextRun), row.schedule.timeZone) : '-',
     describeNewest(row, now),
     describeSize(row),
@@ -44,15 +56,25 @@ export function formatStatus(report: StatusReport): string[] {
   ]);
   if (rows.length === 0) lines.push('  no managed schedules found');
   else {
-    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] as string).length)));
-    const render = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] as number))).join('  ');
+    const widths = header.map((title, column) =>
+      Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
+    );
+    const render = (cells: string[]) =>
+      cells
+        .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] as number)))
+        .join('  ');
     lines.push(render(header));
     report.rows.forEach((row, index) => lines.push(render(rows[index] as string[]), ...describeReasons(row)));
   }
   for (const row of report.rows) lines.push(...describeProblems(row, now));
   for (const line of report.placement ?? []) lines.push(`placement: ${line}`);
   for (const error of report.errors) lines.push(`error: ${error}`);
-  lines.push('', flagged === 0 && report.errors.length === 0 ? 'ok' : `ATTENTION: ${flagged} app(s) flagged${report.errors.length ? `, ${report.errors.length} error(s)` : ''}`);
+  lines.push(
+    '',
+    flagged === 0 && report.errors.length === 0
+      ? 'ok'
+      : `ATTENTION: ${flagged} app(s) flagged${report.errors.length ? `, ${report.errors.length} error(s)` : ''}`,
+  );
   return lines;
 }
 
@@ -62,14 +84,23 @@ export function describeProblems(row: StatusRow, now: number): string[] {
   const lines: string[] = [];
   if (row.failure) {
     const age = `${formatAge(Math.max(0, Math.round((now - Date.parse(row.failure.at)) / 1000)))} ago`;
-    lines.push(`why ${at} failed: ${row.failure.reason} (${age} on ${row.failure.where}, from the ${row.failure.source})`);
+    lines.push(
+      `why ${at} failed: ${row.failure.reason} (${age} on ${row.failure.where}, from the ${row.failure.source})`,
+    );
   }
   const media = row.media;
   if (!('error' in media)) {
     const newest = media.newest;
-    if (media.freshness === 'stale' && newest) lines.push(`media of ${at}: the newest archive is ${formatAge(media.ageSeconds ?? 0)} old: ${newest.key}`);
-    if (media.freshness === 'missing') lines.push(`media of ${at}: runs tried to copy media but none of the newest run records has a successful transfer`);
-    if (media.shrunk && newest && media.previous) lines.push(`media of ${at}: the newest archive is ${formatBytes(newest.size)}, the previous ${formatBytes(media.previous.size)} (${Math.round((media.sizeRatio ?? 0) * 100)}%): ${newest.key}`);
+    if (media.freshness === 'stale' && newest)
+      lines.push(`media of ${at}: the newest archive is ${formatAge(media.ageSeconds ?? 0)} old: ${newest.key}`);
+    if (media.freshness === 'missing')
+      lines.push(
+        `media of ${at}: runs tried to copy media but none of the newest run records has a successful transfer`,
+      );
+    if (media.shrunk && newest && media.previous)
+      lines.push(
+        `media of ${at}: the newest archive is ${formatBytes(newest.size)}, the previous ${formatBytes(media.previous.size)} (${Math.round((media.sizeRatio ?? 0) * 100)}%): ${newest.key}`,
+      );
   }
   return lines;
 }
@@ -77,7 +108,11 @@ export function describeProblems(row: StatusRow, now: number): string[] {
 /** `    why: i-web1: database: mysqldump exited ...` under a row whose last run or restore check failed. */
 function describeReasons(row: StatusRow): string[] {
   // A failure the run records explain is said once, below the table ({@link describeProblems}).
-  const reasons = row.failure ? [] : (row.lastRun?.instances ?? []).filter((instance) => instance.reason).map((instance) => `    why: ${instance.instanceId}: ${instance.reason}`);
+  const reasons = row.failure
+    ? []
+    : (row.lastRun?.instances ?? [])
+        .filter((instance) => instance.reason)
+        .map((instance) => `    why: ${instance.instanceId}: ${instance.reason}`);
   if (row.restoreCheck?.reason) reasons.push(`    restore check: ${row.restoreCheck.reason}`);
   return reasons;
 }
@@ -120,8 +155,11 @@ function describeLastRun(row: StatusRow, now: number, historyDays: number): stri
   const run = row.lastRun;
   if (!run) return `none in ${historyDays}d`;
   const age = `${formatAge(Math.max(0, Math.round((now - Date.parse(run.requestedAt)) / 1000)))} ago`;
-  const failed = run.instances.filter((instance) => instance.status !== 'Success' && instance.status !== 'InProgress' && instance.status !== 'Pending');
-  if (failed.length > 0) return `${run.status} ${age} (${failed.map((instance) => `${instance.instanceId} ${instance.status}`).join(', ')})`;
+  const failed = run.instances.filter(
+    (instance) => instance.status !== 'Success' && instance.status !== 'InProgress' && instance.status !== 'Pending',
+  );
+  if (failed.length > 0)
+    return `${run.status} ${age} (${failed.map((instance) => `${instance.instanceId} ${instance.status}`).join(', ')})`;
   if (run.targetCount === 0) return `${run.status} ${age} (no server matched)`;
   return `${run.status} ${age} (${run.ran} ran${run.skipped ? `, ${run.skipped} skipped` : ''})`;
 }

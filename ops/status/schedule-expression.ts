@@ -14,7 +14,14 @@ export class UnsupportedExpressionError extends Error {
   override name = 'UnsupportedExpressionError';
 }
 
-const RATE_UNITS: Record<string, number> = { minute: 60, minutes: 60, hour: 3600, hours: 3600, day: 86_400, days: 86_400 };
+const RATE_UNITS: Record<string, number> = {
+  minute: 60,
+  minutes: 60,
+  hour: 3600,
+  hours: 3600,
+  day: 86_400,
+  days: 86_400,
+};
 
 /** Options of {@link nextRuns}. */
 export interface NextRunsInput {
@@ -38,7 +45,8 @@ export function nextRuns(input: NextRunsInput): Date[] {
     if (!input.anchor) return [];
     const step = rate * 1000;
     const start = input.anchor.getTime();
-    const first = start > input.after.getTime() ? start : start + (Math.floor((input.after.getTime() - start) / step) + 1) * step;
+    const first =
+      start > input.after.getTime() ? start : start + (Math.floor((input.after.getTime() - start) / step) + 1) * step;
     return Array.from({ length: count }, (_, index) => new Date(first + index * step));
   }
   const cron = parseCron(input.expression, input.timeZone);
@@ -77,14 +85,21 @@ function parseCron(expression: string, timeZone: string): Cron {
   const match = /^cron\((.*)\)$/.exec(expression.trim());
   const fields = match?.[1]?.trim().split(/\s+/) ?? [];
   if (fields.length !== 6) {
-    throw new UnsupportedExpressionError(`${expression}: expected cron(minutes hours day-of-month month day-of-week year)`);
+    throw new UnsupportedExpressionError(
+      `${expression}: expected cron(minutes hours day-of-month month day-of-week year)`,
+    );
   }
   const [, , dayOfMonth, , dayOfWeek] = fields;
   if ((dayOfMonth === '?') === (dayOfWeek === '?')) {
     throw new UnsupportedExpressionError(`${expression}: exactly one of day-of-month and day-of-week must be "?"`);
   }
   try {
-    return new Cron(`0 ${fields.join(' ')}`, { timezone: timeZone, mode: '7-part', alternativeWeekdays: true, paused: true });
+    return new Cron(`0 ${fields.join(' ')}`, {
+      timezone: timeZone,
+      mode: '7-part',
+      alternativeWeekdays: true,
+      paused: true,
+    });
   } catch (error) {
     throw new UnsupportedExpressionError(`${expression}: ${(error as Error).message}`, { cause: error });
   }

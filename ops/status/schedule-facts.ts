@@ -72,7 +72,8 @@ export function readScheduleFacts(input: {
   const documentName = /:document\/(.+)$/.exec(text(target?.Arn) ?? '')?.[1];
   const listed = object(target?.RunCommandParameters).RunCommandTargets;
   const runTargetList = Array.isArray(listed) ? listed.map(object) : [];
-  if (!target || !documentName) throw new UnreadableScheduleError(`rule ${input.name}: it has no SSM Run Command target`);
+  if (!target || !documentName)
+    throw new UnreadableScheduleError(`rule ${input.name}: it has no SSM Run Command target`);
   return {
     ...base,
     expression: text(rule.scheduleExpression) ?? '',
@@ -82,7 +83,10 @@ export function readScheduleFacts(input: {
     // A Run Command rule target sends the document, the targets and the parameters (its Input), nothing else.
     request: {
       DocumentName: documentName,
-      Targets: runTargetList.map((entry) => ({ Key: text(entry.Key) ?? '', Values: Array.isArray(entry.Values) ? entry.Values.map(String) : [] })),
+      Targets: runTargetList.map((entry) => ({
+        Key: text(entry.Key) ?? '',
+        Values: Array.isArray(entry.Values) ? entry.Values.map(String) : [],
+      })),
       Parameters: object(target.Input) as unknown as Record<string, string[]>,
     },
   };

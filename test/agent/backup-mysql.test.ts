@@ -5,7 +5,14 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_BUNDLE, backupArgs, runAgent } from '../services/agent';
 import { exec } from '../services/exec';
-import { createMysqlDatabase, fingerprintMysql, mysqlImport, mysqlRoot, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
+import {
+  createMysqlDatabase,
+  fingerprintMysql,
+  mysqlImport,
+  mysqlRoot,
+  type MysqlDatabase,
+  seedWordpressSchema,
+} from '../services/mariadb';
 import { type LocalS3, startS3 } from '../services/s3';
 import { writeWordpressApp } from '../services/sample-app';
 import { type LocalSshd, startSshd } from '../services/sshd';
@@ -26,7 +33,13 @@ describe('a WordPress app on MariaDB, backed up end to end', () => {
     await seedWordpressSchema(db, 300);
     writeWordpressApp(ws.appsDir, app, db);
     // Two compression threads: the dump is compressed in several blocks at once, and must still restore.
-    run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...ws.env, ...s3.env, ...sshd.env, BACKOPPER_BUCKET: s3.bucket, BACKOPPER_COMPRESS_THREADS: '2' });
+    run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), {
+      ...ws.env,
+      ...s3.env,
+      ...sshd.env,
+      BACKOPPER_BUCKET: s3.bucket,
+      BACKOPPER_COMPRESS_THREADS: '2',
+    });
   });
   afterAll(async () => {
     await Promise.all([s3?.stop(), sshd?.stop(), ws?.remove(), db?.drop()]);
@@ -37,14 +50,18 @@ describe('a WordPress app on MariaDB, backed up end to end', () => {
     expect(run.exitCode).toBe(0);
     expect(run.report).toMatchObject({ app, environment: 'live', status: 'succeeded' });
     // Which build ran: the package version and the sha256 of the bundle file itself.
-    expect(run.report.agentVersion).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
+    expect(run.report.agentVersion).toBe(
+      (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version,
+    );
     expect(run.report.bundleSha256).toBe(createHash('sha256').update(readFileSync(AGENT_BUNDLE)).digest('hex'));
-    for (const step of ['database', 'retention', 'upload', 'media', 'transfer']) expect(run.report.steps[step].status).toBe('succeeded');
+    for (const step of ['database', 'retention', 'upload', 'media', 'transfer'])
+      expect(run.report.steps[step].status).toBe('succeeded');
   });
 
   it('prints one readable line per step before the JSON report', () => {
     const lines = run.stdout.trim().split('\n');
-    for (const step of ['database', 'upload', 'media', 'transfer']) expect(lines.some((line) => line.startsWith(`[backopper] ${step} `))).toBe(true);
+    for (const step of ['database', 'upload', 'media', 'transfer'])
+      expect(lines.some((line) => line.startsWith(`[backopper] ${step} `))).toBe(true);
     expect(lines.at(-1)?.startsWith('{')).toBe(true);
   });
 
@@ -53,7 +70,11 @@ describe('a WordPress app on MariaDB, backed up end to end', () => {
     expect(ws.backupFiles(app)).toEqual([`${timestamp}.sql.gz`]);
     expect(readFileSync(join(ws.backupsDir, app, '.backopper-last-run'), 'utf8')).toBe(`${timestamp}\n`);
     const file = readFileSync(join(ws.backupsDir, app, `${timestamp}.sql.gz`));
-    expect(run.report.steps.database).toMatchObject({ path: join(ws.backupsDir, app, `${timestamp}.sql.gz`), bytes: file.length, sha256: sha256(file) });
+    expect(run.report.steps.database).toMatchObject({
+      path: join(ws.backupsDir, app, `${timestamp}.sql.gz`),
+      bytes: file.length,
+      sha256: sha256(file),
+    });
     expect(gunzipSync(file).toString('utf8')).toMatch(/-- Dump completed[^\n]*\n$/);
   });
 
@@ -90,7 +111,12 @@ describe('a WordPress app on MariaDB, backed up end to end', () => {
     const head = await s3.headObject(key);
     expect(head.metadata).toMatchObject({ app, environment: 'live', engine: 'mysql', timestamp: String(timestamp) });
     expect((await s3.getObject(`${key}.sha256`)).toString()).toBe(`${sha256(local)}  backup_${timestamp}.sql.gz\n`);
-    expect(run.report.steps.upload).toMatchObject({ bucket: s3.bucket, key, bytes: local.length, sha256: sha256(local) });
+    expect(run.report.steps.upload).toMatchObject({
+      bucket: s3.bucket,
+      key,
+      bytes: local.length,
+      sha256: sha256(local),
+    });
   });
 
   it('copies the media archive to the media server, identical, and leaves no temporary file', async () => {
@@ -105,7 +131,9 @@ describe('a WordPress app on MariaDB, backed up end to end', () => {
     expect(sha256(remote)).toBe(run.report.steps.transfer.sha256);
     expect(run.report.steps.media.sha256).toBe(sha256(remote));
     const listing = await exec('tar', ['-tzf', join(remoteDir, name)]);
-    expect(listing.split('\n')).toEqual(expect.arrayContaining(['uploads/', 'uploads/2024/05/image-0.jpg', 'uploads/ünïcode name ✓.txt']));
+    expect(listing.split('\n')).toEqual(
+      expect.arrayContaining(['uploads/', 'uploads/2024/05/image-0.jpg', 'uploads/ünïcode name ✓.txt']),
+    );
     const extracted = join(ws.root, 'extracted');
     await exec('mkdir', ['-p', extracted]);
     await exec('tar', ['-xzf', join(remoteDir, name), '-C', extracted]);
@@ -122,6 +150,15 @@ describe('a WordPress app on MariaDB, backed up end to end', () => {
     const again = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...ws.env, BACKOPPER_KEEP_LOCAL: '4' });
     expect(again.exitCode).toBe(0);
     expect(again.report.steps.retention.deleted).toEqual(['1600000001.sql.gz']);
-    expect(ws.backupFiles(app)).toEqual([`${run.report.timestamp}.sql.gz`, '1500000000.sql.gz.bak', '1600000002.sql.gz', '1600000003.sql.gz', `${again.report.timestamp}.sql.gz`, 'notes.txt'].sort());
+    expect(ws.backupFiles(app)).toEqual(
+      [
+        `${run.report.timestamp}.sql.gz`,
+        '1500000000.sql.gz.bak',
+        '1600000002.sql.gz',
+        '1600000003.sql.gz',
+        `${again.report.timestamp}.sql.gz`,
+        'notes.txt',
+      ].sort(),
+    );
   });
 });

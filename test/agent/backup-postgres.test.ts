@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupArgs, runAgent } from '../services/agent';
 import { exec } from '../services/exec';
-import { fingerprintPostgres, type PostgresCluster, type PostgresDatabase, seedLaravelSchema, startPostgresCluster } from '../services/postgres';
+import {
+  fingerprintPostgres,
+  type PostgresCluster,
+  type PostgresDatabase,
+  seedLaravelSchema,
+  startPostgresCluster,
+} from '../services/postgres';
 import { type LocalS3, startS3 } from '../services/s3';
 import { writeLaravelApp } from '../services/sample-app';
 import { type LocalSshd, startSshd } from '../services/sshd';
@@ -26,7 +32,12 @@ describe('a Laravel app on PostgreSQL (a cluster that checks passwords), backed 
     db = await cluster.createDatabase();
     await seedLaravelSchema(cluster, db, 200);
     writeLaravelApp(ws.appsDir, app, db);
-    run = await runAgent(backupArgs(app, 'postgres', 'laravel', 'staging'), { ...ws.env, ...s3.env, ...sshd.env, BACKOPPER_BUCKET: s3.bucket });
+    run = await runAgent(backupArgs(app, 'postgres', 'laravel', 'staging'), {
+      ...ws.env,
+      ...s3.env,
+      ...sshd.env,
+      BACKOPPER_BUCKET: s3.bucket,
+    });
   });
   afterAll(async () => {
     await Promise.all([cluster?.stop(), s3?.stop(), sshd?.stop(), ws?.remove()]);
@@ -36,7 +47,8 @@ describe('a Laravel app on PostgreSQL (a cluster that checks passwords), backed 
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
     expect(run.report.status).toBe('succeeded');
-    for (const step of ['database', 'retention', 'upload', 'media', 'transfer']) expect(run.report.steps[step].status).toBe('succeeded');
+    for (const step of ['database', 'retention', 'upload', 'media', 'transfer'])
+      expect(run.report.steps[step].status).toBe('succeeded');
   });
 
   it('writes <ts>.tar in pg_dump tar format and the same bytes to S3 as backup_<ts>.tar', async () => {
@@ -55,12 +67,30 @@ describe('a Laravel app on PostgreSQL (a cluster that checks passwords), backed 
   it('restores with pg_restore into a fresh database identical to the original', async () => {
     const restored = `${db.database}_r`;
     await cluster.psql(`CREATE DATABASE ${restored}`);
-    await exec('pg_restore', ['--no-owner', '--exit-on-error', '-h', cluster.socketDir, '-p', String(cluster.port), '-U', 'postgres', '-d', restored, run.report.steps.database.path]);
-    const [original, copy] = await Promise.all([fingerprintPostgres(cluster, db.database), fingerprintPostgres(cluster, restored)]);
+    await exec('pg_restore', [
+      '--no-owner',
+      '--exit-on-error',
+      '-h',
+      cluster.socketDir,
+      '-p',
+      String(cluster.port),
+      '-U',
+      'postgres',
+      '-d',
+      restored,
+      run.report.steps.database.path,
+    ]);
+    const [original, copy] = await Promise.all([
+      fingerprintPostgres(cluster, db.database),
+      fingerprintPostgres(cluster, restored),
+    ]);
     expect(copy).toEqual(original);
     expect(original['table users']).toMatch(/^201 rows/);
     expect(original).toMatchObject({ views: 'user_names', functions: 'log_user', triggers: 'users_audit' });
-    const edge = await cluster.psql(`SELECT encode(avatar, 'hex') || ' ' || name FROM users WHERE email='edge@example.test'`, restored);
+    const edge = await cluster.psql(
+      `SELECT encode(avatar, 'hex') || ' ' || name FROM users WHERE email='edge@example.test'`,
+      restored,
+    );
     expect(edge.trim()).toBe(`00ff0d0a00 edge ' \\ "quote"`);
   });
 
@@ -82,7 +112,12 @@ describe('a Laravel app on PostgreSQL (a cluster that checks passwords), backed 
     writeFileSync(envPath, original.replace(/^DB_PASSWORD=.*$/m, 'DB_PASSWORD=wrong'));
     try {
       const before = ws.backupFiles(app);
-      const failed = await runAgent(backupArgs(app, 'postgres', 'laravel', 'staging'), { ...ws.env, ...s3.env, ...sshd.env, BACKOPPER_BUCKET: s3.bucket });
+      const failed = await runAgent(backupArgs(app, 'postgres', 'laravel', 'staging'), {
+        ...ws.env,
+        ...s3.env,
+        ...sshd.env,
+        BACKOPPER_BUCKET: s3.bucket,
+      });
       expect(failed.exitCode).toBe(1);
       expect(failed.report.steps.database.status).toBe('failed');
       expect(failed.report.steps.database.error).toMatch(/password authentication failed/);

@@ -66,7 +66,9 @@ describe('S3 down for three runs, then back', () => {
       expect(run.report.steps.retention.deleted).toEqual([]);
       expect(run.report.steps.retention.keptPending ?? []).toEqual(missed.slice(0, index).map(dumpName).reverse());
       // No record could be written: said in the report, and the run failed anyway.
-      expect(run.report.runRecord.error).toMatch(/writing the run record s3:\/\/.*\/runs\/\d+_[0-9a-f]{8}\.json failed/);
+      expect(run.report.runRecord.error).toMatch(
+        /writing the run record s3:\/\/.*\/runs\/\d+_[0-9a-f]{8}\.json failed/,
+      );
     });
   });
 
@@ -78,7 +80,9 @@ describe('S3 down for three runs, then back', () => {
     for (const run of missed) {
       const stored = await s3.getObject(keyOf(run));
       expect(sha256(stored)).toBe(run.report.steps.database.sha256);
-      expect((await s3.getObject(`${keyOf(run)}.sha256`)).toString()).toBe(`${run.report.steps.database.sha256}  backup_${dumpName(run)}\n`);
+      expect((await s3.getObject(`${keyOf(run)}.sha256`)).toString()).toBe(
+        `${run.report.steps.database.sha256}  backup_${dumpName(run)}\n`,
+      );
     }
   });
 
@@ -95,14 +99,25 @@ describe('S3 down for three runs, then back', () => {
     expect(back.report.steps.retention.deleted.sort()).toEqual(missed.map(dumpName).sort());
     expect(ws.backupFiles(app)).toEqual([dumpName(back)]);
     const record = JSON.parse(readFileSync(join(ws.backupsDir, app, `${dumpName(back)}.json`), 'utf8'));
-    expect(record).toEqual({ sha256: back.report.steps.database.sha256, bytes: back.report.steps.database.bytes, tier: 'daily', uploaded: { bucket: s3.bucket, key: keyOf(back) } });
+    expect(record).toEqual({
+      sha256: back.report.steps.database.sha256,
+      bytes: back.report.steps.database.bytes,
+      tier: 'daily',
+      uploaded: { bucket: s3.bucket, key: keyOf(back) },
+    });
   });
 
   it('the run that reached S3 is on record: its whole report, tagged with its tier', async () => {
     const key = back.report.runRecord.key;
     expect(key).toMatch(new RegExp(`^${app}/live/runs/${back.report.timestamp}_[0-9a-f]{8}\\.json$`));
     const record = parseRunRecord((await s3.getObject(key)).toString());
-    expect(record).toMatchObject({ app, environment: 'live', status: 'succeeded', timestamp: back.report.timestamp, runId: back.report.runId });
+    expect(record).toMatchObject({
+      app,
+      environment: 'live',
+      status: 'succeeded',
+      timestamp: back.report.timestamp,
+      runId: back.report.runId,
+    });
     expect(record.steps.catchUp).toMatchObject({ status: 'succeeded' });
     expect(front.tags(key)).toEqual({ [TIER_TAG]: 'daily' });
   });
@@ -125,14 +140,20 @@ describe('local dumps from before the dump records (an upgraded server)', () => 
     mkdirSync(dir, { recursive: true });
     // Uploaded by an older agent: in S3 with a sha256sum-format .sha256 and no sha256 metadata.
     writeFileSync(join(dir, already), 'an old dump\n');
-    const put = (key: string, body: string) => s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
+    const put = (key: string, body: string) =>
+      s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
     await put(`${app}/live/backup_${already}`, 'an old dump\n');
     await put(`${app}/live/backup_${already}.sha256`, `${sha256(Buffer.from('an old dump\n'))}  backup_${already}\n`);
     // A key some other run holds with other bytes.
     writeFileSync(join(dir, other), 'mine\n');
     await put(`${app}/live/backup_${other}`, 'theirs\n');
     await put(`${app}/live/backup_${other}.sha256`, `${sha256(Buffer.from('theirs\n'))}  backup_${other}\n`);
-    run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...ws.env, ...s3.env, BACKOPPER_BUCKET: s3.bucket, BACKOPPER_KEEP_LOCAL: '1' });
+    run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), {
+      ...ws.env,
+      ...s3.env,
+      BACKOPPER_BUCKET: s3.bucket,
+      BACKOPPER_KEEP_LOCAL: '1',
+    });
   }, 120_000);
   afterAll(async () => {
     await Promise.all([s3?.stop(), ws?.remove(), db?.drop()]);
@@ -148,7 +169,9 @@ describe('local dumps from before the dump records (an upgraded server)', () => 
   it('never replaces a key that holds another dump: the step fails loudly and the local dump stays', async () => {
     expect(run.exitCode).toBe(1);
     expect(run.report.steps.catchUp.status).toBe('failed');
-    expect(run.report.steps.catchUp.error).toContain(`${other}: s3://${s3.bucket}/${app}/live/backup_${other} already holds another dump`);
+    expect(run.report.steps.catchUp.error).toContain(
+      `${other}: s3://${s3.bucket}/${app}/live/backup_${other} already holds another dump`,
+    );
     expect((await s3.getObject(`${app}/live/backup_${other}`)).toString()).toBe('theirs\n');
     expect(ws.backupFiles(app)).toEqual([other, `${run.report.timestamp}.sql.gz`].sort());
     expect(run.report.steps.retention.keptPending).toEqual([other]);

@@ -33,12 +33,23 @@ describe('backopper-agent command line', () => {
   });
 
   it.each([
-    [['restore'], 'backopper-agent: unknown command "restore" (commands: backup, inventory, restore-media, verify)', 'backopper-agent --help'],
-    [['backup', '--frobnicate'], "backopper-agent backup: Unknown option '--frobnicate'", 'backopper-agent backup --help'],
-  ])('%j: one line and a pointer to --help on stderr, exit 2, and an invalid report naming the build', async (args, line, help) => {
-    const run = await runAgent(args, {});
-    expect(run.exitCode).toBe(2);
-    expect(run.stderr).toBe(`${line}\nRun \`${help}\` for usage.\n`);
-    expect(run.report).toMatchObject({ status: 'invalid', agentVersion: version, bundleSha256: bundleSha256() });
-  });
+    [
+      ['restore'],
+      'backopper-agent: unknown command "restore" (commands: backup, inventory, restore-media, verify)',
+      'backopper-agent --help',
+    ],
+    [
+      ['backup', '--frobnicate'],
+      "backopper-agent backup: Unknown option '--frobnicate'",
+      'backopper-agent backup --help',
+    ],
+  ])(
+    '%j: one line and a pointer to --help on stderr, exit 2, and an invalid report naming the build',
+    async (args, line, help) => {
+      const run = await runAgent(args, {});
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toBe(`${line}\nRun \`${help}\` for usage.\n`);
+      expect(run.report).toMatchObject({ status: 'invalid', agentVersion: version, bundleSha256: bundleSha256() });
+    },
+  );
 });

@@ -26,10 +26,18 @@ describe('the run priority and the compression of the bundle', () => {
     writeFileSync(join(ws.appsDir, name, '.env'), 'DB_NAME=shop\nDB_USER=shop\nDB_PASSWORD=pw\nDB_HOST=127.0.0.1\n');
     return name;
   };
-  const env = (mode: string, extra: Record<string, string> = {}) => ({ ...ws.env, PATH: `${FAULT_BIN}:${process.env.PATH}`, FAKE_DUMP_MODE: mode, ...extra });
+  const env = (mode: string, extra: Record<string, string> = {}) => ({
+    ...ws.env,
+    PATH: `${FAULT_BIN}:${process.env.PATH}`,
+    FAKE_DUMP_MODE: mode,
+    ...extra,
+  });
 
   it('by default (low) mysqldump runs at nice 10 and I/O best-effort 7', async () => {
-    const run = await runAgent(backupArgs(app('low'), 'mysql', 'wordpress'), env('priority', { BACKOPPER_COMPRESS_THREADS: '2' }));
+    const run = await runAgent(
+      backupArgs(app('low'), 'mysql', 'wordpress'),
+      env('priority', { BACKOPPER_COMPRESS_THREADS: '2' }),
+    );
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     const dump = dumpText(ws, 'low');
     expect(dump).toContain(`-- nice ${Math.max(LOW_NICE, getPriority())}\n`);
@@ -37,23 +45,34 @@ describe('the run priority and the compression of the bundle', () => {
   });
 
   it('with BACKOPPER_PRIORITY=normal it keeps the priority it was started with', async () => {
-    const run = await runAgent(backupArgs(app('normal'), 'mysql', 'wordpress'), env('priority', { BACKOPPER_PRIORITY: 'normal' }));
+    const run = await runAgent(
+      backupArgs(app('normal'), 'mysql', 'wordpress'),
+      env('priority', { BACKOPPER_PRIORITY: 'normal' }),
+    );
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     expect(dumpText(ws, 'normal')).toContain(`-- nice ${getPriority()}\n`);
   });
 
   it('a bad BACKOPPER_PRIORITY is refused naming the variable', async () => {
-    const run = await runAgent(backupArgs(app('bad'), 'mysql', 'wordpress'), env('priority', { BACKOPPER_PRIORITY: 'idle' }));
+    const run = await runAgent(
+      backupArgs(app('bad'), 'mysql', 'wordpress'),
+      env('priority', { BACKOPPER_PRIORITY: 'idle' }),
+    );
     expect(run.exitCode).toBe(2);
     expect(run.report.error).toBe('BACKOPPER_PRIORITY (--priority) "idle" is not one of low, normal');
   });
 
   it('a compression job that crashes fails the database step loudly and leaves no file, partial or not', async () => {
     const preload = join(__dirname, '..', 'fixtures', 'failing-deflate.cjs');
-    const run = await runAgent(backupArgs(app('crash'), 'mysql', 'wordpress'), env('warn', { NODE_OPTIONS: `--require ${preload}` }));
+    const run = await runAgent(
+      backupArgs(app('crash'), 'mysql', 'wordpress'),
+      env('warn', { NODE_OPTIONS: `--require ${preload}` }),
+    );
     expect(run.exitCode, run.stdout + run.stderr).toBe(1);
     expect(run.report.steps.database.status).toBe('failed');
-    expect(run.report.steps.database.error).toContain('compressing block 0 (at byte 0) failed: simulated crash of a compression job');
+    expect(run.report.steps.database.error).toContain(
+      'compressing block 0 (at byte 0) failed: simulated crash of a compression job',
+    );
     expect(ws.backupFiles('crash')).toEqual([]);
   });
 });

@@ -1,10 +1,25 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backupArgs, FIXTURE_BIN, runAgent, startAgent } from '../services/agent';
 import { openSession, waitFor } from '../services/exec';
 import { createMysqlDatabase, mysqlRoot, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
-import { type PostgresCluster, type PostgresDatabase, seedLaravelSchema, startPostgresCluster } from '../services/postgres';
+import {
+  type PostgresCluster,
+  type PostgresDatabase,
+  seedLaravelSchema,
+  startPostgresCluster,
+} from '../services/postgres';
 import { freePort } from '../services/ports';
 import { type LocalS3, startS3 } from '../services/s3';
 import { writeLaravelApp, writeWordpressApp } from '../services/sample-app';
@@ -34,7 +49,9 @@ describe('database failures: loud, exit 1, nothing kept under a final name, noth
   });
   beforeEach(() => {
     const dir = join(ws.backupsDir, app);
-    if (existsSync(dir)) for (const name of ws.backupFiles(app)) if (!OLD.includes(name)) throw new Error(`unexpected ${name} left by a previous test`);
+    if (existsSync(dir))
+      for (const name of ws.backupFiles(app))
+        if (!OLD.includes(name)) throw new Error(`unexpected ${name} left by a previous test`);
     for (const name of OLD) writeFileSync(join(ws.backupsDir, app, name), 'old', { flag: 'w' });
   });
 
@@ -50,7 +67,9 @@ describe('database failures: loud, exit 1, nothing kept under a final name, noth
     expect(run.report.steps.transfer.status).toBe('succeeded');
     expect(ws.backupFiles(app)).toEqual(OLD);
     // No dump in S3; the failed run is on record.
-    expect((await s3.listKeys()).filter((key) => key.includes(String(run.report.timestamp)))).toEqual([run.report.runRecord.key]);
+    expect((await s3.listKeys()).filter((key) => key.includes(String(run.report.timestamp)))).toEqual([
+      run.report.runRecord.key,
+    ]);
     expect(ws.leftovers()).toEqual([]);
     expect(run.stdout).toContain('[backopper] database  failed');
   }
@@ -70,7 +89,10 @@ describe('database failures: loud, exit 1, nothing kept under a final name, noth
 
   it('database unreachable: the error names the connection failure', async () => {
     const port = await freePort();
-    const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, BACKOPPER_APPS_DIR: appWithHost(ws, app, `127.0.0.1:${port}`) });
+    const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), {
+      ...env,
+      BACKOPPER_APPS_DIR: appWithHost(ws, app, `127.0.0.1:${port}`),
+    });
     await expectDatabaseFailureLeftNothing(run, /Can't connect/);
   });
 
@@ -80,25 +102,40 @@ describe('database failures: loud, exit 1, nothing kept under a final name, noth
       const agent = startAgent(backupArgs(app, 'mysql', 'wordpress'), env);
       // The dump has written wp_audit and now waits for wp_posts: kill its connection mid-dump.
       const id = await waitFor('the dump to block on wp_posts', async () =>
-        (await mysqlRoot(`SELECT ID FROM information_schema.PROCESSLIST WHERE USER='${db.user}' AND STATE LIKE 'Waiting for table metadata lock'`)).trim(),
+        (
+          await mysqlRoot(
+            `SELECT ID FROM information_schema.PROCESSLIST WHERE USER='${db.user}' AND STATE LIKE 'Waiting for table metadata lock'`,
+          )
+        ).trim(),
       );
       const partial = readdirSync(join(ws.backupsDir, app)).filter((name) => name.endsWith('.partial'));
       expect(partial).toHaveLength(1);
       await mysqlRoot(`KILL ${id}`);
       const run = await agent.finished;
-      await expectDatabaseFailureLeftNothing(run, /mysqldump exited with status \d+: .*(Lost connection|server has gone away|Error 2013)/i);
+      await expectDatabaseFailureLeftNothing(
+        run,
+        /mysqldump exited with status \d+: .*(Lost connection|server has gone away|Error 2013)/i,
+      );
     } finally {
       await lock.close();
     }
   });
 
   it('a dump that exits 0 without "-- Dump completed" is truncated, even though its gzip is valid', async () => {
-    const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, PATH: `${FIXTURE_BIN}:${process.env.PATH}`, FAKE_DUMP_MODE: 'truncated' });
+    const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), {
+      ...env,
+      PATH: `${FIXTURE_BIN}:${process.env.PATH}`,
+      FAKE_DUMP_MODE: 'truncated',
+    });
     await expectDatabaseFailureLeftNothing(run, /truncated: it does not end with "-- Dump completed"/);
   });
 
   it('a dump that fails after writing output fails the step though gzip succeeded', async () => {
-    const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, PATH: `${FIXTURE_BIN}:${process.env.PATH}`, FAKE_DUMP_MODE: 'exit2' });
+    const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), {
+      ...env,
+      PATH: `${FIXTURE_BIN}:${process.env.PATH}`,
+      FAKE_DUMP_MODE: 'exit2',
+    });
     await expectDatabaseFailureLeftNothing(run, /mysqldump exited with status 2: mysqldump: Error 2013/);
   });
 
@@ -120,8 +157,17 @@ describe('database failures: loud, exit 1, nothing kept under a final name, noth
     const lock = openSession('mysql', ['-uroot', db.database], 'LOCK TABLES wp_posts WRITE;\n');
     try {
       const agent = startAgent(backupArgs(app, 'mysql', 'wordpress'), env);
-      const dumpPid = await waitFor('mysqldump to run', async () => listProcesses().find(({ argv }) => argv[0] === 'mysqldump' && argv.includes(db.database))?.pid);
-      await waitFor('the dump to block', async () => (await mysqlRoot(`SELECT ID FROM information_schema.PROCESSLIST WHERE USER='${db.user}' AND STATE LIKE 'Waiting for table metadata lock'`)).trim());
+      const dumpPid = await waitFor(
+        'mysqldump to run',
+        async () => listProcesses().find(({ argv }) => argv[0] === 'mysqldump' && argv.includes(db.database))?.pid,
+      );
+      await waitFor('the dump to block', async () =>
+        (
+          await mysqlRoot(
+            `SELECT ID FROM information_schema.PROCESSLIST WHERE USER='${db.user}' AND STATE LIKE 'Waiting for table metadata lock'`,
+          )
+        ).trim(),
+      );
       const everyArgv = listProcesses().map(({ argv }) => argv);
       expect(everyArgv.length).toBeGreaterThan(3);
       expect(everyArgv.filter((argv) => argv.join(' ').includes(db.password))).toEqual([]);
@@ -161,11 +207,17 @@ describe('PostgreSQL failures', () => {
   });
 
   it('connection killed mid-dump: pg_dump fails and no .tar is left', async () => {
-    const lock = openSession('psql', ['-h', cluster.socketDir, '-p', String(cluster.port), '-U', 'postgres', '-d', db.database], 'BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE;\n');
+    const lock = openSession(
+      'psql',
+      ['-h', cluster.socketDir, '-p', String(cluster.port), '-U', 'postgres', '-d', db.database],
+      'BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE;\n',
+    );
     try {
       const agent = startAgent(backupArgs(app, 'postgres', 'laravel'), ws.env);
       const pid = await waitFor('pg_dump to wait for its lock', async () =>
-        (await cluster.psql(`SELECT pid FROM pg_stat_activity WHERE usename='${db.user}' AND wait_event_type='Lock'`)).trim(),
+        (
+          await cluster.psql(`SELECT pid FROM pg_stat_activity WHERE usename='${db.user}' AND wait_event_type='Lock'`)
+        ).trim(),
       );
       await cluster.psql(`SELECT pg_terminate_backend(${pid})`);
       const run = await agent.finished;
@@ -179,7 +231,11 @@ describe('PostgreSQL failures', () => {
   });
 
   it('a pg_dump that stops before the tar end-of-archive blocks is truncated', async () => {
-    const run = await runAgent(backupArgs(app, 'postgres', 'laravel'), { ...ws.env, PATH: `${FIXTURE_BIN}:${process.env.PATH}`, FAKE_DUMP_MODE: 'truncated' });
+    const run = await runAgent(backupArgs(app, 'postgres', 'laravel'), {
+      ...ws.env,
+      PATH: `${FIXTURE_BIN}:${process.env.PATH}`,
+      FAKE_DUMP_MODE: 'truncated',
+    });
     expect(run.exitCode).toBe(1);
     expect(run.report.steps.database.error).toMatch(/truncated: it does not end with the tar end-of-archive blocks/);
     expect(ws.backupFiles(app)).toEqual([]);
@@ -187,7 +243,12 @@ describe('PostgreSQL failures', () => {
 });
 
 /** A copy of the app whose .env points at another host (or is otherwise edited); returns its apps dir. */
-function appWithHost(ws: Workspace, app: string, host: string, edit: (text: string) => string = (text) => text): string {
+function appWithHost(
+  ws: Workspace,
+  app: string,
+  host: string,
+  edit: (text: string) => string = (text) => text,
+): string {
   const appsDir = join(ws.root, `apps-${Math.random().toString(36).slice(2, 7)}`);
   mkdirSync(appsDir);
   cpSync(join(ws.appsDir, app), join(appsDir, app), { recursive: true });

@@ -24,17 +24,38 @@ interface PasswordCase {
 }
 
 const CASES: PasswordCase[] = [
-  { title: 'every printable ASCII character, double-quoted and escaped', password: PRINTABLE_ASCII, env: (pw) => [`DB_PASSWORD=${envValue(pw)}`] },
-  { title: 'every printable ASCII character but the quote, single-quoted and literal', password: PRINTABLE_ASCII.replace("'", ''), env: (pw) => [`DB_PASSWORD='${pw}'`] },
-  { title: 'Unicode, with spaces at both ends', password: ' ünïcødé 🔑 ß€ 中文 ', env: (pw) => [`DB_PASSWORD=${envValue(pw)} # trailing comment`] },
-  { title: 'unquoted, with a trailing comment', password: 'Un-quoted:p@ss!%^&*()[]{}<>,.?/|~=+$x', env: (pw) => [`DB_PASSWORD=${pw} # the password`] },
+  {
+    title: 'every printable ASCII character, double-quoted and escaped',
+    password: PRINTABLE_ASCII,
+    env: (pw) => [`DB_PASSWORD=${envValue(pw)}`],
+  },
+  {
+    title: 'every printable ASCII character but the quote, single-quoted and literal',
+    password: PRINTABLE_ASCII.replace("'", ''),
+    env: (pw) => [`DB_PASSWORD='${pw}'`],
+  },
+  {
+    title: 'Unicode, with spaces at both ends',
+    password: ' ünïcødé 🔑 ß€ 中文 ',
+    env: (pw) => [`DB_PASSWORD=${envValue(pw)} # trailing comment`],
+  },
+  {
+    title: 'unquoted, with a trailing comment',
+    password: 'Un-quoted:p@ss!%^&*()[]{}<>,.?/|~=+$x',
+    env: (pw) => [`DB_PASSWORD=${pw} # the password`],
+  },
   {
     title: 'built from ${NAME} references, with an escaped \\${ kept literal',
     password: '#h"e\\ad:${NOT} t@il',
     env: () => [`PW_HEAD='#h"e\\ad'`, 'PW_TAIL=t@il', 'DB_PASSWORD="${PW_HEAD}:\\${NOT} ${PW_TAIL}"'],
   },
   { title: 'abc#def, which phpdotenv reads as abc', password: 'abc', env: () => ['DB_PASSWORD=abc#def'] },
-  { title: 'Bedrock: .env.local wins over .env', password: 'l0cal "wins" $#\\ ', env: () => ['DB_PASSWORD=the-one-in-dot-env'], local: (pw) => [`DB_PASSWORD=${envValue(pw)}`] },
+  {
+    title: 'Bedrock: .env.local wins over .env',
+    password: 'l0cal "wins" $#\\ ',
+    env: () => ['DB_PASSWORD=the-one-in-dot-env'],
+    local: (pw) => [`DB_PASSWORD=${envValue(pw)}`],
+  },
 ];
 
 function writeApp(ws: Workspace, app: string, lines: string[], local?: string[]): string {
@@ -45,7 +66,10 @@ function writeApp(ws: Workspace, app: string, lines: string[], local?: string[])
     // Bedrock's layout: config/application.php (which loads .env.local) beside web/app.
     mkdirSync(join(root, 'config'));
     mkdirSync(join(root, 'web', 'app'), { recursive: true });
-    writeFileSync(join(root, 'config', 'application.php'), "<?php\n$env_files = file_exists($root_dir . '/.env.local') ? ['.env', '.env.local'] : ['.env'];\n");
+    writeFileSync(
+      join(root, 'config', 'application.php'),
+      "<?php\n$env_files = file_exists($root_dir . '/.env.local') ? ['.env', '.env.local'] : ['.env'];\n",
+    );
     writeFileSync(join(root, '.env.local'), `${local.join('\n')}\n`);
   }
   return root;
@@ -66,7 +90,12 @@ describe('passwords with any printable character reach MariaDB intact', () => {
     dbs.push(db);
     await mysqlRoot(`CREATE TABLE t (id INT PRIMARY KEY, s TEXT); INSERT INTO t VALUES (1, 'kept ✓')`, db.database);
     const app = `pw-${db.database}`;
-    writeApp(ws, app, [`DB_NAME=${db.database}`, `DB_USER=${db.user}`, `DB_HOST=${db.host}:${db.port}`, ...env(password)], local?.(password));
+    writeApp(
+      ws,
+      app,
+      [`DB_NAME=${db.database}`, `DB_USER=${db.user}`, `DB_HOST=${db.host}:${db.port}`, ...env(password)],
+      local?.(password),
+    );
 
     const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), ws.env);
     expect(run.report.steps?.database?.error).toBeUndefined();
@@ -83,11 +112,16 @@ describe('passwords with any printable character reach MariaDB intact', () => {
     }
   });
 
-  it('fails the database step when the .env password is not the user\'s (the server really checks)', async () => {
+  it("fails the database step when the .env password is not the user's (the server really checks)", async () => {
     const db = await createMysqlDatabase('pw', 'the-real-one');
     dbs.push(db);
     const app = `pw-${db.database}`;
-    writeApp(ws, app, [`DB_NAME=${db.database}`, `DB_USER=${db.user}`, `DB_HOST=${db.host}:${db.port}`, 'DB_PASSWORD="the-real-one "']);
+    writeApp(ws, app, [
+      `DB_NAME=${db.database}`,
+      `DB_USER=${db.user}`,
+      `DB_HOST=${db.host}:${db.port}`,
+      'DB_PASSWORD="the-real-one "',
+    ]);
     const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), ws.env);
     expect(run.exitCode).toBe(1);
     expect(run.report.steps.database.error).toMatch(/Access denied/);
@@ -100,7 +134,9 @@ describe('passwords with any printable character reach MariaDB intact', () => {
     writeApp(ws, app, [`DB_NAME=${db.database}`, `DB_USER=${db.user}`, 'DB_PASSWORD=pw', 'DB_HOST=${DB_SERVER}']);
     const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), ws.env);
     expect(run.exitCode).toBe(1);
-    expect(run.report.steps.database.error).toContain('DB_HOST refers to ${DB_SERVER}, defined nowhere in the file (it may come from the PHP runtime');
+    expect(run.report.steps.database.error).toContain(
+      'DB_HOST refers to ${DB_SERVER}, defined nowhere in the file (it may come from the PHP runtime',
+    );
     expect(ws.backupFiles(app)).toEqual([]);
   });
 });
@@ -115,11 +151,20 @@ describe('passwords with any printable character reach PostgreSQL intact', () =>
     await Promise.all([cluster?.stop(), ws?.remove()]);
   });
 
-  const laravelLines = (db: PostgresDatabase) => ['DB_CONNECTION=pgsql', `DB_HOST=${db.host}`, `DB_PORT=${db.port}`, `DB_DATABASE=${db.database}`, `DB_USERNAME=${db.user}`];
+  const laravelLines = (db: PostgresDatabase) => [
+    'DB_CONNECTION=pgsql',
+    `DB_HOST=${db.host}`,
+    `DB_PORT=${db.port}`,
+    `DB_DATABASE=${db.database}`,
+    `DB_USERNAME=${db.user}`,
+  ];
 
   it.each(CASES)('$title', async ({ password, env, local }) => {
     const db = await cluster.createDatabase('pw', password);
-    await cluster.psql(`SET ROLE ${db.user}; CREATE TABLE t (id int PRIMARY KEY, s text); INSERT INTO t VALUES (1, 'kept ✓');`, db.database);
+    await cluster.psql(
+      `SET ROLE ${db.user}; CREATE TABLE t (id int PRIMARY KEY, s text); INSERT INTO t VALUES (1, 'kept ✓');`,
+      db.database,
+    );
     const app = `pw-${db.database}`;
     writeApp(ws, app, [...laravelLines(db), ...env(password)], local?.(password));
 
@@ -128,11 +173,23 @@ describe('passwords with any printable character reach PostgreSQL intact', () =>
     expect(run.exitCode).toBe(0);
     const restored = `${db.database}_r`;
     await cluster.psql(`CREATE DATABASE ${restored}`);
-    await exec('pg_restore', ['--no-owner', '--exit-on-error', '-h', cluster.socketDir, '-p', String(cluster.port), '-U', 'postgres', '-d', restored, run.report.steps.database.path]);
+    await exec('pg_restore', [
+      '--no-owner',
+      '--exit-on-error',
+      '-h',
+      cluster.socketDir,
+      '-p',
+      String(cluster.port),
+      '-U',
+      'postgres',
+      '-d',
+      restored,
+      run.report.steps.database.path,
+    ]);
     expect((await cluster.psql('SELECT s FROM t WHERE id = 1', restored)).trim()).toBe('kept ✓');
   });
 
-  it('fails the database step when the .env password is not the user\'s (the server really checks)', async () => {
+  it("fails the database step when the .env password is not the user's (the server really checks)", async () => {
     const db = await cluster.createDatabase('pw', 'the-real-one');
     const app = `pw-${db.database}`;
     writeApp(ws, app, [...laravelLines(db), 'DB_PASSWORD="the-real-one "']);

@@ -42,7 +42,13 @@ describe('the run timestamp never lies', () => {
     const run = await exitWithin(startAgent(backupArgs(app, 'mysql', 'wordpress'), env), 30);
     const after = seconds();
     expect(run.exitCode, run.stdout).toBe(0);
-    expect(run.report.warnings).toEqual([expect.stringMatching(new RegExp(`^${statePath()} records a run at ${before + 3600} \\(.*\\), 1 h ahead of this server's clock .*: the clock was set back; ignored it`))]);
+    expect(run.report.warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^${statePath()} records a run at ${before + 3600} \\(.*\\), 1 h ahead of this server's clock .*: the clock was set back; ignored it`,
+        ),
+      ),
+    ]);
     expect(run.report.timestamp).toBeGreaterThanOrEqual(before);
     expect(run.report.timestamp).toBeLessThanOrEqual(after);
     expect(run.report.steps.upload.key).toBe(`${app}/live/backup_${run.report.timestamp}.sql.gz`);
@@ -69,7 +75,10 @@ describe('the run timestamp never lies', () => {
   it('without a record, a dump already named after this second is not overwritten: the run takes the next one', async () => {
     const second = seconds() + 1;
     writeFileSync(join(dir, `${second}.sql.gz`), 'an earlier dump of this second');
-    const run = await exitWithin(startAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, ...frozenClockEnv(second * 1000, 1500) }), 30);
+    const run = await exitWithin(
+      startAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, ...frozenClockEnv(second * 1000, 1500) }),
+      30,
+    );
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.report.timestamp).toBe(second + 1);
     expect(readFileSync(join(dir, `${second}.sql.gz`), 'utf8')).toBe('an earlier dump of this second');

@@ -57,17 +57,27 @@ describe('the backups disk is full', () => {
     expect(run.report.status).toBe('failed');
     const { database, retention, upload, media, transfer } = run.report.steps;
     expect(database.status).toBe('failed');
-    expect(database.error).toBe(`writing ${join(dir, `.${run.report.timestamp}.sql.gz.partial`)} failed: ENOSPC: no space left on device, write`);
+    expect(database.error).toBe(
+      `writing ${join(dir, `.${run.report.timestamp}.sql.gz.partial`)} failed: ENOSPC: no space left on device, write`,
+    );
     expect(retention).toMatchObject({ status: 'skipped', reason: 'the database step failed' });
     expect(upload).toMatchObject({ status: 'skipped', reason: 'the database step failed' });
     expect(media.status).toBe('succeeded');
     expect(transfer.status).toBe('succeeded');
     expect(readdirSync(join(sshd.remoteRoot, app, 'live'))).toContain(posix.basename(String(transfer.path)));
-    expect(posix.basename(String(transfer.path))).toMatch(new RegExp(`^media_${run.report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`));
+    expect(posix.basename(String(transfer.path))).toMatch(
+      new RegExp(`^media_${run.report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`),
+    );
     // The old backups are untouched, nothing partial or locked is left, no dump reached S3 (the run is on record).
-    expect(readdirSync(dir).filter((name) => name !== '.backopper-last-run').sort()).toEqual(OLD);
+    expect(
+      readdirSync(dir)
+        .filter((name) => name !== '.backopper-last-run')
+        .sort(),
+    ).toEqual(OLD);
     for (const old of OLD) expect(readFileSync(join(dir, old), 'utf8')).toBe(`old backup ${old}\n`);
-    expect((await s3.listKeys(`${app}/`)).filter((key) => key.includes(String(run.report.timestamp)))).toEqual([run.report.runRecord.key]);
+    expect((await s3.listKeys(`${app}/`)).filter((key) => key.includes(String(run.report.timestamp)))).toEqual([
+      run.report.runRecord.key,
+    ]);
     expect(ws.leftovers()).toEqual([]);
   }
 
@@ -78,7 +88,9 @@ describe('the backups disk is full', () => {
     fill(mount, 1);
     const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, BACKOPPER_BACKUPS_DIR: mount });
     await expectLoudDatabaseFailure(run, mount);
-    expect(run.report.warnings).toEqual([`could not record the run timestamp in ${join(mount, app, '.backopper-last-run')}: ENOSPC: no space left on device, write`]);
+    expect(run.report.warnings).toEqual([
+      `could not record the run timestamp in ${join(mount, app, '.backopper-last-run')}: ENOSPC: no space left on device, write`,
+    ]);
   });
 
   it('filling up during the dump: the partial file is removed, the previous backups are kept', async () => {
@@ -93,12 +105,18 @@ describe('the backups disk is full', () => {
       const run = await runAgent(backupArgs('bigsite', 'mysql', 'wordpress'), { ...env, BACKOPPER_BACKUPS_DIR: mount });
       expect(run.exitCode, run.stdout).toBe(1);
       const dir = join(mount, 'bigsite');
-      expect(run.report.steps.database.error).toBe(`writing ${join(dir, `.${run.report.timestamp}.sql.gz.partial`)} failed: ENOSPC: no space left on device, write`);
+      expect(run.report.steps.database.error).toBe(
+        `writing ${join(dir, `.${run.report.timestamp}.sql.gz.partial`)} failed: ENOSPC: no space left on device, write`,
+      );
       expect(readdirSync(dir).filter((name) => name !== '.backopper-last-run')).toEqual([]);
       expect(run.report.steps.media.status).toBe('succeeded');
       expect(await s3.listKeys('bigsite/')).toEqual([run.report.runRecord.key]);
       // The first app's old backups on the same disk are untouched.
-      expect(readdirSync(join(mount, app)).filter((name) => name.endsWith('.sql.gz')).sort()).toEqual(OLD);
+      expect(
+        readdirSync(join(mount, app))
+          .filter((name) => name.endsWith('.sql.gz'))
+          .sort(),
+      ).toEqual(OLD);
       expect(ws.leftovers()).toEqual([]);
     } finally {
       await big.drop();
@@ -120,7 +138,11 @@ describe('the backups disk is full', () => {
       expect(readdirSync(join(mount, 'pgsite')).filter((name) => name !== '.backopper-last-run')).toEqual([]);
       expect(run.report.steps.media.status).toBe('succeeded');
       expect(await s3.listKeys('pgsite/')).toEqual([run.report.runRecord.key]);
-      expect(readdirSync(join(mount, app)).filter((name) => name.endsWith('.sql.gz')).sort()).toEqual(OLD);
+      expect(
+        readdirSync(join(mount, app))
+          .filter((name) => name.endsWith('.sql.gz'))
+          .sort(),
+      ).toEqual(OLD);
       expect(ws.leftovers()).toEqual([]);
     } finally {
       await cluster?.stop();

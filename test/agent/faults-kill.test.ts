@@ -50,8 +50,15 @@ describe('a run killed with SIGKILL, and the run after it', () => {
   });
 
   it('mid-dump: no file anywhere holds the database password; the next run removes the partial dump and the dead lock, and says so', async () => {
-    const agent = startAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, PATH: `${FAULT_BIN}:${process.env.PATH}`, FAKE_DUMP_MODE: 'slow' }, { detached: true });
-    await waitFor('the dump to be under way', async () => existsSync(backupDir()) && readdirSync(backupDir()).find((name) => name.endsWith('.partial')));
+    const agent = startAgent(
+      backupArgs(app, 'mysql', 'wordpress'),
+      { ...env, PATH: `${FAULT_BIN}:${process.env.PATH}`, FAKE_DUMP_MODE: 'slow' },
+      { detached: true },
+    );
+    await waitFor(
+      'the dump to be under way',
+      async () => existsSync(backupDir()) && readdirSync(backupDir()).find((name) => name.endsWith('.partial')),
+    );
     const killed = await killGroup(agent);
     expect(killed.exitCode).toBe(null);
 
@@ -62,16 +69,25 @@ describe('a run killed with SIGKILL, and the run after it', () => {
 
     const next = await runAgent(backupArgs(app, 'mysql', 'wordpress'), env);
     expect(next.exitCode, next.stdout).toBe(0);
-    expect(next.report.cleaned).toEqual([`${join(backupDir(), '.backopper.lock')} (pid ${agent.child.pid}, no longer running)`, join(backupDir(), partial)]);
+    expect(next.report.cleaned).toEqual([
+      `${join(backupDir(), '.backopper.lock')} (pid ${agent.child.pid}, no longer running)`,
+      join(backupDir(), partial),
+    ]);
     expect(next.stdout).toContain(`cleaned   ${join(backupDir(), partial)}`);
-    expect(readdirSync(backupDir()).filter((name) => name.endsWith('.partial') || name.startsWith('.backopper.lock'))).toEqual([]);
+    expect(
+      readdirSync(backupDir()).filter((name) => name.endsWith('.partial') || name.startsWith('.backopper.lock')),
+    ).toEqual([]);
     expect(ws.backupFiles(app)).toEqual([`${next.report.timestamp}.sql.gz`]);
     expect(filesContaining(ws.root, passwordTail(), ws.appsDir)).toEqual([]);
     expect(ws.leftovers()).toEqual([]);
   });
 
   it("mid-archive: the next run removes the dead run's temporary archive, and only that", async () => {
-    const agent = startAgent(backupArgs(app, 'none', 'wordpress'), { ...env, PATH: `${FAULT_BIN}:${process.env.PATH}`, FAKE_TAR_MODE: 'slow' }, { detached: true });
+    const agent = startAgent(
+      backupArgs(app, 'none', 'wordpress'),
+      { ...env, PATH: `${FAULT_BIN}:${process.env.PATH}`, FAKE_TAR_MODE: 'slow' },
+      { detached: true },
+    );
     const archive = await waitFor('the archive to be written', async () => {
       const dir = readdirSync(ws.tmpDir)[0];
       const file = dir && readdirSync(join(ws.tmpDir, dir))[0];
@@ -82,7 +98,10 @@ describe('a run killed with SIGKILL, and the run after it', () => {
 
     const next = await runAgent(backupArgs(app, 'none', 'wordpress'), env);
     expect(next.exitCode, next.stdout).toBe(0);
-    expect(next.report.cleaned).toEqual([`${join(backupDir(), '.backopper.lock')} (pid ${agent.child.pid}, no longer running)`, archive]);
+    expect(next.report.cleaned).toEqual([
+      `${join(backupDir(), '.backopper.lock')} (pid ${agent.child.pid}, no longer running)`,
+      archive,
+    ]);
     expect(ws.leftovers()).toEqual([]);
   });
 
@@ -97,13 +116,23 @@ describe('a run killed with SIGKILL, and the run after it', () => {
 
     it("the next run removes the dead run's .part on the media server and says so", async () => {
       writeMediaFiles(join(ws.appsDir, app, 'public', 'wp-content', 'uploads', 'big'), 8, 256 * 1024);
-      const viaProxy = { ...env, BACKOPPER_MEDIA_PORT: String(proxy.port), BACKOPPER_MEDIA_KNOWN_HOSTS: await sshd.knownHostsFor(proxy.port) };
+      const viaProxy = {
+        ...env,
+        BACKOPPER_MEDIA_PORT: String(proxy.port),
+        BACKOPPER_MEDIA_KNOWN_HOSTS: await sshd.knownHostsFor(proxy.port),
+      };
       const remoteDir = join(sshd.remoteRoot, app, 'live');
       const before = existsSync(remoteDir) ? readdirSync(remoteDir) : [];
       // Enough for the handshake and the start of the file, then the link hangs.
       proxy.stallAfter(proxy.forwarded() + 512 * 1024);
       const agent = startAgent(backupArgs(app, 'none', 'wordpress'), viaProxy, { detached: true });
-      const part = await waitFor('a partial upload on the media server', async () => existsSync(remoteDir) && readdirSync(remoteDir).find((name) => name.endsWith('.part') && statSync(join(remoteDir, name)).size > 0), 30_000);
+      const part = await waitFor(
+        'a partial upload on the media server',
+        async () =>
+          existsSync(remoteDir) &&
+          readdirSync(remoteDir).find((name) => name.endsWith('.part') && statSync(join(remoteDir, name)).size > 0),
+        30_000,
+      );
       await killGroup(agent);
       proxy.resume();
       expect(readdirSync(remoteDir)).toContain(part);

@@ -54,27 +54,41 @@ describe('a media folder reached through a symlink (Deployer/Capistrano shared f
     }
     expect(realpathSync(join(appRoot, mediaDir))).toBe(realpathSync(shared));
 
-    const run = await runAgent(backupArgs(app, 'none', 'bedrock'), { ...ws.env, ...sshd.env, BACKOPPER_MEDIA_DIR: mediaDir });
+    const run = await runAgent(backupArgs(app, 'none', 'bedrock'), {
+      ...ws.env,
+      ...sshd.env,
+      BACKOPPER_MEDIA_DIR: mediaDir,
+    });
     expect(run.exitCode).toBe(0);
-    expect(run.report.steps.media).toMatchObject({ status: 'succeeded', path: join(appRoot, mediaDir), source: realpathSync(shared) });
+    expect(run.report.steps.media).toMatchObject({
+      status: 'succeeded',
+      path: join(appRoot, mediaDir),
+      source: realpathSync(shared),
+    });
     const [remoteName] = readdirSync(join(sshd.remoteRoot, app, 'live'));
     const archive = join(sshd.remoteRoot, app, 'live', remoteName!);
-    expect(await listArchive(archive)).toEqual([
-      'd uploads/',
-      'd uploads/2024/',
-      'd uploads/2024/05/',
-      '- uploads/2024/05/image-0.jpg',
-      '- uploads/2024/05/image-2.jpg',
-      '- uploads/image-1.jpg',
-      '- uploads/image-3.jpg',
-      'l uploads/latest.jpg -> 2024/05/image-0.jpg',
-      '- uploads/ünïcode name ✓.txt',
-    ].sort());
+    expect(await listArchive(archive)).toEqual(
+      [
+        'd uploads/',
+        'd uploads/2024/',
+        'd uploads/2024/05/',
+        '- uploads/2024/05/image-0.jpg',
+        '- uploads/2024/05/image-2.jpg',
+        '- uploads/image-1.jpg',
+        '- uploads/image-3.jpg',
+        'l uploads/latest.jpg -> 2024/05/image-0.jpg',
+        '- uploads/ünïcode name ✓.txt',
+      ].sort(),
+    );
     expect(run.report.steps.media.bytes).toBeGreaterThan(4 * 4096);
     const extracted = join(ws.root, `extracted-${app}`);
     mkdirSync(extracted);
     await exec('tar', ['-xzf', archive, '-C', extracted]);
-    expect(readFileSync(join(extracted, 'uploads', '2024', '05', 'image-0.jpg')).equals(readFileSync(join(shared, '2024', '05', 'image-0.jpg')))).toBe(true);
+    expect(
+      readFileSync(join(extracted, 'uploads', '2024', '05', 'image-0.jpg')).equals(
+        readFileSync(join(shared, '2024', '05', 'image-0.jpg')),
+      ),
+    ).toBe(true);
     expect(ws.leftovers()).toEqual([]);
   });
 });
@@ -100,7 +114,13 @@ describe('two servers holding the same app, running in the same second', () => {
     writeFileSync(join(ws.appsDir, app, 'files', `from-${marker}.txt`), `${marker}\n`);
     return ws;
   }
-  const envOf = (ws: Workspace) => ({ ...ws.env, ...sshd.env, BACKOPPER_MEDIA_DIR: 'files', NODE_OPTIONS: `--require=${FIXED_CLOCK}`, BACKOPPER_TEST_CLOCK_MS: String(clockMs) });
+  const envOf = (ws: Workspace) => ({
+    ...ws.env,
+    ...sshd.env,
+    BACKOPPER_MEDIA_DIR: 'files',
+    NODE_OPTIONS: `--require=${FIXED_CLOCK}`,
+    BACKOPPER_TEST_CLOCK_MS: String(clockMs),
+  });
   const remoteDir = () => join(sshd.remoteRoot, app, 'live');
 
   it('both keep their own archive: names carry the server, both reports name their remote file and its hash', async () => {
@@ -114,7 +134,10 @@ describe('two servers holding the same app, running in the same second', () => {
     expect([runA.report.host, runB.report.host]).toEqual(['web-a', 'web-b']);
     const names = readdirSync(remoteDir()).sort();
     expect(names).toHaveLength(2);
-    for (const [run, marker] of [[runA, 'a'], [runB, 'b']] as const) {
+    for (const [run, marker] of [
+      [runA, 'a'],
+      [runB, 'b'],
+    ] as const) {
       const transfer = run.report.steps.transfer;
       const remotePath = transfer.path.slice(transfer.path.indexOf(':') + 1);
       expect(remotePath.startsWith(`${remoteDir()}/media_${clockMs / 1000}_`)).toBe(true);
@@ -136,7 +159,9 @@ describe('two servers holding the same app, running in the same second', () => {
     const runAgain = await runAgent(backupArgs(app, 'none', 'static'), envOf(again));
     expect(runAgain.exitCode).toBe(1);
     expect(runAgain.report.steps.transfer.status).toBe('failed');
-    expect(runAgain.report.steps.transfer.error).toContain(`${remotePath} already exists on the media server; not replacing it`);
+    expect(runAgain.report.steps.transfer.error).toContain(
+      `${remotePath} already exists on the media server; not replacing it`,
+    );
     expect(sha256(readFileSync(remotePath))).toBe(runFirst.report.steps.transfer.sha256);
     expect(readdirSync(remoteDir()).sort()).toEqual(before);
     expect(again.leftovers()).toEqual([]);
@@ -150,7 +175,10 @@ describe('SSH connections the media server drops or refuses', () => {
 
   beforeAll(async () => {
     // A media server that takes one unauthenticated connection at a time and drops the others.
-    [ws, sshd] = await Promise.all([createWorkspace(), startSshd({ extraConfig: ['MaxStartups 1:100:1'], logLevel: 'INFO' })]);
+    [ws, sshd] = await Promise.all([
+      createWorkspace(),
+      startSshd({ extraConfig: ['MaxStartups 1:100:1'], logLevel: 'INFO' }),
+    ]);
     writeMediaFiles(join(ws.appsDir, app, 'files'), 3);
   });
   afterAll(async () => {
@@ -176,7 +204,11 @@ describe('SSH connections the media server drops or refuses', () => {
   it('a connection dropped past MaxStartups is retried with backoff, and the archive arrives', async () => {
     const held = await holdStartupSlot();
     try {
-      const agent = startAgent(backupArgs(app, 'none', 'static'), { ...ws.env, ...sshd.env, BACKOPPER_MEDIA_DIR: 'files' });
+      const agent = startAgent(backupArgs(app, 'none', 'static'), {
+        ...ws.env,
+        ...sshd.env,
+        BACKOPPER_MEDIA_DIR: 'files',
+      });
       let stdout = '';
       let exited = false;
       agent.child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -189,7 +221,9 @@ describe('SSH connections the media server drops or refuses', () => {
       expect(run.report.steps.transfer.status).toBe('succeeded');
       expect(run.report.steps.transfer.attempts).toBeGreaterThanOrEqual(2);
       expect(run.report.steps.transfer.attempts).toBeLessThanOrEqual(3);
-      expect(run.stdout).toMatch(/transfer +attempt 1 of 3 failed \(sftp exited with status 255: kex_exchange_identification: .*\); retrying in \d+(\.\d)? s/);
+      expect(run.stdout).toMatch(
+        /transfer +attempt 1 of 3 failed \(sftp exited with status 255: kex_exchange_identification: .*\); retrying in \d+(\.\d)? s/,
+      );
       const remotePath = run.report.steps.transfer.path.slice(run.report.steps.transfer.path.indexOf(':') + 1);
       expect(sha256(readFileSync(remotePath))).toBe(run.report.steps.transfer.sha256);
       expect(ws.leftovers()).toEqual([]);
@@ -199,15 +233,30 @@ describe('SSH connections the media server drops or refuses', () => {
   });
 
   it.each([
-    ['an unknown host key', () => ({ BACKOPPER_MEDIA_KNOWN_HOSTS: sshd.wrongKnownHostsFile }), /Host key verification failed/],
-    ['a key the server refuses', () => ({ BACKOPPER_MEDIA_IDENTITY: sshd.knownHostsFile.replace(/known_hosts$/, 'other_host_key') }), /Permission denied/],
+    [
+      'an unknown host key',
+      () => ({ BACKOPPER_MEDIA_KNOWN_HOSTS: sshd.wrongKnownHostsFile }),
+      /Host key verification failed/,
+    ],
+    [
+      'a key the server refuses',
+      () => ({ BACKOPPER_MEDIA_IDENTITY: sshd.knownHostsFile.replace(/known_hosts$/, 'other_host_key') }),
+      /Permission denied/,
+    ],
   ])('%s is not retried: one attempt, the transfer fails at once', async (_, settings, error) => {
-    const run = await runAgent(backupArgs(app, 'none', 'static'), { ...ws.env, ...sshd.env, BACKOPPER_MEDIA_DIR: 'files', ...settings() });
+    const run = await runAgent(backupArgs(app, 'none', 'static'), {
+      ...ws.env,
+      ...sshd.env,
+      BACKOPPER_MEDIA_DIR: 'files',
+      ...settings(),
+    });
     expect(run.exitCode).toBe(1);
     expect(run.report.steps.transfer).toMatchObject({ status: 'failed', attempts: 1 });
     expect(run.report.steps.transfer.error).toMatch(error);
     expect(run.stdout).not.toContain('retrying');
-    expect(readdirSync(join(sshd.remoteRoot, app, 'live')).filter((name) => name.includes(String(run.report.timestamp)))).toEqual([]);
+    expect(
+      readdirSync(join(sshd.remoteRoot, app, 'live')).filter((name) => name.includes(String(run.report.timestamp))),
+    ).toEqual([]);
     expect(ws.leftovers()).toEqual([]);
   });
 });

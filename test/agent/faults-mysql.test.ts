@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentRun, backupArgs, runAgent } from '../services/agent';
 import { exec, uniqueSuffix } from '../services/exec';
-import { createMysqlDatabase, createRestrictedUser, fingerprintMysql, mysqlRoot, type MysqlDatabase } from '../services/mariadb';
+import {
+  createMysqlDatabase,
+  createRestrictedUser,
+  fingerprintMysql,
+  mysqlRoot,
+  type MysqlDatabase,
+} from '../services/mariadb';
 import { writeWordpressApp } from '../services/sample-app';
 import { createWorkspace, type Workspace } from '../services/workspace';
 
@@ -16,9 +22,16 @@ async function seedSchema(db: MysqlDatabase, extra: ('trigger' | 'event' | 'proc
     "INSERT INTO wp_posts (post_title) VALUES ('Hello 🌍'), ('Zweiter Beitrag'), ('tercero')",
     'CREATE DEFINER=root@localhost VIEW wp_titles AS SELECT ID, post_title FROM wp_posts',
   ];
-  if (extra.includes('trigger')) statements.push('CREATE DEFINER=root@localhost TRIGGER wp_posts_log AFTER INSERT ON wp_posts FOR EACH ROW INSERT INTO wp_log (post_id) VALUES (NEW.ID)');
-  if (extra.includes('event')) statements.push('CREATE DEFINER=root@localhost EVENT wp_purge ON SCHEDULE EVERY 1 DAY DISABLE DO DELETE FROM wp_log');
-  if (extra.includes('procedure')) statements.push('CREATE DEFINER=root@localhost PROCEDURE wp_count(OUT n INT) SELECT COUNT(*) INTO n FROM wp_posts');
+  if (extra.includes('trigger'))
+    statements.push(
+      'CREATE DEFINER=root@localhost TRIGGER wp_posts_log AFTER INSERT ON wp_posts FOR EACH ROW INSERT INTO wp_log (post_id) VALUES (NEW.ID)',
+    );
+  if (extra.includes('event'))
+    statements.push(
+      'CREATE DEFINER=root@localhost EVENT wp_purge ON SCHEDULE EVERY 1 DAY DISABLE DO DELETE FROM wp_log',
+    );
+  if (extra.includes('procedure'))
+    statements.push('CREATE DEFINER=root@localhost PROCEDURE wp_count(OUT n INT) SELECT COUNT(*) INTO n FROM wp_posts');
   for (const statement of statements) await mysqlRoot(statement, db.database);
 }
 
@@ -47,7 +60,11 @@ describe('an app user with the WordPress-hardening grants', () => {
   });
 
   /** A database with `extra` objects, and an app whose .env holds a user with only `privileges`. */
-  async function appWith(privileges: string[], extra: ('trigger' | 'event' | 'procedure')[] = [], role?: { name: string; privileges: string[] }) {
+  async function appWith(
+    privileges: string[],
+    extra: ('trigger' | 'event' | 'procedure')[] = [],
+    role?: { name: string; privileges: string[] },
+  ) {
     const db = await createMysqlDatabase();
     cleanups.push(() => db.drop());
     await seedSchema(db, extra);
@@ -81,14 +98,20 @@ describe('an app user with the WordPress-hardening grants', () => {
   it('with TRIGGER but no EVENT: the triggers are in the dump, only events are reported missing', async () => {
     const { db, run } = await appWith([...HARDENED, 'TRIGGER'], ['trigger']);
     expectSucceeded(run);
-    expect(run.report.steps.database.notIncluded.map((line: string) => line.split(':')[0])).toEqual(['events', 'routines']);
+    expect(run.report.steps.database.notIncluded.map((line: string) => line.split(':')[0])).toEqual([
+      'events',
+      'routines',
+    ]);
     const restored = await restoredFingerprint(run.report.steps.database.path);
     expect(restored.triggers).toBe('wp_posts_log');
     expect(restored).toEqual(await fingerprintMysql(db.database));
   });
 
   it('EVENT through a default role: the events are in the dump', async () => {
-    const { db, run } = await appWith([...HARDENED, 'TRIGGER', 'EXECUTE'], ['event'], { name: `backup_role_${uniqueSuffix()}`, privileges: ['EVENT'] });
+    const { db, run } = await appWith([...HARDENED, 'TRIGGER', 'EXECUTE'], ['event'], {
+      name: `backup_role_${uniqueSuffix()}`,
+      privileges: ['EVENT'],
+    });
     expectSucceeded(run);
     expect(run.report.steps.database.notIncluded).toBeUndefined();
     const restored = await restoredFingerprint(run.report.steps.database.path);
@@ -109,7 +132,11 @@ describe('an app user with the WordPress-hardening grants', () => {
   it('events that exist but are hidden from the user: MariaDB shows it none, so the report says it cannot check them', async () => {
     const { db, run } = await appWith([...HARDENED, 'TRIGGER', 'EXECUTE'], ['event']);
     expectSucceeded(run);
-    expect(run.report.steps.database.notIncluded).toEqual([expect.stringMatching(/^events: .* lacks the EVENT privilege on .*, so whether .* has any cannot be checked \(GRANT EVENT ON/)]);
+    expect(run.report.steps.database.notIncluded).toEqual([
+      expect.stringMatching(
+        /^events: .* lacks the EVENT privilege on .*, so whether .* has any cannot be checked \(GRANT EVENT ON/,
+      ),
+    ]);
     expect((await restoredFingerprint(run.report.steps.database.path)).events).toBe('');
     expect((await fingerprintMysql(db.database)).events).toBe('wp_purge');
   });
@@ -127,8 +154,17 @@ describe('a row larger than the client default packet (24 MiB)', () => {
     originalPacket = (await mysqlRoot('SELECT @@GLOBAL.max_allowed_packet')).trim();
     await mysqlRoot('SET GLOBAL max_allowed_packet = 134217728');
     [ws, db] = await Promise.all([createWorkspace(), createMysqlDatabase()]);
-    await mysqlRoot('CREATE TABLE wp_options (option_id INT PRIMARY KEY, option_name VARCHAR(191), option_value LONGTEXT) DEFAULT CHARSET=utf8mb4', db.database);
-    await exec('mysql', ['-uroot', '--max-allowed-packet=1G', db.database, '-e', `INSERT INTO wp_options VALUES (1, 'elementor_data', REPEAT(CONCAT(MD5('x'), 'ü, "quoted"\\n'), ${Math.ceil(ROW_BYTES / 45)}))`]);
+    await mysqlRoot(
+      'CREATE TABLE wp_options (option_id INT PRIMARY KEY, option_name VARCHAR(191), option_value LONGTEXT) DEFAULT CHARSET=utf8mb4',
+      db.database,
+    );
+    await exec('mysql', [
+      '-uroot',
+      '--max-allowed-packet=1G',
+      db.database,
+      '-e',
+      `INSERT INTO wp_options VALUES (1, 'elementor_data', REPEAT(CONCAT(MD5('x'), 'ü, "quoted"\\n'), ${Math.ceil(ROW_BYTES / 45)}))`,
+    ]);
     writeWordpressApp(ws.appsDir, app, db);
   });
   afterAll(async () => {
@@ -136,7 +172,13 @@ describe('a row larger than the client default packet (24 MiB)', () => {
     await Promise.all([ws?.remove(), db?.drop()]);
   });
 
-  const rowPrint = async (database: string) => (await mysqlRoot(`SELECT LENGTH(option_value), SHA2(option_value, 256) FROM wp_options WHERE option_id = 1`, database)).trim();
+  const rowPrint = async (database: string) =>
+    (
+      await mysqlRoot(
+        `SELECT LENGTH(option_value), SHA2(option_value, 256) FROM wp_options WHERE option_id = 1`,
+        database,
+      )
+    ).trim();
 
   it('dumps with the raised default, and the dump restores the row byte for byte', async () => {
     const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), ws.env);
@@ -146,7 +188,13 @@ describe('a row larger than the client default packet (24 MiB)', () => {
     const scratch = `restored_${uniqueSuffix()}`;
     await mysqlRoot(`CREATE DATABASE \`${scratch}\``);
     try {
-      await exec('sh', ['-c', 'zcat "$1" | mysql -uroot --max-allowed-packet=1G "$2"', 'sh', run.report.steps.database.path, scratch]);
+      await exec('sh', [
+        '-c',
+        'zcat "$1" | mysql -uroot --max-allowed-packet=1G "$2"',
+        'sh',
+        run.report.steps.database.path,
+        scratch,
+      ]);
       expect(await rowPrint(scratch)).toBe(live);
     } finally {
       await mysqlRoot(`DROP DATABASE IF EXISTS \`${scratch}\``);
@@ -154,16 +202,28 @@ describe('a row larger than the client default packet (24 MiB)', () => {
   }, 120_000);
 
   it('BACKOPPER_MYSQL_MAX_ALLOWED_PACKET below the row: fails saying the row is too big for it, not only "Lost connection"', async () => {
-    const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...ws.env, BACKOPPER_MYSQL_MAX_ALLOWED_PACKET: '16M' });
+    const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), {
+      ...ws.env,
+      BACKOPPER_MYSQL_MAX_ALLOWED_PACKET: '16M',
+    });
     expect(run.exitCode).toBe(1);
-    expect(run.report.steps.database.error).toMatch(/Lost connection to server during query when dumping table `wp_options`/);
-    expect(run.report.steps.database.error).toMatch(/a row of wp_options may be larger than the packet limit 16M: raise BACKOPPER_MYSQL_MAX_ALLOWED_PACKET \(at most 1G\)$/);
+    expect(run.report.steps.database.error).toMatch(
+      /Lost connection to server during query when dumping table `wp_options`/,
+    );
+    expect(run.report.steps.database.error).toMatch(
+      /a row of wp_options may be larger than the packet limit 16M: raise BACKOPPER_MYSQL_MAX_ALLOWED_PACKET \(at most 1G\)$/,
+    );
     expect(ws.backupFiles(app).filter((name) => name.includes(String(run.report.timestamp)))).toEqual([]);
   });
 
   it('rejects a packet size mysqldump would not take, naming the variable', async () => {
-    const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...ws.env, BACKOPPER_MYSQL_MAX_ALLOWED_PACKET: '4G' });
+    const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), {
+      ...ws.env,
+      BACKOPPER_MYSQL_MAX_ALLOWED_PACKET: '4G',
+    });
     expect(run.exitCode).toBe(2);
-    expect(run.report.error).toBe('BACKOPPER_MYSQL_MAX_ALLOWED_PACKET (--mysql-max-allowed-packet) "4G" is not a size from 1K to 1G (a number of bytes, or with K, M or G)');
+    expect(run.report.error).toBe(
+      'BACKOPPER_MYSQL_MAX_ALLOWED_PACKET (--mysql-max-allowed-packet) "4G" is not a size from 1K to 1G (a number of bytes, or with K, M or G)',
+    );
   });
 });

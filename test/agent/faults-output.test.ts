@@ -9,7 +9,10 @@ import { createWorkspace, type Workspace } from '../services/workspace';
 /** An app whose `.env` points at a database the fixture mysqldump pretends to dump. */
 function writeFixtureApp(ws: Workspace, app: string, password: string): void {
   mkdirSync(join(ws.appsDir, app), { recursive: true });
-  writeFileSync(join(ws.appsDir, app, '.env'), `DB_NAME=shop\nDB_USER=shop\nDB_PASSWORD=${password}\nDB_HOST=127.0.0.1\n`);
+  writeFileSync(
+    join(ws.appsDir, app, '.env'),
+    `DB_NAME=shop\nDB_USER=shop\nDB_PASSWORD=${password}\nDB_HOST=127.0.0.1\n`,
+  );
 }
 
 describe('what child processes say and where the output goes', () => {
@@ -20,7 +23,12 @@ describe('what child processes say and where the output goes', () => {
   afterAll(async () => {
     await ws?.remove();
   });
-  const fixtureEnv = (mode: string, extra: Record<string, string> = {}) => ({ ...ws.env, PATH: `${FAULT_BIN}:${process.env.PATH}`, FAKE_DUMP_MODE: mode, ...extra });
+  const fixtureEnv = (mode: string, extra: Record<string, string> = {}) => ({
+    ...ws.env,
+    PATH: `${FAULT_BIN}:${process.env.PATH}`,
+    FAKE_DUMP_MODE: mode,
+    ...extra,
+  });
 
   it('warnings a successful mysqldump prints reach the step line and the report, with the password redacted', async () => {
     const password = 'hunter2-Zq8';
@@ -33,7 +41,9 @@ describe('what child processes say and where the output goes', () => {
       'mysqldump: Warning: connecting with password ***',
     ]);
     const line = run.stdout.split('\n').find((text) => text.startsWith('[backopper] database  succeeded'));
-    expect(line).toContain('warnings: mysqldump: Warning: column statistics are not supported by this server; mysqldump: Warning: connecting with password ***');
+    expect(line).toContain(
+      'warnings: mysqldump: Warning: column statistics are not supported by this server; mysqldump: Warning: connecting with password ***',
+    );
     expect(run.stdout).not.toContain(password);
     expect(run.report.status).toBe('succeeded');
   });
@@ -60,7 +70,10 @@ describe('what child processes say and where the output goes', () => {
   it('a promise rejected with nobody listening does not cost the report: it is on stderr and in the report, exit 1', async () => {
     writeFixtureApp(ws, 'stray', 'pw-stray');
     const preload = join(__dirname, '..', 'fixtures', 'stray-rejection.cjs');
-    const run = await runAgent(backupArgs('stray', 'mysql', 'wordpress'), fixtureEnv('warn', { NODE_OPTIONS: `--require ${preload}` }));
+    const run = await runAgent(
+      backupArgs('stray', 'mysql', 'wordpress'),
+      fixtureEnv('warn', { NODE_OPTIONS: `--require ${preload}` }),
+    );
     expect(run.exitCode, run.stdout + run.stderr).toBe(1);
     expect(run.report.steps.database.status, run.stdout).toBe('succeeded');
     expect(run.report.warnings).toContain('unhandled rejection: stray rejection from a library');
@@ -83,11 +96,13 @@ describe('an app name starting with "-"', () => {
     [['--app=-rf'], /app name "-rf" is not a folder name \(letters, digits, \. _ -, not starting with "\." or "-"/],
     [['--app', '-rf'], /Option '--app' argument is ambiguous/],
   ])('is refused by the agent with exit 2 (%j), touching nothing', async (appArgs, message) => {
-    const run = await runAgent(['backup', ...appArgs, '--environment', 'live', '--engine', 'none', '--project-type', 'static'], ws.env);
+    const run = await runAgent(
+      ['backup', ...appArgs, '--environment', 'live', '--engine', 'none', '--project-type', 'static'],
+      ws.env,
+    );
     expect(run.exitCode).toBe(2);
     expect(run.report).toMatchObject({ status: 'invalid' });
     expect(run.report.error).toMatch(message);
     expect(existsSync(join(ws.backupsDir, '-rf'))).toBe(false);
   });
-
 });

@@ -42,7 +42,13 @@ describe('two servers back up the same app in the same second', () => {
     const second = Math.floor(Date.now() / 1000) + 1;
     const clock = frozenClockEnv(second * 1000, 3000);
     const agents = servers.map((ws) =>
-      startAgent(backupArgs(app, 'mysql', 'wordpress'), { ...ws.env, ...front.env, ...clock, ...extraEnv, BACKOPPER_BUCKET: s3.bucket }),
+      startAgent(backupArgs(app, 'mysql', 'wordpress'), {
+        ...ws.env,
+        ...front.env,
+        ...clock,
+        ...extraEnv,
+        BACKOPPER_BUCKET: s3.bucket,
+      }),
     );
     return Promise.all(agents.map((agent) => agent.finished));
   }
@@ -64,33 +70,44 @@ describe('two servers back up the same app in the same second', () => {
   }
 
   function expectNothingLeftOver(ws: Workspace) {
-    expect(readdirSync(join(ws.backupsDir, app)).filter((name) => name.endsWith('.partial') || name === '.backopper.lock')).toEqual([]);
+    expect(
+      readdirSync(join(ws.backupsDir, app)).filter((name) => name.endsWith('.partial') || name === '.backopper.lock'),
+    ).toEqual([]);
     expect(ws.leftovers()).toEqual([]);
   }
-
 
   it.each([
     ['small dumps (one conditional PutObject each)', 0, 'PutObject'],
     ['dumps of several parts (conditional CompleteMultipartUpload)', 9, 'CompleteMultipartUpload'],
-  ])('%s: neither run can replace the other one\'s dump or .sha256; the loser takes the next free second', async (_name, randomMiB, call) => {
-    if (randomMiB) await addRandomRows(db, randomMiB, 1024 * 1024);
-    const refusedBefore = front.refused().length;
-    const runs = await race();
-    for (const run of runs) {
-      expect(run.exitCode, run.stdout).toBe(0);
-      await expectOwnsItsObjects(run);
-    }
-    const [first, second] = runs;
-    expect(first.report.steps.upload.key).not.toBe(second.report.steps.upload.key);
-    // The race happened: one run's conditional write of the dump was refused, and it says so.
-    const [firstKey, secondKey] = runs.map((run) => run.report.timestamp as number).sort((a, b) => a - b);
-    expect(front.refused().slice(refusedBefore).map((write) => write.slice(4))).toContain(`${call} ${app}/live/backup_${firstKey}.sql.gz`);
-    expect(secondKey).toBeGreaterThan(firstKey);
-    const loser = runs.find((run) => run.report.steps.upload.warning)!;
-    expect(loser.report.steps.upload.warning).toMatch(/was stored by another run .*; stored as backup_\d+\.sql\.gz instead/);
-    for (const ws of servers) expectNothingLeftOver(ws);
-    expect(existsSync(loser.report.steps.database.path)).toBe(true);
-  });
+  ])(
+    "%s: neither run can replace the other one's dump or .sha256; the loser takes the next free second",
+    async (_name, randomMiB, call) => {
+      if (randomMiB) await addRandomRows(db, randomMiB, 1024 * 1024);
+      const refusedBefore = front.refused().length;
+      const runs = await race();
+      for (const run of runs) {
+        expect(run.exitCode, run.stdout).toBe(0);
+        await expectOwnsItsObjects(run);
+      }
+      const [first, second] = runs;
+      expect(first.report.steps.upload.key).not.toBe(second.report.steps.upload.key);
+      // The race happened: one run's conditional write of the dump was refused, and it says so.
+      const [firstKey, secondKey] = runs.map((run) => run.report.timestamp as number).sort((a, b) => a - b);
+      expect(
+        front
+          .refused()
+          .slice(refusedBefore)
+          .map((write) => write.slice(4)),
+      ).toContain(`${call} ${app}/live/backup_${firstKey}.sql.gz`);
+      expect(secondKey).toBeGreaterThan(firstKey);
+      const loser = runs.find((run) => run.report.steps.upload.warning)!;
+      expect(loser.report.steps.upload.warning).toMatch(
+        /was stored by another run .*; stored as backup_\d+\.sql\.gz instead/,
+      );
+      for (const ws of servers) expectNothingLeftOver(ws);
+      expect(existsSync(loser.report.steps.database.path)).toBe(true);
+    },
+  );
 });
 
 describe('S3 accepts connections and then goes silent', () => {
@@ -118,7 +135,9 @@ describe('S3 accepts connections and then goes silent', () => {
   });
 
   function expectCleanAfter(app: string) {
-    expect(readdirSync(join(ws.backupsDir, app)).filter((name) => name.endsWith('.partial') || name === '.backopper.lock')).toEqual([]);
+    expect(
+      readdirSync(join(ws.backupsDir, app)).filter((name) => name.endsWith('.partial') || name === '.backopper.lock'),
+    ).toEqual([]);
     expect(ws.leftovers()).toEqual([]);
   }
 
@@ -134,7 +153,12 @@ describe('S3 accepts connections and then goes silent', () => {
     try {
       const run = await exitWithin(
         // The stall is noticed first (1 s without taking data), long before S3's idle timeout (4 s).
-        startAgent(backupArgs('big', 'mysql', 'wordpress'), { ...env, BACKOPPER_S3_TIMEOUT: '4', BACKOPPER_UPLOAD_STALL_TIMEOUT: '1', AWS_MAX_ATTEMPTS: '2' }),
+        startAgent(backupArgs('big', 'mysql', 'wordpress'), {
+          ...env,
+          BACKOPPER_S3_TIMEOUT: '4',
+          BACKOPPER_UPLOAD_STALL_TIMEOUT: '1',
+          AWS_MAX_ATTEMPTS: '2',
+        }),
         90,
       );
       expect(run.exitCode).toBe(1);
@@ -147,7 +171,9 @@ describe('S3 accepts connections and then goes silent', () => {
       const key = `big/live/backup_${run.report.timestamp}.sql.gz`;
       expect(upload.error).toContain(`to s3://${s3.bucket}/${key} failed`);
       expect(upload.error).toMatch(/failed: the request socket timed out after 4000 ms of inactivity \(2 attempts\)/);
-      expect(upload.error).toMatch(/before that, the streamed upload was dropped: it took no data for 1 s \(BACKOPPER_UPLOAD_STALL_TIMEOUT\)$/);
+      expect(upload.error).toMatch(
+        /before that, the streamed upload was dropped: it took no data for 1 s \(BACKOPPER_UPLOAD_STALL_TIMEOUT\)$/,
+      );
       expect(proxy.stats().cutOff).toBeGreaterThan(0);
       expect(await s3.listKeys('big/')).toEqual([]);
       expectCleanAfter('big');
@@ -159,20 +185,31 @@ describe('S3 accepts connections and then goes silent', () => {
   it('SIGTERM while the dump is held back by a silent upload ends the run within seconds, with a report', async () => {
     proxy.setMode('blackhole', 1024 * 1024);
     try {
-      const agent = startAgent(backupArgs('big', 'mysql', 'wordpress'), { ...env, BACKOPPER_S3_TIMEOUT: '600', BACKOPPER_UPLOAD_STALL_TIMEOUT: '600' });
+      const agent = startAgent(backupArgs('big', 'mysql', 'wordpress'), {
+        ...env,
+        BACKOPPER_S3_TIMEOUT: '600',
+        BACKOPPER_UPLOAD_STALL_TIMEOUT: '600',
+      });
       const dir = join(ws.backupsDir, 'big');
-      const partialSize = () => readdirSync(dir).filter((name) => name.endsWith('.partial')).map((name) => statSync(join(dir, name)).size)[0];
+      const partialSize = () =>
+        readdirSync(dir)
+          .filter((name) => name.endsWith('.partial'))
+          .map((name) => statSync(join(dir, name)).size)[0];
       const cutBefore = proxy.stats().cutOff;
       await waitFor('the upload to go silent', async () => proxy.stats().cutOff > cutBefore, 60_000);
       // The dump has stopped growing: it waits on the upload.
       let last = -1;
-      await waitFor('the dump to stall', async () => {
-        const size = partialSize();
-        const stalled = size !== undefined && size === last;
-        last = size ?? -1;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        return stalled;
-      }, 60_000);
+      await waitFor(
+        'the dump to stall',
+        async () => {
+          const size = partialSize();
+          const stalled = size !== undefined && size === last;
+          last = size ?? -1;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          return stalled;
+        },
+        60_000,
+      );
       agent.child.kill('SIGTERM');
       const run = await exitWithin(agent, 20);
       expect(run.exitCode).toBe(1);
@@ -193,7 +230,11 @@ describe('S3 accepts connections and then goes silent', () => {
       const cutBefore = proxy.stats().cutOff;
       const agent = startAgent(backupArgs('small', 'mysql', 'wordpress'), { ...env, BACKOPPER_S3_TIMEOUT: '600' });
       const dumped = () => ws.backupFiles('small').some((name) => /^\d+\.sql\.gz$/.test(name));
-      await waitFor('the finished dump to wait on S3', async () => dumped() && proxy.stats().cutOff > cutBefore, 60_000);
+      await waitFor(
+        'the finished dump to wait on S3',
+        async () => dumped() && proxy.stats().cutOff > cutBefore,
+        60_000,
+      );
       agent.child.kill('SIGTERM');
       const run = await exitWithin(agent, 20);
       expect(run.exitCode).toBe(1);
@@ -201,7 +242,11 @@ describe('S3 accepts connections and then goes silent', () => {
       const { database, upload } = run.report.steps;
       expect(database.status, run.stdout).toBe('succeeded');
       await expectIntactDump(database.path, database.sha256);
-      expect(upload).toMatchObject({ status: 'failed', error: 'received SIGTERM', key: `small/live/backup_${run.report.timestamp}.sql.gz` });
+      expect(upload).toMatchObject({
+        status: 'failed',
+        error: 'received SIGTERM',
+        key: `small/live/backup_${run.report.timestamp}.sql.gz`,
+      });
       expect(await s3.listKeys('small/')).toEqual([]);
       expectCleanAfter('small');
     } finally {
@@ -210,11 +255,18 @@ describe('S3 accepts connections and then goes silent', () => {
   }, 120_000);
 
   it('after the silence, the same settings back up normally', async () => {
-    const run = await exitWithin(startAgent(backupArgs('small', 'mysql', 'wordpress'), { ...env, BACKOPPER_S3_TIMEOUT: '2' }), 60);
+    const run = await exitWithin(
+      startAgent(backupArgs('small', 'mysql', 'wordpress'), { ...env, BACKOPPER_S3_TIMEOUT: '2' }),
+      60,
+    );
     expect(run.exitCode, run.stdout).toBe(0);
     // The dumps the silent runs kept locally are caught up too, and every run that reached S3 is on record.
     const { upload, catchUp } = run.report.steps;
-    const dumps = [upload.key, upload.checksumKey, ...catchUp.caughtUp.flatMap((key: string) => [key, `${key}.sha256`])].sort();
+    const dumps = [
+      upload.key,
+      upload.checksumKey,
+      ...catchUp.caughtUp.flatMap((key: string) => [key, `${key}.sha256`]),
+    ].sort();
     const keys = await s3.listKeys('small/');
     expect(keys.filter((key) => !key.includes('/runs/'))).toEqual(dumps);
     expect(keys).toContain(run.report.runRecord.key);

@@ -29,7 +29,14 @@ describe('backopper-agent inventory', () => {
     const file = join(ws.root, 'ssm', 'i-0123456789abcdef0', 'inventory', 'custom', 'BackopperApps.json');
     const run = await runAgent(['inventory', '--environment', 'live', '--inventory-file', file], ws.env);
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.report).toEqual({ status: 'succeeded', environment: 'live', apps: ['blog', 'shop-0001'], file, agentVersion: expect.any(String), bundleSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(run.report).toEqual({
+      status: 'succeeded',
+      environment: 'live',
+      apps: ['blog', 'shop-0001'],
+      file,
+      agentVersion: expect.any(String),
+      bundleSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     const written = JSON.parse(readFileSync(file, 'utf8'));
     expect(written).toMatchObject({
       SchemaVersion: '1.0',
@@ -45,9 +52,14 @@ describe('backopper-agent inventory', () => {
     const world = await createSyncWorld({ backend: 'scheduler', environments: ['live'] });
     try {
       world.api.setList('live', makeApps(2, 'shop'));
-      world.ssm.inventory.put('i-0123456789abcdef0', { ...written, CaptureTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+      world.ssm.inventory.put('i-0123456789abcdef0', {
+        ...written,
+        CaptureTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      });
       await world.sync({ now: new Date() });
-      expect(world.targetsOf('backopper-live-shop-0001')).toEqual([{ Key: 'InstanceIds', Values: ['i-0123456789abcdef0'] }]);
+      expect(world.targetsOf('backopper-live-shop-0001')).toEqual([
+        { Key: 'InstanceIds', Values: ['i-0123456789abcdef0'] },
+      ]);
       expect(world.targetsOf('backopper-live-shop-0000')?.[0]?.Key).toBe('tag:backopper:environment');
     } finally {
       await world.close();
@@ -63,7 +75,10 @@ describe('backopper-agent inventory', () => {
 
   it('fails loudly when the apps folder cannot be listed: exit 1, nothing written', async () => {
     const file = join(ws.root, 'out.json');
-    const run = await runAgent(['inventory', '--environment', 'live', '--inventory-file', file, '--apps-dir', join(ws.root, 'missing')], ws.env);
+    const run = await runAgent(
+      ['inventory', '--environment', 'live', '--inventory-file', file, '--apps-dir', join(ws.root, 'missing')],
+      ws.env,
+    );
     expect(run.exitCode).toBe(1);
     expect(run.report).toMatchObject({ status: 'failed' });
     expect(run.report.error).toContain('cannot list the apps folder');

@@ -67,8 +67,16 @@ describe('the per-app lock', () => {
   });
 
   it.each([
-    ['a start time that is not the live process\'s', () => ({ startTime: startTimeOf(sleeper.pid!) + 1, bootId: bootId() }), 'now belongs to another process'],
-    ['another boot id', () => ({ startTime: startTimeOf(sleeper.pid!), bootId: '00000000-0000-4000-8000-000000000000' }), 'was recorded before the last reboot'],
+    [
+      "a start time that is not the live process's",
+      () => ({ startTime: startTimeOf(sleeper.pid!) + 1, bootId: bootId() }),
+      'now belongs to another process',
+    ],
+    [
+      'another boot id',
+      () => ({ startTime: startTimeOf(sleeper.pid!), bootId: '00000000-0000-4000-8000-000000000000' }),
+      'was recorded before the last reboot',
+    ],
   ])('takes over a lock whose live pid has %s', async (_, identity, reason) => {
     writeFileSync(lockPath(), `${JSON.stringify({ pid: sleeper.pid, ...identity() })}\n`);
     const result = await run();
@@ -101,7 +109,14 @@ describe('the per-app lock', () => {
     let racer: string;
     beforeAll(() => {
       racer = join(ws.root, 'lock-racer.js');
-      buildSync({ entryPoints: [resolve(__dirname, '../services/lock-racer.ts')], outfile: racer, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
+      buildSync({
+        entryPoints: [resolve(__dirname, '../services/lock-racer.ts')],
+        outfile: racer,
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        logLevel: 'error',
+      });
     });
 
     it('50 trials of 2 to 4 racing processes: exactly one takes the lock each time, and nothing is left after', async () => {
@@ -111,9 +126,14 @@ describe('the per-app lock', () => {
         mkdirSync(dir, { recursive: true });
         const dead = await deadPid();
         // Both formats a dead run may have left: this version's and the plain pid of older ones.
-        writeFileSync(join(dir, LOCK), trial % 2 === 0 ? `${JSON.stringify({ pid: dead, startTime: 1, bootId: bootId() })}\n` : `${dead}\n`);
+        writeFileSync(
+          join(dir, LOCK),
+          trial % 2 === 0 ? `${JSON.stringify({ pid: dead, startTime: 1, bootId: bootId() })}\n` : `${dead}\n`,
+        );
         const start = join(dir, 'start');
-        const racers = Array.from({ length: 2 + (trial % 3) }, () => spawn(process.execPath, [racer, dir, start], { stdio: ['pipe', 'pipe', 'inherit'] }));
+        const racers = Array.from({ length: 2 + (trial % 3) }, () =>
+          spawn(process.execPath, [racer, dir, start], { stdio: ['pipe', 'pipe', 'inherit'] }),
+        );
         const outputs = racers.map(lines);
         const exits = racers.map((child) => new Promise((done) => child.once('exit', done)));
         await until('every racer to be ready', () => outputs.every((out) => out().includes('ready')));
@@ -121,7 +141,10 @@ describe('the per-app lock', () => {
         await until('every racer to decide', () => outputs.every((out) => out().length === 2));
         const results = outputs.map((out) => out()[1]!);
         winners.push(results.filter((line) => line === 'won').length);
-        for (const line of results) expect(line, `trial ${trial}`).toMatch(/^(won|busy: a backup of race is already running \(pid \d+, lock .*\))$/);
+        for (const line of results)
+          expect(line, `trial ${trial}`).toMatch(
+            /^(won|busy: a backup of race is already running \(pid \d+, lock .*\))$/,
+          );
         for (const child of racers) child.stdin.end();
         await Promise.all(exits);
         expect(readdirSync(dir), `trial ${trial}`).toEqual(['start']);

@@ -25,7 +25,15 @@ describe('media server retention (real sshd)', () => {
     for (const name of foreign) writeFileSync(join(remoteDir(), name), 'not yours\n');
     // An archive of the older naming (no host id) from this server: ours, the oldest.
     writeFileSync(join(remoteDir(), 'media_1500000001.tar.gz'), 'old naming\n');
-    for (let i = 0; i < 7; i += 1) runs.push(await runAgent(backupArgs(app, 'none', 'static'), { ...ws.env, ...sshd.env, BACKOPPER_MEDIA_DIR: 'files', BACKOPPER_MEDIA_KEEP: '3' }));
+    for (let i = 0; i < 7; i += 1)
+      runs.push(
+        await runAgent(backupArgs(app, 'none', 'static'), {
+          ...ws.env,
+          ...sshd.env,
+          BACKOPPER_MEDIA_DIR: 'files',
+          BACKOPPER_MEDIA_KEEP: '3',
+        }),
+      );
   }, 240_000);
   afterAll(async () => {
     await Promise.all([ws?.remove(), sshd?.stop()]);
@@ -41,7 +49,15 @@ describe('media server retention (real sshd)', () => {
   it('each run reports the remote files it deleted, as host:path, and only after its own transfer', () => {
     const deleted = runs.map((run) => run.report.steps.mediaRetention.deleted);
     const at = (name: string) => `127.0.0.1:${join(remoteDir(), name)}`;
-    expect(deleted).toEqual([[], [], [at('media_1500000001.tar.gz')], [at(nameOf(runs[0]!))], [at(nameOf(runs[1]!))], [at(nameOf(runs[2]!))], [at(nameOf(runs[3]!))]]);
+    expect(deleted).toEqual([
+      [],
+      [],
+      [at('media_1500000001.tar.gz')],
+      [at(nameOf(runs[0]!))],
+      [at(nameOf(runs[1]!))],
+      [at(nameOf(runs[2]!))],
+      [at(nameOf(runs[3]!))],
+    ]);
     expect(runs[6]!.stdout).toContain(`mediaRetention succeeded`);
   });
 

@@ -19,13 +19,25 @@ describe('progress lines', () => {
   });
 
   it('say the bytes so far, the rate over the last interval and the time', () => {
-    expect(formatProgress('database', 1_288_490_189, 1_241_513_984, 60_000, 1000)).toBe('progress database: 1.2 GiB so far, 44.8 MiB/s (60 s)');
-    expect(formatProgress('transfer', undefined, 0, 90_400, 30_000)).toBe('progress transfer: still running after 90 s');
+    expect(formatProgress('database', 1_288_490_189, 1_241_513_984, 60_000, 1000)).toBe(
+      'progress database: 1.2 GiB so far, 44.8 MiB/s (60 s)',
+    );
+    expect(formatProgress('transfer', undefined, 0, 90_400, 30_000)).toBe(
+      'progress transfer: still running after 90 s',
+    );
   });
 
   it('BACKOPPER_PROGRESS_INTERVAL: seconds from 0.1 to 3600, 0 for none, 30 by default', () => {
-    expect([parseProgressInterval(undefined), parseProgressInterval('5'), parseProgressInterval('0.5'), parseProgressInterval('0')]).toEqual([30_000, 5000, 500, 0]);
-    for (const bad of ['fast', '-1', '0.01', '7200']) expect(() => parseProgressInterval(bad)).toThrow(/BACKOPPER_PROGRESS_INTERVAL .* is not a number of seconds from 0\.1 to 3600/);
+    expect([
+      parseProgressInterval(undefined),
+      parseProgressInterval('5'),
+      parseProgressInterval('0.5'),
+      parseProgressInterval('0'),
+    ]).toEqual([30_000, 5000, 500, 0]);
+    for (const bad of ['fast', '-1', '0.01', '7200'])
+      expect(() => parseProgressInterval(bad)).toThrow(
+        /BACKOPPER_PROGRESS_INTERVAL .* is not a number of seconds from 0\.1 to 3600/,
+      );
   });
 
   it('tick at the interval while the work runs, stop when it settles, and pass its result or error through', async () => {
@@ -42,7 +54,10 @@ describe('progress lines', () => {
     finish('done');
     expect(await watched).toBe('done');
     await vi.advanceTimersByTimeAsync(120_000);
-    expect(lines).toEqual(['progress upload: 30.0 MiB so far, 1.0 MiB/s (30 s)', 'progress upload: 90.0 MiB so far, 2.0 MiB/s (60 s)']);
+    expect(lines).toEqual([
+      'progress upload: 30.0 MiB so far, 1.0 MiB/s (30 s)',
+      'progress upload: 90.0 MiB so far, 2.0 MiB/s (60 s)',
+    ]);
     await expect(watchWhile('media', () => 0, Promise.reject(new Error('tar failed')))).rejects.toThrow('tar failed');
   });
 
@@ -62,7 +77,13 @@ describe('the agent during a long dump', () => {
   let s3: LocalS3;
   beforeAll(async () => {
     [ws, s3] = await Promise.all([createWorkspace(), startS3()]);
-    writeWordpressApp(ws.appsDir, 'slow', { database: 'slow', user: 'slow', password: 'x', host: '127.0.0.1', port: 3306 });
+    writeWordpressApp(ws.appsDir, 'slow', {
+      database: 'slow',
+      user: 'slow',
+      password: 'x',
+      host: '127.0.0.1',
+      port: 3306,
+    });
   });
   afterAll(async () => {
     await Promise.all([ws?.remove(), s3?.stop()]);
@@ -93,7 +114,9 @@ describe('the agent during a long dump', () => {
     const lines = run.stdout.trim().split('\n');
     const progress = lines.filter((line) => line.startsWith('[backopper] progress database: '));
     expect(progress.length).toBeGreaterThanOrEqual(2);
-    expect(progress[0]).toMatch(/^\[backopper\] progress database: \d+(\.\d)? (B|KiB) so far, \d+(\.\d)? (B|KiB)\/s \(\d+ s\)$/);
+    expect(progress[0]).toMatch(
+      /^\[backopper\] progress database: \d+(\.\d)? (B|KiB) so far, \d+(\.\d)? (B|KiB)\/s \(\d+ s\)$/,
+    );
     const stepLine = lines.findIndex((line) => line.startsWith('[backopper] database '));
     expect(lines.lastIndexOf(progress.at(-1)!)).toBeLessThan(stepLine);
     expect(run.report.status).toBe('succeeded');

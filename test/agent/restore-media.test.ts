@@ -10,7 +10,11 @@ import { createWorkspace, type Workspace } from '../services/workspace';
 function snapshot(dir: string): Record<string, string> {
   const files: Record<string, string> = {};
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) files[join(entry.parentPath, entry.name).slice(dir.length + 1)] = readFileSync(join(entry.parentPath, entry.name), 'base64');
+    if (entry.isFile())
+      files[join(entry.parentPath, entry.name).slice(dir.length + 1)] = readFileSync(
+        join(entry.parentPath, entry.name),
+        'base64',
+      );
   }
   return files;
 }
@@ -22,7 +26,19 @@ describe('restore-media: a media archive put back beside the live folder (real s
   let before: Record<string, string>;
   const app = 'photos';
   const live = () => join(ws.appsDir, app, 'public', 'wp-content', 'uploads');
-  const restoreArgs = (archive: string, sha256: string) => ['restore-media', '--app', app, '--environment', 'live', '--project-type', 'wordpress', '--archive', archive, '--sha256', sha256];
+  const restoreArgs = (archive: string, sha256: string) => [
+    'restore-media',
+    '--app',
+    app,
+    '--environment',
+    'live',
+    '--project-type',
+    'wordpress',
+    '--archive',
+    archive,
+    '--sha256',
+    sha256,
+  ];
   const env = () => ({ ...ws.env, ...sshd.env });
 
   beforeAll(async () => {
@@ -41,14 +57,29 @@ describe('restore-media: a media archive put back beside the live folder (real s
   it('fetches the archive the run record names, checks its sha256, extracts it into a new folder, and leaves the live one alone', async () => {
     expect(backup.exitCode).toBe(0);
     const liveNow = snapshot(live());
-    const run = await runAgent(restoreArgs(backup.report.steps.transfer.path, backup.report.steps.transfer.sha256), env());
+    const run = await runAgent(
+      restoreArgs(backup.report.steps.transfer.path, backup.report.steps.transfer.sha256),
+      env(),
+    );
     expect(run.exitCode, run.stdout).toBe(0);
-    expect(run.report).toMatchObject({ status: 'succeeded', app, archive: backup.report.steps.transfer.path, sha256: backup.report.steps.transfer.sha256, live: live() });
+    expect(run.report).toMatchObject({
+      status: 'succeeded',
+      app,
+      archive: backup.report.steps.transfer.path,
+      sha256: backup.report.steps.transfer.sha256,
+      live: live(),
+    });
     expect(run.report.restored).toMatch(new RegExp(`^${live()}\\.restored-\\d+$`));
     expect(snapshot(run.report.restored)).toEqual(before);
     expect(snapshot(live())).toEqual(liveNow);
-    expect(run.report.swap).toEqual([`mv ${live()} ${live()}.before-${run.report.restored.split('-').pop()}`, `mv ${run.report.restored} ${live()}`]);
-    expect(readdirSync(join(live(), '..')).sort()).toEqual(['uploads', `uploads.restored-${run.report.restored.split('-').pop()}`]);
+    expect(run.report.swap).toEqual([
+      `mv ${live()} ${live()}.before-${run.report.restored.split('-').pop()}`,
+      `mv ${run.report.restored} ${live()}`,
+    ]);
+    expect(readdirSync(join(live(), '..')).sort()).toEqual([
+      'uploads',
+      `uploads.restored-${run.report.restored.split('-').pop()}`,
+    ]);
     expect(ws.leftovers()).toEqual([]);
     rmSync(run.report.restored, { recursive: true });
   });
@@ -58,7 +89,9 @@ describe('restore-media: a media archive put back beside the live folder (real s
     const run = await runAgent(restoreArgs(name, 'a'.repeat(64)), env());
     expect(run.exitCode).toBe(1);
     expect(run.report.status).toBe('failed');
-    expect(run.report.error).toContain(`the run record says ${'a'.repeat(64)}: not restoring it (the download was deleted)`);
+    expect(run.report.error).toContain(
+      `the run record says ${'a'.repeat(64)}: not restoring it (the download was deleted)`,
+    );
     expect(readdirSync(join(live(), '..'))).toEqual(['uploads']);
     expect(ws.leftovers()).toEqual([]);
   });

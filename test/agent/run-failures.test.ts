@@ -30,17 +30,51 @@ describe('bad invocations and unreachable servers', () => {
     await Promise.all([s3?.stop(), sshd?.stop(), ws?.remove(), db?.drop()]);
   });
 
-  const remoteFiles = () => (existsSync(join(sshd.remoteRoot, app, 'live')) ? readdirSync(join(sshd.remoteRoot, app, 'live')) : []);
+  const remoteFiles = () =>
+    existsSync(join(sshd.remoteRoot, app, 'live')) ? readdirSync(join(sshd.remoteRoot, app, 'live')) : [];
 
   it.each([
-    [['backup', '--app', '../etc', '--environment', 'live', '--engine', 'mysql', '--project-type', 'wordpress'], /app name "\.\.\/etc" is not a folder name/],
-    [['backup', '--app', '.hidden', '--environment', 'live', '--engine', 'mysql', '--project-type', 'wordpress'], /app name "\.hidden" is not a folder name/],
-    [['backup', '--app', 'a;rm -rf /', '--environment', 'live', '--engine', 'mysql', '--project-type', 'wordpress'], /app name "a;rm -rf \/" is not a folder name/],
-    [['backup', '--app', 'ok', '--environment', 'live', '--engine', 'oracle', '--project-type', 'wordpress'], /db engine "oracle" is not one of/],
-    [['backup', '--app', 'ok', '--environment', 'li ve', '--engine', 'mysql', '--project-type', 'wordpress'], /environment "li ve" is not valid/],
+    [
+      ['backup', '--app', '../etc', '--environment', 'live', '--engine', 'mysql', '--project-type', 'wordpress'],
+      /app name "\.\.\/etc" is not a folder name/,
+    ],
+    [
+      ['backup', '--app', '.hidden', '--environment', 'live', '--engine', 'mysql', '--project-type', 'wordpress'],
+      /app name "\.hidden" is not a folder name/,
+    ],
+    [
+      ['backup', '--app', 'a;rm -rf /', '--environment', 'live', '--engine', 'mysql', '--project-type', 'wordpress'],
+      /app name "a;rm -rf \/" is not a folder name/,
+    ],
+    [
+      ['backup', '--app', 'ok', '--environment', 'live', '--engine', 'oracle', '--project-type', 'wordpress'],
+      /db engine "oracle" is not one of/,
+    ],
+    [
+      ['backup', '--app', 'ok', '--environment', 'li ve', '--engine', 'mysql', '--project-type', 'wordpress'],
+      /environment "li ve" is not valid/,
+    ],
     [['backup', '--app', 'ok', '--environment', 'live', '--engine', 'mysql'], /--project-type is required/],
-    [['backup', '--app', 'ok', '--environment', 'live', '--engine', 'mysql', '--project-type', 'wp', '--keep-local', 'five'], /BACKOPPER_KEEP_LOCAL \(--keep-local\) "five" is not a whole number/],
-    [['backup', '--app', 'ok', '--environment', 'live', '--engine', 'mysql', '--project-type', 'wp', '--frobnicate'], /Unknown option '--frobnicate'/],
+    [
+      [
+        'backup',
+        '--app',
+        'ok',
+        '--environment',
+        'live',
+        '--engine',
+        'mysql',
+        '--project-type',
+        'wp',
+        '--keep-local',
+        'five',
+      ],
+      /BACKOPPER_KEEP_LOCAL \(--keep-local\) "five" is not a whole number/,
+    ],
+    [
+      ['backup', '--app', 'ok', '--environment', 'live', '--engine', 'mysql', '--project-type', 'wp', '--frobnicate'],
+      /Unknown option '--frobnicate'/,
+    ],
     [['restore'], /unknown command "restore"/],
   ])('exits 2 for %j, names the bad input, and touches nothing', async (args, message) => {
     const run = await runAgent(args, env);
@@ -63,18 +97,26 @@ describe('bad invocations and unreachable servers', () => {
     const run = await runAgent([...backupArgs(app, 'mysql', 'wordpress'), '--dry-run'], env);
     expect(run.exitCode).toBe(0);
     expect(run.report.status).toBe('dry-run');
-    expect(run.report.plan.database.command).toMatch(/^mysqldump --defaults-extra-file=\/dev\/fd\/3 --single-transaction --quick/);
+    expect(run.report.plan.database.command).toMatch(
+      /^mysqldump --defaults-extra-file=\/dev\/fd\/3 --single-transaction --quick/,
+    );
     expect(run.report.plan.database.secretFile).toContain('password="***"');
     expect(run.stdout).not.toContain(db.password);
     expect(run.report.plan.upload.url).toMatch(new RegExp(`^s3://${s3.bucket}/${app}/live/backup_\\d+\\.sql\\.gz$`));
-    expect(run.report.plan.transfer.batch.at(-1)).toMatch(/^rename -l ".*\/\.media_\d+_[0-9a-f]{8}\.tar\.gz\.part" ".*\/media_\d+_[0-9a-f]{8}\.tar\.gz"$/);
+    expect(run.report.plan.transfer.batch.at(-1)).toMatch(
+      /^rename -l ".*\/\.media_\d+_[0-9a-f]{8}\.tar\.gz\.part" ".*\/media_\d+_[0-9a-f]{8}\.tar\.gz"$/,
+    );
     expect(readdirSync(ws.backupsDir)).toEqual([]);
     expect(ws.leftovers()).toEqual([]);
   });
 
   it('S3 unreachable: keeps the verified local dump, fails the upload step, exits 1', async () => {
     const port = await freePort();
-    const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}`, AWS_MAX_ATTEMPTS: '2' });
+    const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), {
+      ...env,
+      AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}`,
+      AWS_MAX_ATTEMPTS: '2',
+    });
     expect(run.exitCode).toBe(1);
     expect(run.report.steps.database.status).toBe('succeeded');
     expect(run.report.steps.upload.status).toBe('failed');
@@ -99,7 +141,10 @@ describe('bad invocations and unreachable servers', () => {
   });
 
   it('unknown host key: refuses to copy (strict host key checking), no file on the server', async () => {
-    const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, BACKOPPER_MEDIA_KNOWN_HOSTS: sshd.wrongKnownHostsFile });
+    const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), {
+      ...env,
+      BACKOPPER_MEDIA_KNOWN_HOSTS: sshd.wrongKnownHostsFile,
+    });
     expect(run.exitCode).toBe(1);
     expect(run.report.steps.transfer.error).toMatch(/host key|Host key verification failed/i);
     expect(remoteFiles().filter((name) => name.includes(String(run.report.timestamp)))).toEqual([]);
@@ -113,7 +158,9 @@ describe('bad invocations and unreachable servers', () => {
       const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), env);
       expect(run.exitCode).toBe(1);
       expect(run.report.steps.database.status).toBe('succeeded');
-      expect(run.report.steps.media.error).toBe(`no media folder: looked for ${uploads}, ${join(ws.appsDir, app, 'wp-content/uploads')}, ${join(ws.appsDir, app, 'web/app/uploads')}`);
+      expect(run.report.steps.media.error).toBe(
+        `no media folder: looked for ${uploads}, ${join(ws.appsDir, app, 'wp-content/uploads')}, ${join(ws.appsDir, app, 'web/app/uploads')}`,
+      );
       expect(run.report.steps.transfer).toMatchObject({ status: 'skipped', reason: 'the media step failed' });
     } finally {
       renameSync(`${uploads}.moved`, uploads);
@@ -124,7 +171,13 @@ describe('bad invocations and unreachable servers', () => {
     const lock = openSession('mysql', ['-uroot', db.database], 'LOCK TABLES wp_posts WRITE;\n');
     try {
       const first = startAgent(backupArgs(app, 'mysql', 'wordpress'), env);
-      await waitFor('the first dump to block', async () => (await mysqlRoot(`SELECT ID FROM information_schema.PROCESSLIST WHERE USER='${db.user}' AND STATE LIKE 'Waiting for table metadata lock'`)).trim());
+      await waitFor('the first dump to block', async () =>
+        (
+          await mysqlRoot(
+            `SELECT ID FROM information_schema.PROCESSLIST WHERE USER='${db.user}' AND STATE LIKE 'Waiting for table metadata lock'`,
+          )
+        ).trim(),
+      );
       const filesBefore = ws.backupFiles(app);
       const keysBefore = await s3.listKeys();
       const second = await runAgent(backupArgs(app, 'mysql', 'wordpress'), env);
@@ -145,7 +198,13 @@ describe('bad invocations and unreachable servers', () => {
     try {
       const filesBefore = ws.backupFiles(app);
       const agent = startAgent(backupArgs(app, 'mysql', 'wordpress'), env);
-      await waitFor('the dump to block', async () => (await mysqlRoot(`SELECT ID FROM information_schema.PROCESSLIST WHERE USER='${db.user}' AND STATE LIKE 'Waiting for table metadata lock'`)).trim());
+      await waitFor('the dump to block', async () =>
+        (
+          await mysqlRoot(
+            `SELECT ID FROM information_schema.PROCESSLIST WHERE USER='${db.user}' AND STATE LIKE 'Waiting for table metadata lock'`,
+          )
+        ).trim(),
+      );
       agent.child.kill('SIGTERM');
       const run = await agent.finished;
       expect(run.exitCode).toBe(1);
@@ -173,14 +232,23 @@ describe('bad invocations and unreachable servers', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     try {
-      const ok = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, BACKOPPER_REPORT_URL: `http://127.0.0.1:${port}/backups/report`, BACKOPPER_REPORT_SECRET: 's3cret' });
+      const ok = await runAgent(backupArgs(app, 'mysql', 'wordpress'), {
+        ...env,
+        BACKOPPER_REPORT_URL: `http://127.0.0.1:${port}/backups/report`,
+        BACKOPPER_REPORT_SECRET: 's3cret',
+      });
       expect(ok.exitCode).toBe(0);
       expect(received).toHaveLength(1);
       expect(received[0].headers['x-secret-key']).toBe('s3cret');
       expect(received[0].body).toMatchObject({ name: app, executed: true, status: 'succeeded', environment: 'live' });
-      const warned = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, BACKOPPER_REPORT_URL: `http://127.0.0.1:${port}/fail` });
+      const warned = await runAgent(backupArgs(app, 'mysql', 'wordpress'), {
+        ...env,
+        BACKOPPER_REPORT_URL: `http://127.0.0.1:${port}/fail`,
+      });
       expect(warned.exitCode).toBe(0);
-      expect(warned.report.warnings).toEqual([`report to http://127.0.0.1:${port}/fail answered 500 Internal Server Error`]);
+      expect(warned.report.warnings).toEqual([
+        `report to http://127.0.0.1:${port}/fail answered 500 Internal Server Error`,
+      ]);
     } finally {
       server.close();
     }
@@ -194,9 +262,17 @@ describe('a transfer cut short', () => {
       const media = join(ws.appsDir, 'big', 'files');
       mkdirSync(media, { recursive: true });
       for (let i = 0; i < 8; i += 1) writeFileSync(join(media, `video-${i}.mp4`), randomBytes(16 * 1024 * 1024));
-      const agent = startAgent(backupArgs('big', 'none', 'static-site'), { ...ws.env, ...sshd.env, BACKOPPER_MEDIA_DIR: 'files' });
+      const agent = startAgent(backupArgs('big', 'none', 'static-site'), {
+        ...ws.env,
+        ...sshd.env,
+        BACKOPPER_MEDIA_DIR: 'files',
+      });
       const remoteDir = join(sshd.remoteRoot, 'big', 'live');
-      await waitFor('the upload to start', async () => existsSync(remoteDir) && readdirSync(remoteDir).some((name) => name.endsWith('.part')), 60_000);
+      await waitFor(
+        'the upload to start',
+        async () => existsSync(remoteDir) && readdirSync(remoteDir).some((name) => name.endsWith('.part')),
+        60_000,
+      );
       agent.child.kill('SIGTERM');
       const run = await agent.finished;
       expect(run.exitCode).toBe(1);
@@ -218,7 +294,10 @@ describe('an app that is not on this server', () => {
       expect(loud.report.steps.database.error).toBe(`${join(ws.appsDir, 'elsewhere', '.env')} not found`);
       const quiet = await runAgent([...backupArgs('other', 'mysql', 'wordpress'), '--skip-absent'], ws.env);
       expect(quiet.exitCode).toBe(0);
-      expect(quiet.report).toMatchObject({ status: 'skipped', error: `${join(ws.appsDir, 'other')} does not exist on this server` });
+      expect(quiet.report).toMatchObject({
+        status: 'skipped',
+        error: `${join(ws.appsDir, 'other')} does not exist on this server`,
+      });
       expect(existsSync(join(ws.backupsDir, 'other'))).toBe(false);
     } finally {
       await ws.remove();
@@ -231,12 +310,20 @@ describe('media only (--engine none)', () => {
     const [ws, sshd] = await Promise.all([createWorkspace(), startSshd()]);
     try {
       mkdirSync(join(ws.appsDir, 'static', 'files'), { recursive: true });
-      const run = await runAgent(backupArgs('static', 'none', 'static-site'), { ...ws.env, ...sshd.env, BACKOPPER_MEDIA_DIR: 'files' });
+      const run = await runAgent(backupArgs('static', 'none', 'static-site'), {
+        ...ws.env,
+        ...sshd.env,
+        BACKOPPER_MEDIA_DIR: 'files',
+      });
       expect(run.exitCode).toBe(0);
       expect(run.report.steps.database).toMatchObject({ status: 'skipped', reason: 'engine is none (media only)' });
       expect(run.report.steps.transfer.status).toBe('succeeded');
-      expect(readdirSync(join(sshd.remoteRoot, 'static', 'live'))).toEqual([run.report.steps.transfer.path.split('/').pop()]);
-      expect(run.report.steps.transfer.path).toMatch(new RegExp(`/media_${run.report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`));
+      expect(readdirSync(join(sshd.remoteRoot, 'static', 'live'))).toEqual([
+        run.report.steps.transfer.path.split('/').pop(),
+      ]);
+      expect(run.report.steps.transfer.path).toMatch(
+        new RegExp(`/media_${run.report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`),
+      );
     } finally {
       await Promise.all([ws.remove(), sshd.stop()]);
     }

@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareDatabases } from '../../agent/steps/compare-databases';
 import { backupArgs, runAgent } from '../services/agent';
 import { createMysqlDatabase, mysqlRoot, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
-import { type PostgresCluster, type PostgresDatabase, seedLaravelSchema, startPostgresCluster } from '../services/postgres';
+import {
+  type PostgresCluster,
+  type PostgresDatabase,
+  seedLaravelSchema,
+  startPostgresCluster,
+} from '../services/postgres';
 import { writeLaravelApp, writeWordpressApp } from '../services/sample-app';
 import { createWorkspace, type Workspace } from '../services/workspace';
 
@@ -28,7 +33,8 @@ describe('backopper-agent verify', () => {
   let db: MysqlDatabase;
   let cluster: PostgresCluster;
   let pg: PostgresDatabase;
-  const scratchDatabases = async () => (await mysqlRoot("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'bkverify%'")).trim();
+  const scratchDatabases = async () =>
+    (await mysqlRoot("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'bkverify%'")).trim();
 
   beforeAll(async () => {
     [ws, db, cluster] = await Promise.all([createWorkspace(), createMysqlDatabase(), startPostgresCluster()]);
@@ -36,7 +42,10 @@ describe('backopper-agent verify', () => {
     await Promise.all([seedWordpressSchema(db, 300), seedLaravelSchema(cluster, pg, 300)]);
     writeWordpressApp(ws.appsDir, 'wp', db);
     writeLaravelApp(ws.appsDir, 'lara', pg);
-    for (const [app, engine, type] of [['wp', 'mysql', 'wordpress'], ['lara', 'postgres', 'laravel']]) {
+    for (const [app, engine, type] of [
+      ['wp', 'mysql', 'wordpress'],
+      ['lara', 'postgres', 'laravel'],
+    ]) {
       const run = await runAgent(backupArgs(app, engine, type), ws.env);
       if (run.exitCode !== 0) throw new Error(run.stdout);
     }
@@ -48,7 +57,13 @@ describe('backopper-agent verify', () => {
   it('restores the newest MariaDB dump into a scratch database, finds it matches, and drops the scratch database', async () => {
     const run = await runAgent(['verify', '--app', 'wp', '--verify-admin-url', 'mysql://root@localhost/'], ws.env);
     expect(run.exitCode).toBe(0);
-    expect(run.report).toMatchObject({ app: 'wp', command: 'verify', status: 'succeeded', tables: 3, comparison: { ok: true, missing: [] } });
+    expect(run.report).toMatchObject({
+      app: 'wp',
+      command: 'verify',
+      status: 'succeeded',
+      tables: 3,
+      comparison: { ok: true, missing: [] },
+    });
     expect(await scratchDatabases()).toBe('');
   });
 
@@ -56,7 +71,10 @@ describe('backopper-agent verify', () => {
     const good = readFileSync(join(ws.backupsDir, 'wp', ws.backupFiles('wp')[0]));
     const sql = gunzipSync(good).toString('utf8');
     // Drop the whole wp_options section, as a dump that silently skipped a table would.
-    const broken = sql.replace(/--\n-- Table structure for table `wp_options`[\s\S]*?(?=--\n-- Table structure for table `wp_posts`)/, '');
+    const broken = sql.replace(
+      /--\n-- Table structure for table `wp_options`[\s\S]*?(?=--\n-- Table structure for table `wp_posts`)/,
+      '',
+    );
     expect(broken.length).toBeLessThan(sql.length);
     writeFileSync(join(ws.backupsDir, 'wp', '1999999999.sql.gz'), gzipSync(broken));
     const run = await runAgent(['verify', '--app', 'wp', '--verify-admin-url', 'mysql://root@localhost/'], ws.env);
@@ -82,7 +100,9 @@ describe('backopper-agent verify', () => {
   it('says which setting to use when the app user may not create databases', async () => {
     const run = await runAgent(['verify', '--app', 'wp'], ws.env);
     expect(run.exitCode).toBe(1);
-    expect(run.report.error).toMatch(/cannot create the scratch database bkverify_wp_\d+ \(set BACKOPPER_VERIFY_ADMIN_URL to a user that may\): .*Access denied/);
+    expect(run.report.error).toMatch(
+      /cannot create the scratch database bkverify_wp_\d+ \(set BACKOPPER_VERIFY_ADMIN_URL to a user that may\): .*Access denied/,
+    );
   });
 
   it('verifies a PostgreSQL tar dump with pg_restore', async () => {

@@ -19,11 +19,29 @@ describe('retentionTier', () => {
     ['midnight UTC is a new week in UTC', '2024-01-14T23:30:00Z', '2024-01-15T00:30:00Z', 'UTC', 'weekly'],
     ['...but both Monday in Amsterdam', '2024-01-14T23:30:00Z', '2024-01-15T00:30:00Z', 'Europe/Amsterdam', 'daily'],
     ['...and both Sunday in New York', '2024-01-14T23:30:00Z', '2024-01-15T00:30:00Z', 'America/New_York', 'daily'],
-    ['new year in Amsterdam, not yet in UTC', '2023-12-31T22:00:00Z', '2023-12-31T23:30:00Z', 'Europe/Amsterdam', 'yearly'],
+    [
+      'new year in Amsterdam, not yet in UTC',
+      '2023-12-31T22:00:00Z',
+      '2023-12-31T23:30:00Z',
+      'Europe/Amsterdam',
+      'yearly',
+    ],
     ['...the same day in UTC', '2023-12-31T22:00:00Z', '2023-12-31T23:30:00Z', 'UTC', 'daily'],
-    ['new month in UTC is still the last day in New York', '2024-02-29T20:00:00Z', '2024-03-01T03:00:00Z', 'America/New_York', 'daily'],
+    [
+      'new month in UTC is still the last day in New York',
+      '2024-02-29T20:00:00Z',
+      '2024-03-01T03:00:00Z',
+      'America/New_York',
+      'daily',
+    ],
     ['across a daylight saving change', '2024-03-30T12:00:00Z', '2024-03-31T12:00:00Z', 'Europe/Amsterdam', 'daily'],
-    ['Auckland is a day ahead: its new year', '2023-12-31T09:00:00Z', '2023-12-31T12:00:00Z', 'Pacific/Auckland', 'yearly'],
+    [
+      'Auckland is a day ahead: its new year',
+      '2023-12-31T09:00:00Z',
+      '2023-12-31T12:00:00Z',
+      'Pacific/Auckland',
+      'yearly',
+    ],
     ['a clock that went back crosses nothing', '2024-06-12T02:00:00Z', '2024-06-11T02:00:00Z', 'UTC', 'daily'],
   ];
   it.each(cases)('%s: %s -> %s in %s is %s', (_, previous, current, timeZone, tier) => {

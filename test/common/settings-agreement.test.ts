@@ -38,7 +38,16 @@ const VALUES: Record<keyof typeof SHARED_SETTINGS, unknown[]> = {
   backend: ['scheduler', 'rules', 'RULES', 'cron'],
   scheduleGroup: ['backopper', 'my.group_1', 'a b', 'x'.repeat(65)],
   timeZone: ['UTC', 'Europe/Amsterdam', 'America/New_York', 'Mars/Olympus', 'CEST+2'],
-  backupWindow: ['01:00-05:00', '22:00-02:00', '1:00-5:00', '22:00-24:00', '24:00-01:00', '03:00-03:00', '1am-5am', '01:00-05:60'],
+  backupWindow: [
+    '01:00-05:00',
+    '22:00-02:00',
+    '1:00-5:00',
+    '22:00-24:00',
+    '24:00-01:00',
+    '03:00-03:00',
+    '1am-5am',
+    '01:00-05:60',
+  ],
   weeklyDay: ['SUN', 'sunday', 'Mon', 'SATURDAY', 'Caturday', 'SU', 'Sundays'],
   executionTimeoutSeconds: [60, 14_400, 172_800, 59, 172_801, 1.5, -1],
   maxDeleteFraction: [0, 0.5, 1, -0.1, 1.5],
@@ -71,7 +80,8 @@ function synthProblems(path: string, value: unknown): string[] {
     parseConfig(contextWith(path, value));
     return [];
   } catch (error) {
-    if (error instanceof ConfigError) return error.problems.filter((problem) => problem.startsWith(`backopper.${path}`));
+    if (error instanceof ConfigError)
+      return error.problems.filter((problem) => problem.startsWith(`backopper.${path}`));
     throw error;
   }
 }

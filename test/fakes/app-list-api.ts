@@ -46,7 +46,9 @@ export async function startAppListApi(options: { secret: string; header?: string
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(behaviour.entries));
         return;
       case 'raw':
-        response.writeHead(behaviour.status, { 'content-type': behaviour.contentType ?? 'application/json' }).end(behaviour.body);
+        response
+          .writeHead(behaviour.status, { 'content-type': behaviour.contentType ?? 'application/json' })
+          .end(behaviour.body);
         return;
       case 'hang':
         return; // never answers; the client must time out
@@ -68,7 +70,11 @@ export async function startAppListApi(options: { secret: string; header?: string
     } else if (!authorized) {
       response.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized"}');
     } else {
-      answer(behaviours.get(environment) ?? { kind: 'raw', status: 404, body: '{"error":"unknown environment"}' }, environment, response);
+      answer(
+        behaviours.get(environment) ?? { kind: 'raw', status: 404, body: '{"error":"unknown environment"}' },
+        environment,
+        response,
+      );
     }
   });
   server.listen(0, '127.0.0.1');

@@ -36,7 +36,10 @@ export class CallCounter {
 
   /** Write calls the service accepted (not throttled). */
   acceptedWrites(): number {
-    return this.writeCommands.reduce((sum, command) => sum + (this.counts[command] ?? 0) - (this.throttledCounts[command] ?? 0), 0);
+    return this.writeCommands.reduce(
+      (sum, command) => sum + (this.counts[command] ?? 0) - (this.throttledCounts[command] ?? 0),
+      0,
+    );
   }
 
   /** Calls that only read. */
@@ -84,7 +87,10 @@ export function encodeToken(offset: number, scope: string): string {
 /** Decodes a token; `undefined` when it is not one of ours or was made for another listing. */
 export function decodeToken(token: string, scope: string): number | undefined {
   try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { offset?: unknown; scope?: unknown };
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+      offset?: unknown;
+      scope?: unknown;
+    };
     return parsed.scope === scope && typeof parsed.offset === 'number' ? parsed.offset : undefined;
   } catch {
     return undefined;

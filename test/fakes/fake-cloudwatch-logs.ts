@@ -14,7 +14,12 @@
  * Writers (`createLogGroup`, `putLines`) stand in for what puts events there (SSM's agent for Run
  * Command output).
  */
-import { CloudWatchLogsClient, type GetLogEventsRequest, InvalidParameterException, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  type GetLogEventsRequest,
+  InvalidParameterException,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { CallCounter } from './call-counter';
 import { errorDetails, InstallableFake } from './sdk-boundary';
 
@@ -54,7 +59,10 @@ export class FakeCloudWatchLogs extends InstallableFake {
   /** Appends one event per line to a stream of an existing group, creating the stream (as SSM's agent does). */
   putLines(group: string, stream: string, lines: readonly string[]): void {
     const streams = this.groups.get(group);
-    if (!streams) throw new Error(`${this.name}: putLines to log group ${group}, which does not exist (create it first, as the stack does)`);
+    if (!streams)
+      throw new Error(
+        `${this.name}: putLines to log group ${group}, which does not exist (create it first, as the stack does)`,
+      );
     const events = streams.get(stream) ?? [];
     streams.set(stream, events);
     for (const message of lines) {
@@ -65,7 +73,10 @@ export class FakeCloudWatchLogs extends InstallableFake {
 
   /** A stream's messages, for assertions; undefined when absent. */
   messages(group: string, stream: string): string[] | undefined {
-    return this.groups.get(group)?.get(stream)?.map((event) => event.message);
+    return this.groups
+      .get(group)
+      ?.get(stream)
+      ?.map((event) => event.message);
   }
 
   answer(command: string, input: any): unknown {
@@ -77,7 +88,12 @@ export class FakeCloudWatchLogs extends InstallableFake {
   private getLogEvents(input: GetLogEventsRequest) {
     const limit = input.limit ?? MAX_EVENTS_PER_PAGE;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EVENTS_PER_PAGE) {
-      throw new InvalidParameterException(errorDetails(`1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 10000`, 400));
+      throw new InvalidParameterException(
+        errorDetails(
+          `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 10000`,
+          400,
+        ),
+      );
     }
     const groupName = input.logGroupName ?? input.logGroupIdentifier;
     const streams = groupName === undefined ? undefined : this.groups.get(groupName);
@@ -114,6 +130,7 @@ export class FakeCloudWatchLogs extends InstallableFake {
 function parseToken(token: string, length: number): { direction: 'forward' | 'backward'; position: number } {
   const match = /^([fb])\/(\d{56})\/s$/.exec(token);
   const position = match ? Number(match[2]) : NaN;
-  if (!match || position > length) throw new InvalidParameterException(errorDetails('The specified nextToken is invalid.', 400));
+  if (!match || position > length)
+    throw new InvalidParameterException(errorDetails('The specified nextToken is invalid.', 400));
   return { direction: match[1] === 'f' ? 'forward' : 'backward', position };
 }

@@ -120,12 +120,14 @@ export class FakeEventBridge extends InstallableFake {
 
   private stored(rule: string | undefined, bus: string | undefined): StoredRule {
     const stored = this.bus(bus).get(rule as string);
-    if (!stored) throw new ResourceNotFoundException(details(`Rule ${rule} does not exist on EventBus ${bus ?? 'default'}.`, 400));
+    if (!stored)
+      throw new ResourceNotFoundException(details(`Rule ${rule} does not exist on EventBus ${bus ?? 'default'}.`, 400));
     return stored;
   }
 
   private putRule(input: PutRuleRequest): { RuleArn: string } {
-    if (!input.Name || !NAME.test(input.Name)) throw new ValidationException(`Rule name ${JSON.stringify(input.Name)} is not valid.`);
+    if (!input.Name || !NAME.test(input.Name))
+      throw new ValidationException(`Rule name ${JSON.stringify(input.Name)} is not valid.`);
     if (input.ScheduleExpression !== undefined && !isValidScheduleExpression(input.ScheduleExpression)) {
       throw new ValidationException(`Parameter ScheduleExpression is not valid: ${input.ScheduleExpression}`);
     }
@@ -133,7 +135,9 @@ export class FakeEventBridge extends InstallableFake {
     const bus = this.bus(input.EventBusName);
     const existing = bus.get(input.Name);
     if (!existing && bus.size >= this.ruleLimit) {
-      throw new LimitExceededException(details(`The requested resource exceeds the maximum number allowed (${this.ruleLimit}).`, 400));
+      throw new LimitExceededException(
+        details(`The requested resource exceeds the maximum number allowed (${this.ruleLimit}).`, 400),
+      );
     }
     const busName = input.EventBusName ?? 'default';
     const arn = `${ACCOUNT}:rule/${busName === 'default' ? '' : `${busName}/`}${input.Name}`;
@@ -157,7 +161,8 @@ export class FakeEventBridge extends InstallableFake {
     const targets = input.Targets ?? [];
     if (targets.length < 1 || targets.length > 10) throw new ValidationException('Targets must have 1 to 10 entries.');
     for (const target of targets) {
-      if (!target.Id || !NAME.test(target.Id) || !target.Arn) throw new ValidationException(`Target ${target.Id}: Id and Arn are required.`);
+      if (!target.Id || !NAME.test(target.Id) || !target.Arn)
+        throw new ValidationException(`Target ${target.Id}: Id and Arn are required.`);
       if (target.Input !== undefined) {
         if (target.Input.length > 8192) throw new ValidationException('Input is longer than 8192 characters.');
         checkJson(target.Input);
@@ -165,7 +170,8 @@ export class FakeEventBridge extends InstallableFake {
       if (target.Arn.includes(':document/')) {
         const runTargets = target.RunCommandParameters?.RunCommandTargets ?? [];
         if (!target.RoleArn) throw new ValidationException('RoleArn is required for a Run Command target.');
-        if (runTargets.length < 1 || runTargets.length > 5) throw new ValidationException('RunCommandTargets must have 1 to 5 entries.');
+        if (runTargets.length < 1 || runTargets.length > 5)
+          throw new ValidationException('RunCommandTargets must have 1 to 5 entries.');
       }
     }
     const ids = new Set([...stored.targets.keys(), ...targets.map((target) => target.Id as string)]);

@@ -6,7 +6,13 @@
  * NotEqual, BeginWith, Exists; an entity matches when one of its rows does; every filter must match),
  * ResultAttributes choosing the types returned, entities in instance-id order, CaptureTime as written.
  */
-import { type GetInventoryRequest, type InventoryFilter, InvalidFilter, InvalidNextToken, InvalidResultAttributeException } from '@aws-sdk/client-ssm';
+import {
+  type GetInventoryRequest,
+  type InventoryFilter,
+  InvalidFilter,
+  InvalidNextToken,
+  InvalidResultAttributeException,
+} from '@aws-sdk/client-ssm';
 import { errorDetails } from './sdk-boundary';
 
 /** One inventory item as stored. */
@@ -44,13 +50,23 @@ export class FakeInventory {
   }
 
   /** One GetInventory call. */
-  getInventory(input: GetInventoryRequest): { Entities: { Id: string; Data: Record<string, StoredInventoryItem> }[]; NextToken?: string } {
+  getInventory(input: GetInventoryRequest): {
+    Entities: { Id: string; Data: Record<string, StoredInventoryItem> }[];
+    NextToken?: string;
+  } {
     const max = input.MaxResults ?? 50;
     if (!Number.isInteger(max) || max < 1 || max > 50) {
-      throw new ValidationException(`1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 50`);
+      throw new ValidationException(
+        `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 50`,
+      );
     }
     const types = (input.ResultAttributes ?? []).map((attribute) => attribute.TypeName ?? '');
-    for (const type of types) if (!/^(AWS|Custom):/.test(type)) throw new InvalidResultAttributeException({ ...errorDetails(`Invalid type name ${type}`, 400), Message: `Invalid type name ${type}` });
+    for (const type of types)
+      if (!/^(AWS|Custom):/.test(type))
+        throw new InvalidResultAttributeException({
+          ...errorDetails(`Invalid type name ${type}`, 400),
+          Message: `Invalid type name ${type}`,
+        });
     let start = 0;
     if (input.NextToken !== undefined) {
       const found = this.tokens.get(input.NextToken);
@@ -62,7 +78,11 @@ export class FakeInventory {
       .filter(([, items]) => (input.Filters ?? []).every((filter) => matches(items, filter)));
     const page = matching.slice(start, start + max).map(([id, items]) => ({
       Id: id,
-      Data: Object.fromEntries([...items.entries()].filter(([type]) => types.length === 0 || types.includes(type)).map(([type, item]) => [type, structuredClone(item)])),
+      Data: Object.fromEntries(
+        [...items.entries()]
+          .filter(([type]) => types.length === 0 || types.includes(type))
+          .map(([type, item]) => [type, structuredClone(item)]),
+      ),
     }));
     const next = start + max < matching.length ? `token-${this.tokens.size + 1}` : undefined;
     if (next) this.tokens.set(next, start + max);
@@ -73,7 +93,8 @@ export class FakeInventory {
 function matches(items: Map<string, StoredInventoryItem>, filter: InventoryFilter): boolean {
   const key = filter.Key ?? '';
   const dot = key.lastIndexOf('.');
-  if (dot < 0 || !/^(AWS|Custom):/.test(key)) throw new InvalidFilter(errorDetails(`The filter key ${key} is not valid.`, 400));
+  if (dot < 0 || !/^(AWS|Custom):/.test(key))
+    throw new InvalidFilter(errorDetails(`The filter key ${key} is not valid.`, 400));
   const item = items.get(key.slice(0, dot));
   if (!item) return false;
   const attribute = key.slice(dot + 1);

@@ -88,7 +88,11 @@ export class FakeRunCommand extends FakeSsm {
   /** Every SendCommand input, in order. */
   readonly sent: SendCommandCommandInput[] = [];
   /** Decides how an invocation ends. @default Success with an empty output */
-  respond: (command: StoredCommand, instanceId: string) => InvocationOutcome = () => ({ status: 'Success', stdout: '', responseCode: 0 });
+  respond: (command: StoredCommand, instanceId: string) => InvocationOutcome = () => ({
+    status: 'Success',
+    stdout: '',
+    responseCode: 0,
+  });
   /** Where commands sent with CloudWatchOutputConfig write their output; unset: nowhere. */
   logs: FakeCloudWatchLogs | undefined;
   private readonly pageSize: number;
@@ -105,13 +109,21 @@ export class FakeRunCommand extends FakeSsm {
   }
 
   /** Adds a finished command to the history, as if it ran at `requestedAt`. */
-  seedCommand(input: { request: SendCommandCommandInput; requestedAt: Date; outcomes: Record<string, InvocationOutcome> }): StoredCommand {
+  seedCommand(input: {
+    request: SendCommandCommandInput;
+    requestedAt: Date;
+    outcomes: Record<string, InvocationOutcome>;
+  }): StoredCommand {
     const command: StoredCommand = {
       commandId: randomUUID(),
       input: input.request,
       requestedAt: input.requestedAt,
       stage: 2,
-      invocations: Object.entries(input.outcomes).map(([instanceId, outcome]) => ({ instanceId, status: outcome.status, outcome })),
+      invocations: Object.entries(input.outcomes).map(([instanceId, outcome]) => ({
+        instanceId,
+        status: outcome.status,
+        outcome,
+      })),
     };
     this.commands.push(command);
     for (const invocation of command.invocations) this.writeOutput(command, invocation);
@@ -141,7 +153,8 @@ export class FakeRunCommand extends FakeSsm {
     const stdout = final ? (invocation.outcome.stdout ?? '') : (invocation.outcome.partialStdout ?? '');
     const from = invocation.logged ?? 0;
     const upTo = final ? stdout.length : stdout.lastIndexOf('\n') + 1;
-    if (upTo > from) this.logs.putLines(group, stream('stdout'), stdout.slice(from, upTo).replace(/\n$/, '').split('\n'));
+    if (upTo > from)
+      this.logs.putLines(group, stream('stdout'), stdout.slice(from, upTo).replace(/\n$/, '').split('\n'));
     invocation.logged = Math.max(from, upTo);
     const stderr = invocation.outcome.stderr ?? '';
     if (final && stderr) this.logs.putLines(group, stream('stderr'), stderr.replace(/\n$/, '').split('\n'));
@@ -173,21 +186,35 @@ export class FakeRunCommand extends FakeSsm {
     if (!patterns) throw new InvalidDocument(meta(`Document ${input.DocumentName} does not exist.`));
     for (const [name, values] of Object.entries(input.Parameters ?? {})) {
       const pattern = patterns[name];
-      if (pattern === undefined) throw new InvalidParameters(meta(`Parameter "${name}" is not defined in the document.`));
+      if (pattern === undefined)
+        throw new InvalidParameters(meta(`Parameter "${name}" is not defined in the document.`));
       for (const value of values) {
-        if (!new RegExp(pattern).test(value)) throw new InvalidParameters(meta(`Parameter "${name}" value "${value}" does not match the allowed pattern.`));
+        if (!new RegExp(pattern).test(value))
+          throw new InvalidParameters(meta(`Parameter "${name}" value "${value}" does not match the allowed pattern.`));
       }
     }
     this.sent.push(input);
     const instances = [...this.instances.entries()]
       .filter(([id, tags]) =>
         (input.Targets ?? []).every((target) =>
-          target.Key === 'InstanceIds' ? target.Values?.includes(id) : target.Values?.includes(tags[(target.Key ?? '').replace(/^tag:/, '')] ?? '\0'),
+          target.Key === 'InstanceIds'
+            ? target.Values?.includes(id)
+            : target.Values?.includes(tags[(target.Key ?? '').replace(/^tag:/, '')] ?? '\0'),
         ),
       )
       .map(([id]) => id);
-    const command: StoredCommand = { commandId: randomUUID(), input, requestedAt: this.options.now(), stage: 0, invocations: [] };
-    command.invocations = instances.map((instanceId) => ({ instanceId, status: 'Pending', outcome: this.respond(command, instanceId) }));
+    const command: StoredCommand = {
+      commandId: randomUUID(),
+      input,
+      requestedAt: this.options.now(),
+      stage: 0,
+      invocations: [],
+    };
+    command.invocations = instances.map((instanceId) => ({
+      instanceId,
+      status: 'Pending',
+      outcome: this.respond(command, instanceId),
+    }));
     // A command that matched no instance is over at once (Success, TargetCount 0), as in SSM.
     if (instances.length === 0) command.stage = 2;
     this.commands.push(command);
@@ -248,14 +275,24 @@ export class FakeRunCommand extends FakeSsm {
         ? {
             CommandPlugins: [
               ...(invocation.outcome.endedAt === 'check'
-                ? [{ Name: CHECK_STEP, Status: isFinal(invocation.status) ? 'Failed' : invocation.status, ResponseCode: 1, Output: isFinal(invocation.status) ? (invocation.outcome.stdout ?? '').slice(0, 2500) : '' }]
+                ? [
+                    {
+                      Name: CHECK_STEP,
+                      Status: isFinal(invocation.status) ? 'Failed' : invocation.status,
+                      ResponseCode: 1,
+                      Output: isFinal(invocation.status) ? (invocation.outcome.stdout ?? '').slice(0, 2500) : '',
+                    },
+                  ]
                 : []),
               { Name: DOWNLOAD_STEP, Status: invocation.status === 'Pending' ? 'Pending' : 'Success', Output: '' },
               {
                 Name: RUN_STEP,
                 Status: invocation.status,
                 ResponseCode: isFinal(invocation.status) ? (invocation.outcome.responseCode ?? -1) : -1,
-                Output: isFinal(invocation.status) && invocation.outcome.endedAt !== 'check' ? (invocation.outcome.stdout ?? '').slice(0, 2500) : '',
+                Output:
+                  isFinal(invocation.status) && invocation.outcome.endedAt !== 'check'
+                    ? (invocation.outcome.stdout ?? '').slice(0, 2500)
+                    : '',
               },
             ],
           }
@@ -267,11 +304,16 @@ export class FakeRunCommand extends FakeSsm {
   private getInvocation(input: GetCommandInvocationCommandInput) {
     this.calls.record('GetCommandInvocation');
     const command = this.command(input.CommandId ?? '');
-    const invocation = command && command.stage > 0 ? command.invocations.find((entry) => entry.instanceId === input.InstanceId) : undefined;
+    const invocation =
+      command && command.stage > 0
+        ? command.invocations.find((entry) => entry.instanceId === input.InstanceId)
+        : undefined;
     if (!command || !invocation) throw new InvocationDoesNotExist(meta(''));
-    if (input.PluginName && ![RUN_STEP, DOWNLOAD_STEP, CHECK_STEP].includes(input.PluginName)) throw new InvalidPluginName(meta(''));
+    if (input.PluginName && ![RUN_STEP, DOWNLOAD_STEP, CHECK_STEP].includes(input.PluginName))
+      throw new InvalidPluginName(meta(''));
     // The output belongs to the step where the document ended; the others show none.
-    const ownsOutput = (input.PluginName ?? RUN_STEP) === (invocation.outcome.endedAt === 'check' ? CHECK_STEP : RUN_STEP);
+    const ownsOutput =
+      (input.PluginName ?? RUN_STEP) === (invocation.outcome.endedAt === 'check' ? CHECK_STEP : RUN_STEP);
     const final = isFinal(invocation.status) && ownsOutput;
     return {
       CommandId: command.commandId,
@@ -281,12 +323,19 @@ export class FakeRunCommand extends FakeSsm {
       Status: invocation.status,
       StatusDetails: invocation.status,
       ResponseCode: final ? (invocation.outcome.responseCode ?? -1) : -1,
-      StandardOutputContent: (final ? (invocation.outcome.stdout ?? '') : (invocation.outcome.partialStdout ?? '')).slice(0, 24_000),
+      StandardOutputContent: (final
+        ? (invocation.outcome.stdout ?? '')
+        : (invocation.outcome.partialStdout ?? '')
+      ).slice(0, 24_000),
       StandardErrorContent: final ? (invocation.outcome.stderr ?? '').slice(0, 8_000) : '',
     };
   }
 
-  private page<T>(items: T[], maxResults: number | undefined, token: string | undefined): { page: T[]; NextToken: string | undefined } {
+  private page<T>(
+    items: T[],
+    maxResults: number | undefined,
+    token: string | undefined,
+  ): { page: T[]; NextToken: string | undefined } {
     const start = token ? Number(Buffer.from(token, 'base64url').toString()) : 0;
     const size = Math.min(maxResults ?? 50, this.pageSize);
     const page = items.slice(start, start + size);

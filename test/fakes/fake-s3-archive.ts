@@ -46,7 +46,11 @@ const ARCHIVED = new Set<string>(['GLACIER', 'DEEP_ARCHIVE']);
 const DAY = 86_400_000;
 
 function s3Error(name: string, message: string, status: number): S3ServiceException {
-  return new S3ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', ...errorDetails(message, status) });
+  return new S3ServiceException({
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    ...errorDetails(message, status),
+  });
 }
 
 /** The fake and the client routed to it. */
@@ -71,7 +75,8 @@ export class FakeS3Archive {
   /** Completes every running thaw: the temporary copy is readable for its `days`. */
   finishThaws(at: Date = this.now()): void {
     for (const object of this.objects.values()) {
-      if (object.thaw?.ongoing) object.thaw = { ...object.thaw, ongoing: false, expiry: new Date(at.getTime() + object.thaw.days * DAY) };
+      if (object.thaw?.ongoing)
+        object.thaw = { ...object.thaw, ongoing: false, expiry: new Date(at.getTime() + object.thaw.days * DAY) };
     }
   }
 
@@ -88,7 +93,8 @@ export class FakeS3Archive {
         return this.restore(input as RestoreObjectCommandInput);
       case 'PutObject': {
         const put = input as PutObjectCommandInput;
-        if (typeof put.Body !== 'string' && !Buffer.isBuffer(put.Body) && !(put.Body instanceof Uint8Array)) throw new Error('FakeS3Archive: PutObject takes a string or bytes');
+        if (typeof put.Body !== 'string' && !Buffer.isBuffer(put.Body) && !(put.Body instanceof Uint8Array))
+          throw new Error('FakeS3Archive: PutObject takes a string or bytes');
         this.put(put.Key as string, Buffer.from(put.Body as string | Uint8Array), put.StorageClass ?? 'STANDARD');
         return {};
       }
@@ -99,7 +105,9 @@ export class FakeS3Archive {
 
   private list(input: ListObjectsV2CommandInput) {
     const keys = [...this.objects.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-    const after = input.ContinuationToken ? Buffer.from(input.ContinuationToken, 'base64url').toString() : (input.StartAfter ?? '');
+    const after = input.ContinuationToken
+      ? Buffer.from(input.ContinuationToken, 'base64url').toString()
+      : (input.StartAfter ?? '');
     const matching = keys.filter((key) => key.startsWith(input.Prefix ?? '') && key > after);
     const page = matching.slice(0, Math.min(input.MaxKeys ?? 1000, 1000));
     const truncated = matching.length > page.length;
@@ -126,14 +134,23 @@ export class FakeS3Archive {
     return {
       ContentLength: object.body.length,
       ...(object.storageClass === 'STANDARD' ? {} : { StorageClass: object.storageClass }),
-      ...(thaw ? { Restore: thaw.ongoing ? 'ongoing-request="true"' : `ongoing-request="false", expiry-date="${(thaw.expiry as Date).toUTCString()}"` } : {}),
+      ...(thaw
+        ? {
+            Restore: thaw.ongoing
+              ? 'ongoing-request="true"'
+              : `ongoing-request="false", expiry-date="${(thaw.expiry as Date).toUTCString()}"`,
+          }
+        : {}),
     };
   }
 
   private get(input: GetObjectCommandInput) {
     const object = this.find(input.Key, () => new NoSuchKey(errorDetails('The specified key does not exist.', 404)));
     if (ARCHIVED.has(object.storageClass) && !(object.thaw && !object.thaw.ongoing)) {
-      throw new InvalidObjectState({ ...errorDetails('The operation is not valid for the object\'s storage class', 403), StorageClass: object.storageClass });
+      throw new InvalidObjectState({
+        ...errorDetails("The operation is not valid for the object's storage class", 403),
+        StorageClass: object.storageClass,
+      });
     }
     const body = object.body;
     // A stream with the SDK's mixins, as GetObject's Body is in Node.js.
@@ -146,11 +163,15 @@ export class FakeS3Archive {
 
   private restore(input: RestoreObjectCommandInput) {
     const object = this.find(input.Key, () => new NoSuchKey(errorDetails('The specified key does not exist.', 404)));
-    if (!ARCHIVED.has(object.storageClass)) throw new ObjectAlreadyInActiveTierError(errorDetails('This operation is not allowed against this storage tier.', 403));
+    if (!ARCHIVED.has(object.storageClass))
+      throw new ObjectAlreadyInActiveTierError(
+        errorDetails('This operation is not allowed against this storage tier.', 403),
+      );
     const days = input.RestoreRequest?.Days;
     const tier = input.RestoreRequest?.GlacierJobParameters?.Tier ?? input.RestoreRequest?.Tier ?? 'Standard';
     if (!days || days < 1) throw s3Error('MalformedXML', 'Days is required for GLACIER and DEEP_ARCHIVE objects', 400);
-    if (object.storageClass === 'DEEP_ARCHIVE' && tier === 'Expedited') throw s3Error('InvalidArgument', 'Expedited retrieval is not supported for the DEEP_ARCHIVE storage class', 400);
+    if (object.storageClass === 'DEEP_ARCHIVE' && tier === 'Expedited')
+      throw s3Error('InvalidArgument', 'Expedited retrieval is not supported for the DEEP_ARCHIVE storage class', 400);
     if (object.thaw?.ongoing) throw s3Error('RestoreAlreadyInProgress', 'Object restore is already in progress', 409);
     this.thawRequests.push(input);
     if (object.thaw) object.thaw = { ...object.thaw, days, expiry: new Date(this.now().getTime() + days * DAY) };

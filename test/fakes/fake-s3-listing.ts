@@ -9,7 +9,10 @@ import { type ListObjectsV2CommandInput, S3Client } from '@aws-sdk/client-s3';
 import { attachFake } from './sdk-boundary';
 
 /** A client whose ListObjectsV2 pages through `objects`; `calls` counts the requests. */
-export function createPagingS3(objects: Record<string, number>): { client: S3Client; calls: ListObjectsV2CommandInput[] } {
+export function createPagingS3(objects: Record<string, number>): {
+  client: S3Client;
+  calls: ListObjectsV2CommandInput[];
+} {
   const client = new S3Client({ region: 'eu-west-1' });
   const calls: ListObjectsV2CommandInput[] = [];
   const keys = Object.keys(objects).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
@@ -19,7 +22,9 @@ export function createPagingS3(objects: Record<string, number>): { client: S3Cli
       if (command !== 'ListObjectsV2') throw new Error(`FakeS3Listing: unexpected ${command}Command`);
       const input = request as ListObjectsV2CommandInput;
       calls.push(input);
-      const after = input.ContinuationToken ? Buffer.from(input.ContinuationToken, 'base64url').toString() : (input.StartAfter ?? '');
+      const after = input.ContinuationToken
+        ? Buffer.from(input.ContinuationToken, 'base64url').toString()
+        : (input.StartAfter ?? '');
       const matching = keys.filter((key) => key.startsWith(input.Prefix ?? '') && key > after);
       const page = matching.slice(0, Math.min(input.MaxKeys ?? 1000, 1000));
       const truncated = matching.length > page.length;

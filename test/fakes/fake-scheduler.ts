@@ -22,7 +22,11 @@ import { InstallableFake } from './sdk-boundary';
 const NAME = /^[0-9a-zA-Z-_.]{1,64}$/;
 const ACCOUNT = 'arn:aws:scheduler:eu-west-1:123456789012';
 // Scheduler exceptions carry both `message` and the service's `Message`, and the HTTP status.
-const details = (message: string, httpStatusCode: number) => ({ message, Message: message, $metadata: { httpStatusCode } });
+const details = (message: string, httpStatusCode: number) => ({
+  message,
+  Message: message,
+  $metadata: { httpStatusCode },
+});
 
 /** Options of the fake. */
 export interface FakeSchedulerOptions {
@@ -103,8 +107,10 @@ export class FakeScheduler extends InstallableFake {
 
   private validate(input: CreateScheduleInput): void {
     const problems: string[] = [];
-    if (!input.Name || !NAME.test(input.Name)) problems.push(`Name ${JSON.stringify(input.Name)} must match [0-9a-zA-Z-_.]{1,64}`);
-    if (!isValidScheduleExpression(input.ScheduleExpression)) problems.push(`Invalid ScheduleExpression ${input.ScheduleExpression}`);
+    if (!input.Name || !NAME.test(input.Name))
+      problems.push(`Name ${JSON.stringify(input.Name)} must match [0-9a-zA-Z-_.]{1,64}`);
+    if (!isValidScheduleExpression(input.ScheduleExpression))
+      problems.push(`Invalid ScheduleExpression ${input.ScheduleExpression}`);
     if (input.ScheduleExpressionTimezone) {
       try {
         new Intl.DateTimeFormat('en-US', { timeZone: input.ScheduleExpressionTimezone });
@@ -184,7 +190,9 @@ export class FakeScheduler extends InstallableFake {
   private list(input: ListSchedulesInput): ListSchedulesOutput {
     const max = input.MaxResults ?? 100;
     if (max < 1 || max > 100) throw new ValidationException(details('MaxResults must be 1-100', 400));
-    const groups = input.GroupName ? [[input.GroupName, this.group(input.GroupName)] as const] : [...this.groups.entries()];
+    const groups = input.GroupName
+      ? [[input.GroupName, this.group(input.GroupName)] as const]
+      : [...this.groups.entries()];
     const all = groups
       .flatMap(([, group]) => [...group.values()])
       .filter((schedule) => !input.NamePrefix || schedule.Name?.startsWith(input.NamePrefix))

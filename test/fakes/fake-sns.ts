@@ -18,7 +18,11 @@ export interface PublishedMessage {
   https: string;
 }
 
-const invalid = (message: string) => new InvalidParameterException({ ...errorDetails(`Invalid parameter: ${message}`, 400), message: `Invalid parameter: ${message}` });
+const invalid = (message: string) =>
+  new InvalidParameterException({
+    ...errorDetails(`Invalid parameter: ${message}`, 400),
+    message: `Invalid parameter: ${message}`,
+  });
 
 /** The fake. `install()` routes every SNSClient to it. */
 export class FakeSns extends InstallableFake {
@@ -40,11 +44,22 @@ export class FakeSns extends InstallableFake {
     const request = input as PublishInput;
     if (this.failNext > 0) {
       this.failNext -= 1;
-      throw Object.assign(new Error('Internal error'), { name: 'InternalErrorException', $fault: 'server', $metadata: { httpStatusCode: 500 } });
+      throw Object.assign(new Error('Internal error'), {
+        name: 'InternalErrorException',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+      });
     }
-    if (!request.TopicArn || !this.topics.has(request.TopicArn)) throw new NotFoundException({ ...errorDetails('Topic does not exist', 404), message: 'Topic does not exist' });
+    if (!request.TopicArn || !this.topics.has(request.TopicArn))
+      throw new NotFoundException({ ...errorDetails('Topic does not exist', 404), message: 'Topic does not exist' });
     const subject = request.Subject;
-    if (subject !== undefined && (subject.length === 0 || subject.length >= 100 || !/^[\x20-\x7e]+$/.test(subject) || !/^[A-Za-z0-9\p{P}]/u.test(subject))) {
+    if (
+      subject !== undefined &&
+      (subject.length === 0 ||
+        subject.length >= 100 ||
+        !/^[\x20-\x7e]+$/.test(subject) ||
+        !/^[A-Za-z0-9\p{P}]/u.test(subject))
+    ) {
       throw invalid('Subject');
     }
     const message = request.Message ?? '';
@@ -58,7 +73,8 @@ export class FakeSns extends InstallableFake {
       } catch {
         throw invalid('Message Structure - JSON message body failed to parse');
       }
-      if (typeof parsed.default !== 'string') throw invalid('Message Structure - No default entry in JSON message body');
+      if (typeof parsed.default !== 'string')
+        throw invalid('Message Structure - No default entry in JSON message body');
       email = typeof parsed.email === 'string' ? parsed.email : parsed.default;
       https = typeof parsed.https === 'string' ? parsed.https : parsed.default;
     }

@@ -1,5 +1,11 @@
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { EventBridgeClient, DeleteRuleCommand, ListRulesCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  EventBridgeClient,
+  DeleteRuleCommand,
+  ListRulesCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import {
   CreateScheduleCommand,
   type CreateScheduleInput,
@@ -35,13 +41,29 @@ describe('FakeScheduler', () => {
   it('behaves like Scheduler: conflicts, missing names, name rules, defaults, pages', async () => {
     fake.install();
     await client.send(new CreateScheduleCommand(schedule('a')));
-    await expect(client.send(new CreateScheduleCommand(schedule('a')))).rejects.toMatchObject({ name: 'ConflictException' });
-    await expect(client.send(new UpdateScheduleCommand(schedule('b')))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    await expect(client.send(new DeleteScheduleCommand({ Name: 'b', GroupName: 'backopper' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    await expect(client.send(new CreateScheduleCommand(schedule('a b')))).rejects.toMatchObject({ name: 'ValidationException' });
-    await expect(client.send(new CreateScheduleCommand(schedule('x'.repeat(65))))).rejects.toMatchObject({ name: 'ValidationException' });
-    await expect(client.send(new CreateScheduleCommand({ ...schedule('c'), GroupName: 'nope' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    expect(fake.schedule('a')).toMatchObject({ State: 'ENABLED', ActionAfterCompletion: 'NONE', Target: { RetryPolicy: { MaximumRetryAttempts: 185 } } });
+    await expect(client.send(new CreateScheduleCommand(schedule('a')))).rejects.toMatchObject({
+      name: 'ConflictException',
+    });
+    await expect(client.send(new UpdateScheduleCommand(schedule('b')))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    await expect(client.send(new DeleteScheduleCommand({ Name: 'b', GroupName: 'backopper' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    await expect(client.send(new CreateScheduleCommand(schedule('a b')))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+    await expect(client.send(new CreateScheduleCommand(schedule('x'.repeat(65))))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+    await expect(client.send(new CreateScheduleCommand({ ...schedule('c'), GroupName: 'nope' }))).rejects.toMatchObject(
+      { name: 'ResourceNotFoundException' },
+    );
+    expect(fake.schedule('a')).toMatchObject({
+      State: 'ENABLED',
+      ActionAfterCompletion: 'NONE',
+      Target: { RetryPolicy: { MaximumRetryAttempts: 185 } },
+    });
     for (const name of ['b', 'c', 'd', 'e']) await client.send(new CreateScheduleCommand(schedule(name)));
     const pages: string[][] = [];
     let NextToken: string | undefined;
@@ -51,7 +73,9 @@ describe('FakeScheduler', () => {
       NextToken = page.NextToken;
     } while (NextToken);
     expect(pages).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
-    await expect(client.send(new ListSchedulesCommand({ GroupName: 'default', NextToken: 'bogus' }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(
+      client.send(new ListSchedulesCommand({ GroupName: 'default', NextToken: 'bogus' })),
+    ).rejects.toMatchObject({ name: 'ValidationException' });
     fake.throttle.every = 1;
     await expect(client.send(new ListSchedulesCommand({}))).rejects.toMatchObject({ name: 'ThrottlingException' });
   });
@@ -67,13 +91,23 @@ describe('FakeEventBridge', () => {
     await client.send(new PutRuleCommand({ Name: 'r1', ScheduleExpression: 'cron(0 3 * * ? *)', Description: 'one' }));
     await client.send(new PutRuleCommand({ Name: 'r1', ScheduleExpression: 'cron(5 3 * * ? *)' }));
     expect(fake.rule('r1')?.rule).toMatchObject({ ScheduleExpression: 'cron(5 3 * * ? *)', Description: undefined });
-    await expect(client.send(new PutRuleCommand({ Name: 'bad', ScheduleExpression: 'cron(0 3 * * * *)' }))).rejects.toMatchObject({ name: 'ValidationException' });
-    await expect(client.send(new PutTargetsCommand({ Rule: 'nope', Targets: [{ Id: 't', Arn: 'arn:x' }] }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(
+      client.send(new PutRuleCommand({ Name: 'bad', ScheduleExpression: 'cron(0 3 * * * *)' })),
+    ).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(
+      client.send(new PutTargetsCommand({ Rule: 'nope', Targets: [{ Id: 't', Arn: 'arn:x' }] })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     await client.send(new PutTargetsCommand({ Rule: 'r1', Targets: [{ Id: 't', Arn: 'arn:aws:sqs:eu-west-1:1:q' }] }));
-    await expect(client.send(new DeleteRuleCommand({ Name: 'r1' }))).rejects.toThrow("Rule can't be deleted since it has targets.");
-    await expect(client.send(new DeleteRuleCommand({ Name: 'never-existed' }))).resolves.toMatchObject({ $metadata: { httpStatusCode: 200 } });
+    await expect(client.send(new DeleteRuleCommand({ Name: 'r1' }))).rejects.toThrow(
+      "Rule can't be deleted since it has targets.",
+    );
+    await expect(client.send(new DeleteRuleCommand({ Name: 'never-existed' }))).resolves.toMatchObject({
+      $metadata: { httpStatusCode: 200 },
+    });
     await client.send(new PutRuleCommand({ Name: 'r2', ScheduleExpression: 'rate(1 day)' }));
-    await expect(client.send(new PutRuleCommand({ Name: 'r3', ScheduleExpression: 'rate(1 day)' }))).rejects.toMatchObject({ name: 'LimitExceededException' });
+    await expect(
+      client.send(new PutRuleCommand({ Name: 'r3', ScheduleExpression: 'rate(1 day)' })),
+    ).rejects.toMatchObject({ name: 'LimitExceededException' });
     const first = await client.send(new ListRulesCommand({ NamePrefix: 'r' }));
     expect(first.Rules?.map((r) => r.Name)).toEqual(['r1']);
     const second = await client.send(new ListRulesCommand({ NamePrefix: 'r', NextToken: first.NextToken }));
@@ -88,9 +122,13 @@ describe('FakeSsm', () => {
 
   it('decrypts a SecureString only when asked, and reports a missing parameter', async () => {
     fake.install();
-    expect((await client.send(new GetParameterCommand({ Name: '/s', WithDecryption: true }))).Parameter?.Value).toBe('clear');
+    expect((await client.send(new GetParameterCommand({ Name: '/s', WithDecryption: true }))).Parameter?.Value).toBe(
+      'clear',
+    );
     expect((await client.send(new GetParameterCommand({ Name: '/s' }))).Parameter?.Value).not.toBe('clear');
-    await expect(client.send(new GetParameterCommand({ Name: '/missing' }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
+    await expect(client.send(new GetParameterCommand({ Name: '/missing' }))).rejects.toMatchObject({
+      name: 'ParameterNotFound',
+    });
   });
 });
 
@@ -98,14 +136,29 @@ describe('FakeCloudWatchLogs', () => {
   const fake = new FakeCloudWatchLogs().createLogGroup('/g');
   const client = new CloudWatchLogsClient({ region: 'eu-west-1', maxAttempts: 1 });
   afterEach(() => fake.restore());
-  const read = (input: { nextToken?: string; limit?: number; startFromHead?: boolean; logStreamName?: string; logGroupName?: string }) =>
-    client.send(new GetLogEventsCommand({ logGroupName: '/g', logStreamName: 's', ...input }));
+  const read = (input: {
+    nextToken?: string;
+    limit?: number;
+    startFromHead?: boolean;
+    logStreamName?: string;
+    logGroupName?: string;
+  }) => client.send(new GetLogEventsCommand({ logGroupName: '/g', logStreamName: 's', ...input }));
 
   it('behaves like CloudWatch Logs: missing group or stream, limit, 1 MB pages, the token repeated at the end', async () => {
     fake.install();
-    await expect(read({ logGroupName: '/none' })).rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'The specified log group does not exist.' });
-    await expect(read({})).rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'The specified log stream does not exist.' });
-    fake.putLines('/g', 's', Array.from({ length: 12_000 }, (_, i) => `line ${i}`));
+    await expect(read({ logGroupName: '/none' })).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      message: 'The specified log group does not exist.',
+    });
+    await expect(read({})).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      message: 'The specified log stream does not exist.',
+    });
+    fake.putLines(
+      '/g',
+      's',
+      Array.from({ length: 12_000 }, (_, i) => `line ${i}`),
+    );
     await expect(read({ limit: 10_001 })).rejects.toMatchObject({ name: 'InvalidParameterException' });
     await expect(read({ nextToken: 'bogus' })).rejects.toMatchObject({ name: 'InvalidParameterException' });
     const first = await read({ startFromHead: true });
@@ -115,11 +168,19 @@ describe('FakeCloudWatchLogs', () => {
     const end = await read({ startFromHead: true, nextToken: second.nextForwardToken });
     expect([end.events?.length, end.nextForwardToken]).toEqual([0, second.nextForwardToken]);
     fake.putLines('/g', 's', ['later']);
-    expect((await read({ startFromHead: true, nextToken: end.nextForwardToken })).events?.map((e) => e.message)).toEqual(['later']);
+    expect(
+      (await read({ startFromHead: true, nextToken: end.nextForwardToken })).events?.map((e) => e.message),
+    ).toEqual(['later']);
     const newest = await read({ limit: 2 }); // no startFromHead, no token: the newest events
     expect(newest.events?.map((e) => e.message)).toEqual(['line 11999', 'later']);
-    expect((await read({ limit: 1, nextToken: newest.nextBackwardToken })).events?.map((e) => e.message)).toEqual(['line 11998']);
-    fake.putLines('/g', 'big', Array.from({ length: 3 }, () => 'x'.repeat(400_000)));
+    expect((await read({ limit: 1, nextToken: newest.nextBackwardToken })).events?.map((e) => e.message)).toEqual([
+      'line 11998',
+    ]);
+    fake.putLines(
+      '/g',
+      'big',
+      Array.from({ length: 3 }, () => 'x'.repeat(400_000)),
+    );
     expect((await read({ logStreamName: 'big', startFromHead: true })).events).toHaveLength(2); // 1 MB
   });
 });
@@ -143,7 +204,9 @@ describe('the fakes inside the SDK middleware stack', () => {
   it('throws in the fake for a command it does not know, and after restore(), never reaching AWS', async () => {
     fake.install();
     const client = new SchedulerClient({ region: 'eu-west-1', maxAttempts: 1 });
-    await expect(client.send(new ListScheduleGroupsCommand({}))).rejects.toThrow('FakeScheduler: unexpected ListScheduleGroupsCommand');
+    await expect(client.send(new ListScheduleGroupsCommand({}))).rejects.toThrow(
+      'FakeScheduler: unexpected ListScheduleGroupsCommand',
+    );
     fake.restore();
     await expect(client.send(new ListSchedulesCommand({}))).rejects.toThrow('SchedulerClient: no fake is installed');
   });

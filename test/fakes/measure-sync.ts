@@ -45,7 +45,9 @@ export interface MeasureSyncOptions {
 }
 
 /** Runs a first and a converged sync of `appsPerEnvironment` apps in each environment. */
-export async function measureSyncCalls(options: MeasureSyncOptions): Promise<{ first: RunMeasurement; converged: RunMeasurement }> {
+export async function measureSyncCalls(
+  options: MeasureSyncOptions,
+): Promise<{ first: RunMeasurement; converged: RunMeasurement }> {
   const environments = options.environments ?? ['staging', 'acceptance', 'live'];
   const world = await createSyncWorld({
     backend: options.backend,
@@ -55,7 +57,8 @@ export async function measureSyncCalls(options: MeasureSyncOptions): Promise<{ f
     env: { BACKOPPER_CONCURRENCY: '16' },
   });
   try {
-    for (const environment of environments) world.api.setList(environment, makeApps(options.appsPerEnvironment ?? 2000, environment));
+    for (const environment of environments)
+      world.api.setList(environment, makeApps(options.appsPerEnvironment ?? 2000, environment));
     const measure = async (): Promise<RunMeasurement> => {
       world.resetCounts();
       const started = performance.now();
@@ -101,27 +104,50 @@ export interface RunsPerNight {
 export async function measureRunsPerNight(options: { apps?: number; servers?: number } = {}): Promise<RunsPerNight> {
   const appCount = options.apps ?? 500;
   const serverCount = options.servers ?? 10;
-  const world = await createSyncWorld({ backend: 'scheduler', environments: ['live'], pageSize: 100, env: { BACKOPPER_CONCURRENCY: '16' } });
+  const world = await createSyncWorld({
+    backend: 'scheduler',
+    environments: ['live'],
+    pageSize: 100,
+    env: { BACKOPPER_CONCURRENCY: '16' },
+  });
   try {
     const apps = makeApps(appCount, 'site').map((app) => ({ ...app, frequency: 'daily' }) as Record<string, string>);
     world.api.setList('live', apps);
     const servers = Array.from({ length: serverCount }, (_, index) => `i-${String(index).padStart(17, '0')}`);
     const fireAll = () => {
-      const runCommand = new FakeRunCommand({ documents: { 'Backopper-Backup': DOCUMENT_PARAMETER_PATTERNS }, now: () => WORLD_NOW });
+      const runCommand = new FakeRunCommand({
+        documents: { 'Backopper-Backup': DOCUMENT_PARAMETER_PATTERNS },
+        now: () => WORLD_NOW,
+      });
       for (const id of servers) runCommand.addInstance(id, { 'backopper:environment': 'live' });
       const counts = world.names().map((name) => {
-        const answer = runCommand.answer('SendCommand', world.sendCommandOf(name)) as { Command: { TargetCount: number } };
+        const answer = runCommand.answer('SendCommand', world.sendCommandOf(name)) as {
+          Command: { TargetCount: number };
+        };
         return answer.Command.TargetCount;
       });
       return { total: counts.reduce((sum, count) => sum + count, 0), max: Math.max(...counts) };
     };
     await world.sync();
     const byTag = fireAll();
-    servers.forEach((id, index) => world.reportApps(id, 'live', apps.filter((_, appIndex) => appIndex % serverCount === index).map((app) => app.name as string)));
+    servers.forEach((id, index) =>
+      world.reportApps(
+        id,
+        'live',
+        apps.filter((_, appIndex) => appIndex % serverCount === index).map((app) => app.name as string),
+      ),
+    );
     const outcome = await world.sync();
     if (!outcome.ok) throw new Error(`the sync with placement failed: ${JSON.stringify(outcome.summary)}`);
     const byPlacement = fireAll();
-    return { apps: appCount, servers: serverCount, schedules: world.names().length, invocationsByTag: byTag.total, invocationsByPlacement: byPlacement.total, maxPerSchedule: byPlacement.max };
+    return {
+      apps: appCount,
+      servers: serverCount,
+      schedules: world.names().length,
+      invocationsByTag: byTag.total,
+      invocationsByPlacement: byPlacement.total,
+      maxPerSchedule: byPlacement.max,
+    };
   } finally {
     await world.close();
   }

@@ -16,7 +16,13 @@ export function skippedOutcome(app: string, environment = 'live'): InvocationOut
   return {
     status: 'Success',
     responseCode: 0,
-    stdout: agentOutput({ app, environment, status: 'skipped', error: `${app} is not on this server (no /srv/users/serverpilot/apps/${app})`, steps: {} }),
+    stdout: agentOutput({
+      app,
+      environment,
+      status: 'skipped',
+      error: `${app} is not on this server (no /srv/users/serverpilot/apps/${app})`,
+      steps: {},
+    }),
   };
 }
 
@@ -55,17 +61,36 @@ export function failedOutcome(app: string, environment = 'live'): InvocationOutc
   return {
     status: 'Failed',
     responseCode: 1,
-    stdout: agentOutput({ app, environment, status: 'failed', steps: { database: { status: 'failed', error }, upload: { status: 'skipped' } } }),
+    stdout: agentOutput({
+      app,
+      environment,
+      status: 'failed',
+      steps: { database: { status: 'failed', error }, upload: { status: 'skipped' } },
+    }),
     stderr: `backopper: agent exited with status 1`,
   };
 }
 
 /** Builds the world; `close()` when done. */
-export async function createOversightWorld(options: { backend: 'scheduler' | 'rules'; pageSize?: number; withS3?: boolean }) {
+export async function createOversightWorld(options: {
+  backend: 'scheduler' | 'rules';
+  pageSize?: number;
+  withS3?: boolean;
+}) {
   const world: SyncWorld = await createSyncWorld({ backend: options.backend, environments: ['staging', 'live'] });
   const ssm = new FakeRunCommand({
-    documents: { 'Backopper-Backup': DOCUMENT_PARAMETER_PATTERNS, 'Backopper-Verify': { app: DOCUMENT_PARAMETER_PATTERNS.app, environment: DOCUMENT_PARAMETER_PATTERNS.environment, executionTimeout: DOCUMENT_PARAMETER_PATTERNS.executionTimeout },
-      [RESTORE_MEDIA_DOCUMENT_NAME]: { app: DOCUMENT_PARAMETER_PATTERNS.app, environment: DOCUMENT_PARAMETER_PATTERNS.environment, ...RESTORE_MEDIA_PARAMETER_PATTERNS },
+    documents: {
+      'Backopper-Backup': DOCUMENT_PARAMETER_PATTERNS,
+      'Backopper-Verify': {
+        app: DOCUMENT_PARAMETER_PATTERNS.app,
+        environment: DOCUMENT_PARAMETER_PATTERNS.environment,
+        executionTimeout: DOCUMENT_PARAMETER_PATTERNS.executionTimeout,
+      },
+      [RESTORE_MEDIA_DOCUMENT_NAME]: {
+        app: DOCUMENT_PARAMETER_PATTERNS.app,
+        environment: DOCUMENT_PARAMETER_PATTERNS.environment,
+        ...RESTORE_MEDIA_PARAMETER_PATTERNS,
+      },
     },
     pageSize: options.pageSize,
     now: () => WORLD_NOW,
@@ -73,7 +98,11 @@ export async function createOversightWorld(options: { backend: 'scheduler' | 'ru
   ssm.put('/backopper/api-secret', world.secret);
   const logs = new FakeCloudWatchLogs().createLogGroup(world.env.BACKOPPER_COMMAND_LOG_GROUP as string);
   ssm.logs = logs;
-  for (const [id, environment] of [['i-web1', 'live'], ['i-web2', 'live'], ['i-stage1', 'staging']] as const) {
+  for (const [id, environment] of [
+    ['i-web1', 'live'],
+    ['i-web2', 'live'],
+    ['i-stage1', 'staging'],
+  ] as const) {
     ssm.addInstance(id, { 'backopper:environment': environment });
   }
   const s3: LocalS3 | undefined = options.withS3 === false ? undefined : await startS3('oversight-test');

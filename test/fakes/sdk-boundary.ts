@@ -15,7 +15,10 @@ export interface FakeService {
 }
 
 /** What a fake's errors carry, as the SDK's deserializer sets it: the HTTP status the retry strategy classifies. */
-export function errorDetails(message: string, httpStatusCode: number): { message: string; $metadata: { httpStatusCode: number } } {
+export function errorDetails(
+  message: string,
+  httpStatusCode: number,
+): { message: string; $metadata: { httpStatusCode: number } } {
   return { message, $metadata: { httpStatusCode } };
 }
 
@@ -38,7 +41,10 @@ const stacked = new WeakSet<object>();
 function succeeded(output: unknown): { output: MetadataBearer; response: unknown } {
   const fields = typeof output === 'object' && output !== null ? output : {};
   // A plain object with statusCode and headers is what HttpResponse.isInstance accepts.
-  return { output: { ...fields, $metadata: { httpStatusCode: 200 } }, response: { statusCode: 200, headers: {}, body: undefined } };
+  return {
+    output: { ...fields, $metadata: { httpStatusCode: 200 } },
+    response: { statusCode: 200, headers: {}, body: undefined },
+  };
 }
 
 function fakeMiddleware(lookUp: () => FakeService | undefined, clientName: string): Middleware {
@@ -82,7 +88,10 @@ export function installFake(Client: ClientClass, fake: FakeService): () => void 
     prototype.send = function patchedSend(this: StackedClient, ...args: never[]) {
       if (!stacked.has(this)) {
         stacked.add(this);
-        addMiddleware(this, fakeMiddleware(() => active.get(Client), Client.name));
+        addMiddleware(
+          this,
+          fakeMiddleware(() => active.get(Client), Client.name),
+        );
       }
       return send.apply(this, args);
     };
@@ -102,7 +111,10 @@ export function installFake(Client: ClientClass, fake: FakeService): () => void 
 export function attachFake(client: StackedClient, fake: FakeService): void {
   ensureOfflineSdkSettings();
   stacked.add(client);
-  addMiddleware(client, fakeMiddleware(() => fake, fake.name));
+  addMiddleware(
+    client,
+    fakeMiddleware(() => fake, fake.name),
+  );
 }
 
 /** A fake that answers one client class: `install()` routes every instance to it, `restore()` undoes that. */

@@ -16,12 +16,19 @@ export interface SeedBackup {
 }
 
 /** Puts the dumps (and their `.sha256` files); returns the keys of the dumps. */
-export async function seedBackups(input: { client: S3Client; bucket: string; now: Date; backups: SeedBackup[] }): Promise<string[]> {
+export async function seedBackups(input: {
+  client: S3Client;
+  bucket: string;
+  now: Date;
+  backups: SeedBackup[];
+}): Promise<string[]> {
   const keys: string[] = [];
   for (const backup of input.backups) {
     const timestamp = Math.floor(input.now.getTime() / 1000 - backup.hoursAgo * 3600);
     const key = `${backup.app}/${backup.environment}/backup_${timestamp}${backup.extension ?? '.sql.gz'}`;
-    await input.client.send(new PutObjectCommand({ Bucket: input.bucket, Key: key, Body: Buffer.alloc(backup.size, 7) }));
+    await input.client.send(
+      new PutObjectCommand({ Bucket: input.bucket, Key: key, Body: Buffer.alloc(backup.size, 7) }),
+    );
     const sum = `${'0'.repeat(64)}  backup_${timestamp}${backup.extension ?? '.sql.gz'}\n`;
     await input.client.send(new PutObjectCommand({ Bucket: input.bucket, Key: `${key}.sha256`, Body: sum }));
     keys.push(key);

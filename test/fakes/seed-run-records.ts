@@ -18,7 +18,15 @@ export interface SeedRun {
 }
 
 /** A succeeded transfer step of `bytes` to `host:<path>/media_<ts>_<hostId>.tar.gz`. */
-export function transferStep(input: { timestamp: number; bytes: number; sha256?: string | null; hostId?: string; mediaHost?: string; app?: string; environment?: string }): RecordedStep {
+export function transferStep(input: {
+  timestamp: number;
+  bytes: number;
+  sha256?: string | null;
+  hostId?: string;
+  mediaHost?: string;
+  app?: string;
+  environment?: string;
+}): RecordedStep {
   const name = `media_${input.timestamp}_${input.hostId ?? 'a1b2c3d4'}.tar.gz`;
   return {
     status: 'succeeded',
@@ -46,10 +54,22 @@ export function buildRunRecord(run: SeedRun, now: Date): { key: string; record: 
 }
 
 /** Puts the records; returns their keys and records, in the order given. */
-export async function seedRunRecords(input: { client: S3Client; bucket: string; now: Date; runs: SeedRun[] }): Promise<{ key: string; record: RunRecord }[]> {
+export async function seedRunRecords(input: {
+  client: S3Client;
+  bucket: string;
+  now: Date;
+  runs: SeedRun[];
+}): Promise<{ key: string; record: RunRecord }[]> {
   const seeded = input.runs.map((run) => buildRunRecord(run, input.now));
   for (const { key, record } of seeded) {
-    await input.client.send(new PutObjectCommand({ Bucket: input.bucket, Key: key, Body: JSON.stringify(record), ContentType: 'application/json' }));
+    await input.client.send(
+      new PutObjectCommand({
+        Bucket: input.bucket,
+        Key: key,
+        Body: JSON.stringify(record),
+        ContentType: 'application/json',
+      }),
+    );
   }
   return seeded;
 }

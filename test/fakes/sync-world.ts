@@ -54,7 +54,11 @@ export async function createSyncWorld(options: SyncWorldOptions) {
   const environments = options.environments ?? ['staging', 'live'];
   const api = await startAppListApi({ secret });
   const scheduler = new FakeScheduler({ pageSize: options.pageSize, throttleEvery: options.throttleEvery }).install();
-  const eventBridge = new FakeEventBridge({ pageSize: options.pageSize, throttleEvery: options.throttleEvery, ruleLimit: options.ruleLimit }).install();
+  const eventBridge = new FakeEventBridge({
+    pageSize: options.pageSize,
+    throttleEvery: options.throttleEvery,
+    ruleLimit: options.ruleLimit,
+  }).install();
   const ssm = new FakeSsm().put('/backopper/api-secret', secret).install();
   const logs: LogRecord[] = [];
   const logger: Logger = {
@@ -130,14 +134,22 @@ export async function createSyncWorld(options: SyncWorldOptions) {
     parametersOf(name: string): Record<string, string> | undefined {
       const input =
         options.backend === 'scheduler'
-          ? (JSON.parse(scheduler.schedule(name)?.Target?.Input ?? 'null') as { Parameters?: Record<string, string[]> } | null)?.Parameters
+          ? (
+              JSON.parse(scheduler.schedule(name)?.Target?.Input ?? 'null') as {
+                Parameters?: Record<string, string[]>;
+              } | null
+            )?.Parameters
           : (JSON.parse(eventBridge.rule(name)?.targets[0]?.Input ?? 'null') as Record<string, string[]> | null);
-      return input ? Object.fromEntries(Object.entries(input).map(([key, [value]]) => [key, value as string])) : undefined;
+      return input
+        ? Object.fromEntries(Object.entries(input).map(([key, [value]]) => [key, value as string]))
+        : undefined;
     },
     /** The SendCommand targets stored for `name` (`[{ Key, Values }]`), either backend. */
     targetsOf(name: string): { Key?: string; Values?: string[] }[] | undefined {
       if (options.backend === 'scheduler') {
-        const input = JSON.parse(scheduler.schedule(name)?.Target?.Input ?? 'null') as { Targets?: { Key: string; Values: string[] }[] } | null;
+        const input = JSON.parse(scheduler.schedule(name)?.Target?.Input ?? 'null') as {
+          Targets?: { Key: string; Values: string[] }[];
+        } | null;
         return input?.Targets;
       }
       return eventBridge.rule(name)?.targets[0]?.RunCommandParameters?.RunCommandTargets;
@@ -152,7 +164,8 @@ export async function createSyncWorld(options: SyncWorldOptions) {
     },
     /** Changes a schedule's time by hand, as in the console. */
     editExpressionByHand(name: string, expression: string): void {
-      if (options.backend === 'scheduler') scheduler.edit(name, (schedule) => void (schedule.ScheduleExpression = expression));
+      if (options.backend === 'scheduler')
+        scheduler.edit(name, (schedule) => void (schedule.ScheduleExpression = expression));
       else eventBridge.edit(name, (stored) => void (stored.rule.ScheduleExpression = expression));
     },
     /** Disables a schedule by hand. */
@@ -162,7 +175,8 @@ export async function createSyncWorld(options: SyncWorldOptions) {
     },
     /** Whether a schedule is enabled. */
     isEnabled(name: string): boolean {
-      const state = options.backend === 'scheduler' ? scheduler.schedule(name)?.State : eventBridge.rule(name)?.rule.State;
+      const state =
+        options.backend === 'scheduler' ? scheduler.schedule(name)?.State : eventBridge.rule(name)?.rule.State;
       return state === 'ENABLED';
     },
     /** Changes the app parameter of a schedule's target by hand. */
@@ -189,15 +203,21 @@ export async function createSyncWorld(options: SyncWorldOptions) {
     seedForeign(name: string, group = 'backopper', description = 'made by hand'): void {
       if (options.backend === 'scheduler') {
         scheduler.seed({
-          Name: name, GroupName: group, Description: description, ScheduleExpression: 'cron(0 3 * * ? *)',
+          Name: name,
+          GroupName: group,
+          Description: description,
+          ScheduleExpression: 'cron(0 3 * * ? *)',
           FlexibleTimeWindow: { Mode: 'OFF' },
-          Target: { Arn: 'arn:aws:sqs:eu-west-1:123456789012:other', RoleArn: 'arn:aws:iam::123456789012:role/other', Input: '{}' },
+          Target: {
+            Arn: 'arn:aws:sqs:eu-west-1:123456789012:other',
+            RoleArn: 'arn:aws:iam::123456789012:role/other',
+            Input: '{}',
+          },
         });
       } else {
-        eventBridge.seed(
-          { Name: name, ScheduleExpression: 'cron(0 3 * * ? *)', Description: description },
-          [{ Id: 'other', Arn: 'arn:aws:sqs:eu-west-1:123456789012:other', Input: '{}' }],
-        );
+        eventBridge.seed({ Name: name, ScheduleExpression: 'cron(0 3 * * ? *)', Description: description }, [
+          { Id: 'other', Arn: 'arn:aws:sqs:eu-west-1:123456789012:other', Input: '{}' },
+        ]);
       }
     },
     async close() {

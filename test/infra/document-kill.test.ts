@@ -53,7 +53,12 @@ describe('the backup document killed with SIGKILL mid-run, and the run after it'
     [s3, sshd, ws, db] = await Promise.all([startS3(), startSshd(), createWorkspace(), createMysqlDatabase()]);
     await seedWordpressSchema(db, 20);
     writeWordpressApp(ws.appsDir, app, db);
-    content = localStackDocument({ ws, bucket: s3.bucket, sshd, media: { identityParameter: '/backopper/test-media-key' } });
+    content = localStackDocument({
+      ws,
+      bucket: s3.bucket,
+      sshd,
+      media: { identityParameter: '/backopper/test-media-key' },
+    });
     const bin = writeFakeAwsCli(ws.root, sshd.identityFile);
     env = { PATH: `${bin}:${process.env.PATH}`, HOME: process.env.HOME, LANG: 'C.UTF-8', TMPDIR: tmp(), ...s3.env };
     sleeper = spawn('sleep', ['300'], { stdio: 'ignore' });
@@ -74,7 +79,11 @@ describe('the backup document killed with SIGKILL mid-run, and the run after it'
       spawnOptions: { detached: true, onSpawn: (child) => (shell = child) },
     });
     const backupDir = join(ws.backupsDir, app);
-    await waitFor('the dump to be under way', async () => existsSync(backupDir) && readdirSync(backupDir).some((name) => name.endsWith('.partial')), 30_000);
+    await waitFor(
+      'the dump to be under way',
+      async () => existsSync(backupDir) && readdirSync(backupDir).some((name) => name.endsWith('.partial')),
+      30_000,
+    );
     process.kill(-shell!.pid!, 'SIGKILL');
     expect((await killed).exitCode).toBe(null);
 
@@ -90,7 +99,10 @@ describe('the backup document killed with SIGKILL mid-run, and the run after it'
     writeFileSync(join(live, 'owner'), ownerLine(sleeper.pid!));
     const reused = join(workFolders(), `${sleeper.pid}.ReUsEd`);
     mkdirSync(reused);
-    writeFileSync(join(reused, 'owner'), ownerLine(sleeper.pid!).replace(/^(\d+) (\d+)/, (_, pid: string, start: string) => `${pid} ${Number(start) + 1}`));
+    writeFileSync(
+      join(reused, 'owner'),
+      ownerLine(sleeper.pid!).replace(/^(\d+) (\d+)/, (_, pid: string, start: string) => `${pid} ${Number(start) + 1}`),
+    );
 
     const next = await runDocument({ content, parameters, agentBundle: AGENT_FILE, env });
     expect(next.exitCode, next.stdout).toBe(0);

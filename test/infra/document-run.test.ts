@@ -9,7 +9,16 @@ import { type LocalS3, startS3 } from '../services/s3';
 import { writeWordpressApp } from '../services/sample-app';
 import { type LocalSshd, startSshd } from '../services/sshd';
 import { createWorkspace, type Workspace } from '../services/workspace';
-import { type DocumentContent, type DocumentRun, documentParameters, localStackDocument, MEDIA_KEY_PARAMETER, runDocument, runShellScript, writeFakeAwsCli } from './document-runner';
+import {
+  type DocumentContent,
+  type DocumentRun,
+  documentParameters,
+  localStackDocument,
+  MEDIA_KEY_PARAMETER,
+  runDocument,
+  runShellScript,
+  writeFakeAwsCli,
+} from './document-runner';
 import { AGENT_FILE } from './synth';
 
 describe('the synthesized backup document, run locally against the built agent', () => {
@@ -28,13 +37,24 @@ describe('the synthesized backup document, run locally against the built agent',
     await seedWordpressSchema(db, 40);
     writeWordpressApp(ws.appsDir, app, db);
 
-    content = localStackDocument({ ws, bucket: s3.bucket, sshd, media: { identityParameter: MEDIA_KEY_PARAMETER }, keepLocal: 3 });
+    content = localStackDocument({
+      ws,
+      bucket: s3.bucket,
+      sshd,
+      media: { identityParameter: MEDIA_KEY_PARAMETER },
+      keepLocal: 3,
+    });
 
     const bin = writeFakeAwsCli(ws.root, sshd.identityFile);
     env = {
-      PATH: `${bin}:${process.env.PATH}`, HOME: process.env.HOME, LANG: 'C.UTF-8', TMPDIR: ws.env.TMPDIR, ...s3.env,
+      PATH: `${bin}:${process.env.PATH}`,
+      HOME: process.env.HOME,
+      LANG: 'C.UTF-8',
+      TMPDIR: ws.env.TMPDIR,
+      ...s3.env,
       // What the SSM agent sets for a command; the inventory file is redirected from /var/lib/amazon/ssm.
-      AWS_SSM_INSTANCE_ID: 'i-0123456789abcdef0', BACKOPPER_INVENTORY_FILE: join(ws.root, 'inventory', 'BackopperApps.json'),
+      AWS_SSM_INSTANCE_ID: 'i-0123456789abcdef0',
+      BACKOPPER_INVENTORY_FILE: join(ws.root, 'inventory', 'BackopperApps.json'),
     };
     run = await runDocument({
       content,
@@ -50,16 +70,27 @@ describe('the synthesized backup document, run locally against the built agent',
 
   it('succeeds, and the agent report is the last line of the command output', () => {
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(report).toMatchObject({ app, environment: 'live', engine: 'mysql', projectType: 'wordpress', status: 'succeeded' });
-    for (const step of ['database', 'upload', 'media', 'transfer']) expect(report.steps[step]?.status, step).toBe('succeeded');
-    expect(run.stdout).toContain(`backopper: backing up ${app} (live, engine mysql, wordpress) with ${process.version}`);
+    expect(report).toMatchObject({
+      app,
+      environment: 'live',
+      engine: 'mysql',
+      projectType: 'wordpress',
+      status: 'succeeded',
+    });
+    for (const step of ['database', 'upload', 'media', 'transfer'])
+      expect(report.steps[step]?.status, step).toBe('succeeded');
+    expect(run.stdout).toContain(
+      `backopper: backing up ${app} (live, engine mysql, wordpress) with ${process.version}`,
+    );
     expect(run.stderr).toContain('backopper: agent exited with status 0');
   });
 
   it("uploads the dump to the stack's bucket under <app>/<environment>/", async () => {
     const key = `${app}/live/backup_${report.timestamp}.sql.gz`;
     expect(await s3.listKeys(`${app}/`)).toContain(key);
-    expect((await s3.getObject(key)).equals(readFileSync(join(ws.backupsDir, app, `${report.timestamp}.sql.gz`)))).toBe(true);
+    expect((await s3.getObject(key)).equals(readFileSync(join(ws.backupsDir, app, `${report.timestamp}.sql.gz`)))).toBe(
+      true,
+    );
   });
 
   it('copies the media archive with the key fetched from the parameter and the configured host key', () => {
@@ -79,12 +110,20 @@ describe('the synthesized backup document, run locally against the built agent',
     const download = join(ws.root, 'agent-download');
     rmSync(download, { recursive: true, force: true });
     const callsBefore = readFileSync(join(ws.root, 'aws-calls.log'), 'utf8');
-    const skipped = await runDocument({ content, parameters: { app: 'elsewhere', environment: 'live', engine: 'mysql', projectType: 'wordpress' }, agentBundle: AGENT_FILE, env });
+    const skipped = await runDocument({
+      content,
+      parameters: { app: 'elsewhere', environment: 'live', engine: 'mysql', projectType: 'wordpress' },
+      agentBundle: AGENT_FILE,
+      env,
+    });
     expect(skipped.exitCode, skipped.stderr).toBe(0);
     expect(skipped.stdout).toContain('backopper: skipped: elsewhere is not on this server');
     // The agent's report shape, as the last line: status and run count this server as skipped.
     expect(JSON.parse(skipped.stdout.trim().split('\n').at(-1) ?? '')).toEqual({
-      app: 'elsewhere', environment: 'live', status: 'skipped', error: `elsewhere is not on this server (no ${ws.appsDir}/elsewhere)`,
+      app: 'elsewhere',
+      environment: 'live',
+      status: 'skipped',
+      error: `elsewhere is not on this server (no ${ws.appsDir}/elsewhere)`,
     });
     expect(existsSync(download)).toBe(false);
     expect(readFileSync(join(ws.root, 'aws-calls.log'), 'utf8')).toBe(callsBefore);
@@ -98,26 +137,61 @@ describe('the synthesized backup document, run locally against the built agent',
   });
 
   it('refuses a parameter that SSM would reject, before anything runs', () => {
-    for (const [name, value] of [['app', '../etc'], ['app', 'a;reboot'], ['engine', 'postgresql'], ['environment', 'live live'], ['executionTimeout', '1 ']]) {
-      const given = { app, environment: 'live', engine: 'mysql', projectType: 'wordpress', [name as string]: value as string };
+    for (const [name, value] of [
+      ['app', '../etc'],
+      ['app', 'a;reboot'],
+      ['engine', 'postgresql'],
+      ['environment', 'live live'],
+      ['executionTimeout', '1 '],
+    ]) {
+      const given = {
+        app,
+        environment: 'live',
+        engine: 'mysql',
+        projectType: 'wordpress',
+        [name as string]: value as string,
+      };
       expect(() => documentParameters(content, given), `${name}=${value}`).toThrow(/does not match/);
     }
   });
 
   it('the media restore document puts the archive back beside the live folder with the same key, touching the live folder not at all', async () => {
-    const restore = localStackDocument({ ws, bucket: s3.bucket, sshd, media: { identityParameter: MEDIA_KEY_PARAMETER }, document: RESTORE_MEDIA_DOCUMENT_NAME });
+    const restore = localStackDocument({
+      ws,
+      bucket: s3.bucket,
+      sshd,
+      media: { identityParameter: MEDIA_KEY_PARAMETER },
+      document: RESTORE_MEDIA_DOCUMENT_NAME,
+    });
     // As backopper restore --media sends it: host:path from the run record, no project type.
     const archive = report.steps.transfer.path;
     const live = report.steps.media.path;
     const liveBefore = readdirSync(live, { recursive: true }).sort();
-    const restored = await runDocument({ content: restore, parameters: { app, environment: 'live', archive, sha256: report.steps.transfer.sha256 }, agentBundle: AGENT_FILE, env });
+    const restored = await runDocument({
+      content: restore,
+      parameters: { app, environment: 'live', archive, sha256: report.steps.transfer.sha256 },
+      agentBundle: AGENT_FILE,
+      env,
+    });
     expect(restored.exitCode, restored.stderr).toBe(0);
     const result = JSON.parse(restored.stdout.trim().split('\n').at(-1) ?? '{}');
-    expect(result).toMatchObject({ status: 'succeeded', live, sha256: report.steps.transfer.sha256, path: result.restored });
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      live,
+      sha256: report.steps.transfer.sha256,
+      path: result.restored,
+    });
     expect(readdirSync(result.restored, { recursive: true }).sort()).toEqual(liveBefore);
     expect(readdirSync(live, { recursive: true }).sort()).toEqual(liveBefore);
     rmSync(result.restored, { recursive: true });
-    expect(() => documentParameters(restore, { app, environment: 'live', archive: 'media.example.com:/etc/passwd', sha256: report.steps.transfer.sha256 })).toThrow(/does not match/);
+    expect(() =>
+      documentParameters(restore, {
+        app,
+        environment: 'live',
+        archive: 'media.example.com:/etc/passwd',
+        sha256: report.steps.transfer.sha256,
+      }),
+    ).toThrow(/does not match/);
     expect(readdirSync(join(ws.env.TMPDIR!, 'backopper-document'))).toEqual([]);
   });
 
@@ -126,9 +200,16 @@ describe('the synthesized backup document, run locally against the built agent',
     copyFileSync(AGENT_FILE, tampered);
     writeFileSync(tampered, `${readFileSync(tampered, 'utf8')}\nconsole.log("evil");\n`);
     const before = ws.backupFiles(app);
-    const refused = await runDocument({ content, parameters: { app, environment: 'live', engine: 'mysql', projectType: 'wordpress' }, agentBundle: tampered, env });
+    const refused = await runDocument({
+      content,
+      parameters: { app, environment: 'live', engine: 'mysql', projectType: 'wordpress' },
+      agentBundle: tampered,
+      env,
+    });
     expect(refused.exitCode).toBe(2);
-    expect(refused.stderr).toMatch(/the agent bundle has SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}: refusing to run it/);
+    expect(refused.stderr).toMatch(
+      /the agent bundle has SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}: refusing to run it/,
+    );
     expect(ws.backupFiles(app)).toEqual(before);
     expect(ws.leftovers()).toEqual(['backopper-document']);
     expect(readdirSync(join(ws.env.TMPDIR!, 'backopper-document'))).toEqual([]);
@@ -136,7 +217,12 @@ describe('the synthesized backup document, run locally against the built agent',
 });
 
 describe('the run step on a server without a usable Node.js', () => {
-  const agent: BackopperConfig['agent'] = { appsDir: '/srv/apps', backupsDir: '/opt/backups', keepLocal: 5, maxPendingUploads: 30 };
+  const agent: BackopperConfig['agent'] = {
+    appsDir: '/srv/apps',
+    backupsDir: '/opt/backups',
+    keepLocal: 5,
+    maxPendingUploads: 30,
+  };
   const runWithNode = async (nodePath: string, dir: string) => {
     const script = renderBackupScript({
       downloadDir: dir,
@@ -147,7 +233,14 @@ describe('the run step on a server without a usable Node.js', () => {
       agent: { ...agent, nodePath },
     });
     writeFileSync(join(dir, 'run.sh'), script.join('\n'));
-    return runShellScript(join(dir, 'run.sh'), { PATH: '/usr/bin:/bin', TMPDIR: dir, SSM_app: 'a', SSM_environment: 'live', SSM_engine: 'none', SSM_projectType: 'x' });
+    return runShellScript(join(dir, 'run.sh'), {
+      PATH: '/usr/bin:/bin',
+      TMPDIR: dir,
+      SSM_app: 'a',
+      SSM_environment: 'live',
+      SSM_engine: 'none',
+      SSM_projectType: 'x',
+    });
   };
   let workspace: Workspace;
   let dir: string;
@@ -162,7 +255,9 @@ describe('the run step on a server without a usable Node.js', () => {
   it('stops with a clear message when node is missing', async () => {
     const result = await runWithNode(join(dir, 'no-such-node'), dir);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain(`Node.js >= 20 is required on this server, but no node was found at ${join(dir, 'no-such-node')}`);
+    expect(result.stderr).toContain(
+      `Node.js >= 20 is required on this server, but no node was found at ${join(dir, 'no-such-node')}`,
+    );
   });
 
   it('stops with a clear message when node is too old', async () => {

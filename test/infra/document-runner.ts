@@ -41,7 +41,8 @@ export function resolveIntrinsics(value: unknown, refs: Record<string, string>):
     const [separator, parts] = fields['Fn::Join'] as [string, unknown[]];
     return parts.map((part) => resolveIntrinsics(part, refs)).join(separator);
   }
-  if ('Fn::Sub' in fields) return (fields['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, (_match, name: string) => lookUp(name));
+  if ('Fn::Sub' in fields)
+    return (fields['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, (_match, name: string) => lookUp(name));
   const intrinsic = Object.keys(fields).find((key) => key.startsWith('Fn::'));
   if (intrinsic) throw new Error(`${intrinsic} is not supported by the local document runner`);
   return Object.fromEntries(Object.entries(fields).map(([key, item]) => [key, resolveIntrinsics(item, refs)]));
@@ -54,7 +55,9 @@ export function localDocument(
   downloadDir: string,
   name = BACKUP_DOCUMENT_NAME,
 ): DocumentContent {
-  const resource = Object.values(template.Resources).find((candidate) => candidate.Type === 'AWS::SSM::Document' && candidate.Properties.Name === name);
+  const resource = Object.values(template.Resources).find(
+    (candidate) => candidate.Type === 'AWS::SSM::Document' && candidate.Properties.Name === name,
+  );
   if (!resource) throw new Error(`the template has no AWS::SSM::Document ${name}`);
   const resolved = JSON.stringify(resolveIntrinsics(resource.Properties.Content, refs));
   return JSON.parse(resolved.replaceAll(AGENT_DOWNLOAD_DIR, downloadDir)) as DocumentContent;
@@ -96,9 +99,16 @@ export function localStackDocument(input: {
   const synthesized = synthesize(config);
   try {
     const json = synthesized.template.toJSON() as Parameters<typeof localDocument>[0];
-    const bucketId = Object.entries(json.Resources).find(([id, resource]) => resource.Type === 'AWS::S3::Bucket' && id.startsWith('BackupsBucket'))?.[0];
+    const bucketId = Object.entries(json.Resources).find(
+      ([id, resource]) => resource.Type === 'AWS::S3::Bucket' && id.startsWith('BackupsBucket'),
+    )?.[0];
     if (!bucketId) throw new Error('the synthesized stack has no backup bucket');
-    const refs = { [bucketId]: input.bucket, 'AWS::Region': 'us-east-1', 'AWS::URLSuffix': 'amazonaws.com', 'AWS::AccountId': '123456789012' };
+    const refs = {
+      [bucketId]: input.bucket,
+      'AWS::Region': 'us-east-1',
+      'AWS::URLSuffix': 'amazonaws.com',
+      'AWS::AccountId': '123456789012',
+    };
     return localDocument(json, refs, join(ws.root, 'agent-download'), input.document);
   } finally {
     synthesized.remove();
@@ -116,7 +126,8 @@ export function documentParameters(content: DocumentContent, given: Record<strin
     }
     values[name] = value;
   }
-  for (const name of Object.keys(given)) if (!(name in content.parameters)) throw new Error(`unknown parameter ${name}`);
+  for (const name of Object.keys(given))
+    if (!(name in content.parameters)) throw new Error(`unknown parameter ${name}`);
   return values;
 }
 
@@ -132,7 +143,8 @@ export async function runDocument(input: {
   spawnOptions?: ShellOptions;
 }): Promise<DocumentRun> {
   const values = documentParameters(input.content, input.parameters);
-  const substitute = (text: string) => text.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (match, name: string) => values[name] ?? match);
+  const substitute = (text: string) =>
+    text.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (match, name: string) => values[name] ?? match);
   const variables = Object.fromEntries(
     Object.entries(input.content.parameters)
       .filter(([, spec]) => spec.interpolationType === 'ENV_VAR')
@@ -147,7 +159,12 @@ export async function runDocument(input: {
 }
 
 async function runSteps(
-  input: { content: DocumentContent; agentBundle: string; env: Record<string, string | undefined>; spawnOptions?: ShellOptions },
+  input: {
+    content: DocumentContent;
+    agentBundle: string;
+    env: Record<string, string | undefined>;
+    spawnOptions?: ShellOptions;
+  },
   workDir: string,
   substitute: (text: string) => string,
   variables: Record<string, string | undefined>,
@@ -163,7 +180,12 @@ async function runSteps(
       const script = join(workDir, `${step.name}.sh`);
       writeFileSync(script, `${(step.inputs.runCommand as string[]).map(substitute).join('\n')}\n`, { mode: 0o700 });
       const timeoutSeconds = Number(substitute(String(step.inputs.timeoutSeconds ?? '3600')));
-      const run = await runShellScript(script, { ...input.env, ...variables }, timeoutSeconds * 1000, input.spawnOptions);
+      const run = await runShellScript(
+        script,
+        { ...input.env, ...variables },
+        timeoutSeconds * 1000,
+        input.spawnOptions,
+      );
       result.stdout += run.stdout;
       result.stderr += run.stderr;
       result.exitCode = run.exitCode;
@@ -188,9 +210,19 @@ export interface ShellOptions {
 }
 
 /** Runs a script with `sh`, as aws:runShellScript does on Linux. */
-export function runShellScript(script: string, env: Record<string, string | undefined>, timeoutMs = 60_000, options: ShellOptions = {}): Promise<DocumentRun> {
+export function runShellScript(
+  script: string,
+  env: Record<string, string | undefined>,
+  timeoutMs = 60_000,
+  options: ShellOptions = {},
+): Promise<DocumentRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', [script], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, detached: options.detached ?? false });
+    const child = spawn('sh', [script], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+      detached: options.detached ?? false,
+    });
     options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';

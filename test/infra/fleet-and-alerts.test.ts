@@ -45,7 +45,9 @@ describe('the stack with a Slack channel for alerts', () => {
         Parameters: Match.objectLike({ customInventory: ['Enabled'], applications: ['Disabled'] }),
       });
     }
-    const document = Object.values(template.findResources('AWS::SSM::Document')).find((resource) => resource.Properties.Name === 'Backopper-Inventory');
+    const document = Object.values(template.findResources('AWS::SSM::Document')).find(
+      (resource) => resource.Properties.Name === 'Backopper-Inventory',
+    );
     const script = JSON.stringify(document?.Properties.Content.mainSteps.at(-1).inputs.runCommand);
     expect(script).toContain('inventory --environment \\"$SSM_environment\\"');
     expect(script).not.toContain('aws ssm');
@@ -53,8 +55,12 @@ describe('the stack with a Slack channel for alerts', () => {
 
   it('lets the sync read the inventory', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-    const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Sid?: string; Action: unknown; Resource: unknown }[]);
-    expect(statements).toContainEqual(expect.objectContaining({ Sid: 'ReadServerInventory', Action: 'ssm:GetInventory', Resource: '*' }));
+    const statements = policies.flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as { Sid?: string; Action: unknown; Resource: unknown }[],
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Sid: 'ReadServerInventory', Action: 'ssm:GetInventory', Resource: '*' }),
+    );
   });
 });
 
@@ -67,7 +73,9 @@ describe('InventoryCollection without its own gather association', () => {
       environments: [{ name: 'live', tagKey: 'backopper:environment', tagValue: 'live' }],
       gather: false,
     });
-    const associations = Object.values(Template.fromStack(stack).findResources('AWS::SSM::Association')).map((resource) => resource.Properties.Name);
+    const associations = Object.values(Template.fromStack(stack).findResources('AWS::SSM::Association')).map(
+      (resource) => resource.Properties.Name,
+    );
     expect(associations).toEqual(['Backopper-Inventory']);
   });
 });

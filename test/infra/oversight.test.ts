@@ -29,16 +29,40 @@ describe('freshness and verify settings', () => {
   it('default to a daily freshness check at 06:00 UTC and no restore checks', () => {
     const config = parseConfig(exampleConfig());
     expect(config.freshness).toEqual({ enabled: true, hourUtc: 6 });
-    expect(config.verify).toEqual({ enabled: false, weeklyDay: 'SUN', window: '06:00-08:00', adminUrlParameter: undefined, executionTimeoutSeconds: 3600 });
+    expect(config.verify).toEqual({
+      enabled: false,
+      weeklyDay: 'SUN',
+      window: '06:00-08:00',
+      adminUrlParameter: undefined,
+      executionTimeoutSeconds: 3600,
+    });
   });
 
   it.each([
-    [(c: Record<string, unknown>) => void (c.freshness = { hourUtc: 24 }), 'backopper.freshness.hourUtc: 24 is not a whole number from 0 to 23'],
-    [(c: Record<string, unknown>) => void (c.freshness = { enabled: 'yes' }), 'backopper.freshness.enabled: expected true or false, got "yes"'],
-    [(c: Record<string, unknown>) => void (c.verify = { enabled: true, weeklyDay: 'Caturday' }), 'backopper.verify.weeklyDay: "Caturday" is not a day of the week (SUN..SAT or sunday..saturday)'],
-    [(c: Record<string, unknown>) => void (c.verify = { window: '6-8' }), 'backopper.verify.window: "6-8" is not a window like 01:00-05:00 (HH:MM-HH:MM from 00:00 to 23:59, start != end)'],
-    [(c: Record<string, unknown>) => void (c.verify = { adminUrlParameter: 'not a name' }), 'backopper.verify.adminUrlParameter: "not a name" is not an SSM parameter name'],
-    [(c: Record<string, unknown>) => void (c.verify = { executionTimeoutSeconds: 10 }), 'backopper.verify.executionTimeoutSeconds: expected a whole number from 60 to 172800, got 10'],
+    [
+      (c: Record<string, unknown>) => void (c.freshness = { hourUtc: 24 }),
+      'backopper.freshness.hourUtc: 24 is not a whole number from 0 to 23',
+    ],
+    [
+      (c: Record<string, unknown>) => void (c.freshness = { enabled: 'yes' }),
+      'backopper.freshness.enabled: expected true or false, got "yes"',
+    ],
+    [
+      (c: Record<string, unknown>) => void (c.verify = { enabled: true, weeklyDay: 'Caturday' }),
+      'backopper.verify.weeklyDay: "Caturday" is not a day of the week (SUN..SAT or sunday..saturday)',
+    ],
+    [
+      (c: Record<string, unknown>) => void (c.verify = { window: '6-8' }),
+      'backopper.verify.window: "6-8" is not a window like 01:00-05:00 (HH:MM-HH:MM from 00:00 to 23:59, start != end)',
+    ],
+    [
+      (c: Record<string, unknown>) => void (c.verify = { adminUrlParameter: 'not a name' }),
+      'backopper.verify.adminUrlParameter: "not a name" is not an SSM parameter name',
+    ],
+    [
+      (c: Record<string, unknown>) => void (c.verify = { executionTimeoutSeconds: 10 }),
+      'backopper.verify.executionTimeoutSeconds: expected a whole number from 60 to 172800, got 10',
+    ],
   ])('refuses a bad value, naming the key (%#)', (change, problem) => {
     expect(problemsOf(change)).toEqual([problem]);
   });
@@ -62,9 +86,13 @@ describe('freshness and verify settings', () => {
     );
     expect(specs).toHaveLength(2);
     for (const spec of specs) {
-      expect(Object.keys(spec.command.parameters).sort()).toEqual(Object.keys(VERIFY_DOCUMENT_PARAMETER_PATTERNS).sort());
+      expect(Object.keys(spec.command.parameters).sort()).toEqual(
+        Object.keys(VERIFY_DOCUMENT_PARAMETER_PATTERNS).sort(),
+      );
       for (const [name, value] of Object.entries(spec.command.parameters)) {
-        expect(value).toMatch(new RegExp(VERIFY_DOCUMENT_PARAMETER_PATTERNS[name as keyof typeof VERIFY_DOCUMENT_PARAMETER_PATTERNS]));
+        expect(value).toMatch(
+          new RegExp(VERIFY_DOCUMENT_PARAMETER_PATTERNS[name as keyof typeof VERIFY_DOCUMENT_PARAMETER_PATTERNS]),
+        );
       }
     }
   });
@@ -74,12 +102,18 @@ describe('the stack with the freshness monitor and restore checks on', () => {
   let synthesized: Synthesized;
   let template: Template;
   let resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-  const logicalId = (type: string, pattern: RegExp) => Object.keys(resources).find((id) => resources[id]?.Type === type && pattern.test(id)) as string;
+  const logicalId = (type: string, pattern: RegExp) =>
+    Object.keys(resources).find((id) => resources[id]?.Type === type && pattern.test(id)) as string;
 
   beforeAll(() => {
     const config = exampleConfig();
     config.freshness = { hourUtc: 5 };
-    config.verify = { enabled: true, weeklyDay: 'SAT', window: '07:00-09:00', adminUrlParameter: '/backopper/verify-admin-url' };
+    config.verify = {
+      enabled: true,
+      weeklyDay: 'SAT',
+      window: '07:00-09:00',
+      adminUrlParameter: '/backopper/verify-admin-url',
+    };
     synthesized = synthesize(config);
     template = synthesized.template;
     resources = template.toJSON().Resources as typeof resources;
@@ -116,15 +150,26 @@ describe('the stack with the freshness monitor and restore checks on', () => {
       AlarmActions: [{ Ref: logicalId('AWS::SNS::Topic', /^AlertsTopic/) }],
     });
     const dashboard = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
-    for (const metric of ['FreshnessStale', 'FreshnessMissing', 'FreshnessShrunk', 'FreshnessErrors', 'FreshnessAppsChecked']) expect(dashboard).toContain(metric);
+    for (const metric of [
+      'FreshnessStale',
+      'FreshnessMissing',
+      'FreshnessShrunk',
+      'FreshnessErrors',
+      'FreshnessAppsChecked',
+    ])
+      expect(dashboard).toContain(metric);
   });
 
   it("lets the freshness function list the bucket, read the run records, the API secret and the servers' inventory and publish the alert, and nothing else", () => {
     const role = logicalId('AWS::IAM::Role', /^FreshnessRole/);
     const policies = Object.values(resources).filter(
-      (resource) => resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles) === JSON.stringify([{ Ref: role }]),
+      (resource) =>
+        resource.Type === 'AWS::IAM::Policy' &&
+        JSON.stringify(resource.Properties.Roles) === JSON.stringify([{ Ref: role }]),
     );
-    const statements = policies.flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    const statements = policies.flatMap(
+      (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+    );
     const actions = statements.flatMap((statement) => list(statement.Action)).sort();
     expect(actions).toEqual(
       [
@@ -142,24 +187,46 @@ describe('the stack with the freshness monitor and restore checks on', () => {
         'ssm:GetInventory',
       ].sort(),
     );
-    const resourceOf = (action: string) => statements.find((statement) => list(statement.Action).includes(action))?.Resource;
-    expect(resourceOf('s3:ListBucket')).toEqual({ 'Fn::GetAtt': [logicalId('AWS::S3::Bucket', /^BackupsBucket/), 'Arn'] });
+    const resourceOf = (action: string) =>
+      statements.find((statement) => list(statement.Action).includes(action))?.Resource;
+    expect(resourceOf('s3:ListBucket')).toEqual({
+      'Fn::GetAtt': [logicalId('AWS::S3::Bucket', /^BackupsBucket/), 'Arn'],
+    });
     // Objects: the run records only (`<app>/<environment>/runs/*.json`), never a dump.
-    expect(resourceOf('s3:GetObject')).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId('AWS::S3::Bucket', /^BackupsBucket/), 'Arn'] }, '/*/runs/*.json']] });
+    expect(resourceOf('s3:GetObject')).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId('AWS::S3::Bucket', /^BackupsBucket/), 'Arn'] }, '/*/runs/*.json']],
+    });
     expect(resourceOf('sns:Publish')).toEqual({ Ref: logicalId('AWS::SNS::Topic', /^AlertsTopic/) });
     expect(resourceOf('kms:Decrypt')).toEqual({ 'Fn::GetAtt': [logicalId('AWS::KMS::Key', /^AlertsTopicKey/), 'Arn'] });
     expect(JSON.stringify(resourceOf('ssm:GetParameter'))).toContain(':parameter/backopper/api-secret');
     // GetInventory has no resource-level permissions; everything else is scoped.
-    expect(statements.filter((statement) => statement.Resource === '*').map((statement) => statement.Action)).toEqual(['ssm:GetInventory']);
+    expect(statements.filter((statement) => statement.Resource === '*').map((statement) => statement.Action)).toEqual([
+      'ssm:GetInventory',
+    ]);
     expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
   });
 
   it('adds the Backopper-Verify document, which skips servers without the app and fetches the admin URL', () => {
-    const documents = Object.values(template.findResources('AWS::SSM::Document')) as { Properties: { Name: string; Content: { parameters: Record<string, { allowedPattern: string }>; mainSteps: { name: string; inputs: { runCommand?: string[] } }[] } } }[];
+    const documents = Object.values(template.findResources('AWS::SSM::Document')) as {
+      Properties: {
+        Name: string;
+        Content: {
+          parameters: Record<string, { allowedPattern: string }>;
+          mainSteps: { name: string; inputs: { runCommand?: string[] } }[];
+        };
+      };
+    }[];
     const verify = documents.find((document) => document.Properties.Name === 'Backopper-Verify')?.Properties.Content;
-    expect(documents.map((document) => document.Properties.Name).sort()).toEqual(['Backopper-Backup', 'Backopper-Inventory', 'Backopper-RestoreMedia', 'Backopper-Verify']);
+    expect(documents.map((document) => document.Properties.Name).sort()).toEqual([
+      'Backopper-Backup',
+      'Backopper-Inventory',
+      'Backopper-RestoreMedia',
+      'Backopper-Verify',
+    ]);
     expect(verify?.mainSteps.map((step) => step.name)).toEqual(['checkApp', 'downloadAgent', 'runAgent']);
-    expect(Object.fromEntries(Object.entries(verify?.parameters ?? {}).map(([name, spec]) => [name, spec.allowedPattern]))).toEqual(VERIFY_DOCUMENT_PARAMETER_PATTERNS);
+    expect(
+      Object.fromEntries(Object.entries(verify?.parameters ?? {}).map(([name, spec]) => [name, spec.allowedPattern])),
+    ).toEqual(VERIFY_DOCUMENT_PARAMETER_PATTERNS);
     const script = (verify?.mainSteps.find((step) => step.name === 'runAgent')?.inputs.runCommand ?? []).join('\n');
     expect(script).toContain('if [ ! -d "$BACKOPPER_APPS_DIR/$SSM_app" ]; then');
     expect(script).toContain('"$node" "$work/backopper-agent.js" verify --app "$SSM_app"');
@@ -172,7 +239,10 @@ describe('the stack with the freshness monitor and restore checks on', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Sid: 'RunTheBackupDocument',
-            Resource: [Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':document/Backopper-Backup'])] }), Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':document/Backopper-Verify'])] })],
+            Resource: [
+              Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':document/Backopper-Backup'])] }),
+              Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':document/Backopper-Verify'])] }),
+            ],
           }),
         ]),
       },
@@ -190,12 +260,19 @@ describe('the stack with the freshness monitor and restore checks on', () => {
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Sid: 'ReadBackupSecrets', Resource: Match.arrayWith([Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':parameter/backopper/verify-admin-url'])] })]) }),
+          Match.objectLike({
+            Sid: 'ReadBackupSecrets',
+            Resource: Match.arrayWith([
+              Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':parameter/backopper/verify-admin-url'])] }),
+            ]),
+          }),
         ]),
       },
     });
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({ detail: Match.objectLike({ 'document-name': ['Backopper-Backup', 'Backopper-Verify'] }) }),
+      EventPattern: Match.objectLike({
+        detail: Match.objectLike({ 'document-name': ['Backopper-Backup', 'Backopper-Verify'] }),
+      }),
     });
   });
 });

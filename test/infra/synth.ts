@@ -15,7 +15,9 @@ export const AGENT_FILE = join(REPOSITORY_ROOT, 'dist', 'backopper-agent.js');
 
 /** The `backopper` context object of cdk.json: the worked example. */
 export function exampleConfig(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'cdk.json'), 'utf8')) as { context: { backopper: Record<string, unknown> } };
+  const cdkJson = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'cdk.json'), 'utf8')) as {
+    context: { backopper: Record<string, unknown> };
+  };
   return structuredClone(cdkJson.context.backopper);
 }
 
@@ -34,5 +36,10 @@ export function synthesize(config: Record<string, unknown> = exampleConfig()): S
   const { stack } = createApp({ app });
   // Throws when a cdk-nag finding is not acknowledged.
   app.synth();
-  return { app, stack, template: Template.fromStack(stack), remove: () => rmSync(app.outdir, { recursive: true, force: true }) };
+  return {
+    app,
+    stack,
+    template: Template.fromStack(stack),
+    remove: () => rmSync(app.outdir, { recursive: true, force: true }),
+  };
 }

@@ -29,21 +29,41 @@ describe('the Backopper-Verify run step', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   const run = (app: string) => {
-    const result = spawnSync('sh', [script], { env: { PATH: process.env.PATH, SSM_app: app, SSM_environment: 'live', TMPDIR: root }, encoding: 'utf8' });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr, report: JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as Record<string, unknown> };
+    const result = spawnSync('sh', [script], {
+      env: { PATH: process.env.PATH, SSM_app: app, SSM_environment: 'live', TMPDIR: root },
+      encoding: 'utf8',
+    });
+    return {
+      status: result.status,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      report: JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>,
+    };
   };
 
   it('skips with exit 0 and a skipped report on a server without the app', () => {
     const result = run('elsewhere');
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain(`backopper: skipped: elsewhere is not on this server (no ${join(root, 'apps')}/elsewhere)`);
-    expect(result.report).toEqual({ app: 'elsewhere', command: 'verify', status: 'skipped', error: 'elsewhere is not on this server' });
+    expect(result.stdout).toContain(
+      `backopper: skipped: elsewhere is not on this server (no ${join(root, 'apps')}/elsewhere)`,
+    );
+    expect(result.report).toEqual({
+      app: 'elsewhere',
+      command: 'verify',
+      status: 'skipped',
+      error: 'elsewhere is not on this server',
+    });
   });
 
-  it('runs the agent\'s verify where the app is, and exits with its status', () => {
+  it("runs the agent's verify where the app is, and exits with its status", () => {
     const result = run('shop');
     expect(result.status).toBe(1);
-    expect(result.report).toMatchObject({ app: 'shop', command: 'verify', status: 'failed', error: `no local backup of shop in ${join(root, 'backups', 'shop')}` });
+    expect(result.report).toMatchObject({
+      app: 'shop',
+      command: 'verify',
+      status: 'failed',
+      error: `no local backup of shop in ${join(root, 'backups', 'shop')}`,
+    });
     expect(result.stderr).toContain('backopper: agent exited with status 1');
   });
 });

@@ -46,11 +46,18 @@ describe('--at', () => {
 });
 
 describe('the published settings', () => {
-  const text = JSON.stringify({ format: 1, stack: 'Backopper', region: 'eu-west-1', variables: { BACKOPPER_BUCKET: 'acme-backups', BACKOPPER_SCHEDULE_GROUP: 'backopper' } });
+  const text = JSON.stringify({
+    format: 1,
+    stack: 'Backopper',
+    region: 'eu-west-1',
+    variables: { BACKOPPER_BUCKET: 'acme-backups', BACKOPPER_SCHEDULE_GROUP: 'backopper' },
+  });
 
   it('fill in what the variables leave unset (or empty); a set variable wins', () => {
     const published = parsePublishedSettings(text, '/backopper/Backopper/settings');
-    expect(mergeSettings(published, { BACKOPPER_BUCKET: 'other', BACKOPPER_SCHEDULE_GROUP: '', AWS_PROFILE: 'ops' })).toEqual({
+    expect(
+      mergeSettings(published, { BACKOPPER_BUCKET: 'other', BACKOPPER_SCHEDULE_GROUP: '', AWS_PROFILE: 'ops' }),
+    ).toEqual({
       BACKOPPER_BUCKET: 'other',
       BACKOPPER_SCHEDULE_GROUP: 'backopper',
       AWS_PROFILE: 'ops',
@@ -68,22 +75,60 @@ describe('the published settings', () => {
     ['{"format":1}', /has no "variables" object/],
     ['{"format":2,"variables":{}}', /settings format 2; this backopper reads format 1/],
     ['{"format":1,"variables":{"PATH":"/bin"}}', /variables\.PATH is not a BACKOPPER_\* text setting/],
-    ['{"format":1,"variables":{"BACKOPPER_CONCURRENCY":8}}', /variables\.BACKOPPER_CONCURRENCY is not a BACKOPPER_\* text setting/],
+    [
+      '{"format":1,"variables":{"BACKOPPER_CONCURRENCY":8}}',
+      /variables\.BACKOPPER_CONCURRENCY is not a BACKOPPER_\* text setting/,
+    ],
   ])('refuse %s, naming the parameter', (value, message) => {
     expect(() => parsePublishedSettings(value, '/backopper/X/settings')).toThrow(message);
   });
 });
 
 describe('error lines', () => {
-  const named = (name: string, message: string, extra: object = {}) => Object.assign(new Error(message), { name }, extra);
+  const named = (name: string, message: string, extra: object = {}) =>
+    Object.assign(new Error(message), { name }, extra);
   it.each([
-    [named('CredentialsProviderError', 'Could not load credentials from any providers'), { AWS_PROFILE: 'ops' }, 'no AWS credentials (profile ops): run `aws sso login --profile ops` for an SSO profile, or set AWS_PROFILE to a profile in ~/.aws/config'],
-    [named('CredentialsProviderError', 'Could not load credentials from any providers'), {}, 'no AWS credentials (no AWS_PROFILE set (the default profile)): run `aws sso login` for an SSO profile, or set AWS_PROFILE to a profile in ~/.aws/config'],
-    [named('Error', 'Region is missing'), {}, 'no AWS region: set one for the profile (aws configure set region <region>) or set AWS_REGION'],
-    [named('CredentialsProviderError', 'The SSO session associated with this profile has expired or is otherwise invalid.'), { AWS_PROFILE: 'ops' }, 'no AWS credentials (profile ops): run `aws sso login --profile ops` for an SSO profile, or set AWS_PROFILE to a profile in ~/.aws/config'],
-    [named('ExpiredTokenException', 'The security token included in the request is expired'), { AWS_PROFILE: 'ops' }, 'the AWS session has expired (profile ops): run `aws sso login --profile ops`'],
-    [named('NoSuchBucket', 'The specified bucket does not exist', { BucketName: 'acme' }), {}, "bucket acme does not exist in this account: check BACKOPPER_BUCKET / --bucket / the stack's BucketName output"],
-    [named('AccessDeniedException', 'User: arn:aws:sts::1:assumed-role/x is not authorized to perform: ssm:GetParameter'), { AWS_PROFILE: 'ro' }, 'access denied (profile ro): User: arn:aws:sts::1:assumed-role/x is not authorized to perform: ssm:GetParameter'],
+    [
+      named('CredentialsProviderError', 'Could not load credentials from any providers'),
+      { AWS_PROFILE: 'ops' },
+      'no AWS credentials (profile ops): run `aws sso login --profile ops` for an SSO profile, or set AWS_PROFILE to a profile in ~/.aws/config',
+    ],
+    [
+      named('CredentialsProviderError', 'Could not load credentials from any providers'),
+      {},
+      'no AWS credentials (no AWS_PROFILE set (the default profile)): run `aws sso login` for an SSO profile, or set AWS_PROFILE to a profile in ~/.aws/config',
+    ],
+    [
+      named('Error', 'Region is missing'),
+      {},
+      'no AWS region: set one for the profile (aws configure set region <region>) or set AWS_REGION',
+    ],
+    [
+      named(
+        'CredentialsProviderError',
+        'The SSO session associated with this profile has expired or is otherwise invalid.',
+      ),
+      { AWS_PROFILE: 'ops' },
+      'no AWS credentials (profile ops): run `aws sso login --profile ops` for an SSO profile, or set AWS_PROFILE to a profile in ~/.aws/config',
+    ],
+    [
+      named('ExpiredTokenException', 'The security token included in the request is expired'),
+      { AWS_PROFILE: 'ops' },
+      'the AWS session has expired (profile ops): run `aws sso login --profile ops`',
+    ],
+    [
+      named('NoSuchBucket', 'The specified bucket does not exist', { BucketName: 'acme' }),
+      {},
+      "bucket acme does not exist in this account: check BACKOPPER_BUCKET / --bucket / the stack's BucketName output",
+    ],
+    [
+      named(
+        'AccessDeniedException',
+        'User: arn:aws:sts::1:assumed-role/x is not authorized to perform: ssm:GetParameter',
+      ),
+      { AWS_PROFILE: 'ro' },
+      'access denied (profile ro): User: arn:aws:sts::1:assumed-role/x is not authorized to perform: ssm:GetParameter',
+    ],
     [named('ThrottlingException', 'Rate exceeded'), {}, 'ThrottlingException: Rate exceeded'],
     [new Error('no backups of x'), {}, 'no backups of x'],
   ])('%s', (error, env, line) => {
@@ -95,7 +140,10 @@ describe('--stack', () => {
   it('is taken out of the arguments wherever it is, before a --', () => {
     expect(takeStackOption(['--stack', 'Eu', 'status', '--json'])).toEqual({ stack: 'Eu', rest: ['status', '--json'] });
     expect(takeStackOption(['status', '--stack=Eu'])).toEqual({ stack: 'Eu', rest: ['status'] });
-    expect(takeStackOption(['run', '--', '--stack', 'x'])).toEqual({ stack: undefined, rest: ['run', '--', '--stack', 'x'] });
+    expect(takeStackOption(['run', '--', '--stack', 'x'])).toEqual({
+      stack: undefined,
+      rest: ['run', '--', '--stack', 'x'],
+    });
     expect(() => takeStackOption(['--stack', 'not a stack', 'status'])).toThrow(/is not a CloudFormation stack name/);
   });
 });

@@ -13,7 +13,12 @@ describe('the backopper CLI against the fakes and the loopback API', () => {
   let out: string[];
   let err: string[];
   const cli = (...argv: string[]) =>
-    runCli(argv, { env: world.env, stdout: (line) => out.push(line), stderr: (line) => err.push(line), deps: { ...world.deps(), logger: undefined } });
+    runCli(argv, {
+      env: world.env,
+      stdout: (line) => out.push(line),
+      stderr: (line) => err.push(line),
+      deps: { ...world.deps(), logger: undefined },
+    });
 
   beforeEach(async () => {
     world = await createSyncWorld({ backend: 'scheduler' });
@@ -30,8 +35,12 @@ describe('the backopper CLI against the fakes and the loopback API', () => {
     expect(await cli('plan')).toBe(0);
     const text = out.join('\n');
     expect(out[0]).toBe('backopper plan (dry run: nothing was changed) · backend scheduler · 2 environment(s)');
-    expect(text).toContain('staging [ok]  fetched 2 · create 2 · update 0 · delete 0 · unchanged 0 · skipped 0 · disabled 0');
-    expect(text).toContain('live [ok]  fetched 4 · create 3 · update 0 · delete 0 · unchanged 0 · skipped 1 · disabled 0');
+    expect(text).toContain(
+      'staging [ok]  fetched 2 · create 2 · update 0 · delete 0 · unchanged 0 · skipped 0 · disabled 0',
+    );
+    expect(text).toContain(
+      'live [ok]  fetched 4 · create 3 · update 0 · delete 0 · unchanged 0 · skipped 1 · disabled 0',
+    );
     expect(text).toMatch(/ {2}create {2}backopper-live-shop-0001 +daily \d\d:\d\d Europe\/Amsterdam; does not exist/);
     expect(text).toMatch(/ {2}skip {4}- +entry 3: app name "\.\.\/etc" is not a folder name/);
     expect(out.at(-1)).toBe('ok');
@@ -59,16 +68,27 @@ describe('the backopper CLI against the fakes and the loopback API', () => {
   it('`backopper plan --json` prints the summary, and exits 1 when an environment is unknown', async () => {
     world.api.setBehaviour('live', { kind: 'raw', status: 500, body: 'down' });
     expect(await cli('plan', '--json')).toBe(1);
-    const summary = JSON.parse(out.join('\n')) as { ok: boolean; environments: { environment: string; status: string }[] };
+    const summary = JSON.parse(out.join('\n')) as {
+      ok: boolean;
+      environments: { environment: string; status: string }[];
+    };
     expect(summary.ok).toBe(false);
-    expect(summary.environments.map((e) => [e.environment, e.status])).toEqual([['staging', 'ok'], ['live', 'unknown']]);
-    expect(err.join('\n')).toMatch(/^error: app list unavailable: environment left exactly as it is \(environment=live, url=http:\/\/127\.0\.0\.1:\d+\/backups\/live/m);
+    expect(summary.environments.map((e) => [e.environment, e.status])).toEqual([
+      ['staging', 'ok'],
+      ['live', 'unknown'],
+    ]);
+    expect(err.join('\n')).toMatch(
+      /^error: app list unavailable: environment left exactly as it is \(environment=live, url=http:\/\/127\.0\.0\.1:\d+\/backups\/live/m,
+    );
   });
 
   it.each([
     [['frobnicate'], 'unknown command "frobnicate"'],
     [['plan', '--force'], "Unknown option '--force'"],
-    [['plan', '--environment', 'prod'], 'configuration error: --environment: prod is not in BACKOPPER_ENVIRONMENTS (staging, live)'],
+    [
+      ['plan', '--environment', 'prod'],
+      'configuration error: --environment: prod is not in BACKOPPER_ENVIRONMENTS (staging, live)',
+    ],
   ])('exits 2 for %j', async (argv, message) => {
     expect(await cli(...argv)).toBe(2);
     expect(err.join('\n')).toContain(message);
@@ -76,9 +96,15 @@ describe('the backopper CLI against the fakes and the loopback API', () => {
   });
 
   it('exits 2 and names the variable when the configuration is wrong', async () => {
-    const status = await runCli(['plan'], { env: { ...world.env, BACKOPPER_BACKUP_WINDOW: 'all night' }, stdout: (l) => out.push(l), stderr: (l) => err.push(l) });
+    const status = await runCli(['plan'], {
+      env: { ...world.env, BACKOPPER_BACKUP_WINDOW: 'all night' },
+      stdout: (l) => out.push(l),
+      stderr: (l) => err.push(l),
+    });
     expect(status).toBe(2);
-    expect(err).toEqual(['backopper plan: configuration error: BACKOPPER_BACKUP_WINDOW: "all night" is not a window like 01:00-05:00 (HH:MM-HH:MM from 00:00 to 23:59, start != end)']);
+    expect(err).toEqual([
+      'backopper plan: configuration error: BACKOPPER_BACKUP_WINDOW: "all night" is not a window like 01:00-05:00 (HH:MM-HH:MM from 00:00 to 23:59, start != end)',
+    ]);
   });
 });
 
@@ -100,16 +126,24 @@ describe('the ops/cli.ts entry point', () => {
       expect([command.name, code, stderr]).toEqual([command.name, 0, '']);
       expect(stdout).toBe(`${command.usage}\n`);
     }
-    expect(await bundle(['--version'])).toEqual({ code: 0, stdout: `backopper ${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}\n`, stderr: '' });
+    expect(await bundle(['--version'])).toEqual({
+      code: 0,
+      stdout: `backopper ${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}\n`,
+      stderr: '',
+    });
   });
 
   it("says what to do about missing credentials in one line, without the SDK's Node-version notice", async () => {
-    const { code, stdout, stderr } = await run(process.execPath, ['dist/backopper.js', 'status'], { env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', AWS_REGION: 'eu-west-1', AWS_PROFILE: 'ops' } }).then(
+    const { code, stdout, stderr } = await run(process.execPath, ['dist/backopper.js', 'status'], {
+      env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', AWS_REGION: 'eu-west-1', AWS_PROFILE: 'ops' },
+    }).then(
       (result) => ({ code: 0, ...result }),
       (error: { code: number; stdout: string; stderr: string }) => error,
     );
     expect([code, stdout]).toEqual([1, '']);
-    expect(stderr).toBe('backopper status: no AWS credentials (profile ops): run `aws sso login --profile ops` for an SSO profile, or set AWS_PROFILE to a profile in ~/.aws/config\n');
+    expect(stderr).toBe(
+      'backopper status: no AWS credentials (profile ops): run `aws sso login --profile ops` for an SSO profile, or set AWS_PROFILE to a profile in ~/.aws/config\n',
+    );
   });
 
   it('lists its commands', async () => {
@@ -119,11 +153,13 @@ describe('the ops/cli.ts entry point', () => {
     expect(stdout).toMatch(/^ {2}sync +Reconcile/m);
   });
 
-  it('with no region, says so in one line and how to set it (it needs one to read the stack\'s settings)', async () => {
+  it("with no region, says so in one line and how to set it (it needs one to read the stack's settings)", async () => {
     const { code, stdout, stderr } = await tsx(['plan'], { HOME: '/nonexistent', AWS_PROFILE: 'ops' });
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toBe('backopper plan: no AWS region: set one for the profile (aws configure set region <region> --profile ops) or set AWS_REGION\n');
+    expect(stderr).toBe(
+      'backopper plan: no AWS region: set one for the profile (aws configure set region <region> --profile ops) or set AWS_REGION\n',
+    );
   });
 
   it('with variables only (BACKOPPER_STACK=none), exits 2 naming the first missing variable', async () => {

@@ -13,21 +13,44 @@ import { COMMANDS, runCli } from '../../ops/commands/run-cli';
 import type { CliContext } from '../../ops/commands/types';
 import type { StatusReport } from '../../ops/status/format-status';
 import { agentOutput } from '../fakes/fake-run-command';
-import { createOversightWorld, failedOutcome, type OversightWorld, skippedOutcome, succeededOutcome } from '../fakes/oversight-world';
+import {
+  createOversightWorld,
+  failedOutcome,
+  type OversightWorld,
+  skippedOutcome,
+  succeededOutcome,
+} from '../fakes/oversight-world';
 import { seedBackups } from '../fakes/seed-backups';
 import { WORLD_NOW } from '../fakes/sync-world';
 
 const HOUR = 3_600_000;
-const app = (name: string, engine = 'mysql') => ({ name, frequency: 'daily', db_engine: engine, project_type: 'wordpress' });
+const app = (name: string, engine = 'mysql') => ({
+  name,
+  frequency: 'daily',
+  db_engine: engine,
+  project_type: 'wordpress',
+});
 const request = (name: string, document = 'Backopper-Backup') => ({
   DocumentName: document,
   Targets: [{ Key: 'tag:backopper:environment', Values: ['live'] }],
-  Parameters: { app: [name], environment: ['live'], engine: ['mysql'], projectType: ['wordpress'], executionTimeout: ['3600'] },
+  Parameters: {
+    app: [name],
+    environment: ['live'],
+    engine: ['mysql'],
+    projectType: ['wordpress'],
+    executionTimeout: ['3600'],
+  },
   Comment: `backopper ${document === 'Backopper-Backup' ? 'backup' : 'verify'} of ${name} (live)`,
 });
 
 /** An outcome whose report names the agent build, as agents from 0.1.0 on do. */
-const identified = (outcome: ReturnType<typeof succeededOutcome>) => ({ ...outcome, stdout: (outcome.stdout ?? '').replace('{"app"', `{"agentVersion":"0.1.0","bundleSha256":"${'ab12'.repeat(16)}","app"`) });
+const identified = (outcome: ReturnType<typeof succeededOutcome>) => ({
+  ...outcome,
+  stdout: (outcome.stdout ?? '').replace(
+    '{"app"',
+    `{"agentVersion":"0.1.0","bundleSha256":"${'ab12'.repeat(16)}","app"`,
+  ),
+});
 
 describe('the backopper CLI conventions, against the fakes and s3rver', () => {
   let oversight: OversightWorld;
@@ -38,7 +61,11 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
   let seeded: string[];
   const PROFILE_ONLY = { AWS_PROFILE: 'ops' };
 
-  const cli = (argv: string[], env: Record<string, string | undefined> = PROFILE_ONLY, extra: Partial<CliContext> = {}) =>
+  const cli = (
+    argv: string[],
+    env: Record<string, string | undefined> = PROFILE_ONLY,
+    extra: Partial<CliContext> = {},
+  ) =>
     runCli(argv, {
       env,
       stdout: (line) => out.push(line),
@@ -66,22 +93,62 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
         { app: 'crm', environment: 'live', hoursAgo: 6, size: 800, extension: '.tar' },
       ],
     });
-    const seed = (name: string, hoursAgo: number, outcomes: Parameters<typeof ssm.seedCommand>[0]['outcomes'], document?: string) =>
-      ssm.seedCommand({ request: request(name, document), requestedAt: new Date(WORLD_NOW.getTime() - hoursAgo * HOUR), outcomes });
+    const seed = (
+      name: string,
+      hoursAgo: number,
+      outcomes: Parameters<typeof ssm.seedCommand>[0]['outcomes'],
+      document?: string,
+    ) =>
+      ssm.seedCommand({
+        request: request(name, document),
+        requestedAt: new Date(WORLD_NOW.getTime() - hoursAgo * HOUR),
+        outcomes,
+      });
     seed('shop', 10, { 'i-web1': identified(succeededOutcome('shop')), 'i-web2': identified(skippedOutcome('shop')) });
     seed('blog', 5, { 'i-web1': failedOutcome('blog') });
     seed('crm', 6, { 'i-web2': succeededOutcome('crm') });
-    seed('shop', 3, { 'i-web1': { status: 'Success', responseCode: 0, stdout: agentOutput({ app: 'shop', status: 'succeeded', tables: 12 }) } }, 'Backopper-Verify');
-    seed('crm', 3, { 'i-web2': { status: 'Failed', responseCode: 1, stdout: agentOutput({ app: 'crm', status: 'failed', error: 'table orders: 10 rows restored, 12 live' }) } }, 'Backopper-Verify');
+    seed(
+      'shop',
+      3,
+      {
+        'i-web1': {
+          status: 'Success',
+          responseCode: 0,
+          stdout: agentOutput({ app: 'shop', status: 'succeeded', tables: 12 }),
+        },
+      },
+      'Backopper-Verify',
+    );
+    seed(
+      'crm',
+      3,
+      {
+        'i-web2': {
+          status: 'Failed',
+          responseCode: 1,
+          stdout: agentOutput({ app: 'crm', status: 'failed', error: 'table orders: 10 rows restored, 12 live' }),
+        },
+      },
+      'Backopper-Verify',
+    );
     // What the stack publishes: the sync's variables, the bucket, and the verify document (check on).
-    const variables = Object.fromEntries(Object.entries({ ...world.env, ...oversight.env }).filter(([name]) => name.startsWith('BACKOPPER_')));
+    const variables = Object.fromEntries(
+      Object.entries({ ...world.env, ...oversight.env }).filter(([name]) => name.startsWith('BACKOPPER_')),
+    );
     published = { ...variables, BACKOPPER_VERIFY_DOCUMENT_NAME: 'Backopper-Verify' };
-    ssm.put(settingsParameterName('Backopper'), JSON.stringify({ format: 1, stack: 'Backopper', region: 'eu-west-1', variables: published }), 'String');
+    ssm.put(
+      settingsParameterName('Backopper'),
+      JSON.stringify({ format: 1, stack: 'Backopper', region: 'eu-west-1', variables: published }),
+      'String',
+    );
     s3Calls = [];
-    s3!.client.middlewareStack.add((next, context) => async (args) => {
-      s3Calls.push(String(context.commandName).replace(/Command$/, ''));
-      return next(args);
-    }, { step: 'initialize', name: 'countS3Calls' });
+    s3!.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        s3Calls.push(String(context.commandName).replace(/Command$/, ''));
+        return next(args);
+      },
+      { step: 'initialize', name: 'countS3Calls' },
+    );
   }, 120_000);
   afterAll(async () => {
     await oversight?.close();
@@ -96,14 +163,17 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
     const refuse = async () => {
       throw new Error('--help must not read any settings');
     };
-    it.each(COMMANDS.map((command) => command.name))('`%s --help` and `-h` print its usage and exit 0, reading nothing', async (name) => {
-      for (const flag of ['--help', '-h']) {
-        out = [];
-        expect(await cli([name, flag], {}, { settings: refuse })).toBe(0);
-        expect(out.join('\n')).toMatch(new RegExp(`^usage: backopper ${name} `));
-      }
-      expect(await cli([name, 'live', 'shop', '--frobnicate', '--help'], {}, { settings: refuse })).toBe(0);
-    });
+    it.each(COMMANDS.map((command) => command.name))(
+      '`%s --help` and `-h` print its usage and exit 0, reading nothing',
+      async (name) => {
+        for (const flag of ['--help', '-h']) {
+          out = [];
+          expect(await cli([name, flag], {}, { settings: refuse })).toBe(0);
+          expect(out.join('\n')).toMatch(new RegExp(`^usage: backopper ${name} `));
+        }
+        expect(await cli([name, 'live', 'shop', '--frobnicate', '--help'], {}, { settings: refuse })).toBe(0);
+      },
+    );
 
     it('`backopper --help` lists every command; --version prints the version', async () => {
       expect(await cli(['--help'])).toBe(0);
@@ -114,10 +184,26 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
     });
 
     it.each([
-      [['frobnicate'], 'backopper: unknown command "frobnicate" (commands: plan, sync, status, run, logs, backups, restore)', 'backopper --help'],
-      [['backups', 'live'], 'backopper backups: expected <environment> <app>, got 1 argument(s)', 'backopper backups --help'],
-      [['restore', 'live', 'shop', '--force'], "backopper restore: Unknown option '--force'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--force\"", 'backopper restore --help'],
-      [['status', '--history-days', '90'], 'backopper status: --history-days: expected a whole number from 1 to 30 (SSM keeps 30 days), got "90"', 'backopper status --help'],
+      [
+        ['frobnicate'],
+        'backopper: unknown command "frobnicate" (commands: plan, sync, status, run, logs, backups, restore)',
+        'backopper --help',
+      ],
+      [
+        ['backups', 'live'],
+        'backopper backups: expected <environment> <app>, got 1 argument(s)',
+        'backopper backups --help',
+      ],
+      [
+        ['restore', 'live', 'shop', '--force'],
+        "backopper restore: Unknown option '--force'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--force\"",
+        'backopper restore --help',
+      ],
+      [
+        ['status', '--history-days', '90'],
+        'backopper status: --history-days: expected a whole number from 1 to 30 (SSM keeps 30 days), got "90"',
+        'backopper status --help',
+      ],
       [['--stack'], 'backopper: --stack needs a stack name', 'backopper --help'],
     ])('%j is one line and a pointer to --help, exit 2', async (argv, line, help) => {
       expect(await cli(argv)).toBe(2);
@@ -137,7 +223,12 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
       expect(await cli(['status', '--json'], { ...published, BACKOPPER_STACK: 'none' })).toBe(1);
       expect(fromStack).toEqual(stdoutJson());
       expect(fromStack.bucket).toBe('oversight-test');
-      expect(fromStack.rows.map((row) => `${row.environment}/${row.app}`)).toEqual(['live/blog', 'live/crm', 'live/shop', 'staging/shop']);
+      expect(fromStack.rows.map((row) => `${row.environment}/${row.app}`)).toEqual([
+        'live/blog',
+        'live/crm',
+        'live/shop',
+        'staging/shop',
+      ]);
     });
 
     it('reads nothing when the variables a command needs are set, and a variable overrides the published value', async () => {
@@ -146,7 +237,9 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
       expect(oversight.ssm.calls.counts.GetParameter ?? 0).toBe(0);
       out = [];
       err = [];
-      expect(await cli(['status', '--json', '--environment', 'staging'], { ...PROFILE_ONLY, BACKOPPER_BUCKET: 'elsewhere' })).toBe(1);
+      expect(
+        await cli(['status', '--json', '--environment', 'staging'], { ...PROFILE_ONLY, BACKOPPER_BUCKET: 'elsewhere' }),
+      ).toBe(1);
       expect((stdoutJson() as StatusReport).bucket).toBe('elsewhere');
       expect(err.join('\n')).toContain('s3://elsewhere/shop/staging/ could not be listed: NoSuchBucket');
     });
@@ -163,7 +256,11 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
       try {
         expect(await cli(['status'])).toBe(2);
       } finally {
-        oversight.ssm.put(settingsParameterName('Backopper'), JSON.stringify({ format: 1, stack: 'Backopper', region: 'eu-west-1', variables: published }), 'String');
+        oversight.ssm.put(
+          settingsParameterName('Backopper'),
+          JSON.stringify({ format: 1, stack: 'Backopper', region: 'eu-west-1', variables: published }),
+          'String',
+        );
       }
       expect(err).toEqual([
         'backopper status: configuration error: BACKOPPER_ENVIRONMENTS: is required\n  no settings parameter /backopper/Backopper/settings in eu-west-1 (deploy the stack there, pass --stack <name> for another one, or set the variables)',
@@ -200,7 +297,9 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
       expect(await cli(['run', 'live', 'shop', '--json', '--follow', '--interval', '1'])).toBe(0);
       const result = stdoutJson() as { ok: boolean; instances: { instanceId: string }[] };
       expect(result.ok).toBe(true);
-      expect(err[0]).toMatch(/^backopper run: sent command \S+ \(Backopper-Backup, shop in live\) to tag:backopper:environment=live$/);
+      expect(err[0]).toMatch(
+        /^backopper run: sent command \S+ \(Backopper-Backup, shop in live\) to tag:backopper:environment=live$/,
+      );
       const followed = err.filter((line) => line.startsWith('[i-web1] '));
       expect(followed[0]).toBe('[i-web1] progress database: 1.2 GB so far, 45 MB/s');
       expect(followed.at(-1)).toMatch(/^\[i-web1\] \{"agentVersion":"0.1.0",.*"app":"shop"/);
@@ -209,12 +308,16 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
   });
 
   describe('status filters, failure reasons and restore checks', () => {
-    it('shows why the last run failed and each app\'s last restore check', async () => {
+    it("shows why the last run failed and each app's last restore check", async () => {
       expect(await cli(['status'])).toBe(1);
       const text = out.join('\n');
-      expect(text).toMatch(/^ENVIRONMENT +APP +SCHEDULE +NEXT RUN +NEWEST BACKUP +SIZE \(VS PREVIOUS\) +LAST RUN +RESTORE CHECK +FLAGS$/m);
+      expect(text).toMatch(
+        /^ENVIRONMENT +APP +SCHEDULE +NEXT RUN +NEWEST BACKUP +SIZE \(VS PREVIOUS\) +LAST RUN +RESTORE CHECK +FLAGS$/m,
+      );
       expect(text).toMatch(/^live +blog .* Failed 5h ago \(i-web1 Failed\) +none in 8d +failed$/m);
-      expect(text).toContain("why live/blog failed: database: mysqldump exited with status 2: Access denied for user 'shop'@'localhost' (5h ago on i-web1, from the command history)");
+      expect(text).toContain(
+        "why live/blog failed: database: mysqldump exited with status 2: Access denied for user 'shop'@'localhost' (5h ago on i-web1, from the command history)",
+      );
       expect(text).toMatch(/^live +crm .* failed 3h ago +check-failed$/m);
       expect(text).toContain('    restore check: i-web2: table orders: 10 rows restored, 12 live');
       expect(text).toMatch(/^live +shop .* succeeded 3h ago +ok$/m);
@@ -226,7 +329,11 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
       expect((stdoutJson() as StatusReport).rows.map((row) => row.environment)).toEqual(['live', 'staging']);
       out = [];
       expect(await cli(['status', '--flagged', '--json'])).toBe(1);
-      expect((stdoutJson() as StatusReport).rows.map((row) => `${row.app}:${row.flags.join(',')}`)).toEqual(['blog:failed', 'crm:check-failed', 'shop:missing']);
+      expect((stdoutJson() as StatusReport).rows.map((row) => `${row.app}:${row.flags.join(',')}`)).toEqual([
+        'blog:failed',
+        'crm:check-failed',
+        'shop:missing',
+      ]);
       expect(await cli(['status', '--app', 'shpo'])).toBe(3);
       expect(err.at(-1)).toContain('no backup schedule for shpo');
     });
@@ -235,7 +342,9 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
   describe('logs', () => {
     it("prints the last run's output per server with its CloudWatch stream", async () => {
       expect(await cli(['logs', 'live', 'blog'])).toBe(0);
-      expect(out[0]).toMatch(/^Backopper-Backup of blog \(live\): command \S+, requested 2025-01-15T07:00:00\.000Z, Failed$/);
+      expect(out[0]).toMatch(
+        /^Backopper-Backup of blog \(live\): command \S+, requested 2025-01-15T07:00:00\.000Z, Failed$/,
+      );
       expect(out).toContain('== i-web1  Failed');
       expect(out.join('\n')).toContain('"status":"failed"');
       expect(out).toContain('stderr: backopper: agent exited with status 1');
@@ -247,17 +356,25 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
   describe('backups and restore', () => {
     it('tells an unknown app (exit 3) from an app without backups in that environment (exit 1)', async () => {
       expect(await cli(['backups', 'live', 'nope'])).toBe(3);
-      expect(err.at(-1)).toBe('backopper backups: no app nope: nothing is stored under s3://oversight-test/nope/ (check the name; `backopper status` lists the apps)');
+      expect(err.at(-1)).toBe(
+        'backopper backups: no app nope: nothing is stored under s3://oversight-test/nope/ (check the name; `backopper status` lists the apps)',
+      );
       expect(await cli(['restore', 'live', 'nope'])).toBe(3);
       expect(await cli(['backups', 'staging', 'blog'])).toBe(1);
-      expect(err.at(-1)).toBe('backopper backups: no backups of blog in staging in s3://oversight-test (it has objects in: live)');
+      expect(err.at(-1)).toBe(
+        'backopper backups: no backups of blog in staging in s3://oversight-test (it has objects in: live)',
+      );
       expect(await cli(['restore', 'staging', 'blog'])).toBe(1);
-      expect(err.at(-1)).toBe('backopper restore: no backups of blog in staging in s3://oversight-test/blog/staging/ (it has objects in: live)');
+      expect(err.at(-1)).toBe(
+        'backopper restore: no backups of blog in staging in s3://oversight-test/blog/staging/ (it has objects in: live)',
+      );
     });
 
     it('names the missing bucket', async () => {
       expect(await cli(['backups', 'live', 'shop', '--bucket', 'no-such-bucket'])).toBe(1);
-      expect(err).toEqual(["backopper backups: bucket no-such-bucket does not exist in this account: check BACKOPPER_BUCKET / --bucket / the stack's BucketName output"]);
+      expect(err).toEqual([
+        "backopper backups: bucket no-such-bucket does not exist in this account: check BACKOPPER_BUCKET / --bucket / the stack's BucketName output",
+      ]);
     });
 
     it.each([
@@ -278,21 +395,34 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
 
     it('refuses a --database-url of the wrong engine after listing, before downloading', async () => {
       expect(await cli(['restore', 'live', 'crm', '--database-url', 'mysql://u:p@127.0.0.1/crm'])).toBe(1);
-      expect(err.join('\n')).toContain('--database-url: DATABASE_URL names a mysql database but the app list says postgres');
+      expect(err.join('\n')).toContain(
+        '--database-url: DATABASE_URL names a mysql database but the app list says postgres',
+      );
       expect(s3Calls).toEqual(['ListObjectsV2']);
     });
 
     it('--at takes what `backups` prints as UTC whatever the local zone, and relative times', async () => {
       expect(await cli(['backups', 'live', 'shop'])).toBe(0);
-      const printed = out.slice(2).map((line) => /^ {2}(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) /.exec(line)?.[1]).filter((time) => time !== undefined);
+      const printed = out
+        .slice(2)
+        .map((line) => /^ {2}(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) /.exec(line)?.[1])
+        .filter((time) => time !== undefined);
       expect(printed).toHaveLength(3);
       const zone = process.env.TZ;
       process.env.TZ = 'America/New_York';
       try {
-        for (const [at, key] of [[printed[1], seeded[1]], ['24h', seeded[1]], ['2d', seeded[2]], ['yesterday', seeded[1]], [printed[0], seeded[0]]] as const) {
+        for (const [at, key] of [
+          [printed[1], seeded[1]],
+          ['24h', seeded[1]],
+          ['2d', seeded[2]],
+          ['yesterday', seeded[1]],
+          [printed[0], seeded[0]],
+        ] as const) {
           out = [];
           const dir = mkdtempSync(join(tmpdir(), 'backopper-at-'));
-          expect(await cli(['restore', 'live', 'shop', '--at', at as string, '--no-verify', '--output', dir, '--json'])).toBe(0);
+          expect(
+            await cli(['restore', 'live', 'shop', '--at', at as string, '--no-verify', '--output', dir, '--json']),
+          ).toBe(0);
           const result = stdoutJson() as { backup: { key: string }; download: { path: string; verified: boolean } };
           expect([at, result.backup.key]).toEqual([at, key]);
           expect(readdirSync(dir)).toEqual([(key as string).split('/').pop()]);
@@ -305,9 +435,13 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
 
     it('--key picks exactly that object; one that does not exist is named', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'backopper-key-'));
-      expect(await cli(['restore', 'live', 'shop', '--key', seeded[2] as string, '--no-verify', '--output', dir, '--json'])).toBe(0);
+      expect(
+        await cli(['restore', 'live', 'shop', '--key', seeded[2] as string, '--no-verify', '--output', dir, '--json']),
+      ).toBe(0);
       expect((stdoutJson() as { backup: { key: string } }).backup.key).toBe(seeded[2]);
-      expect(await cli(['restore', 'live', 'shop', '--key', 'shop/live/backup_1000000000.sql.gz', '--output', dir])).toBe(1);
+      expect(
+        await cli(['restore', 'live', 'shop', '--key', 'shop/live/backup_1000000000.sql.gz', '--output', dir]),
+      ).toBe(1);
       expect(err.at(-1)).toContain('s3://oversight-test/shop/live/backup_1000000000.sql.gz does not exist');
       expect(s3Calls.filter((call) => call === 'GetObject')).toHaveLength(1);
     });

@@ -6,9 +6,10 @@ import { seedRunRecords, transferStep } from '../fakes/seed-run-records';
 import { WORLD_NOW } from '../fakes/sync-world';
 
 const at = (hoursAgo: number) => Math.floor(WORLD_NOW.getTime() / 1000 - hoursAgo * 3600);
-const archive = (hoursAgo: number, app = 'shop') => `media.example.net:/srv/media/${app}/live/media_${at(hoursAgo)}_a1b2c3d4.tar.gz`;
+const archive = (hoursAgo: number, app = 'shop') =>
+  `media.example.net:/srv/media/${app}/live/media_${at(hoursAgo)}_a1b2c3d4.tar.gz`;
 
-describe('backopper restore --media: through SSM on the app\'s servers (Run Command fake, s3rver)', () => {
+describe("backopper restore --media: through SSM on the app's servers (Run Command fake, s3rver)", () => {
   let oversight: OversightWorld;
   let out: string[];
   let err: string[];
@@ -34,15 +35,41 @@ describe('backopper restore --media: through SSM on the app\'s servers (Run Comm
       bucket: oversight.s3!.bucket,
       now: WORLD_NOW,
       runs: [
-        { app: 'shop', hoursAgo: 48, steps: { transfer: transferStep({ timestamp: at(48), bytes: 5000, sha256: '11'.repeat(32) }) } },
-        { app: 'shop', hoursAgo: 24, steps: { transfer: transferStep({ timestamp: at(24), bytes: 5100, sha256: '22'.repeat(32) }) } },
-        { app: 'shop', hoursAgo: 1, status: 'failed', steps: { transfer: { status: 'failed', error: 'ssh: Connection refused' } } },
-        { app: 'unsure', hoursAgo: 5, steps: { transfer: transferStep({ timestamp: at(5), bytes: 10, sha256: null, app: 'unsure' }) } },
+        {
+          app: 'shop',
+          hoursAgo: 48,
+          steps: { transfer: transferStep({ timestamp: at(48), bytes: 5000, sha256: '11'.repeat(32) }) },
+        },
+        {
+          app: 'shop',
+          hoursAgo: 24,
+          steps: { transfer: transferStep({ timestamp: at(24), bytes: 5100, sha256: '22'.repeat(32) }) },
+        },
+        {
+          app: 'shop',
+          hoursAgo: 1,
+          status: 'failed',
+          steps: { transfer: { status: 'failed', error: 'ssh: Connection refused' } },
+        },
+        {
+          app: 'unsure',
+          hoursAgo: 5,
+          steps: { transfer: transferStep({ timestamp: at(5), bytes: 10, sha256: null, app: 'unsure' }) },
+        },
       ],
     });
     oversight.ssm.respond = (_command, instanceId) =>
       instanceId === 'i-web1'
-        ? { status: 'Success', responseCode: 0, stdout: agentOutput({ app: 'shop', command: 'restore-media', status: 'succeeded', path: '/srv/users/serverpilot/apps/shop/public/wp-content/uploads.restored-1736942400' }) }
+        ? {
+            status: 'Success',
+            responseCode: 0,
+            stdout: agentOutput({
+              app: 'shop',
+              command: 'restore-media',
+              status: 'succeeded',
+              path: '/srv/users/serverpilot/apps/shop/public/wp-content/uploads.restored-1736942400',
+            }),
+          }
         : skippedOutcome('shop');
     out = [];
     err = [];
@@ -62,9 +89,15 @@ describe('backopper restore --media: through SSM on the app\'s servers (Run Comm
         Comment: 'backopper media restore of shop (live)',
       },
     ]);
-    expect(out[0]).toBe(`archive   ${archive(24)}  5.0 KiB  taken ${new Date(at(24) * 1000).toISOString()} on web1  sha256 222222222222`);
-    expect(out).toContain('i-web1  Success  exit 0  succeeded: extracted into /srv/users/serverpilot/apps/shop/public/wp-content/uploads.restored-1736942400');
-    expect(out.at(-1)).toBe('ok: restored beside the live media on i-web1; swapping it in is a separate step (see the README, "Restoring media")');
+    expect(out[0]).toBe(
+      `archive   ${archive(24)}  5.0 KiB  taken ${new Date(at(24) * 1000).toISOString()} on web1  sha256 222222222222`,
+    );
+    expect(out).toContain(
+      'i-web1  Success  exit 0  succeeded: extracted into /srv/users/serverpilot/apps/shop/public/wp-content/uploads.restored-1736942400',
+    );
+    expect(out.at(-1)).toBe(
+      'ok: restored beside the live media on i-web1; swapping it in is a separate step (see the README, "Restoring media")',
+    );
     expect(err).toEqual([]);
   });
 
@@ -72,15 +105,21 @@ describe('backopper restore --media: through SSM on the app\'s servers (Run Comm
     expect(await cli('restore', 'live', 'shop', '--media', '--at', String(at(30)))).toBe(0);
     expect(oversight.ssm.sent[0]?.Parameters).toMatchObject({ archive: [archive(48)], sha256: ['11'.repeat(32)] });
     expect(await cli('restore', 'live', 'shop', '--media', '--at', '2001-01-01')).toBe(1);
-    expect(err.at(-1)).toBe(`backopper restore: shop (live): no media archive at or before 2001-01-01T23:59:59.000Z; the oldest recorded is ${new Date(at(48) * 1000).toISOString()} (${archive(48)})`);
+    expect(err.at(-1)).toBe(
+      `backopper restore: shop (live): no media archive at or before 2001-01-01T23:59:59.000Z; the oldest recorded is ${new Date(at(48) * 1000).toISOString()} (${archive(48)})`,
+    );
     expect(oversight.ssm.sent).toHaveLength(1);
   });
 
   it('refuses, sending nothing, when no archive is recorded or the archive has no sha256 recorded', async () => {
     expect(await cli('restore', 'live', 'blog', '--media')).toBe(1);
-    expect(err.at(-1)).toBe('backopper restore: blog (live): no media archive is recorded in the run records (is media configured, and has a transfer succeeded?)');
+    expect(err.at(-1)).toBe(
+      'backopper restore: blog (live): no media archive is recorded in the run records (is media configured, and has a transfer succeeded?)',
+    );
     expect(await cli('restore', 'live', 'unsure', '--media')).toBe(1);
-    expect(err.at(-1)).toMatch(/^backopper restore: unsure \(live\): media\.example\.net:\/srv\/media\/unsure\/live\/media_\d+_a1b2c3d4\.tar\.gz has no sha256 recorded \(run record unsure\/live\/runs\/\d+_a1b2c3d4\.json\): it cannot be verified, so it is not restored$/);
+    expect(err.at(-1)).toMatch(
+      /^backopper restore: unsure \(live\): media\.example\.net:\/srv\/media\/unsure\/live\/media_\d+_a1b2c3d4\.tar\.gz has no sha256 recorded \(run record unsure\/live\/runs\/\d+_a1b2c3d4\.json\): it cannot be verified, so it is not restored$/,
+    );
     expect(oversight.ssm.sent).toEqual([]);
   });
 

@@ -4,9 +4,21 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupArgs, runAgent } from '../services/agent';
-import { createMysqlDatabase, fingerprintMysql, mysqlRoot, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
+import {
+  createMysqlDatabase,
+  fingerprintMysql,
+  mysqlRoot,
+  type MysqlDatabase,
+  seedWordpressSchema,
+} from '../services/mariadb';
 import { runOpsCli } from '../services/ops-cli';
-import { fingerprintPostgres, type PostgresCluster, type PostgresDatabase, seedLaravelSchema, startPostgresCluster } from '../services/postgres';
+import {
+  fingerprintPostgres,
+  type PostgresCluster,
+  type PostgresDatabase,
+  seedLaravelSchema,
+  startPostgresCluster,
+} from '../services/postgres';
 import { type LocalS3, startS3 } from '../services/s3';
 import { envValue, writeLaravelApp, writeWordpressApp } from '../services/sample-app';
 import { createWorkspace, type Workspace } from '../services/workspace';
@@ -23,13 +35,22 @@ describe('backopper backups and restore, from S3 into MariaDB and PostgreSQL', (
   const reports: Record<string, any>[] = [];
 
   beforeAll(async () => {
-    [ws, s3, db, cluster] = await Promise.all([createWorkspace(), startS3(), createMysqlDatabase(), startPostgresCluster()]);
+    [ws, s3, db, cluster] = await Promise.all([
+      createWorkspace(),
+      startS3(),
+      createMysqlDatabase(),
+      startPostgresCluster(),
+    ]);
     pg = await cluster.createDatabase();
     await Promise.all([seedWordpressSchema(db, 400), seedLaravelSchema(cluster, pg, 400)]);
     writeWordpressApp(ws.appsDir, 'wp', db);
     writeLaravelApp(ws.appsDir, 'lara', pg);
     env = { ...ws.env, ...s3.env, BACKOPPER_BUCKET: s3.bucket };
-    for (const [app, engine, type] of [['wp', 'mysql', 'wordpress'], ['wp', 'mysql', 'wordpress'], ['lara', 'postgres', 'laravel']]) {
+    for (const [app, engine, type] of [
+      ['wp', 'mysql', 'wordpress'],
+      ['wp', 'mysql', 'wordpress'],
+      ['lara', 'postgres', 'laravel'],
+    ]) {
       const run = await runAgent(backupArgs(app, engine, type), env);
       if (run.exitCode !== 0) throw new Error(run.stdout);
       reports.push(run.report);
@@ -50,9 +71,15 @@ describe('backopper backups and restore, from S3 into MariaDB and PostgreSQL', (
     expect(run.exitCode).toBe(0);
     const rows = JSON.parse(run.stdout);
     expect(rows.map((row: any) => row.timestamp)).toEqual([reports[1].timestamp, reports[0].timestamp]);
-    expect(rows[0]).toMatchObject({ key: reports[1].steps.upload.key, size: reports[1].steps.database.bytes, sha256: reports[1].steps.database.sha256 });
+    expect(rows[0]).toMatchObject({
+      key: reports[1].steps.upload.key,
+      size: reports[1].steps.database.bytes,
+      sha256: reports[1].steps.database.sha256,
+    });
     const table = await runOpsCli(['backups', 'live', 'wp'], env);
-    expect(table.stdout).toContain(`${reports[1].steps.database.sha256.slice(0, 12)}  wp/live/backup_${reports[1].timestamp}.sql.gz`);
+    expect(table.stdout).toContain(
+      `${reports[1].steps.database.sha256.slice(0, 12)}  wp/live/backup_${reports[1].timestamp}.sql.gz`,
+    );
   });
 
   it('downloads the newest backup and verifies its sha256; --at picks an older one', async () => {
@@ -60,7 +87,10 @@ describe('backopper backups and restore, from S3 into MariaDB and PostgreSQL', (
     const newest = await runOpsCli(['restore', 'live', 'wp', '--output', dir], env);
     expect(newest.exitCode).toBe(0);
     expect(newest.stdout).toContain('(matches the stored sha256)');
-    const older = await runOpsCli(['restore', 'live', 'wp', '--output', dir, '--at', String(reports[0].timestamp)], env);
+    const older = await runOpsCli(
+      ['restore', 'live', 'wp', '--output', dir, '--at', String(reports[0].timestamp)],
+      env,
+    );
     expect(older.exitCode).toBe(0);
     for (const report of reports.slice(0, 2)) {
       expect(sha256(readFileSync(join(dir, `backup_${report.timestamp}.sql.gz`)))).toBe(report.steps.database.sha256);
@@ -80,7 +110,9 @@ describe('backopper backups and restore, from S3 into MariaDB and PostgreSQL', (
     try {
       const run = await runOpsCli(['restore', 'live', 'lara', '--output', dir], env);
       expect(run.exitCode).toBe(1);
-      expect(run.stderr).toMatch(/downloaded sha256 [0-9a-f]{64} does not match the stored [0-9a-f]{64}; the download was deleted/);
+      expect(run.stderr).toMatch(
+        /downloaded sha256 [0-9a-f]{64} does not match the stored [0-9a-f]{64}; the download was deleted/,
+      );
       expect(readdirSync(dir)).toEqual([]);
     } finally {
       await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: lara.steps.upload.key, Body: original }));
@@ -91,7 +123,10 @@ describe('backopper backups and restore, from S3 into MariaDB and PostgreSQL', (
     const target = `${db.database}_restore`;
     await mysqlRoot(`CREATE DATABASE \`${target}\``);
     try {
-      const run = await runOpsCli(['restore', 'live', 'wp', '--output', output('import'), '--database-url', `mysql://root@localhost/${target}`], env);
+      const run = await runOpsCli(
+        ['restore', 'live', 'wp', '--output', output('import'), '--database-url', `mysql://root@localhost/${target}`],
+        env,
+      );
       expect(run.stderr).toBe('');
       expect(run.exitCode).toBe(0);
       expect(run.stdout).toMatch(new RegExp(`import    mysql database ${target}: 3 tables, \\d+ rows`));
@@ -103,13 +138,34 @@ describe('backopper backups and restore, from S3 into MariaDB and PostgreSQL', (
 
   it('refuses to import over a non-empty database without --yes, and replaces it with --yes', async () => {
     const target = `${db.database}_busy`;
-    await mysqlRoot(`CREATE DATABASE \`${target}\`; CREATE TABLE \`${target}\`.wp_posts (ID int); INSERT INTO \`${target}\`.wp_posts VALUES (42);`);
+    await mysqlRoot(
+      `CREATE DATABASE \`${target}\`; CREATE TABLE \`${target}\`.wp_posts (ID int); INSERT INTO \`${target}\`.wp_posts VALUES (42);`,
+    );
     try {
-      const refused = await runOpsCli(['restore', 'live', 'wp', '--output', output('busy'), '--database-url', `mysql://root@localhost/${target}`], env);
+      const refused = await runOpsCli(
+        ['restore', 'live', 'wp', '--output', output('busy'), '--database-url', `mysql://root@localhost/${target}`],
+        env,
+      );
       expect(refused.exitCode).toBe(1);
-      expect(refused.stderr).toMatch(new RegExp(`mysql database ${target} on localhost has 1 table\\(s\\) \\(wp_posts\\)\\. Restoring replaces them\\. Not importing: pass --yes to replace it\\.`));
+      expect(refused.stderr).toMatch(
+        new RegExp(
+          `mysql database ${target} on localhost has 1 table\\(s\\) \\(wp_posts\\)\\. Restoring replaces them\\. Not importing: pass --yes to replace it\\.`,
+        ),
+      );
       expect((await mysqlRoot(`SELECT ID FROM \`${target}\`.wp_posts`)).trim()).toBe('42');
-      const forced = await runOpsCli(['restore', 'live', 'wp', '--output', output('busy2'), '--database-url', `mysql://root@localhost/${target}`, '--yes'], env);
+      const forced = await runOpsCli(
+        [
+          'restore',
+          'live',
+          'wp',
+          '--output',
+          output('busy2'),
+          '--database-url',
+          `mysql://root@localhost/${target}`,
+          '--yes',
+        ],
+        env,
+      );
       expect(forced.exitCode).toBe(0);
       expect(forced.stdout).toContain('(replaced 1 existing tables)');
       expect(await fingerprintMysql(target)).toEqual(await fingerprintMysql(db.database));
@@ -121,22 +177,43 @@ describe('backopper backups and restore, from S3 into MariaDB and PostgreSQL', (
   it('imports a PostgreSQL backup using the credentials of an app .env (password checked)', async () => {
     const target = await cluster.createDatabase('restore');
     const envFile = join(ws.root, 'target.env');
-    writeFileSync(envFile, `DB_CONNECTION=pgsql\nDB_HOST=127.0.0.1\nDB_PORT=${target.port}\nDB_DATABASE=${target.database}\nDB_USERNAME=${target.user}\nDB_PASSWORD=${envValue(target.password)}\n`);
-    const run = await runOpsCli(['restore', 'live', 'lara', '--output', output('pg'), '--dotenv', envFile, '--json'], env);
-    expect(run.stderr).toMatch(/^backup {4}s3:\/\/\S+\/lara\/live\/backup_\d+\.tar .*\ndownload .*\nimport {4}postgres database /); // notes on stderr
+    writeFileSync(
+      envFile,
+      `DB_CONNECTION=pgsql\nDB_HOST=127.0.0.1\nDB_PORT=${target.port}\nDB_DATABASE=${target.database}\nDB_USERNAME=${target.user}\nDB_PASSWORD=${envValue(target.password)}\n`,
+    );
+    const run = await runOpsCli(
+      ['restore', 'live', 'lara', '--output', output('pg'), '--dotenv', envFile, '--json'],
+      env,
+    );
+    expect(run.stderr).toMatch(
+      /^backup {4}s3:\/\/\S+\/lara\/live\/backup_\d+\.tar .*\ndownload .*\nimport {4}postgres database /,
+    ); // notes on stderr
     expect(run.exitCode).toBe(0);
     // --json: the whole of stdout is one JSON document.
-    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, backup: { engine: 'postgres' }, download: { verified: true }, import: { engine: 'postgres', database: target.database, replacedTables: 0 } });
-    expect(await fingerprintPostgres(cluster, target.database)).toEqual(await fingerprintPostgres(cluster, pg.database));
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      ok: true,
+      backup: { engine: 'postgres' },
+      download: { verified: true },
+      import: { engine: 'postgres', database: target.database, replacedTables: 0 },
+    });
+    expect(await fingerprintPostgres(cluster, target.database)).toEqual(
+      await fingerprintPostgres(cluster, pg.database),
+    );
   });
 
   it.each([
     [['restore', 'live'], /expected <environment> <app>/],
     [['restore', 'live', '../x'], /app name "\.\.\/x" is not a folder name/],
-    [['restore', 'live', 'wp', '--at', 'last week'], /--at "last week": expected unix seconds, "2026-12-02 04:15:35" \(UTC/],
+    [
+      ['restore', 'live', 'wp', '--at', 'last week'],
+      /--at "last week": expected unix seconds, "2026-12-02 04:15:35" \(UTC/,
+    ],
     // (--env-file: Node 20-24 take it even after the script and exit 9 before the CLI runs, hence
     // --dotenv; the CLI's own hint for the old name is tested in-process, conventions.test.ts.)
-    [['restore', 'live', 'wp', '--database-url', 'oracle://u:p@h/db'], /--database-url: DATABASE_URL scheme "oracle:" is not mysql or postgres/],
+    [
+      ['restore', 'live', 'wp', '--database-url', 'oracle://u:p@h/db'],
+      /--database-url: DATABASE_URL scheme "oracle:" is not mysql or postgres/,
+    ],
     [['backups', 'live', 'wp', '--bucket'], /argument missing|Option '--bucket <value>' argument missing/],
   ])('exits 2 on %j with the reason', async (args, message) => {
     const run = await runOpsCli(args, env);

@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../ops/commands/run-cli';
-import { checkSkippedOutcome, createOversightWorld, failedOutcome, type OversightWorld, skippedOutcome, succeededOutcome } from '../fakes/oversight-world';
+import {
+  checkSkippedOutcome,
+  createOversightWorld,
+  failedOutcome,
+  type OversightWorld,
+  skippedOutcome,
+  succeededOutcome,
+} from '../fakes/oversight-world';
 import { WORLD_NOW } from '../fakes/sync-world';
 
 describe.each(['scheduler', 'rules'] as const)('backopper run against the Run Command fake (%s backend)', (backend) => {
@@ -42,14 +49,17 @@ describe.each(['scheduler', 'rules'] as const)('backopper run against the Run Co
     await oversight?.close();
   });
 
-  it('sends exactly what the schedule sends, follows it to the end and prints each server\'s report', async () => {
+  it("sends exactly what the schedule sends, follows it to the end and prints each server's report", async () => {
     await setUp();
     // i-web2 ends the document at its first step (no app folder), as the synthesized document does.
-    oversight.ssm.respond = (_command, instanceId) => (instanceId === 'i-web1' ? succeededOutcome('shop') : checkSkippedOutcome('shop'));
+    oversight.ssm.respond = (_command, instanceId) =>
+      instanceId === 'i-web1' ? succeededOutcome('shop') : checkSkippedOutcome('shop');
     expect(await cli(['run', 'live', 'shop'])).toBe(0);
     const [sent] = oversight.ssm.sent;
     if (backend === 'scheduler') {
-      expect(sent).toEqual(JSON.parse(oversight.world.scheduler.schedule('backopper-live-shop')?.Target?.Input as string));
+      expect(sent).toEqual(
+        JSON.parse(oversight.world.scheduler.schedule('backopper-live-shop')?.Target?.Input as string),
+      );
     } else {
       const rule = oversight.world.eventBridge.rule('backopper-live-shop');
       const target = [...(rule?.targets.values() ?? [])][0];
@@ -59,12 +69,21 @@ describe.each(['scheduler', 'rules'] as const)('backopper run against the Run Co
         Parameters: JSON.parse(target?.Input as string),
       });
     }
-    expect(sent?.Parameters).toMatchObject({ app: ['shop'], environment: ['live'], engine: ['mysql'], projectType: ['wordpress'] });
+    expect(sent?.Parameters).toMatchObject({
+      app: ['shop'],
+      environment: ['live'],
+      engine: ['mysql'],
+      projectType: ['wordpress'],
+    });
     const commandId = oversight.ssm.commands.at(-1)?.commandId as string;
-    expect(out[0]).toBe(`backopper run: sent command ${commandId} (Backopper-Backup, shop in live) to tag:backopper:environment=live`);
+    expect(out[0]).toBe(
+      `backopper run: sent command ${commandId} (Backopper-Backup, shop in live) to tag:backopper:environment=live`,
+    );
     expect(out).toContain('status: InProgress');
     expect(out).toContain('status: Success');
-    expect(out).toContain('i-web1  Success  exit 0  succeeded: database succeeded 135.0 KiB, upload succeeded 135.0 KiB, media skipped');
+    expect(out).toContain(
+      'i-web1  Success  exit 0  succeeded: database succeeded 135.0 KiB, upload succeeded 135.0 KiB, media skipped',
+    );
     expect(out).toContain('i-web2  Success  exit 0  skipped: shop is not on this server');
     expect(out.some((line) => line.startsWith('  {"app":"shop","environment":"live","status":"succeeded"'))).toBe(true);
     expect(out.at(-1)).toBe('ok: backed up on i-web1 (1 server(s) without the app skipped it)');
@@ -73,11 +92,19 @@ describe.each(['scheduler', 'rules'] as const)('backopper run against the Run Co
 
   it('exits 1 and names the server when the backup fails', async () => {
     await setUp();
-    oversight.ssm.respond = (_command, instanceId) => (instanceId === 'i-web1' ? failedOutcome('shop') : checkSkippedOutcome('shop'));
+    oversight.ssm.respond = (_command, instanceId) =>
+      instanceId === 'i-web1' ? failedOutcome('shop') : checkSkippedOutcome('shop');
     expect(await cli(['run', 'live', 'shop', '--json'])).toBe(1);
-    const result = JSON.parse(out.slice(out.indexOf('{')).join('\n')) as { status: string; ok: boolean; summary: string; instances: { instanceId: string; responseCode: number; report?: { status: string } }[] };
+    const result = JSON.parse(out.slice(out.indexOf('{')).join('\n')) as {
+      status: string;
+      ok: boolean;
+      summary: string;
+      instances: { instanceId: string; responseCode: number; report?: { status: string } }[];
+    };
     expect(result).toMatchObject({ status: 'Failed', ok: false, summary: 'FAILED: Failed on i-web1', timedOut: false });
-    expect(result.instances.map((instance) => [instance.instanceId, instance.responseCode, instance.report?.status])).toEqual([
+    expect(
+      result.instances.map((instance) => [instance.instanceId, instance.responseCode, instance.report?.status]),
+    ).toEqual([
       ['i-web1', 1, 'failed'],
       ['i-web2', 0, 'skipped'],
     ]);
@@ -118,7 +145,8 @@ describe.each(['scheduler', 'rules'] as const)('backopper run against the Run Co
 
   it('finds an app whose schedule name is shortened with a hash', async () => {
     await setUp();
-    oversight.ssm.respond = (_command, instanceId) => (instanceId === 'i-web2' ? succeededOutcome('x'.repeat(64)) : skippedOutcome('x'.repeat(64)));
+    oversight.ssm.respond = (_command, instanceId) =>
+      instanceId === 'i-web2' ? succeededOutcome('x'.repeat(64)) : skippedOutcome('x'.repeat(64));
     expect(await cli(['run', 'live', 'x'.repeat(64)])).toBe(0);
     expect(oversight.ssm.sent[0]?.Parameters?.engine).toEqual(['postgres']);
   });
@@ -126,7 +154,9 @@ describe.each(['scheduler', 'rules'] as const)('backopper run against the Run Co
   it('exits 2 without sending anything for an unknown app, environment or a bad name', async () => {
     await setUp();
     expect(await cli(['run', 'live', 'nope'])).toBe(2);
-    expect(err.at(-1)).toBe('backopper run: nope has no backup schedule in live (is it in the app list, with a frequency? run `backopper plan`)');
+    expect(err.at(-1)).toBe(
+      'backopper run: nope has no backup schedule in live (is it in the app list, with a frequency? run `backopper plan`)',
+    );
     expect(await cli(['run', 'staging', 'shop'])).toBe(2);
     expect(await cli(['run', 'acceptance', 'shop'])).toBe(2);
     expect(err.at(-1)).toContain('acceptance is not in BACKOPPER_ENVIRONMENTS (staging, live)');

@@ -33,7 +33,11 @@ export interface StartOptions {
 export function startAgent(args: string[], env: Record<string, string | undefined>, options: StartOptions = {}) {
   if (!existsSync(AGENT_BUNDLE)) throw new Error(`${AGENT_BUNDLE} is missing: run npm run build`);
   const [file, ...prefix] = [...(options.wrapper ?? []), process.execPath, AGENT_BUNDLE, ...args];
-  const child = spawn(file!, prefix, { env: agentEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
+  const child = spawn(file!, prefix, {
+    env: agentEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -4,9 +4,17 @@ import { promisify } from 'node:util';
 const execFileAsync = promisify(execFile);
 
 /** Runs a test-side command (no shell) and returns its stdout; throws with stderr on failure. */
-export async function exec(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<string> {
+export async function exec(
+  file: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<string> {
   try {
-    const child = execFileAsync(file, args, { env: options.env ?? process.env, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });
+    const child = execFileAsync(file, args, {
+      env: options.env ?? process.env,
+      maxBuffer: 256 * 1024 * 1024,
+      encoding: 'utf8',
+    });
     if (options.input !== undefined) {
       child.child.stdin?.end(options.input);
     }
@@ -36,7 +44,11 @@ export function openSession(file: string, args: string[], input: string): { clos
 }
 
 /** Polls `probe` until it returns a truthy value, or throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false | ''>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false | ''>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await probe();

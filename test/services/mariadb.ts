@@ -15,7 +15,15 @@ export const AWKWARD_PASSWORD_CHARS = `p@ss"w:rd'#$x\\y`;
 
 /** Runs SQL as root over the server's socket; returns tab-separated rows. */
 export async function mysqlRoot(sql: string, database?: string): Promise<string> {
-  return exec('mysql', ['-uroot', '--default-character-set=utf8mb4', '--batch', '--skip-column-names', ...(database ? [database] : []), '-e', sql]);
+  return exec('mysql', [
+    '-uroot',
+    '--default-character-set=utf8mb4',
+    '--batch',
+    '--skip-column-names',
+    ...(database ? [database] : []),
+    '-e',
+    sql,
+  ]);
 }
 
 /** Pipes a file's SQL (e.g. a restored dump) into `database` as root. */
@@ -47,7 +55,9 @@ export async function createMysqlDatabase(prefix = 'bk', chosenPassword?: string
     host: '127.0.0.1',
     port: 3306,
     async drop() {
-      await mysqlRoot(`DROP DATABASE IF EXISTS \`${database}\`; DROP USER IF EXISTS '${user}'@'%'; DROP USER IF EXISTS '${user}'@'localhost';`);
+      await mysqlRoot(
+        `DROP DATABASE IF EXISTS \`${database}\`; DROP USER IF EXISTS '${user}'@'%'; DROP USER IF EXISTS '${user}'@'localhost';`,
+      );
     },
   };
 }
@@ -79,7 +89,14 @@ export async function seedWordpressSchema(db: MysqlDatabase, rows = 50): Promise
 
 /** A fingerprint of a database: per table its row count and CHECKSUM, plus its triggers, views, routines and events. */
 export async function fingerprintMysql(database: string): Promise<Record<string, string>> {
-  const tables = (await mysqlRoot(`SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA='${database}' AND TABLE_TYPE='BASE TABLE' ORDER BY 1`)).trim().split('\n').filter(Boolean);
+  const tables = (
+    await mysqlRoot(
+      `SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA='${database}' AND TABLE_TYPE='BASE TABLE' ORDER BY 1`,
+    )
+  )
+    .trim()
+    .split('\n')
+    .filter(Boolean);
   const print: Record<string, string> = {};
   for (const table of tables) {
     const count = (await mysqlRoot(`SELECT COUNT(*) FROM \`${table}\``, database)).trim();
@@ -87,10 +104,18 @@ export async function fingerprintMysql(database: string): Promise<Record<string,
     print[`table ${table}`] = `${count} rows, checksum ${checksum}`;
   }
   const list = async (sql: string) => (await mysqlRoot(sql)).trim().split('\n').join(',');
-  print.triggers = await list(`SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA='${database}' ORDER BY 1`);
-  print.views = await list(`SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA='${database}' ORDER BY 1`);
-  print.routines = await list(`SELECT CONCAT(ROUTINE_TYPE, ' ', ROUTINE_NAME) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA='${database}' ORDER BY 1`);
-  print.events = await list(`SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA='${database}' ORDER BY 1`);
+  print.triggers = await list(
+    `SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA='${database}' ORDER BY 1`,
+  );
+  print.views = await list(
+    `SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA='${database}' ORDER BY 1`,
+  );
+  print.routines = await list(
+    `SELECT CONCAT(ROUTINE_TYPE, ' ', ROUTINE_NAME) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA='${database}' ORDER BY 1`,
+  );
+  print.events = await list(
+    `SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA='${database}' ORDER BY 1`,
+  );
   return print;
 }
 
@@ -100,13 +125,23 @@ export async function fingerprintMysql(database: string): Promise<Record<string,
  */
 export async function addRandomRows(db: MysqlDatabase, rows: number, bytesEach: number): Promise<void> {
   const { randomBytes } = await import('node:crypto');
-  await mysqlRoot('CREATE TABLE IF NOT EXISTS fill (id INT AUTO_INCREMENT PRIMARY KEY, data LONGBLOB) ENGINE=InnoDB', db.database);
-  const statements = Array.from({ length: rows }, () => `INSERT INTO fill (data) VALUES (UNHEX('${randomBytes(bytesEach).toString('hex')}'));`);
+  await mysqlRoot(
+    'CREATE TABLE IF NOT EXISTS fill (id INT AUTO_INCREMENT PRIMARY KEY, data LONGBLOB) ENGINE=InnoDB',
+    db.database,
+  );
+  const statements = Array.from(
+    { length: rows },
+    () => `INSERT INTO fill (data) VALUES (UNHEX('${randomBytes(bytesEach).toString('hex')}'));`,
+  );
   await mysqlImport(db.database, statements.join('\n'));
 }
 
 /** A second user of `db` holding only `privileges` on it (e.g. the WordPress-hardening set), with a default role if given. */
-export async function createRestrictedUser(db: MysqlDatabase, privileges: string[], role?: { name: string; privileges: string[] }): Promise<{ user: string; password: string; drop(): Promise<void> }> {
+export async function createRestrictedUser(
+  db: MysqlDatabase,
+  privileges: string[],
+  role?: { name: string; privileges: string[] },
+): Promise<{ user: string; password: string; drop(): Promise<void> }> {
   const suffix = uniqueSuffix();
   const user = `r_${suffix}`;
   const password = `${AWKWARD_PASSWORD_CHARS}${suffix}`;
@@ -114,15 +149,24 @@ export async function createRestrictedUser(db: MysqlDatabase, privileges: string
   const statements: string[] = [];
   if (role) statements.push(`CREATE ROLE ${role.name}`, `GRANT ${role.privileges.join(', ')} ON ${on} TO ${role.name}`);
   for (const host of ['%', 'localhost']) {
-    statements.push(`CREATE USER '${user}'@'${host}' IDENTIFIED BY ${quote(password)}`, `GRANT ${privileges.join(', ')} ON ${on} TO '${user}'@'${host}'`);
-    if (role) statements.push(`GRANT ${role.name} TO '${user}'@'${host}'`, `SET DEFAULT ROLE ${role.name} FOR '${user}'@'${host}'`);
+    statements.push(
+      `CREATE USER '${user}'@'${host}' IDENTIFIED BY ${quote(password)}`,
+      `GRANT ${privileges.join(', ')} ON ${on} TO '${user}'@'${host}'`,
+    );
+    if (role)
+      statements.push(
+        `GRANT ${role.name} TO '${user}'@'${host}'`,
+        `SET DEFAULT ROLE ${role.name} FOR '${user}'@'${host}'`,
+      );
   }
   await mysqlRoot(statements.map((statement) => `${statement};`).join(''));
   return {
     user,
     password,
     async drop() {
-      await mysqlRoot(`DROP USER IF EXISTS '${user}'@'%'; DROP USER IF EXISTS '${user}'@'localhost';${role ? ` DROP ROLE IF EXISTS ${role.name};` : ''}`);
+      await mysqlRoot(
+        `DROP USER IF EXISTS '${user}'@'%'; DROP USER IF EXISTS '${user}'@'localhost';${role ? ` DROP ROLE IF EXISTS ${role.name};` : ''}`,
+      );
     },
   };
 }

@@ -23,7 +23,10 @@ export type PhpdotenvResult = { values: Record<string, string> } | { error: stri
  * `php-vlucas-phpdotenv`; scripts/prepare-machine.sh installs them). A missing php is a failure.
  */
 export async function runPhpdotenv(cases: PhpdotenvCase[]): Promise<PhpdotenvResult[]> {
-  if (!existsSync(PHPDOTENV_AUTOLOAD)) throw new Error(`${PHPDOTENV_AUTOLOAD} is missing: install php-cli and php-vlucas-phpdotenv (scripts/prepare-machine.sh)`);
+  if (!existsSync(PHPDOTENV_AUTOLOAD))
+    throw new Error(
+      `${PHPDOTENV_AUTOLOAD} is missing: install php-cli and php-vlucas-phpdotenv (scripts/prepare-machine.sh)`,
+    );
   const dir = await mkdtemp(join(tmpdir(), 'backopper-phpdotenv-'));
   try {
     const manifest = [];
@@ -31,14 +34,26 @@ export async function runPhpdotenv(cases: PhpdotenvCase[]): Promise<PhpdotenvRes
       const caseDir = join(dir, String(index));
       await mkdir(caseDir);
       for (const file of testCase.files) await writeFile(join(caseDir, file.name), file.text, 'utf8');
-      manifest.push({ dir: caseDir, files: testCase.files.map((file) => file.name), environment: testCase.environment });
+      manifest.push({
+        dir: caseDir,
+        files: testCase.files.map((file) => file.name),
+        environment: testCase.environment,
+      });
     }
     await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
-    const { stdout } = await promisify(execFile)('php', [ORACLE, join(dir, 'manifest.json')], { maxBuffer: 64 * 1024 * 1024, env: { PATH: process.env.PATH } }).catch((error: NodeJS.ErrnoException & { stderr?: string }) => {
-      throw new Error(error.code === 'ENOENT' ? 'php not found: install php-cli and php-vlucas-phpdotenv (scripts/prepare-machine.sh)' : `the phpdotenv oracle failed: ${error.stderr ?? error.message}`);
+    const { stdout } = await promisify(execFile)('php', [ORACLE, join(dir, 'manifest.json')], {
+      maxBuffer: 64 * 1024 * 1024,
+      env: { PATH: process.env.PATH },
+    }).catch((error: NodeJS.ErrnoException & { stderr?: string }) => {
+      throw new Error(
+        error.code === 'ENOENT'
+          ? 'php not found: install php-cli and php-vlucas-phpdotenv (scripts/prepare-machine.sh)'
+          : `the phpdotenv oracle failed: ${error.stderr ?? error.message}`,
+      );
     });
     const raw = JSON.parse(stdout) as Array<{ values: Array<[string, string]> } | { error: string }>;
-    if (raw.length !== cases.length) throw new Error(`the phpdotenv oracle answered ${raw.length} cases, expected ${cases.length}`);
+    if (raw.length !== cases.length)
+      throw new Error(`the phpdotenv oracle answered ${raw.length} cases, expected ${cases.length}`);
     return raw.map((result) => ('error' in result ? result : { values: Object.fromEntries(result.values) }));
   } finally {
     await rm(dir, { recursive: true, force: true });

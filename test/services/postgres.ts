@@ -30,7 +30,8 @@ export interface PostgresDatabase {
 
 function binDir(): string {
   const versions = readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a));
-  if (versions.length === 0) throw new Error('no PostgreSQL server in /usr/lib/postgresql: run scripts/prepare-machine.sh');
+  if (versions.length === 0)
+    throw new Error('no PostgreSQL server in /usr/lib/postgresql: run scripts/prepare-machine.sh');
   return `/usr/lib/postgresql/${versions[0]}/bin`;
 }
 
@@ -42,11 +43,45 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   chownSync(dir, postgresUid, postgresGid);
   const data = join(dir, 'data');
   const port = await freePort();
-  const asPostgres = (file: string, args: string[]) => exec('runuser', ['-u', 'postgres', '--', join(binDir(), file), ...args]);
-  await asPostgres('initdb', ['-D', data, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8']);
-  await asPostgres('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  const asPostgres = (file: string, args: string[]) =>
+    exec('runuser', ['-u', 'postgres', '--', join(binDir(), file), ...args]);
+  await asPostgres('initdb', [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+  ]);
+  await asPostgres('pg_ctl', [
+    '-D',
+    data,
+    '-l',
+    join(dir, 'log'),
+    '-w',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    'start',
+  ]);
   const psql = (sql: string, database = 'postgres') =>
-    exec('psql', ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql]);
+    exec('psql', [
+      '-h',
+      dir,
+      '-p',
+      String(port),
+      '-U',
+      'postgres',
+      '-d',
+      database,
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-qAt',
+      '-c',
+      sql,
+    ]);
   return {
     host: '127.0.0.1',
     port,
@@ -86,13 +121,36 @@ export async function seedLaravelSchema(cluster: PostgresCluster, db: PostgresDa
 
 /** Per table: row count and an md5 over its rows; plus views, functions and triggers. */
 export async function fingerprintPostgres(cluster: PostgresCluster, database: string): Promise<Record<string, string>> {
-  const tables = (await cluster.psql(`SELECT tablename FROM pg_tables WHERE schemaname='public' ORDER BY 1`, database)).trim().split('\n').filter(Boolean);
+  const tables = (await cluster.psql(`SELECT tablename FROM pg_tables WHERE schemaname='public' ORDER BY 1`, database))
+    .trim()
+    .split('\n')
+    .filter(Boolean);
   const print: Record<string, string> = {};
   for (const table of tables) {
-    print[`table ${table}`] = (await cluster.psql(`SELECT count(*) || ' rows, md5 ' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '-') FROM ${table} t`, database)).trim();
+    print[`table ${table}`] = (
+      await cluster.psql(
+        `SELECT count(*) || ' rows, md5 ' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '-') FROM ${table} t`,
+        database,
+      )
+    ).trim();
   }
-  print.views = (await cluster.psql(`SELECT string_agg(viewname, ',' ORDER BY viewname) FROM pg_views WHERE schemaname='public'`, database)).trim();
-  print.functions = (await cluster.psql(`SELECT string_agg(proname, ',' ORDER BY proname) FROM pg_proc WHERE pronamespace='public'::regnamespace`, database)).trim();
-  print.triggers = (await cluster.psql(`SELECT string_agg(tgname, ',' ORDER BY tgname) FROM pg_trigger WHERE NOT tgisinternal`, database)).trim();
+  print.views = (
+    await cluster.psql(
+      `SELECT string_agg(viewname, ',' ORDER BY viewname) FROM pg_views WHERE schemaname='public'`,
+      database,
+    )
+  ).trim();
+  print.functions = (
+    await cluster.psql(
+      `SELECT string_agg(proname, ',' ORDER BY proname) FROM pg_proc WHERE pronamespace='public'::regnamespace`,
+      database,
+    )
+  ).trim();
+  print.triggers = (
+    await cluster.psql(
+      `SELECT string_agg(tgname, ',' ORDER BY tgname) FROM pg_trigger WHERE NOT tgisinternal`,
+      database,
+    )
+  ).trim();
   return print;
 }

@@ -41,12 +41,15 @@ export async function startConditionalS3(s3: LocalS3): Promise<ConditionalS3> {
   };
 
   const forward = (req: IncomingMessage, res: ServerResponse, done: () => void = () => undefined) => {
-    const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-      answer.on('end', done);
-      answer.on('error', done);
-    });
+    const out = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+        answer.on('end', done);
+        answer.on('error', done);
+      },
+    );
     out.on('error', (error) => {
       done();
       res.destroy(error);
@@ -64,7 +67,8 @@ export async function startConditionalS3(s3: LocalS3): Promise<ConditionalS3> {
     const tagging = req.headers['x-amz-tagging'];
     // Recorded when the write goes through (not when it is refused).
     const remember = () => {
-      if (key && (isPutObject || isCreateMultipart) && typeof tagging === 'string') tagsByKey.set(key, Object.fromEntries(new URLSearchParams(tagging)));
+      if (key && (isPutObject || isCreateMultipart) && typeof tagging === 'string')
+        tagsByKey.set(key, Object.fromEntries(new URLSearchParams(tagging)));
     };
     if (req.headers['if-none-match'] !== '*' || !key || !(isPutObject || isComplete)) {
       remember();
@@ -75,7 +79,13 @@ export async function startConditionalS3(s3: LocalS3): Promise<ConditionalS3> {
     const what = `${isComplete ? 'CompleteMultipartUpload' : 'PutObject'} ${key}`;
     if (inProgress.has(id)) {
       refused.push(`409 ${what}`);
-      reject(req, res, 409, 'ConditionalRequestConflict', 'A conflicting conditional operation is currently in progress against this resource. Try again.');
+      reject(
+        req,
+        res,
+        409,
+        'ConditionalRequestConflict',
+        'A conflicting conditional operation is currently in progress against this resource. Try again.',
+      );
       return;
     }
     inProgress.add(id);

@@ -20,7 +20,13 @@ export interface LocalS3 {
 /** Starts s3rver on a free loopback port, storing under a fresh temporary folder. */
 export async function startS3(bucket = 'backopper-test'): Promise<LocalS3> {
   const directory = await mkdtemp(join(tmpdir(), 'backopper-s3-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket, configs: [] }],
+  });
   const address = (await server.run()) as { port: number };
   const endpoint = `http://127.0.0.1:${address.port}`;
   const env = {
@@ -48,7 +54,9 @@ export async function startS3(bucket = 'backopper-test'): Promise<LocalS3> {
       const keys: string[] = [];
       let token: string | undefined;
       do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
         for (const item of page.Contents ?? []) if (item.Key) keys.push(item.Key);
         token = page.NextContinuationToken;
       } while (token);

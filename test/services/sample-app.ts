@@ -19,7 +19,11 @@ export function writeMediaFiles(dir: string, files = 12, bytesEach = 4096): numb
 }
 
 /** A WordPress (ServerPilot layout) app: `.env` with Bedrock-style keys, media in public/wp-content/uploads. */
-export function writeWordpressApp(appsDir: string, app: string, db: { database: string; user: string; password: string; host: string; port: number }): string {
+export function writeWordpressApp(
+  appsDir: string,
+  app: string,
+  db: { database: string; user: string; password: string; host: string; port: number },
+): string {
   const root = join(appsDir, app);
   mkdirSync(root, { recursive: true });
   writeFileSync(
@@ -41,7 +45,11 @@ export function writeWordpressApp(appsDir: string, app: string, db: { database: 
 }
 
 /** A Laravel app: `.env` with Laravel keys, media in storage/app/public. */
-export function writeLaravelApp(appsDir: string, app: string, db: { database: string; user: string; password: string; host: string; port: number }): string {
+export function writeLaravelApp(
+  appsDir: string,
+  app: string,
+  db: { database: string; user: string; password: string; host: string; port: number },
+): string {
   const root = join(appsDir, app);
   mkdirSync(root, { recursive: true });
   writeFileSync(

@@ -37,16 +37,19 @@ const SSHD = '/usr/sbin/sshd';
 
 /** Starts sshd on a free loopback port. Needs openssh-server (scripts/prepare-machine.sh installs it). */
 export async function startSshd(options: SshdOptions = {}): Promise<LocalSshd> {
-  if (!existsSync(SSHD)) throw new Error(`${SSHD} not found: run scripts/prepare-machine.sh (apt-get install openssh-server)`);
+  if (!existsSync(SSHD))
+    throw new Error(`${SSHD} not found: run scripts/prepare-machine.sh (apt-get install openssh-server)`);
   mkdirSync('/run/sshd', { recursive: true });
   const dir = await mkdtemp(join(tmpdir(), 'backopper-sshd-'));
-  const keygen = (name: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', join(dir, name)]);
+  const keygen = (name: string) =>
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', join(dir, name)]);
   keygen('host_key');
   keygen('client_key');
   keygen('other_host_key');
   await writeFile(join(dir, 'authorized_keys'), await readFile(join(dir, 'client_key.pub')), { mode: 0o600 });
   const port = await freePort();
-  const hostLine = async (key: string) => `[127.0.0.1]:${port} ${(await readFile(join(dir, `${key}.pub`), 'utf8')).split(' ').slice(0, 2).join(' ')}\n`;
+  const hostLine = async (key: string) =>
+    `[127.0.0.1]:${port} ${(await readFile(join(dir, `${key}.pub`), 'utf8')).split(' ').slice(0, 2).join(' ')}\n`;
   await writeFile(join(dir, 'known_hosts'), await hostLine('host_key'));
   await writeFile(join(dir, 'wrong_known_hosts'), await hostLine('other_host_key'));
   const remoteRoot = join(dir, 'remote');
@@ -68,7 +71,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<LocalSshd> {
     ...(options.extraConfig ?? []),
   ].join('\n');
   await writeFile(join(dir, 'sshd_config'), `${config}\n`);
-  const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   try {

@@ -20,14 +20,24 @@ export interface Workspace {
 
 export async function createWorkspace(): Promise<Workspace> {
   const root = await mkdtemp(join(tmpdir(), 'backopper-ws-'));
-  const dirs = { appsDir: join(root, 'apps'), backupsDir: join(root, 'backups'), tmpDir: join(root, 'tmp'), osTmp: join(root, 'os-tmp') };
+  const dirs = {
+    appsDir: join(root, 'apps'),
+    backupsDir: join(root, 'backups'),
+    tmpDir: join(root, 'tmp'),
+    osTmp: join(root, 'os-tmp'),
+  };
   for (const dir of Object.values(dirs)) mkdirSync(dir);
   return {
     root,
     appsDir: dirs.appsDir,
     backupsDir: dirs.backupsDir,
     tmpDir: dirs.tmpDir,
-    env: { BACKOPPER_APPS_DIR: dirs.appsDir, BACKOPPER_BACKUPS_DIR: dirs.backupsDir, BACKOPPER_TMP_DIR: dirs.tmpDir, TMPDIR: dirs.osTmp },
+    env: {
+      BACKOPPER_APPS_DIR: dirs.appsDir,
+      BACKOPPER_BACKUPS_DIR: dirs.backupsDir,
+      BACKOPPER_TMP_DIR: dirs.tmpDir,
+      TMPDIR: dirs.osTmp,
+    },
     leftovers: () => [...readdirSync(dirs.tmpDir), ...readdirSync(dirs.osTmp)],
     backupFiles: (app) => {
       try {

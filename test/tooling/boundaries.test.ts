@@ -11,9 +11,14 @@ const folders = ['agent', 'lambda', 'ops', 'infra', 'common'];
 
 function cruise(cwd: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(depcruise, [...folders, '--config', config, '--output-type', 'err'], { cwd, encoding: 'utf8' }, (error, stdout, stderr) => {
-      resolve({ exitCode: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      depcruise,
+      [...folders, '--config', config, '--output-type', 'err'],
+      { cwd, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        resolve({ exitCode: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 

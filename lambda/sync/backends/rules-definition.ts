@@ -23,7 +23,11 @@ export interface RulesSettings {
 }
 
 /** The rule and its target for a spec; the local slot is converted to UTC with today's offset (`at`). */
-export function ruleRequests(spec: ScheduleSpec, settings: RulesSettings, at: Date): { rule: PutRuleRequest; target: Target } {
+export function ruleRequests(
+  spec: ScheduleSpec,
+  settings: RulesSettings,
+  at: Date,
+): { rule: PutRuleRequest; target: Target } {
   const utc = toUtcTiming(spec.timing, spec.timeZone, at);
   return {
     rule: {

@@ -19,7 +19,13 @@ import { createAwsClient } from '../../shared/aws-clients';
 import { settleConcurrently } from '../../shared/concurrency';
 import { describeError, ScheduleWriteError } from '../../shared/errors';
 import { environmentPrefix, parseManagedMarker } from '../../../common/schedule-name';
-import { ruleDefinition, ruleRequests, rulesDefinition, type RulesSettings, targetsDefinition } from './rules-definition';
+import {
+  ruleDefinition,
+  ruleRequests,
+  rulesDefinition,
+  type RulesSettings,
+  targetsDefinition,
+} from './rules-definition';
 import type { ActualSchedule, DesiredSchedule, ManagedListing, ScheduleBackend } from './types';
 
 /** Options of {@link createRulesBackend}. */
@@ -36,7 +42,11 @@ export interface RulesBackendOptions extends RulesSettings {
 // listings below follow NextToken themselves.
 
 /** Every target of a rule, all pages. */
-export async function listRuleTargets(client: EventBridgeClient, rule: string, eventBusName: string | undefined): Promise<Target[]> {
+export async function listRuleTargets(
+  client: EventBridgeClient,
+  rule: string,
+  eventBusName: string | undefined,
+): Promise<Target[]> {
   const targets: Target[] = [];
   let NextToken: string | undefined;
   do {
@@ -62,14 +72,16 @@ export function createRulesBackend(options: RulesBackendOptions): ScheduleBacken
   const putTarget = async (name: string, target: Target) => {
     const result = await client.send(new PutTargetsCommand({ Rule: name, EventBusName, Targets: [target] }));
     const failure = result.FailedEntries?.[0];
-    if ((result.FailedEntryCount ?? 0) > 0) throw new Error(`PutTargets failed: ${failure?.ErrorCode}: ${failure?.ErrorMessage}`);
+    if ((result.FailedEntryCount ?? 0) > 0)
+      throw new Error(`PutTargets failed: ${failure?.ErrorCode}: ${failure?.ErrorMessage}`);
   };
 
   const removeTargets = async (name: string, ids: string[]) => {
     if (ids.length === 0) return;
     const result = await client.send(new RemoveTargetsCommand({ Rule: name, EventBusName, Ids: ids }));
     const failure = result.FailedEntries?.[0];
-    if ((result.FailedEntryCount ?? 0) > 0) throw new Error(`RemoveTargets failed: ${failure?.ErrorCode}: ${failure?.ErrorMessage}`);
+    if ((result.FailedEntryCount ?? 0) > 0)
+      throw new Error(`RemoveTargets failed: ${failure?.ErrorCode}: ${failure?.ErrorMessage}`);
   };
 
   return {
@@ -82,7 +94,9 @@ export function createRulesBackend(options: RulesBackendOptions): ScheduleBacken
       const rules: Rule[] = [];
       let NextToken: string | undefined;
       do {
-        const page = await client.send(new ListRulesCommand({ EventBusName, NamePrefix: environmentPrefix(environment), Limit: 100, NextToken }));
+        const page = await client.send(
+          new ListRulesCommand({ EventBusName, NamePrefix: environmentPrefix(environment), Limit: 100, NextToken }),
+        );
         rules.push(...(page.Rules ?? []));
         NextToken = page.NextToken;
       } while (NextToken);
@@ -92,7 +106,9 @@ export function createRulesBackend(options: RulesBackendOptions): ScheduleBacken
         if (!ours && rule.Name) listing.foreign.push(rule.Name);
         return ours && rule.Name;
       });
-      const results = await settleConcurrently(mine, options.concurrency ?? 8, (rule) => listRuleTargets(client, rule.Name as string, EventBusName));
+      const results = await settleConcurrently(mine, options.concurrency ?? 8, (rule) =>
+        listRuleTargets(client, rule.Name as string, EventBusName),
+      );
       results.forEach((result, index) => {
         const rule = mine[index] as Rule;
         if (result.status === 'rejected') {
@@ -121,7 +137,10 @@ export function createRulesBackend(options: RulesBackendOptions): ScheduleBacken
           await putTarget(desired.name, target);
         }
         // Targets added by hand to a managed rule are removed: the rule runs backups, nothing else.
-        await removeTargets(desired.name, current.map((t) => String(t.Id)).filter((id) => id !== target.Id));
+        await removeTargets(
+          desired.name,
+          current.map((t) => String(t.Id)).filter((id) => id !== target.Id),
+        );
       } catch (error) {
         throw wrap(desired.name, 'update', error);
       }
@@ -129,7 +148,10 @@ export function createRulesBackend(options: RulesBackendOptions): ScheduleBacken
     async remove(actual: ActualSchedule) {
       try {
         const targets = (actual.definition.targets ?? []) as { Id?: string }[];
-        await removeTargets(actual.name, targets.map((t) => String(t.Id)));
+        await removeTargets(
+          actual.name,
+          targets.map((t) => String(t.Id)),
+        );
         await client.send(new DeleteRuleCommand({ Name: actual.name, EventBusName }));
       } catch (error) {
         if (!isNotFound(error)) throw wrap(actual.name, 'delete', error);

@@ -52,8 +52,12 @@ export function createSchedulerBackend(options: SchedulerBackendOptions): Schedu
     },
     async list(environment): Promise<ManagedListing> {
       const names: string[] = [];
-      const pages = paginateListSchedules({ client, pageSize: 100 }, { GroupName, NamePrefix: environmentPrefix(environment) });
-      for await (const page of pages) for (const summary of page.Schedules ?? []) if (summary.Name) names.push(summary.Name);
+      const pages = paginateListSchedules(
+        { client, pageSize: 100 },
+        { GroupName, NamePrefix: environmentPrefix(environment) },
+      );
+      for await (const page of pages)
+        for (const summary of page.Schedules ?? []) if (summary.Name) names.push(summary.Name);
       const results = await settleConcurrently(names, options.concurrency ?? 8, read);
       const listing: ManagedListing = { managed: [], foreign: [] };
       results.forEach((result, index) => {
@@ -62,7 +66,11 @@ export function createSchedulerBackend(options: SchedulerBackendOptions): Schedu
         if (!schedule) return;
         const marker = parseManagedMarker(schedule.Description);
         if (marker?.environment === environment) {
-          listing.managed.push({ name: names[index] as string, app: marker.app, definition: schedulerDefinition(schedule) });
+          listing.managed.push({
+            name: names[index] as string,
+            app: marker.app,
+            definition: schedulerDefinition(schedule),
+          });
         } else {
           listing.foreign.push(names[index] as string);
         }
@@ -70,7 +78,9 @@ export function createSchedulerBackend(options: SchedulerBackendOptions): Schedu
       return listing;
     },
     async create(desired) {
-      await write(desired.name, 'create', () => client.send(new CreateScheduleCommand(scheduleRequest(desired.spec, settings))));
+      await write(desired.name, 'create', () =>
+        client.send(new CreateScheduleCommand(scheduleRequest(desired.spec, settings))),
+      );
     },
     async update(desired: DesiredSchedule) {
       const request = scheduleRequest(desired.spec, settings);
@@ -91,7 +101,11 @@ export function createSchedulerBackend(options: SchedulerBackendOptions): Schedu
     },
   };
 
-  async function write(name: string, action: ScheduleWriteError['action'], send: () => Promise<unknown>): Promise<void> {
+  async function write(
+    name: string,
+    action: ScheduleWriteError['action'],
+    send: () => Promise<unknown>,
+  ): Promise<void> {
     try {
       await send();
     } catch (error) {

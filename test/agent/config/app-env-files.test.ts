@@ -44,10 +44,13 @@ describe('the files an app framework reads, in its order', () => {
   it.each([
     ['a Laravel app', () => write('artisan', '#!/usr/bin/env php\n')],
     ['config/application.php without web/app or web/wp', () => write('config/application.php', BEDROCK_APPLICATION)],
-    ['a Bedrock older than 1.16, whose application.php never loads .env.local', () => {
-      write('config/application.php', "<?php\n$dotenv = Dotenv\\Dotenv::createImmutable($root_dir);\n");
-      mkdirSync(join(root, 'web', 'app'), { recursive: true });
-    }],
+    [
+      'a Bedrock older than 1.16, whose application.php never loads .env.local',
+      () => {
+        write('config/application.php', '<?php\n$dotenv = Dotenv\\Dotenv::createImmutable($root_dir);\n');
+        mkdirSync(join(root, 'web', 'app'), { recursive: true });
+      },
+    ],
   ])('reads .env alone for %s, even when a .env.local exists', async (_name, layout) => {
     layout();
     write('.env', 'A=1\n');

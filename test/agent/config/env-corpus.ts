@@ -25,10 +25,77 @@ function random(seed: number): () => number {
   };
 }
 
-const NAMES = ['DB_HOST', 'DB_PORT', 'DB_DATABASE', 'DB_USERNAME', 'DB_PASSWORD', 'DB_NAME', 'DB_USER', 'DATABASE_URL', 'APP_ENV', 'WP_HOME', 'A', 'B', 'X', 'Y', 'a.b', '_u', '1N', 'HOME'];
-const EXOTIC_NAMES = ['ÄPFEL', 'DB_PASSWÖRD', 'ß_KEY', 'Ω', 'NAME²', 'é', '名前', 'A-B', 'A B', '"Q"', "'Q'", '"', 'export', 'exportX', ''];
+const NAMES = [
+  'DB_HOST',
+  'DB_PORT',
+  'DB_DATABASE',
+  'DB_USERNAME',
+  'DB_PASSWORD',
+  'DB_NAME',
+  'DB_USER',
+  'DATABASE_URL',
+  'APP_ENV',
+  'WP_HOME',
+  'A',
+  'B',
+  'X',
+  'Y',
+  'a.b',
+  '_u',
+  '1N',
+  'HOME',
+];
+const EXOTIC_NAMES = [
+  'ÄPFEL',
+  'DB_PASSWÖRD',
+  'ß_KEY',
+  'Ω',
+  'NAME²',
+  'é',
+  '名前',
+  'A-B',
+  'A B',
+  '"Q"',
+  "'Q'",
+  '"',
+  'export',
+  'exportX',
+  '',
+];
 const UNDEFINED = ['NOPE', 'UNSET_1', 'Q.R'];
-const SPECIALS = ['"', "'", '$', '#', '\\', ' ', '\t', '=', '{', '}', '(', ')', '`', '!', '@', '%', '&', '*', ';', ':', ',', '<', '>', '/', '?', '|', '~', '[', ']', '^', '+'];
+const SPECIALS = [
+  '"',
+  "'",
+  '$',
+  '#',
+  '\\',
+  ' ',
+  '\t',
+  '=',
+  '{',
+  '}',
+  '(',
+  ')',
+  '`',
+  '!',
+  '@',
+  '%',
+  '&',
+  '*',
+  ';',
+  ':',
+  ',',
+  '<',
+  '>',
+  '/',
+  '?',
+  '|',
+  '~',
+  '[',
+  ']',
+  '^',
+  '+',
+];
 const UNICODE = ['ü', 'ß', '€', '😀', 'ñ', '\u00a0', '\u2028', '\ufeff', 'Ω', '\u0301'];
 const CONTROLS = ['\f', '\v', '\0', '\r', '\n'];
 const ALPHANUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-';
@@ -57,7 +124,7 @@ const FIXED: Array<[string, string?, Record<string, string>?]> = [
   ['A=x #="y\nB=2\nC="3"\n'],
   ['A="never closed\nB=2\n'],
   ['A="p\\$HOME \\" \\\\ \\n"\nB=\'${A} \\n\'\nC=$A${A}\n'],
-  ["'Q'=1\n\"R\"=2\n'S\"=3\n"],
+  ['\'Q\'=1\n"R"=2\n\'S"=3\n'],
 ];
 
 /** Builds the fixed cases and then `count` generated ones from `seed`. */
@@ -88,18 +155,25 @@ export function generateCorpus(seed: number, count: number): CorpusCase[] {
     () => `\${${pick(EXOTIC_NAMES)}}`,
   ];
   const reference = () => pick(chance(hostile) ? references : references.slice(0, 6))();
-  const escape = () => pick(['\\n', '\\t', '\\r', '\\f', '\\v', '\\"', '\\\\', '\\$', '\\x', '\\u00e9', "\\'", '\\ ', '\\#', '\\nabc']);
+  const escape = () =>
+    pick(['\\n', '\\t', '\\r', '\\f', '\\v', '\\"', '\\\\', '\\$', '\\x', '\\u00e9', "\\'", '\\ ', '\\#', '\\nabc']);
   const piece = () => (chance(0.25) ? reference() : chance(0.15) ? escape() : password());
   const content = () => Array.from({ length: 1 + Math.floor(rnd() * 3) }, piece).join('');
-  const escapedForDoubleQuotes = (text: string) => text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$/g, '\\$');
+  const escapedForDoubleQuotes = (text: string) =>
+    text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$/g, '\\$');
 
   // Each case is either mostly well-formed (so values get compared) or hostile (so refusals do).
   let hostile = 0.1;
   const either = <T>(safe: () => T, rough: () => T): T => (chance(hostile) ? rough() : safe());
   const validEscape = () => pick(['\\n', '\\t', '\\r', '\\f', '\\v', '\\"', '\\\\', '\\$', '\\nabc']);
   const doubleQuoted = () =>
-    Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => (chance(0.3) ? reference() : chance(0.2) ? validEscape() : escapedForDoubleQuotes(password()))).join('');
-  const bare = () => Array.from({ length: 1 + Math.floor(rnd() * 2) }, () => (chance(0.3) ? reference() : password().replace(/[ \t\f\v\r\n#"'\\\0]/g, ''))).join('');
+    Array.from({ length: 1 + Math.floor(rnd() * 3) }, () =>
+      chance(0.3) ? reference() : chance(0.2) ? validEscape() : escapedForDoubleQuotes(password()),
+    ).join('');
+  const bare = () =>
+    Array.from({ length: 1 + Math.floor(rnd() * 2) }, () =>
+      chance(0.3) ? reference() : password().replace(/[ \t\f\v\r\n#"'\\\0]/g, ''),
+    ).join('');
 
   const value = (): string =>
     either(
@@ -122,9 +196,21 @@ export function generateCorpus(seed: number, count: number): CorpusCase[] {
           () => pick(['"a"b', "'a'b", '"a" "b"', '"=', '="x', '"""', "'it\\'s'", "'abc\\'", '"ab\\cd"', 'abc def']),
         ])(),
     );
-  const space = () => either(() => pick(['', '', '', ' ', '  ', '\t']), () => pick(['\f', '\v', '\0', ' \t', '\u00a0']));
-  const suffix = () => either(() => pick(['', '', '', ' # comment', '#c', ' #', '\t# tab', '  ']), () => pick([' #="x', ' # "q" ="', ' x', ' "', " '"]));
-  const exportPrefix = () => either(() => pick(['', '', '', '', 'export ', 'export  ', 'export\t']), () => pick(['export\f', 'export \0', 'export\v', 'export']));
+  const space = () =>
+    either(
+      () => pick(['', '', '', ' ', '  ', '\t']),
+      () => pick(['\f', '\v', '\0', ' \t', '\u00a0']),
+    );
+  const suffix = () =>
+    either(
+      () => pick(['', '', '', ' # comment', '#c', ' #', '\t# tab', '  ']),
+      () => pick([' #="x', ' # "q" ="', ' x', ' "', " '"]),
+    );
+  const exportPrefix = () =>
+    either(
+      () => pick(['', '', '', '', 'export ', 'export  ', 'export\t']),
+      () => pick(['export\f', 'export \0', 'export\v', 'export']),
+    );
 
   // `export A=1` is an invalid name to phpdotenv (it strips export only from names longer than 8).
   const assignment = () => {
@@ -133,8 +219,16 @@ export function generateCorpus(seed: number, count: number): CorpusCase[] {
     return `${space()}${prefix}${key}${space()}=${space()}${value()}${suffix()}`;
   };
   const multiline = () => {
-    const inner = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => either(() => (chance(0.2) ? `${name()}=${doubleQuoted()}` : doubleQuoted()), () => `${name()}=${value()}`)).join('\n');
-    const close = either(() => pick(['"', '"', '" # done']), () => pick(['', '"x', '\\"', '\\\\"', '="']));
+    const inner = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () =>
+      either(
+        () => (chance(0.2) ? `${name()}=${doubleQuoted()}` : doubleQuoted()),
+        () => `${name()}=${value()}`,
+      ),
+    ).join('\n');
+    const close = either(
+      () => pick(['"', '"', '" # done']),
+      () => pick(['', '"x', '\\"', '\\\\"', '="']),
+    );
     return `${name()}="${doubleQuoted()}\n${inner}${close}`;
   };
   const line = (): string =>
@@ -145,10 +239,17 @@ export function generateCorpus(seed: number, count: number): CorpusCase[] {
       assignment,
       assignment,
       multiline,
-      () => `#${either(() => pick([' comment', ' x="y" z', '', ' DB_PASSWORD="old" ']), () => pick([' A="x', ' DB_PASSWORD="old', '=']))}`,
+      () =>
+        `#${either(
+          () => pick([' comment', ' x="y" z', '', ' DB_PASSWORD="old" ']),
+          () => pick([' A="x', ' DB_PASSWORD="old', '=']),
+        )}`,
       () => pick(['', '   ', '\t']),
       () => either(() => pick(NAMES), name),
-      () => either(assignment, () => pick(['=x', 'just text', 'A B=1', ' =', '==', 'A==B', '"', 'A="', "A='", 'A="x" y', '\\', '#="'])),
+      () =>
+        either(assignment, () =>
+          pick(['=x', 'just text', 'A B=1', ' =', '==', 'A==B', '"', 'A="', "A='", 'A="x" y', '\\', '#="']),
+        ),
     ])();
 
   const lineEnding = () => pick(['\n', '\n', '\n', '\r\n', '\r\n', '\r']);
@@ -156,7 +257,9 @@ export function generateCorpus(seed: number, count: number): CorpusCase[] {
     const ending = lineEnding();
     const mixed = chance(0.1);
     const lines = Array.from({ length: 1 + Math.floor(rnd() * 7) }, line);
-    let text = lines.map((l, i) => (i === 0 ? '' : mixed ? lineEnding() : ending) + l.replace(/\n/g, mixed ? lineEnding() : ending)).join('');
+    let text = lines
+      .map((l, i) => (i === 0 ? '' : mixed ? lineEnding() : ending) + l.replace(/\n/g, mixed ? lineEnding() : ending))
+      .join('');
     if (chance(0.6)) text += ending;
     if (chance(0.08)) text = `\ufeff${text}`;
     if (chance(0.01)) text = `\ufeff\ufeff${text}`;
@@ -182,7 +285,9 @@ export function generateCorpus(seed: number, count: number): CorpusCase[] {
     const bedrock = chance(0.25);
     const files = [{ name: '.env', text: file() }];
     if (bedrock) files.push({ name: '.env.local', text: file() });
-    const environment: Record<string, string> = chance(0.15) ? { DB_HOST: 'outer-host', HOME: '/home/app', X: 'outer-x' } : {};
+    const environment: Record<string, string> = chance(0.15)
+      ? { DB_HOST: 'outer-host', HOME: '/home/app', X: 'outer-x' }
+      : {};
     cases.push({ id: `case-${i}`, files, environment });
   }
   return cases;

@@ -6,14 +6,30 @@ import { isTransientSshFailure } from '../../../agent/process/ssh-failure';
 import { parseTempFolderName, tempFolderPrefix } from '../../../agent/process/temp-folder';
 import { buildTarCommand } from '../../../agent/steps/archive-media';
 
-const sftpFailed = (exitCode: number | null, stderr: string, signal: NodeJS.Signals | null = null) => new CommandFailedError('sftp', exitCode, signal, stderr);
+const sftpFailed = (exitCode: number | null, stderr: string, signal: NodeJS.Signals | null = null) =>
+  new CommandFailedError('sftp', exitCode, signal, stderr);
 
 describe('which SSH failures are retried', () => {
   it.each([
-    ['sshd dropped it past MaxStartups', sftpFailed(255, 'kex_exchange_identification: Connection closed by remote host | Connection closed by 10.0.0.5 port 22 | Connection closed')],
-    ['a reset during the key exchange', sftpFailed(255, 'kex_exchange_identification: read: Connection reset by peer | Connection closed')],
-    ['sshd is restarting', sftpFailed(255, 'ssh: connect to host media port 22: Connection refused | Connection closed')],
-    ['a connect timeout', sftpFailed(255, 'ssh: connect to host media port 22: Connection timed out | Connection closed')],
+    [
+      'sshd dropped it past MaxStartups',
+      sftpFailed(
+        255,
+        'kex_exchange_identification: Connection closed by remote host | Connection closed by 10.0.0.5 port 22 | Connection closed',
+      ),
+    ],
+    [
+      'a reset during the key exchange',
+      sftpFailed(255, 'kex_exchange_identification: read: Connection reset by peer | Connection closed'),
+    ],
+    [
+      'sshd is restarting',
+      sftpFailed(255, 'ssh: connect to host media port 22: Connection refused | Connection closed'),
+    ],
+    [
+      'a connect timeout',
+      sftpFailed(255, 'ssh: connect to host media port 22: Connection timed out | Connection closed'),
+    ],
     ['a server that stopped answering', sftpFailed(255, 'Timeout, server media not responding. | Connection closed')],
     ['a connection cut mid-upload', sftpFailed(1, 'client_loop: send disconnect: Broken pipe | Connection closed')],
     ['any other ssh-level failure (255)', sftpFailed(255, 'something new')],
@@ -22,10 +38,25 @@ describe('which SSH failures are retried', () => {
   });
 
   it.each([
-    ['a changed host key', sftpFailed(255, 'Host key for [media]:22 has changed and you have requested strict checking. | Host key verification failed. | Connection closed')],
-    ['an unknown host key', sftpFailed(255, 'No ED25519 host key is known for media and you have requested strict checking. | Host key verification failed. | Connection closed')],
+    [
+      'a changed host key',
+      sftpFailed(
+        255,
+        'Host key for [media]:22 has changed and you have requested strict checking. | Host key verification failed. | Connection closed',
+      ),
+    ],
+    [
+      'an unknown host key',
+      sftpFailed(
+        255,
+        'No ED25519 host key is known for media and you have requested strict checking. | Host key verification failed. | Connection closed',
+      ),
+    ],
     ['a refused key', sftpFailed(255, 'backup@media: Permission denied (publickey). | Connection closed')],
-    ['a host name that does not resolve', sftpFailed(255, 'ssh: Could not resolve hostname medai: Name or service not known | Connection closed')],
+    [
+      'a host name that does not resolve',
+      sftpFailed(255, 'ssh: Could not resolve hostname medai: Name or service not known | Connection closed'),
+    ],
     ['a remote folder it may not write', sftpFailed(1, 'remote open("/srv/x/.media_1.part"): Permission denied')],
     ['a final name that exists', sftpFailed(1, 'remote rename "/srv/x/.media_1.part" to "/srv/x/media_1": Failure')],
     ['a run that was stopped', sftpFailed(null, '', 'SIGTERM')],
@@ -38,7 +69,10 @@ describe('which SSH failures are retried', () => {
 
 describe('warnings from the stderr of successful processes', () => {
   it('prefixes each line with the command once, drops blank and expected lines, keeps the order', () => {
-    expect(warningLines('mysqldump', 'Warning: a\r\n\nmysqldump: Warning: b\nWarning: a\n', /^ignored/)).toEqual(['mysqldump: Warning: a', 'mysqldump: Warning: b']);
+    expect(warningLines('mysqldump', 'Warning: a\r\n\nmysqldump: Warning: b\nWarning: a\n', /^ignored/)).toEqual([
+      'mysqldump: Warning: a',
+      'mysqldump: Warning: b',
+    ]);
     expect(warningLines('sftp', 'remote mkdir "/x": Failure\nreal\n', /^remote mkdir/)).toEqual(['sftp: real']);
   });
 
@@ -59,24 +93,44 @@ describe('names that tell a dead run from a live one', () => {
     expect(parseTempFolderName(`${tempFolderPrefix(label, pid)}Ab12Cd`)).toEqual({ label, pid });
   });
 
-  it.each(['backopper-shop-Ab12Cd', 'backopper-.12-Ab12Cd', 'other.12-Ab12Cd', 'backopper-shop.12-Ab12C'])('%s is not one of them', (name) => {
-    expect(parseTempFolderName(name)).toBe(undefined);
-  });
+  it.each(['backopper-shop-Ab12Cd', 'backopper-.12-Ab12Cd', 'other.12-Ab12Cd', 'backopper-shop.12-Ab12C'])(
+    '%s is not one of them',
+    (name) => {
+      expect(parseTempFolderName(name)).toBe(undefined);
+    },
+  );
 
   it('the media archive carries the run and the server', () => {
     expect(mediaArchiveName(1795909152, '3abda07c')).toBe('media_1795909152_3abda07c.tar.gz');
-    expect(MEDIA_ARCHIVE_PATTERN.exec('media_1795909152_3abda07c.tar.gz')?.slice(1)).toEqual(['1795909152', '3abda07c']);
+    expect(MEDIA_ARCHIVE_PATTERN.exec('media_1795909152_3abda07c.tar.gz')?.slice(1)).toEqual([
+      '1795909152',
+      '3abda07c',
+    ]);
     expect(MEDIA_ARCHIVE_PATTERN.exec('media_1795909152.tar.gz')?.slice(1)).toEqual(['1795909152', undefined]);
   });
 });
 
 describe('the tar command for a media folder reached through links', () => {
   it('is the seed command when no link is involved', () => {
-    expect(buildTarCommand('/srv/app/web/app/uploads').args).toEqual(['-cf', '-', '-C', '/srv/app/web/app', '--', 'uploads']);
+    expect(buildTarCommand('/srv/app/web/app/uploads').args).toEqual([
+      '-cf',
+      '-',
+      '-C',
+      '/srv/app/web/app',
+      '--',
+      'uploads',
+    ]);
   });
 
   it('archives the real folder, under the configured name when they differ', () => {
-    expect(buildTarCommand('/srv/app/current/uploads', '/srv/shared/uploads').args).toEqual(['-cf', '-', '-C', '/srv/shared', '--', 'uploads']);
+    expect(buildTarCommand('/srv/app/current/uploads', '/srv/shared/uploads').args).toEqual([
+      '-cf',
+      '-',
+      '-C',
+      '/srv/shared',
+      '--',
+      'uploads',
+    ]);
     expect(buildTarCommand('/srv/app/current/uploads', '/mnt/nfs/wp-up.lo+ads (1)').args).toEqual([
       '-cf',
       '-',

@@ -38,7 +38,11 @@ describe('FileFollower', () => {
 
   it('reads everything a writer appends in bursts with pauses longer than its poll, and ends only after the writer exits', async () => {
     // Pauses of 80 ms against a 5 ms poll: the follower reaches the end of the file many times before the writer is done.
-    const { read, file, position } = await follow('bursts', 'for i in 1 2 3 4 5 6; do head -c 300001 /dev/urandom >> "$1"; sleep 0.08; done; printf END >> "$1"', { pollMs: 5 });
+    const { read, file, position } = await follow(
+      'bursts',
+      'for i in 1 2 3 4 5 6; do head -c 300001 /dev/urandom >> "$1"; sleep 0.08; done; printf END >> "$1"',
+      { pollMs: 5 },
+    );
     expect(file.length).toBe(6 * 300001 + 3);
     expect(read.equals(file)).toBe(true);
     expect(position).toBe(file.length);
@@ -48,7 +52,9 @@ describe('FileFollower', () => {
     const path = join(dir, 'chunks');
     const handle = await open(path, 'wx+', 0o600);
     try {
-      const follower = new FileFollower(handle, writer('head -c 1000000 /dev/urandom > "$1"', path), { chunkBytes: 64 * 1024 });
+      const follower = new FileFollower(handle, writer('head -c 1000000 /dev/urandom > "$1"', path), {
+        chunkBytes: 64 * 1024,
+      });
       const sizes: number[] = [];
       for await (const chunk of follower) sizes.push((chunk as Buffer).length);
       expect(Math.max(...sizes)).toBeLessThanOrEqual(64 * 1024);

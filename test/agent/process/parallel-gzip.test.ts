@@ -8,14 +8,26 @@ import { buffer } from 'node:stream/consumers';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BlockCompressor, compressOnThreadPool, gzipTrailer, ParallelGzip, WINDOW_BYTES } from '../../../agent/process/parallel-gzip';
+import {
+  type BlockCompressor,
+  compressOnThreadPool,
+  gzipTrailer,
+  ParallelGzip,
+  WINDOW_BYTES,
+} from '../../../agent/process/parallel-gzip';
 
 const run = promisify(execFile);
 const BLOCK = 64 * 1024;
 
 /** Compresses `input` fed in chunks of `chunk` bytes. */
-async function compress(input: Buffer, options: { threads: number; blockSize?: number; compressBlock?: BlockCompressor }, chunk = 10_000): Promise<Buffer> {
-  const chunks = Array.from({ length: Math.ceil(input.length / chunk) }, (_, index) => input.subarray(index * chunk, (index + 1) * chunk));
+async function compress(
+  input: Buffer,
+  options: { threads: number; blockSize?: number; compressBlock?: BlockCompressor },
+  chunk = 10_000,
+): Promise<Buffer> {
+  const chunks = Array.from({ length: Math.ceil(input.length / chunk) }, (_, index) =>
+    input.subarray(index * chunk, (index + 1) * chunk),
+  );
   return buffer(Readable.from(chunks).pipe(new ParallelGzip(options)));
 }
 
@@ -56,7 +68,11 @@ describe('ParallelGzip', () => {
     ['one block and one byte', repetitive(BLOCK + 1), 2],
     ['many blocks of repetitive text', repetitive(40 * BLOCK + 123), 3],
     ['many blocks of random bytes', randomBytes(20 * BLOCK + 7), 4],
-    ['random and repetitive mixed, one thread', Buffer.concat([randomBytes(3 * BLOCK), repetitive(5 * BLOCK), randomBytes(1000)]), 1],
+    [
+      'random and repetitive mixed, one thread',
+      Buffer.concat([randomBytes(3 * BLOCK), repetitive(5 * BLOCK), randomBytes(1000)]),
+      1,
+    ],
   ])('makes one valid gzip stream of %s', async (name, input, threads) => {
     const gz = await compress(input, { threads, blockSize: BLOCK });
     expect(gz.subarray(0, 3)).toEqual(Buffer.from([0x1f, 0x8b, 8]));
@@ -123,9 +139,9 @@ describe('ParallelGzip', () => {
       if (calls++ === 3) throw new Error('the compressor crashed');
       return compressOnThreadPool(...args);
     };
-    await expect(compress(repetitive(20 * BLOCK), { threads: 2, blockSize: BLOCK, compressBlock: crashing })).rejects.toThrow(
-      `compressing block 3 (at byte ${3 * BLOCK}) failed: the compressor crashed`,
-    );
+    await expect(
+      compress(repetitive(20 * BLOCK), { threads: 2, blockSize: BLOCK, compressBlock: crashing }),
+    ).rejects.toThrow(`compressing block 3 (at byte ${3 * BLOCK}) failed: the compressor crashed`);
   });
 
   it('rejects a thread count that is not a whole number ≥ 1', () => {

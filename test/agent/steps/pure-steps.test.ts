@@ -9,9 +9,19 @@ import { buildSftpCommand, buildUploadBatch } from '../../../agent/steps/transfe
 
 describe('selectExpiredBackups', () => {
   it.each([
-    ['keeps the newest N of our naming', ['1700000003.sql.gz', '1700000001.sql.gz', '1700000002.sql.gz'], 2, ['1700000001.sql.gz']],
+    [
+      'keeps the newest N of our naming',
+      ['1700000003.sql.gz', '1700000001.sql.gz', '1700000002.sql.gz'],
+      2,
+      ['1700000001.sql.gz'],
+    ],
     ['orders by timestamp, not by text', ['999999999.tar', '1000000000.tar'], 1, ['999999999.tar']],
-    ['never chooses other files', ['notes.txt', '.1700000000.sql.gz.partial', '1700000000.sql.gz.bak', 'x1700000000.tar', '1700000000.sql.gz'], 1, []],
+    [
+      'never chooses other files',
+      ['notes.txt', '.1700000000.sql.gz.partial', '1700000000.sql.gz.bak', 'x1700000000.tar', '1700000000.sql.gz'],
+      1,
+      [],
+    ],
     ['nothing to delete under the limit', ['1700000000.tar'], 5, []],
   ])('%s', (_name, names, keep, expected) => {
     expect(selectExpiredBackups(names, keep)).toEqual(expected);
@@ -21,12 +31,24 @@ describe('selectExpiredBackups', () => {
 describe('checkComplete', () => {
   const zeros = Buffer.alloc(1024);
   it.each([
-    ['a mysqldump ending with its trailer', 'mysql', Buffer.from('...\n-- Dump completed on 2026-01-01 00:00:00\n'), 100, undefined],
+    [
+      'a mysqldump ending with its trailer',
+      'mysql',
+      Buffer.from('...\n-- Dump completed on 2026-01-01 00:00:00\n'),
+      100,
+      undefined,
+    ],
     ['a mysqldump without it', 'mysql', Buffer.from('INSERT INTO t VALUES (1);\n'), 100, /truncated/],
     ['empty output', 'mysql', Buffer.alloc(0), 0, /no output/],
     ['a tar ending in two zero blocks', 'postgres', zeros, 2048, undefined],
     ['a tar not a whole number of blocks', 'postgres', zeros, 2049, /tar end-of-archive/],
-    ['a tar ending in data', 'postgres', Buffer.concat([zeros.subarray(1), Buffer.from('x')]), 2048, /tar end-of-archive/],
+    [
+      'a tar ending in data',
+      'postgres',
+      Buffer.concat([zeros.subarray(1), Buffer.from('x')]),
+      2048,
+      /tar end-of-archive/,
+    ],
   ] as const)('%s', (_name, engine, tail, total, error) => {
     if (error) expect(() => checkComplete(engine, tail, total)).toThrow(error);
     else expect(() => checkComplete(engine, tail, total)).not.toThrow();
@@ -35,7 +57,10 @@ describe('checkComplete', () => {
 
 describe('media commands', () => {
   it('tars the folder from its parent, as the seed does, to stdout', () => {
-    expect(buildTarCommand('/srv/apps/a/public/wp-content/uploads')).toEqual({ file: 'tar', args: ['-cf', '-', '-C', '/srv/apps/a/public/wp-content', '--', 'uploads'] });
+    expect(buildTarCommand('/srv/apps/a/public/wp-content/uploads')).toEqual({
+      file: 'tar',
+      args: ['-cf', '-', '-C', '/srv/apps/a/public/wp-content', '--', 'uploads'],
+    });
   });
 
   it.each([
@@ -49,11 +74,36 @@ describe('media commands', () => {
   });
 
   it('copies with sftp in batch mode, strict host keys, the configured port, key and known_hosts', () => {
-    expect(buildSftpCommand({ host: 'media.example', port: 222, user: 'backup', path: '/b', identity: '/k', knownHosts: '/kh' }).args).toEqual([
-      '-b', '-', '-P', '222',
-      '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=15', '-o', 'ServerAliveInterval=15',
-      '-o', 'UserKnownHostsFile=/kh', '-o', 'IdentitiesOnly=yes', '-i', '/k',
-      '--', 'backup@media.example',
+    expect(
+      buildSftpCommand({
+        host: 'media.example',
+        port: 222,
+        user: 'backup',
+        path: '/b',
+        identity: '/k',
+        knownHosts: '/kh',
+      }).args,
+    ).toEqual([
+      '-b',
+      '-',
+      '-P',
+      '222',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'ConnectTimeout=15',
+      '-o',
+      'ServerAliveInterval=15',
+      '-o',
+      'UserKnownHostsFile=/kh',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-i',
+      '/k',
+      '--',
+      'backup@media.example',
     ]);
   });
 
@@ -73,27 +123,48 @@ describe('media commands', () => {
 
 describe('run report', () => {
   it('fails the run when any step failed; skipped steps do not', () => {
-    expect(overallStatus({ database: { status: 'succeeded', durationMs: 1 }, media: { status: 'skipped', durationMs: 0 } })).toBe('succeeded');
-    expect(overallStatus({ database: { status: 'failed', durationMs: 1 }, media: { status: 'succeeded', durationMs: 0 } })).toBe('failed');
+    expect(
+      overallStatus({ database: { status: 'succeeded', durationMs: 1 }, media: { status: 'skipped', durationMs: 0 } }),
+    ).toBe('succeeded');
+    expect(
+      overallStatus({ database: { status: 'failed', durationMs: 1 }, media: { status: 'succeeded', durationMs: 0 } }),
+    ).toBe('failed');
   });
 
   it('formats a step as one readable line', () => {
-    expect(formatStepLine('database', { status: 'succeeded', durationMs: 4200, bytes: 5 * 1024 * 1024, path: '/opt/backups/a/1.sql.gz', sha256: 'abcdef0123456789' })).toBe(
-      'database  succeeded  5.0 MiB  4.2 s  /opt/backups/a/1.sql.gz  sha256 abcdef012345',
-    );
+    expect(
+      formatStepLine('database', {
+        status: 'succeeded',
+        durationMs: 4200,
+        bytes: 5 * 1024 * 1024,
+        path: '/opt/backups/a/1.sql.gz',
+        sha256: 'abcdef0123456789',
+      }),
+    ).toBe('database  succeeded  5.0 MiB  4.2 s  /opt/backups/a/1.sql.gz  sha256 abcdef012345');
   });
 });
 
 describe('selectExpiredBackups with a clock', () => {
   it('ranks dumps named after the future (a wrong clock named them) below every honest one', () => {
-    const names = ['1700000100.sql.gz', '1700000200.sql.gz', '1800000000.sql.gz', '1800000001.sql.gz', '1700000300.sql.gz'];
+    const names = [
+      '1700000100.sql.gz',
+      '1700000200.sql.gz',
+      '1800000000.sql.gz',
+      '1800000001.sql.gz',
+      '1700000300.sql.gz',
+    ];
     expect(selectExpiredBackups(names, 3, 1700000300)).toEqual(['1800000001.sql.gz', '1800000000.sql.gz']);
     expect(selectExpiredBackups(names, 3)).toEqual(['1700000200.sql.gz', '1700000100.sql.gz']);
   });
 });
 
 describe('planSchemaParts', () => {
-  const visible = { account: "'u'@'%'", privileges: ['SELECT', 'LOCK TABLES', 'SHOW VIEW', 'TRIGGER', 'EXECUTE'], mayShowEvents: true, hiddenRoutines: [] };
+  const visible = {
+    account: "'u'@'%'",
+    privileges: ['SELECT', 'LOCK TABLES', 'SHOW VIEW', 'TRIGGER', 'EXECUTE'],
+    mayShowEvents: true,
+    hiddenRoutines: [],
+  };
 
   it.each([
     ['everything the user may dump', visible, [], []],
@@ -107,7 +178,9 @@ describe('planSchemaParts', () => {
   });
 
   it('refuses a schema with routines the user sees but may not read, naming them', () => {
-    expect(() => planSchemaParts({ ...visible, hiddenRoutines: ['PROCEDURE p', 'FUNCTION f'] }, 'wp')).toThrow(/wp has routines that 'u'@'%' may see but not read, so the dump cannot include them: PROCEDURE p, FUNCTION f \(make/);
+    expect(() => planSchemaParts({ ...visible, hiddenRoutines: ['PROCEDURE p', 'FUNCTION f'] }, 'wp')).toThrow(
+      /wp has routines that 'u'@'%' may see but not read, so the dump cannot include them: PROCEDURE p, FUNCTION f \(make/,
+    );
   });
 });
 

@@ -15,8 +15,16 @@ import { seedRunRecords, transferStep } from '../../fakes/seed-run-records';
 
 const NOW = new Date('2025-01-15T07:00:00Z');
 const HOUR = 3600;
-const backup = (hoursAgo: number, size: number) => ({ key: `k${hoursAgo}`, timestamp: NOW.getTime() / 1000 - hoursAgo * HOUR, size });
-const backups = (...items: ReturnType<typeof backup>[]): NewestBackups => ({ newest: items[0], previous: items[1], count: items.length });
+const backup = (hoursAgo: number, size: number) => ({
+  key: `k${hoursAgo}`,
+  timestamp: NOW.getTime() / 1000 - hoursAgo * HOUR,
+  size,
+});
+const backups = (...items: ReturnType<typeof backup>[]): NewestBackups => ({
+  newest: items[0],
+  previous: items[1],
+  count: items.length,
+});
 
 describe('assessBackups (pure)', () => {
   it.each([
@@ -34,7 +42,10 @@ describe('assessBackups (pure)', () => {
     ['mysql', 24, '100h old and shrunk', backups(backup(100, 10), backup(124, 1000)), 'stale', true],
     ['none', 24, 'media only', backups(), 'not-checked', false],
   ] as const)('%s every %ih, %s: %s (shrunk: %s)', (engine, hours, _case, found, freshness, shrunk) => {
-    expect(assessBackups({ engine, intervalSeconds: hours * HOUR, backups: found, now: NOW })).toMatchObject({ freshness, shrunk });
+    expect(assessBackups({ engine, intervalSeconds: hours * HOUR, backups: found, now: NOW })).toMatchObject({
+      freshness,
+      shrunk,
+    });
   });
 
   it.each([
@@ -79,7 +90,12 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
         { app: 'crm', environment: 'live', hoursAgo: 51, size: 990, extension: '.tar' },
         { app: 'ticker', environment: 'live', hoursAgo: 1.5, size: 100 },
         { app: 'archive', environment: 'live', hoursAgo: 40 * 24, size: 100 },
-        ...Array.from({ length: 7 }, (_, index) => ({ app: 'paged', environment: 'live', hoursAgo: 1 + index * 24, size: 100 + index })),
+        ...Array.from({ length: 7 }, (_, index) => ({
+          app: 'paged',
+          environment: 'live',
+          hoursAgo: 1 + index * 24,
+          size: 100 + index,
+        })),
       ],
     });
   });
@@ -141,7 +157,18 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
   it('sends one message naming every stale, missing and shrunk backup, and emits the counts as a metric', async () => {
     const report = await handler(['live'])();
     expect(report.ok).toBe(false);
-    expect(report.counts).toEqual({ checked: 7, fresh: 5, stale: 1, missing: 1, shrunk: 1, notChecked: 1, errors: 0, mediaStale: 0, mediaMissing: 0, mediaShrunk: 0 });
+    expect(report.counts).toEqual({
+      checked: 7,
+      fresh: 5,
+      stale: 1,
+      missing: 1,
+      shrunk: 1,
+      notChecked: 1,
+      errors: 0,
+      mediaStale: 0,
+      mediaMissing: 0,
+      mediaShrunk: 0,
+    });
     const verdicts = Object.fromEntries(report.apps.map((app) => [app.app, [app.freshness, app.shrunk]]));
     expect(verdicts).toEqual({
       shop: ['fresh', false],
@@ -159,12 +186,20 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
     expect(message?.TopicArn).toBe('arn:aws:sns:eu-west-1:123456789012:backopper-alerts');
     expect(message?.Subject).toBe('Backopper: 1 stale, 1 missing, 1 shrunk backup(s)');
     const text = message?.Message ?? '';
-    expect(text).toMatch(/^STALE: .*\n {2}blog \(live\): newest backup 2d 12h old \(daily: stale after 2d\), s3:\/\/freshness-test\/blog\/live\/backup_\d+\.sql\.gz$/m);
-    expect(text).toMatch(/^MISSING: .*\n {2}newsite \(live\): weekly, mysql, nothing under s3:\/\/freshness-test\/newsite\/live\/$/m);
-    expect(text).toMatch(/^SHRUNK: .*\n {2}crm \(live\): 400 B, previous 1000 B \(40%\), s3:\/\/freshness-test\/crm\/live\/backup_\d+\.tar$/m);
+    expect(text).toMatch(
+      /^STALE: .*\n {2}blog \(live\): newest backup 2d 12h old \(daily: stale after 2d\), s3:\/\/freshness-test\/blog\/live\/backup_\d+\.sql\.gz$/m,
+    );
+    expect(text).toMatch(
+      /^MISSING: .*\n {2}newsite \(live\): weekly, mysql, nothing under s3:\/\/freshness-test\/newsite\/live\/$/m,
+    );
+    expect(text).toMatch(
+      /^SHRUNK: .*\n {2}crm \(live\): 400 B, previous 1000 B \(40%\), s3:\/\/freshness-test\/crm\/live\/backup_\d+\.tar$/m,
+    );
     expect(text).not.toMatch(/shop|static|old-site|ticker|archive|paged/);
     expect(metrics).toHaveLength(1);
-    const metric = JSON.parse(metrics[0] as string) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] } };
+    const metric = JSON.parse(metrics[0] as string) as Record<string, unknown> & {
+      _aws: { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] };
+    };
     expect(metric._aws.CloudWatchMetrics[0]?.Namespace).toBe('Backopper');
     expect(metric._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name)).toEqual([
       'FreshnessAppsChecked',
@@ -176,15 +211,41 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       'FreshnessMediaMissing',
       'FreshnessMediaShrunk',
     ]);
-    expect(metric).toMatchObject({ FreshnessAppsChecked: 7, FreshnessStale: 1, FreshnessMissing: 1, FreshnessShrunk: 1, FreshnessErrors: 0 });
+    expect(metric).toMatchObject({
+      FreshnessAppsChecked: 7,
+      FreshnessStale: 1,
+      FreshnessMissing: 1,
+      FreshnessShrunk: 1,
+      FreshnessErrors: 0,
+    });
   });
 
   it('judges media archives from the run records: missing, stale, shrunk, with the last failure; an unreadable record is an error', async () => {
     const media = await startS3('freshness-media');
     try {
       const t = (hoursAgo: number) => Math.floor(NOW.getTime() / 1000 - hoursAgo * HOUR);
-      const failedTransfer = (app: string, hoursAgo: number) => ({ app, hoursAgo, status: 'failed' as const, steps: { transfer: { status: 'failed' as const, error: 'ssh: connect to host media.example.net port 22: Connection refused' } } });
-      await seedBackups({ client: media.client, bucket: media.bucket, now: NOW, backups: ['shop', 'blog', 'crm', 'ticker'].map((app) => ({ app, environment: 'live', hoursAgo: app === 'ticker' ? 0.5 : 5, size: 1000 })) });
+      const failedTransfer = (app: string, hoursAgo: number) => ({
+        app,
+        hoursAgo,
+        status: 'failed' as const,
+        steps: {
+          transfer: {
+            status: 'failed' as const,
+            error: 'ssh: connect to host media.example.net port 22: Connection refused',
+          },
+        },
+      });
+      await seedBackups({
+        client: media.client,
+        bucket: media.bucket,
+        now: NOW,
+        backups: ['shop', 'blog', 'crm', 'ticker'].map((app) => ({
+          app,
+          environment: 'live',
+          hoursAgo: app === 'ticker' ? 0.5 : 5,
+          size: 1000,
+        })),
+      });
       await seedRunRecords({
         client: media.client,
         bucket: media.bucket,
@@ -192,17 +253,38 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
         runs: [
           { app: 'shop', hoursAgo: 29, steps: { transfer: transferStep({ timestamp: t(29), bytes: 5000 }) } },
           { app: 'shop', hoursAgo: 5, steps: { transfer: transferStep({ timestamp: t(5), bytes: 5100 }) } },
-          { app: 'blog', hoursAgo: 77, steps: { transfer: transferStep({ timestamp: t(77), bytes: 5000, app: 'blog' }) } },
+          {
+            app: 'blog',
+            hoursAgo: 77,
+            steps: { transfer: transferStep({ timestamp: t(77), bytes: 5000, app: 'blog' }) },
+          },
           failedTransfer('blog', 53),
           failedTransfer('blog', 29),
           failedTransfer('blog', 5),
           failedTransfer('crm', 5),
-          { app: 'ticker', hoursAgo: 2, steps: { transfer: transferStep({ timestamp: t(2), bytes: 100, app: 'ticker' }) } },
-          { app: 'ticker', hoursAgo: 1, steps: { transfer: transferStep({ timestamp: t(1), bytes: 10, app: 'ticker' }) } },
-          { app: 'static', hoursAgo: 5, steps: { media: { status: 'skipped', reason: 'BACKOPPER_MEDIA_HOST is not set' }, transfer: { status: 'skipped', reason: 'BACKOPPER_MEDIA_HOST is not set' } } },
+          {
+            app: 'ticker',
+            hoursAgo: 2,
+            steps: { transfer: transferStep({ timestamp: t(2), bytes: 100, app: 'ticker' }) },
+          },
+          {
+            app: 'ticker',
+            hoursAgo: 1,
+            steps: { transfer: transferStep({ timestamp: t(1), bytes: 10, app: 'ticker' }) },
+          },
+          {
+            app: 'static',
+            hoursAgo: 5,
+            steps: {
+              media: { status: 'skipped', reason: 'BACKOPPER_MEDIA_HOST is not set' },
+              transfer: { status: 'skipped', reason: 'BACKOPPER_MEDIA_HOST is not set' },
+            },
+          },
         ],
       });
-      await media.client.send(new PutObjectCommand({ Bucket: media.bucket, Key: `static/live/runs/${t(1)}_a1b2c3d4.json`, Body: 'garbage' }));
+      await media.client.send(
+        new PutObjectCommand({ Bucket: media.bucket, Key: `static/live/runs/${t(1)}_a1b2c3d4.json`, Body: 'garbage' }),
+      );
       api.setList('live', [
         { name: 'shop', frequency: 'daily', db_engine: 'mysql', project_type: 'wordpress' },
         { name: 'blog', frequency: 'daily', db_engine: 'mysql', project_type: 'wordpress' },
@@ -220,16 +302,29 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       });
       await expect(check()).rejects.toThrow(FreshnessCheckError);
       const [message] = published;
-      expect(message?.Subject).toBe('Backopper: 1 not checked (errors) backup(s); 1 stale, 1 missing, 1 shrunk media archive(s)');
+      expect(message?.Subject).toBe(
+        'Backopper: 1 not checked (errors) backup(s); 1 stale, 1 missing, 1 shrunk media archive(s)',
+      );
       const text = message?.Message ?? '';
       expect(text).toContain(
         `MEDIA STALE: the newest media archive on the media server is older than 2 intervals (from the run records):\n  blog (live): newest archive 3d 5h old, media.example.net:/srv/media/blog/live/media_${t(77)}_a1b2c3d4.tar.gz; the last run (${new Date(t(5) * 1000).toISOString()} on web1) failed: transfer: ssh: connect to host media.example.net port 22: Connection refused\n`,
       );
-      expect(text).toMatch(/^MEDIA MISSING: .*\n {2}crm \(live\): none in the newest 1 run record\(s\); the last run .* failed: transfer: ssh: connect/m);
-      expect(text).toMatch(/^MEDIA SHRUNK: .*\n {2}ticker \(live\): 10 B, previous 100 B \(10%\), media\.example\.net:/m);
-      expect(text).toContain(`static (live): run record s3://freshness-media/static/live/runs/${t(1)}_a1b2c3d4.json is unreadable (skipped): Error: not JSON:`);
+      expect(text).toMatch(
+        /^MEDIA MISSING: .*\n {2}crm \(live\): none in the newest 1 run record\(s\); the last run .* failed: transfer: ssh: connect/m,
+      );
+      expect(text).toMatch(
+        /^MEDIA SHRUNK: .*\n {2}ticker \(live\): 10 B, previous 100 B \(10%\), media\.example\.net:/m,
+      );
+      expect(text).toContain(
+        `static (live): run record s3://freshness-media/static/live/runs/${t(1)}_a1b2c3d4.json is unreadable (skipped): Error: not JSON:`,
+      );
       expect(text).not.toMatch(/shop/);
-      expect(JSON.parse(metrics[0] as string)).toMatchObject({ FreshnessMediaStale: 1, FreshnessMediaMissing: 1, FreshnessMediaShrunk: 1, FreshnessErrors: 1 });
+      expect(JSON.parse(metrics[0] as string)).toMatchObject({
+        FreshnessMediaStale: 1,
+        FreshnessMediaMissing: 1,
+        FreshnessMediaShrunk: 1,
+        FreshnessErrors: 1,
+      });
     } finally {
       await media.stop();
     }
@@ -237,7 +332,12 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
 
   it("names the apps the servers' inventory puts on no server, or on several", async () => {
     const captured = NOW.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const item = (apps: string[]) => ({ TypeName: 'Custom:BackopperApps', SchemaVersion: '1.0', CaptureTime: captured, Content: apps.map((app) => ({ App: app, Environment: 'live' })) });
+    const item = (apps: string[]) => ({
+      TypeName: 'Custom:BackopperApps',
+      SchemaVersion: '1.0',
+      CaptureTime: captured,
+      Content: apps.map((app) => ({ App: app, Environment: 'live' })),
+    });
     ssm.inventory.put('i-0000000000000000a', item(['shop', 'blog', 'crm', 'static']));
     ssm.inventory.put('i-0000000000000000b', item(['blog', 'ticker', 'archive', 'paged']));
     const report = await handler(['live'])();
@@ -254,7 +354,11 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
     const report = await handler(['live'])();
     expect(report.ok).toBe(true);
     expect(published).toEqual([]);
-    expect(JSON.parse(metrics[0] as string)).toMatchObject({ FreshnessAppsChecked: 1, FreshnessStale: 0, FreshnessErrors: 0 });
+    expect(JSON.parse(metrics[0] as string)).toMatchObject({
+      FreshnessAppsChecked: 1,
+      FreshnessStale: 0,
+      FreshnessErrors: 0,
+    });
   });
 
   it('alerts and fails when an app list cannot be had, and still checks the other environments', async () => {
@@ -263,29 +367,41 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
     await expect(run()).rejects.toThrow(FreshnessCheckError);
     expect(published).toHaveLength(1);
     expect(published[0]?.Subject).toBe('Backopper: 1 stale, 1 missing, 1 shrunk, 1 not checked (errors) backup(s)');
-    expect(published[0]?.Message).toMatch(/^NOT CHECKED: .*\n {2}staging: AppListFetchError: app list http:\/\/127\.0\.0\.1:\d+\/backups\/staging: HTTP 502 "Bad Gateway"; none of its apps was checked$/m);
+    expect(published[0]?.Message).toMatch(
+      /^NOT CHECKED: .*\n {2}staging: AppListFetchError: app list http:\/\/127\.0\.0\.1:\d+\/backups\/staging: HTTP 502 "Bad Gateway"; none of its apps was checked$/m,
+    );
     expect(published[0]?.Message).toContain('blog (live)');
     expect(JSON.parse(metrics[0] as string)).toMatchObject({ FreshnessErrors: 1 });
   });
 
   it('alerts and fails when the API secret cannot be read, or the bucket cannot be listed', async () => {
-    await expect(handler(['live'], { BACKOPPER_API_SECRET_PARAMETER: '/backopper/nope' })()).rejects.toThrow(FreshnessCheckError);
-    expect(published[0]?.Message).toContain('live: SecretUnavailableError: API secret parameter /backopper/nope: could not be read');
+    await expect(handler(['live'], { BACKOPPER_API_SECRET_PARAMETER: '/backopper/nope' })()).rejects.toThrow(
+      FreshnessCheckError,
+    );
+    expect(published[0]?.Message).toContain(
+      'live: SecretUnavailableError: API secret parameter /backopper/nope: could not be read',
+    );
     published.length = 0;
     await expect(handler(['live'], { BACKOPPER_BUCKET: 'no-such-bucket' })()).rejects.toThrow(FreshnessCheckError);
     expect(published).toHaveLength(1);
-    expect(published[0]?.Message).toMatch(/shop \(live\): listing s3:\/\/no-such-bucket\/shop\/live\/ failed: NoSuchBucket/);
+    expect(published[0]?.Message).toMatch(
+      /shop \(live\): listing s3:\/\/no-such-bucket\/shop\/live\/ failed: NoSuchBucket/,
+    );
     expect(published[0]?.Message).not.toContain('MISSING');
   });
 
   it('fails when the alert cannot be published, so the error alarm still reaches someone', async () => {
     snsMock.on(PublishCommand).rejects(Object.assign(new Error('KMS key disabled'), { name: 'KMSDisabledException' }));
-    await expect(handler(['live'])()).rejects.toThrow('could not publish the freshness alert: KMSDisabledException: KMS key disabled');
+    await expect(handler(['live'])()).rejects.toThrow(
+      'could not publish the freshness alert: KMSDisabledException: KMS key disabled',
+    );
   });
 
   it('refuses to start without the bucket or the topic, naming the variable', async () => {
     await expect(handler(['live'], { BACKOPPER_BUCKET: '' })()).rejects.toThrow('BACKOPPER_BUCKET: is required');
-    await expect(handler(['live'], { BACKOPPER_ALERT_TOPIC_ARN: 'alerts' })()).rejects.toThrow('BACKOPPER_ALERT_TOPIC_ARN: expected an SNS topic ARN');
+    await expect(handler(['live'], { BACKOPPER_ALERT_TOPIC_ARN: 'alerts' })()).rejects.toThrow(
+      'BACKOPPER_ALERT_TOPIC_ARN: expected an SNS topic ARN',
+    );
     expect(published).toEqual([]);
   });
 

@@ -43,7 +43,9 @@ describe('loadConfig', () => {
     const config = loadConfig({ ...minimal, BACKOPPER_SCHEDULE_BACKEND: 'rules', AWS_REGION: 'eu-central-1' });
     expect(config.documentArn).toBe('arn:aws:ssm:eu-central-1:123456789012:document/Backopper-Backup');
     const explicit = 'arn:aws:ssm:eu-west-1:123456789012:document/Other';
-    expect(loadConfig({ ...minimal, BACKOPPER_SCHEDULE_BACKEND: 'rules', BACKOPPER_DOCUMENT_ARN: explicit }).documentArn).toBe(explicit);
+    expect(
+      loadConfig({ ...minimal, BACKOPPER_SCHEDULE_BACKEND: 'rules', BACKOPPER_DOCUMENT_ARN: explicit }).documentArn,
+    ).toBe(explicit);
   });
 
   it.each([
@@ -56,7 +58,11 @@ describe('loadConfig', () => {
     [{ BACKOPPER_ENVIRONMENTS: '["../live"]' }, 'BACKOPPER_ENVIRONMENTS', 'environment "../live" is not valid'],
     [{ BACKOPPER_ENVIRONMENTS: '["live", "live"]' }, 'BACKOPPER_ENVIRONMENTS', 'listed twice'],
     [{ BACKOPPER_ENVIRONMENTS: '["live", "live-eu"]' }, 'BACKOPPER_ENVIRONMENTS', 'ambiguous schedule names'],
-    [{ BACKOPPER_ENVIRONMENTS: '[{"name": "live", "tagKey": "aws:x"}]' }, 'BACKOPPER_ENVIRONMENTS', 'tagKey "aws:x" is not a tag key'],
+    [
+      { BACKOPPER_ENVIRONMENTS: '[{"name": "live", "tagKey": "aws:x"}]' },
+      'BACKOPPER_ENVIRONMENTS',
+      'tagKey "aws:x" is not a tag key',
+    ],
     [{ BACKOPPER_SCHEDULE_BACKEND: 'cron' }, 'BACKOPPER_SCHEDULE_BACKEND', 'one of scheduler, rules'],
     [{ BACKOPPER_SCHEDULE_ROLE_ARN: 'backopper-role' }, 'BACKOPPER_SCHEDULE_ROLE_ARN', 'an IAM role ARN'],
     [{ BACKOPPER_TIMEZONE: 'Mars/Olympus' }, 'BACKOPPER_TIMEZONE', 'not an IANA time zone'],
@@ -80,14 +86,23 @@ describe('loadConfig', () => {
     }
     expect(thrown).toBeInstanceOf(ConfigError);
     expect((thrown as ConfigError).setting).toBe(variable);
-    expect((thrown as ConfigError).message).toMatch(new RegExp(`^${variable}: .*${problem.replace(/[{}()]/g, '\\$&')}`));
+    expect((thrown as ConfigError).message).toMatch(
+      new RegExp(`^${variable}: .*${problem.replace(/[{}()]/g, '\\$&')}`),
+    );
   });
 
-  it.each([['sunday', 'SUN'], ['Mon', 'MON'], ['SATURDAY', 'SAT']])('reads weekday %s', (text, day) => {
+  it.each([
+    ['sunday', 'SUN'],
+    ['Mon', 'MON'],
+    ['SATURDAY', 'SAT'],
+  ])('reads weekday %s', (text, day) => {
     expect(loadConfig({ ...minimal, BACKOPPER_WEEKLY_DAY: text }).weeklyDay).toBe(day);
   });
 
   it('accepts a window past midnight', () => {
-    expect(loadConfig({ ...minimal, BACKOPPER_BACKUP_WINDOW: '22:30-02:00' }).backupWindow).toEqual({ startMinute: 1350, lengthMinutes: 210 });
+    expect(loadConfig({ ...minimal, BACKOPPER_BACKUP_WINDOW: '22:30-02:00' }).backupWindow).toEqual({
+      startMinute: 1350,
+      lengthMinutes: 210,
+    });
   });
 });

@@ -21,7 +21,10 @@ describe('fetchAppList against a loopback API', () => {
       sleep: async (ms) => void delays.push(ms),
     });
   const failureOf = async (promise: Promise<unknown>): Promise<AppListFetchError> => {
-    const error = await promise.then(() => undefined, (reason: unknown) => reason);
+    const error = await promise.then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
     expect(error).toBeInstanceOf(AppListFetchError);
     return error as AppListFetchError;
   };
@@ -44,7 +47,9 @@ describe('fetchAppList against a loopback API', () => {
     api.setList('live', []);
     const error = await failureOf(fetchFor('live', { secret: 'wrong-secret' }));
     expect(error).toMatchObject({ status: 401, attempts: 1 });
-    expect(error.message).toBe(`app list ${api.urlTemplate.replace('{environment}', 'live')}: HTTP 401 "{\\"error\\":\\"unauthorized\\"}"`);
+    expect(error.message).toBe(
+      `app list ${api.urlTemplate.replace('{environment}', 'live')}: HTTP 401 "{\\"error\\":\\"unauthorized\\"}"`,
+    );
     expect(error.message).not.toContain('wrong-secret');
   });
 
@@ -71,15 +76,30 @@ describe('fetchAppList against a loopback API', () => {
     server.close();
     await once(server, 'close');
     const error = await failureOf(
-      fetchAppList({ url: `http://127.0.0.1:${port}/backups/live`, headerName: 'X-Secret-Key', secret, timeoutMs: 300, retries: 1, sleep: async () => undefined }),
+      fetchAppList({
+        url: `http://127.0.0.1:${port}/backups/live`,
+        headerName: 'X-Secret-Key',
+        secret,
+        timeoutMs: 300,
+        retries: 1,
+        sleep: async () => undefined,
+      }),
     );
     expect(error.attempts).toBe(2);
     expect(error.message).toContain('request failed (');
   });
 
   it.each([
-    ['HTML', { kind: 'raw', status: 200, body: '<html>login</html>', contentType: 'text/html' }, 'answered HTML, not JSON'],
-    ['HTML served as JSON', { kind: 'raw', status: 200, body: '  <!DOCTYPE html>', contentType: 'application/json' }, 'answered HTML, not JSON'],
+    [
+      'HTML',
+      { kind: 'raw', status: 200, body: '<html>login</html>', contentType: 'text/html' },
+      'answered HTML, not JSON',
+    ],
+    [
+      'HTML served as JSON',
+      { kind: 'raw', status: 200, body: '  <!DOCTYPE html>', contentType: 'application/json' },
+      'answered HTML, not JSON',
+    ],
     ['truncated JSON', { kind: 'raw', status: 200, body: '[{"name":"sh' }, 'answered invalid JSON, perhaps truncated'],
     ['an empty body', { kind: 'raw', status: 200, body: '' }, 'answered invalid JSON'],
     ['an object', { kind: 'raw', status: 200, body: '{"apps":[]}' }, 'answered JSON that is not an array (got object)'],

@@ -12,11 +12,19 @@ describe('the Lambdas log through Powertools', () => {
   it('writes JSON lines with level, timestamp, service, request id and the cold-start flag', async () => {
     const { stdout, stderr } = await promisify(execFile)(tsx, [SCRIPT], {
       cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand', AWS_REGION: 'eu-west-1' },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+        AWS_REGION: 'eu-west-1',
+      },
     });
     // Powertools writes warnings and errors to stderr; Lambda sends both streams to the log group.
     expect(stdout).toBe('');
-    const records = stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const records = stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records).toHaveLength(2);
     expect(records[0]).toMatchObject({
       level: 'ERROR',
@@ -34,8 +42,19 @@ describe('the Lambdas log through Powertools', () => {
   it('drops lines below POWERTOOLS_LOG_LEVEL', async () => {
     const { stdout, stderr } = await promisify(execFile)(tsx, [SCRIPT], {
       cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, POWERTOOLS_LOG_LEVEL: 'CRITICAL', AWS_REGION: 'eu-west-1' },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+        AWS_REGION: 'eu-west-1',
+      },
     });
-    expect(stdout + stderr.split('\n').filter((line) => line.startsWith('{')).join('')).toBe('');
+    expect(
+      stdout +
+        stderr
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .join(''),
+    ).toBe('');
   });
 });

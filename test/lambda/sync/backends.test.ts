@@ -6,7 +6,8 @@ import { withoutBackoffWaits } from '../../fakes/instant-backoff';
 import { createSyncWorld, type SyncWorld } from '../../fakes/sync-world';
 
 const window = parseBackupWindow('01:00-05:00');
-const localSlot = (app: string) => slotFor({ environment: 'live', app, frequency: 'daily', window, weeklyDay: 'SUN', timeZone: 'Europe/Amsterdam' });
+const localSlot = (app: string) =>
+  slotFor({ environment: 'live', app, frequency: 'daily', window, weeklyDay: 'SUN', timeZone: 'Europe/Amsterdam' });
 
 describe('the Scheduler backend', () => {
   let world: SyncWorld;
@@ -39,7 +40,13 @@ describe('the Scheduler backend', () => {
       Targets: [{ Key: 'tag:backopper:environment', Values: ['live'] }],
       MaxConcurrency: '100%',
       MaxErrors: '100%',
-      Parameters: { app: ['shop-0000'], environment: ['live'], engine: ['mysql'], projectType: ['laravel'], executionTimeout: ['3600'] },
+      Parameters: {
+        app: ['shop-0000'],
+        environment: ['live'],
+        engine: ['mysql'],
+        projectType: ['laravel'],
+        executionTimeout: ['3600'],
+      },
       TimeoutSeconds: 600,
       CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchLogGroupName: '/backopper/commands' },
       Comment: 'backopper backup of shop-0000 (live)',
@@ -80,14 +87,23 @@ describe('the EventBridge rules backend', () => {
     const stored = world.eventBridge.rule('backopper-live-shop-0000');
     const { hour, minute } = localSlot('shop-0000');
     // January in Amsterdam is UTC+1.
-    expect(stored?.rule).toMatchObject({ ScheduleExpression: `cron(${minute} ${(hour + 23) % 24} * * ? *)`, State: 'ENABLED' });
+    expect(stored?.rule).toMatchObject({
+      ScheduleExpression: `cron(${minute} ${(hour + 23) % 24} * * ? *)`,
+      State: 'ENABLED',
+    });
     expect(stored?.rule.Description).toMatch(/^managed by backopper \(environment live, app shop-0000\)/);
     expect(stored?.targets).toEqual([
       {
         Id: 'backopper-backup',
         Arn: 'arn:aws:ssm:eu-west-1:123456789012:document/Backopper-Backup',
         RoleArn: 'arn:aws:iam::123456789012:role/backopper-schedules',
-        Input: JSON.stringify({ app: ['shop-0000'], environment: ['live'], engine: ['mysql'], projectType: ['laravel'], executionTimeout: ['3600'] }),
+        Input: JSON.stringify({
+          app: ['shop-0000'],
+          environment: ['live'],
+          engine: ['mysql'],
+          projectType: ['laravel'],
+          executionTimeout: ['3600'],
+        }),
         RunCommandParameters: { RunCommandTargets: [{ Key: 'tag:backopper:environment', Values: ['live'] }] },
         RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 3 },
         DeadLetterConfig: { Arn: 'arn:aws:sqs:eu-west-1:123456789012:backopper-dead-letters' },

@@ -8,14 +8,32 @@ import { parseBackupWindow } from '../../../common/settings/rules';
 import { unstableLocalMinutes } from '../../../lambda/sync/daylight-saving';
 import { slotFor } from '../../../lambda/sync/slots';
 
-const ZONES = ['Europe/Amsterdam', 'America/New_York', 'Australia/Sydney', 'America/Santiago', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Africa/Casablanca', 'UTC', 'Asia/Kolkata'];
+const ZONES = [
+  'Europe/Amsterdam',
+  'America/New_York',
+  'Australia/Sydney',
+  'America/Santiago',
+  'Australia/Lord_Howe',
+  'Pacific/Chatham',
+  'Africa/Casablanca',
+  'UTC',
+  'Asia/Kolkata',
+];
 const YEARS = [2025, 2026, 2027, 2030, 2035];
 const WINDOWS = ['01:00-05:00', '00:00-04:00', '02:00-03:00', '22:00-04:00'];
 const MINUTE = 60_000;
 
 /** How often each local "YYYY-MM-DD HH:MM" occurs, over the UTC minutes of [from, to). */
 function localOccurrences(timeZone: string, from: number, to: number): Map<string, number> {
-  const format = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  const format = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
   const counts = new Map<string, number>();
   for (let instant = from; instant < to; instant += MINUTE) {
     const key = format.format(instant);
@@ -74,7 +92,9 @@ describe('backup slots and daylight saving', () => {
     const amsterdam = unstableLocalMinutes('Europe/Amsterdam');
     expect([...amsterdam].sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, minute) => 120 + minute));
     // Lord Howe moves by 30 minutes: 02:00-02:30 is skipped in October, 01:30-02:00 repeated in April.
-    expect([...unstableLocalMinutes('Australia/Lord_Howe')].sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, minute) => 90 + minute));
+    expect([...unstableLocalMinutes('Australia/Lord_Howe')].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 60 }, (_, minute) => 90 + minute),
+    );
     expect(unstableLocalMinutes('UTC').size).toBe(0);
   });
 
@@ -82,12 +102,29 @@ describe('backup slots and daylight saving', () => {
     const window = parseBackupWindow('01:00-05:00');
     const moved = Array.from({ length: 200 }, (_, index) => `site-${index}`).filter((app) => {
       const utc = slotFor({ environment: 'live', app, frequency: 'daily', window, weeklyDay: 'SUN', timeZone: 'UTC' });
-      const amsterdam = slotFor({ environment: 'live', app, frequency: 'daily', window, weeklyDay: 'SUN', timeZone: 'Europe/Amsterdam' });
+      const amsterdam = slotFor({
+        environment: 'live',
+        app,
+        frequency: 'daily',
+        window,
+        weeklyDay: 'SUN',
+        timeZone: 'Europe/Amsterdam',
+      });
       return utc.hour !== amsterdam.hour || utc.minute !== amsterdam.minute;
     });
-    for (const app of moved) expect(slotFor({ environment: 'live', app, frequency: 'daily', window, weeklyDay: 'SUN', timeZone: 'UTC' }).hour).toBe(2);
+    for (const app of moved)
+      expect(
+        slotFor({ environment: 'live', app, frequency: 'daily', window, weeklyDay: 'SUN', timeZone: 'UTC' }).hour,
+      ).toBe(2);
     expect(moved.length).toBeGreaterThan(20);
-    const gapOnly = slotFor({ environment: 'live', app: 'shop', frequency: 'daily', window: parseBackupWindow('02:00-03:00'), weeklyDay: 'SUN', timeZone: 'Europe/Amsterdam' });
+    const gapOnly = slotFor({
+      environment: 'live',
+      app: 'shop',
+      frequency: 'daily',
+      window: parseBackupWindow('02:00-03:00'),
+      weeklyDay: 'SUN',
+      timeZone: 'Europe/Amsterdam',
+    });
     expect(gapOnly).toMatchObject({ hour: 3, minute: 0 });
   });
 });

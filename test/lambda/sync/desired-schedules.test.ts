@@ -16,7 +16,12 @@ const context: DesiredContext = {
   deliveryTimeoutSeconds: 600,
   logGroupName: undefined,
 };
-const app = (name: string, frequency: AppSpec['frequency'] = 'daily'): AppSpec => ({ name, frequency, engine: 'mysql', projectType: 'wordpress' });
+const app = (name: string, frequency: AppSpec['frequency'] = 'daily'): AppSpec => ({
+  name,
+  frequency,
+  engine: 'mysql',
+  projectType: 'wordpress',
+});
 const fifty = Array.from({ length: 50 }, (_, i) => app(`client-site-${i}`));
 
 describe('buildDesiredSchedules: slots', () => {
@@ -32,21 +37,41 @@ describe('buildDesiredSchedules: slots', () => {
   });
 
   it('keeps an app in its slot when other apps come and go, and from run to run', () => {
-    const slotOf = (apps: AppSpec[]) => buildDesiredSchedules(apps, context).find((s) => s.app === 'client-site-7')?.timing;
+    const slotOf = (apps: AppSpec[]) =>
+      buildDesiredSchedules(apps, context).find((s) => s.app === 'client-site-7')?.timing;
     expect(slotOf(fifty)).toEqual(slotOf(fifty.slice(5, 10)));
     expect(slotOf(fifty)).toEqual(slotOf([...fifty].reverse()));
   });
 
   it('gives the same app different slots in different environments', () => {
     const slots = ['live', 'staging', 'acceptance'].map((environment) =>
-      JSON.stringify(slotFor({ environment, app: 'shop', frequency: 'daily', window: context.window, weeklyDay: 'SUN', timeZone: context.timeZone })),
+      JSON.stringify(
+        slotFor({
+          environment,
+          app: 'shop',
+          frequency: 'daily',
+          window: context.window,
+          weeklyDay: 'SUN',
+          timeZone: context.timeZone,
+        }),
+      ),
     );
     expect(new Set(slots).size).toBe(3);
   });
 
   it('handles a window past midnight', () => {
     const window = parseBackupWindow('23:00-01:00');
-    const hours = fifty.map((a) => slotFor({ environment: 'live', app: a.name, frequency: 'daily', window, weeklyDay: 'SUN', timeZone: context.timeZone }).hour);
+    const hours = fifty.map(
+      (a) =>
+        slotFor({
+          environment: 'live',
+          app: a.name,
+          frequency: 'daily',
+          window,
+          weeklyDay: 'SUN',
+          timeZone: context.timeZone,
+        }).hour,
+    );
     expect(new Set(hours)).toEqual(new Set([23, 0]));
   });
 
@@ -62,8 +87,17 @@ describe('buildDesiredSchedules: slots', () => {
 
   it('sends the document parameters and a bounded comment naming app and environment', () => {
     const long = 'x'.repeat(64);
-    const [spec] = buildDesiredSchedules([app(long)], { ...context, environment: { name: 'e'.repeat(32), tagKey: 'k', tagValue: 'v' } });
-    expect(spec?.command.parameters).toEqual({ app: long, environment: 'e'.repeat(32), engine: 'mysql', projectType: 'wordpress', executionTimeout: '3600' });
+    const [spec] = buildDesiredSchedules([app(long)], {
+      ...context,
+      environment: { name: 'e'.repeat(32), tagKey: 'k', tagValue: 'v' },
+    });
+    expect(spec?.command.parameters).toEqual({
+      app: long,
+      environment: 'e'.repeat(32),
+      engine: 'mysql',
+      projectType: 'wordpress',
+      executionTimeout: '3600',
+    });
     expect(spec?.command.comment).toHaveLength(100);
     expect(spec?.command.comment.startsWith(`backopper backup of ${long} (`)).toBe(true);
     expect(spec?.command.targets).toEqual([{ key: 'tag:k', values: ['v'] }]);
@@ -93,7 +127,13 @@ describe('scheduleName', () => {
 describe('toUtcTiming (EventBridge rules run in UTC)', () => {
   const winter = new Date('2025-01-15T12:00:00Z');
   const summer = new Date('2025-07-15T12:00:00Z');
-  const local = (frequency: AppSpec['frequency'], hour: number, minute: number): ScheduleTiming => ({ frequency, hour, minute, weekday: 'SUN', monthDay: 1 });
+  const local = (frequency: AppSpec['frequency'], hour: number, minute: number): ScheduleTiming => ({
+    frequency,
+    hour,
+    minute,
+    weekday: 'SUN',
+    monthDay: 1,
+  });
   it.each([
     ['Amsterdam winter', 'Europe/Amsterdam', winter, local('daily', 2, 15), 'cron(15 1 * * ? *)'],
     ['Amsterdam summer', 'Europe/Amsterdam', summer, local('daily', 2, 15), 'cron(15 0 * * ? *)'],
@@ -108,6 +148,10 @@ describe('toUtcTiming (EventBridge rules run in UTC)', () => {
   });
 
   it('knows the offsets', () => {
-    expect([utcOffsetMinutes('Europe/Amsterdam', winter), utcOffsetMinutes('Europe/Amsterdam', summer), utcOffsetMinutes('Asia/Kolkata', winter)]).toEqual([60, 120, 330]);
+    expect([
+      utcOffsetMinutes('Europe/Amsterdam', winter),
+      utcOffsetMinutes('Europe/Amsterdam', summer),
+      utcOffsetMinutes('Asia/Kolkata', winter),
+    ]).toEqual([60, 120, 330]);
   });
 });

@@ -26,7 +26,9 @@ describe('the parameters the sync sends match the Backopper-Backup document', ()
     for (const spec of specs) {
       expect(Object.keys(spec.command.parameters).sort()).toEqual(Object.keys(DOCUMENT_PARAMETER_PATTERNS).sort());
       for (const [name, value] of Object.entries(spec.command.parameters)) {
-        expect(value).toMatch(new RegExp(DOCUMENT_PARAMETER_PATTERNS[name as keyof typeof DOCUMENT_PARAMETER_PATTERNS]));
+        expect(value).toMatch(
+          new RegExp(DOCUMENT_PARAMETER_PATTERNS[name as keyof typeof DOCUMENT_PARAMETER_PATTERNS]),
+        );
       }
     }
   });

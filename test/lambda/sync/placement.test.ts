@@ -18,19 +18,49 @@ const report = (instanceId: string, apps: string[], daysAgo = 0, environment = '
 
 describe('buildPlacement', () => {
   it.each([
-    { case: 'one server', reports: [report('i-b', ['shop']), report('i-a', ['blog'])], app: 'shop', expected: { kind: 'held', instanceIds: ['i-b'] } },
-    { case: 'two servers: the first in sort order', reports: [report('i-b', ['shop']), report('i-a', ['shop'])], app: 'shop', expected: { kind: 'several', instanceIds: ['i-a'], holders: ['i-a', 'i-b'] } },
+    {
+      case: 'one server',
+      reports: [report('i-b', ['shop']), report('i-a', ['blog'])],
+      app: 'shop',
+      expected: { kind: 'held', instanceIds: ['i-b'] },
+    },
+    {
+      case: 'two servers: the first in sort order',
+      reports: [report('i-b', ['shop']), report('i-a', ['shop'])],
+      app: 'shop',
+      expected: { kind: 'several', instanceIds: ['i-a'], holders: ['i-a', 'i-b'] },
+    },
     { case: 'no server', reports: [report('i-a', ['blog'])], app: 'shop', expected: { kind: 'unknown' } },
-    { case: 'a stale report is ignored', reports: [report('i-a', ['shop'], 4), report('i-b', ['shop'], 1)], app: 'shop', expected: { kind: 'held', instanceIds: ['i-b'] } },
-    { case: "another environment's rows are ignored", reports: [report('i-a', ['shop'], 0, 'staging')], app: 'shop', expected: { kind: 'unknown' } },
+    {
+      case: 'a stale report is ignored',
+      reports: [report('i-a', ['shop'], 4), report('i-b', ['shop'], 1)],
+      app: 'shop',
+      expected: { kind: 'held', instanceIds: ['i-b'] },
+    },
+    {
+      case: "another environment's rows are ignored",
+      reports: [report('i-a', ['shop'], 0, 'staging')],
+      app: 'shop',
+      expected: { kind: 'unknown' },
+    },
   ])('$case', ({ reports, app, expected }) => {
-    expect(buildPlacement({ reports, environment: 'live', now: WORLD_NOW, maxAgeDays: 3 }).placementOf(app)).toEqual(expected);
+    expect(buildPlacement({ reports, environment: 'live', now: WORLD_NOW, maxAgeDays: 3 }).placementOf(app)).toEqual(
+      expected,
+    );
   });
 
   it('says which servers were stale and whether the environment is inventoried at all', () => {
-    const map = buildPlacement({ reports: [report('i-old', ['shop'], 10), report('i-new', ['blog'])], environment: 'live', now: WORLD_NOW, maxAgeDays: 3 });
+    const map = buildPlacement({
+      reports: [report('i-old', ['shop'], 10), report('i-new', ['blog'])],
+      environment: 'live',
+      now: WORLD_NOW,
+      maxAgeDays: 3,
+    });
     expect([map.inventoried, map.servers, map.stale]).toEqual([true, ['i-new'], ['i-old']]);
-    expect(buildPlacement({ reports: [report('i-old', ['shop'], 10)], environment: 'live', now: WORLD_NOW, maxAgeDays: 3 }).inventoried).toBe(false);
+    expect(
+      buildPlacement({ reports: [report('i-old', ['shop'], 10)], environment: 'live', now: WORLD_NOW, maxAgeDays: 3 })
+        .inventoried,
+    ).toBe(false);
   });
 });
 
@@ -57,11 +87,19 @@ describe.each(['scheduler', 'rules'] as const)('sync with the %s backend: placem
     expect(outcome.summary.environments[0]?.placement).toEqual({
       targeted: 3,
       fallback: 1,
-      onSeveralServers: [{ app: 'shop-0001', instanceId: 'i-0000000000000000a', holders: ['i-0000000000000000a', 'i-0000000000000000b'] }],
+      onSeveralServers: [
+        {
+          app: 'shop-0001',
+          instanceId: 'i-0000000000000000a',
+          holders: ['i-0000000000000000a', 'i-0000000000000000b'],
+        },
+      ],
       onNoServer: ['shop-0003'],
       staleServers: [],
     });
-    expect(world.logs.some((log) => log.level === 'warn' && log.message.startsWith('app on several servers'))).toBe(true);
+    expect(world.logs.some((log) => log.level === 'warn' && log.message.startsWith('app on several servers'))).toBe(
+      true,
+    );
   });
 
   it('moves the schedule to the new server on the next sync (a drift in the target), and leaves it alone after', async () => {
@@ -87,12 +125,19 @@ describe.each(['scheduler', 'rules'] as const)('sync with the %s backend: placem
   });
 
   it('reads every page of the inventory (50 servers a page) and finds an app on the last one', async () => {
-    for (let index = 0; index < 120; index += 1) world.reportApps(`i-${String(index).padStart(17, '0')}`, 'live', index === 119 ? ['shop-0002'] : [`other-${index}`]);
+    for (let index = 0; index < 120; index += 1)
+      world.reportApps(
+        `i-${String(index).padStart(17, '0')}`,
+        'live',
+        index === 119 ? ['shop-0002'] : [`other-${index}`],
+      );
     world.reportApps('i-zzzzzzzzzzzzzzzzz', 'staging', ['shop-0003']);
     world.resetCounts();
     await world.sync();
     expect(world.ssm.calls.counts.GetInventory).toBe(3);
-    expect(world.targetsOf(name('shop-0002'))).toEqual([{ Key: 'InstanceIds', Values: [`i-${'119'.padStart(17, '0')}`] }]);
+    expect(world.targetsOf(name('shop-0002'))).toEqual([
+      { Key: 'InstanceIds', Values: [`i-${'119'.padStart(17, '0')}`] },
+    ]);
     expect(world.targetsOf(name('shop-0003'))?.[0]?.Key).toBe('tag:backopper:environment');
   });
 
@@ -100,7 +145,11 @@ describe.each(['scheduler', 'rules'] as const)('sync with the %s backend: placem
     world.reportApps('i-0000000000000000a', 'live', ['shop-0000']);
     const answer = world.ssm.answer.bind(world.ssm);
     world.ssm.answer = (command, input) => {
-      if (command === 'GetInventory') throw Object.assign(new Error('User is not authorized to perform: ssm:GetInventory'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+      if (command === 'GetInventory')
+        throw Object.assign(new Error('User is not authorized to perform: ssm:GetInventory'), {
+          name: 'AccessDeniedException',
+          $metadata: { httpStatusCode: 400 },
+        });
       return answer(command, input);
     };
     const outcome = await world.sync();
@@ -118,7 +167,8 @@ describe('the stored SendCommand, sent', () => {
       world.reportApps('i-0000000000000000a', 'live', ['shop-0000']);
       await world.sync();
       const ssm = new FakeRunCommand({ documents: { 'Backopper-Backup': {} }, now: () => WORLD_NOW });
-      for (const id of ['i-0000000000000000a', 'i-0000000000000000b', 'i-0000000000000000c']) ssm.addInstance(id, { 'backopper:environment': 'live' });
+      for (const id of ['i-0000000000000000a', 'i-0000000000000000b', 'i-0000000000000000c'])
+        ssm.addInstance(id, { 'backopper:environment': 'live' });
       const invocations = (app: string) => {
         const request = { ...world.sendCommandOf(`backopper-live-${app}`), Parameters: {} };
         expect(request).toMatchObject({ MaxConcurrency: '100%', MaxErrors: '100%' });

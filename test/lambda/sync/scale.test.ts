@@ -5,8 +5,12 @@ describe.each(['scheduler', 'rules'] as const)('sync with the %s backend at scal
   it('syncs 2,000 apps in each of three environments, then converges with zero writes', async () => {
     const { first, converged } = await measureSyncCalls({ backend, appsPerEnvironment: 2000, throttleEvery: 97 });
     // Printed for the issue's closing note and the benchmark: calls per command of each run.
-    console.log(`[${backend}] first run: ${JSON.stringify(first.calls)} writes=${first.writes} reads=${first.reads} throttled=${first.throttled} ${first.durationMs} ms`);
-    console.log(`[${backend}] converged run: ${JSON.stringify(converged.calls)} writes=${converged.writes} reads=${converged.reads} throttled=${converged.throttled} ${converged.durationMs} ms`);
+    console.log(
+      `[${backend}] first run: ${JSON.stringify(first.calls)} writes=${first.writes} reads=${first.reads} throttled=${first.throttled} ${first.durationMs} ms`,
+    );
+    console.log(
+      `[${backend}] converged run: ${JSON.stringify(converged.calls)} writes=${converged.writes} reads=${converged.reads} throttled=${converged.throttled} ${converged.durationMs} ms`,
+    );
 
     expect(first.summary.ok).toBe(true);
     expect(first.summary.environments.map((e) => [e.environment, e.fetched, e.created, e.errors.length])).toEqual([

@@ -42,7 +42,8 @@ describe.each([
     if (backend === 'rules') {
       // Three targets on one rule: ListTargetsByRule has two pages for it.
       world.eventBridge.edit('backopper-live-shop-0004', (stored) => {
-        for (const id of ['extra-1', 'extra-2']) stored.targets.set(id, { Id: id, Arn: 'arn:aws:lambda:eu-west-1:123456789012:function:x' });
+        for (const id of ['extra-1', 'extra-2'])
+          stored.targets.set(id, { Id: id, Arn: 'arn:aws:lambda:eu-west-1:123456789012:function:x' });
       });
     }
     world.resetCounts();
@@ -54,7 +55,9 @@ describe.each([
     } else {
       expect(world.counts()).toMatchObject({ ListRules: 5, ListTargetsByRule: 10, RemoveTargets: 1 });
       expect(second.summary.environments[0]).toMatchObject({ unchanged: 8, updated: 1, created: 0 });
-      expect(world.eventBridge.rule('backopper-live-shop-0004')?.targets.map((target) => target.Id)).toEqual(['backopper-backup']);
+      expect(world.eventBridge.rule('backopper-live-shop-0004')?.targets.map((target) => target.Id)).toEqual([
+        'backopper-backup',
+      ]);
     }
   });
 });

@@ -6,7 +6,11 @@ import { createSyncWorld, type SyncWorld } from '../../fakes/sync-world';
 const garbage: [string, ApiBehaviour, number][] = [
   ['HTTP 500 (retried)', { kind: 'raw', status: 500, body: 'Internal Server Error', contentType: 'text/plain' }, 2],
   ['a timeout (retried)', { kind: 'hang' }, 2],
-  ['an HTML page with status 200', { kind: 'raw', status: 200, body: '<!doctype html><h1>Maintenance</h1>', contentType: 'text/html' }, 1],
+  [
+    'an HTML page with status 200',
+    { kind: 'raw', status: 200, body: '<!doctype html><h1>Maintenance</h1>', contentType: 'text/html' },
+    1,
+  ],
   ['{} instead of an array', { kind: 'raw', status: 200, body: '{}' }, 1],
   ['truncated JSON', { kind: 'raw', status: 200, body: JSON.stringify(makeApps(5, 'stage')).slice(0, 150) }, 1],
   ['HTTP 404', { kind: 'raw', status: 404, body: '{"error":"not found"}' }, 1],
@@ -28,25 +32,28 @@ describe.each(['scheduler', 'rules'] as const)('sync with the %s backend: safety
     await world.close();
   });
 
-  it.each(garbage)('leaves an environment untouched and fails the invocation when the API answers %s', async (_, behaviour, requests) => {
-    const before = world.names().map((name) => [name, world.expressionOf(name)]);
-    world.api.setBehaviour('staging', behaviour);
-    world.api.setList('live', makeApps(5, 'shop')); // live still syncs: one new app
+  it.each(garbage)(
+    'leaves an environment untouched and fails the invocation when the API answers %s',
+    async (_, behaviour, requests) => {
+      const before = world.names().map((name) => [name, world.expressionOf(name)]);
+      world.api.setBehaviour('staging', behaviour);
+      world.api.setList('live', makeApps(5, 'shop')); // live still syncs: one new app
 
-    const outcome = await world.sync();
-    expect(outcome.ok).toBe(false);
-    const [staging, live] = outcome.summary.environments;
-    expect(staging).toMatchObject({ status: 'unknown', created: 0, updated: 0, deleted: 0 });
-    expect(live).toMatchObject({ status: 'ok', created: 1 });
-    expect(world.writes()).toBe(backend === 'scheduler' ? 1 : 2); // the one live create, nothing for staging
-    expect(world.names().filter((name) => name.startsWith('backopper-staging-'))).toHaveLength(6);
-    expect(before.every(([name, expression]) => world.expressionOf(name as string) === expression)).toBe(true);
-    expect(world.api.requests.filter((request) => request.environment === 'staging')).toHaveLength(requests);
+      const outcome = await world.sync();
+      expect(outcome.ok).toBe(false);
+      const [staging, live] = outcome.summary.environments;
+      expect(staging).toMatchObject({ status: 'unknown', created: 0, updated: 0, deleted: 0 });
+      expect(live).toMatchObject({ status: 'ok', created: 1 });
+      expect(world.writes()).toBe(backend === 'scheduler' ? 1 : 2); // the one live create, nothing for staging
+      expect(world.names().filter((name) => name.startsWith('backopper-staging-'))).toHaveLength(6);
+      expect(before.every(([name, expression]) => world.expressionOf(name as string) === expression)).toBe(true);
+      expect(world.api.requests.filter((request) => request.environment === 'staging')).toHaveLength(requests);
 
-    const logged = JSON.stringify(world.logs) + JSON.stringify(outcome.summary) + String(outcome.error);
-    expect(logged).toContain(`${world.api.urlTemplate.replace('{environment}', 'staging')}`);
-    expect(logged).not.toContain(world.secret);
-  });
+      const logged = JSON.stringify(world.logs) + JSON.stringify(outcome.summary) + String(outcome.error);
+      expect(logged).toContain(`${world.api.urlTemplate.replace('{environment}', 'staging')}`);
+      expect(logged).not.toContain(world.secret);
+    },
+  );
 
   it('recovers when a retry of a 500 succeeds', async () => {
     world.api.setBehaviour('staging', {
@@ -107,7 +114,10 @@ describe.each(['scheduler', 'rules'] as const)('sync with the %s backend: safety
     const foreign = world.names().filter((name) => !ours.has(name));
     expect(foreign).toHaveLength(4);
     const snapshot = () =>
-      JSON.stringify([foreign.map((name) => world.expressionOf(name)), world.scheduler.schedule('backopper-live-shop-0001', 'default')]);
+      JSON.stringify([
+        foreign.map((name) => world.expressionOf(name)),
+        world.scheduler.schedule('backopper-live-shop-0001', 'default'),
+      ]);
     const before = snapshot();
     world.api.setList('live', makeApps(5, 'shop'));
 
@@ -115,7 +125,9 @@ describe.each(['scheduler', 'rules'] as const)('sync with the %s backend: safety
     expect(outcome.ok).toBe(false); // the name conflict is reported
     const live = outcome.summary.environments[1];
     expect(live).toMatchObject({ status: 'failed', created: 0, deleted: 0, unchanged: 4 });
-    expect(live?.errors.join()).toContain('backopper-live-shop-0004: name taken by a schedule without the backopper marker');
+    expect(live?.errors.join()).toContain(
+      'backopper-live-shop-0004: name taken by a schedule without the backopper marker',
+    );
     expect(world.expressionOf('backopper-live-shop-0004')).toBe('cron(0 3 * * ? *)');
     expect(snapshot()).toBe(before);
     expect(world.names()).toEqual(expect.arrayContaining(foreign));
@@ -123,8 +135,12 @@ describe.each(['scheduler', 'rules'] as const)('sync with the %s backend: safety
 
   it('fails at start, naming the variable, when the configuration is wrong', async () => {
     await expect(world.sync({ env: { BACKOPPER_ENVIRONMENTS: '{"name":"live"}' } })).rejects.toThrow(ConfigError);
-    await expect(world.sync({ env: { BACKOPPER_ENVIRONMENTS: '{"name":"live"}' } })).rejects.toThrow(/^BACKOPPER_ENVIRONMENTS: /);
-    await expect(world.sync({ env: { BACKOPPER_SCHEDULE_ROLE_ARN: '' } })).rejects.toThrow(/BACKOPPER_SCHEDULE_ROLE_ARN: is required/);
+    await expect(world.sync({ env: { BACKOPPER_ENVIRONMENTS: '{"name":"live"}' } })).rejects.toThrow(
+      /^BACKOPPER_ENVIRONMENTS: /,
+    );
+    await expect(world.sync({ env: { BACKOPPER_SCHEDULE_ROLE_ARN: '' } })).rejects.toThrow(
+      /BACKOPPER_SCHEDULE_ROLE_ARN: is required/,
+    );
     expect(world.writes() + world.reads()).toBe(0);
   });
 });

@@ -15,10 +15,19 @@ const hostile: [unknown, string][] = [
   [{ ...valid }, 'app name nothing is not a folder name'],
   [null, 'entry 12 is not an object (got null)'],
   ['just-a-string', 'entry 13 is not an object (got string)'],
-  [{ ...valid, name: 'fortnightly-app', frequency: 'fortnightly' }, 'app "fortnightly-app": frequency "fortnightly" is not one of'],
+  [
+    { ...valid, name: 'fortnightly-app', frequency: 'fortnightly' },
+    'app "fortnightly-app": frequency "fortnightly" is not one of',
+  ],
   [{ ...valid, name: 'oracle-app', db_engine: 'oracle' }, 'app "oracle-app": db engine "oracle" is not one of'],
-  [{ ...valid, name: 'typeless-app', project_type: '../../etc' }, 'app "typeless-app": project type "../../etc" is not valid'],
-  [{ ...valid, name: '-rf' }, 'app name "-rf" is not a folder name (letters, digits, . _ -, not starting with "." or "-"'],
+  [
+    { ...valid, name: 'typeless-app', project_type: '../../etc' },
+    'app "typeless-app": project type "../../etc" is not valid',
+  ],
+  [
+    { ...valid, name: '-rf' },
+    'app name "-rf" is not a folder name (letters, digits, . _ -, not starting with "." or "-"',
+  ],
 ];
 
 describe.each(['scheduler', 'rules'] as const)('sync with the %s backend: validating the list', (backend) => {
@@ -77,7 +86,10 @@ describe.each(['scheduler', 'rules'] as const)('sync with the %s backend: valida
 
   it('gives an app with a 64-character name a shortened, hashed schedule name and converges', async () => {
     const long = `a-very-long-client-name-${'x'.repeat(40)}`;
-    world.api.setList('live', [{ ...valid, name: long }, { ...valid, name: `${long.slice(0, -1)}y` }]);
+    world.api.setList('live', [
+      { ...valid, name: long },
+      { ...valid, name: `${long.slice(0, -1)}y` },
+    ]);
     const first = await world.sync();
     expect(first.summary.environments[0]).toMatchObject({ status: 'ok', created: 2 });
     const names = world.names();
