@@ -1,7 +1,8 @@
 // The boundaries between the deployables, checked by `npm run lint` (dependency-cruiser).
-// agent/ is what every server downloads: it stands on common/ alone. The Lambdas stand on common/ and
-// lambda/shared/. The ops CLI may use the agent only through its public module. infra/ is the CDK app:
-// it takes names and constants from common/, never runtime code from lambda/, ops/ or agent/.
+// agent/ is what every server downloads: it stands on common/ alone. control/ is the control-plane core
+// that the Lambdas and the ops CLI share; it stands on common/. The Lambdas are thin handlers on control/
+// and common/; the ops CLI uses control/, never a Lambda's files, and the agent only through its public
+// module. infra/ is the CDK app: it takes names and constants from common/, never runtime code.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -17,13 +18,20 @@ module.exports = {
       severity: 'error',
       comment: 'the agent bundle imports only agent/ and common/',
       from: { path: '^agent/' },
-      to: { path: '^(lambda|ops|infra|test|bench|scripts)/' },
+      to: { path: '^(control|lambda|ops|infra|test|bench|scripts)/' },
     },
     {
       name: 'common-stands-alone',
       severity: 'error',
       comment: 'common/ is shared by every deployable and imports none of them',
       from: { path: '^common/' },
+      to: { path: '^(agent|control|lambda|ops|infra|test|bench|scripts)/' },
+    },
+    {
+      name: 'control-stands-on-common',
+      severity: 'error',
+      comment: 'the control-plane core is shared by the Lambdas and the ops CLI and imports neither',
+      from: { path: '^control/' },
       to: { path: '^(agent|lambda|ops|infra|test|bench|scripts)/' },
     },
     {
@@ -33,11 +41,11 @@ module.exports = {
       to: { path: '^(agent|ops|infra|test|bench|scripts)/' },
     },
     {
-      name: 'lambdas-share-through-shared',
+      name: 'lambdas-share-through-control',
       severity: 'error',
-      comment: 'one Lambda does not reach into another: what they share lives in lambda/shared/',
-      from: { path: '^lambda/([^/]+)/', pathNot: '^lambda/shared/' },
-      to: { path: '^lambda/', pathNot: ['^lambda/$1/', '^lambda/shared/'] },
+      comment: 'one Lambda does not reach into another: what they share lives in control/',
+      from: { path: '^lambda/([^/]+)/' },
+      to: { path: '^lambda/', pathNot: '^lambda/$1/' },
     },
     {
       name: 'ops-uses-agent-public-module',
@@ -46,17 +54,18 @@ module.exports = {
       to: { path: '^agent/', pathNot: '^agent/index\\.ts$' },
     },
     {
-      name: 'ops-not-infra',
+      name: 'ops-not-lambda-or-infra',
       severity: 'error',
+      comment: 'the CLI shares logic with the Lambdas through control/, never through their files',
       from: { path: '^ops/' },
-      to: { path: '^(infra|test|bench|scripts)/' },
+      to: { path: '^(lambda|infra|test|bench|scripts)/' },
     },
     {
       name: 'infra-takes-no-runtime-code',
       severity: 'error',
       comment: 'infra/ bundles the Lambdas by path; it imports only names and constants (common/)',
       from: { path: '^infra/' },
-      to: { path: '^(agent|lambda|ops|test|bench|scripts)/' },
+      to: { path: '^(agent|control|lambda|ops|test|bench|scripts)/' },
     },
     {
       name: 'no-unresolvable',

@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
-import type { ActualSchedule, DesiredSchedule } from '../../lambda/sync/backends/types';
-import { planScheduleChanges } from '../../lambda/sync/plan';
+import type { ActualSchedule, DesiredSchedule } from '../../control/sync/backends/types';
+import { planScheduleChanges } from '../../control/sync/plan';
 import { measureRunsPerNight, measureSyncCalls } from '../../test/fakes/measure-sync';
 import type { Row } from '../table';
 

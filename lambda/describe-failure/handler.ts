@@ -15,9 +15,9 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { createAwsClient } from '../shared/aws-clients';
+import { createAwsClient } from '../../control/aws-clients';
 import { RUN_STEP } from '../../common/names';
-import { createLambdaLogger, type InvocationContext, type LambdaLogger } from '../shared/log';
+import { createLambdaLogger, type InvocationContext, type LambdaLogger } from '../../control/log';
 import { alertMessages, chatbotNotification } from './alert-text';
 import {
   type BackupFailure,

@@ -8,13 +8,13 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { createAwsClient } from '../shared/aws-clients';
-import type { Environment } from '../shared/config';
-import { describeError } from '../shared/errors';
-import { loadFreshnessConfig } from './config';
+import { createAwsClient } from '../../control/aws-clients';
+import type { Environment } from '../../control/config';
+import { describeError } from '../../control/errors';
+import { loadFreshnessConfig } from '../../control/freshness/config';
 import { type FreshnessReport, formatFreshnessAlert, freshnessMetricLine } from './report';
 import { type FreshnessDependencies, runFreshnessCheck } from './run-freshness';
-import { createLambdaLogger, type InvocationContext, type LambdaLogger, type Logger } from '../shared/log';
+import { createLambdaLogger, type InvocationContext, type LambdaLogger, type Logger } from '../../control/log';
 
 /** Thrown after alerting when the check could not look at everything (or the alert could not be sent). */
 export class FreshnessCheckError extends Error {

@@ -4,9 +4,9 @@
  */
 import type { DbEngine, Frequency } from '../../common/app-spec';
 import { formatBytes } from '../../common/format';
-import type { BackupObject } from '../shared/backup-objects';
-import { describeProblem, type RunProblem } from '../shared/recorded-backups';
-import { type Assessment, formatAge, FREQUENCY_SECONDS, STALE_AFTER_INTERVALS } from './assess';
+import type { BackupObject } from '../../control/backup-objects';
+import { describeProblem, type RunProblem } from '../../control/recorded-backups';
+import { type Assessment, formatAge, FREQUENCY_SECONDS, STALE_AFTER_INTERVALS } from '../../control/freshness/assess';
 import { FRESHNESS_METRICS, FRESHNESS_NAMESPACE } from '../../common/names';
 
 /** One app's verdict. */

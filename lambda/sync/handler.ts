@@ -7,11 +7,11 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { createAwsClient } from '../shared/aws-clients';
-import { type Environment, loadConfig } from '../shared/config';
-import { describeError, SyncFailedError } from '../shared/errors';
-import { createLambdaLogger, type InvocationContext, type LambdaLogger, type Logger } from '../shared/log';
-import { runSync, type SyncDependencies, type SyncSummary } from './run-sync';
+import { createAwsClient } from '../../control/aws-clients';
+import { type Environment, loadConfig } from '../../control/config';
+import { describeError, SyncFailedError } from '../../control/errors';
+import { createLambdaLogger, type InvocationContext, type LambdaLogger, type Logger } from '../../control/log';
+import { runSync, type SyncDependencies, type SyncSummary } from '../../control/sync/run-sync';
 
 /** Optional fields of the invocation event; a scheduled event has neither. */
 export interface SyncEvent {

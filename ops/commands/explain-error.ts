@@ -2,7 +2,7 @@
  * Turns the SDK's errors into one line a person can act on: what failed and the likely fix
  * (credentials: which profile and `aws sso login`; region; the bucket by name; permissions). Pure.
  */
-import { describeError } from '../../lambda/shared/errors';
+import { describeError } from '../../control/errors';
 
 /** `env`: the variables the CLI runs with (AWS_PROFILE names the profile in the hint). */
 export function explainError(error: unknown, env: Record<string, string | undefined>): string {

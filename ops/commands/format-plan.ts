@@ -2,9 +2,9 @@
  * Renders a sync run as the table `backopper plan` and `backopper sync` print: one block per
  * environment, one row per change, with its reason.
  */
-import type { EnvironmentResult } from '../../lambda/sync/sync-environment';
-import type { SyncSummary } from '../../lambda/sync/run-sync';
-import { describeTiming } from '../../lambda/sync/slots';
+import type { EnvironmentResult } from '../../control/sync/sync-environment';
+import type { SyncSummary } from '../../control/sync/run-sync';
+import { describeTiming } from '../../control/sync/slots';
 
 /** The lines of the report (no trailing newline). */
 export function formatSyncReport(summary: SyncSummary, results: readonly EnvironmentResult[]): string[] {

@@ -3,10 +3,10 @@
  * from the stack's command log group in CloudWatch Logs (SSM's own copy, the first 24,000 characters,
  * when the output is not there).
  */
-import { requireKnownEnvironments } from '../../lambda/shared/config';
+import { requireKnownEnvironments } from '../../control/config';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { createAwsClient } from '../../lambda/shared/aws-clients';
+import { createAwsClient } from '../../control/aws-clients';
 import { readRunOutput } from '../run/run-output';
 import { readAppSchedule } from '../run/read-schedule';
 import { appKey, findLatestCommands, readInstanceRuns } from '../status/command-history';

@@ -4,7 +4,7 @@
  * flags (stale, missing, shrunk, failed, absent, disabled). Reads only.
  */
 import { collectStatus } from '../status/collect-status';
-import { requireKnownEnvironments } from '../../lambda/shared/config';
+import { requireKnownEnvironments } from '../../control/config';
 import { loadOversightConfig } from '../status/config';
 import { formatStatus } from '../status/format-status';
 import { validateAppName } from '../../common/app-spec';

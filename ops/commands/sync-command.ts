@@ -2,9 +2,9 @@
  * The shared body of `backopper plan` and `backopper sync`: parse options, load the configuration,
  * run the sync (dry or not), print the table or the JSON summary.
  */
-import { loadConfig } from '../../lambda/shared/config';
-import { createTextLogger } from '../../lambda/shared/log';
-import { runSync } from '../../lambda/sync/run-sync';
+import { loadConfig } from '../../control/config';
+import { createTextLogger } from '../../control/log';
+import { runSync } from '../../control/sync/run-sync';
 import { formatSyncReport } from './format-plan';
 import { type CliCommand, type CliContext, parseCommandArgs } from './types';
 

@@ -4,8 +4,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Environment } from '../../lambda/shared/config';
-import type { SyncDependencies } from '../../lambda/sync/run-sync';
+import type { Environment } from '../../control/config';
+import type { SyncDependencies } from '../../control/sync/run-sync';
 
 /** The sync's clients and seams, plus the S3 client `status` lists backups with and the logs client of `logs` and `run --follow`. */
 export interface CliDependencies extends SyncDependencies {

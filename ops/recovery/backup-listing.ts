@@ -6,9 +6,9 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { formatBytes } from '../../common/format';
-import { settleConcurrently } from '../../lambda/shared/concurrency';
-import { recordedDumps, recordedMedia } from '../../lambda/shared/recorded-backups';
-import { describeUnreadable, readRunRecords, type RunRecords } from '../../lambda/shared/run-records';
+import { settleConcurrently } from '../../control/concurrency';
+import { recordedDumps, recordedMedia } from '../../control/recorded-backups';
+import { describeUnreadable, readRunRecords, type RunRecords } from '../../control/run-records';
 import { listStoredBackups, readStoredChecksum, type StoredBackup } from './stored-backups';
 
 /** One row: a dump in S3 or a media archive on the media server. */

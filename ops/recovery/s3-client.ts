@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { createAwsClient } from '../../lambda/shared/aws-clients';
+import { createAwsClient } from '../../control/aws-clients';
 
 /**
  * The S3 client of `backopper backups` and `restore`: the shared retry settings, and path-style

@@ -4,10 +4,10 @@
  */
 import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { createAwsClient } from '../../lambda/shared/aws-clients';
-import { listRuleTargets } from '../../lambda/sync/backends/rules';
-import { rulesDefinition } from '../../lambda/sync/backends/rules-definition';
-import { schedulerDefinition } from '../../lambda/sync/backends/scheduler-definition';
+import { createAwsClient } from '../../control/aws-clients';
+import { listRuleTargets } from '../../control/sync/backends/rules';
+import { rulesDefinition } from '../../control/sync/backends/rules-definition';
+import { schedulerDefinition } from '../../control/sync/backends/scheduler-definition';
 import { parseManagedMarker, scheduleName } from '../../common/schedule-name';
 import type { OversightConfig } from '../status/config';
 import { readScheduleFacts, type ScheduleFacts } from '../status/schedule-facts';

@@ -7,8 +7,8 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DEFAULT_STACK_NAME, settingsParameterName } from '../../common/names';
 import { ConfigError } from '../../common/settings/config-error';
-import { createAwsClient } from '../../lambda/shared/aws-clients';
-import type { Environment } from '../../lambda/shared/config';
+import { createAwsClient } from '../../control/aws-clients';
+import type { Environment } from '../../control/config';
 import {
   mergeSettings,
   needsPublishedSettings,

@@ -3,7 +3,7 @@
  * infra/constructs/cli-settings.ts) and how they combine with the operator's variables: a variable
  * that is set wins, the published value fills in the rest. Pure.
  */
-import type { Environment } from '../../lambda/shared/config';
+import type { Environment } from '../../control/config';
 
 /** The parameter's JSON. */
 export interface PublishedSettings {

@@ -3,10 +3,10 @@
  * and its newest command, with the flags an operator acts on.
  */
 import type { DbEngine } from '../../common/app-spec';
-import type { NewestBackups } from '../../lambda/shared/backup-objects';
-import { type Assessment, assessBackups, assessMedia } from '../../lambda/freshness/assess';
-import { describeProblem } from '../../lambda/shared/recorded-backups';
-import type { RunFacts } from '../../lambda/shared/run-facts';
+import type { NewestBackups } from '../../control/backup-objects';
+import { type Assessment, assessBackups, assessMedia } from '../../control/freshness/assess';
+import { describeProblem } from '../../control/recorded-backups';
+import type { RunFacts } from '../../control/run-facts';
 import { appKey, type CommandRun } from './command-history';
 import type { ScheduleFacts } from './schedule-facts';
 import { intervalSeconds, nextRuns, UnsupportedExpressionError } from './schedule-expression';

@@ -6,14 +6,14 @@
 import { readOptionalSetting, readSetting } from '../../common/settings/read-variables';
 import type { EnvironmentConfig } from '../../common/settings/rules';
 import { parseDocumentName, SHARED_SETTINGS } from '../../common/settings/shared-settings';
-import { BUCKET_SETTING } from '../../lambda/freshness/config';
+import { BUCKET_SETTING } from '../../control/freshness/config';
 import {
   type BackendKind,
   type Environment,
   readConcurrency,
   readDocumentName,
   readScheduleLocation,
-} from '../../lambda/shared/config';
+} from '../../control/config';
 
 /** The validated configuration of the oversight commands. */
 export interface OversightConfig {

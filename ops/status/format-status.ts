@@ -2,7 +2,7 @@
  * Renders `backopper status` as a table: one line per app × environment. Pure.
  */
 import { formatBytes } from '../../common/format';
-import { formatAge } from '../../lambda/freshness/assess';
+import { formatAge } from '../../control/freshness/assess';
 import type { StatusRow } from './build-status';
 
 /** The whole report: header, table, problems. */

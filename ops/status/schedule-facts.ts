@@ -2,8 +2,8 @@
  * What a managed schedule says, read back from either backend's canonical definition: its expression,
  * time zone and state, and the exact SSM SendCommand it sends. Pure.
  */
-import type { Json } from '../../lambda/sync/canonical';
-import type { Definition } from '../../lambda/sync/backends/types';
+import type { Json } from '../../control/sync/canonical';
+import type { Definition } from '../../control/sync/backends/types';
 
 /** The SendCommand request a schedule sends (what `backopper run` sends now). */
 export interface SendCommandRequest {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { toVariableText } from '../../common/settings/read-variables';
 import { SHARED_SETTINGS } from '../../common/settings/shared-settings';
 import { ConfigError, parseConfig } from '../../infra/config';
-import { loadConfig } from '../../lambda/shared/config';
+import { loadConfig } from '../../control/config';
 import { exampleConfig } from '../infra/synth';
 
 const VALUES: Record<keyof typeof SHARED_SETTINGS, unknown[]> = {

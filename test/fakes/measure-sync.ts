@@ -5,8 +5,8 @@
  *     import { measureSyncCalls } from '../test/fakes/measure-sync';
  *     const result = await measureSyncCalls({ backend: 'scheduler', appsPerEnvironment: 2000 });
  */
-import type { BackendKind } from '../../lambda/shared/config';
-import type { SyncSummary } from '../../lambda/sync/run-sync';
+import type { BackendKind } from '../../control/config';
+import type { SyncSummary } from '../../control/sync/run-sync';
 import { makeApps } from './app-list-api';
 import { DOCUMENT_PARAMETER_PATTERNS } from '../../infra/constructs/backup-document';
 import { FakeRunCommand } from './fake-run-command';

@@ -4,10 +4,10 @@
  * their retry, reach them), the BACKOPPER_* variables that point at them, and backend-neutral helpers to
  * inspect or hand-edit the schedules.
  */
-import type { BackendKind } from '../../lambda/shared/config';
-import { SyncFailedError } from '../../lambda/shared/errors';
-import type { Logger } from '../../lambda/shared/log';
-import type { SyncSummary } from '../../lambda/sync/run-sync';
+import type { BackendKind } from '../../control/config';
+import { SyncFailedError } from '../../control/errors';
+import type { Logger } from '../../control/log';
+import type { SyncSummary } from '../../control/sync/run-sync';
 import { createSyncHandler, type SyncHandlerDependencies } from '../../lambda/sync/handler';
 import { startAppListApi } from './app-list-api';
 import { FakeEventBridge } from './fake-eventbridge';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../infra/config';
 import { VERIFY_DOCUMENT_PARAMETER_PATTERNS } from '../../infra/constructs/verify-document';
 import { parseBackupWindow } from '../../common/settings/rules';
-import { buildVerifySchedules } from '../../lambda/sync/desired-schedules';
+import { buildVerifySchedules } from '../../control/sync/desired-schedules';
 import { exampleConfig, type Synthesized, synthesize } from './synth';
 
 interface Statement {

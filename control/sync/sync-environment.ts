@@ -7,7 +7,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { type ParsedAppList, parseAppList } from '../../common/app-list';
 import { applyPlan } from './apply-plan';
 import type { ActualSchedule, ManagedListing, ScheduleBackend } from './backends/types';
-import type { SyncConfig, VerifyScheduleConfig } from '../shared/config';
+import type { SyncConfig, VerifyScheduleConfig } from '../config';
 import type { EnvironmentConfig } from '../../common/settings/rules';
 import {
   buildDesiredSchedules,
@@ -15,9 +15,9 @@ import {
   type DesiredContext,
   type VerifyContext,
 } from './desired-schedules';
-import { describeError } from '../shared/errors';
-import { appListUrl, fetchAppList } from '../shared/fetch-app-list';
-import type { Logger } from '../shared/log';
+import { describeError } from '../errors';
+import { appListUrl, fetchAppList } from '../fetch-app-list';
+import type { Logger } from '../log';
 import { type Change, guardMassDelete, planScheduleChanges, type SchedulePlan } from './plan';
 import { scheduleName, verifyScheduleName } from '../../common/schedule-name';
 import {
@@ -26,8 +26,8 @@ import {
   type PlacementSummary,
   summarizePlacement,
   UNKNOWN_PLACEMENT,
-} from '../shared/placement';
-import { readInventory } from '../shared/read-inventory';
+} from '../placement';
+import { readInventory } from '../read-inventory';
 
 /** The per-environment summary the handler logs and returns. */
 export interface EnvironmentSummary {

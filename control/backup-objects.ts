@@ -4,7 +4,7 @@
  * `<key>.sha256` companions and anything else not named like a dump are ignored.
  */
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
-import { DUMP_OBJECT_PATTERN } from '../../common/app-spec';
+import { DUMP_OBJECT_PATTERN } from '../common/app-spec';
 
 /** One dump in S3. */
 export interface BackupObject {

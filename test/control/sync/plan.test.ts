@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ActualSchedule, Definition, DesiredSchedule } from '../../../lambda/sync/backends/types';
-import type { ScheduleSpec } from '../../../lambda/sync/desired-schedules';
-import { guardMassDelete, planScheduleChanges, type PlanInput, type SchedulePlan } from '../../../lambda/sync/plan';
+import type { ActualSchedule, Definition, DesiredSchedule } from '../../../control/sync/backends/types';
+import type { ScheduleSpec } from '../../../control/sync/desired-schedules';
+import { guardMassDelete, planScheduleChanges, type PlanInput, type SchedulePlan } from '../../../control/sync/plan';
 
 const desired = (name: string, definition: Definition = { expression: name }): DesiredSchedule => ({
   name,

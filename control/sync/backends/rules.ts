@@ -15,9 +15,9 @@ import {
   type Target,
 } from '@aws-sdk/client-eventbridge';
 import { canonicalJson } from '../canonical';
-import { createAwsClient } from '../../shared/aws-clients';
-import { settleConcurrently } from '../../shared/concurrency';
-import { describeError, ScheduleWriteError } from '../../shared/errors';
+import { createAwsClient } from '../../aws-clients';
+import { settleConcurrently } from '../../concurrency';
+import { describeError, ScheduleWriteError } from '../../errors';
 import { environmentPrefix, parseManagedMarker } from '../../../common/schedule-name';
 import {
   ruleDefinition,

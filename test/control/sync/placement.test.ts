@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeApps } from '../../fakes/app-list-api';
 import { FakeRunCommand } from '../../fakes/fake-run-command';
 import { createSyncWorld, type SyncWorld, WORLD_NOW } from '../../fakes/sync-world';
-import { buildPlacement, type InventoryReport } from '../../../lambda/shared/placement';
+import { buildPlacement, type InventoryReport } from '../../../control/placement';
 
 const DAY = 86_400_000;
 const at = (daysAgo: number) => new Date(WORLD_NOW.getTime() - daysAgo * DAY);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseBackupWindow } from '../../../common/settings/rules';
-import { slotFor } from '../../../lambda/sync/slots';
+import { slotFor } from '../../../control/sync/slots';
 import { makeApps } from '../../fakes/app-list-api';
 import { withoutBackoffWaits } from '../../fakes/instant-backoff';
 import { createSyncWorld, type SyncWorld } from '../../fakes/sync-world';

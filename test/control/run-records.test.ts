@@ -1,11 +1,11 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runRecordKey } from '../../../common/run-record';
-import { lastRunProblem, recordedDumps, recordedMedia } from '../../../lambda/shared/recorded-backups';
-import { readRunRecords } from '../../../lambda/shared/run-records';
-import { FakeS3Archive } from '../../fakes/fake-s3-archive';
-import { seedRunRecords, transferStep } from '../../fakes/seed-run-records';
-import { type LocalS3, startS3 } from '../../services/s3';
+import { runRecordKey } from '../../common/run-record';
+import { lastRunProblem, recordedDumps, recordedMedia } from '../../control/recorded-backups';
+import { readRunRecords } from '../../control/run-records';
+import { FakeS3Archive } from '../fakes/fake-s3-archive';
+import { seedRunRecords, transferStep } from '../fakes/seed-run-records';
+import { type LocalS3, startS3 } from '../services/s3';
 
 const NOW = new Date('2025-01-15T07:00:00Z');
 const at = (hoursAgo: number) => Math.floor(NOW.getTime() / 1000 - hoursAgo * 3600);

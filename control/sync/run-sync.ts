@@ -5,14 +5,14 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { createAwsClient } from '../shared/aws-clients';
+import { createAwsClient } from '../aws-clients';
 import { createRulesBackend } from './backends/rules';
 import { createSchedulerBackend } from './backends/scheduler';
 import type { ScheduleBackend } from './backends/types';
-import { type BackendKind, type SyncConfig, requireKnownEnvironments } from '../shared/config';
-import { describeError } from '../shared/errors';
-import { createTextLogger, type Logger } from '../shared/log';
-import { readApiSecret } from '../shared/read-secret';
+import { type BackendKind, type SyncConfig, requireKnownEnvironments } from '../config';
+import { describeError } from '../errors';
+import { createTextLogger, type Logger } from '../log';
+import { readApiSecret } from '../read-secret';
 import { emptySummary, type EnvironmentResult, type EnvironmentSummary, syncEnvironment } from './sync-environment';
 
 /** What a run returns (and the handler logs): one entry per environment. */

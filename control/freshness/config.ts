@@ -5,7 +5,7 @@
 import { matching } from '../../common/settings/rules';
 import { parseBucketName } from '../../common/settings/shared-settings';
 import { readOptionalSetting, readSetting } from '../../common/settings/read-variables';
-import { type ApiConfig, type Environment, readApiConfig, readConcurrency } from '../shared/config';
+import { type ApiConfig, type Environment, readApiConfig, readConcurrency } from '../config';
 
 /** The validated configuration of a freshness check. */
 export interface FreshnessConfig extends ApiConfig {

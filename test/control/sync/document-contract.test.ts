@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../../common/app-spec';
 import { DOCUMENT_PARAMETER_PATTERNS } from '../../../infra/constructs/backup-document';
 import { parseBackupWindow } from '../../../common/settings/rules';
-import { buildDesiredSchedules } from '../../../lambda/sync/desired-schedules';
+import { buildDesiredSchedules } from '../../../control/sync/desired-schedules';
 
 // The schedules send document parameters that SSM checks against the document's allowedPattern: a
 // mismatch would fail every backup at run time, long after a green sync. Pin the contract here.

@@ -3,7 +3,7 @@
  * (from each successful `transfer` step: `host:path`, bytes, sha256), the dumps in S3 (from `upload`),
  * the two newest archives for the freshness verdict, and why the newest run failed.
  */
-import type { RecordedStep } from '../../common/run-record';
+import type { RecordedStep } from '../common/run-record';
 import type { BackupObject, NewestBackups } from './backup-objects';
 import type { StoredRunRecord } from './run-records';
 

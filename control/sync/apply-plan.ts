@@ -2,10 +2,10 @@
  * Applies a plan with bounded concurrency. Every change is tried; a failed one is reported and the
  * others go on (the SDK client retries a throttled call before it counts as failed).
  */
-import { describeError } from '../shared/errors';
+import { describeError } from '../errors';
 import type { ScheduleBackend } from './backends/types';
 import type { SchedulePlan } from './plan';
-import { settleConcurrently } from '../shared/concurrency';
+import { settleConcurrently } from '../concurrency';
 
 /** What {@link applyPlan} did. */
 export interface ApplyResult {

@@ -4,7 +4,7 @@
  * {@link AppListFetchError}: the caller then leaves that environment untouched.
  */
 import { setTimeout as realSleep } from 'node:timers/promises';
-import { describeJsonType } from '../../common/app-list';
+import { describeJsonType } from '../common/app-list';
 import { AppListFetchError, describeError } from './errors';
 
 /** Options of {@link fetchAppList}. */

@@ -2,9 +2,9 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppListFetchError } from '../../../lambda/shared/errors';
-import { appListUrl, fetchAppList } from '../../../lambda/shared/fetch-app-list';
-import { type AppListApi, startAppListApi } from '../../fakes/app-list-api';
+import { AppListFetchError } from '../../control/errors';
+import { appListUrl, fetchAppList } from '../../control/fetch-app-list';
+import { type AppListApi, startAppListApi } from '../fakes/app-list-api';
 
 const secret = 's3cr3t-value';
 

@@ -4,7 +4,7 @@
  * `backopper status`.
  */
 import type { DbEngine, Frequency } from '../../common/app-spec';
-import type { NewestBackups } from '../shared/backup-objects';
+import type { NewestBackups } from '../backup-objects';
 
 /** Seconds between runs per frequency; monthly counts the longest month. */
 export const FREQUENCY_SECONDS: Record<Frequency, number> = {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../../common/app-spec';
 import { parseBackupWindow } from '../../../common/settings/rules';
-import { buildDesiredSchedules, type DesiredContext } from '../../../lambda/sync/desired-schedules';
+import { buildDesiredSchedules, type DesiredContext } from '../../../control/sync/desired-schedules';
 import { parseManagedMarker, scheduleName } from '../../../common/schedule-name';
-import { utcOffsetMinutes } from '../../../lambda/sync/daylight-saving';
-import { cronExpression, type ScheduleTiming, slotFor, toUtcTiming } from '../../../lambda/sync/slots';
+import { utcOffsetMinutes } from '../../../control/sync/daylight-saving';
+import { cronExpression, type ScheduleTiming, slotFor, toUtcTiming } from '../../../control/sync/slots';
 
 const context: DesiredContext = {
   environment: { name: 'live', tagKey: 'backopper:environment', tagValue: 'live' },

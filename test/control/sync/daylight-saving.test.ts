@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseBackupWindow } from '../../../common/settings/rules';
-import { unstableLocalMinutes } from '../../../lambda/sync/daylight-saving';
-import { slotFor } from '../../../lambda/sync/slots';
+import { unstableLocalMinutes } from '../../../control/sync/daylight-saving';
+import { slotFor } from '../../../control/sync/slots';
 
 const ZONES = [
   'Europe/Amsterdam',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../lambda/shared/config';
-import { ConfigError } from '../../../common/settings/config-error';
+import { loadConfig } from '../../control/config';
+import { ConfigError } from '../../common/settings/config-error';
 
 const minimal = {
   BACKOPPER_API_URL: 'https://agency.example.com/api/backups/{environment}',

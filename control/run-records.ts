@@ -6,7 +6,7 @@
  * Shared by the freshness monitor and the ops CLI (`status`, `backups`, `restore --media`).
  */
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
-import { parseRunRecord, RUN_RECORD_PATTERN, runRecordPrefix, type RunRecord } from '../../common/run-record';
+import { parseRunRecord, RUN_RECORD_PATTERN, runRecordPrefix, type RunRecord } from '../common/run-record';
 import { settleConcurrently } from './concurrency';
 import { describeError } from './errors';
 

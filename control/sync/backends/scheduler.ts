@@ -11,9 +11,9 @@ import {
   SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
-import { createAwsClient } from '../../shared/aws-clients';
-import { settleConcurrently } from '../../shared/concurrency';
-import { describeError, ScheduleWriteError } from '../../shared/errors';
+import { createAwsClient } from '../../aws-clients';
+import { settleConcurrently } from '../../concurrency';
+import { describeError, ScheduleWriteError } from '../../errors';
 import { environmentPrefix, parseManagedMarker } from '../../../common/schedule-name';
 import { schedulerDefinition, type SchedulerSettings, scheduleRequest } from './scheduler-definition';
 import type { ActualSchedule, DesiredSchedule, ManagedListing, ScheduleBackend } from './types';

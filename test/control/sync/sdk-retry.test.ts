@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AWS_RETRY } from '../../../lambda/shared/aws-clients';
+import { AWS_RETRY } from '../../../control/aws-clients';
 import { makeApps } from '../../fakes/app-list-api';
 import { withoutBackoffWaits } from '../../fakes/instant-backoff';
 import { createSyncWorld, type SyncWorld } from '../../fakes/sync-world';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../ops/commands/run-cli';
-import { loadConfig } from '../../../lambda/shared/config';
+import { loadConfig } from '../../../control/config';
 import {
   isVerifyScheduleName,
   MAX_SCHEDULE_NAME_LENGTH,

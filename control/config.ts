@@ -4,13 +4,13 @@
  * through the shared schema (common/settings), so a value synth accepts is a value the Lambda accepts.
  * Documented in docs/sync.md.
  */
-import { BACKUP_DOCUMENT_NAME } from '../../common/names';
+import { BACKUP_DOCUMENT_NAME } from '../common/names';
 import { DEFAULT_INVENTORY_MAX_AGE_DAYS } from './placement';
-import { ConfigError } from '../../common/settings/config-error';
-import { readOptionalSetting as readOptional, readSetting, type Variables } from '../../common/settings/read-variables';
-import type { BackupWindow, EnvironmentConfig, Weekday } from '../../common/settings/rules';
-import { matching, trueOrFalse, wholeNumber } from '../../common/settings/rules';
-import { parseDocumentName, SHARED_SETTINGS, type VariableSetting } from '../../common/settings/shared-settings';
+import { ConfigError } from '../common/settings/config-error';
+import { readOptionalSetting as readOptional, readSetting, type Variables } from '../common/settings/read-variables';
+import type { BackupWindow, EnvironmentConfig, Weekday } from '../common/settings/rules';
+import { matching, trueOrFalse, wholeNumber } from '../common/settings/rules';
+import { parseDocumentName, SHARED_SETTINGS, type VariableSetting } from '../common/settings/shared-settings';
 
 /** Where the schedules live: EventBridge Scheduler (default) or EventBridge rules. */
 export type BackendKind = 'scheduler' | 'rules';

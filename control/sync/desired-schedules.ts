@@ -5,7 +5,7 @@
 import type { AppSpec } from '../../common/app-spec';
 import type { BackupWindow, EnvironmentConfig, Weekday } from '../../common/settings/rules';
 import { managedMarker, scheduleName, verifyMarker, verifyScheduleName } from '../../common/schedule-name';
-import { type AppPlacement, type PlacementMap, UNKNOWN_PLACEMENT } from '../shared/placement';
+import { type AppPlacement, type PlacementMap, UNKNOWN_PLACEMENT } from '../placement';
 import { type ScheduleTiming, slotFor } from './slots';
 
 /** The SSM SendCommand a schedule runs. Parameter names match the Backopper-Backup document. */
