@@ -1,20 +1,34 @@
 /** `backopper backups <environment> <app>`: the app's dumps in S3 and media archives, newest first, with time, size and sha256. */
 import { collectBackupListing, formatBackupListing } from '../recovery/backup-listing';
-import { parseTargetArgs, requireKnownApp, targetBucket } from './target-args';
+import type { CommandHelp } from '../terminal/help';
+import { noBackupsOf } from './known-apps';
+import { parseTargetArgs, targetBucket } from './target-args';
 import { type CliCommand, UsageError } from './types';
 
-const USAGE = `usage: backopper backups <environment> <app> [--bucket <name>] [--runs <n>] [--json]
-  Lists the app's database backups in S3 (the stack's bucket, BACKOPPER_BUCKET or --bucket) and its
-  media archives on the media server (from the newest --runs run records, default 60), newest first:
-  time (UTC, in the form \`backopper restore --at\` accepts), size, sha256, where. --json prints only a
-  JSON array on stdout.
-  Exit status: 0 listed, 1 the app has no backups in this environment or a run record is unreadable
-  (named on stderr), 2 bad invocation, 3 no such app.`;
+const help: CommandHelp = {
+  usage: ['<environment> <app> [--bucket <name>] [--runs <n>] [--json]'],
+  description: [
+    "Lists the app's database backups in S3 (the stack's bucket, BACKOPPER_BUCKET or --bucket) and its\n" +
+      'media archives on the media server (from the newest --runs run records), newest first: time (UTC, in\n' +
+      'the form `backopper restore --at` accepts), size, sha256, where. An app that is scheduled but has no\n' +
+      'backup yet is said so, with its next run.',
+  ],
+  flags: [
+    ['--bucket <name>', "the bucket (default: BACKOPPER_BUCKET, else the stack's)"],
+    ['--runs <n>', 'run records read for the media archives (1-1000, default 60)'],
+    ['--json', 'print only a JSON array on stdout (a failure: {"error": ...})'],
+  ],
+  examples: [
+    ['backopper backups live shop', "shop's backups in live"],
+    ['backopper backups live shop --json | jq -r ".[0].key"', 'the newest key, for a script'],
+  ],
+  exit: '0 listed, 1 no backups yet or a run record is unreadable (named on stderr), 2 bad invocation,\n3 no such app in that environment',
+};
 
 export const backupsCommand: CliCommand = {
   name: 'backups',
   summary: "List an app's backups (dumps in S3, media archives): time, size, sha256, where.",
-  usage: USAGE,
+  help,
   async run(args, context) {
     const { environment, app, bucket: bucketFlag, values } = parseTargetArgs(args, context.env, { strings: ['runs'] });
     const runs = Number(values.runs ?? 60);
@@ -22,17 +36,10 @@ export const backupsCommand: CliCommand = {
       throw new UsageError(`--runs: expected a whole number from 1 to 1000, got ${JSON.stringify(values.runs)}`);
     const { bucket, s3 } = await targetBucket(bucketFlag, context);
     const { rows, warnings, records } = await collectBackupListing({ s3, bucket, app, environment, runs });
-    const elsewhere = rows.length === 0 ? await requireKnownApp(s3, bucket, app) : [];
-    if (values.json) context.stdout(JSON.stringify(rows));
-    else if (rows.length > 0)
-      for (const line of formatBackupListing({ app, environment, bucket, rows, records })) context.stdout(line);
     for (const warning of warnings) context.stderr(`backopper backups: ${warning}`);
-    if (rows.length === 0) {
-      context.stderr(
-        `backopper backups: no backups of ${app} in ${environment} in s3://${bucket} (it has objects in: ${elsewhere.join(', ')})`,
-      );
-      return 1;
-    }
+    if (rows.length === 0) throw await noBackupsOf({ app, environment, bucket, s3, context });
+    if (values.json) context.stdout(JSON.stringify(rows));
+    else for (const line of formatBackupListing({ app, environment, bucket, rows, records })) context.stdout(line);
     return warnings.length ? 1 : 0;
   },
 };

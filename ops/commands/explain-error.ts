@@ -1,9 +1,9 @@
 /**
  * Turns the SDK's errors into one line a person can act on: what failed and the likely fix
- * (credentials: which profile and `aws sso login`; region; the bucket by name; permissions). Pure.
+ * (credentials: which profile and `aws sso login`; region; the bucket by name; permissions; throttling).
+ * Never an error class name: our own errors and Node's say what and where in their message; an AWS
+ * service error is named by the code AWS documents. Pure.
  */
-import { describeError } from '../../control/errors';
-
 /** `env`: the variables the CLI runs with (AWS_PROFILE names the profile in the hint). */
 export function explainError(error: unknown, env: Record<string, string | undefined>): string {
   const name = error instanceof Error ? error.name : '';
@@ -34,6 +34,16 @@ export function explainError(error: unknown, env: Record<string, string | undefi
   if (['AccessDenied', 'AccessDeniedException'].includes(name)) {
     return `access denied (${which}): ${message}`;
   }
-  // Our own errors already say what and where; an SDK or system error keeps its name.
-  return name === 'Error' && message ? message : describeError(error);
+  if (isAwsServiceError(error)) {
+    if (/Throttl|TooManyRequests|RequestLimitExceeded/.test(name))
+      return `AWS is throttling the requests (${name}: ${message}): wait a minute and run it again`;
+    return `AWS answered ${name}: ${message || '(no message)'}`;
+  }
+  if (message) return message;
+  return `unexpected error${name && name !== 'Error' ? ` (${name})` : ''} without a message: run it again with BACKOPPER_DEBUG=1 for the stack`;
+}
+
+// What the SDK throws for an AWS answer (ServiceException): it carries the response's metadata.
+function isAwsServiceError(error: unknown): error is Error {
+  return error instanceof Error && typeof (error as { $metadata?: unknown }).$metadata === 'object';
 }

@@ -3,7 +3,6 @@
  * from the stack's command log group in CloudWatch Logs (SSM's own copy, the first 24,000 characters,
  * when the output is not there).
  */
-import { requireKnownEnvironments } from '../../control/config';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { createAwsClient } from '../../control/aws-clients';
@@ -11,30 +10,38 @@ import { readRunOutput } from '../run/run-output';
 import { readAppSchedule } from '../run/read-schedule';
 import { appKey, findLatestCommands, readInstanceRuns } from '../status/command-history';
 import { loadOversightConfig } from '../status/config';
+import type { CommandHelp } from '../terminal/help';
+import { noScheduleIn, requireEnvironments } from './known-apps';
 import { parseTargetPositionals } from './target-args';
-import { type CliCommand, type CliContext, NotFoundError, parseCommandArgs, UsageError } from './types';
+import { didYouMean } from '../terminal/suggest';
+import { type CliCommand, type CliContext, parseCommandArgs, UsageError } from './types';
 
-const usage = [
-  'usage: backopper logs <environment> <app> [--instance <id>] [--history-days <n>] [--verify] [--json]',
-  '',
-  "Prints the output of the app's newest backup command (or with --verify its newest restore check) on",
-  "every server it ran on, whole: the agent's step lines, progress lines and run report, read from the",
-  "stack's command log group in CloudWatch Logs. Without one (or without the command's stream there) it",
-  'prints what SSM keeps, the first 24,000 characters of stdout and 8,000 of stderr, and says so on stderr.',
-  'Exit status: 0 printed, 1 no command in the history window, 2 bad invocation, 3 no such app.',
-  '',
-  '      --instance <id>       only this server',
-  '      --history-days <n>    how far back to look (1-30, default 8)',
-  '      --verify              the restore check instead of the backup',
-  '      --json                print as JSON (only JSON on stdout)',
-  '  -h, --help                show this help',
-].join('\n');
+const help: CommandHelp = {
+  usage: ['<environment> <app> [--instance <id>] [--history-days <n>] [--verify] [--json]'],
+  description: [
+    "Prints the output of the app's newest backup command (or with --verify its newest restore check) on\n" +
+      "every server it ran on, whole: the agent's step lines, progress lines and run report, read from the\n" +
+      "stack's command log group in CloudWatch Logs. Without one (or without the command's stream there) it\n" +
+      'prints what SSM keeps, the first 24,000 characters of stdout and 8,000 of stderr, and says so on stderr.',
+  ],
+  flags: [
+    ['--instance <id>', 'only this server'],
+    ['--history-days <n>', 'how far back to look (1-30, default 8)'],
+    ['--verify', 'the restore check instead of the backup'],
+    ['--json', 'print as JSON (only JSON on stdout; a failure: {"error": ...})'],
+  ],
+  examples: [
+    ['backopper logs live shop', "the last backup's whole output, per server"],
+    ['backopper logs live shop --instance i-0abc --history-days 30', 'one server, a month back'],
+  ],
+  exit: '0 printed, 1 no command in the history window, 2 bad invocation, 3 no such app in that environment',
+};
 
 /** The `logs` command. */
 export const logsCommand: CliCommand = {
   name: 'logs',
   summary: "Print the whole output of an app's last backup run on each server (CloudWatch Logs).",
-  usage,
+  help,
   async run(args: string[], context: CliContext): Promise<number> {
     const { values, positionals } = parseCommandArgs({
       args,
@@ -54,7 +61,7 @@ export const logsCommand: CliCommand = {
       );
     const env = await context.settings(['BACKOPPER_ENVIRONMENTS', 'BACKOPPER_COMMAND_LOG_GROUP']);
     const config = loadOversightConfig(env);
-    requireKnownEnvironments(config.environments, [environment], '<environment>');
+    requireEnvironments(config.environments, [environment], '<environment>');
     const documentName = values.verify ? config.verifyDocumentName : config.documentName;
     if (!documentName)
       throw new UsageError('--verify: the stack has no restore check (BACKOPPER_VERIFY_DOCUMENT_NAME is not set)');
@@ -70,22 +77,22 @@ export const logsCommand: CliCommand = {
     const command = latest.get(key);
     if (!command?.CommandId) {
       const schedule = await readAppSchedule({ config, environment, app, deps: context.deps });
-      if (!schedule)
-        throw new NotFoundError(
-          `${app} has no backup schedule in ${environment} (is it in the app list? \`backopper status\` lists the apps)`,
-        );
-      context.stderr(
-        `backopper logs: no ${documentName} command for ${app} in ${environment} in the last ${historyDays} day(s) (try --history-days 30, or \`backopper run ${environment} ${app}\`)`,
+      if (!schedule) throw await noScheduleIn({ app, environment, config, deps: context.deps });
+      throw new Error(
+        `no ${documentName} command for ${app} in ${environment} in the last ${historyDays} day(s) (try --history-days 30, or \`backopper run ${environment} ${app}\`)`,
       );
-      return 1;
     }
     const logGroup = env.BACKOPPER_COMMAND_LOG_GROUP;
-    const runs = (await readInstanceRuns({ ssm, commandId: command.CommandId })).filter(
-      (run) => !values.instance || run.instanceId === values.instance,
-    );
+    const all = await readInstanceRuns({ ssm, commandId: command.CommandId });
+    const runs = all.filter((run) => !values.instance || run.instanceId === values.instance);
     if (runs.length === 0)
-      throw new NotFoundError(
-        `command ${command.CommandId} ran on no server${values.instance ? ` named ${values.instance}` : ''}`,
+      throw new Error(
+        values.instance
+          ? `command ${command.CommandId} did not run on ${values.instance}: it ran on ${all.map((run) => run.instanceId).join(', ') || 'no server'}${didYouMean(
+              values.instance,
+              all.map((run) => run.instanceId),
+            )}`
+          : `command ${command.CommandId} ran on no server (no server matched its target)`,
       );
     const logs = context.deps.logs ?? createAwsClient(CloudWatchLogsClient);
     const instances = [];

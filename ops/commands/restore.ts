@@ -22,34 +22,16 @@ import {
   readStoredChecksum,
   type StoredBackup,
 } from '../recovery/stored-backups';
-import { parseTargetArgs, requireKnownApp, targetBucket } from './target-args';
+import { noBackupsOf } from './known-apps';
+import { RESTORE_HELP } from './restore-help';
+import { parseTargetArgs, targetBucket } from './target-args';
 import { type CliCommand, UsageError } from './types';
-
-const USAGE = `usage: backopper restore <environment> <app> [--at <time> | --key <s3-key>] [--output <dir>] [--bucket <name>]
-                         [--database-url <url> | --dotenv <path>] [--yes] [--no-verify] [--json]
-                         [--thaw [--thaw-days <n>] [--thaw-tier Standard|Bulk|Expedited]]
-       backopper restore <environment> <app> --media [--at <time>] [--bucket <name>] [--timeout <seconds>]
-  Downloads the newest backup into --output (default: the current folder), verifies its sha256, and with
-  --database-url or --dotenv (the app's .env) imports it. A database that already has tables is replaced
-  only with --yes or after typing its name. Every flag is checked before anything is downloaded.
-  A backup in an archive storage class (GLACIER, DEEP_ARCHIVE) is not downloaded (exit 1); --thaw asks
-  S3 for a temporary copy (default 7 days, Standard tier) and says how long it takes: run it again then.
-  --media picks a media archive from the run records and has the app's server fetch it from the media
-  server, verify its recorded sha256 and extract it beside the live media (SSM document
-  Backopper-RestoreMedia); swapping it in stays a separate step.
-
-  --at <time>   the newest backup at or before: "2026-12-02 04:15:35" (UTC, as \`backopper backups\`
-                prints), ISO 8601 (UTC unless it has an offset), a date (its end, UTC), unix seconds,
-                24h / 7d / 2w ago, or yesterday (its end, UTC)
-  --key <key>   exactly this object (a key \`backopper backups\` lists)
-  --json        print the result as JSON on stdout (notes go to stderr)
-  Exit status: 0 restored, 1 failed or no backups, 2 bad invocation, 3 no such app in the bucket.`;
 
 /** The `restore` command. */
 export const restoreCommand: CliCommand = {
   name: 'restore',
   summary: 'Download a backup, verify its sha256, optionally import it into a database.',
-  usage: USAGE,
+  help: RESTORE_HELP,
   async run(args, context) {
     const {
       environment,
@@ -119,12 +101,7 @@ export const restoreCommand: CliCommand = {
 
     const { bucket, s3 } = await targetBucket(bucketFlag, context);
     const backups = await listStoredBackups(s3, bucket, app, environment);
-    if (backups.length === 0) {
-      const elsewhere = await requireKnownApp(s3, bucket, app);
-      throw new Error(
-        `no backups of ${app} in ${environment} in s3://${bucket}/${app}/${environment}/ (it has objects in: ${elsewhere.join(', ')})`,
-      );
-    }
+    if (backups.length === 0) throw await noBackupsOf({ app, environment, bucket, s3, context });
     const backup = key === undefined ? chooseBackup(backups, at) : pickKey(backups, key, bucket);
     const target = resolveTarget?.(backup.engine);
     say(
@@ -141,6 +118,7 @@ export const restoreCommand: CliCommand = {
             JSON.stringify({
               backup: { key: backup.key, bucket, storageClass: backup.storageClass },
               ok: false,
+              error: prepared.errors.join('; ') || 'the backup is archived and not readable yet',
               archived: true,
               notes: [...prepared.lines, ...prepared.errors],
             }),
@@ -186,24 +164,23 @@ export const restoreCommand: CliCommand = {
         verified: expected !== undefined,
       },
     };
-    const done = (status: number) => {
-      if (json) context.stdout(JSON.stringify({ ...result, ok: status === 0 }));
+    const done = (status: number, error?: string) => {
+      if (json) context.stdout(JSON.stringify({ ...result, ok: status === 0, ...(error ? { error } : {}) }));
       return status;
     };
     if (!target) return done(0);
     const existing = await listTables(target);
     if (existing.length > 0 && !values.yes) {
       if (!process.stdin.isTTY) {
-        context.stderr(
-          `${confirmationPrompt(target, existing).replace(/ Type the database name to continue: $/, '')} Not importing: pass --yes to replace it.`,
-        );
-        return done(1);
+        const refused = `${confirmationPrompt(target, existing).replace(/ Type the database name to continue: $/, '')} Not importing: pass --yes to replace it.`;
+        context.stderr(refused);
+        return done(1, refused);
       }
       const prompt = createInterface({ input: process.stdin, output: process.stderr });
       const answer = await prompt.question(confirmationPrompt(target, existing)).finally(() => prompt.close());
       if (answer.trim() !== target.database) {
         context.stderr('not confirmed; nothing was imported');
-        return done(1);
+        return done(1, 'not confirmed; nothing was imported');
       }
     }
     const importStarted = Date.now();

@@ -1,20 +1,24 @@
 /**
- * The ops CLI dispatcher: `backopper [--stack <name>] <command> [options]`. Add a command by writing
- * one file that exports a {@link CliCommand} and listing it in {@link COMMANDS}. Every command answers
- * `--help`/`-h` (exit 0); a bad invocation is one line and a pointer to `--help` (exit 2).
+ * The ops CLI dispatcher: `backopper [--stack <name>] [--no-color] <command> [options]`. Add a command by
+ * writing one file that exports a {@link CliCommand} and listing it in {@link COMMANDS}. Handled here,
+ * once for every command: `--help`/`-h` (the one help layout, exit 0, reads nothing), "did you mean"
+ * for a mistyped command, colour only on a terminal, and every failure as one line that names the fix
+ * (with `--json`, also as `{"error": ...}` on stdout) and its exit status (report-failure.ts).
  */
-import { ConfigError } from '../../common/settings/config-error';
 import { VERSION } from '../../common/version';
 import { loadSettings } from '../settings/load-settings';
+import { createPalette, type Palette, shouldColour } from '../terminal/colour';
+import { renderHelp, renderTable } from '../terminal/help';
+import { didYouMean } from '../terminal/suggest';
 import { backupsCommand } from './backups';
-import { explainError } from './explain-error';
 import { logsCommand } from './logs';
 import { planCommand } from './plan';
+import { describeFailure, reportFailure } from './report-failure';
 import { restoreCommand } from './restore';
 import { runCommand } from './run';
 import { statusCommand } from './status';
 import { syncCommand } from './sync';
-import { type CliCommand, type CliContext, EXIT, NotFoundError, UsageError } from './types';
+import { type CliCommand, type CliContext, EXIT, type TerminalStream, UsageError } from './types';
 
 /** Every command, by name. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -28,27 +32,41 @@ export const COMMANDS: readonly CliCommand[] = [
 ];
 
 /** The `backopper --help` text. */
-export function helpText(): string {
-  const width = Math.max(...COMMANDS.map((command) => command.name.length));
+export function helpText(palette: Palette = createPalette(false)): string {
   return [
-    'usage: backopper [--stack <name>] <command> [options]',
+    'usage: backopper [--stack <name>] [--no-color] <command> [flags]',
     '',
-    'commands:',
-    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    palette.bold('commands:'),
+    ...renderTable(COMMANDS.map((command) => [command.name, command.summary])),
+    '',
+    palette.bold('flags (before or after the command):'),
+    ...renderTable([
+      [
+        '--stack <name>',
+        'read the settings of this deployment (default Backopper, or BACKOPPER_STACK;\n`none`: variables only)',
+      ],
+      ['--no-color', 'no colour (also NO_COLOR=1; FORCE_COLOR=1 forces it; never when piped)'],
+      ['-h, --help', "show this help; `backopper <command> --help` shows the command's"],
+      ['-V, --version', 'print the version'],
+    ]),
     '',
     'Settings come from the deployed stack (the SSM parameter /backopper/<stack>/settings, read with your',
-    'AWS profile); BACKOPPER_* variables and flags override them. --stack (or BACKOPPER_STACK) picks',
-    'another deployment than Backopper; BACKOPPER_STACK=none reads variables only.',
+    'AWS profile); BACKOPPER_* variables and flags override them.',
     '',
-    'Exit status: 0 ok, 1 failed or flagged, 2 bad invocation or configuration, 3 not found (unknown app).',
-    'Run `backopper <command> --help` for its options; `backopper --version` for the version.',
+    `${palette.bold('exit status:')} 0 ok, 1 failed, flagged or nothing to act on, 2 bad invocation or configuration,`,
+    '3 no such app (docs/operator-cli.md#exit-status).',
   ].join('\n');
 }
 
-/** Takes the global `--stack <name>` / `--stack=<name>` out of `argv` (before a `--`). */
-export function takeStackOption(argv: readonly string[]): { stack: string | undefined; rest: string[] } {
+/** Takes the global `--stack <name>` / `--stack=<name>` and `--no-color` out of `argv` (before a `--`). */
+export function takeStackOption(argv: readonly string[]): {
+  stack: string | undefined;
+  noColor: boolean;
+  rest: string[];
+} {
   const rest: string[] = [];
   let stack: string | undefined;
+  let noColor = false;
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index] as string;
     if (arg === '--') {
@@ -60,49 +78,58 @@ export function takeStackOption(argv: readonly string[]): { stack: string | unde
       if (stack === undefined || stack.startsWith('-')) throw new UsageError('--stack needs a stack name');
       index += 1;
     } else if (arg.startsWith('--stack=')) stack = arg.slice('--stack='.length);
+    else if (arg === '--no-color' || arg === '--no-colour') noColor = true;
     else rest.push(arg);
   }
   if (stack !== undefined && stack !== 'none' && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stack))
     throw new UsageError(`--stack ${JSON.stringify(stack)} is not a CloudFormation stack name`);
-  return { stack, rest };
+  return { stack, noColor, rest };
 }
 
-const wantsHelp = (args: readonly string[]) => {
+const beforeDashes = (args: readonly string[]) => {
   const end = args.indexOf('--');
-  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+  return end === -1 ? args : args.slice(0, end);
 };
 
 /** Runs the CLI with `argv` (without node and script) and resolves with the exit status. */
 export async function runCli(argv: readonly string[], context: Partial<CliContext> = {}): Promise<number> {
   const env = context.env ?? process.env;
-  const stdout = context.stdout ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const json = beforeDashes(argv).includes('--json');
+  let printed = false;
+  const write = context.stdout ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const stdout = (line: string) => {
+    printed = true;
+    write(line);
+  };
   const stderr = context.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const deps = context.deps ?? {};
-  let parsed: { stack: string | undefined; rest: string[] };
+  const fail = (error: unknown, command: string | undefined, terminal?: CliContext['terminal'], note?: string) => {
+    if (env.BACKOPPER_DEBUG && error instanceof Error && error.stack) stderr(error.stack);
+    const failure = describeFailure({ error, command, env, note });
+    return reportFailure({ failure, command, context: { stdout, stderr, terminal }, json: json && !printed });
+  };
+  let parsed: ReturnType<typeof takeStackOption>;
   try {
     parsed = takeStackOption(argv);
   } catch (error) {
-    stderr(`backopper: ${(error as Error).message}\nRun \`backopper --help\` for usage.`);
-    return EXIT.usage;
+    return fail(error, undefined);
   }
+  const terminal =
+    context.terminal ??
+    (context.stdout ? plainTerminal(env, parsed.noColor, stderr) : processTerminal(env, parsed.noColor));
   const [name, ...args] = parsed.rest;
   if (name === '--version' || name === '-V' || name === 'version') {
     stdout(args.includes('--json') ? JSON.stringify({ version: VERSION }) : `backopper ${VERSION}`);
     return EXIT.ok;
   }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    (name === undefined ? stderr : stdout)(helpText());
+    if (name === undefined) stderr(helpText(terminal.stderr.palette));
+    else stdout(helpText(terminal.stdout.palette));
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   const command = COMMANDS.find((candidate) => candidate.name === name);
-  if (!command) {
-    stderr(
-      `backopper: unknown command ${JSON.stringify(name)} (commands: ${COMMANDS.map((c) => c.name).join(', ')})\nRun \`backopper --help\` for usage.`,
-    );
-    return EXIT.usage;
-  }
-  if (wantsHelp(args)) {
-    stdout(command.usage);
+  if (!command) return fail(new UsageError(unknownCommand(name)), undefined, terminal);
+  if (beforeDashes(args).some((arg) => arg === '--help' || arg === '-h')) {
+    stdout(renderHelp(command.name, command.help, terminal.stdout.palette));
     return EXIT.ok;
   }
   let note: string | undefined;
@@ -110,11 +137,12 @@ export async function runCli(argv: readonly string[], context: Partial<CliContex
     env,
     stdout,
     stderr,
-    deps,
+    deps: context.deps ?? {},
+    terminal,
     settings:
       context.settings ??
       (async (required) => {
-        const loaded = await loadSettings({ env, required, stack: parsed.stack, ssm: deps.ssm });
+        const loaded = await loadSettings({ env, required, stack: parsed.stack, ssm: context.deps?.ssm });
         note = loaded.note;
         return loaded.env;
       }),
@@ -122,19 +150,36 @@ export async function runCli(argv: readonly string[], context: Partial<CliContex
   try {
     return await command.run(args, full);
   } catch (error) {
-    if (error instanceof UsageError) {
-      stderr(`backopper ${name}: ${error.message}\nRun \`backopper ${name} --help\` for usage.`);
-      return EXIT.usage;
-    }
-    if (error instanceof ConfigError) {
-      stderr(`backopper ${name}: configuration error: ${error.message}${note ? `\n  ${note}` : ''}`);
-      return EXIT.usage;
-    }
-    if (error instanceof NotFoundError) {
-      stderr(`backopper ${name}: ${error.message}`);
-      return EXIT.notFound;
-    }
-    stderr(`backopper ${name}: ${explainError(error, env)}`);
-    return EXIT.failed;
+    return fail(error, name, terminal, note);
   }
+}
+
+function unknownCommand(name: string): string {
+  const names = COMMANDS.map((command) => command.name);
+  if (name.startsWith('-')) return `${name} before a command: give the command first (backopper <command> ${name})`;
+  const hint = didYouMean(name, names);
+  return `unknown command ${JSON.stringify(name)}${hint || ` (commands: ${names.join(', ')})`}`;
+}
+
+// Lines handed in (tests, embedding): no terminal to redraw on; colour only when forced.
+function plainTerminal(env: Record<string, string | undefined>, noColorFlag: boolean, write: (text: string) => void) {
+  const stream: TerminalStream = {
+    isTTY: false,
+    palette: createPalette(shouldColour({ env, isTTY: false, noColorFlag })),
+    write,
+  };
+  return { stdout: stream, stderr: stream };
+}
+
+// The real streams: colour decided per stream, so `backopper status | less` gets none on stdout.
+function processTerminal(env: Record<string, string | undefined>, noColorFlag: boolean) {
+  const stream = (target: NodeJS.WriteStream): TerminalStream => {
+    const isTTY = target.isTTY === true;
+    return {
+      isTTY,
+      palette: createPalette(shouldColour({ env, isTTY, noColorFlag })),
+      write: (text) => target.write(text),
+    };
+  };
+  return { stdout: stream(process.stdout), stderr: stream(process.stderr) };
 }

@@ -10,33 +10,45 @@ import { createOutputTail, readInvocationOutput } from '../run/invocation-output
 import { createLogFollower } from '../run/output-log';
 import { formatBytes } from '../../common/format';
 import { createAwsClient } from '../../control/aws-clients';
-import { followCommand, type FollowResult, type InstanceResult } from '../run/follow-command';
+import { followCommand, type FollowResult, type InstanceResult, listInvocationStatuses } from '../run/follow-command';
 import { readAppSchedule } from '../run/read-schedule';
-import { requireKnownEnvironments } from '../../control/config';
 import { loadOversightConfig } from '../status/config';
+import type { CommandHelp } from '../terminal/help';
+import { createWaitReporter } from '../run/wait-progress';
+import { noScheduleIn, requireEnvironments } from './known-apps';
 import { parseTargetPositionals } from './target-args';
 import { type CliCommand, type CliContext, parseCommandArgs, UsageError } from './types';
 
-const usage = [
-  'usage: backopper run <environment> <app> [--follow] [--timeout <seconds>] [--interval <seconds>] [--json]',
-  '',
-  "Sends the app's backup now through SSM Run Command, exactly what its schedule sends, follows it and",
-  "prints every server's run report. Exit status: 0 the backup succeeded, 1 it failed, timed out, was",
-  'cancelled or found the app on no server, 2 bad invocation (unknown environment or app).',
-  '',
-  "      --follow              print each server's output as it comes (step and progress lines), whole,",
-  '                            from the command log group (from SSM, first 24,000 characters, without one)',
-  '      --timeout <seconds>   stop following after this long (the command keeps running; default 3600)',
-  '      --interval <seconds>  between status checks (default 5)',
-  '      --json                print the result as JSON',
-  '  -h, --help                show this help',
-].join('\n');
+const help: CommandHelp = {
+  usage: ['<environment> <app> [--follow] [--timeout <seconds>] [--interval <seconds>] [--json]'],
+  description: [
+    "Sends the app's backup now through SSM Run Command, exactly what its schedule sends, follows it and\n" +
+      "prints every server's run report. While it waits it says where the command is: each status change,\n" +
+      'and every 30 s a `waiting:` line (on a terminal, one line kept up to date); --follow prints the\n' +
+      "servers' own output instead.",
+  ],
+  flags: [
+    [
+      '--follow',
+      "print each server's output as it comes (step and progress lines), whole,\n" +
+        'from the command log group (from SSM, first 24,000 characters, without one)',
+    ],
+    ['--timeout <seconds>', 'stop following after this long (the command keeps running; default 3600)'],
+    ['--interval <seconds>', 'between status checks (default 5)'],
+    ['--json', 'print the result as JSON (notes go to stderr; a failure has "error")'],
+  ],
+  examples: [
+    ['backopper run live shop', 'back up shop in live now and wait for the reports'],
+    ['backopper run live shop --follow', "the same, printing the servers' output as it comes"],
+  ],
+  exit: '0 the backup succeeded, 1 it failed, timed out, was cancelled or found the app on no server,\n2 bad invocation (unknown environment), 3 no such app in that environment',
+};
 
 /** The `run` command. */
 export const runCommand: CliCommand = {
   name: 'run',
   summary: 'Back up one app now (what its schedule sends), follow it and print the run reports.',
-  usage,
+  help,
   async run(args: string[], context: CliContext): Promise<number> {
     const { values, positionals } = parseCommandArgs({
       args,
@@ -45,14 +57,9 @@ export const runCommand: CliCommand = {
         interval: { type: 'string' },
         follow: { type: 'boolean' },
         json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
     });
-    if (values.help) {
-      context.stdout(usage);
-      return 0;
-    }
     const seconds = (name: 'timeout' | 'interval', fallback: number, max: number) => {
       const value = Number(values[name] ?? fallback);
       if (!Number.isInteger(value) || value < 1 || value > max)
@@ -67,15 +74,10 @@ export const runCommand: CliCommand = {
       ...(values.follow ? ['BACKOPPER_COMMAND_LOG_GROUP'] : []),
     ]);
     const config = loadOversightConfig(env);
-    requireKnownEnvironments(config.environments, [environment], '<environment>');
+    requireEnvironments(config.environments, [environment], '<environment>');
     const deps = context.deps;
     const schedule = await readAppSchedule({ config, environment, app, deps });
-    if (!schedule) {
-      context.stderr(
-        `backopper run: ${app} has no backup schedule in ${environment} (is it in the app list, with a frequency? run \`backopper plan\`)`,
-      );
-      return 2;
-    }
+    if (!schedule) throw await noScheduleIn({ app, environment, config, deps });
     const ssm = deps.ssm ?? createAwsClient(SSMClient);
     const sent = await ssm.send(new SendCommandCommand(schedule.request));
     const commandId = sent.Command?.CommandId as string;
@@ -85,6 +87,14 @@ export const runCommand: CliCommand = {
       `backopper run: sent command ${commandId} (${schedule.request.DocumentName}, ${app} in ${environment}) to ${targets}`,
     );
     const clock = deps.now ?? (() => new Date());
+    const stream = context.terminal?.[values.json ? 'stderr' : 'stdout'];
+    const waiting = createWaitReporter({
+      live: stream?.isTTY === true,
+      line: note,
+      write: (text) => stream?.write(text),
+      now: () => clock().getTime(),
+    });
+    const sentAt = clock().getTime();
     const printer = values.follow
       ? createOutputPrinter({
           ssm,
@@ -101,12 +111,29 @@ export const runCommand: CliCommand = {
       intervalMs: interval * 1000,
       sleep: deps.sleep ?? realSleep,
       now: () => clock().getTime(),
-      onStatus: (status) => note(`status: ${status}`),
-      onPoll: printer,
+      onStatus: (status) => waiting.say(`status: ${status}`),
+      onPoll:
+        printer ??
+        (async (final, status) => {
+          if (final || !waiting.due()) return;
+          const instances = await listInvocationStatuses(ssm, commandId);
+          waiting.show({ status, elapsedMs: clock().getTime() - sentAt, instances });
+        }),
     });
+    waiting.finish();
     const verdict = judge(result, timeout);
-    if (values.json) context.stdout(JSON.stringify({ ...result, ok: verdict.ok, summary: verdict.summary }, null, 2));
-    else for (const line of formatResult(result, verdict.summary)) context.stdout(line);
+    const palette = context.terminal?.stdout.palette;
+    if (values.json)
+      context.stdout(
+        JSON.stringify(
+          { ...result, ok: verdict.ok, summary: verdict.summary, ...(verdict.ok ? {} : { error: verdict.summary }) },
+          null,
+          2,
+        ),
+      );
+    else
+      for (const line of formatResult(result, verdict.summary))
+        context.stdout(line === verdict.summary && palette ? (verdict.ok ? palette.green : palette.red)(line) : line);
     return verdict.ok ? 0 : 1;
   },
 };

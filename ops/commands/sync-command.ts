@@ -6,39 +6,40 @@ import { loadConfig } from '../../control/config';
 import { createTextLogger } from '../../control/log';
 import { runSync } from '../../control/sync/run-sync';
 import { formatSyncReport } from './format-plan';
+import type { CommandHelp } from '../terminal/help';
 import { type CliCommand, type CliContext, parseCommandArgs } from './types';
 
 /** Builds the `plan` (dry run) or `sync` command. */
 export function createSyncCommand(input: { name: string; summary: string; dryRun: boolean }): CliCommand {
-  const usage = [
-    `usage: backopper ${input.name} [--environment <name>]... [--json]`,
-    '',
-    input.summary,
-    '',
-    '  -e, --environment <name>  only this environment (repeatable; default: all of BACKOPPER_ENVIRONMENTS)',
-    '      --json                print the summary as JSON instead of a table',
-    '  -h, --help                show this help',
-    '',
-    "Configuration: the deployed stack's settings, overridden by the BACKOPPER_* variables of the sync Lambda (see docs/sync.md).",
-  ].join('\n');
+  const help: CommandHelp = {
+    usage: ['[--environment <name>]... [--json]'],
+    description: [input.summary],
+    flags: [
+      ['-e, --environment <name>', 'only this environment (repeatable; default: all of BACKOPPER_ENVIRONMENTS)'],
+      ['--json', 'print the summary as JSON instead of a table (a failure adds `error`)'],
+    ],
+    examples: [
+      [`backopper ${input.name}`, input.dryRun ? 'what a sync would change now' : 'reconcile every environment now'],
+      [`backopper ${input.name} -e live --json`, 'only live, as JSON'],
+    ],
+    exit: `0 ${input.dryRun ? 'planned' : 'synced'}, 1 an environment failed (its app list, a schedule), 2 bad invocation or configuration`,
+    notes: [
+      "Configuration: the deployed stack's settings, overridden by the BACKOPPER_* variables of the sync Lambda\n(see docs/sync.md).",
+    ],
+  };
   return {
     name: input.name,
     summary: input.summary,
-    usage,
+    help,
     async run(args: string[], context: CliContext): Promise<number> {
       const { values } = parseCommandArgs({
         args,
         options: {
           environment: { type: 'string', short: 'e', multiple: true },
           json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
         },
         allowPositionals: false,
       });
-      if (values.help) {
-        context.stdout(usage);
-        return 0;
-      }
       const config = loadConfig(
         await context.settings([
           'BACKOPPER_ENVIRONMENTS',
@@ -52,7 +53,11 @@ export function createSyncCommand(input: { name: string; summary: string; dryRun
         { config, dryRun: input.dryRun, only: values.environment ?? [] },
         { ...context.deps, logger: context.deps.logger ?? logger },
       );
-      if (values.json) context.stdout(JSON.stringify(summary, null, 2));
+      const failed = summary.environments.filter((environment) => environment.status !== 'ok');
+      const error = failed.length
+        ? `failed: ${failed.map((environment) => `${environment.environment} (${environment.status})`).join(', ')}`
+        : undefined;
+      if (values.json) context.stdout(JSON.stringify(error ? { ...summary, error } : summary, null, 2));
       else for (const line of formatSyncReport(summary, results)) context.stdout(line);
       return summary.ok ? 0 : 1;
     },

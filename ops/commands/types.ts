@@ -6,6 +6,9 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Environment } from '../../control/config';
 import type { SyncDependencies } from '../../control/sync/run-sync';
+import type { Palette } from '../terminal/colour';
+import type { CommandHelp } from '../terminal/help';
+import { type OptionShapes, translateParseError } from './parse-error';
 
 /** The sync's clients and seams, plus the S3 client `status` lists backups with and the logs client of `logs` and `run --follow`. */
 export interface CliDependencies extends SyncDependencies {
@@ -28,6 +31,18 @@ export interface CliContext {
    * under it (read only when a `required` variable is unset or a stack was named; see ops/settings).
    */
   settings(required: readonly string[]): Promise<Environment>;
+  /** The two streams as terminals: colours, and a line redrawn in place on a TTY. Plain when absent. */
+  terminal?: { stdout: TerminalStream; stderr: TerminalStream };
+}
+
+/** One output stream as the CLI sees it. */
+export interface TerminalStream {
+  /** The stream is a terminal (a progress line may be redrawn with `\r`). */
+  isTTY: boolean;
+  /** Its colours (plain off a terminal, with NO_COLOR or --no-color). */
+  palette: Palette;
+  /** Writes text as it is (no newline added). */
+  write(text: string): void;
 }
 
 /** A subcommand: `backopper <name> [args]`. */
@@ -35,16 +50,19 @@ export interface CliCommand {
   name: string;
   /** One line for `backopper --help`. */
   summary: string;
-  /** Usage text for `backopper <name> --help`. */
-  usage: string;
-  /** Runs the command and resolves with the exit status (0 ok, 1 failed, 2 bad invocation). */
+  /** What `backopper <name> --help` prints (the dispatcher renders it, one layout for all). */
+  help: CommandHelp;
+  /** Runs the command and resolves with the exit status (see {@link EXIT}). */
   run(args: string[], context: CliContext): Promise<number>;
 }
 
-/** Exit statuses of every command. */
+/**
+ * Exit statuses of every command (docs/operator-cli.md#exit-status): 0 ok; 1 failed, flagged, or nothing
+ * to act on; 2 bad invocation or configuration; 3 no such app (in that environment).
+ */
 export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3 } as const;
 
-/** Thrown when what was named does not exist (an app with nothing in the bucket). Exit status 3. */
+/** Thrown when the app named does not exist in the environment named (no schedule, nothing stored). Exit status 3. */
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
 }
@@ -54,11 +72,14 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** `parseArgs`, with what it rejects (unknown option, missing value) thrown as a {@link UsageError}. */
+/**
+ * `parseArgs`, with what it rejects thrown as a {@link UsageError} in our words: an unknown flag with
+ * the closest known one, a missing value naming the flag (see parse-error.ts).
+ */
 export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {
     return parseArgs(config);
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(translateParseError(error, (config.options ?? {}) as OptionShapes));
   }
 }

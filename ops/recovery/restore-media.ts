@@ -15,6 +15,7 @@ import { createAwsClient } from '../../control/aws-clients';
 import { requireKnownEnvironments } from '../../control/config';
 import { type RecordedMedia, recordedMedia } from '../../control/recorded-backups';
 import { describeUnreadable, readRunRecords } from '../../control/run-records';
+import { noScheduleIn } from '../commands/known-apps';
 import type { CliContext } from '../commands/types';
 import { followCommand, type FollowResult } from '../run/follow-command';
 import { readAppSchedule } from '../run/read-schedule';
@@ -109,12 +110,8 @@ export async function runMediaRestore(input: {
     `archive   ${archive.where}  ${archive.bytes === undefined ? 'size unknown' : formatBytes(archive.bytes)}  taken ${new Date(archive.timestamp * 1000).toISOString()} on ${archive.host}  sha256 ${(archive.sha256 as string).slice(0, 12)}`,
   );
   const schedule = await readAppSchedule({ config, environment, app, deps: context.deps });
-  if (!schedule) {
-    context.stderr(
-      `backopper restore: ${app} has no backup schedule in ${environment}, so its servers are not known (run \`backopper plan\`)`,
-    );
-    return 2;
-  }
+  // No schedule, no known servers: "no such app" (exit 3), as in every command.
+  if (!schedule) throw await noScheduleIn({ app, environment, config, deps: context.deps });
   const ssm = context.deps.ssm ?? createAwsClient(SSMClient);
   const request = mediaRestoreRequest({ app, environment, archive, targets: schedule.request.Targets });
   const sent = await ssm.send(new SendCommandCommand(request));

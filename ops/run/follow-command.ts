@@ -51,7 +51,7 @@ export interface FollowOptions {
   /** Called when the status changes (`Pending`, `InProgress`, ...). */
   onStatus?: (status: string) => void;
   /** Called after each status check (`final`: the command ended), e.g. to print new output. */
-  onPoll?: (final: boolean) => Promise<void>;
+  onPoll?: (final: boolean, status: string) => Promise<void>;
 }
 
 /** Polls until the command ends or `timeoutMs` passes, then reads every server's output. */
@@ -66,7 +66,7 @@ export async function followCommand(options: FollowOptions): Promise<FollowResul
     if (command?.Status && command.Status !== status) options.onStatus?.(command.Status);
     status = command?.Status ?? status;
     targetCount = command?.TargetCount ?? targetCount;
-    await options.onPoll?.(FINAL_COMMAND_STATUSES.has(status));
+    await options.onPoll?.(FINAL_COMMAND_STATUSES.has(status), status);
     if (FINAL_COMMAND_STATUSES.has(status)) break;
     if (options.now() >= deadline)
       return { commandId, status, timedOut: true, targetCount, instances: await readInstances(options, false) };
@@ -75,15 +75,23 @@ export async function followCommand(options: FollowOptions): Promise<FollowResul
   return { commandId, status, timedOut: false, targetCount, instances: await readInstances(options, true) };
 }
 
-async function readInstances(options: FollowOptions, withOutput: boolean): Promise<InstanceResult[]> {
-  const { ssm, commandId } = options;
+/** Each server's invocation of the command and its status, by instance id. */
+export async function listInvocationStatuses(
+  ssm: SSMClient,
+  commandId: string,
+): Promise<{ instanceId: string; status: string }[]> {
   const ids: { instanceId: string; status: string }[] = [];
   for await (const page of paginateListCommandInvocations({ client: ssm, pageSize: 50 }, { CommandId: commandId })) {
     for (const invocation of page.CommandInvocations ?? [])
       ids.push({ instanceId: invocation.InstanceId ?? 'unknown', status: invocation.Status ?? 'unknown' });
   }
+  return ids.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+}
+
+async function readInstances(options: FollowOptions, withOutput: boolean): Promise<InstanceResult[]> {
+  const { ssm, commandId } = options;
   const results: InstanceResult[] = [];
-  for (const { instanceId, status } of ids.sort((a, b) => a.instanceId.localeCompare(b.instanceId))) {
+  for (const { instanceId, status } of await listInvocationStatuses(ssm, commandId)) {
     if (!withOutput) {
       results.push({ instanceId, status, responseCode: -1, report: undefined, stderrTail: '' });
       continue;

@@ -129,8 +129,28 @@ describe('error lines', () => {
       { AWS_PROFILE: 'ro' },
       'access denied (profile ro): User: arn:aws:sts::1:assumed-role/x is not authorized to perform: ssm:GetParameter',
     ],
-    [named('ThrottlingException', 'Rate exceeded'), {}, 'ThrottlingException: Rate exceeded'],
+    [
+      named('ThrottlingException', 'Rate exceeded', { $metadata: { httpStatusCode: 400 } }),
+      {},
+      'AWS is throttling the requests (ThrottlingException: Rate exceeded): wait a minute and run it again',
+    ],
+    [
+      named('InternalServerError', 'We encountered an internal error', { $metadata: { httpStatusCode: 500 } }),
+      {},
+      'AWS answered InternalServerError: We encountered an internal error',
+    ],
     [new Error('no backups of x'), {}, 'no backups of x'],
+    // The agent's errors reach restore's import: their message, never `CommandFailedError: ...`.
+    [
+      named('CommandFailedError', "mysql exited with status 1: ERROR 1045 (28000): Access denied for user 'x'"),
+      {},
+      "mysql exited with status 1: ERROR 1045 (28000): Access denied for user 'x'",
+    ],
+    [
+      named('TypeError', ''),
+      {},
+      'unexpected error (TypeError) without a message: run it again with BACKOPPER_DEBUG=1 for the stack',
+    ],
   ])('%s', (error, env, line) => {
     expect(explainError(error, env)).toBe(line);
   });
@@ -138,11 +158,20 @@ describe('error lines', () => {
 
 describe('--stack', () => {
   it('is taken out of the arguments wherever it is, before a --', () => {
-    expect(takeStackOption(['--stack', 'Eu', 'status', '--json'])).toEqual({ stack: 'Eu', rest: ['status', '--json'] });
-    expect(takeStackOption(['status', '--stack=Eu'])).toEqual({ stack: 'Eu', rest: ['status'] });
-    expect(takeStackOption(['run', '--', '--stack', 'x'])).toEqual({
+    expect(takeStackOption(['--stack', 'Eu', 'status', '--json'])).toEqual({
+      stack: 'Eu',
+      noColor: false,
+      rest: ['status', '--json'],
+    });
+    expect(takeStackOption(['status', '--stack=Eu', '--no-color'])).toEqual({
+      stack: 'Eu',
+      noColor: true,
+      rest: ['status'],
+    });
+    expect(takeStackOption(['run', '--', '--stack', 'x', '--no-color'])).toEqual({
       stack: undefined,
-      rest: ['run', '--', '--stack', 'x'],
+      noColor: false,
+      rest: ['run', '--', '--stack', 'x', '--no-color'],
     });
     expect(() => takeStackOption(['--stack', 'not a stack', 'status'])).toThrow(/is not a CloudFormation stack name/);
   });

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { COMMANDS, runCli } from '../../ops/commands/run-cli';
+import { renderHelp } from '../../ops/terminal/help';
 import { makeApps } from '../fakes/app-list-api';
 import { createSyncWorld, type SyncWorld } from '../fakes/sync-world';
 
@@ -84,7 +85,10 @@ describe('the backopper CLI against the fakes and the loopback API', () => {
 
   it.each([
     [['frobnicate'], 'unknown command "frobnicate"'],
-    [['plan', '--force'], "Unknown option '--force'"],
+    [['plan', '--force'], 'backopper plan: unknown flag --force; this command takes --environment, --json, --help'],
+    [['plan', '--enviroment', 'live'], 'backopper plan: unknown flag --enviroment (did you mean --environment?)'],
+    [['plan', '--environment'], 'backopper plan: --environment needs a value (--environment <value>)'],
+    [['plna'], 'backopper: unknown command "plna" (did you mean plan?)'],
     [
       ['plan', '--environment', 'prod'],
       'configuration error: --environment: prod is not in BACKOPPER_ENVIRONMENTS (staging, live)',
@@ -124,7 +128,7 @@ describe('the ops/cli.ts entry point', () => {
     for (const command of COMMANDS) {
       const { code, stdout, stderr } = await bundle([command.name, '--help']);
       expect([command.name, code, stderr]).toEqual([command.name, 0, '']);
-      expect(stdout).toBe(`${command.usage}\n`);
+      expect(stdout).toBe(`${renderHelp(command.name, command.help)}\n`);
     }
     expect(await bundle(['--version'])).toEqual({
       code: 0,

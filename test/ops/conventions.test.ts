@@ -196,7 +196,7 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
       ],
       [
         ['restore', 'live', 'shop', '--force'],
-        "backopper restore: Unknown option '--force'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--force\"",
+        'backopper restore: unknown flag --force; this command takes --at, --bucket, --database-url, --dotenv, --env-file, --json, --key, --media, --no-verify, --output, --thaw, --thaw-days, --thaw-tier, --timeout, --yes, --help, --no-color',
         'backopper restore --help',
       ],
       [
@@ -349,25 +349,23 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
       expect(out.join('\n')).toContain('"status":"failed"');
       expect(out).toContain('stderr: backopper: agent exited with status 1');
       expect(await cli(['logs', 'live', 'nope'])).toBe(3);
-      expect(err.at(-1)).toContain('nope has no backup schedule in live');
+      expect(err.at(-1)).toContain('no app nope in live: it has no backup schedule there');
     });
   });
 
   describe('backups and restore', () => {
-    it('tells an unknown app (exit 3) from an app without backups in that environment (exit 1)', async () => {
+    it('an app with no schedule and nothing stored in the environment is exit 3, naming where it is', async () => {
       expect(await cli(['backups', 'live', 'nope'])).toBe(3);
       expect(err.at(-1)).toBe(
-        'backopper backups: no app nope: nothing is stored under s3://oversight-test/nope/ (check the name; `backopper status` lists the apps)',
+        'backopper backups: no app nope in live: no backup schedule and nothing stored under s3://oversight-test/nope/live/; `backopper status` lists the apps',
       );
       expect(await cli(['restore', 'live', 'nope'])).toBe(3);
-      expect(await cli(['backups', 'staging', 'blog'])).toBe(1);
+      expect(await cli(['backups', 'staging', 'blog'])).toBe(3);
       expect(err.at(-1)).toBe(
-        'backopper backups: no backups of blog in staging in s3://oversight-test (it has objects in: live)',
+        'backopper backups: no app blog in staging: no backup schedule and nothing stored under s3://oversight-test/blog/staging/ (it has backups in: live); `backopper status` lists the apps',
       );
-      expect(await cli(['restore', 'staging', 'blog'])).toBe(1);
-      expect(err.at(-1)).toBe(
-        'backopper restore: no backups of blog in staging in s3://oversight-test/blog/staging/ (it has objects in: live)',
-      );
+      expect(await cli(['restore', 'staging', 'blog'])).toBe(3);
+      expect(err.at(-1)).toContain('backopper restore: no app blog in staging: ');
     });
 
     it('names the missing bucket', async () => {

@@ -214,7 +214,7 @@ describe('backopper backups and restore, from S3 into MariaDB and PostgreSQL', (
       ['restore', 'live', 'wp', '--database-url', 'oracle://u:p@h/db'],
       /--database-url: DATABASE_URL scheme "oracle:" is not mysql or postgres/,
     ],
-    [['backups', 'live', 'wp', '--bucket'], /argument missing|Option '--bucket <value>' argument missing/],
+    [['backups', 'live', 'wp', '--bucket'], /--bucket needs a value \(--bucket <value>\)/],
   ])('exits 2 on %j with the reason', async (args, message) => {
     const run = await runOpsCli(args, env);
     expect(run.exitCode).toBe(2);

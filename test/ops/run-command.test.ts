@@ -151,15 +151,23 @@ describe.each(['scheduler', 'rules'] as const)('backopper run against the Run Co
     expect(oversight.ssm.sent[0]?.Parameters?.engine).toEqual(['postgres']);
   });
 
-  it('exits 2 without sending anything for an unknown app, environment or a bad name', async () => {
+  it('exits 3 (no such app) or 2 (bad invocation) without sending anything, suggesting the closest name', async () => {
     await setUp();
-    expect(await cli(['run', 'live', 'nope'])).toBe(2);
+    expect(await cli(['run', 'live', 'shpo'])).toBe(3);
     expect(err.at(-1)).toBe(
-      'backopper run: nope has no backup schedule in live (is it in the app list, with a frequency? run `backopper plan`)',
+      'backopper run: no app shpo in live: it has no backup schedule there (not in the app list, or no frequency: `backopper plan` says why) (did you mean shop?); `backopper status` lists the apps',
     );
-    expect(await cli(['run', 'staging', 'shop'])).toBe(2);
+    expect(await cli(['run', 'live', 'nope'])).toBe(3);
+    expect(err.at(-1)).not.toContain('did you mean');
+    expect(await cli(['run', 'staging', 'shop'])).toBe(3);
+    expect(err.at(-1)).toContain('no app shop in staging: it has no backup schedule there');
+    expect(err.at(-1)).toContain('(it has a schedule in: live)');
     expect(await cli(['run', 'acceptance', 'shop'])).toBe(2);
     expect(err.at(-1)).toContain('acceptance is not in BACKOPPER_ENVIRONMENTS (staging, live)');
+    expect(await cli(['run', 'stagin', 'shop'])).toBe(2);
+    expect(err.at(-1)).toBe(
+      'backopper run: configuration error: <environment>: stagin is not in BACKOPPER_ENVIRONMENTS (staging, live) (did you mean staging?)',
+    );
     expect(await cli(['run', 'live', '../etc'])).toBe(2);
     expect(err.join('\n')).toContain('app name "../etc" is not a folder name');
     expect(await cli(['run', 'live'])).toBe(2);

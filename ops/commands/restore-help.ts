@@ -1,0 +1,49 @@
+/** `backopper restore --help`, in the one help layout (ops/terminal/help.ts). */
+import type { CommandHelp } from '../terminal/help';
+
+/** The help of `backopper restore`. */
+export const RESTORE_HELP: CommandHelp = {
+  usage: [
+    '<environment> <app> [--at <time> | --key <s3-key>] [--output <dir>] [--bucket <name>]\n' +
+      '                         [--database-url <url> | --dotenv <path>] [--yes] [--no-verify] [--json]\n' +
+      '                         [--thaw [--thaw-days <n>] [--thaw-tier Standard|Bulk|Expedited]]',
+    '<environment> <app> --media [--at <time>] [--bucket <name>] [--timeout <seconds>]',
+  ],
+  description: [
+    'Downloads the newest backup into --output (default: the current folder), verifies its sha256, and with\n' +
+      "--database-url or --dotenv (the app's .env) imports it. A database that already has tables is replaced\n" +
+      'only with --yes or after typing its name. Every flag is checked before anything is downloaded.',
+    'A backup in an archive storage class (GLACIER, DEEP_ARCHIVE) is not downloaded (exit 1); --thaw asks\n' +
+      'S3 for a temporary copy (default 7 days, Standard tier) and says how long it takes: run it again then.',
+    "--media picks a media archive from the run records and has the app's server fetch it from the media\n" +
+      'server, verify its recorded sha256 and extract it beside the live media (SSM document\n' +
+      'Backopper-RestoreMedia); swapping it in stays a separate step.',
+  ],
+  flags: [
+    [
+      '--at <time>',
+      'the newest backup at or before: "2026-12-02 04:15:35" (UTC, as `backopper backups`\n' +
+        'prints), ISO 8601 (UTC unless it has an offset), a date (its end, UTC), unix seconds,\n' +
+        '24h / 7d / 2w ago, or yesterday (its end, UTC)',
+    ],
+    ['--key <s3-key>', 'exactly this object (a key `backopper backups` lists)'],
+    ['--output <dir>', 'where the dump is downloaded (default: the current folder)'],
+    ['--bucket <name>', "the bucket (default: BACKOPPER_BUCKET, else the stack's)"],
+    ['--database-url <url>', 'import into this database (mysql://, postgres://)'],
+    ['--dotenv <path>', "import into the database this .env names (the app's own)"],
+    ['--yes', 'replace a database that has tables without asking'],
+    ['--no-verify', 'restore a dump without checking its sha256 (one without a .sha256)'],
+    ['--thaw', 'ask S3 for a temporary copy of an archived backup'],
+    ['--thaw-days <n>', 'how long the copy stays (1-365, default 7)'],
+    ['--thaw-tier <tier>', 'Standard (default), Bulk or Expedited'],
+    ['--media', "restore the media archive instead, on the app's server"],
+    ['--timeout <seconds>', 'with --media: how long to follow the command (default 3600)'],
+    ['--json', 'print the result as JSON on stdout (notes go to stderr; a failure has "error")'],
+  ],
+  examples: [
+    ['backopper restore live shop', 'download the newest dump here, verified'],
+    ['backopper restore live shop --at yesterday --dotenv /srv/shop/.env', "yesterday's, into the app's database"],
+    ['backopper restore live shop --media --at 2d', 'the media archive of two days ago'],
+  ],
+  exit: '0 restored, 1 failed or no backup yet, 2 bad invocation, 3 no such app in that environment',
+};
