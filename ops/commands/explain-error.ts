@@ -34,6 +34,11 @@ export function explainError(error: unknown, env: Record<string, string | undefi
   if (['AccessDenied', 'AccessDeniedException'].includes(name)) {
     return `access denied (${which}): ${message}`;
   }
+  const unreachable = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b/.exec(
+    message,
+  );
+  if (unreachable)
+    return `cannot reach AWS (${message}): check the network connection, the region and any AWS_ENDPOINT_URL* variable`;
   if (isAwsServiceError(error)) {
     if (/Throttl|TooManyRequests|RequestLimitExceeded/.test(name))
       return `AWS is throttling the requests (${name}: ${message}): wait a minute and run it again`;
@@ -43,7 +48,8 @@ export function explainError(error: unknown, env: Record<string, string | undefi
   return `unexpected error${name && name !== 'Error' ? ` (${name})` : ''} without a message: run it again with BACKOPPER_DEBUG=1 for the stack`;
 }
 
-// What the SDK throws for an AWS answer (ServiceException): it carries the response's metadata.
+// What the SDK throws for an answer from AWS (a ServiceException says whose fault it was); network
+// errors carry $metadata too, but no $fault.
 function isAwsServiceError(error: unknown): error is Error {
-  return error instanceof Error && typeof (error as { $metadata?: unknown }).$metadata === 'object';
+  return error instanceof Error && typeof (error as { $fault?: unknown }).$fault === 'string';
 }

@@ -136,16 +136,20 @@ export async function noBackupsOf(input: {
   const { app, environment, bucket, s3, context } = input;
   let config: OversightConfig | undefined;
   let schedule: ScheduleFacts | undefined;
+  const note = (error: unknown): undefined => {
+    context.stderr(
+      `backopper: note: the schedule of ${app} in ${environment} could not be read: ${describeError(error)}`,
+    );
+  };
   try {
     config = loadOversightConfig(await context.settings(['BACKOPPER_ENVIRONMENTS']));
-    schedule = await readAppSchedule({ config, environment, app, deps: context.deps });
   } catch (error) {
-    // Without settings (only --bucket) there is no schedule to read; anything else is worth a note.
-    if (!(error instanceof ConfigError))
-      context.stderr(
-        `backopper: note: the schedule of ${app} in ${environment} could not be read: ${describeError(error)}`,
-      );
+    // Without settings (only --bucket) there is no schedule to read: the bucket alone answers.
+    if (!(error instanceof ConfigError)) note(error);
   }
+  // A mistyped environment is a bad invocation (exit 2, with the closest name), not a missing app.
+  if (config) requireEnvironments(config.environments, [environment], '<environment>');
+  if (config) schedule = await readAppSchedule({ config, environment, app, deps: context.deps }).catch(note);
   if (schedule) return new Error(describeNoBackupYet(schedule, bucket, (context.deps.now ?? (() => new Date()))()));
   const stored = await listAppEnvironments(s3, bucket, app);
   const known = [

@@ -150,7 +150,9 @@ describe('backopper backups: dumps from the S3 listing, media archives from the 
     const run = await cli(['backups', 'live', 'nothing'], s3.client, env);
     // Nothing at all under nothing/: a typo, told apart from an app without backups (exit 3, not 1).
     expect([run.status, run.out]).toEqual([3, []]);
-    expect(run.err.join('\n')).toContain('no app nothing: nothing is stored under s3://listing-test/nothing/');
+    expect(run.err.join('\n')).toContain(
+      'no app nothing in live: nothing stored under s3://listing-test/nothing/live/',
+    );
     expect((await cli(['backups', 'live', 'shop', '--runs', '0'], s3.client, env)).status).toBe(2);
   });
 });

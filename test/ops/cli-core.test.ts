@@ -130,16 +130,22 @@ describe('error lines', () => {
       'access denied (profile ro): User: arn:aws:sts::1:assumed-role/x is not authorized to perform: ssm:GetParameter',
     ],
     [
-      named('ThrottlingException', 'Rate exceeded', { $metadata: { httpStatusCode: 400 } }),
+      named('ThrottlingException', 'Rate exceeded', { $fault: 'client', $metadata: { httpStatusCode: 400 } }),
       {},
       'AWS is throttling the requests (ThrottlingException: Rate exceeded): wait a minute and run it again',
     ],
     [
-      named('InternalServerError', 'We encountered an internal error', { $metadata: { httpStatusCode: 500 } }),
+      named('InternalServerError', 'We encountered an internal error', { $fault: 'server', $metadata: {} }),
       {},
       'AWS answered InternalServerError: We encountered an internal error',
     ],
     [new Error('no backups of x'), {}, 'no backups of x'],
+    // A network error carries the SDK's $metadata but is no answer from AWS.
+    [
+      named('Error', 'getaddrinfo ENOTFOUND s3.eu-west-1.amazonaws.com', { $metadata: { attempts: 3 } }),
+      {},
+      'cannot reach AWS (getaddrinfo ENOTFOUND s3.eu-west-1.amazonaws.com): check the network connection, the region and any AWS_ENDPOINT_URL* variable',
+    ],
     // The agent's errors reach restore's import: their message, never `CommandFailedError: ...`.
     [
       named('CommandFailedError', "mysql exited with status 1: ERROR 1045 (28000): Access denied for user 'x'"),

@@ -353,6 +353,82 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
     });
   });
 
+  describe('did you mean, no such app, and --json failures', () => {
+    it('suggests the closest app from the schedules and the bucket, with exit 3 in every command', async () => {
+      const cases: [string[], string][] = [
+        [['run', 'live', 'shpo'], 'backopper run: no app shpo in live: it has no backup schedule there'],
+        [['logs', 'live', 'shpo'], 'backopper logs: no app shpo in live: it has no backup schedule there'],
+        [['backups', 'live', 'shpo'], 'backopper backups: no app shpo in live: no backup schedule and nothing stored'],
+        [['restore', 'live', 'shpo'], 'backopper restore: no app shpo in live: no backup schedule and nothing stored'],
+        [
+          ['status', '--app', 'shpo'],
+          'backopper status: no backup schedule for shpo (did you mean shop?) in staging, live',
+        ],
+      ];
+      for (const [argv, start] of cases) {
+        err = [];
+        expect([argv, await cli(argv)]).toEqual([argv, 3]);
+        expect(err).toHaveLength(1);
+        expect(err[0]).toContain(start);
+        expect(err[0]).toContain('(did you mean shop?)');
+        expect(err[0]).toMatch(/`backopper status` lists the apps$/);
+      }
+      expect(s3Calls.filter((call) => call === 'GetObject')).toEqual([]);
+    });
+
+    it('a mistyped environment is exit 2 with the closest name', async () => {
+      expect(await cli(['status', '-e', 'stagign'])).toBe(2);
+      expect(err.at(-1)).toBe(
+        'backopper status: configuration error: --environment: stagign is not in BACKOPPER_ENVIRONMENTS (staging, live) (did you mean staging?)',
+      );
+      // backups finds nothing under stagign/ first, then says why.
+      expect(await cli(['backups', 'stagign', 'shop'])).toBe(2);
+      expect(err.at(-1)).toBe(
+        'backopper backups: configuration error: <environment>: stagign is not in BACKOPPER_ENVIRONMENTS (staging, live) (did you mean staging?)',
+      );
+    });
+
+    it('an app that is scheduled but has no backup yet says so and when its next run is (exit 1)', async () => {
+      for (const command of ['backups', 'restore']) {
+        err = [];
+        expect(await cli([command, 'staging', 'shop'])).toBe(1);
+        expect(err).toEqual([
+          `backopper ${command}: shop is scheduled in staging (cron(29 3 * * ? *) Europe/Amsterdam) but has no backup in s3://oversight-test/shop/staging/ yet: its next run is 2025-01-16 03:29 CET (2025-01-16T02:29:00Z); if it has run already, \`backopper logs staging shop\` shows why it made none`,
+        ]);
+      }
+      expect(out).toEqual([]);
+    });
+
+    it('logs --instance with a server the command did not run on names the ones it did', async () => {
+      expect(await cli(['logs', 'live', 'blog', '--instance', 'i-web'])).toBe(1);
+      expect(err.at(-1)).toMatch(
+        /^backopper logs: command \S+ did not run on i-web: it ran on i-web1 \(did you mean i-web1\?\)$/,
+      );
+    });
+
+    it.each([
+      [['plan', '--json', '--environment', 'nope'], 2, 'configuration error: --environment: nope is not in'],
+      [['sync', '--json', '-e', 'nope'], 2, 'configuration error: --environment: nope is not in'],
+      [['status', '--json', '--app', 'shpo'], 3, 'no backup schedule for shpo (did you mean shop?)'],
+      [['status', '--json', '--history-days', '99'], 2, '--history-days: expected a whole number from 1 to 30'],
+      [['backups', 'live', 'shpo', '--json'], 3, 'no app shpo in live'],
+      [['backups', 'staging', 'shop', '--json'], 1, 'shop is scheduled in staging'],
+      [['backups', 'live', '--json'], 2, 'expected <environment> <app>, got 1 argument(s)'],
+      [['logs', 'live', 'shpo', '--json'], 3, 'no app shpo in live'],
+      [['run', 'live', 'shpo', '--json'], 3, 'no app shpo in live'],
+      [['restore', 'live', 'shpo', '--json'], 3, 'no app shpo in live'],
+      [['restore', 'live', 'shop', '--json', '--at', 'soon'], 2, '--at "soon"'],
+      [['restore', 'live', 'shop', '--json', '--jsno'], 2, 'unknown flag --jsno'],
+      [['stauts', '--json'], 2, 'unknown command "stauts" (did you mean status?)'],
+    ] as const)('%j prints {"error"} on stdout and exits %i', async (argv, status, message) => {
+      expect(await cli([...argv])).toBe(status);
+      const printed = stdoutJson() as { error: string; exitStatus: number };
+      expect(printed.exitStatus).toBe(status);
+      expect(printed.error).toContain(message);
+      expect(err[0]).toContain(printed.error); // the same line on stderr, for a person
+    });
+  });
+
   describe('backups and restore', () => {
     it('an app with no schedule and nothing stored in the environment is exit 3, naming where it is', async () => {
       expect(await cli(['backups', 'live', 'nope'])).toBe(3);

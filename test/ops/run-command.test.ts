@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../ops/commands/run-cli';
+import { createPalette } from '../../ops/terminal/colour';
 import {
   checkSkippedOutcome,
   createOversightWorld,
@@ -133,6 +134,69 @@ describe.each(['scheduler', 'rules'] as const)('backopper run against the Run Co
       `TIMED OUT: still Pending after 60s; the command keeps running (aws ssm list-command-invocations --command-id ${commandId} --details)`,
     );
     expect(polls).toBe(6);
+  });
+
+  it('without --follow, says where the command is every 30 s while it waits (never silent for an hour)', async () => {
+    await setUp();
+    let sleeps = 0;
+    // The command starts on the first wait, then runs past the timeout.
+    const status = await runCli(['run', 'live', 'shop', '--timeout', '100', '--interval', '10'], {
+      env: oversight.env,
+      stdout: (line) => out.push(line),
+      stderr: (line) => err.push(line),
+      deps: oversight.deps({
+        now: () => new Date(clock),
+        sleep: async (ms) => {
+          clock += ms;
+          sleeps += 1;
+          if (sleeps === 1) oversight.ssm.advance();
+        },
+      }),
+    });
+    expect(status).toBe(1);
+    const waiting = out.filter((line) => /^(status|waiting):/.test(line));
+    expect(waiting).toEqual([
+      'status: InProgress',
+      'waiting: InProgress for 40s (i-web1 InProgress, i-web2 InProgress)',
+      'waiting: InProgress for 1m10s (i-web1 InProgress, i-web2 InProgress)',
+      'waiting: InProgress for 1m40s (i-web1 InProgress, i-web2 InProgress)',
+    ]);
+    expect(out.at(-1)).toMatch(/^TIMED OUT: still InProgress after 100s/);
+  });
+
+  it('on a terminal, keeps one waiting line up to date and clears it before the result', async () => {
+    await setUp();
+    let written = '';
+    const tty = {
+      isTTY: true,
+      palette: createPalette(false),
+      write: (text: string) => {
+        written += text;
+      },
+    };
+    oversight.ssm.respond = (_command, instanceId) =>
+      instanceId === 'i-web1' ? succeededOutcome('shop') : checkSkippedOutcome('shop');
+    let sleeps = 0;
+    const status = await runCli(['run', 'live', 'shop', '--interval', '5'], {
+      env: oversight.env,
+      stdout: (line) => out.push(line),
+      stderr: (line) => err.push(line),
+      terminal: { stdout: tty, stderr: tty },
+      deps: oversight.deps({
+        now: () => new Date(clock),
+        sleep: async (ms) => {
+          clock += ms;
+          sleeps += 1;
+          if (sleeps % 3 === 0) oversight.ssm.advance();
+        },
+      }),
+    });
+    expect(status).toBe(0);
+    expect(written).toContain('\rwaiting: Pending for 0s\u001b[K');
+    expect(written).toContain('\rwaiting: InProgress for 20s (i-web1 InProgress, i-web2 InProgress)\u001b[K');
+    expect(written.endsWith('\r\u001b[K')).toBe(true); // cleared before the result lines
+    expect(out.filter((line) => line.startsWith('waiting:'))).toEqual([]); // no permanent waiting lines
+    expect(out.at(-1)).toBe('ok: backed up on i-web1 (1 server(s) without the app skipped it)');
   });
 
   it('reports a cancelled command as a failure', async () => {
