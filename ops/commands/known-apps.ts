@@ -44,23 +44,33 @@ export async function listScheduledApps(
   return apps;
 }
 
-/** The top-level folders of the bucket (one per app), at most 5 pages; [] when it cannot be listed. */
-export async function listStoredApps(s3: S3Client, bucket: string): Promise<string[]> {
-  const apps: string[] = [];
-  let token: string | undefined;
+/**
+ * The top-level folders of the bucket (one per app); [] when it cannot be listed. One delimited listing
+ * (S3 answers it whole); when that finds no folder (an empty bucket, or an emulator such as s3rver that
+ * drops common prefixes at the top level), the keys themselves, page by page, each page starting past
+ * the last app seen, at most `limit` pages.
+ */
+export async function listStoredApps(s3: S3Client, bucket: string, limit = 200): Promise<string[]> {
   try {
-    for (let page = 0; page < 5; page += 1) {
-      const listed = await s3.send(
-        new ListObjectsV2Command({ Bucket: bucket, Delimiter: '/', ContinuationToken: token }),
-      );
-      for (const prefix of listed.CommonPrefixes ?? []) if (prefix.Prefix) apps.push(prefix.Prefix.slice(0, -1));
-      token = listed.NextContinuationToken;
-      if (!token) break;
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Delimiter: '/' }));
+    const apps = (listed.CommonPrefixes ?? []).flatMap((prefix) => (prefix.Prefix ? [prefix.Prefix.slice(0, -1)] : []));
+    if (apps.length > 0) return apps;
+    let after: string | undefined;
+    for (let page = 0; page < limit && apps.length < limit; page += 1) {
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, StartAfter: after }));
+      const keys = (listed.Contents ?? []).flatMap((object) => (object.Key?.includes('/') ? [object.Key] : []));
+      for (const key of keys) {
+        const app = key.slice(0, key.indexOf('/'));
+        if (apps.at(-1) !== app) apps.push(app);
+      }
+      if (!listed.IsTruncated || keys.length === 0) break;
+      // Past every key of the last app seen: keys are ASCII, so nothing in its folder sorts after U+FFFF.
+      after = `${apps.at(-1)}/\uffff`;
     }
+    return apps;
   } catch {
-    // Only for the suggestion (see listScheduledApps).
+    return []; // only for the suggestion (see listScheduledApps)
   }
-  return apps;
 }
 
 /** The "no such app" line (exit 3). Pure. */
