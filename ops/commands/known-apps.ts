@@ -79,16 +79,16 @@ export function describeNoSuchApp(input: {
   environment: string;
   /** What was looked at: `it has no backup schedule there`. */
   looked: string;
-  /** Environments where the app does exist, with what it has there. */
+  /** Environments where the app does exist, and how to say so: `has backups in`, `is scheduled in`. */
   elsewhere?: { what: string; environments: string[] };
   /** Apps that do exist (for "did you mean"). */
   known: Iterable<string>;
 }): string {
   const { app, environment, elsewhere } = input;
   const hint = elsewhere?.environments.length
-    ? ` (it has ${elsewhere.what} in: ${elsewhere.environments.join(', ')})`
+    ? ` (it ${elsewhere.what}: ${elsewhere.environments.join(', ')})`
     : didYouMean(app, input.known);
-  return `no app ${app} in ${environment}: ${input.looked}${hint}; \`backopper status\` lists the apps`;
+  return `no app ${app} in ${environment}${hint}: ${input.looked}; \`backopper status\` lists the apps`;
 }
 
 /** For run and logs: the NotFoundError of an app with no schedule in `environment`. */
@@ -106,8 +106,8 @@ export async function noScheduleIn(input: {
     describeNoSuchApp({
       app,
       environment,
-      looked: 'it has no backup schedule there (not in the app list, or no frequency: `backopper plan` says why)',
-      elsewhere: { what: 'a schedule', environments: elsewhere },
+      looked: 'it has no backup schedule there (`backopper plan` says why an app in the app list has none)',
+      elsewhere: { what: 'is scheduled in', environments: elsewhere },
       known: scheduled.get(environment) ?? [],
     }),
   );
@@ -171,13 +171,13 @@ export async function noBackupsOf(input: {
       app,
       environment,
       looked: `${config ? 'no backup schedule and ' : ''}nothing stored under s3://${bucket}/${app}/${environment}/`,
-      elsewhere: { what: 'backups', environments: stored.filter((name) => name !== environment) },
+      elsewhere: { what: 'has backups in', environments: stored.filter((name) => name !== environment) },
       known,
     }),
   );
 }
 
-/** `shop is scheduled in live (cron(...) Europe/Amsterdam) but has no backup yet; next run ...`. Pure. */
+/** `shop is scheduled in live (cron(...) Europe/Amsterdam) but has no backup in ... yet: its next run is ...`. Pure. */
 export function describeNoBackupYet(schedule: ScheduleFacts, bucket: string, now: Date): string {
   const { app, environment } = schedule;
   let next: Date | undefined;

@@ -127,7 +127,7 @@ export async function runCli(argv: readonly string[], context: Partial<CliContex
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   const command = COMMANDS.find((candidate) => candidate.name === name);
-  if (!command) return fail(new UsageError(unknownCommand(name)), undefined, terminal);
+  if (!command) return fail(new UsageError(unknownCommand(name, args)), undefined, terminal);
   if (beforeDashes(args).some((arg) => arg === '--help' || arg === '-h')) {
     stdout(renderHelp(command.name, command.help, terminal.stdout.palette));
     return EXIT.ok;
@@ -154,9 +154,15 @@ export async function runCli(argv: readonly string[], context: Partial<CliContex
   }
 }
 
-function unknownCommand(name: string): string {
+function unknownCommand(name: string, args: readonly string[]): string {
   const names = COMMANDS.map((command) => command.name);
-  if (name.startsWith('-')) return `${name} before a command: give the command first (backopper <command> ${name})`;
+  if (name.startsWith('-')) {
+    const found = args.find((arg) => names.includes(arg));
+    const flags = [name, ...args.slice(0, found ? args.indexOf(found) : 0)].join(' ');
+    return found
+      ? `${flags} before the command: give the command first (backopper ${found} ${flags})`
+      : `${name} is not a command (commands: ${names.join(', ')})`;
+  }
   const hint = didYouMean(name, names);
   return `unknown command ${JSON.stringify(name)}${hint || ` (commands: ${names.join(', ')})`}`;
 }

@@ -62,12 +62,12 @@ describe('the backopper bundle: suggestions, --json errors and colour', () => {
     [
       ['backups', 'live', 'shpo'],
       3,
-      'backopper backups: no app shpo in live: nothing stored under s3://cli-terminal/shpo/live/ (did you mean shop?); `backopper status` lists the apps\n',
+      'backopper backups: no app shpo in live (did you mean shop?): nothing stored under s3://cli-terminal/shpo/live/; `backopper status` lists the apps\n',
     ],
     [
       ['restore', 'live', 'blgo', '--output', '/tmp'],
       3,
-      'backopper restore: no app blgo in live: nothing stored under s3://cli-terminal/blgo/live/ (did you mean blog?); `backopper status` lists the apps\n',
+      'backopper restore: no app blgo in live (did you mean blog?): nothing stored under s3://cli-terminal/blgo/live/; `backopper status` lists the apps\n',
     ],
   ])('%j exits %i with the closest name, and nothing on stdout', async (args, status, stderr) => {
     const run = await runOpsCli(args, env);

@@ -90,6 +90,10 @@ describe('the backopper CLI against the fakes and the loopback API', () => {
     [['plan', '--environment'], 'backopper plan: --environment needs a value (--environment <value>)'],
     [['plna'], 'backopper: unknown command "plna" (did you mean plan?)'],
     [
+      ['--environment', 'live', 'plan'],
+      'backopper: --environment live before the command: give the command first (backopper plan --environment live)',
+    ],
+    [
       ['plan', '--environment', 'prod'],
       'configuration error: --environment: prod is not in BACKOPPER_ENVIRONMENTS (staging, live)',
     ],

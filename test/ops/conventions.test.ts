@@ -356,10 +356,22 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
   describe('did you mean, no such app, and --json failures', () => {
     it('suggests the closest app from the schedules and the bucket, with exit 3 in every command', async () => {
       const cases: [string[], string][] = [
-        [['run', 'live', 'shpo'], 'backopper run: no app shpo in live: it has no backup schedule there'],
-        [['logs', 'live', 'shpo'], 'backopper logs: no app shpo in live: it has no backup schedule there'],
-        [['backups', 'live', 'shpo'], 'backopper backups: no app shpo in live: no backup schedule and nothing stored'],
-        [['restore', 'live', 'shpo'], 'backopper restore: no app shpo in live: no backup schedule and nothing stored'],
+        [
+          ['run', 'live', 'shpo'],
+          'backopper run: no app shpo in live (did you mean shop?): it has no backup schedule there',
+        ],
+        [
+          ['logs', 'live', 'shpo'],
+          'backopper logs: no app shpo in live (did you mean shop?): it has no backup schedule there',
+        ],
+        [
+          ['backups', 'live', 'shpo'],
+          'backopper backups: no app shpo in live (did you mean shop?): no backup schedule and nothing stored',
+        ],
+        [
+          ['restore', 'live', 'shpo'],
+          'backopper restore: no app shpo in live (did you mean shop?): no backup schedule and nothing stored',
+        ],
         [
           ['status', '--app', 'shpo'],
           'backopper status: no backup schedule for shpo (did you mean shop?) in staging, live',
@@ -438,10 +450,10 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
       expect(await cli(['restore', 'live', 'nope'])).toBe(3);
       expect(await cli(['backups', 'staging', 'blog'])).toBe(3);
       expect(err.at(-1)).toBe(
-        'backopper backups: no app blog in staging: no backup schedule and nothing stored under s3://oversight-test/blog/staging/ (it has backups in: live); `backopper status` lists the apps',
+        'backopper backups: no app blog in staging (it has backups in: live): no backup schedule and nothing stored under s3://oversight-test/blog/staging/; `backopper status` lists the apps',
       );
       expect(await cli(['restore', 'staging', 'blog'])).toBe(3);
-      expect(err.at(-1)).toContain('backopper restore: no app blog in staging: ');
+      expect(err.at(-1)).toContain('backopper restore: no app blog in staging (it has backups in: live): ');
     });
 
     it('names the missing bucket', async () => {
