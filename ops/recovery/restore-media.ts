@@ -95,6 +95,9 @@ export async function runMediaRestore(input: {
   const { context, environment, app, bucket } = input;
   const config = loadOversightConfig(await context.settings(['BACKOPPER_ENVIRONMENTS']));
   requireKnownEnvironments(config.environments, [environment], '<environment>');
+  const schedule = await readAppSchedule({ config, environment, app, deps: context.deps });
+  // No schedule, no known servers: "no such app" (exit 3), as in every command.
+  if (!schedule) throw await noScheduleIn({ app, environment, config, deps: context.deps });
   const s3 = context.deps.s3 ?? createS3Client(context.env);
   const records = await readRunRecords({ client: s3, bucket, app, environment, limit: MEDIA_RESTORE_RUNS });
   for (const entry of records.unreadable) context.stderr(`backopper restore: ${describeUnreadable(bucket, entry)}`);
@@ -109,9 +112,6 @@ export async function runMediaRestore(input: {
   context.stdout(
     `archive   ${archive.where}  ${archive.bytes === undefined ? 'size unknown' : formatBytes(archive.bytes)}  taken ${new Date(archive.timestamp * 1000).toISOString()} on ${archive.host}  sha256 ${(archive.sha256 as string).slice(0, 12)}`,
   );
-  const schedule = await readAppSchedule({ config, environment, app, deps: context.deps });
-  // No schedule, no known servers: "no such app" (exit 3), as in every command.
-  if (!schedule) throw await noScheduleIn({ app, environment, config, deps: context.deps });
   const ssm = context.deps.ssm ?? createAwsClient(SSMClient);
   const request = mediaRestoreRequest({ app, environment, archive, targets: schedule.request.Targets });
   const sent = await ssm.send(new SendCommandCommand(request));

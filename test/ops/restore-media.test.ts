@@ -131,4 +131,12 @@ describe("backopper restore --media: through SSM on the app's servers (Run Comma
     expect(err.at(-1)).toContain('--media does not take --database-url');
     expect(await cli('restore', 'acceptance', 'shop', '--media')).toBe(2);
   });
+
+  it('an app with no schedule in the environment is exit 3 (no such app), as in every command', async () => {
+    expect(await cli('restore', 'live', 'shpo', '--media')).toBe(3);
+    expect(err.at(-1)).toMatch(
+      /^backopper restore: no app shpo in live \(did you mean shop\?\): it has no backup schedule there/,
+    );
+    expect(oversight.ssm.sent).toEqual([]);
+  });
 });
