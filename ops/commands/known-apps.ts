@@ -6,7 +6,6 @@
  */
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { ConfigError } from '../../common/settings/config-error';
-import { describeError } from '../../control/errors';
 import { readAppSchedule } from '../run/read-schedule';
 import { createListingBackend, type StatusDependencies } from '../status/collect-status';
 import { listAppEnvironments } from '../recovery/stored-backups';
@@ -15,6 +14,7 @@ import { formatLocal } from '../status/format-status';
 import { nextRuns } from '../status/schedule-expression';
 import type { ScheduleFacts } from '../status/schedule-facts';
 import { didYouMean } from '../terminal/suggest';
+import { explainError } from './explain-error';
 import { type CliContext, NotFoundError } from './types';
 
 /** Throws ConfigError (exit 2) for a name that is not in BACKOPPER_ENVIRONMENTS, with the closest one. */
@@ -148,7 +148,7 @@ export async function noBackupsOf(input: {
   let schedule: ScheduleFacts | undefined;
   const note = (error: unknown): undefined => {
     context.stderr(
-      `backopper: note: the schedule of ${app} in ${environment} could not be read: ${describeError(error)}`,
+      `backopper: note: the schedule of ${app} in ${environment} could not be read: ${explainError(error, context.env)}`,
     );
   };
   try {

@@ -116,7 +116,8 @@ export const runCommand: CliCommand = {
         printer ??
         (async (final, status) => {
           if (final || !waiting.due()) return;
-          const instances = await listInvocationStatuses(ssm, commandId);
+          // Only for the waiting line: a failed listing (throttling) must not end the wait.
+          const instances = await listInvocationStatuses(ssm, commandId).catch(() => []);
           waiting.show({ status, elapsedMs: clock().getTime() - sentAt, instances });
         }),
     });

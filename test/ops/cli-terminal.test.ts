@@ -80,7 +80,9 @@ describe('the backopper bundle: suggestions, --json errors and colour', () => {
       [['backups', 'live', 'shop', '--runs', 'many', '--json'], 2],
       [['stauts', '--json'], 2],
     ] as const) {
-      const run = await runOpsCli([...args], env);
+      // Forced colour reaches stderr only: stdout stays plain JSON.
+      const run = await runOpsCli([...args], { ...env, FORCE_COLOR: '1' });
+      expect(run.stderr).toContain(ESC);
       expect(run.exitCode).toBe(status);
       const printed = JSON.parse(run.stdout) as { error: string; exitStatus: number };
       expect(printed.exitStatus).toBe(status);

@@ -164,6 +164,43 @@ describe.each(['scheduler', 'rules'] as const)('backopper run against the Run Co
     expect(out.at(-1)).toMatch(/^TIMED OUT: still InProgress after 100s/);
   });
 
+  it('a waiting line whose server listing fails goes without the servers; the wait goes on', async () => {
+    await setUp();
+    const answer = oversight.ssm.answer.bind(oversight.ssm);
+    let refused = 0;
+    // (Not throttling: the SDK retries that itself.)
+    oversight.ssm.answer = (command: string, input: unknown) => {
+      if (command === 'ListCommandInvocations' && refused < 2) {
+        refused += 1;
+        throw Object.assign(new Error('not authorized to perform ssm:ListCommandInvocations'), {
+          name: 'AccessDeniedException',
+        });
+      }
+      return answer(command, input);
+    };
+    let sleeps = 0;
+    const status = await runCli(['run', 'live', 'shop', '--timeout', '100', '--interval', '10'], {
+      env: oversight.env,
+      stdout: (line) => out.push(line),
+      stderr: (line) => err.push(line),
+      deps: oversight.deps({
+        now: () => new Date(clock),
+        sleep: async (ms) => {
+          clock += ms;
+          sleeps += 1;
+          if (sleeps === 1) oversight.ssm.advance();
+        },
+      }),
+    });
+    expect(refused).toBe(2);
+    expect(out.filter((line) => line.startsWith('waiting:'))).toEqual([
+      'waiting: InProgress for 40s',
+      'waiting: InProgress for 1m10s',
+      'waiting: InProgress for 1m40s (i-web1 InProgress, i-web2 InProgress)',
+    ]);
+    expect([status, out.at(-1)?.slice(0, 40)]).toEqual([1, 'TIMED OUT: still InProgress after 100s; ']);
+  });
+
   it('on a terminal, keeps one waiting line up to date and clears it before the result', async () => {
     await setUp();
     let written = '';
