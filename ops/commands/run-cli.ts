@@ -121,6 +121,13 @@ export async function runCli(argv: readonly string[], context: Partial<CliContex
     stdout(args.includes('--json') ? JSON.stringify({ version: VERSION }) : `backopper ${VERSION}`);
     return EXIT.ok;
   }
+  const topic = name === 'help' ? COMMANDS.find((candidate) => candidate.name === args[0]) : undefined;
+  if (topic) {
+    stdout(renderHelp(topic.name, topic.help, terminal.stdout.palette));
+    return EXIT.ok;
+  }
+  if (name === 'help' && args[0] !== undefined)
+    return fail(new UsageError(unknownCommand(args[0], [])), undefined, terminal);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     if (name === undefined) stderr(helpText(terminal.stderr.palette));
     else stdout(helpText(terminal.stdout.palette));

@@ -89,6 +89,7 @@ describe('the backopper CLI against the fakes and the loopback API', () => {
     [['plan', '--enviroment', 'live'], 'backopper plan: unknown flag --enviroment (did you mean --environment?)'],
     [['plan', '--environment'], 'backopper plan: --environment needs a value (--environment <value>)'],
     [['plna'], 'backopper: unknown command "plna" (did you mean plan?)'],
+    [['help', 'plna'], 'backopper: unknown command "plna" (did you mean plan?)'],
     [
       ['--environment', 'live', 'plan'],
       'backopper: --environment live before the command: give the command first (backopper plan --environment live)',
@@ -133,6 +134,7 @@ describe('the ops/cli.ts entry point', () => {
       const { code, stdout, stderr } = await bundle([command.name, '--help']);
       expect([command.name, code, stderr]).toEqual([command.name, 0, '']);
       expect(stdout).toBe(`${renderHelp(command.name, command.help)}\n`);
+      expect(await bundle(['help', command.name])).toEqual({ code: 0, stdout, stderr: '' });
     }
     expect(await bundle(['--version'])).toEqual({
       code: 0,
