@@ -10,6 +10,7 @@ import { backupArgs, runAgent } from '../services/agent';
 import {
   createMysqlDatabase,
   createRestrictedUser,
+  mysqlRoot,
   type MysqlDatabase,
   seedWordpressSchema,
 } from '../services/mariadb';
