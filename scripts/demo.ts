@@ -17,6 +17,7 @@
  * temporary folders, removed at the end; `--keep` keeps the workspace, the databases and the PostgreSQL
  * cluster, and writes how to run a backup there again (scripts/demo/keep.ts).
  */
+import './demo/quiet-sdk';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -37,7 +38,6 @@ import { createWorkspace } from '../test/services/workspace';
 import { type DocumentContent, type DocumentRun, runDocument } from '../test/infra/document-runner';
 import { createSyncWorld } from '../test/fakes/sync-world';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const keep = process.argv.includes('--keep');
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const heading = (text: string) => say(`\n== ${text} ${'='.repeat(Math.max(0, 96 - text.length))}`);

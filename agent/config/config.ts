@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import {
   type DbEngine,
-  MEDIA_ARCHIVE_PATTERN,
   normalizeEngine,
   validateAppName,
   validateEnvironment,
@@ -10,8 +9,13 @@ import {
 import { parseTimeZone } from '../../common/settings/rules';
 import { ConfigError } from '../errors';
 import { parseProgressInterval } from '../process/progress';
-import { absolutePath, integerIn, oneOf, optional, packetSize, readInputs } from './read-inputs';
-import { SETTINGS, type SettingName, type SettingSpec, settingLabel } from './settings';
+import { readMediaServer } from './media-server';
+import { absolutePath, integerIn, oneOf, optional, optionalPath, packetSize, readInputs } from './read-inputs';
+import { SETTINGS, type SettingName, settingLabel } from './settings';
+import type { MediaServer } from './media-server';
+
+export type { MediaServer } from './media-server';
+export { loadRestoreMediaConfig, type RestoreMediaConfig } from './restore-media-config';
 
 /** Everything one backup run needs, validated. */
 export interface BackupConfig {
@@ -70,17 +74,6 @@ export interface VerifyConfig {
   adminUrl?: string;
 }
 
-/** The media server the archive is copied to over SSH. */
-export interface MediaServer {
-  host: string;
-  port: number;
-  user?: string;
-  /** Remote folder, `{app}` and `{environment}` already filled in. */
-  path: string;
-  identity?: string;
-  knownHosts?: string;
-}
-
 const BACKUP_FLAGS = {
   app: 'string',
   environment: 'string',
@@ -88,15 +81,6 @@ const BACKUP_FLAGS = {
   'project-type': 'string',
   'dry-run': 'boolean',
   json: 'boolean',
-} as const;
-
-/** Flags only `restore-media` takes. */
-const RESTORE_MEDIA_FLAGS = {
-  app: 'string',
-  environment: 'string',
-  'project-type': 'string',
-  archive: 'string',
-  sha256: 'string',
 } as const;
 
 /**
@@ -176,118 +160,6 @@ function readReportTarget(setting: (name: SettingName) => string | undefined): B
     throw new ConfigError(`${settingLabel(SETTINGS.reportUrl)} ${JSON.stringify(url)} is not an http(s) URL`);
   }
   return { url, secret: setting('reportSecret'), secretHeader: setting('reportSecretHeader')! };
-}
-
-/** An unset folder, or an absolute one. */
-function optionalPath(value: string | undefined, spec: SettingSpec): string | undefined {
-  return value === undefined ? undefined : absolutePath(value, spec);
-}
-
-/** The media server settings, `{app}` and `{environment}` filled in; undefined without BACKOPPER_MEDIA_HOST. */
-function readMediaServer(
-  setting: (name: SettingName) => string | undefined,
-  app: string,
-  environment: string,
-): MediaServer | undefined {
-  const host = optional(
-    setting('mediaHost'),
-    /^[A-Za-z0-9][A-Za-z0-9.:-]*$/,
-    SETTINGS.mediaHost,
-    'a host name or address',
-  );
-  if (!host) return undefined;
-  const template = setting('mediaPath');
-  if (!template)
-    throw new ConfigError(
-      `${settingLabel(SETTINGS.mediaPath)} is required when ${settingLabel(SETTINGS.mediaHost)} is set`,
-    );
-  if (/["\n\r\\]/.test(template))
-    throw new ConfigError(
-      `${settingLabel(SETTINGS.mediaPath)} ${JSON.stringify(template)} contains a quote, backslash or newline`,
-    );
-  return {
-    host,
-    port: integerIn(setting('mediaPort')!, 1, 65535, SETTINGS.mediaPort),
-    user: optional(setting('mediaUser'), /^[A-Za-z_][A-Za-z0-9._-]*$/, SETTINGS.mediaUser, 'a user name'),
-    path: template.replaceAll('{app}', app).replaceAll('{environment}', environment),
-    identity: setting('mediaIdentity'),
-    knownHosts: setting('mediaKnownHosts'),
-  };
-}
-
-/** Everything `restore-media` needs, validated. */
-export interface RestoreMediaConfig {
-  app: string;
-  environment: string;
-  /** Picks the default media folders; undefined: every project type's defaults are tried. */
-  projectType?: string;
-  appsDir: string;
-  mediaDir?: string;
-  tmpDir?: string;
-  media: MediaServer;
-  /** The archive's file name in the app's remote folder (`media_<ts>[_<host id>].tar.gz`). */
-  archive: string;
-  /** What the run record says the archive's sha256 is. */
-  sha256: string;
-}
-
-/**
- * Reads `restore-media` flags: the app, its environment and project type (to find the live media
- * folder), the archive (its name, its remote path or `host:path` as the run record gives it) and the
- * expected sha256, and the media server settings. Throws ConfigError naming the input.
- */
-export function loadRestoreMediaConfig(argv: string[], env: NodeJS.ProcessEnv): RestoreMediaConfig {
-  const { values, setting, check, need, done } = readInputs(argv, env, RESTORE_MEDIA_FLAGS);
-  const app = check(() => validateAppName(need('app')));
-  const environment = check(() => validateEnvironment(need('environment')));
-  // Optional: without it (the restore document's default), every project type's default media folders are tried.
-  const givenType = values['project-type'];
-  const projectType =
-    typeof givenType === 'string' && givenType !== '' ? check(() => validateProjectType(givenType)) : undefined;
-  const media =
-    app && environment
-      ? check(() => {
-          const server = readMediaServer(setting, app, environment);
-          if (server) return server;
-          throw new ConfigError(
-            `${settingLabel(SETTINGS.mediaHost)} is required: the archive is fetched from the media server`,
-          );
-        })
-      : undefined;
-  const archive = check(() => archiveName(need('archive'), media));
-  const sha256 = check(() => {
-    const hex = need('sha256').toLowerCase();
-    if (/^[0-9a-f]{64}$/.test(hex)) return hex;
-    throw new ConfigError(`--sha256 ${JSON.stringify(hex)} is not a sha256 (64 hex digits)`);
-  });
-  const config = {
-    app,
-    environment,
-    projectType,
-    appsDir: check(() => absolutePath(setting('appsDir')!, SETTINGS.appsDir)),
-    mediaDir: setting('mediaDir'),
-    tmpDir: check(() => optionalPath(setting('tmpDir'), SETTINGS.tmpDir)),
-    media,
-    archive,
-    sha256,
-  };
-  done();
-  return config as RestoreMediaConfig;
-}
-
-/** The archive's file name from `--archive` (a name, a remote path or `host:path`), refused outside the app's folder. */
-function archiveName(given: string, media: MediaServer | undefined): string {
-  const path = given.includes(':') ? given.slice(given.indexOf(':') + 1) : given;
-  const archive = path.slice(path.lastIndexOf('/') + 1);
-  if (!MEDIA_ARCHIVE_PATTERN.test(archive))
-    throw new ConfigError(
-      `--archive ${JSON.stringify(given)} is not a media archive of ours (media_<ts>[_<host id>].tar.gz)`,
-    );
-  const folder = path.slice(0, path.lastIndexOf('/')).replace(/\/+$/, '');
-  if (media && path.includes('/') && folder !== media.path.replace(/\/+$/, '')) {
-    throw new ConfigError(`--archive ${JSON.stringify(given)} is not in this app's remote folder ${media.path}`);
-  }
-  return archive;
 }
 
 /** Reads `verify` flags and `env`: the app, where its `.env` and dumps are, the admin URL; throws ConfigError naming every bad input. */

@@ -91,3 +91,8 @@ export function optional(
   if (!pattern.test(value)) throw new ConfigError(`${settingLabel(spec)} ${JSON.stringify(value)} is not ${what}`);
   return value;
 }
+
+/** An unset folder, or an absolute one. */
+export function optionalPath(value: string | undefined, spec: SettingSpec): string | undefined {
+  return value === undefined ? undefined : absolutePath(value, spec);
+}

@@ -38,7 +38,10 @@ export function writeRerunNotes(kept: KeptWorkspace): string[] {
     `  ${run('acme-shop', 'mysql', 'wordpress', ' --dry-run')}    # the wrong password, caught before a run`,
     'Clean up when done:',
     `  runuser -u postgres -- ${pgCtl()} -D ${kept.postgres.dataDir} -m fast stop`,
-    `  mysql -uroot -e '${kept.mysqlDatabases.map((db) => `DROP DATABASE IF EXISTS \`${db}\`;`).join(' ')} ${kept.mysqlUsers.map((user) => `DROP USER IF EXISTS ${user};`).join(' ')}'`,
+    `  mysql -uroot -e "${[
+      ...kept.mysqlDatabases.map((db) => `DROP DATABASE IF EXISTS ${db};`),
+      ...kept.mysqlUsers.map((user) => `DROP USER IF EXISTS ${user};`),
+    ].join(' ')}"`,
     `  rm -rf ${kept.root} ${resolve(kept.postgres.dataDir, '..')}`,
   ];
   writeFileSync(join(kept.root, 'RERUN.md'), `# The kept demo workspace\n\n${lines.join('\n')}\n`);
