@@ -39,7 +39,11 @@ describe('backopper-agent command line', () => {
       'backopper-agent: unknown command "restore"; did you mean restore-media? (commands: backup, verify, inventory, restore-media)',
       'backopper-agent --help',
     ],
-    [['backup', '--frobnicate'], 'backopper-agent backup: unknown flag --frobnicate', 'backopper-agent backup --help'],
+    [
+      ['backup', '--app', 'shop', '--environment', 'live', '--engine', 'none', '--project-type', 'x', '--frobnicate'],
+      'backopper-agent backup: unknown flag --frobnicate',
+      'backopper-agent backup --help',
+    ],
   ])(
     '%j: one line and a pointer to --help on stderr, exit 2, and an invalid report naming the build',
     async (args, line, help) => {
