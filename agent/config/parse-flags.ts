@@ -13,7 +13,7 @@ export interface ParsedFlags {
   problems: string[];
 }
 
-/** Reads `--name value`, `--name=value` and `--switch`; the last of a repeated flag wins. Pure. */
+/** Reads `--name value`, `--name=value` and `--switch`; a flag repeated with another value is a problem. Pure. */
 export function parseFlags(argv: readonly string[], types: FlagTypes): ParsedFlags {
   const values: Record<string, string | boolean> = {};
   const problems: string[] = [];
@@ -37,13 +37,15 @@ export function parseFlags(argv: readonly string[], types: FlagTypes): ParsedFla
       if (inline !== undefined)
         problems.push(`--${name} is a switch and takes no value (got ${JSON.stringify(inline)})`);
       else values[name] = true;
-    } else if (inline !== undefined) {
-      values[name] = inline;
-    } else if (nextIsValue) {
-      values[name] = next;
-      i++;
-    } else {
+    } else if (inline === undefined && !nextIsValue) {
       problems.push(`--${name} needs a value`);
+    } else {
+      const value = inline ?? next!;
+      if (inline === undefined) i++;
+      // Two different values: which one was meant? (Values are not echoed: one may be a secret.)
+      if (values[name] !== undefined && values[name] !== value)
+        problems.push(`--${name} is given twice, with different values`);
+      values[name] = value;
     }
   }
   return { values, problems };

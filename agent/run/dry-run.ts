@@ -1,4 +1,6 @@
-import { join } from 'node:path';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { localDumpName, mediaArchiveName } from '../../common/app-spec';
 import { buildTarCommand, findMediaDir, mediaDirCandidates } from '../steps/archive-media';
 import type { BackupConfig } from '../config/config';
@@ -7,7 +9,7 @@ import { readDbConnection } from '../config/read-db-connection';
 import { buildDumpCommand } from '../process/db-commands';
 import { partialPathOf } from '../steps/dump-database';
 import { messageOf } from '../errors';
-import { describeCommand } from '../process/run-command';
+import { describeCommand, runCommand } from '../process/run-command';
 import { SECRET_FD_PATH } from '../process/secret-file';
 import { hostId } from '../process/process-identity';
 import { buildSftpCommand, buildUploadBatch } from '../steps/transfer-media';
@@ -35,6 +37,19 @@ export interface DryRunReport {
  */
 export async function planBackup(config: BackupConfig, timestamp: number): Promise<DryRunReport> {
   const plan: Record<string, PlannedStep> = {};
+  const appDir = join(config.appsDir, config.app);
+  if (
+    config.skipAbsent &&
+    !(await stat(appDir).then(
+      (found) => found.isDirectory(),
+      () => false,
+    ))
+  ) {
+    // As the run: an app that is not on this server is skipped, exit 0.
+    plan.app = { skip: `${appDir} does not exist on this server (--skip-absent)` };
+    return { app: config.app, environment: config.environment, status: 'dry-run', timestamp, plan };
+  }
+  plan.folder = await planFolder(join(config.backupsDir, config.app));
   if (config.engine === 'none') {
     plan.database = { skip: 'engine is none (media only)' };
   } else {
@@ -73,12 +88,37 @@ async function planDatabase(config: BackupConfig, timestamp: number): Promise<Pl
       keepLocal: config.keepLocal,
     };
     try {
+      // The dump's own client must be here, as the database must let the app's user read everything.
+      const dumper = dump.command.file;
+      await runCommand({ file: dumper, args: ['--version'] }).catch((error: unknown) => {
+        throw new Error(`${dumper} cannot be run: ${messageOf(error)}`);
+      });
       return { ...planned, access: await checkDumpAccess(db) };
     } catch (error) {
       return { ...planned, error: `connecting as ${db.user} to ${db.database}: ${messageOf(error)}` };
     }
   } catch (error) {
     return { error: messageOf(error) };
+  }
+}
+
+/** The app's backup folder: it exists, or the nearest folder above it does and may be written to. */
+async function planFolder(folder: string): Promise<PlannedStep> {
+  let existing = folder;
+  while (
+    !(await stat(existing).then(
+      () => true,
+      () => false,
+    )) &&
+    dirname(existing) !== existing
+  )
+    existing = dirname(existing);
+  try {
+    if (!(await stat(existing)).isDirectory()) throw new Error(`${existing} is not a folder`);
+    await access(existing, constants.W_OK | constants.X_OK);
+    return existing === folder ? { path: folder } : { path: folder, create: `below ${existing}` };
+  } catch (error) {
+    return { path: folder, error: `the backup folder cannot be made: ${messageOf(error)}` };
   }
 }
 

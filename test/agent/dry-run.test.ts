@@ -3,7 +3,9 @@
  * real run would fail, with the database's own message and no secret; it passes where the run passes;
  * it writes nothing either way.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupArgs, runAgent } from '../services/agent';
@@ -103,6 +105,64 @@ describe('backup --dry-run on MariaDB', () => {
     const real = await runAgent(backupArgs('noselect', 'mysql', 'wordpress'), ws.env);
     expect(real.exitCode).toBe(1);
     expect(real.report.steps.database.status).toBe('failed');
+    await rm(join(ws.backupsDir, 'noselect'), { recursive: true, force: true });
+  });
+
+  it.each([
+    ['the WordPress-hardening grants', 0, ['SELECT', 'LOCK TABLES', 'SHOW VIEW']],
+    ['SELECT without SHOW VIEW', 1, ['SELECT']],
+    ['SELECT and SHOW VIEW through a default role', 0, ['USAGE'], ['SELECT', 'SHOW VIEW']],
+    ['INSERT only', 1, ['INSERT']],
+  ])(
+    'agrees with the real run for a user with %s (exit %i)',
+    async (_title, exit, privileges, rolePrivileges?: string[]) => {
+      const role = rolePrivileges && { name: `role_${db.user}`, privileges: rolePrivileges };
+      const restricted = await createRestrictedUser(db, privileges, role);
+      cleanups.push(restricted.drop);
+      const app = `grants-${privileges.length}-${rolePrivileges?.length ?? 0}`;
+      writeWordpressApp(ws.appsDir, app, { ...db, user: restricted.user, password: restricted.password });
+      const dry = await dryRun(app, '--json');
+      nothingWritten();
+      const real = await runAgent(backupArgs(app, 'mysql', 'wordpress'), ws.env);
+      const why = JSON.stringify({ dry: dry.report.error, real: real.report.steps?.database?.error });
+      expect([dry.exitCode, real.exitCode], why).toEqual([exit, exit]);
+      await rm(join(ws.backupsDir, app), { recursive: true, force: true });
+    },
+  );
+
+  it('fails when the server lacks mysqldump, even though the mysql client connects', async () => {
+    const bin = join(ws.root, 'bin-without-mysqldump');
+    mkdirSync(bin);
+    symlinkSync(execFileSync('sh', ['-c', 'command -v mysql'], { encoding: 'utf8' }).trim(), join(bin, 'mysql'));
+    writeWordpressApp(ws.appsDir, 'nodump', db);
+    const run = await runAgent([...backupArgs('nodump', 'mysql', 'wordpress'), '--dry-run', '--json'], {
+      ...ws.env,
+      PATH: bin,
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.report.plan.database.error).toMatch(/mysqldump cannot be run: .*ENOENT/);
+  });
+
+  it('skips an absent app with --skip-absent as the run does, and fails without it', async () => {
+    const skipped = await dryRun('elsewhere', '--skip-absent', '--json');
+    expect(skipped.exitCode).toBe(0);
+    expect(skipped.report.plan).toEqual({
+      app: { skip: expect.stringMatching(/elsewhere does not exist on this server/) },
+    });
+    const failed = await dryRun('elsewhere', '--json');
+    expect(failed.exitCode).toBe(1);
+    expect(failed.report.error).toMatch(/^database: .*elsewhere/);
+  });
+
+  it('fails when the backup folder cannot be made', async () => {
+    writeFileSync(join(ws.root, 'not-a-folder'), '');
+    writeWordpressApp(ws.appsDir, 'nofolder', db);
+    const run = await runAgent([...backupArgs('nofolder', 'mysql', 'wordpress'), '--dry-run', '--json'], {
+      ...ws.env,
+      BACKOPPER_BACKUPS_DIR: join(ws.root, 'not-a-folder', 'backups'),
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.report.plan.folder.error).toMatch(/the backup folder cannot be made: .*not-a-folder is not a folder/);
   });
 
   it('fails with the .env problem when the app has no database settings, as the run would', async () => {

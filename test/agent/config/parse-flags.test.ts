@@ -6,7 +6,8 @@ const types = { app: 'string', 'dry-run': 'boolean', 'media-host': 'string' } as
 describe('parseFlags', () => {
   it.each([
     [['--app', 'shop', '--dry-run'], { app: 'shop', 'dry-run': true }, []],
-    [['--app=shop', '--app', 'blog'], { app: 'blog' }, []],
+    [['--app=shop', '--app', 'shop', '--dry-run', '--dry-run'], { app: 'shop', 'dry-run': true }, []],
+    [['--app=shop', '--app', 'blog'], { app: 'blog' }, ['--app is given twice, with different values']],
     [['--app=--odd'], { app: '--odd' }, []],
     [['--app', '--dry-run'], { 'dry-run': true }, ['--app needs a value']],
     [['--app'], {}, ['--app needs a value']],
