@@ -1,46 +1,15 @@
 import { runBackup } from './run/backup';
 import { loadBackupConfig, loadRestoreMediaConfig, loadVerifyConfig, type VerifyConfig } from './config/config';
 import { restoreMedia } from './run/restore-media';
-import { planBackup } from './run/dry-run';
+import { formatDryRun, planBackup } from './run/dry-run';
 import { ConfigError, messageOf } from './errors';
 import { postReport } from './run/report-back';
 import { runVerify } from './run/verify';
 import { agentIdentity } from './run/identity';
-import { configureProgress, parseProgressInterval } from './process/progress';
+import { configureProgress } from './process/progress';
+import { AGENT_COMMANDS, agentUsage, commandUsage, isAgentCommand } from './config/usage';
+import { closestFlag } from './config/parse-flags';
 import { loadInventoryConfig, writeInventory } from './run/inventory';
-
-const BACKUP_USAGE = `usage: backopper-agent backup --app <name> --environment <env> --engine mysql|postgres|none --project-type <type> [--dry-run] [--skip-absent] [--<setting> <value>...]
-  Dumps the app's database, uploads it to S3 with its .sha256, applies the local retention, and tars and
-  sends its media. Progress lines every BACKOPPER_PROGRESS_INTERVAL seconds (default 30) during long steps.
-Settings (flag or variable): --apps-dir BACKOPPER_APPS_DIR, --backups-dir BACKOPPER_BACKUPS_DIR, --keep-local BACKOPPER_KEEP_LOCAL,
-  --bucket BACKOPPER_BUCKET, --media-host/-port/-user/-path/-identity/-known-hosts BACKOPPER_MEDIA_*, --media-dir BACKOPPER_MEDIA_DIR,
-  --tmp-dir BACKOPPER_TMP_DIR, --report-url BACKOPPER_REPORT_URL, --report-secret BACKOPPER_REPORT_SECRET,
-  --compress-threads BACKOPPER_COMPRESS_THREADS, --priority low|normal BACKOPPER_PRIORITY.
-Exit status: 0 every enabled step succeeded, 1 a step failed, 2 bad invocation or configuration. The last stdout line is the JSON run report.`;
-
-const VERIFY_USAGE = `usage: backopper-agent verify --app <name> [--verify-admin-url mysql://...|postgres://...] [--apps-dir ...] [--backups-dir ...]
-  Restores the app's newest local dump into a scratch database and compares it with the live one.
-Exit status: 0 the restore matches, 1 it does not or failed, 2 bad invocation. The last stdout line is the JSON report.`;
-
-const INVENTORY_USAGE = `usage: backopper-agent inventory --environment <env> [--apps-dir <dir>] [--inventory-file <path>]
-  Writes the apps this server holds (folders with a .env under the apps folder) as SSM custom inventory
-  Custom:BackopperApps (default file: /var/lib/amazon/ssm/$AWS_SSM_INSTANCE_ID/inventory/custom/BackopperApps.json).
-Exit status: 0 written, 1 failed, 2 bad invocation. The last stdout line is the JSON report.`;
-
-const RESTORE_MEDIA_USAGE = `usage: backopper-agent restore-media --app <name> --environment <env> [--project-type <type>] --archive <host:path or media_<ts>_<host>.tar.gz> --sha256 <hex> [--media-dir ...]
-  Fetches a media archive from the media server, checks its sha256, extracts it into <media folder>.restored-<ts>
-  beside the live folder (never touched) and prints the two mv commands of the swap.
-Exit status: 0 restored, 1 failed (a sha256 mismatch deletes the download), 2 bad invocation. The last stdout line is the JSON result.`;
-
-const USAGE = `usage: backopper-agent backup --app <name> --environment <env> --engine mysql|postgres|none --project-type <type> [--dry-run] [--skip-absent] [--<setting> <value>...]
-       backopper-agent restore-media --app <name> --environment <env> --archive <host:path> --sha256 <hex> [--project-type <type>]
-       backopper-agent inventory --environment <env> [--apps-dir ...] [--inventory-file <path>]   (SSM custom inventory Custom:BackopperApps)
-       backopper-agent verify --app <name> [--verify-admin-url mysql://...|postgres://...] [--apps-dir ...] [--backups-dir ...]
-Settings (flag or variable): --apps-dir BACKOPPER_APPS_DIR, --backups-dir BACKOPPER_BACKUPS_DIR, --keep-local BACKOPPER_KEEP_LOCAL,
-  --bucket BACKOPPER_BUCKET, --media-host/-port/-user/-path/-identity/-known-hosts BACKOPPER_MEDIA_*, --media-dir BACKOPPER_MEDIA_DIR,
-  --tmp-dir BACKOPPER_TMP_DIR, --report-url BACKOPPER_REPORT_URL, --report-secret BACKOPPER_REPORT_SECRET.
-Exit status: 0 every enabled step succeeded, 1 a step failed, 2 bad invocation or configuration. The last stdout line is the JSON run report.
-Run \`backopper-agent <command> --help\` for a command, \`backopper-agent --version\` for the version and bundle sha256.`;
 
 // The bundle pins its SDK version, so the SDK's notice about future versions needing Node 22 concerns
 // our build, not the server running this file; keep it out of every backup's output.
@@ -80,8 +49,14 @@ function finish(report: object, exitCode: number): void {
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (command === undefined) {
+    // Nothing asked: the help, on stderr as for any bad invocation, and exit 2.
+    process.stderr.write(agentUsage());
+    finish({ status: 'invalid', error: 'no command given (run backopper-agent --help)' }, 2);
+    return;
+  }
   if (command === '--help' || command === '-h' || command === 'help') {
-    print(`${USAGE}\n`);
+    print(agentUsage());
     return;
   }
   if (command === '--version' || command === '-V' || command === 'version') {
@@ -91,20 +66,13 @@ async function main(argv: string[]): Promise<void> {
     );
     return;
   }
-  // `backup --help`, `verify -h`: the command's usage, exit 0 (parseArgs would refuse --help as unknown).
+  // `backup --help`, `verify -h`: the command's usage, exit 0, whatever else is on the line.
   const end = rest.indexOf('--');
-  const usages: Record<string, string> = {
-    backup: BACKUP_USAGE,
-    verify: VERIFY_USAGE,
-    inventory: INVENTORY_USAGE,
-    'restore-media': RESTORE_MEDIA_USAGE,
-  };
   if (
-    command !== undefined &&
-    usages[command] &&
+    isAgentCommand(command) &&
     (end === -1 ? rest : rest.slice(0, end)).some((arg) => arg === '--help' || arg === '-h')
   ) {
-    print(`${usages[command]}\n`);
+    print(commandUsage(command));
     return;
   }
   if (command === 'verify') {
@@ -125,26 +93,29 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command !== 'backup') {
+    const near = closestFlag(command, AGENT_COMMANDS);
+    const problem = `unknown command ${JSON.stringify(command)}${near ? `; did you mean ${near}?` : ''}`;
     process.stderr.write(
-      `backopper-agent: unknown command ${JSON.stringify(command ?? '')} (commands: backup, inventory, restore-media, verify)\nRun \`backopper-agent --help\` for usage.\n`,
+      `backopper-agent: ${problem} (commands: ${AGENT_COMMANDS.join(', ')})\nRun \`backopper-agent --help\` for usage.\n`,
     );
-    finish({ status: 'invalid', error: `unknown command ${JSON.stringify(command ?? '')}` }, 2);
+    finish({ status: 'invalid', error: problem }, 2);
     return;
   }
-  const config = loadOrExplain(() => {
-    // Progress lines during long steps (BACKOPPER_PROGRESS_INTERVAL), among the step lines on stdout.
-    configureProgress({ write: log, intervalMs: parseProgressInterval(process.env.BACKOPPER_PROGRESS_INTERVAL) });
-    return loadBackupConfig(rest, process.env);
-  }, 'backup');
+  const config = loadOrExplain(() => loadBackupConfig(rest, process.env), 'backup');
   if (!config) return;
+  // Progress lines during long steps (BACKOPPER_PROGRESS_INTERVAL), among the step lines on stdout.
+  configureProgress({ write: log, intervalMs: config.progressIntervalMs });
   // libuv's thread pool runs the compression blocks and the file writes and flushes: room for all of
   // them (libuv reads this at the pool's first use, which comes later).
   process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, config.compressThreads + 2));
   if (config.dryRun) {
-    const timestamp = Math.floor(Date.now() / 1000);
-    const plan = await planBackup(config, timestamp);
-    for (const [step, detail] of Object.entries(plan)) log(`${step.padEnd(9)} would ${JSON.stringify(detail)}`);
-    finish({ app: config.app, environment: config.environment, status: 'dry-run', timestamp, plan }, 0);
+    const report = await planBackup(config, Math.floor(Date.now() / 1000));
+    // Text for a person, or (--json) the one JSON document; either way exit 1 where the real run would fail.
+    if (config.json) finish(report, report.status === 'failed' ? 1 : 0);
+    else {
+      for (const line of formatDryRun(report)) print(`${line}\n`);
+      process.exitCode = Math.max(report.status === 'failed' ? 1 : 0, unexpected.length > 0 ? 1 : 0);
+    }
     return;
   }
 
@@ -178,7 +149,9 @@ function loadOrExplain<T>(load: () => T, command: string): T | undefined {
     process.stderr.write(
       `backopper-agent ${command}: ${error.message}\nRun \`backopper-agent ${command} --help\` for usage.\n`,
     );
-    finish({ status: 'invalid', error: error.message }, 2);
+    // In the report: one line, every problem (also listed on their own).
+    const problems = error.problems.length > 1 ? { problems: error.problems } : {};
+    finish({ status: 'invalid', error: error.problems.join('; '), ...problems }, 2);
     return undefined;
   }
 }

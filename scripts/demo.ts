@@ -11,12 +11,21 @@
  *      fresh database, which is compared with the original table by table.
  *   4. `backopper backups` lists the dumps and media archives from the run records, and the stack's
  *      Backopper-RestoreMedia document puts the WordPress app's archive back beside its live uploads.
- * Everything lives in temporary folders, removed at the end (pass --keep to look around).
+ *   5. A third app whose `.env` holds a wrong database password fails as it would in production: the
+ *      alert the describe-failure Lambda would send, and its `backopper status` line.
+ * Quiet: CDK's bundling output is captured (shown only if the synth fails). Everything lives in
+ * temporary folders, removed at the end; `--keep` keeps the workspace, the databases and the PostgreSQL
+ * cluster, and writes how to run a backup there again (scripts/demo/keep.ts).
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import './demo/quiet-sdk';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RESTORE_MEDIA_DOCUMENT_NAME } from '../common/names';
+import { alertFor, createRunHistory, recordRun } from './demo/failure';
+import { writeRerunNotes } from './demo/keep';
+import type { SynthInput } from './demo/synth-documents';
 import { runCli } from '../ops/commands/run-cli';
 import { AGENT_BUNDLE } from '../test/services/agent';
 import { createMysqlDatabase, fingerprintMysql, mysqlRoot, seedWordpressSchema } from '../test/services/mariadb';
@@ -26,10 +35,9 @@ import { startS3 } from '../test/services/s3';
 import { envValue, writeLaravelApp, writeWordpressApp } from '../test/services/sample-app';
 import { startSshd } from '../test/services/sshd';
 import { createWorkspace } from '../test/services/workspace';
-import { localStackDocument, runDocument } from '../test/infra/document-runner';
+import { type DocumentContent, type DocumentRun, runDocument } from '../test/infra/document-runner';
 import { createSyncWorld } from '../test/fakes/sync-world';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const keep = process.argv.includes('--keep');
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const heading = (text: string) => say(`\n== ${text} ${'='.repeat(Math.max(0, 96 - text.length))}`);
@@ -37,36 +45,44 @@ const heading = (text: string) => say(`\n== ${text} ${'='.repeat(Math.max(0, 96 
 const APP_LIST = [
   { name: 'acme-blog', frequency: 'daily', db_engine: 'mysql', project_type: 'wordpress' },
   { name: 'acme-crm', frequency: 'weekly', db_engine: 'postgresql', project_type: 'laravel' },
+  { name: 'acme-shop', frequency: 'daily', db_engine: 'mysql', project_type: 'wordpress' },
   { name: '../../etc', frequency: 'daily', db_engine: 'mysql', project_type: 'wordpress' },
 ];
 
 async function main(): Promise<void> {
   if (!existsSync(AGENT_BUNDLE)) throw new Error(`${AGENT_BUNDLE} is missing: run npm run build (npm run demo does)`);
   heading('Local servers');
-  const [ws, s3, sshd, cluster, mysqlDb] = await Promise.all([
+  const [ws, s3, sshd, cluster, mysqlDb, shopDb] = await Promise.all([
     createWorkspace(),
     startS3('backopper-demo'),
     startSshd(),
     startPostgresCluster(),
     createMysqlDatabase('demo_wp'),
+    createMysqlDatabase('demo_shop'),
   ]);
   const world = await createSyncWorld({ backend: 'scheduler', environments: ['live'] });
+  // --keep keeps what can be used again: the databases and the PostgreSQL cluster (it runs on its own).
   const cleanups: (() => Promise<unknown>)[] = [
     () => world.close(),
     () => s3.stop(),
     () => sshd.stop(),
-    () => cluster.stop(),
-    () => mysqlDb.drop(),
+    ...(keep ? [] : [() => cluster.stop(), () => mysqlDb.drop(), () => shopDb.drop()]),
   ];
   try {
     const pgDb = await cluster.createDatabase('demo_crm');
-    await Promise.all([seedWordpressSchema(mysqlDb, 2000), seedLaravelSchema(cluster, pgDb, 2000)]);
+    await Promise.all([
+      seedWordpressSchema(mysqlDb, 2000),
+      seedLaravelSchema(cluster, pgDb, 2000),
+      seedWordpressSchema(shopDb, 50),
+    ]);
     writeWordpressApp(ws.appsDir, 'acme-blog', mysqlDb);
     writeLaravelApp(ws.appsDir, 'acme-crm', pgDb);
+    // The failure an operator meets most: the app's password changed, its .env was not updated.
+    writeWordpressApp(ws.appsDir, 'acme-shop', { ...shopDb, password: `${shopDb.password}-old` });
     say(
-      `MariaDB database ${mysqlDb.database}, PostgreSQL cluster on 127.0.0.1:${cluster.port} (scram passwords), s3rver ${s3.endpoint}, sshd 127.0.0.1:${sshd.port}`,
+      `MariaDB databases ${mysqlDb.database} and ${shopDb.database}, PostgreSQL cluster on 127.0.0.1:${cluster.port} (scram passwords), s3rver ${s3.endpoint}, sshd 127.0.0.1:${sshd.port}`,
     );
-    say(`apps on "the server": ${ws.appsDir}/{acme-blog,acme-crm}`);
+    say(`apps on "the server": ${ws.appsDir}/{acme-blog,acme-crm,acme-shop} (acme-shop's .env has an old password)`);
 
     heading('1. The app-list API and the sync');
     world.api.setList('live', APP_LIST);
@@ -87,15 +103,32 @@ async function main(): Promise<void> {
       say(`  ${name.padEnd(28)} ${world.expressionOf(name)}  ${JSON.stringify(world.parametersOf(name))}`);
 
     heading('2. Each schedule runs the Backopper-Backup document on the server');
-    const content = localStackDocument({ ws, bucket: s3.bucket, sshd, media: { identityFile: sshd.identityFile } });
+    const documents = synthDocuments({ out: join(ws.root, 'documents.json'), bucket: s3.bucket, ws, sshd });
     say('synthesized the CDK stack (cdk-nag: no unacknowledged findings); running its document locally');
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', TMPDIR: ws.env.TMPDIR, ...s3.env };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LANG: 'C.UTF-8',
+      TMPDIR: ws.env.TMPDIR,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...s3.env,
+    };
     const reports = [];
+    const history = createRunHistory();
+    let failed: { commandId: string; parameters: Record<string, string>; run: DocumentRun; at: Date } | undefined;
     for (const name of world.names()) {
       const parameters = world.parametersOf(name)!;
       say(`\n${name}: SendCommand Backopper-Backup ${JSON.stringify(parameters)}`);
-      const run = await runDocument({ content, parameters, agentBundle: AGENT_BUNDLE, env });
+      const at = new Date();
+      const run = await runDocument({ content: documents.backup, parameters, agentBundle: AGENT_BUNDLE, env });
       for (const line of run.stdout.trim().split('\n').slice(0, -1)) say(`  ${line}`);
+      const commandId = recordRun(history, { request: world.sendCommandOf(name)!, run, at });
+      if (parameters.app === 'acme-shop') {
+        if (run.exitCode === 0) throw new Error('acme-shop backed up with a wrong password');
+        say(`  (the document exited ${run.exitCode}: SSM marks the command Failed)`);
+        failed = { commandId, parameters, run, at };
+        continue;
+      }
       if (run.exitCode !== 0) throw new Error(`the document for ${name} exited ${run.exitCode}: ${run.stderr}`);
       reports.push(JSON.parse(run.stdout.trim().split('\n').at(-1)!));
     }
@@ -115,7 +148,7 @@ async function main(): Promise<void> {
     heading('3. Restore each app from S3 into a fresh database');
     const restoredWp = `${mysqlDb.database}_restored`;
     await mysqlRoot(`CREATE DATABASE \`${restoredWp}\``);
-    cleanups.push(() => mysqlRoot(`DROP DATABASE IF EXISTS \`${restoredWp}\``));
+    if (!keep) cleanups.push(() => mysqlRoot(`DROP DATABASE IF EXISTS \`${restoredWp}\``));
     await restore(
       ['restore', 'live', 'acme-blog', '--output', ws.root, '--database-url', `mysql://root@localhost/${restoredWp}`],
       s3.env,
@@ -139,13 +172,6 @@ async function main(): Promise<void> {
     heading('4. Media: listed from the run records, restored beside the live folder');
     await restore(['backups', 'live', 'acme-blog'], s3.env, s3.bucket);
     const blog = reports.find((report) => report.app === 'acme-blog');
-    const restoreDocument = localStackDocument({
-      ws,
-      bucket: s3.bucket,
-      sshd,
-      media: { identityFile: sshd.identityFile },
-      document: RESTORE_MEDIA_DOCUMENT_NAME,
-    });
     const parameters = {
       app: 'acme-blog',
       environment: 'live',
@@ -153,7 +179,12 @@ async function main(): Promise<void> {
       sha256: blog.steps.transfer.sha256,
     };
     say(`\nSendCommand ${RESTORE_MEDIA_DOCUMENT_NAME} ${JSON.stringify(parameters)}`);
-    const restoredMedia = await runDocument({ content: restoreDocument, parameters, agentBundle: AGENT_BUNDLE, env });
+    const restoredMedia = await runDocument({
+      content: documents.restoreMedia,
+      parameters,
+      agentBundle: AGENT_BUNDLE,
+      env,
+    });
     for (const line of restoredMedia.stdout.trim().split('\n').slice(0, -1)) say(`  ${line}`);
     const result = JSON.parse(restoredMedia.stdout.trim().split('\n').at(-1) ?? '{}');
     if (restoredMedia.exitCode !== 0 || result.status !== 'succeeded')
@@ -165,17 +196,62 @@ async function main(): Promise<void> {
     );
     if (!same) throw new Error('the restored media folder differs from the live one');
     say(`  swap (a separate step): ${result.swap.join(' && ')}`);
+
+    heading('5. A failed backup, as an operator meets it');
+    const alert = alertFor(failed!);
+    say('the alert (SNS e-mail; the describe-failure Lambda builds it from the failed command):');
+    say(`  Subject: ${alert.subject}`);
+    for (const line of alert.text.split('\n')) say(`  ${line}`);
+    say('\n$ backopper status --environment live');
+    history.install();
+    try {
+      await runCli(['status', '--environment', 'live'], {
+        env: {
+          AWS_REGION: 'eu-west-1',
+          BACKOPPER_ENVIRONMENTS: world.env.BACKOPPER_ENVIRONMENTS!,
+          BACKOPPER_SCHEDULE_BACKEND: 'scheduler',
+          BACKOPPER_BUCKET: s3.bucket,
+        },
+        deps: { ...world.deps({}, new Date()), logger: undefined, s3: s3.client },
+        stdout: (line: string) => say(`  ${line}`),
+        stderr: (line: string) => say(`  ${line}`),
+      });
+    } finally {
+      history.restore();
+    }
     say();
-    say(
-      keep
-        ? `Kept everything under ${ws.root} (servers stopped).`
-        : 'Demo complete; temporary files removed (run with --keep to look around).',
-    );
+    if (keep) {
+      const kept = writeRerunNotes({
+        root: ws.root,
+        env: ws.env,
+        mysqlDatabases: [mysqlDb.database, shopDb.database, restoredWp],
+        mysqlUsers: [mysqlDb.user, shopDb.user].flatMap((user) => [`'${user}'@'%'`, `'${user}'@'localhost'`]),
+        postgres: { dataDir: join(cluster.socketDir, 'data'), port: cluster.port },
+      });
+      for (const line of kept) say(line);
+    } else say('Demo complete; temporary files removed (run with --keep to keep them and run a backup again).');
   } finally {
     for (const cleanup of cleanups.reverse())
       await cleanup().catch((error: unknown) => say(`cleanup: ${String(error)}`));
     if (!keep) await rm(ws.root, { recursive: true, force: true });
   }
+}
+
+/**
+ * Synthesizes the stack in a child process (scripts/demo/synth-documents.ts) with its output captured:
+ * CDK's and esbuild's bundling lines are shown only when the synth fails.
+ */
+function synthDocuments(input: SynthInput): { backup: DocumentContent; restoreMedia: DocumentContent } {
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, 'demo', 'synth-documents.ts'), JSON.stringify(input)],
+    { encoding: 'utf8', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+  );
+  if (child.status !== 0 || !existsSync(input.out)) {
+    process.stderr.write(`${child.stdout ?? ''}${child.stderr ?? ''}`);
+    throw new Error(`synthesizing the stack failed (exit ${child.status ?? child.signal}); its output is above`);
+  }
+  return JSON.parse(readFileSync(input.out, 'utf8'));
 }
 
 async function restore(args: string[], s3Env: Record<string, string>, bucket: string): Promise<void> {

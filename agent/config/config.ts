@@ -1,9 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import {
   type DbEngine,
-  InvalidValueError,
-  MEDIA_ARCHIVE_PATTERN,
   normalizeEngine,
   validateAppName,
   validateEnvironment,
@@ -11,6 +8,14 @@ import {
 } from '../../common/app-spec';
 import { parseTimeZone } from '../../common/settings/rules';
 import { ConfigError } from '../errors';
+import { parseProgressInterval } from '../process/progress';
+import { readMediaServer } from './media-server';
+import { absolutePath, integerIn, oneOf, optional, optionalPath, packetSize, readInputs } from './read-inputs';
+import { SETTINGS, type SettingName, settingLabel } from './settings';
+import type { MediaServer } from './media-server';
+
+export type { MediaServer } from './media-server';
+export { loadRestoreMediaConfig, type RestoreMediaConfig } from './restore-media-config';
 
 /** Everything one backup run needs, validated. */
 export interface BackupConfig {
@@ -19,6 +24,8 @@ export interface BackupConfig {
   engine: DbEngine;
   projectType: string;
   dryRun: boolean;
+  /** `--dry-run --json`: the plan as one JSON document instead of text. */
+  json: boolean;
   /** The app's folder may be absent on this server (commands sent to every server of an environment). */
   skipAbsent: boolean;
   appsDir: string;
@@ -46,6 +53,8 @@ export interface BackupConfig {
   compressThreads: number;
   /** `low`: the agent and its children run at nice 10 and I/O best-effort 7, so the live site comes first. */
   priority: Priority;
+  /** Milliseconds between progress lines during long steps; 0: none. */
+  progressIntervalMs: number;
 }
 
 export const PRIORITIES = ['low', 'normal'] as const;
@@ -65,312 +74,109 @@ export interface VerifyConfig {
   adminUrl?: string;
 }
 
-/** The media server the archive is copied to over SSH. */
-export interface MediaServer {
-  host: string;
-  port: number;
-  user?: string;
-  /** Remote folder, `{app}` and `{environment}` already filled in. */
-  path: string;
-  identity?: string;
-  knownHosts?: string;
-}
-
-/** Each setting: its flag, its `BACKOPPER_*` variable and its default. Flags win over variables. */
-const SETTINGS = {
-  appsDir: { flag: 'apps-dir', variable: 'BACKOPPER_APPS_DIR', fallback: '/srv/users/serverpilot/apps' },
-  backupsDir: { flag: 'backups-dir', variable: 'BACKOPPER_BACKUPS_DIR', fallback: '/opt/backups' },
-  keepLocal: { flag: 'keep-local', variable: 'BACKOPPER_KEEP_LOCAL', fallback: '5' },
-  maxPendingUploads: { flag: 'max-pending-uploads', variable: 'BACKOPPER_MAX_PENDING_UPLOADS', fallback: '30' },
-  timeZone: { flag: 'timezone', variable: 'BACKOPPER_TIMEZONE', fallback: 'UTC' },
-  mediaKeep: { flag: 'media-keep', variable: 'BACKOPPER_MEDIA_KEEP', fallback: '5' },
-  mediaKeepWeekly: { flag: 'media-keep-weekly', variable: 'BACKOPPER_MEDIA_KEEP_WEEKLY', fallback: '0' },
-  mediaKeepMonthly: { flag: 'media-keep-monthly', variable: 'BACKOPPER_MEDIA_KEEP_MONTHLY', fallback: '0' },
-  bucket: { flag: 'bucket', variable: 'BACKOPPER_BUCKET' },
-  mediaHost: { flag: 'media-host', variable: 'BACKOPPER_MEDIA_HOST' },
-  mediaPort: { flag: 'media-port', variable: 'BACKOPPER_MEDIA_PORT', fallback: '22' },
-  mediaUser: { flag: 'media-user', variable: 'BACKOPPER_MEDIA_USER' },
-  mediaPath: { flag: 'media-path', variable: 'BACKOPPER_MEDIA_PATH' },
-  mediaIdentity: { flag: 'media-identity', variable: 'BACKOPPER_MEDIA_IDENTITY' },
-  mediaKnownHosts: { flag: 'media-known-hosts', variable: 'BACKOPPER_MEDIA_KNOWN_HOSTS' },
-  mediaDir: { flag: 'media-dir', variable: 'BACKOPPER_MEDIA_DIR' },
-  tmpDir: { flag: 'tmp-dir', variable: 'BACKOPPER_TMP_DIR' },
-  reportUrl: { flag: 'report-url', variable: 'BACKOPPER_REPORT_URL' },
-  reportSecret: { flag: 'report-secret', variable: 'BACKOPPER_REPORT_SECRET' },
-  verifyAdminUrl: { flag: 'verify-admin-url', variable: 'BACKOPPER_VERIFY_ADMIN_URL' },
-  reportSecretHeader: {
-    flag: 'report-secret-header',
-    variable: 'BACKOPPER_REPORT_SECRET_HEADER',
-    fallback: 'X-Secret-Key',
-  },
-  s3Timeout: { flag: 's3-timeout', variable: 'BACKOPPER_S3_TIMEOUT', fallback: '60' },
-  s3ConnectTimeout: { flag: 's3-connect-timeout', variable: 'BACKOPPER_S3_CONNECT_TIMEOUT', fallback: '10' },
-  uploadStallTimeout: { flag: 'upload-stall-timeout', variable: 'BACKOPPER_UPLOAD_STALL_TIMEOUT', fallback: '60' },
-  mysqlMaxAllowedPacket: {
-    flag: 'mysql-max-allowed-packet',
-    variable: 'BACKOPPER_MYSQL_MAX_ALLOWED_PACKET',
-    fallback: '1G',
-  },
-  compressThreads: { flag: 'compress-threads', variable: 'BACKOPPER_COMPRESS_THREADS' },
-  priority: { flag: 'priority', variable: 'BACKOPPER_PRIORITY', fallback: 'low' },
-} as const satisfies Record<string, { flag: string; variable: string; fallback?: string }>;
-
-type SettingName = keyof typeof SETTINGS;
-
-const FLAG_OPTIONS = {
-  app: { type: 'string' },
-  environment: { type: 'string' },
-  engine: { type: 'string' },
-  'project-type': { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  'skip-absent': { type: 'boolean' },
-  ...Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' }])),
+const BACKUP_FLAGS = {
+  app: 'string',
+  environment: 'string',
+  engine: 'string',
+  'project-type': 'string',
+  'dry-run': 'boolean',
+  json: 'boolean',
 } as const;
 
-/** Flags only `restore-media` takes. */
-const RESTORE_MEDIA_FLAGS = { archive: { type: 'string' }, sha256: { type: 'string' } } as const;
-
-/** Parsed flags plus readers that apply flag > variable > default and turn bad values into ConfigError. */
-function readInputs(
-  argv: string[],
-  env: NodeJS.ProcessEnv,
-  extraFlags: Record<string, { type: 'string' | 'boolean' }> = {},
-) {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { ...FLAG_OPTIONS, ...extraFlags },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
-  }
-  const setting = (name: SettingName): string | undefined => {
-    const spec: { flag: string; variable: string; fallback?: string } = SETTINGS[name];
-    const value = (values[spec.flag] as string | undefined) ?? env[spec.variable];
-    return value === undefined || value === '' ? spec.fallback : value;
-  };
-  const check = <T>(what: () => T): T => {
-    try {
-      return what();
-    } catch (error) {
-      if (error instanceof InvalidValueError || error instanceof ConfigError) throw new ConfigError(error.message);
-      throw error;
-    }
-  };
-  const need = (flag: string) => {
-    const value = values[flag];
-    if (typeof value !== 'string' || value === '') throw new ConfigError(`--${flag} is required`);
-    return value;
-  };
-  return { values, setting, check, need };
-}
-
-/** Reads `backup` flags (`argv` after the subcommand) and `env` into a validated config; throws ConfigError naming the input. */
+/**
+ * Reads `backup` flags (`argv` after the subcommand) and `env` into a validated config; throws one
+ * ConfigError naming every bad or missing input.
+ */
 export function loadBackupConfig(argv: string[], env: NodeJS.ProcessEnv): BackupConfig {
-  const { values, setting, check, need } = readInputs(argv, env);
+  const { values, setting, check, need, done } = readInputs(argv, env, BACKUP_FLAGS);
   const app = check(() => validateAppName(need('app')));
   const environment = check(() => validateEnvironment(need('environment')));
-  const engine = check(() => normalizeEngine(need('engine')));
-  const projectType = check(() => validateProjectType(need('project-type')));
-  const config: BackupConfig = {
+  const config = {
     app,
     environment,
-    engine,
-    projectType,
+    engine: check(() => normalizeEngine(need('engine'))),
+    projectType: check(() => validateProjectType(need('project-type'))),
     dryRun: values['dry-run'] === true,
-    skipAbsent: values['skip-absent'] === true || env.BACKOPPER_SKIP_ABSENT === 'true',
-    appsDir: absolutePath(setting('appsDir')!, SETTINGS.appsDir),
-    backupsDir: absolutePath(setting('backupsDir')!, SETTINGS.backupsDir),
-    keepLocal: integerIn(setting('keepLocal')!, 1, 1000, SETTINGS.keepLocal),
-    maxPendingUploads: integerIn(setting('maxPendingUploads')!, 0, 1000, SETTINGS.maxPendingUploads),
+    json: values.json === true,
+    skipAbsent: check(() => oneOf(setting('skipAbsent')!, ['true', 'false'], SETTINGS.skipAbsent)) === 'true',
+    appsDir: check(() => absolutePath(setting('appsDir')!, SETTINGS.appsDir)),
+    backupsDir: check(() => absolutePath(setting('backupsDir')!, SETTINGS.backupsDir)),
+    keepLocal: check(() => integerIn(setting('keepLocal')!, 1, 1000, SETTINGS.keepLocal)),
+    maxPendingUploads: check(() => integerIn(setting('maxPendingUploads')!, 0, 1000, SETTINGS.maxPendingUploads)),
     timeZone: check(() => {
       try {
         return parseTimeZone(setting('timeZone'));
       } catch (error) {
-        throw new ConfigError(`${name(SETTINGS.timeZone)}: ${(error as Error).message}`);
+        throw new ConfigError(`${settingLabel(SETTINGS.timeZone)}: ${(error as Error).message}`);
       }
     }),
     mediaKeep: {
-      keep: integerIn(setting('mediaKeep')!, 1, 1000, SETTINGS.mediaKeep),
-      weeks: integerIn(setting('mediaKeepWeekly')!, 0, 520, SETTINGS.mediaKeepWeekly),
-      months: integerIn(setting('mediaKeepMonthly')!, 0, 240, SETTINGS.mediaKeepMonthly),
+      keep: check(() => integerIn(setting('mediaKeep')!, 1, 1000, SETTINGS.mediaKeep)),
+      weeks: check(() => integerIn(setting('mediaKeepWeekly')!, 0, 520, SETTINGS.mediaKeepWeekly)),
+      months: check(() => integerIn(setting('mediaKeepMonthly')!, 0, 240, SETTINGS.mediaKeepMonthly)),
     },
-    bucket: optional(setting('bucket'), /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, SETTINGS.bucket, 'an S3 bucket name'),
+    bucket: check(() =>
+      optional(setting('bucket'), /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, SETTINGS.bucket, 'an S3 bucket name'),
+    ),
     mediaDir: setting('mediaDir'),
-    tmpDir: setting('tmpDir') === undefined ? undefined : absolutePath(setting('tmpDir')!, SETTINGS.tmpDir),
-    s3Timeout: integerIn(setting('s3Timeout')!, 1, 3600, SETTINGS.s3Timeout),
-    s3ConnectTimeout: integerIn(setting('s3ConnectTimeout')!, 1, 600, SETTINGS.s3ConnectTimeout),
-    uploadStallTimeout: integerIn(setting('uploadStallTimeout')!, 1, 3600, SETTINGS.uploadStallTimeout),
-    mysqlMaxAllowedPacket: packetSize(setting('mysqlMaxAllowedPacket')!, SETTINGS.mysqlMaxAllowedPacket),
-    compressThreads:
+    tmpDir: check(() => optionalPath(setting('tmpDir'), SETTINGS.tmpDir)),
+    s3Timeout: check(() => integerIn(setting('s3Timeout')!, 1, 3600, SETTINGS.s3Timeout)),
+    s3ConnectTimeout: check(() => integerIn(setting('s3ConnectTimeout')!, 1, 600, SETTINGS.s3ConnectTimeout)),
+    uploadStallTimeout: check(() => integerIn(setting('uploadStallTimeout')!, 1, 3600, SETTINGS.uploadStallTimeout)),
+    mysqlMaxAllowedPacket: check(() => packetSize(setting('mysqlMaxAllowedPacket')!, SETTINGS.mysqlMaxAllowedPacket)),
+    compressThreads: check(() =>
       setting('compressThreads') === undefined
         ? defaultCompressThreads()
         : integerIn(setting('compressThreads')!, 1, 256, SETTINGS.compressThreads),
-    priority: oneOf(setting('priority')!, PRIORITIES, SETTINGS.priority),
+    ),
+    priority: check(() => oneOf(setting('priority')!, PRIORITIES, SETTINGS.priority)),
+    progressIntervalMs: check(() => readProgressInterval(setting('progressInterval'))),
+    media: app && environment ? check(() => readMediaServer(setting, app, environment)) : undefined,
+    report: check(() => readReportTarget(setting)),
   };
+  if (config.json && !config.dryRun)
+    check(() => {
+      throw new ConfigError("--json goes with --dry-run (a backup's last stdout line is always its JSON report)");
+    });
+  done();
+  return config as BackupConfig;
+}
 
-  config.media = readMediaServer(setting, app, environment);
-  const reportUrl = setting('reportUrl');
-  if (reportUrl) {
-    if (!/^https?:\/\//.test(reportUrl) || !URL.canParse(reportUrl)) {
-      throw new ConfigError(`${name(SETTINGS.reportUrl)} ${JSON.stringify(reportUrl)} is not an http(s) URL`);
-    }
-    config.report = { url: reportUrl, secret: setting('reportSecret'), secretHeader: setting('reportSecretHeader')! };
+/** BACKOPPER_PROGRESS_INTERVAL in milliseconds, its errors naming the flag too. */
+function readProgressInterval(value: string | undefined): number {
+  try {
+    return parseProgressInterval(value);
+  } catch (error) {
+    const message = (error as Error).message.replace(/^BACKOPPER_PROGRESS_INTERVAL /, '');
+    throw new ConfigError(`${settingLabel(SETTINGS.progressInterval)} ${message}`);
   }
-  return config;
 }
 
-/** The media server settings, `{app}` and `{environment}` filled in; undefined without BACKOPPER_MEDIA_HOST. */
-function readMediaServer(
-  setting: (name: SettingName) => string | undefined,
-  app: string,
-  environment: string,
-): MediaServer | undefined {
-  const host = optional(
-    setting('mediaHost'),
-    /^[A-Za-z0-9][A-Za-z0-9.:-]*$/,
-    SETTINGS.mediaHost,
-    'a host name or address',
-  );
-  if (!host) return undefined;
-  const template = setting('mediaPath');
-  if (!template)
-    throw new ConfigError(`${name(SETTINGS.mediaPath)} is required when ${name(SETTINGS.mediaHost)} is set`);
-  if (/["\n\r\\]/.test(template))
-    throw new ConfigError(
-      `${name(SETTINGS.mediaPath)} ${JSON.stringify(template)} contains a quote, backslash or newline`,
-    );
-  return {
-    host,
-    port: integerIn(setting('mediaPort')!, 1, 65535, SETTINGS.mediaPort),
-    user: optional(setting('mediaUser'), /^[A-Za-z_][A-Za-z0-9._-]*$/, SETTINGS.mediaUser, 'a user name'),
-    path: template.replaceAll('{app}', app).replaceAll('{environment}', environment),
-    identity: setting('mediaIdentity'),
-    knownHosts: setting('mediaKnownHosts'),
-  };
-}
-
-/** Everything `restore-media` needs, validated. */
-export interface RestoreMediaConfig {
-  app: string;
-  environment: string;
-  /** Picks the default media folders; undefined: every project type's defaults are tried. */
-  projectType?: string;
-  appsDir: string;
-  mediaDir?: string;
-  tmpDir?: string;
-  media: MediaServer;
-  /** The archive's file name in the app's remote folder (`media_<ts>[_<host id>].tar.gz`). */
-  archive: string;
-  /** What the run record says the archive's sha256 is. */
-  sha256: string;
-}
-
-/**
- * Reads `restore-media` flags: the app, its environment and project type (to find the live media
- * folder), the archive (its name, its remote path or `host:path` as the run record gives it) and the
- * expected sha256, and the media server settings. Throws ConfigError naming the input.
- */
-export function loadRestoreMediaConfig(argv: string[], env: NodeJS.ProcessEnv): RestoreMediaConfig {
-  const { values, setting, check, need } = readInputs(argv, env, RESTORE_MEDIA_FLAGS);
-  const app = check(() => validateAppName(need('app')));
-  const environment = check(() => validateEnvironment(need('environment')));
-  // Optional: without it (the restore document's default), every project type's default media folders are tried.
-  const givenType = values['project-type'];
-  const projectType =
-    typeof givenType === 'string' && givenType !== '' ? check(() => validateProjectType(givenType)) : undefined;
-  const media = readMediaServer(setting, app, environment);
-  if (!media)
-    throw new ConfigError(`${name(SETTINGS.mediaHost)} is required: the archive is fetched from the media server`);
-  const given = need('archive');
-  const path = given.includes(':') ? given.slice(given.indexOf(':') + 1) : given;
-  const archive = path.slice(path.lastIndexOf('/') + 1);
-  if (!MEDIA_ARCHIVE_PATTERN.test(archive))
-    throw new ConfigError(
-      `--archive ${JSON.stringify(given)} is not a media archive of ours (media_<ts>[_<host id>].tar.gz)`,
-    );
-  if (
-    path.includes('/') &&
-    path.slice(0, path.lastIndexOf('/')).replace(/\/+$/, '') !== media.path.replace(/\/+$/, '')
-  ) {
-    throw new ConfigError(`--archive ${JSON.stringify(given)} is not in this app's remote folder ${media.path}`);
+/** Where to POST the run report, if anywhere. */
+function readReportTarget(setting: (name: SettingName) => string | undefined): BackupConfig['report'] {
+  const url = setting('reportUrl');
+  if (!url) return undefined;
+  if (!/^https?:\/\//.test(url) || !URL.canParse(url)) {
+    throw new ConfigError(`${settingLabel(SETTINGS.reportUrl)} ${JSON.stringify(url)} is not an http(s) URL`);
   }
-  const sha256 = need('sha256').toLowerCase();
-  if (!/^[0-9a-f]{64}$/.test(sha256))
-    throw new ConfigError(`--sha256 ${JSON.stringify(sha256)} is not a sha256 (64 hex digits)`);
-  return {
-    app,
-    environment,
-    projectType,
-    appsDir: absolutePath(setting('appsDir')!, SETTINGS.appsDir),
-    mediaDir: setting('mediaDir'),
-    tmpDir: setting('tmpDir') === undefined ? undefined : absolutePath(setting('tmpDir')!, SETTINGS.tmpDir),
-    media,
-    archive,
-    sha256,
-  };
+  return { url, secret: setting('reportSecret'), secretHeader: setting('reportSecretHeader')! };
 }
 
-function name(spec: { flag: string; variable: string }): string {
-  return `${spec.variable} (--${spec.flag})`;
-}
-
-function absolutePath(value: string, spec: { flag: string; variable: string }): string {
-  if (!value.startsWith('/')) throw new ConfigError(`${name(spec)} ${JSON.stringify(value)} is not an absolute path`);
-  return value.replace(/\/+$/, '') || '/';
-}
-
-function integerIn(value: string, min: number, max: number, spec: { flag: string; variable: string }): number {
-  const number = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!(number >= min && number <= max)) {
-    throw new ConfigError(`${name(spec)} ${JSON.stringify(value)} is not a whole number from ${min} to ${max}`);
-  }
-  return number;
-}
-
-/** A MySQL client size (`1G`, `512M`, `64K`, bytes) from 1 KiB to 1 GiB, the range mysqldump accepts. */
-function packetSize(value: string, spec: { flag: string; variable: string }): string {
-  const match = /^(\d+)([KMG]?)$/i.exec(value);
-  const bytes = match ? Number(match[1]) * 1024 ** ' KMG'.indexOf(match[2].toUpperCase() || ' ') : NaN;
-  if (!(bytes >= 1024 && bytes <= 1024 ** 3)) {
-    throw new ConfigError(
-      `${name(spec)} ${JSON.stringify(value)} is not a size from 1K to 1G (a number of bytes, or with K, M or G)`,
-    );
-  }
-  return value.toUpperCase();
-}
-
-function oneOf<T extends string>(value: string, allowed: readonly T[], spec: { flag: string; variable: string }): T {
-  if (!(allowed as readonly string[]).includes(value))
-    throw new ConfigError(`${name(spec)} ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
-  return value as T;
-}
-
-function optional(
-  value: string | undefined,
-  pattern: RegExp,
-  spec: { flag: string; variable: string },
-  what: string,
-): string | undefined {
-  if (value === undefined) return undefined;
-  if (!pattern.test(value)) throw new ConfigError(`${name(spec)} ${JSON.stringify(value)} is not ${what}`);
-  return value;
-}
-
-/** Reads `verify` flags and `env`: the app, where its `.env` and dumps are, the admin URL; throws ConfigError naming the input. */
+/** Reads `verify` flags and `env`: the app, where its `.env` and dumps are, the admin URL; throws ConfigError naming every bad input. */
 export function loadVerifyConfig(argv: string[], env: NodeJS.ProcessEnv): VerifyConfig {
-  const { setting, check, need } = readInputs(argv, env);
+  const { setting, check, need, done } = readInputs(argv, env, { app: 'string' });
   const adminUrl = setting('verifyAdminUrl');
   if (adminUrl && !/^(mysql|mariadb|postgres|postgresql|pgsql):\/\//.test(adminUrl)) {
-    throw new ConfigError(`${name(SETTINGS.verifyAdminUrl)} is not a mysql:// or postgres:// URL`);
+    check(() => {
+      throw new ConfigError(`${settingLabel(SETTINGS.verifyAdminUrl)} is not a mysql:// or postgres:// URL`);
+    });
   }
-  return {
+  const config = {
     app: check(() => validateAppName(need('app'))),
-    appsDir: absolutePath(setting('appsDir')!, SETTINGS.appsDir),
-    backupsDir: absolutePath(setting('backupsDir')!, SETTINGS.backupsDir),
+    appsDir: check(() => absolutePath(setting('appsDir')!, SETTINGS.appsDir)),
+    backupsDir: check(() => absolutePath(setting('backupsDir')!, SETTINGS.backupsDir)),
     adminUrl,
   };
+  done();
+  return config as VerifyConfig;
 }

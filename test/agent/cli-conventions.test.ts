@@ -4,7 +4,8 @@
  * and every report saying which build wrote it.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AGENT_BUNDLE, runAgent } from '../services/agent';
 
@@ -35,12 +36,12 @@ describe('backopper-agent command line', () => {
   it.each([
     [
       ['restore'],
-      'backopper-agent: unknown command "restore" (commands: backup, inventory, restore-media, verify)',
+      'backopper-agent: unknown command "restore"; did you mean restore-media? (commands: backup, verify, inventory, restore-media)',
       'backopper-agent --help',
     ],
     [
-      ['backup', '--frobnicate'],
-      "backopper-agent backup: Unknown option '--frobnicate'",
+      ['backup', '--app', 'shop', '--environment', 'live', '--engine', 'none', '--project-type', 'x', '--frobnicate'],
+      'backopper-agent backup: unknown flag --frobnicate',
       'backopper-agent backup --help',
     ],
   ])(
@@ -52,4 +53,56 @@ describe('backopper-agent command line', () => {
       expect(run.report).toMatchObject({ status: 'invalid', agentVersion: version, bundleSha256: bundleSha256() });
     },
   );
+
+  it('prints the help on stderr and exits 2 when given no arguments', async () => {
+    const run = await runAgent([], {});
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/^usage: backopper-agent backup /);
+    expect(run.stderr).toContain('backopper-agent restore-media ');
+    expect(run.report).toMatchObject({ status: 'invalid', error: 'no command given (run backopper-agent --help)' });
+  });
+
+  it('names every missing and bad flag in one message, exit 2', async () => {
+    const run = await runAgent(
+      ['backup', '--app', '../x', '--engine', 'oracle', '--media-hst', 'm', '--keep-local', 'five', 'stray'],
+      {},
+    );
+    expect(run.exitCode).toBe(2);
+    const problems = [
+      'unknown flag --media-hst (did you mean --media-host?)',
+      'unexpected argument "stray" (every input is a --flag)',
+      'app name "../x" is not a folder name (letters, digits, . _ -, not starting with "." or "-", at most 64 characters)',
+      '--environment is required',
+      'db engine "oracle" is not one of mysql, mariadb, postgres, postgresql, pgsql, none',
+      '--project-type is required',
+      'BACKOPPER_KEEP_LOCAL (--keep-local) "five" is not a whole number from 1 to 1000',
+    ];
+    expect(run.stderr).toBe(
+      `backopper-agent backup: ${problems.length} problems:\n  ${problems.join('\n  ')}\nRun \`backopper-agent backup --help\` for usage.\n`,
+    );
+    expect(run.report).toMatchObject({ status: 'invalid', error: problems.join('; '), problems });
+  });
+
+  it('--help lists every BACKOPPER_* variable the agent reads', async () => {
+    const read = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else
+          for (const [name] of readFileSync(path, 'utf8').matchAll(/\bBACKOPPER_[A-Z0-9_]*[A-Z0-9]\b/g)) read.add(name);
+      }
+    };
+    walk('agent');
+    read.delete('BACKOPPER_VERSION'); // the build's define, not a setting
+    const help = (await runAgent(['--help'], {})).stdout;
+    expect(read.size).toBeGreaterThanOrEqual(30);
+    expect([...read].filter((name) => !help.includes(` ${name} `))).toEqual([]);
+  });
+
+  it("a command's --help lists only its settings, from the same table", async () => {
+    const help = (await runAgent(['verify', '--help'], {})).stdout;
+    expect(help).toContain('BACKOPPER_VERIFY_ADMIN_URL');
+    expect(help).not.toContain('BACKOPPER_BUCKET');
+  });
 });

@@ -12,6 +12,7 @@ describe('loadBackupConfig', () => {
       engine: 'postgres',
       projectType: 'laravel',
       dryRun: false,
+      json: false,
       skipAbsent: false,
       appsDir: '/srv/users/serverpilot/apps',
       backupsDir: '/opt/backups',
@@ -28,6 +29,7 @@ describe('loadBackupConfig', () => {
       mysqlMaxAllowedPacket: '1G',
       compressThreads: defaultCompressThreads(),
       priority: 'low',
+      progressIntervalMs: 30_000,
     });
   });
 
@@ -140,7 +142,41 @@ describe('loadBackupConfig', () => {
       'BACKOPPER_COMPRESS_THREADS (--compress-threads) "all" is not a whole number from 1 to 256',
     ],
     [{ BACKOPPER_PRIORITY: 'idle' }, 'BACKOPPER_PRIORITY (--priority) "idle" is not one of low, normal'],
+    [{ BACKOPPER_SKIP_ABSENT: 'yes' }, 'BACKOPPER_SKIP_ABSENT (--skip-absent) "yes" is not one of true, false'],
+    [
+      { BACKOPPER_PROGRESS_INTERVAL: '0.01' },
+      'BACKOPPER_PROGRESS_INTERVAL (--progress-interval) "0.01" is not a number of seconds from 0.1 to 3600 (0: no progress lines)',
+    ],
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => loadBackupConfig(base, env)).toThrow(new ConfigError(message));
+  });
+
+  it('reads the progress interval as a flag too', () => {
+    expect(loadBackupConfig([...base, '--progress-interval', '0'], {}).progressIntervalMs).toBe(0);
+    expect(loadBackupConfig(base, { BACKOPPER_PROGRESS_INTERVAL: '2.5' }).progressIntervalMs).toBe(2500);
+  });
+
+  it('throws one error listing every problem, each naming its input', () => {
+    const error = (() => {
+      try {
+        loadBackupConfig(['--app', 'shop', '--keep-local', '0', '--s3-timeout'], { BACKOPPER_PRIORITY: 'idle' });
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+      throw new Error('no error');
+    })();
+    expect(error.problems).toEqual([
+      '--s3-timeout needs a value',
+      '--environment is required',
+      '--engine is required',
+      '--project-type is required',
+      'BACKOPPER_KEEP_LOCAL (--keep-local) "0" is not a whole number from 1 to 1000',
+      'BACKOPPER_PRIORITY (--priority) "idle" is not one of low, normal',
+    ]);
+    expect(error.message).toBe(`6 problems:\n  ${error.problems.join('\n  ')}`);
+  });
+
+  it('refuses --json without --dry-run', () => {
+    expect(() => loadBackupConfig([...base, '--json'], {})).toThrow(/--json goes with --dry-run/);
   });
 });

@@ -1,0 +1,46 @@
+import { ConfigError } from '../errors';
+import { integerIn, optional } from './read-inputs';
+import { SETTINGS, type SettingName, settingLabel } from './settings';
+
+/** The media server the archive is copied to over SSH. */
+export interface MediaServer {
+  host: string;
+  port: number;
+  user?: string;
+  /** Remote folder, `{app}` and `{environment}` already filled in. */
+  path: string;
+  identity?: string;
+  knownHosts?: string;
+}
+
+/** The media server settings, `{app}` and `{environment}` filled in; undefined without BACKOPPER_MEDIA_HOST. */
+export function readMediaServer(
+  setting: (name: SettingName) => string | undefined,
+  app: string,
+  environment: string,
+): MediaServer | undefined {
+  const host = optional(
+    setting('mediaHost'),
+    /^[A-Za-z0-9][A-Za-z0-9.:-]*$/,
+    SETTINGS.mediaHost,
+    'a host name or address',
+  );
+  if (!host) return undefined;
+  const template = setting('mediaPath');
+  if (!template)
+    throw new ConfigError(
+      `${settingLabel(SETTINGS.mediaPath)} is required when ${settingLabel(SETTINGS.mediaHost)} is set`,
+    );
+  if (/["\n\r\\]/.test(template))
+    throw new ConfigError(
+      `${settingLabel(SETTINGS.mediaPath)} ${JSON.stringify(template)} contains a quote, backslash or newline`,
+    );
+  return {
+    host,
+    port: integerIn(setting('mediaPort')!, 1, 65535, SETTINGS.mediaPort),
+    user: optional(setting('mediaUser'), /^[A-Za-z_][A-Za-z0-9._-]*$/, SETTINGS.mediaUser, 'a user name'),
+    path: template.replaceAll('{app}', app).replaceAll('{environment}', environment),
+    identity: setting('mediaIdentity'),
+    knownHosts: setting('mediaKnownHosts'),
+  };
+}

@@ -1,0 +1,94 @@
+import {
+  MEDIA_ARCHIVE_PATTERN,
+  validateAppName,
+  validateEnvironment,
+  validateProjectType,
+} from '../../common/app-spec';
+import { ConfigError } from '../errors';
+import { type MediaServer, readMediaServer } from './media-server';
+import { absolutePath, optionalPath, readInputs } from './read-inputs';
+import { SETTINGS, settingLabel } from './settings';
+
+/** Flags only `restore-media` takes. */
+const RESTORE_MEDIA_FLAGS = {
+  app: 'string',
+  environment: 'string',
+  'project-type': 'string',
+  archive: 'string',
+  sha256: 'string',
+} as const;
+
+/** Everything `restore-media` needs, validated. */
+export interface RestoreMediaConfig {
+  app: string;
+  environment: string;
+  /** Picks the default media folders; undefined: every project type's defaults are tried. */
+  projectType?: string;
+  appsDir: string;
+  mediaDir?: string;
+  tmpDir?: string;
+  media: MediaServer;
+  /** The archive's file name in the app's remote folder (`media_<ts>[_<host id>].tar.gz`). */
+  archive: string;
+  /** What the run record says the archive's sha256 is. */
+  sha256: string;
+}
+
+/**
+ * Reads `restore-media` flags: the app, its environment and project type (to find the live media
+ * folder), the archive (its name, its remote path or `host:path` as the run record gives it) and the
+ * expected sha256, and the media server settings. Throws ConfigError naming the input.
+ */
+export function loadRestoreMediaConfig(argv: string[], env: NodeJS.ProcessEnv): RestoreMediaConfig {
+  const { values, setting, check, need, done } = readInputs(argv, env, RESTORE_MEDIA_FLAGS);
+  const app = check(() => validateAppName(need('app')));
+  const environment = check(() => validateEnvironment(need('environment')));
+  // Optional: without it (the restore document's default), every project type's default media folders are tried.
+  const givenType = values['project-type'];
+  const projectType =
+    typeof givenType === 'string' && givenType !== '' ? check(() => validateProjectType(givenType)) : undefined;
+  const media =
+    app && environment
+      ? check(() => {
+          const server = readMediaServer(setting, app, environment);
+          if (server) return server;
+          throw new ConfigError(
+            `${settingLabel(SETTINGS.mediaHost)} is required: the archive is fetched from the media server`,
+          );
+        })
+      : undefined;
+  const archive = check(() => archiveName(need('archive'), media));
+  const sha256 = check(() => {
+    const hex = need('sha256').toLowerCase();
+    if (/^[0-9a-f]{64}$/.test(hex)) return hex;
+    throw new ConfigError(`--sha256 ${JSON.stringify(hex)} is not a sha256 (64 hex digits)`);
+  });
+  const config = {
+    app,
+    environment,
+    projectType,
+    appsDir: check(() => absolutePath(setting('appsDir')!, SETTINGS.appsDir)),
+    mediaDir: setting('mediaDir'),
+    tmpDir: check(() => optionalPath(setting('tmpDir'), SETTINGS.tmpDir)),
+    media,
+    archive,
+    sha256,
+  };
+  done();
+  return config as RestoreMediaConfig;
+}
+
+/** The archive's file name from `--archive` (a name, a remote path or `host:path`), refused outside the app's folder. */
+function archiveName(given: string, media: MediaServer | undefined): string {
+  const path = given.includes(':') ? given.slice(given.indexOf(':') + 1) : given;
+  const archive = path.slice(path.lastIndexOf('/') + 1);
+  if (!MEDIA_ARCHIVE_PATTERN.test(archive))
+    throw new ConfigError(
+      `--archive ${JSON.stringify(given)} is not a media archive of ours (media_<ts>[_<host id>].tar.gz)`,
+    );
+  const folder = path.slice(0, path.lastIndexOf('/')).replace(/\/+$/, '');
+  if (media && path.includes('/') && folder !== media.path.replace(/\/+$/, '')) {
+    throw new ConfigError(`--archive ${JSON.stringify(given)} is not in this app's remote folder ${media.path}`);
+  }
+  return archive;
+}
