@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIER_TAG } from '../../common/run-record';
 import { type AgentRun, backupArgs, exitWithin, startAgent } from '../services/agent';
 import { frozenClockEnv } from '../services/clock';
 import { exec, waitFor } from '../services/exec';
@@ -106,6 +107,12 @@ describe('two servers back up the same app in the same second', () => {
       );
       for (const ws of servers) expectNothingLeftOver(ws);
       expect(existsSync(loser.report.steps.database.path)).toBe(true);
+      // The run that moved keeps its tier: its dump and .sha256 at the new key are tagged as the run is.
+      for (const run of runs) {
+        const upload = run.report.steps.upload;
+        expect(front.tags(upload.key)).toEqual({ [TIER_TAG]: run.report.tier });
+        expect(front.tags(upload.checksumKey)).toEqual({ [TIER_TAG]: run.report.tier });
+      }
     },
   );
 });
