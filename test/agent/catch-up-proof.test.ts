@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIER_TAG } from '../../common/run-record';
 import { type AgentRun, backupArgs, runAgent } from '../services/agent';
@@ -185,4 +186,60 @@ describe('a dump S3 holds without its .sha256', () => {
       expect(second!.report.steps.retention.deleted).toEqual([key.slice(key.lastIndexOf('_') + 1)]);
     },
   );
+});
+
+/** Red team: what could make the repair or the retries take another dump for this one. */
+describe('the repair and the retries cannot be fooled', () => {
+  let s3: StrictS3;
+  let ws: Workspace;
+  let db: MysqlDatabase;
+  let impostor: AgentRun;
+  let lostAnswers: AgentRun;
+  const pending = '1700000300.sql.gz';
+  const dump = gzipSync('INSERT INTO t VALUES (1);\n-- Dump completed on 2023-11-14 22:18:20\n');
+
+  beforeAll(async () => {
+    [s3, ws, db] = await Promise.all([startStrictS3(), createWorkspace(), createMysqlDatabase()]);
+    await seedWordpressSchema(db, 10);
+    writeWordpressApp(ws.appsDir, 'impostor', db);
+    writeWordpressApp(ws.appsDir, 'answers', db);
+    // A record-less whole dump; S3 holds other bytes of the same size at its key, and no .sha256.
+    mkdirSync(join(ws.backupsDir, 'impostor'), { recursive: true });
+    writeFileSync(join(ws.backupsDir, 'impostor', pending), dump);
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: s3.bucket,
+        Key: `impostor/live/backup_${pending}`,
+        Body: Buffer.alloc(dump.length, 7),
+      }),
+    );
+    const env = { ...ws.env, ...s3.env, BACKOPPER_BUCKET: s3.bucket, BACKOPPER_KEEP_LOCAL: '1' };
+    impostor = await runAgent(backupArgs('impostor', 'mysql', 'wordpress'), env);
+    // S3 stores the dump and its .sha256, and the answers are lost: the SDK retries, S3 answers 412.
+    s3.front.failWrites({ key: /^answers\/live\/backup_\d+\.sql\.gz$/, afterStoring: true });
+    s3.front.failWrites({ key: /^answers\/live\/backup_\d+\.sql\.gz\.sha256$/, afterStoring: true });
+    lostAnswers = await runAgent(backupArgs('answers', 'mysql', 'wordpress'), env);
+  }, 180_000);
+  afterAll(async () => {
+    await Promise.all([s3?.stop(), ws?.remove(), db?.drop()]);
+  });
+
+  it('an object of the same size with other bytes is another dump: no .sha256 is written, the local dump stays', async () => {
+    expect(impostor.exitCode).toBe(1);
+    expect(impostor.report.steps.catchUp.error).toMatch(
+      new RegExp(`${pending}: s3://.*/impostor/live/backup_${pending} already holds another dump \\(its bytes hash to`),
+    );
+    expect(await s3.listKeys(`impostor/live/backup_${pending}`)).toEqual([`impostor/live/backup_${pending}`]);
+    expect(ws.backupFiles('impostor')).toContain(pending);
+    expect(impostor.report.steps.retention.keptPending).toEqual([pending]);
+  });
+
+  it("a write S3 stored whose answer was lost is found on retry to be this run's own: exit 0, one pair", async () => {
+    expect(lostAnswers.exitCode, lostAnswers.stdout).toBe(0);
+    expect(s3.front.faults().filter((fault) => fault.includes('answers/'))).toHaveLength(2);
+    const { key, checksumKey, sha256: sha } = lostAnswers.report.steps.upload;
+    expect(sha256(await s3.getObject(key))).toBe(sha);
+    expect((await s3.headObject(key)).metadata['run-id']).toBe(lostAnswers.report.runId);
+    expect((await s3.headObject(checksumKey)).metadata['run-id']).toBe(lostAnswers.report.runId);
+  });
 });

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backupArgs, exitWithin, startAgent } from '../services/agent';
 import { frozenClockEnv } from '../services/clock';
 import { createMysqlDatabase, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
-import { type LocalS3, startS3 } from '../services/s3';
+import type { LocalS3 } from '../services/s3';
+import { startStrictS3 } from '../services/s3-conditional';
 import { writeWordpressApp } from '../services/sample-app';
 import { createWorkspace, type Workspace } from '../services/workspace';
 
@@ -22,7 +23,7 @@ describe('the run timestamp never lies', () => {
   const statePath = () => join(dir, '.backopper-last-run');
 
   beforeAll(async () => {
-    [s3, ws, db] = await Promise.all([startS3(), createWorkspace(), createMysqlDatabase()]);
+    [s3, ws, db] = await Promise.all([startStrictS3(), createWorkspace(), createMysqlDatabase()]);
     await seedWordpressSchema(db, 20);
     writeWordpressApp(ws.appsDir, app, db);
     env = { ...ws.env, ...s3.env, BACKOPPER_BUCKET: s3.bucket };

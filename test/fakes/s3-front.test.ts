@@ -97,6 +97,35 @@ describe('the strict S3 front', () => {
     expect(s3.front.refused()).toEqual(expect.arrayContaining([`412 PutObject ${key}`, `409 PutObject ${other}`]));
   });
 
+  it('refuses a write without If-None-Match with 403, as the bucket policy does; multipart parts need none', async () => {
+    await put(key, 'first');
+    expect(await failure(put(key, 'overwrite', { IfNoneMatch: undefined }))).toMatchObject({
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403 },
+    });
+    expect((await s3.getObject(key)).toString()).toBe('first');
+    const other = `${key}-parts`;
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: other }));
+    const part = await client.send(
+      new UploadPartCommand({ Bucket: s3.bucket, Key: other, UploadId, PartNumber: 1, Body: 'parts' }),
+    );
+    const complete = (IfNoneMatch?: string) =>
+      client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: s3.bucket,
+          Key: other,
+          UploadId,
+          IfNoneMatch,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+        }),
+      );
+    expect(status(await failure(complete()))).toBe(403);
+    await complete('*');
+    expect(s3.front.refused()).toEqual(
+      expect.arrayContaining([`403 PutObject ${key}`, `403 CompleteMultipartUpload ${other}`]),
+    );
+  });
+
   it('stores x-amz-tagging with the object the write creates, never from a refused write', async () => {
     await put(key, 'tagged', { Tagging: 'backopper%3Atier=yearly' });
     expect(await tagsOf(key)).toEqual([['backopper:tier', 'yearly']]);
@@ -141,7 +170,7 @@ describe('the strict S3 front', () => {
     s3.front.failWrites({ key: new RegExp(`^${key}-a$`), nth: 2 });
     await put(`${key}-b`, 'other key');
     await failure(put(`${key}-a`, 'one')).then((error) => expect(error).toBeUndefined());
-    expect(await failure(put(`${key}-a`, 'two', { IfNoneMatch: undefined }))).toMatchObject({
+    expect(await failure(put(`${key}-a`, 'two'))).toMatchObject({
       name: 'InternalError',
       $metadata: { httpStatusCode: 500 },
     });

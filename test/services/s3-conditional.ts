@@ -18,6 +18,8 @@ export type { WriteFault } from './s3-front-parts';
  * - Tags: `x-amz-tagging` on PutObject and CreateMultipartUpload is stored with the object the write
  *   creates (for a multipart upload, when it completes), and GetObjectTagging / PutObjectTagging answer
  *   from that store. s3rver ignores the header.
+ * - The bucket policy (infra/constructs/conditional-writes.ts, unless `allowOverwrites`): a PutObject or
+ *   CompleteMultipartUpload without `If-None-Match` answers 403 AccessDenied.
  * - Faults on demand ({@link ConditionalS3.failWrites}): a chosen write answers 500 InternalError or has
  *   its connection reset, before or after S3 stored it.
  *
@@ -27,7 +29,7 @@ export interface ConditionalS3 {
   endpoint: string;
   /** Agent environment: `s3.env` with the endpoint pointing here. */
   env: Record<string, string>;
-  /** Conditional writes refused so far, in order: `412 PutObject <key>`, `409 CompleteMultipartUpload <key>`. */
+  /** Writes refused so far, in order: `412 PutObject <key>`, `409 CompleteMultipartUpload <key>`, `403 PutObject <key>` (no If-None-Match). */
   refused(): string[];
   /** Faults injected so far, in order: `500 PutObject <key>`, `reset CompleteMultipartUpload <key>`. */
   faults(): string[];
@@ -44,6 +46,8 @@ export interface ConditionalS3 {
 export interface FrontOptions {
   /** The role may list the bucket: a missing key answers 404 and listing works. @default false (the servers' role) */
   listBucket?: boolean;
+  /** Let writes without `If-None-Match` through, as a bucket without the deny statement would. @default false */
+  allowOverwrites?: boolean;
 }
 
 export async function startConditionalS3(s3: LocalS3, options: FrontOptions = {}): Promise<ConditionalS3> {
@@ -161,6 +165,10 @@ export async function startConditionalS3(s3: LocalS3, options: FrontOptions = {}
       const message =
         'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.';
       return answerError(req, res, 404, 'NoSuchUpload', message);
+    }
+    if (request.isWrite && !options.allowOverwrites && req.headers['if-none-match'] === undefined) {
+      refused.push(`403 ${request.operation} ${request.key}`);
+      return answerError(req, res, 403, 'AccessDenied', 'Access Denied');
     }
     const fault = faultFor(request);
     if (fault && !fault.afterStoring) return failRequest(req, res, fault);
