@@ -92,8 +92,11 @@ export async function startConditionalS3(s3: LocalS3, options: FrontOptions = {}
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
         const status = answer.statusCode ?? 502;
+        // Only the multipart calls' small XML answers are read (an object's body is never held here).
+        const reads = request.operation === 'CreateMultipartUpload' || request.operation === 'CompleteMultipartUpload';
         const chunks: Buffer[] = [];
-        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        if (reads) answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        else if (fault) answer.resume();
         answer.on('end', () => {
           request.done();
           if (status >= 200 && status < 300) stored(request, Buffer.concat(chunks).toString());
