@@ -1,4 +1,10 @@
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  type ClientRequest,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { type LocalS3, startS3 } from './s3';
 import { type S3Request, classify, errorXml, parseTagging, taggingXml, type WriteFault } from './s3-front-parts';
@@ -60,6 +66,7 @@ export async function startConditionalS3(s3: LocalS3, options: FrontOptions = {}
   const tagsByKey = new Map<string, Record<string, string>>();
   const tagsByUpload = new Map<string, Record<string, string> | undefined>();
   const aborted = new Set<string>();
+  const upstreamRequests = new Set<ClientRequest>();
 
   const exists = async (bucket: string, key: string) => {
     try {
@@ -115,6 +122,12 @@ export async function startConditionalS3(s3: LocalS3, options: FrontOptions = {}
     out.on('error', (error) => {
       request.done();
       res.destroy(error);
+    });
+    // A client that goes away (or stop()) takes the request to s3rver with it, or s3rver waits for its body forever.
+    upstreamRequests.add(out);
+    out.on('close', () => upstreamRequests.delete(out));
+    res.on('close', () => {
+      if (!res.writableFinished) out.destroy();
     });
     req.pipe(out);
   };
@@ -217,6 +230,7 @@ export async function startConditionalS3(s3: LocalS3, options: FrontOptions = {}
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
+        for (const out of upstreamRequests) out.destroy();
         server.close(() => resolve());
       }),
   };
