@@ -2,14 +2,15 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { RetentionTier } from '../../common/run-record';
 import { messageOf } from '../errors';
-import { type DumpRecord, readDumpRecord, writeDumpRecord } from './dump-record';
+import { checkDumpFile } from './check-dump-file';
+import { readDumpRecord, writeDumpRecord } from './dump-record';
+import { placePendingDump } from './place-pending-dump';
 import { datedDumps } from './retention';
 import { describeS3Error } from './s3-client';
-import { type ObjectTarget, headObject } from './s3-upload';
-import { uploadDump } from './upload-dump';
+import type { ObjectTarget } from './s3-upload';
 
 export interface CatchUpInput {
   backupDir: string;
@@ -28,6 +29,8 @@ export interface CatchUpOutcome {
   caughtUp: string[];
   /** Earlier dumps found already in S3 (their local record had been lost), oldest first. */
   found: string[];
+  /** `.sha256` objects this run wrote beside dumps S3 held without one (their dumps are in `found`). */
+  repaired: string[];
   /** What could not be caught up, one line each; those dumps stay local for the next run. */
   errors: string[];
 }
@@ -35,13 +38,14 @@ export interface CatchUpOutcome {
 /**
  * Uploads, oldest first, the local dumps that earlier runs could not get into S3 (their `.json` record
  * does not say they are in this bucket). Each is hashed again first: a dump that no longer matches the
- * checksum it was made with is not uploaded. A dump whose key S3 already holds, with the same checksum
- * in its `.sha256`, is recorded as in S3; with another, it is another run's dump and an error. Each
- * dump keeps the tier it was given when it was made (`yearly` when that record was lost).
+ * checksum it was made with is not uploaded, and one without a record must be whole (checkDumpFile).
+ * A dump S3 already holds is recorded as in S3 (see placePendingDump: a missing `.sha256` is written);
+ * another dump at its key is an error. Each dump keeps the tier it was given when it was made
+ * (`yearly` when that record was lost).
  */
 export async function catchUpDumps(input: CatchUpInput): Promise<CatchUpOutcome> {
   const { backupDir, bucket, signal } = input;
-  const outcome: CatchUpOutcome = { caughtUp: [], found: [], errors: [] };
+  const outcome: CatchUpOutcome = { caughtUp: [], found: [], repaired: [], errors: [] };
   const names = await readdir(backupDir);
   const dumps = datedDumps(names)
     .filter((dump) => dump.name !== input.current)
@@ -58,58 +62,39 @@ export async function catchUpDumps(input: CatchUpInput): Promise<CatchUpOutcome>
           `${path} no longer matches the checksum it was made with (${record.sha256.slice(0, 12)}, ${record.bytes} bytes; now ${local.sha256.slice(0, 12)}, ${local.bytes} bytes); not uploading it`,
         );
       }
+      // A dump no record vouches for (written before records, or its record was lost) counts only if it
+      // is whole, as a fresh dump must be: a truncated one is never uploaded as a good backup.
+      if (!record) await checkDumpFile(path, signal);
       const tier = record?.tier ?? 'yearly';
       const target = input.targetOf(name, timestamp, tier);
-      const url = `s3://${target.bucket}/${target.key}`;
-      const client = input.client();
-      const kept: DumpRecord = {
-        sha256: local.sha256,
-        bytes: local.bytes,
-        tier,
-        uploaded: { bucket: target.bucket, key: target.key },
-      };
-      if (await headObject(client, target.bucket, target.key, signal)) {
-        const stored = await storedChecksum(client, target.bucket, `${target.key}.sha256`, signal);
-        if (stored !== local.sha256)
-          throw new Error(
-            `${url} already holds another dump (its .sha256 says ${stored ?? 'nothing'}); ${path} stays local`,
-          );
-        await writeDumpRecord(backupDir, name, kept);
-        outcome.found.push(target.key);
-        continue;
-      }
-      await uploadDump({
+      const placed = await placePendingDump({
         dump: { path, ...local },
         target,
+        madeBy: record?.runId,
         client: input.client,
-        moveToNextTimestamp: () =>
-          Promise.reject(new Error(`${url} was stored by another run meanwhile; ${path} stays local`)),
         log: input.log,
         signal,
       });
-      await writeDumpRecord(backupDir, name, kept);
-      outcome.caughtUp.push(target.key);
-      input.log(`catch-up  uploaded ${path} to ${url} (${tier})`);
+      await writeDumpRecord(backupDir, name, {
+        sha256: local.sha256,
+        bytes: local.bytes,
+        tier,
+        ...(record?.runId ? { runId: record.runId } : {}),
+        uploaded: { bucket: target.bucket, key: target.key },
+      });
+      if (placed === 'uploaded') {
+        outcome.caughtUp.push(target.key);
+        input.log(`catch-up  uploaded ${path} to s3://${target.bucket}/${target.key} (${tier})`);
+      } else {
+        outcome.found.push(target.key);
+        if (placed === 'repaired') outcome.repaired.push(`${target.key}.sha256`);
+      }
     } catch (error) {
       if (signal.aborted) throw error;
       outcome.errors.push(`${name}: ${describeS3Error(error)}`);
     }
   }
   return outcome;
-}
-
-/** The sha256 a stored `.sha256` gives: its `sha256` metadata, or else its `sha256sum` line; undefined without one. */
-async function storedChecksum(
-  client: S3Client,
-  bucket: string,
-  key: string,
-  signal: AbortSignal,
-): Promise<string | undefined> {
-  const head = await headObject(client, bucket, key, signal);
-  if (!head) return undefined;
-  if (head.metadata.sha256) return head.metadata.sha256;
-  const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-  return /^([0-9a-f]{64})\s/.exec((await object.Body?.transformToString()) ?? '')?.[1];
 }
 
 async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {

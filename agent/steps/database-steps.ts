@@ -165,7 +165,8 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
     });
     timestamp = next;
     database.path = path;
-    placement = { dump: { ...placement.dump, path }, target: dumpTarget(config, next, input.runId)! };
+    // The dump keeps its run's tier at the new key (its .sha256 is tagged from the same target).
+    placement = { dump: { ...placement.dump, path }, target: dumpTarget(config, next, input.runId, input.tier)! };
     return placement;
   };
   const upload = await timeStep(async () => {
@@ -187,6 +188,7 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
     sha256: made.sha256,
     bytes: made.bytes,
     tier: input.tier,
+    runId: input.runId,
     ...(upload.status === 'succeeded'
       ? { uploaded: { bucket: placement.target.bucket, key: placement.target.key } }
       : {}),
@@ -209,7 +211,11 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
             log,
             signal,
           });
-          const facts = { caughtUp: outcome.caughtUp, ...(outcome.found.length ? { found: outcome.found } : {}) };
+          const facts = {
+            caughtUp: outcome.caughtUp,
+            ...(outcome.found.length ? { found: outcome.found } : {}),
+            ...(outcome.repaired.length ? { repaired: outcome.repaired } : {}),
+          };
           if (outcome.errors.length) return { status: 'failed', ...facts, error: outcome.errors.join('; ') };
           return { status: 'succeeded', ...facts };
         });

@@ -12,6 +12,8 @@ export interface DumpRecord {
   sha256: string;
   bytes: number;
   tier: RetentionTier;
+  /** The run that made the dump: its S3 object carries the same `run-id` (absent in records of older agents). */
+  runId?: string;
   uploaded?: { bucket: string; key: string };
 }
 
@@ -33,8 +35,9 @@ export async function readDumpRecord(dir: string, dumpName: string): Promise<Dum
   if (!RETENTION_TIERS.includes(record.tier as RetentionTier)) return undefined;
   const uploaded = record.uploaded;
   const valid = uploaded === undefined || (typeof uploaded?.bucket === 'string' && typeof uploaded.key === 'string');
+  const runId = typeof record.runId === 'string' && record.runId !== '' ? { runId: record.runId } : {};
   return valid
-    ? { sha256: record.sha256, bytes: record.bytes, tier: record.tier!, ...(uploaded ? { uploaded } : {}) }
+    ? { sha256: record.sha256, bytes: record.bytes, tier: record.tier!, ...runId, ...(uploaded ? { uploaded } : {}) }
     : undefined;
 }
 

@@ -147,6 +147,34 @@ export async function headObject(
   }
 }
 
+/** What a HEAD says about a key: the object, `absent` (404), or `unknown` (403: without s3:ListBucket S3 does not say). */
+export type ObjectProbe = { bytes: number; metadata: Record<string, string> } | 'absent' | 'unknown';
+
+/**
+ * HEADs a key without taking a 403 for an answer: the servers' role has no s3:ListBucket, so S3 answers
+ * 403, not 404, for a key that does not exist (and also for one the role may not read). Only a
+ * conditional write can then tell whether the key is free.
+ */
+export async function probeObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<ObjectProbe> {
+  try {
+    return (await headObject(client, bucket, key, signal)) ?? 'absent';
+  } catch (error) {
+    if (isAccessDenied(error)) return 'unknown';
+    throw error;
+  }
+}
+
+/** S3 answered 403 (AccessDenied; a HEAD has no body, so only the status says it). */
+export function isAccessDenied(error: unknown): boolean {
+  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return $metadata?.httpStatusCode === 403 || name === 'AccessDenied';
+}
+
 /** Checks that the stored object is the one this run wrote (its `run-id`) and has the size we wrote. */
 export async function verifyStoredObject(
   client: S3Client,
@@ -155,8 +183,8 @@ export async function verifyStoredObject(
   signal?: AbortSignal,
 ): Promise<void> {
   const url = `s3://${target.bucket}/${target.key}`;
-  const head = await headObject(client, target.bucket, target.key, signal);
-  if (!head) throw new Error(`${url} is missing after its upload`);
+  const head = await probeObject(client, target.bucket, target.key, signal);
+  if (typeof head === 'string') throw new Error(`${url} is missing after its upload (HEAD: ${head})`);
   if (head.metadata['run-id'] !== target.metadata['run-id'])
     throw new Error(`${url} was replaced by another run (${describeWriter(head.metadata)})`);
   if (head.bytes !== expectedBytes) throw new Error(`${url} holds ${head.bytes} bytes, expected ${expectedBytes}`);
@@ -192,7 +220,8 @@ export async function putChecksum(
     if (!isKeyTaken(error))
       throw new Error(`storing s3://${target.bucket}/${key} failed: ${describeS3Error(error)}`, { cause: error });
     // Ours if a retried PUT found its own first attempt; anyone else's means the pair is not one run's.
-    const head = await headObject(client, target.bucket, key, signal);
+    const probe = await probeObject(client, target.bucket, key, signal);
+    const head = typeof probe === 'string' ? undefined : probe;
     if (head?.metadata['run-id'] !== target.metadata['run-id'] || head.metadata.sha256 !== sha256) {
       throw new Error(
         `s3://${target.bucket}/${key} already exists, written by another run (${describeWriter(head?.metadata ?? {})}); the checksum of this dump cannot be stored beside it`,

@@ -7,8 +7,8 @@ import {
   type ObjectTarget,
   type StreamedUpload,
   describeWriter,
-  headObject,
   isKeyTaken,
+  probeObject,
   putChecksum,
   uploadFile,
   verifyStoredObject,
@@ -109,13 +109,14 @@ export async function uploadDump(input: UploadDumpInput): Promise<UploadOutcome>
    * attempt stored: then the key is ours after all (the caller carries on as if it had been stored).
    */
   async function takenBy(at: ObjectTarget): Promise<string | undefined> {
-    const head = await headObject(client, at.bucket, at.key, signal).catch((error: unknown) => {
+    const head = await probeObject(client, at.bucket, at.key, signal).catch((error: unknown) => {
       throw new Error(`s3://${at.bucket}/${at.key} exists but cannot be read: ${messageOf(error)}`, { cause: error });
     });
-    if (head && head.metadata['run-id'] === at.metadata['run-id']) {
+    if (typeof head !== 'string' && head.metadata['run-id'] === at.metadata['run-id']) {
       stored = true;
       return undefined;
     }
-    return head ? describeWriter(head.metadata) : 'a write in progress';
+    // 409 (another write in progress) leaves nothing to read yet: S3 answers 404, or 403 without ListBucket.
+    return typeof head !== 'string' ? describeWriter(head.metadata) : 'a write in progress';
   }
 }

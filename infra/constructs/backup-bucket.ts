@@ -3,6 +3,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { RETENTION_TIERS, TIER_TAG } from '../../common/run-record';
 import { type BucketConfig, DEFAULT_TIER_DAYS, type TierDays } from '../config';
+import { denyOverwrites } from './conditional-writes';
 
 /** Props for {@link BackupBucket}. */
 export interface BackupBucketProps {
@@ -111,6 +112,8 @@ export class BackupBucket extends Construct {
           : s3.ObjectLockRetention.governance(Duration.days(props.objectLock.days))
         : undefined,
     });
+    // An overwrite is a delete with a delay (the old version expires as noncurrent): no one may write one.
+    denyOverwrites(this.bucket);
   }
 }
 

@@ -13,7 +13,8 @@ import {
   type MysqlDatabase,
   seedWordpressSchema,
 } from '../services/mariadb';
-import { type LocalS3, startS3 } from '../services/s3';
+import type { LocalS3 } from '../services/s3';
+import { startStrictS3 } from '../services/s3-conditional';
 import { writeWordpressApp } from '../services/sample-app';
 import { type LocalSshd, startSshd } from '../services/sshd';
 import { createWorkspace, type Workspace } from '../services/workspace';
@@ -29,7 +30,7 @@ describe('a WordPress app on MariaDB, backed up end to end', () => {
   const app = 'shop-site_1.live';
 
   beforeAll(async () => {
-    [s3, sshd, ws, db] = await Promise.all([startS3(), startSshd(), createWorkspace(), createMysqlDatabase()]);
+    [s3, sshd, ws, db] = await Promise.all([startStrictS3(), startSshd(), createWorkspace(), createMysqlDatabase()]);
     await seedWordpressSchema(db, 300);
     writeWordpressApp(ws.appsDir, app, db);
     // Two compression threads: the dump is compressed in several blocks at once, and must still restore.

@@ -11,7 +11,8 @@ import {
   seedLaravelSchema,
   startPostgresCluster,
 } from '../services/postgres';
-import { type LocalS3, startS3 } from '../services/s3';
+import type { LocalS3 } from '../services/s3';
+import { startStrictS3 } from '../services/s3-conditional';
 import { writeLaravelApp } from '../services/sample-app';
 import { type LocalSshd, startSshd } from '../services/sshd';
 import { createWorkspace, type Workspace } from '../services/workspace';
@@ -28,7 +29,12 @@ describe('a Laravel app on PostgreSQL (a cluster that checks passwords), backed 
   const app = 'crm';
 
   beforeAll(async () => {
-    [cluster, s3, sshd, ws] = await Promise.all([startPostgresCluster(), startS3(), startSshd(), createWorkspace()]);
+    [cluster, s3, sshd, ws] = await Promise.all([
+      startPostgresCluster(),
+      startStrictS3(),
+      startSshd(),
+      createWorkspace(),
+    ]);
     db = await cluster.createDatabase();
     await seedLaravelSchema(cluster, db, 200);
     writeLaravelApp(ws.appsDir, app, db);

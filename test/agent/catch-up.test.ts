@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
@@ -7,12 +8,14 @@ import { parseRunRecord, TIER_TAG } from '../../common/run-record';
 import { type AgentRun, backupArgs, runAgent } from '../services/agent';
 import { createMysqlDatabase, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
 import { type LocalS3, startS3 } from '../services/s3';
-import { type ConditionalS3, startConditionalS3 } from '../services/s3-conditional';
+import { type ConditionalS3, startConditionalS3, type StrictS3, startStrictS3 } from '../services/s3-conditional';
 import { writeWordpressApp } from '../services/sample-app';
 import { startTcpProxy, type TcpProxy } from '../services/tcp-proxy';
 import { createWorkspace, type Workspace } from '../services/workspace';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+/** A whole dump as an older agent wrote it: gzipped SQL ending with mysqldump's trailer. */
+const oldDump = (sql: string) => gzipSync(`${sql}\n-- Dump completed on 2023-11-14  22:13:20\n`);
 
 /** S3 (s3rver behind the conditional-write front, which also records tags) reached through a proxy that can cut it off. */
 describe('S3 down for three runs, then back', () => {
@@ -103,6 +106,7 @@ describe('S3 down for three runs, then back', () => {
       sha256: back.report.steps.database.sha256,
       bytes: back.report.steps.database.bytes,
       tier: 'daily',
+      runId: back.report.runId,
       uploaded: { bucket: s3.bucket, key: keyOf(back) },
     });
   });
@@ -124,7 +128,7 @@ describe('S3 down for three runs, then back', () => {
 });
 
 describe('local dumps from before the dump records (an upgraded server)', () => {
-  let s3: LocalS3;
+  let s3: StrictS3;
   let ws: Workspace;
   let db: MysqlDatabase;
   let run: AgentRun;
@@ -133,21 +137,21 @@ describe('local dumps from before the dump records (an upgraded server)', () => 
   const other = '1700000100.sql.gz';
 
   beforeAll(async () => {
-    [s3, ws, db] = await Promise.all([startS3(), createWorkspace(), createMysqlDatabase()]);
+    [s3, ws, db] = await Promise.all([startStrictS3(), createWorkspace(), createMysqlDatabase()]);
     await seedWordpressSchema(db, 10);
     writeWordpressApp(ws.appsDir, app, db);
     const dir = join(ws.backupsDir, app);
     mkdirSync(dir, { recursive: true });
     // Uploaded by an older agent: in S3 with a sha256sum-format .sha256 and no sha256 metadata.
-    writeFileSync(join(dir, already), 'an old dump\n');
-    const put = (key: string, body: string) =>
+    writeFileSync(join(dir, already), oldDump('an old dump;'));
+    const put = (key: string, body: string | Buffer) =>
       s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body }));
-    await put(`${app}/live/backup_${already}`, 'an old dump\n');
-    await put(`${app}/live/backup_${already}.sha256`, `${sha256(Buffer.from('an old dump\n'))}  backup_${already}\n`);
+    await put(`${app}/live/backup_${already}`, oldDump('an old dump;'));
+    await put(`${app}/live/backup_${already}.sha256`, `${sha256(oldDump('an old dump;'))}  backup_${already}\n`);
     // A key some other run holds with other bytes.
-    writeFileSync(join(dir, other), 'mine\n');
-    await put(`${app}/live/backup_${other}`, 'theirs\n');
-    await put(`${app}/live/backup_${other}.sha256`, `${sha256(Buffer.from('theirs\n'))}  backup_${other}\n`);
+    writeFileSync(join(dir, other), oldDump('mine;'));
+    await put(`${app}/live/backup_${other}`, oldDump('theirs;'));
+    await put(`${app}/live/backup_${other}.sha256`, `${sha256(oldDump('theirs;'))}  backup_${other}\n`);
     run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), {
       ...ws.env,
       ...s3.env,
@@ -172,7 +176,7 @@ describe('local dumps from before the dump records (an upgraded server)', () => 
     expect(run.report.steps.catchUp.error).toContain(
       `${other}: s3://${s3.bucket}/${app}/live/backup_${other} already holds another dump`,
     );
-    expect((await s3.getObject(`${app}/live/backup_${other}`)).toString()).toBe('theirs\n');
+    expect(await s3.getObject(`${app}/live/backup_${other}`)).toEqual(oldDump('theirs;'));
     expect(ws.backupFiles(app)).toEqual([other, `${run.report.timestamp}.sql.gz`].sort());
     expect(run.report.steps.retention.keptPending).toEqual([other]);
   });

@@ -10,6 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backupArgs, FIXTURE_BIN, runAgent, startAgent } from '../services/agent';
 import { openSession, waitFor } from '../services/exec';
@@ -21,13 +22,15 @@ import {
   startPostgresCluster,
 } from '../services/postgres';
 import { freePort } from '../services/ports';
-import { type LocalS3, startS3 } from '../services/s3';
+import type { LocalS3 } from '../services/s3';
+import { startStrictS3 } from '../services/s3-conditional';
 import { writeLaravelApp, writeWordpressApp } from '../services/sample-app';
 import { type LocalSshd, startSshd } from '../services/sshd';
 import { createWorkspace, type Workspace } from '../services/workspace';
 
 /** Old backups that a failed run must not delete. */
 const OLD = ['1600000001.sql.gz', '1600000002.sql.gz', '1600000003.sql.gz', '1600000004.sql.gz', '1600000005.sql.gz'];
+const OLD_DUMP = gzipSync('-- an old dump\n-- Dump completed on 2020-09-13 12:26:41\n');
 
 describe('database failures: loud, exit 1, nothing kept under a final name, nothing deleted, media still backed up', () => {
   let s3: LocalS3;
@@ -38,7 +41,7 @@ describe('database failures: loud, exit 1, nothing kept under a final name, noth
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    [s3, sshd, ws, db] = await Promise.all([startS3(), startSshd(), createWorkspace(), createMysqlDatabase()]);
+    [s3, sshd, ws, db] = await Promise.all([startStrictS3(), startSshd(), createWorkspace(), createMysqlDatabase()]);
     await seedWordpressSchema(db, 2000);
     writeWordpressApp(ws.appsDir, app, db);
     env = { ...ws.env, ...s3.env, ...sshd.env, BACKOPPER_BUCKET: s3.bucket };
@@ -52,7 +55,8 @@ describe('database failures: loud, exit 1, nothing kept under a final name, noth
     if (existsSync(dir))
       for (const name of ws.backupFiles(app))
         if (!OLD.includes(name)) throw new Error(`unexpected ${name} left by a previous test`);
-    for (const name of OLD) writeFileSync(join(ws.backupsDir, app, name), 'old', { flag: 'w' });
+    // Whole dumps (an older agent's, without records): catch-up checks them before it uploads them.
+    for (const name of OLD) writeFileSync(join(ws.backupsDir, app, name), OLD_DUMP, { flag: 'w' });
   });
 
   /** What every failed database step must leave: the old files only, no S3 object, media done, tmp clean. */

@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backupArgs, exitWithin, startAgent } from '../services/agent';
 import { frozenClockEnv } from '../services/clock';
 import { createMysqlDatabase, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
-import { type LocalS3, startS3 } from '../services/s3';
+import type { LocalS3 } from '../services/s3';
+import { startStrictS3 } from '../services/s3-conditional';
 import { writeWordpressApp } from '../services/sample-app';
 import { createWorkspace, type Workspace } from '../services/workspace';
 
@@ -12,6 +14,9 @@ const DAY = 86_400;
 const seconds = () => Math.floor(Date.now() / 1000);
 
 /** `.backopper-last-run` ahead of the clock: the clock was set back after a run (NTP step, a VM restored). */
+
+/** A whole dump (gzip, mysqldump's last line) without a record: catch-up checks it, then uploads it. */
+const wholeDump = (sql: string) => gzipSync(`-- ${sql}\n-- Dump completed on 2026-01-01  0:00:00\n`);
 describe('the run timestamp never lies', () => {
   let s3: LocalS3;
   let ws: Workspace;
@@ -22,7 +27,7 @@ describe('the run timestamp never lies', () => {
   const statePath = () => join(dir, '.backopper-last-run');
 
   beforeAll(async () => {
-    [s3, ws, db] = await Promise.all([startS3(), createWorkspace(), createMysqlDatabase()]);
+    [s3, ws, db] = await Promise.all([startStrictS3(), createWorkspace(), createMysqlDatabase()]);
     await seedWordpressSchema(db, 20);
     writeWordpressApp(ws.appsDir, app, db);
     env = { ...ws.env, ...s3.env, BACKOPPER_BUCKET: s3.bucket };
@@ -60,7 +65,7 @@ describe('the run timestamp never lies', () => {
     const before = seconds();
     writeFileSync(statePath(), `${before + 40 * DAY}\n`);
     const future = [1, 2, 3, 4, 5].map((k) => `${before + 40 * DAY - k * DAY}.sql.gz`);
-    for (const name of future) writeFileSync(join(dir, name), 'a dump from the days the clock was ahead');
+    for (const name of future) writeFileSync(join(dir, name), wholeDump('a dump from the days the clock was ahead'));
     const run = await exitWithin(startAgent(backupArgs(app, 'mysql', 'wordpress'), env), 30);
     const after = seconds();
     expect(run.exitCode, run.stdout).toBe(0);
@@ -74,14 +79,14 @@ describe('the run timestamp never lies', () => {
 
   it('without a record, a dump already named after this second is not overwritten: the run takes the next one', async () => {
     const second = seconds() + 1;
-    writeFileSync(join(dir, `${second}.sql.gz`), 'an earlier dump of this second');
+    writeFileSync(join(dir, `${second}.sql.gz`), wholeDump('an earlier dump of this second'));
     const run = await exitWithin(
       startAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, ...frozenClockEnv(second * 1000, 1500) }),
       30,
     );
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.report.timestamp).toBe(second + 1);
-    expect(readFileSync(join(dir, `${second}.sql.gz`), 'utf8')).toBe('an earlier dump of this second');
+    expect(readFileSync(join(dir, `${second}.sql.gz`))).toEqual(wholeDump('an earlier dump of this second'));
     expect(run.report.warnings).toBeUndefined();
   });
 

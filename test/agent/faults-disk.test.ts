@@ -5,7 +5,8 @@ import { type AgentRun, backupArgs, runAgent } from '../services/agent';
 import { exec } from '../services/exec';
 import { addRandomRows, createMysqlDatabase, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
 import { type PostgresCluster, seedLaravelSchema, startPostgresCluster } from '../services/postgres';
-import { type LocalS3, startS3 } from '../services/s3';
+import type { LocalS3 } from '../services/s3';
+import { startStrictS3 } from '../services/s3-conditional';
 import { writeLaravelApp, writeWordpressApp } from '../services/sample-app';
 import { type LocalSshd, startSshd } from '../services/sshd';
 import { createWorkspace, type Workspace } from '../services/workspace';
@@ -40,7 +41,7 @@ describe('the backups disk is full', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    [s3, sshd, ws, db] = await Promise.all([startS3(), startSshd(), createWorkspace(), createMysqlDatabase()]);
+    [s3, sshd, ws, db] = await Promise.all([startStrictS3(), startSshd(), createWorkspace(), createMysqlDatabase()]);
     await seedWordpressSchema(db, 50);
     writeWordpressApp(ws.appsDir, app, db);
     env = { ...ws.env, ...s3.env, ...sshd.env, BACKOPPER_BUCKET: s3.bucket };

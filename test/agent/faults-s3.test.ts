@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIER_TAG } from '../../common/run-record';
 import { type AgentRun, backupArgs, exitWithin, startAgent } from '../services/agent';
 import { frozenClockEnv } from '../services/clock';
 import { exec, waitFor } from '../services/exec';
 import { addRandomRows, createMysqlDatabase, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
-import { type LocalS3, startS3 } from '../services/s3';
-import { type ConditionalS3, startConditionalS3 } from '../services/s3-conditional';
+import type { LocalS3 } from '../services/s3';
+import { type ConditionalS3, type StrictS3, startStrictS3 } from '../services/s3-conditional';
 import { writeWordpressApp } from '../services/sample-app';
 import { startTcpProxy, type TcpProxy } from '../services/tcp-proxy';
 import { createWorkspace, type Workspace } from '../services/workspace';
@@ -16,15 +17,15 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 
 /** Two servers that hold the same app (each its own backups folder, one database behind both), one bucket. */
 describe('two servers back up the same app in the same second', () => {
-  let s3: LocalS3;
+  let s3: StrictS3;
   let front: ConditionalS3;
   let db: MysqlDatabase;
   const servers: Workspace[] = [];
   const app = 'shop';
 
   beforeAll(async () => {
-    [s3, db] = await Promise.all([startS3(), createMysqlDatabase()]);
-    front = await startConditionalS3(s3);
+    [s3, db] = await Promise.all([startStrictS3(), createMysqlDatabase()]);
+    front = s3.front;
     await seedWordpressSchema(db, 50);
     for (let i = 0; i < 2; i += 1) {
       const ws = await createWorkspace();
@@ -33,7 +34,6 @@ describe('two servers back up the same app in the same second', () => {
     }
   });
   afterAll(async () => {
-    await front?.stop();
     await Promise.all([s3?.stop(), db?.drop(), ...servers.map((ws) => ws.remove())]);
   });
 
@@ -106,6 +106,12 @@ describe('two servers back up the same app in the same second', () => {
       );
       for (const ws of servers) expectNothingLeftOver(ws);
       expect(existsSync(loser.report.steps.database.path)).toBe(true);
+      // The run that moved keeps its tier: its dump and .sha256 at the new key are tagged as the run is.
+      for (const run of runs) {
+        const upload = run.report.steps.upload;
+        expect(front.tags(upload.key)).toEqual({ [TIER_TAG]: run.report.tier });
+        expect(front.tags(upload.checksumKey)).toEqual({ [TIER_TAG]: run.report.tier });
+      }
     },
   );
 });
@@ -119,7 +125,12 @@ describe('S3 accepts connections and then goes silent', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    [s3, ws, db, big] = await Promise.all([startS3(), createWorkspace(), createMysqlDatabase(), createMysqlDatabase()]);
+    [s3, ws, db, big] = await Promise.all([
+      startStrictS3(),
+      createWorkspace(),
+      createMysqlDatabase(),
+      createMysqlDatabase(),
+    ]);
     proxy = await startTcpProxy(Number(new URL(s3.endpoint).port));
     await Promise.all([seedWordpressSchema(db, 50), seedWordpressSchema(big, 50)]);
     // Incompressible: the dump (about 35 MB) outgrows what the streamed upload buffers (about 25 MB),

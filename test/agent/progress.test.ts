@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configureProgress, formatProgress, parseProgressInterval, watchWhile } from '../../agent/process/progress';
 import { backupArgs, FIXTURE_BIN, startAgent } from '../services/agent';
-import { type LocalS3, startS3 } from '../services/s3';
+import type { LocalS3 } from '../services/s3';
+import { startStrictS3 } from '../services/s3-conditional';
 import { writeWordpressApp } from '../services/sample-app';
 import { createWorkspace, type Workspace } from '../services/workspace';
 
@@ -76,7 +77,7 @@ describe('the agent during a long dump', () => {
   let ws: Workspace;
   let s3: LocalS3;
   beforeAll(async () => {
-    [ws, s3] = await Promise.all([createWorkspace(), startS3()]);
+    [ws, s3] = await Promise.all([createWorkspace(), startStrictS3()]);
     writeWordpressApp(ws.appsDir, 'slow', {
       database: 'slow',
       user: 'slow',

@@ -7,7 +7,8 @@ import { backupArgs, runAgent, startAgent } from '../services/agent';
 import { openSession, waitFor } from '../services/exec';
 import { createMysqlDatabase, mysqlRoot, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
 import { freePort } from '../services/ports';
-import { type LocalS3, startS3 } from '../services/s3';
+import type { LocalS3 } from '../services/s3';
+import { startStrictS3 } from '../services/s3-conditional';
 import { writeWordpressApp } from '../services/sample-app';
 import { type LocalSshd, startSshd } from '../services/sshd';
 import { createWorkspace, type Workspace } from '../services/workspace';
@@ -21,7 +22,7 @@ describe('bad invocations and unreachable servers', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    [s3, sshd, ws, db] = await Promise.all([startS3(), startSshd(), createWorkspace(), createMysqlDatabase()]);
+    [s3, sshd, ws, db] = await Promise.all([startStrictS3(), startSshd(), createWorkspace(), createMysqlDatabase()]);
     await seedWordpressSchema(db, 100);
     writeWordpressApp(ws.appsDir, app, db);
     env = { ...ws.env, ...s3.env, ...sshd.env, BACKOPPER_BUCKET: s3.bucket };

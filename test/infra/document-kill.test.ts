@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULT_BIN } from '../services/agent';
 import { waitFor } from '../services/exec';
 import { createMysqlDatabase, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
-import { type LocalS3, startS3 } from '../services/s3';
+import type { LocalS3 } from '../services/s3';
+import { startStrictS3 } from '../services/s3-conditional';
 import { writeWordpressApp } from '../services/sample-app';
 import { type LocalSshd, startSshd } from '../services/sshd';
 import { createWorkspace, type Workspace } from '../services/workspace';
@@ -50,7 +51,7 @@ describe('the backup document killed with SIGKILL mid-run, and the run after it'
   const workFolders = () => join(tmp(), 'backopper-document');
 
   beforeAll(async () => {
-    [s3, sshd, ws, db] = await Promise.all([startS3(), startSshd(), createWorkspace(), createMysqlDatabase()]);
+    [s3, sshd, ws, db] = await Promise.all([startStrictS3(), startSshd(), createWorkspace(), createMysqlDatabase()]);
     await seedWordpressSchema(db, 20);
     writeWordpressApp(ws.appsDir, app, db);
     content = localStackDocument({

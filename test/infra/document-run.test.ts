@@ -5,7 +5,8 @@ import { RESTORE_MEDIA_DOCUMENT_NAME } from '../../common/names';
 import type { BackopperConfig } from '../../infra/config';
 import { renderBackupScript } from '../../infra/document/backup-script';
 import { createMysqlDatabase, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
-import { type LocalS3, startS3 } from '../services/s3';
+import type { LocalS3 } from '../services/s3';
+import { startStrictS3 } from '../services/s3-conditional';
 import { writeWordpressApp } from '../services/sample-app';
 import { type LocalSshd, startSshd } from '../services/sshd';
 import { createWorkspace, type Workspace } from '../services/workspace';
@@ -33,7 +34,7 @@ describe('the synthesized backup document, run locally against the built agent',
   const app = 'corner-shop_2';
 
   beforeAll(async () => {
-    [s3, sshd, ws, db] = await Promise.all([startS3(), startSshd(), createWorkspace(), createMysqlDatabase()]);
+    [s3, sshd, ws, db] = await Promise.all([startStrictS3(), startSshd(), createWorkspace(), createMysqlDatabase()]);
     await seedWordpressSchema(db, 40);
     writeWordpressApp(ws.appsDir, app, db);
 
