@@ -10,6 +10,7 @@ import { readDbConnection } from '../config/read-db-connection';
 import { type DumpResult, dumpDatabase } from './dump-database';
 import { messageOf } from '../errors';
 import { planSchemaParts, probeSchemaVisibility, type SchemaPartsPlan } from './mysql-schema-parts';
+import { dumpToolSupportsHistory, planDumpFeatures, probeSchemaFeatures } from './mysql-dump-features';
 import { catchUpDumps } from './catch-up';
 import { dumpsInS3, writeDumpRecord } from './dump-record';
 import { pruneLocalBackups } from './retention';
@@ -100,7 +101,12 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
         path: join(backupDir, localDumpName(db.engine, timestamp)),
         alsoWriteTo: streamed ? [streamed.body] : [],
         stallTimeoutMs: config.uploadStallTimeout * 1000,
-        mysql: { maxAllowedPacket: config.mysqlMaxAllowedPacket, skip: parts?.skip },
+        mysql: {
+          maxAllowedPacket: config.mysqlMaxAllowedPacket,
+          skip: parts?.skip,
+          addLocks: parts?.addLocks,
+          dumpHistory: parts?.dumpHistory,
+        },
         gzip: { threads: config.compressThreads },
         signal,
       });
@@ -216,14 +222,28 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
   return { steps: { database, upload, catchUp, retention: await retain() }, timestamp };
 }
 
-/** Which schema parts the dump can include; a probe that fails leaves the choice to mysqldump's own errors. */
-async function schemaParts(db: DbConnection, signal: AbortSignal): Promise<SchemaPartsPlan | undefined> {
+/**
+ * What the dump may and must include: the parts the user may dump, and the flags the schema needs. A
+ * probe that fails leaves the choice to mysqldump's own errors, with the flags that load anywhere, and
+ * the report says the history of versioned tables could not be checked.
+ */
+async function schemaParts(
+  db: DbConnection,
+  signal: AbortSignal,
+): Promise<SchemaPartsPlan & { addLocks: boolean; dumpHistory: boolean }> {
   let visibility;
+  let features;
   try {
     visibility = await probeSchemaVisibility(db, signal);
+    features = await probeSchemaFeatures(db, signal);
   } catch (error) {
     if (signal.aborted) throw error;
-    return undefined;
+    const why = `the schema could not be checked before the dump (${messageOf(error)})`;
+    const flags = planDumpFeatures(undefined, { supportsDumpHistory: false });
+    return { ...flags, skip: [], notIncluded: [`history of system-versioned tables, if any: ${why}`] };
   }
-  return planSchemaParts(visibility, db.database);
+  const parts = planSchemaParts(visibility, db.database);
+  const supportsDumpHistory = features.versionedTables.length > 0 && (await dumpToolSupportsHistory(signal));
+  const flags = planDumpFeatures(features, { supportsDumpHistory });
+  return { ...parts, ...flags, notIncluded: [...parts.notIncluded, ...flags.notIncluded] };
 }
