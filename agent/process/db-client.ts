@@ -38,13 +38,14 @@ export async function importDump(
 }
 
 /**
- * Names of the tables (not views) in the connection's database, sorted; PostgreSQL's as `schema.table`
+ * Names of the tables (not views or sequences; MariaDB's system-versioned ones included) in the
+ * connection's database, sorted; PostgreSQL's as `schema.table`
  * with each part double-quoted where it needs it (`public."Order.Lines"`), as {@link countRows} takes them.
  */
 export async function listTables(db: DbConnection): Promise<string[]> {
   const sql =
     db.engine === 'mysql'
-      ? "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1"
+      ? "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY 1"
       : "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1";
   return (await queryDatabase(db, sql)).map(([name]) => name);
 }
