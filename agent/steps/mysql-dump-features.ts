@@ -77,7 +77,11 @@ UNION ALL SELECT 'transaction-precise', TABLE_NAME FROM information_schema.COLUM
 /** Asks the server, as the app's user, what its schema holds (one short client run before the dump). */
 export async function probeSchemaFeatures(db: DbConnection, signal?: AbortSignal): Promise<SchemaFeatures> {
   const rows = await queryDatabase(db, FEATURES_SQL, signal);
-  const values = (kind: string) => rows.filter(([what]) => what === kind).map(([, value]) => value as string);
+  const values = (kind: string) =>
+    rows
+      .filter(([what]) => what === kind)
+      .map(([, value]) => value as string)
+      .sort();
   return {
     sequenceDefaults: values('sequence default'),
     versionedTables: values('versioned'),

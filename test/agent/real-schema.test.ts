@@ -5,8 +5,9 @@
  * routine, a trigger and an event, and table names holding a newline, a tab and a backslash.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupArgs, runAgent } from '../services/agent';
 import { exec } from '../services/exec';
@@ -123,6 +124,9 @@ describe('a real MariaDB schema survives dump and restore', () => {
   it('dumps with the flags the schema needs and says nothing was left out', () => {
     expect(report.steps.database.status).toBe('succeeded');
     expect(report.steps.database.notIncluded).toBeUndefined();
+    const sql = gunzipSync(readFileSync(report.steps.database.path)).toString('utf8');
+    expect(sql).not.toMatch(/^LOCK TABLES/m); // --skip-add-locks: NEXTVAL defaults load
+    expect(sql).toContain('INSERT INTO `prices` (`id`, `cents`, row_start, row_end) VALUES'); // --dump-history
   });
 
   it('restores every object and row with backopper restore, then the sequence goes on where it was', async () => {
@@ -148,5 +152,73 @@ describe('a real MariaDB schema survives dump and restore', () => {
     const sql = execFileSync('gunzip', ['-c', report.steps.database.path], { maxBuffer: 64 * 1024 * 1024 });
     execFileSync('mysql', ['-uroot', '--default-character-set=utf8mb4', '--comments', db.database], { input: sql });
     expect(await snapshot(db.database)).toEqual(original);
+  });
+});
+
+describe('history the dump tool cannot include is named in notIncluded, never dropped silently', () => {
+  let ws: Workspace;
+  let db: MysqlDatabase;
+
+  beforeAll(async () => {
+    [ws, db] = await Promise.all([createWorkspace(), createMysqlDatabase('rh')]);
+    await mysqlRoot(
+      [
+        'CREATE TABLE prices (id INT PRIMARY KEY, cents INT) WITH SYSTEM VERSIONING',
+        'CREATE TABLE ledger (id INT PRIMARY KEY, amount INT, trx_start BIGINT UNSIGNED AS ROW START INVISIBLE,' +
+          ' trx_end BIGINT UNSIGNED AS ROW END INVISIBLE, PERIOD FOR SYSTEM_TIME(trx_start, trx_end)) WITH SYSTEM VERSIONING',
+        'INSERT INTO prices VALUES (1, 100)',
+        'UPDATE prices SET cents = 101',
+        'INSERT INTO ledger VALUES (1, 5)',
+        'UPDATE ledger SET amount = 6',
+      ].join(';\n'),
+      db.database,
+    );
+    writeWordpressApp(ws.appsDir, 'books', db);
+  });
+  afterAll(async () => {
+    await Promise.all([ws?.remove(), db?.drop()]);
+  });
+
+  const dumpText = (run: { report: Record<string, any> }) =>
+    gunzipSync(readFileSync(run.report.steps.database.path)).toString('utf8');
+
+  it('dumps the current rows of a transaction-precise table and names the history it left out', async () => {
+    const run = await runAgent(backupArgs('books', 'mysql', 'wordpress'), ws.env);
+    expect(run.report.steps.database.status).toBe('succeeded');
+    expect(run.report.steps.database.notIncluded).toEqual([
+      'history of system-versioned tables ledger, prices: ledger keep transaction-precise history, which mariadb-dump --dump-history refuses (it would fail the whole dump); only their current rows are in the dump',
+    ]);
+    expect(run.report.steps.database.warning).toMatch(/^not included: history of system-versioned tables ledger/);
+    expect(dumpText(run)).toMatch(
+      /^INSERT INTO `ledger` \(`id`, `amount`, `trx_start`, `trx_end`\) VALUES \(1,6,\d+,/m,
+    );
+  });
+
+  it('names the history when the server has a mysqldump without --dump-history (MySQL-style)', async () => {
+    const bin = join(ws.root, 'mysql-style-bin');
+    mkdirSync(bin);
+    const real = execFileSync('sh', ['-c', 'command -v mysqldump']).toString().trim();
+    writeFileSync(
+      join(bin, 'mysqldump'),
+      [
+        '#!/bin/sh',
+        '# mysqldump without --dump-history, as MySQL and MariaDB before 10.11 ship it',
+        'for arg in "$@"; do [ "$arg" = --dump-history ] && { echo "mysqldump: unknown option --dump-history" >&2; exit 7; }; done',
+        `[ "$2" = --help ] && { "${real}" "$@" | grep -v -e '--dump-history'; exit 0; }`,
+        `exec "${real}" "$@"`,
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    await mysqlRoot('DROP TABLE ledger', db.database);
+    const run = await runAgent(backupArgs('books', 'mysql', 'wordpress'), {
+      ...ws.env,
+      PATH: `${bin}:${process.env.PATH}`,
+    });
+    expect(run.report.steps.database.status).toBe('succeeded');
+    expect(run.report.steps.database.notIncluded).toEqual([
+      "history of system-versioned tables prices: this server's mysqldump has no --dump-history (mariadb-dump 10.11+ has); only their current rows are in the dump",
+    ]);
+    expect(dumpText(run)).toContain('INSERT INTO `prices` VALUES\n(1,101);');
   });
 });
