@@ -1,5 +1,6 @@
 import type { CommandSpec } from './run-command';
 import type { DbConnection } from '../config/db-credentials';
+import type { UnqualifySequenceDefaults } from './unqualify-sequences';
 
 /** Flags for a consistent, complete, restorable MySQL/MariaDB dump (see the README for why each). */
 export const MYSQLDUMP_FLAGS = [
@@ -35,6 +36,11 @@ export interface MysqlDumpOptions {
   addLocks?: boolean;
   /** Adds `--dump-history` (mariadb-dump 10.11+): system-versioned tables with their history. @default false */
   dumpHistory?: boolean;
+  /**
+   * Not a flag: the dump's output goes through {@link UnqualifySequenceDefaults} (sequence defaults then
+   * name the database the dump is loaded into). @default false
+   */
+  unqualifySequenceDefaults?: boolean;
 }
 
 /** The text every complete mysqldump output ends with. */

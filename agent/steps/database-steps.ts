@@ -106,6 +106,7 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
           skip: parts?.skip,
           addLocks: parts?.addLocks,
           dumpHistory: parts?.dumpHistory,
+          unqualifySequenceDefaults: parts?.addLocks === false, // sequence defaults (or unknown): see the plan
         },
         gzip: { threads: config.compressThreads },
         signal,

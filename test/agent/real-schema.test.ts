@@ -147,6 +147,37 @@ describe('a real MariaDB schema survives dump and restore', () => {
     expect(Number(added)).toBeGreaterThan(102);
   });
 
+  it('restores into a database of another name beside the live one, whose sequence it then leaves alone', async () => {
+    const copy = `${db.database}_copy`;
+    await mysqlRoot(`CREATE DATABASE ${quoteName(copy)}`);
+    try {
+      const output = join(ws.root, 'restore-copy');
+      mkdirSync(output);
+      const run = await runOpsCli(
+        ['restore', 'live', 'shop', '--output', output, '--database-url', `mysql://root@localhost/${copy}`],
+        env,
+      );
+      expect(run.stderr).toBe('');
+      expect(run.exitCode).toBe(0);
+      const liveNext = () => mysqlRoot('SELECT next_not_cached_value FROM order_ids', db.database);
+      const before = await liveNext();
+      const restoredDefault = text(
+        (
+          await mysqlRoot(
+            `SELECT HEX(COLUMN_DEFAULT) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '${copy}' AND TABLE_NAME = 'orders' AND COLUMN_NAME = 'id'`,
+          )
+        ).trim(),
+      );
+      expect(restoredDefault).toBe(`nextval(\`${copy}\`.\`order_ids\`)`);
+      // The restored trigger runs as its DEFINER, the app's user: let it into the copy.
+      await mysqlRoot(`GRANT ALL ON ${quoteName(copy)}.* TO '${db.user}'@'%'`);
+      await mysqlRoot("INSERT INTO orders (item) VALUES ('jug')", copy);
+      expect(await liveNext()).toBe(before);
+    } finally {
+      await mysqlRoot(`DROP DATABASE IF EXISTS ${quoteName(copy)}`);
+    }
+  });
+
   it("restores every object and row by the README's by-hand line", async () => {
     await loseDatabase();
     const sql = execFileSync('gunzip', ['-c', report.steps.database.path], { maxBuffer: 64 * 1024 * 1024 });
