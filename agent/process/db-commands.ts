@@ -1,6 +1,5 @@
 import type { CommandSpec } from './run-command';
 import type { DbConnection } from '../config/db-credentials';
-import type { UnqualifySequenceDefaults } from './unqualify-sequences';
 
 /** Flags for a consistent, complete, restorable MySQL/MariaDB dump (see the README for why each). */
 export const MYSQLDUMP_FLAGS = [
@@ -37,7 +36,7 @@ export interface MysqlDumpOptions {
   /** Adds `--dump-history` (mariadb-dump 10.11+): system-versioned tables with their history. @default false */
   dumpHistory?: boolean;
   /**
-   * Not a flag: the dump's output goes through {@link UnqualifySequenceDefaults} (sequence defaults then
+   * Not a flag: the dump's output goes through `UnqualifySequenceDefaults` (sequence defaults then
    * name the database the dump is loaded into). @default false
    */
   unqualifySequenceDefaults?: boolean;
