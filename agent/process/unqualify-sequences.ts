@@ -41,7 +41,8 @@ export class UnqualifySequenceDefaults extends Transform {
       .map((line) => {
         if (line.startsWith('CREATE TABLE ')) this.inCreateTable = true;
         if (!this.inCreateTable) return line;
-        if (line.startsWith(')')) this.inCreateTable = false;
+        // mysqldump ends the statement with `) ENGINE=...;`; any line ending a statement closes it too.
+        if (line.startsWith(')') || line.endsWith(';')) this.inCreateTable = false;
         return line.replace(this.pattern, (_match, fn: string) => ` DEFAULT ${fn}(`);
       })
       .join('\n');

@@ -225,25 +225,30 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
 
 /**
  * What the dump may and must include: the parts the user may dump, and the flags the schema needs. A
- * probe that fails leaves the choice to mysqldump's own errors, with the flags that load anywhere, and
- * the report says the history of versioned tables could not be checked.
+ * probe that fails leaves the choice to mysqldump's own errors (the privileges), or takes the flags
+ * that load anywhere and says the history of versioned tables could not be checked (the features).
  */
 async function schemaParts(
   db: DbConnection,
   signal: AbortSignal,
 ): Promise<SchemaPartsPlan & { addLocks: boolean; dumpHistory: boolean }> {
-  let visibility;
-  let features;
-  try {
-    visibility = await probeSchemaVisibility(db, signal);
-    features = await probeSchemaFeatures(db, signal);
-  } catch (error) {
-    if (signal.aborted) throw error;
-    const why = `the schema could not be checked before the dump (${messageOf(error)})`;
+  const tryProbe = <T>(probe: Promise<T>) =>
+    probe.catch((error: unknown) => {
+      if (signal.aborted) throw error;
+      return error instanceof Error ? error : new Error(String(error));
+    });
+  const visibility = await tryProbe(probeSchemaVisibility(db, signal));
+  const features = await tryProbe(probeSchemaFeatures(db, signal));
+  const parts = visibility instanceof Error ? { skip: [], notIncluded: [] } : planSchemaParts(visibility, db.database);
+  if (features instanceof Error) {
+    const why = `the schema could not be checked before the dump (${messageOf(features)})`;
     const flags = planDumpFeatures(undefined, { supportsDumpHistory: false });
-    return { ...flags, skip: [], notIncluded: [`history of system-versioned tables, if any: ${why}`] };
+    return {
+      ...parts,
+      ...flags,
+      notIncluded: [...parts.notIncluded, `history of system-versioned tables, if any: ${why}`],
+    };
   }
-  const parts = planSchemaParts(visibility, db.database);
   const supportsDumpHistory = features.versionedTables.length > 0 && (await dumpToolSupportsHistory(signal));
   const flags = planDumpFeatures(features, { supportsDumpHistory });
   return { ...parts, ...flags, notIncluded: [...parts.notIncluded, ...flags.notIncluded] };

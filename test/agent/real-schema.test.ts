@@ -225,6 +225,24 @@ describe('history the dump tool cannot include is named in notIncluded, never dr
     );
   });
 
+  it('says the history could not be checked, and dumps without table locks, when the schema probe fails', async () => {
+    const bin = join(ws.root, 'failing-client-bin');
+    mkdirSync(bin);
+    const script = ['#!/bin/sh', 'echo "ERROR 2013 (HY000): Lost connection (a fake client)" >&2', 'exit 1', ''];
+    writeFileSync(join(bin, 'mysql'), script.join('\n'), { mode: 0o755 });
+    const run = await runAgent(backupArgs('books', 'mysql', 'wordpress'), {
+      ...ws.env,
+      PATH: `${bin}:${process.env.PATH}`,
+    });
+    expect(run.report.steps.database.status).toBe('succeeded');
+    expect(run.report.steps.database.notIncluded).toEqual([
+      expect.stringMatching(
+        /^history of system-versioned tables, if any: the schema could not be checked before the dump \(.*Lost connection/,
+      ),
+    ]);
+    expect(dumpText(run)).not.toMatch(/^LOCK TABLES/m);
+  });
+
   it('names the history when the server has a mysqldump without --dump-history (MySQL-style)', async () => {
     const bin = join(ws.root, 'mysql-style-bin');
     mkdirSync(bin);
