@@ -9,9 +9,14 @@ import { Transform, type TransformCallback } from 'node:stream';
  * loaded into, as the table did where it was dumped. Sequences of other databases keep their name.
  * Everything else passes byte for byte (lines are matched in latin1, which maps bytes one to one).
  */
+const CREATE_TABLE = Buffer.from('CREATE TABLE ');
+const MAX_HELD_LINE = 64 * 1024;
+
 export class UnqualifySequenceDefaults extends Transform {
-  private carry = '';
+  private carry: Buffer = Buffer.alloc(0);
   private inCreateTable = false;
+  /** The current line is a row passed through as it comes, up to its newline. */
+  private passing = false;
   private readonly pattern: RegExp;
 
   constructor(database: string) {
@@ -21,22 +26,39 @@ export class UnqualifySequenceDefaults extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    const text = this.carry + chunk.toString('latin1');
-    const end = text.lastIndexOf('\n') + 1;
-    this.carry = text.slice(end);
-    if (end > 0) this.push(Buffer.from(this.rewrite(text.slice(0, end)), 'latin1'));
+    let rest = chunk;
+    if (this.passing) {
+      const newline = rest.indexOf(0x0a);
+      if (newline === -1) return done(null, rest);
+      this.push(rest.subarray(0, newline + 1));
+      this.passing = false;
+      rest = rest.subarray(newline + 1);
+    }
+    const data = this.carry.length > 0 ? Buffer.concat([this.carry, rest]) : rest;
+    const end = data.lastIndexOf(0x0a) + 1;
+    if (end > 0) this.push(this.rewrite(data.subarray(0, end)));
+    const partial = data.subarray(end);
+    // A long row (a blob can be a gigabyte on one line) is not held: it cannot be a CREATE TABLE line.
+    if (partial.length > MAX_HELD_LINE && !this.inCreateTable && !partial.subarray(0, 13).equals(CREATE_TABLE)) {
+      this.push(partial);
+      this.passing = true;
+      this.carry = Buffer.alloc(0);
+    } else {
+      this.carry = Buffer.from(partial);
+    }
     done();
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.carry) this.push(Buffer.from(this.rewrite(this.carry), 'latin1'));
+    if (this.carry.length > 0) this.push(this.rewrite(this.carry));
     done();
   }
 
   /** Complete lines in, the same lines out with the defaults inside CREATE TABLE unqualified. */
-  private rewrite(lines: string): string {
-    if (!this.inCreateTable && !lines.includes('CREATE TABLE ')) return lines; // rows: the fast path
-    return lines
+  private rewrite(bytes: Buffer): Buffer {
+    if (!this.inCreateTable && !bytes.includes('CREATE TABLE ')) return bytes; // rows: the fast path, no copy
+    const text = bytes
+      .toString('latin1')
       .split('\n')
       .map((line) => {
         if (line.startsWith('CREATE TABLE ')) this.inCreateTable = true;
@@ -46,5 +68,6 @@ export class UnqualifySequenceDefaults extends Transform {
         return line.replace(this.pattern, (_match, fn: string) => ` DEFAULT ${fn}(`);
       })
       .join('\n');
+    return Buffer.from(text, 'latin1');
   }
 }
