@@ -111,3 +111,37 @@ describe('sync with the scheduler backend: sub-daily schedules in UTC', () => {
     expect(Math.max(...gapsOf(local))).toBe(2 * 3_600_000);
   });
 });
+
+describe('status next runs over the fall-back night agree with AWS (a repeated local time runs once, the first time)', () => {
+  const zone = 'Europe/Amsterdam';
+  it.each([
+    [
+      'daily 02:30, asked the day before',
+      'cron(30 2 * * ? *)',
+      '2026-10-24T12:00:00Z',
+      ['2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z'],
+    ],
+    [
+      'daily 02:30, asked between the two passes',
+      'cron(30 2 * * ? *)',
+      '2026-10-25T00:45:00Z',
+      ['2026-10-26T01:30:00.000Z', '2026-10-27T01:30:00.000Z'],
+    ],
+    [
+      'hourly :30 in local time, through the repeated hour',
+      'cron(30 * * * ? *)',
+      '2026-10-24T23:45:00Z',
+      ['2026-10-25T00:30:00.000Z', '2026-10-25T02:30:00.000Z'],
+    ],
+    [
+      'hourly :30 in UTC, through the same night',
+      'cron(30 * * * ? *)',
+      '2026-10-24T23:45:00Z',
+      ['2026-10-25T00:30:00.000Z', '2026-10-25T01:30:00.000Z'],
+      'UTC',
+    ],
+  ])('%s', (_title, expression, after, expected, timeZone = zone) => {
+    const runs = nextRuns({ expression, timeZone, after: new Date(after), count: 2 });
+    expect(runs.map((run) => run.toISOString())).toEqual(expected);
+  });
+});
