@@ -3,6 +3,7 @@
  * (dependency-cruiser enforces it). The server agent itself starts at cli.ts.
  */
 export { type DbConnection, resolveDbConnection } from './config/db-credentials';
+export { decodeEnvBytes } from './config/env-bytes';
 export { parseEnvFile } from './config/env-file';
 export { countRows, importDump, listTables } from './process/db-client';
 export { MYSQLDUMP_FLAGS } from './process/db-commands';

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EnvFileError, type EnvSource, type ParsedEnv, parseEnv } from './env-file';
+import { decodeEnvBytes } from './env-bytes';
+import { type EnvSource, type ParsedEnv, parseEnv } from './env-file';
 
 /** The app's environment as its framework loads it, and a label naming the files for messages. */
 export interface AppEnv {
@@ -38,15 +39,7 @@ async function readText(file: string): Promise<string> {
   const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
     throw new Error(error.code === 'ENOENT' ? `${file} not found` : `${file} cannot be read: ${error.message}`);
   });
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new EnvFileError(
-      `${file} is not valid UTF-8 (phpdotenv would turn the bad bytes into "?"): save it as UTF-8`,
-      file,
-      0,
-    );
-  }
+  return decodeEnvBytes(bytes, file);
 }
 
 async function isDirectory(path: string): Promise<boolean> {

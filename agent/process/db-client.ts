@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
+import { parseCsv, parseMysqlBatch } from './client-output';
 import { buildImportCommand, buildQueryCommand } from './db-commands';
 import type { DbConnection } from '../config/db-credentials';
 import { runCommand } from './run-command';
@@ -7,17 +8,14 @@ import { withSecretFile } from './secret-file';
 
 const secretName = (db: DbConnection) => (db.engine === 'mysql' ? 'my.cnf' : 'pgpass');
 
-/** Runs SQL with the database's own client and returns its rows as arrays of tab-separated fields. */
+/** Runs SQL with the database's own client and returns its rows as arrays of fields, the client's quoting undone. */
 export async function queryDatabase(db: DbConnection, sql: string, signal?: AbortSignal): Promise<string[][]> {
   const { stdout } = await withSecretFile(
     secretName(db),
     (path) => buildQueryCommand(db, path, sql),
     (plan) => runCommand(plan.command, { secrets: plan.secrets, signal }),
   );
-  return stdout
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => line.split('\t'));
+  return db.engine === 'mysql' ? parseMysqlBatch(stdout) : parseCsv(stdout);
 }
 
 /** Imports a dump file (`.sql.gz` through gunzip into `mysql`, `.tar` with `pg_restore`); the first error stops it. */
@@ -39,12 +37,16 @@ export async function importDump(
   );
 }
 
-/** Names of the tables (not views) in the connection's database, sorted. */
+/**
+ * Names of the tables (not views or sequences; MariaDB's system-versioned ones included) in the
+ * connection's database, sorted; PostgreSQL's as `schema.table`
+ * with each part double-quoted where it needs it (`public."Order.Lines"`), as {@link countRows} takes them.
+ */
 export async function listTables(db: DbConnection): Promise<string[]> {
   const sql =
     db.engine === 'mysql'
-      ? "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1"
-      : "SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1";
+      ? "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY 1"
+      : "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1";
   return (await queryDatabase(db, sql)).map(([name]) => name);
 }
 
@@ -52,13 +54,8 @@ export async function listTables(db: DbConnection): Promise<string[]> {
 export async function countRows(db: DbConnection, tables: string[]): Promise<Record<string, number>> {
   if (tables.length === 0) return {};
   const mysql = db.engine === 'mysql';
-  const quote = (name: string) =>
-    mysql
-      ? `\`${name.replace(/`/g, '``')}\``
-      : name
-          .split('.')
-          .map((part) => `"${part.replace(/"/g, '""')}"`)
-          .join('.');
+  // PostgreSQL names come from listTables as `schema.table`, each part already quoted where it needs it.
+  const quote = (name: string) => (mysql ? `\`${name.replace(/`/g, '``')}\`` : name);
   // MySQL treats `\` in string literals as an escape; PostgreSQL (standard_conforming_strings) does not.
   const literal = (name: string) => `'${(mysql ? name.replace(/\\/g, '\\\\') : name).replace(/'/g, "''")}'`;
   const sql = tables.map((table) => `SELECT ${literal(table)}, COUNT(*) FROM ${quote(table)}`).join(' UNION ALL ');

@@ -28,6 +28,18 @@ export interface MysqlDumpOptions {
   maxAllowedPacket?: string;
   /** Replaced by `--skip-<part>`. @default none */
   skip?: SkippablePart[];
+  /**
+   * `false` adds `--skip-add-locks`: no `LOCK TABLES t WRITE` around the rows, which a table whose
+   * column defaults to a sequence's NEXTVAL cannot be loaded under (MDEV-20070). @default true
+   */
+  addLocks?: boolean;
+  /** Adds `--dump-history` (mariadb-dump 10.11+): system-versioned tables with their history. @default false */
+  dumpHistory?: boolean;
+  /**
+   * Not a flag: the dump's output goes through `UnqualifySequenceDefaults` (sequence defaults then
+   * name the database the dump is loaded into). @default false
+   */
+  unqualifySequenceDefaults?: boolean;
 }
 
 /** The text every complete mysqldump output ends with. */
@@ -93,6 +105,8 @@ export function buildDumpCommand(
   const flags = MYSQLDUMP_FLAGS.map((flag) =>
     skip.has(flag.slice(2) as SkippablePart) ? `--skip-${flag.slice(2)}` : flag,
   );
+  if (options.addLocks === false) flags.push('--skip-add-locks');
+  if (options.dumpHistory) flags.push('--dump-history');
   const packet = `--max-allowed-packet=${options.maxAllowedPacket ?? DEFAULT_MAX_ALLOWED_PACKET}`;
   return db.engine === 'mysql'
     ? plan(db, secretPath, 'mysqldump', (auth) => [...auth, ...flags, packet, db.database])
@@ -105,8 +119,8 @@ export function buildDumpCommand(
 }
 
 /**
- * Imports a dump: `mysql` reading the SQL on stdin (it stops at the first error; mysqldump's output
- * drops and recreates each table), or `pg_restore` of `dumpPath` in one transaction with
+ * Imports a dump: `mysql --comments` reading the SQL on stdin (it stops at the first error; mysqldump's
+ * output drops and recreates each table; comments inside routines, triggers and events are kept), or `pg_restore` of `dumpPath` in one transaction with
  * `--exit-on-error` (all or nothing); `replace` makes pg_restore drop the objects it recreates.
  */
 export function buildImportCommand(
@@ -127,6 +141,8 @@ export function buildImportCommand(
         ...auth,
         '--default-character-set=utf8mb4',
         '--batch',
+        // Without it the client strips comments, also those inside routine, trigger and event bodies.
+        '--comments',
         `--max-allowed-packet=${DEFAULT_MAX_ALLOWED_PACKET}`,
         db.database,
       ])
@@ -138,7 +154,7 @@ export function buildImportCommand(
       ]);
 }
 
-/** Runs one SQL text and prints rows as tab-separated text without headers. */
+/** Runs one SQL text and prints rows without headers: mysql tab-separated and escaped, psql as CSV. */
 export function buildQueryCommand(db: DbConnection, secretPath: string, sql: string): DbCommandPlan {
   return db.engine === 'mysql'
     ? plan(db, secretPath, 'mysql', (auth) => [
@@ -154,10 +170,8 @@ export function buildQueryCommand(db: DbConnection, secretPath: string, sql: str
         ...auth,
         '-X',
         '-q',
-        '-A',
         '-t',
-        '-F',
-        '\t',
+        '--csv', // quotes fields with a comma, quote or newline (a table name may hold any of them)
         '-v',
         'ON_ERROR_STOP=1',
         '-c',

@@ -10,6 +10,7 @@ import { readDbConnection } from '../config/read-db-connection';
 import { type DumpResult, dumpDatabase } from './dump-database';
 import { messageOf } from '../errors';
 import { planSchemaParts, probeSchemaVisibility, type SchemaPartsPlan } from './mysql-schema-parts';
+import { dumpToolSupportsHistory, planDumpFeatures, probeSchemaFeatures } from './mysql-dump-features';
 import { catchUpDumps } from './catch-up';
 import { dumpsInS3, writeDumpRecord } from './dump-record';
 import { pruneLocalBackups } from './retention';
@@ -100,7 +101,13 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
         path: join(backupDir, localDumpName(db.engine, timestamp)),
         alsoWriteTo: streamed ? [streamed.body] : [],
         stallTimeoutMs: config.uploadStallTimeout * 1000,
-        mysql: { maxAllowedPacket: config.mysqlMaxAllowedPacket, skip: parts?.skip },
+        mysql: {
+          maxAllowedPacket: config.mysqlMaxAllowedPacket,
+          skip: parts?.skip,
+          addLocks: parts?.addLocks,
+          dumpHistory: parts?.dumpHistory,
+          unqualifySequenceDefaults: parts?.addLocks === false, // sequence defaults (or unknown): see the plan
+        },
         gzip: { threads: config.compressThreads },
         signal,
       });
@@ -222,14 +229,33 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
   return { steps: { database, upload, catchUp, retention: await retain() }, timestamp };
 }
 
-/** Which schema parts the dump can include; a probe that fails leaves the choice to mysqldump's own errors. */
-async function schemaParts(db: DbConnection, signal: AbortSignal): Promise<SchemaPartsPlan | undefined> {
-  let visibility;
-  try {
-    visibility = await probeSchemaVisibility(db, signal);
-  } catch (error) {
-    if (signal.aborted) throw error;
-    return undefined;
+/**
+ * What the dump may and must include: the parts the user may dump, and the flags the schema needs. A
+ * probe that fails leaves the choice to mysqldump's own errors (the privileges), or takes the flags
+ * that load anywhere and says the history of versioned tables could not be checked (the features).
+ */
+async function schemaParts(
+  db: DbConnection,
+  signal: AbortSignal,
+): Promise<SchemaPartsPlan & { addLocks: boolean; dumpHistory: boolean }> {
+  const tryProbe = <T>(probe: Promise<T>) =>
+    probe.catch((error: unknown) => {
+      if (signal.aborted) throw error;
+      return error instanceof Error ? error : new Error(String(error));
+    });
+  const visibility = await tryProbe(probeSchemaVisibility(db, signal));
+  const features = await tryProbe(probeSchemaFeatures(db, signal));
+  const parts = visibility instanceof Error ? { skip: [], notIncluded: [] } : planSchemaParts(visibility, db.database);
+  if (features instanceof Error) {
+    const why = `the schema could not be checked before the dump (${messageOf(features)})`;
+    const flags = planDumpFeatures(undefined, { supportsDumpHistory: false });
+    return {
+      ...parts,
+      ...flags,
+      notIncluded: [...parts.notIncluded, `history of system-versioned tables, if any: ${why}`],
+    };
   }
-  return planSchemaParts(visibility, db.database);
+  const supportsDumpHistory = features.versionedTables.length > 0 && (await dumpToolSupportsHistory(signal));
+  const flags = planDumpFeatures(features, { supportsDumpHistory });
+  return { ...parts, ...flags, notIncluded: [...parts.notIncluded, ...flags.notIncluded] };
 }

@@ -16,6 +16,7 @@ import { flushBehind, flushBehindFd } from '../process/flush-behind';
 import { FileFollower } from '../process/follow-file';
 import { ParallelGzip, type ParallelGzipOptions } from '../process/parallel-gzip';
 import { startCommand } from '../process/run-command';
+import { UnqualifySequenceDefaults } from '../process/unqualify-sequences';
 import { withSecretFile } from '../process/secret-file';
 import { watchWhile } from '../process/progress';
 
@@ -84,7 +85,9 @@ export async function dumpDatabase({
         const file = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
         flushBehind(file);
         const fanOut = new FanOut(file, alsoWriteTo, { stallTimeoutMs, signal: child.signal });
-        const piping = pipeline(running.stdout, tail, new ParallelGzip(gzip), fanOut);
+        const piping = mysql?.unqualifySequenceDefaults
+          ? pipeline(running.stdout, tail, new UnqualifySequenceDefaults(db.database), new ParallelGzip(gzip), fanOut)
+          : pipeline(running.stdout, tail, new ParallelGzip(gzip), fanOut);
         const [piped, exited] = await watchWhile(
           'database',
           () => fanOut.bytes,

@@ -6,7 +6,7 @@ import type { AppSpec } from '../../common/app-spec';
 import type { BackupWindow, EnvironmentConfig, Weekday } from '../../common/settings/rules';
 import { managedMarker, scheduleName, verifyMarker, verifyScheduleName } from '../../common/schedule-name';
 import { type AppPlacement, type PlacementMap, UNKNOWN_PLACEMENT } from '../placement';
-import { type ScheduleTiming, slotFor } from './slots';
+import { type ScheduleTiming, scheduleTimeZone, slotFor } from './slots';
 
 /** The SSM SendCommand a schedule runs. Parameter names match the Backopper-Backup document. */
 export interface CommandSpec {
@@ -42,6 +42,7 @@ export interface ScheduleSpec {
   description: string;
   /** Local timing in `timeZone`. */
   timing: ScheduleTiming;
+  /** The environment's zone; UTC for sub-daily frequencies (see {@link scheduleTimeZone}). */
   timeZone: string;
   command: CommandSpec;
 }
@@ -77,6 +78,7 @@ export function buildDesiredSchedules(apps: readonly AppSpec[], context: Desired
 
 function buildSchedule(app: AppSpec, context: DesiredContext): ScheduleSpec {
   const environment = context.environment.name;
+  const timeZone = scheduleTimeZone(app.frequency, context.timeZone);
   return {
     name: scheduleName(environment, app.name),
     environment,
@@ -88,9 +90,9 @@ function buildSchedule(app: AppSpec, context: DesiredContext): ScheduleSpec {
       frequency: app.frequency,
       window: context.window,
       weeklyDay: context.weeklyDay,
-      timeZone: context.timeZone,
+      timeZone,
     }),
-    timeZone: context.timeZone,
+    timeZone,
     command: buildCommand(context, {
       task: 'backup',
       app,

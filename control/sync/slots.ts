@@ -21,6 +21,19 @@ export interface ScheduleTiming {
   monthDay: number | 'L';
 }
 
+/** Frequencies that run more than once a day. */
+export const SUB_DAILY_FREQUENCIES: ReadonlySet<Frequency> = new Set<Frequency>(['hourly']);
+
+/**
+ * The time zone a schedule of `frequency` runs in: UTC for sub-daily ones (a local time zone's spring
+ * forward skips one local hour, and AWS Scheduler skips a run whose local time does not exist, so an
+ * hourly backup would lose a run each year; UTC has no such hour), `timeZone` for daily and longer
+ * (their slots avoid the skipped and repeated minutes instead, and stay at the local time people expect).
+ */
+export function scheduleTimeZone(frequency: Frequency, timeZone: string): string {
+  return SUB_DAILY_FREQUENCIES.has(frequency) ? 'UTC' : timeZone;
+}
+
 /** A stable 32-bit hash of `text` (the first four bytes of its sha256). */
 export function stableHash(text: string): number {
   return createHash('sha256').update(text).digest().readUInt32BE(0);

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { type DbConnection, parseEnvFile, resolveDbConnection } from '../../agent';
+import { type DbConnection, decodeEnvBytes, parseEnvFile, resolveDbConnection } from '../../agent';
 
 type Engine = DbConnection['engine'];
 
@@ -20,10 +20,11 @@ export async function prepareImportTarget(input: {
     resolveFor = (engine) => resolveDbConnection({ DATABASE_URL: url }, engine, '--database-url');
   } else if (input.envFile) {
     const file = input.envFile;
-    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
       throw new Error(`--dotenv ${file}: ${error.code === 'ENOENT' ? 'not found' : error.message}`);
     });
-    const { values, unresolved } = parseEnvFile(text, file);
+    // Bytes that are not UTF-8 are refused (file and line), never read as replacement characters.
+    const { values, unresolved } = parseEnvFile(decodeEnvBytes(bytes, file), file);
     resolveFor = (engine) => resolveDbConnection(values, engine, file, unresolved);
   } else {
     return undefined;

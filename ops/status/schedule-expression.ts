@@ -57,10 +57,28 @@ export function nextRuns(input: NextRunsInput): Date[] {
   for (let asked = 0; runs.length < count && asked < count + 8; asked += 1) {
     const next = cron.nextRun(after);
     if (!next) break;
-    if (cron.match(next)) runs.push(next);
+    if (cron.match(next) && !isRepeatedLocalTime(next, input.timeZone)) runs.push(next);
     after = next;
   }
   return runs;
+}
+
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * Whether the local wall time of `instant` already happened earlier that night: the second pass through
+ * the hour a fall-back change repeats. AWS runs a repeated local time once (the first time); croner runs
+ * an every-hour expression in both passes.
+ */
+function isRepeatedLocalTime(instant: Date, timeZone: string): boolean {
+  let format = wallClocks.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', dateStyle: 'short', timeStyle: 'short' });
+    wallClocks.set(timeZone, format);
+  }
+  const wall = format.format(instant);
+  // Daylight-saving changes move clocks back by 30, 60 or 120 minutes.
+  return [30, 60, 120].some((minutes) => format.format(instant.getTime() - minutes * 60_000) === wall);
 }
 
 /** The typical time between runs in seconds: a rate's period, or the gap between a cron's next two runs. */

@@ -142,7 +142,7 @@ describe('backopper status against the fakes and s3rver', () => {
     expect(row('live', 'static')).toMatch(/\(disabled\) +- +media only +- +none in 8d +disabled$/);
     expect(row('live', 'gone')).toMatch(/ Success 9h ago \(0 ran, 2 skipped\) +absent$/);
     expect(row('live', 'broken')).toMatch(
-      /cron\(\d+ \* \* \* \? \*\) +2025-01-15 13:\d\d CET +1h 30m ago +8\.8 KiB +Failed 1h ago \(i-web1 Failed\) +failed$/,
+      /cron\(\d+ \* \* \* \? \*\) +2025-01-15 12:\d\d UTC +1h 30m ago +8\.8 KiB +Failed 1h ago \(i-web1 Failed\) +failed$/,
     );
     expect(row('staging', 'shop')).toMatch(/ 1d 6h ago +800 B +Success 1d 6h ago \(1 ran\) +ok$/);
     expect(text).not.toContain('other-app');

@@ -68,6 +68,8 @@ describe('the files an app framework reads, in its order', () => {
 
   it('refuses a file that is not UTF-8 rather than read mangled bytes', async () => {
     writeFileSync(join(root, '.env'), Buffer.from('DB_PASSWORD=ab\xffcd\n', 'latin1'));
-    await expect(readAppEnv(root)).rejects.toThrow(`${join(root, '.env')} is not valid UTF-8`);
+    await expect(readAppEnv(root)).rejects.toThrow(
+      `${join(root, '.env')} line 1 (DB_PASSWORD): byte 15 is not valid UTF-8`,
+    );
   });
 });
