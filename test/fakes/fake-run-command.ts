@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type Command,
   type CommandInvocation,
+  type CommandPlugin,
   type GetCommandInvocationCommandInput,
   InvalidDocument,
   InvalidParameters,
@@ -371,20 +372,21 @@ function stepCode(outcome: InvocationOutcome): number {
 }
 
 // ListCommandInvocations' CommandPlugins: every step of the document, as the agent reported each.
-function pluginsOf(invocation: StoredInvocation) {
+function pluginsOf(invocation: StoredInvocation): CommandPlugin[] {
+  const status = (value: string) => value as CommandPlugin['Status'];
   const final = isFinal(invocation.status);
   const { outcome } = invocation;
   if (outcome.endedAt === 'check') {
     return [
       {
         Name: CHECK_STEP,
-        Status: final ? 'Success' : invocation.status,
+        Status: status(final ? 'Success' : invocation.status),
         ResponseCode: final ? EXIT_WITH_SUCCESS : -1,
         Output: final ? stepStdout(outcome).slice(0, 2500) : '',
       },
       ...[DOWNLOAD_STEP, RUN_STEP].map((name) => ({
         Name: name,
-        Status: final ? 'Success' : invocation.status,
+        Status: status(final ? 'Success' : invocation.status),
         StatusDetails: final ? 'Skipped' : invocation.status,
         ResponseCode: final ? 0 : -1,
         Output: final ? skipMessage(name) : '',
@@ -392,10 +394,10 @@ function pluginsOf(invocation: StoredInvocation) {
     ];
   }
   return [
-    { Name: DOWNLOAD_STEP, Status: invocation.status === 'Pending' ? 'Pending' : 'Success', Output: '' },
+    { Name: DOWNLOAD_STEP, Status: status(invocation.status === 'Pending' ? 'Pending' : 'Success'), Output: '' },
     {
       Name: RUN_STEP,
-      Status: invocation.status,
+      Status: status(invocation.status),
       ResponseCode: final ? (outcome.responseCode ?? -1) : -1,
       Output: final ? (outcome.stdout ?? '').slice(0, 2500) : '',
     },
