@@ -18,7 +18,7 @@ const PREFIXES: readonly RegExp[] = [
 /** The error without its tool prefixes, quotes the tool put around it removed. Never empty: falls back to `text`. */
 export function errorCrux(text: string): string {
   let crux = text.replace(/\s+/g, ' ').trim();
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const prefix of PREFIXES) {
       const rest = crux.replace(prefix, '');

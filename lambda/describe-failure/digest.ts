@@ -35,7 +35,9 @@ export function alertMessages(failures: readonly BackupFailure[], budget = TEXT_
     );
     const [first] = list;
     const line =
-      list.length === 1 && first ? `Backopper: ${failureHeadline(first, { crux: true })}` : burstLine(environment, list);
+      list.length === 1 && first
+        ? `Backopper: ${failureHeadline(first, { crux: true })}`
+        : burstLine(environment, list);
     return { environment, subject: safeSubject(line), text: sanitize(digestText(line, list, budget)) };
   });
 }
@@ -46,8 +48,7 @@ function burstLine(environment: string, list: readonly BackupFailure[]): string 
   const where = hosts.length === 1 ? `on ${hosts[0]}` : `on ${hosts.length} servers`;
   // One shared reason (a dead database server) says more than the first app names.
   const reasons = new Set(list.map((failure) => errorCrux(failure.reason)));
-  const why =
-    reasons.size === 1 ? [...reasons][0] : `${apps.slice(0, 3).join(', ')}${apps.length > 3 ? ', ...' : ''}`;
+  const why = reasons.size === 1 ? [...reasons][0] : `${apps.slice(0, 3).join(', ')}${apps.length > 3 ? ', ...' : ''}`;
   return `Backopper: ${list.length} runs of ${apps.length} apps (${environment}) failed ${where}: ${why}`;
 }
 

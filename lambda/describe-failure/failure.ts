@@ -145,9 +145,7 @@ export function firstReason(status: string, facts: CommandFacts): string {
     return 'the server did not receive the command (offline, or no SSM agent)';
   const progress = lastLines(facts.stdout ?? '', 1)[0];
   if (status === 'TimedOut')
-    return progress
-      ? `stopped at its time limit while: ${oneLine(progress.replace(/^backopper: /, ''))}`
-      : 'it ran past its time limit';
+    return progress ? oneLine(progress.replace(/^backopper: /, '')) : 'it ran past its time limit';
   if (status === 'Cancelled') return 'the command was cancelled before it finished';
   return 'no output was recorded';
 }

@@ -164,7 +164,12 @@ interface Extras {
   newestGood(app: string, environment: string): Promise<NewestGood | undefined>;
 }
 
-function createExtras(input: { ssm: SSMClient; s3: S3Client | undefined; bucket: string | undefined; now: Date }): Extras {
+function createExtras(input: {
+  ssm: SSMClient;
+  s3: S3Client | undefined;
+  bucket: string | undefined;
+  now: Date;
+}): Extras {
   const names = new Map<string, Promise<string | undefined>>();
   const newest = new Map<string, Promise<NewestGood | undefined>>();
   return {
@@ -172,9 +177,7 @@ function createExtras(input: { ssm: SSMClient; s3: S3Client | undefined; bucket:
       const known =
         names.get(instanceId) ??
         input.ssm
-          .send(
-            new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [instanceId] }] }),
-          )
+          .send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [instanceId] }] }))
           .then((answer) => answer.InstanceInformationList?.[0]?.ComputerName || undefined)
           .catch(() => undefined);
       names.set(instanceId, known);
@@ -195,7 +198,10 @@ function createExtras(input: { ssm: SSMClient; s3: S3Client | undefined; bucket:
                   ageSeconds: Math.max(0, Math.round(input.now.getTime() / 1000 - found.record.timestamp)),
                 }
               : { kind: 'none', runsRead: read },
-          (error: unknown): NewestGood => ({ kind: 'unknown', error: `run records unreadable: ${describeError(error)}` }),
+          (error: unknown): NewestGood => ({
+            kind: 'unknown',
+            error: `run records unreadable: ${describeError(error)}`,
+          }),
         );
       newest.set(key, known);
       return known;

@@ -109,6 +109,8 @@ export class FakeRunCommand extends FakeSsm {
   /** Registers a managed instance with its tags. */
   addInstance(instanceId: string, tags: Record<string, string>): this {
     this.instances.set(instanceId, tags);
+    // A tagged server is a managed instance, Online, as SSM lists it.
+    if (!this.managed.has(instanceId)) this.manage(instanceId);
     return this;
   }
 
