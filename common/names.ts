@@ -25,6 +25,9 @@ export const FRESHNESS_METRICS = {
   mediaStale: 'FreshnessMediaStale',
   mediaMissing: 'FreshnessMediaMissing',
   mediaShrunk: 'FreshnessMediaShrunk',
+  /** Placement, from the servers' inventory. */
+  onSeveralServers: 'PlacementSeveralServers',
+  onNoServer: 'PlacementNoServer',
 } as const;
 
 /** Namespace of Backopper's own metrics. */

@@ -109,6 +109,7 @@ export class BackopperStack extends Stack {
       deadLetterQueue: target.deadLetterQueue,
       logRetention: retention,
       slack: config.alerts.slack,
+      bucket: backups.bucket,
     });
     alerts.alarm('SyncErrors', {
       metric: sync.function.metricErrors({ period: Duration.minutes(config.schedule.syncEveryMinutes) }),

@@ -118,6 +118,8 @@ export class FreshnessMonitor extends Construct {
       mediaStale: metric(FRESHNESS_METRICS.mediaStale),
       mediaMissing: metric(FRESHNESS_METRICS.mediaMissing),
       mediaShrunk: metric(FRESHNESS_METRICS.mediaShrunk),
+      onSeveralServers: metric(FRESHNESS_METRICS.onSeveralServers),
+      onNoServer: metric(FRESHNESS_METRICS.onNoServer),
     };
   }
 }

@@ -8,6 +8,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { emailAndChatbotMessage } from '../../control/chatbot-notification';
 import { createAwsClient } from '../../control/aws-clients';
 import type { Environment } from '../../control/config';
 import { describeError } from '../../control/errors';
@@ -50,7 +51,13 @@ export function createFreshnessHandler(
     if (alert) {
       try {
         await sns.send(
-          new PublishCommand({ TopicArn: config.alertTopicArn, Subject: alert.subject, Message: alert.message }),
+          new PublishCommand({
+            TopicArn: config.alertTopicArn,
+            Subject: alert.subject,
+            // E-mail gets the text; AWS Chatbot (https) a custom notification, which it shows (plain text it ignores).
+            MessageStructure: 'json',
+            Message: emailAndChatbotMessage({ subject: alert.subject, text: alert.message }),
+          }),
         );
       } catch (error) {
         logger.error('could not publish the freshness alert', { error: describeError(error), alert: alert.message });

@@ -161,6 +161,7 @@ async function readPlacementFlags(
     const flags = {
       onNoServer: summary.onNoServer,
       onSeveralServers: summary.onSeveralServers.map((entry) => entry.app),
+      ...(summary.onSeveralServers.length > 0 ? { several: summary.onSeveralServers } : {}),
     };
     if (flags.onNoServer.length > 0)
       deps.logger.warn('apps on no inventoried server', { environment, apps: flags.onNoServer });
