@@ -351,6 +351,7 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       CaptureTime: captured,
       Content: apps.map((app) => ({ App: app, Environment: 'live' })),
     });
+    ssm.manage('i-0000000000000000a').manage('i-0000000000000000b');
     ssm.inventory.put('i-0000000000000000a', item(['shop', 'blog', 'crm', 'static']));
     ssm.inventory.put('i-0000000000000000b', item(['blog', 'ticker', 'archive', 'paged']));
     const report = await handler(['live'])();
@@ -369,6 +370,7 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       CaptureTime: NOW.toISOString().replace(/\.\d{3}Z$/, 'Z'),
       Content: apps.map((app) => ({ App: app, Environment: 'live' })),
     });
+    ssm.manage('i-0000000000000000a').manage('i-0000000000000000b');
     ssm.inventory.put('i-0000000000000000a', item(['shop']));
     ssm.inventory.put('i-0000000000000000b', item(['shop']));
     const report = await handler(['live'])();
