@@ -148,6 +148,7 @@ export class BackopperStack extends Stack {
       deadLetterQueue: target.deadLetterQueue,
       alarms: alerts.alarms,
       freshness: freshness?.metrics,
+      executionTimeoutSeconds: config.schedule.executionTimeoutSeconds,
     });
 
     const verifySecret = verify ? config.verify.adminUrlParameter : undefined;

@@ -124,6 +124,8 @@ export class FreshnessMonitor extends Construct {
       mediaShrunk: metric(FRESHNESS_METRICS.mediaShrunk),
       onSeveralServers: metric(FRESHNESS_METRICS.onSeveralServers),
       onNoServer: metric(FRESHNESS_METRICS.onNoServer),
+      runsSucceeded: metric(FRESHNESS_METRICS.runsSucceeded),
+      runsFailed: metric(FRESHNESS_METRICS.runsFailed),
     };
   }
 }

@@ -8,6 +8,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { appMetricLines } from './app-metrics';
 import { emailAndChatbotMessage } from '../../control/chatbot-notification';
 import { createAwsClient } from '../../control/aws-clients';
 import type { Environment } from '../../control/config';
@@ -46,6 +47,7 @@ export function createFreshnessHandler(
     const config = loadFreshnessConfig(deps.env ?? process.env, { requireTopic: true });
     const report = await runFreshnessCheck(config, { ...deps, s3, ssm, logger });
     writeMetric(freshnessMetricLine(report));
+    for (const line of appMetricLines(report)) writeMetric(line);
     logger.info('freshness checked', { ok: report.ok, ...report.counts });
     const alert = formatFreshnessAlert(report);
     if (alert) {

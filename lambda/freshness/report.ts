@@ -28,6 +28,15 @@ export interface AppFreshness extends Assessment {
   };
   /** Run records that could not be listed or read (each named): an error of the check. */
   recordErrors?: string[];
+  /** From the run records: the last day's runs, and the newest good run's time and duration (servers that skipped are no runs). */
+  runs?: RunSummary;
+}
+
+/** What the run records say for the dashboard. */
+export interface RunSummary {
+  succeeded24h: number;
+  failed24h: number;
+  newestGood?: { timestamp: number; seconds: number };
 }
 
 /** One environment's part of the check. */
@@ -75,6 +84,9 @@ export interface FreshnessReport {
     onSeveralServers: number;
     /** Apps on no inventoried server of an inventoried environment. */
     onNoServer: number;
+    /** Runs in the last 24 hours that succeeded / failed, from the run records (a skipping server is no run). */
+    runsSucceeded: number;
+    runsFailed: number;
   };
 }
 
@@ -103,6 +115,8 @@ export function buildFreshnessReport(input: {
     mediaShrunk: count((app) => app.media?.shrunk === true),
     onSeveralServers: input.environments.reduce((sum, env) => sum + (env.placement?.onSeveralServers.length ?? 0), 0),
     onNoServer: input.environments.reduce((sum, env) => sum + (env.placement?.onNoServer.length ?? 0), 0),
+    runsSucceeded: input.apps.reduce((sum, app) => sum + (app.runs?.succeeded24h ?? 0), 0),
+    runsFailed: input.apps.reduce((sum, app) => sum + (app.runs?.failed24h ?? 0), 0),
   };
   return {
     ok:

@@ -179,6 +179,8 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       mediaShrunk: 0,
       onSeveralServers: 0,
       onNoServer: 0,
+      runsSucceeded: 0,
+      runsFailed: 0,
     });
     const verdicts = Object.fromEntries(report.apps.map((app) => [app.app, [app.freshness, app.shrunk]]));
     expect(verdicts).toEqual({
@@ -207,7 +209,9 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       /^SHRUNK: .*\n {2}crm \(live\): 400 B, previous 1000 B \(40%\), s3:\/\/freshness-test\/crm\/live\/backup_\d+\.tar$/m,
     );
     expect(text).not.toMatch(/shop|static|old-site|ticker|archive|paged/);
-    expect(metrics).toHaveLength(1);
+    // The totals, then one line per app with a dump (the per-app dashboard widgets).
+    expect(metrics).toHaveLength(7);
+    expect(metrics.slice(1).map((line) => (JSON.parse(line) as { App: string }).App)).toContain('shop');
     const metric = JSON.parse(metrics[0] as string) as Record<string, unknown> & {
       _aws: { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] };
     };
@@ -223,6 +227,8 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       'FreshnessMediaShrunk',
       'PlacementSeveralServers',
       'PlacementNoServer',
+      'RunsSucceeded',
+      'RunsFailed',
     ]);
     expect(metric).toMatchObject({
       FreshnessAppsChecked: 7,
