@@ -123,7 +123,7 @@ export class Alerts extends Construct {
         new iam.PolicyStatement({
           sid: 'ReadRunRecords',
           actions: ['s3:GetObject'],
-          resources: [props.bucket.arnForObjects('*/runs/*')],
+          resources: [props.bucket.arnForObjects('*/runs/*.json')],
         }),
       );
       role.addToPolicy(
@@ -135,7 +135,7 @@ export class Alerts extends Construct {
         }),
       );
       Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(props.bucket.node.defaultChild as never)}.Arn>/*/runs/*]`,
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(props.bucket.node.defaultChild as never)}.Arn>/*/runs/*.json]`,
         reason: 'Only the run records of any app: the alert names its newest good backup.',
       });
     }
