@@ -25,6 +25,20 @@ export const FRESHNESS_METRICS = {
   mediaStale: 'FreshnessMediaStale',
   mediaMissing: 'FreshnessMediaMissing',
   mediaShrunk: 'FreshnessMediaShrunk',
+  /** Placement, from the servers' inventory. */
+  onSeveralServers: 'PlacementSeveralServers',
+  onNoServer: 'PlacementNoServer',
+  /** Runs in the last 24 hours, from the run records: servers that skipped an app are not counted. */
+  runsSucceeded: 'RunsSucceeded',
+  runsFailed: 'RunsFailed',
+} as const;
+
+/** Per-app metrics the freshness monitor emits daily, dimensions Environment and App. */
+export const APP_METRICS = {
+  backupAgeHours: 'BackupAgeHours',
+  dumpBytes: 'DumpBytes',
+  runSeconds: 'RunSeconds',
+  mediaAgeHours: 'MediaAgeHours',
 } as const;
 
 /** Namespace of Backopper's own metrics. */

@@ -16,3 +16,25 @@ export function lastJsonObject(output: string): Record<string, unknown> | undefi
   }
   return undefined;
 }
+
+/** One document step's name and output, as SSM lists it. */
+export interface StepOutput {
+  step: string;
+  output: string;
+}
+
+/**
+ * The step that holds the run report, read by what each step holds, not by its position: the first step
+ * (in the order given) whose output ends in a JSON object. SSM gives every step an Output, a skipped one
+ * too ("Plugin with name aws:runShellScript and id runAgent skipped due to prior step with an exit
+ * condition"), so "the first non-empty output" is not the report. Undefined when no step holds one. Pure.
+ */
+export function findStepReport(
+  steps: readonly StepOutput[],
+): { step: string; output: string; report: Record<string, unknown> } | undefined {
+  for (const { step, output } of steps) {
+    const report = lastJsonObject(output);
+    if (report) return { step, output, report };
+  }
+  return undefined;
+}

@@ -1,9 +1,12 @@
 /**
  * Which server holds which app, from the servers' SSM Inventory (`Custom:BackopperApps`): pure. Each
  * server reports the app folders (with a `.env`) it holds; an entry older than the maximum age is
- * ignored (a server that stopped reporting is not trusted to still hold its apps). An app held by one
- * server is targeted at it; by several, at the first in sort order (flagged); by none, at the
- * environment's tag as before (the fallback: a new app, or a server not yet inventoried, is never missed).
+ * ignored (a server that stopped reporting is not trusted to still hold its apps), and so is a server
+ * that is not running now (SSM's PingStatus is not Online, or SSM no longer lists it: a replaced or
+ * terminated instance, which SendCommand would refuse for the whole call). An app held by one running
+ * server is targeted at it; by several, at the one with the newest report (the server it moved to writes
+ * the newest; ties by id), flagged; by none, at the environment's tag as before (the fallback: a new
+ * app, or a server not yet inventoried, is never missed).
  */
 
 /** The custom inventory type the servers report. */
@@ -21,10 +24,17 @@ export interface InventoryReport {
   rows: { app: string; environment: string }[];
 }
 
+/** What SSM says of a managed instance now (DescribeInstanceInformation). */
+export interface InstanceState {
+  /** `Online`, `ConnectionLost`, `Inactive`. */
+  pingStatus: string;
+  computerName?: string;
+}
+
 /** Where one app's backup runs. */
 export type AppPlacement =
   | { kind: 'held'; instanceIds: [string] }
-  /** Held by several servers: backed up once, on `instanceIds[0]` (the first in sort order); flagged. */
+  /** Held by several servers: backed up once, on `instanceIds[0]` (the newest report); flagged. */
   | { kind: 'several'; instanceIds: [string]; holders: string[] }
   /** Not on any server with a fresh report: the command goes to the environment's tag. */
   | { kind: 'unknown' };
@@ -37,6 +47,8 @@ export interface PlacementMap {
   servers: string[];
   /** Reports ignored for their age, by instance. */
   stale: string[];
+  /** Servers with a fresh report that are not running now (never targeted). */
+  notRunning: string[];
   placementOf(app: string): AppPlacement;
 }
 
@@ -46,11 +58,15 @@ export function buildPlacement(input: {
   environment: string;
   now: Date;
   maxAgeDays: number;
+  /** SSM's managed instances by id; unset: every reporting server counts as running. */
+  instances?: ReadonlyMap<string, InstanceState>;
 }): PlacementMap {
   const oldest = input.now.getTime() - input.maxAgeDays * 86_400_000;
   const holders = new Map<string, Set<string>>();
   const servers = new Set<string>();
   const stale = new Set<string>();
+  const notRunning = new Set<string>();
+  const capturedAt = new Map<string, number>();
   for (const report of input.reports) {
     const rows = report.rows.filter((row) => row.environment === input.environment);
     if (rows.length === 0) continue;
@@ -58,7 +74,12 @@ export function buildPlacement(input: {
       stale.add(report.instanceId);
       continue;
     }
+    if (input.instances && input.instances.get(report.instanceId)?.pingStatus !== 'Online') {
+      notRunning.add(report.instanceId);
+      continue;
+    }
     servers.add(report.instanceId);
+    capturedAt.set(report.instanceId, report.capturedAt.getTime());
     for (const row of rows) {
       const set = holders.get(row.app) ?? new Set<string>();
       set.add(report.instanceId);
@@ -69,9 +90,11 @@ export function buildPlacement(input: {
     inventoried: servers.size > 0,
     servers: [...servers].sort(),
     stale: [...stale].sort(),
+    notRunning: [...notRunning].sort(),
     placementOf(app: string): AppPlacement {
       const found = [...(holders.get(app) ?? [])].sort();
-      const [first] = found;
+      // The newest report first: where the app went last; equal times in id order, so the choice is stable.
+      const [first] = [...found].sort((a, b) => (capturedAt.get(b) ?? 0) - (capturedAt.get(a) ?? 0));
       if (first === undefined) return { kind: 'unknown' };
       if (found.length === 1) return { kind: 'held', instanceIds: [first] };
       return { kind: 'several', instanceIds: [first], holders: found };
@@ -84,6 +107,7 @@ export const UNKNOWN_PLACEMENT: PlacementMap = {
   inventoried: false,
   servers: [],
   stale: [],
+  notRunning: [],
   placementOf: () => ({ kind: 'unknown' }),
 };
 
@@ -99,6 +123,8 @@ export interface PlacementSummary {
   onNoServer: string[];
   /** Servers whose report was ignored as older than the maximum age. */
   staleServers: string[];
+  /** Servers with a fresh report that SSM does not show running (replaced, stopped, agent down): never targeted. */
+  notRunning?: string[];
   /** Set when the inventory could not be read (every app fell back to the tag). */
   error?: string;
 }
@@ -111,6 +137,7 @@ export function summarizePlacement(map: PlacementMap, apps: readonly string[]): 
     onSeveralServers: [],
     onNoServer: [],
     staleServers: map.stale,
+    ...(map.notRunning.length > 0 ? { notRunning: map.notRunning } : {}),
   };
   for (const app of [...apps].sort()) {
     const placement = map.placementOf(app);

@@ -26,6 +26,8 @@ export interface RunFacts {
   total: number;
   /** Records that could not be read: key and reason. */
   unreadable: RunRecords['unreadable'];
+  /** Each run read (newest first; skipped runs left out): when, how it ended, and its steps' total seconds. */
+  runs: { timestamp: number; status: string; seconds: number }[];
 }
 
 /** Pure: the facts of records as {@link readRunRecords} returns them. */
@@ -39,6 +41,13 @@ export function toRunFacts(found: RunRecords): RunFacts {
     read: found.records.length,
     total: found.total,
     unreadable: found.unreadable,
+    runs: found.records
+      .filter(({ record }) => record.status !== 'skipped')
+      .map(({ record }) => ({
+        timestamp: record.timestamp,
+        status: record.status,
+        seconds: Object.values(record.steps).reduce((sum, step) => sum + (step?.durationMs ?? 0), 0) / 1000,
+      })),
   };
 }
 

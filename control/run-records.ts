@@ -104,3 +104,26 @@ export async function readRunRecords(input: {
 export function describeUnreadable(bucket: string, entry: { key: string; error: string }): string {
   return `run record s3://${bucket}/${entry.key} is unreadable (skipped): ${entry.error}`;
 }
+
+/**
+ * The app's newest run record with status `succeeded` (its newest good backup), reading records newest
+ * first, one at a time, at most `maxReads` of them: a failing app usually succeeded a day ago, so this
+ * costs one listing and a GetObject or two. `read` says how many were read; an unreadable record throws.
+ */
+export async function findNewestGoodRun(input: {
+  client: S3Client;
+  bucket: string;
+  app: string;
+  environment: string;
+  /** @default 10 */
+  maxReads?: number;
+}): Promise<{ found: StoredRunRecord | undefined; read: number }> {
+  const keys = await listRunRecordKeys(input);
+  let read = 0;
+  for (const entry of keys.slice(0, input.maxReads ?? 10)) {
+    const record = await readRunRecord(input.client, input.bucket, entry.key);
+    read += 1;
+    if (record.status === 'succeeded') return { found: { key: entry.key, record }, read };
+  }
+  return { found: undefined, read };
+}

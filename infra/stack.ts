@@ -109,6 +109,7 @@ export class BackopperStack extends Stack {
       deadLetterQueue: target.deadLetterQueue,
       logRetention: retention,
       slack: config.alerts.slack,
+      bucket: backups.bucket,
     });
     alerts.alarm('SyncErrors', {
       metric: sync.function.metricErrors({ period: Duration.minutes(config.schedule.syncEveryMinutes) }),
@@ -147,6 +148,7 @@ export class BackopperStack extends Stack {
       deadLetterQueue: target.deadLetterQueue,
       alarms: alerts.alarms,
       freshness: freshness?.metrics,
+      executionTimeoutSeconds: config.schedule.executionTimeoutSeconds,
     });
 
     const verifySecret = verify ? config.verify.adminUrlParameter : undefined;

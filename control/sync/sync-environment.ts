@@ -27,7 +27,7 @@ import {
   summarizePlacement,
   UNKNOWN_PLACEMENT,
 } from '../placement';
-import { readInventory } from '../read-inventory';
+import { readPlacementInputs } from '../read-inventory';
 
 /** The per-environment summary the handler logs and returns. */
 export interface EnvironmentSummary {
@@ -212,9 +212,11 @@ async function readPlacement(input: SyncEnvironmentInput): Promise<{ placement: 
   if (!input.ssm) return { placement: UNKNOWN_PLACEMENT };
   const environment = input.environment.name;
   try {
-    const reports = await readInventory(input.ssm, environment);
+    const { reports, instances } = await readPlacementInputs(input.ssm, environment);
     const now = input.now?.() ?? new Date();
-    return { placement: buildPlacement({ reports, environment, now, maxAgeDays: input.config.inventoryMaxAgeDays }) };
+    return {
+      placement: buildPlacement({ reports, instances, environment, now, maxAgeDays: input.config.inventoryMaxAgeDays }),
+    };
   } catch (error) {
     input.logger.warn("could not read the servers' inventory: every app targets the environment tag", {
       environment,

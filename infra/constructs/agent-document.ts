@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import { type AgentCopySettings, renderAppCheck } from '../document/script-parts';
+import { type AgentCopySettings, type InventoryRefreshSettings, renderAppCheck } from '../document/script-parts';
 import type { AgentBundle } from './agent-bundle';
 import { CHECK_STEP, DOWNLOAD_STEP, RUN_STEP } from '../../common/names';
 
@@ -24,6 +24,8 @@ export interface AgentDocumentProps {
   readonly renderScript: (bundle: AgentCopySettings) => string[];
   /** The apps folder: a first step checks `<appsDir>/<app>` exists before anything is downloaded. @default - no check step */
   readonly appsDir?: string;
+  /** With appsDir: a server without the app refreshes its app inventory before the check ends the document. @default - no refresh */
+  readonly refreshInventory?: { nodePath?: string };
 }
 
 /**
@@ -47,7 +49,7 @@ export function createAgentDocument(
       description: props.description,
       parameters: props.parameters,
       mainSteps: [
-        ...(props.appsDir ? [checkStep(props.appsDir)] : []),
+        ...(props.appsDir ? [checkStep(props.appsDir, refreshSettings(props))] : []),
         {
           action: 'aws:downloadContent',
           name: DOWNLOAD_STEP,
@@ -77,12 +79,23 @@ export function createAgentDocument(
   return { document, documentArn: stack.formatArn({ service: 'ssm', resource: 'document', resourceName: props.name }) };
 }
 
-// `onFailure: successAndExit` (an input every plugin takes): a failed check ends the document, Success.
-function checkStep(appsDir: string) {
+// `onFailure: successAndExit` (an input every plugin takes): a failed check ends the document, Success
+// (SSM records code 168 and skips the later steps); before that it refreshes the server's app inventory.
+function checkStep(appsDir: string, refresh: InventoryRefreshSettings | undefined) {
   return {
     action: 'aws:runShellScript',
     name: CHECK_STEP,
     precondition: { StringEquals: ['platformType', 'Linux'] },
-    inputs: { onFailure: 'successAndExit', timeoutSeconds: '60', runCommand: renderAppCheck(appsDir) },
+    inputs: { onFailure: 'successAndExit', timeoutSeconds: '60', runCommand: renderAppCheck(appsDir, refresh) },
+  };
+}
+
+function refreshSettings(props: AgentDocumentProps): InventoryRefreshSettings | undefined {
+  if (!props.refreshInventory) return undefined;
+  return {
+    downloadDir: AGENT_DOWNLOAD_DIR,
+    agentFileName: props.bundle.fileName,
+    agentSha256: props.bundle.sha256,
+    nodePath: props.refreshInventory.nodePath,
   };
 }

@@ -11,6 +11,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -37,6 +38,8 @@ export interface AlertsProps {
   readonly batchWindowSeconds?: number;
   /** AWS Chatbot to this Slack channel, besides e-mail. @default - none */
   readonly slack?: { workspaceId: string; channelId: string };
+  /** The backup bucket: each alert names the app's newest good backup from its run records. @default - not named */
+  readonly bucket?: s3.IBucket;
 }
 
 /** Failures within this many seconds become one message per environment. */
@@ -88,22 +91,54 @@ export class Alerts extends Construct {
       timeout,
       role,
       logGroup,
-      environment: { BACKOPPER_RUN_STEP: RUN_STEP, BACKOPPER_ALERT_TOPIC_ARN: this.topic.topicArn },
+      environment: {
+        BACKOPPER_RUN_STEP: RUN_STEP,
+        BACKOPPER_ALERT_TOPIC_ARN: this.topic.topicArn,
+        ...(props.bucket ? { BACKOPPER_BUCKET: props.bucket.bucketName } : {}),
+      },
       bundling: { forceDockerBundling: false, target: 'node24', minify: true, externalModules: [] },
     });
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadCommandDetails',
         // None of these actions supports resource-level permissions.
-        actions: ['ssm:ListCommands', 'ssm:ListCommandInvocations', 'ssm:GetCommandInvocation'],
+        actions: [
+          'ssm:ListCommands',
+          'ssm:ListCommandInvocations',
+          'ssm:GetCommandInvocation',
+          // The server's computer name for the alert.
+          'ssm:DescribeInstanceInformation',
+        ],
         resources: ['*'],
       }),
     );
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'ssm:ListCommands, ssm:ListCommandInvocations and ssm:GetCommandInvocation have no resource-level permissions; the function only reads the failed commands it was told about.',
+        'ssm:ListCommands, ssm:ListCommandInvocations, ssm:GetCommandInvocation and ssm:DescribeInstanceInformation have no resource-level permissions; the function only reads the failed commands it was told about and their servers.',
     });
+    // The run records (`<app>/<env>/runs/*.json`) name each app's newest good backup; read only, nothing else.
+    if (props.bucket) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadRunRecords',
+          actions: ['s3:GetObject'],
+          resources: [props.bucket.arnForObjects('*/runs/*.json')],
+        }),
+      );
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ListRunRecords',
+          actions: ['s3:ListBucket'],
+          resources: [props.bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': ['*/runs/*'] } },
+        }),
+      );
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(props.bucket.node.defaultChild as never)}.Arn>/*/runs/*.json]`,
+        reason: 'Only the run records of any app: the alert names its newest good backup.',
+      });
+    }
     // Also grants the topic key's Decrypt and GenerateDataKey*, which publishing to an encrypted topic needs.
     this.topic.grantPublish(role);
     Validations.of(role).acknowledge({

@@ -86,6 +86,7 @@ export class BackupDocument extends Construct {
         ),
       },
       appsDir: props.agent.appsDir,
+      refreshInventory: { nodePath: props.agent.nodePath },
       bundle: props.bundle,
       renderScript: (bundle) =>
         renderBackupScript({

@@ -1,60 +1,60 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { APP_METRICS, FRESHNESS_METRICS, FRESHNESS_NAMESPACE } from '../../common/names';
 
 /** Props for {@link BackupDashboard}. */
 export interface BackupDashboardProps {
+  /** Invocations SSM reports Success: servers that skipped an app count too, so it is not graphed as backups. */
   readonly succeeded: cloudwatch.IMetric;
+  /** Invocations that failed, timed out, were cancelled or undeliverable. */
   readonly failed: cloudwatch.IMetric;
   readonly syncFunction: lambda.IFunction;
   readonly deadLetterQueue: sqs.IQueue;
   readonly alarms: cloudwatch.IAlarm[];
-  /** The freshness monitor's daily counts. @default - no freshness widget */
-  readonly freshness?: {
-    checked: cloudwatch.Metric;
-    stale: cloudwatch.Metric;
-    missing: cloudwatch.Metric;
-    shrunk: cloudwatch.Metric;
-    errors: cloudwatch.Metric;
-  };
+  /** The freshness monitor's daily counts. @default - no freshness or per-app widgets */
+  readonly freshness?: Record<keyof typeof FRESHNESS_METRICS, cloudwatch.Metric>;
+  /** The backup run's time limit (cdk.json schedule.executionTimeoutSeconds), drawn on the run-time graph. @default - not drawn */
+  readonly executionTimeoutSeconds?: number;
+  /** @default `<stack name>-Backups` */
+  readonly dashboardName?: string;
 }
 
-/** One CloudWatch dashboard: backups per day, sync health, undelivered invocations, alarm states. */
+const DAY = Duration.days(1);
+
+// Every app's series of one per-app metric (dimensions Environment, App), whatever apps exist today.
+// No label: each series keeps CloudWatch's own, its Environment and App.
+const perApp = (metric: string) =>
+  new cloudwatch.MathExpression({
+    expression: `SEARCH('{${FRESHNESS_NAMESPACE},Environment,App} MetricName="${metric}"', 'Maximum', 86400)`,
+    usingMetrics: {},
+    period: DAY,
+  });
+
+/**
+ * The dashboard an operator opens first: per app the time since its last good backup, its dump size
+ * trend and its run time against the time limit, media beside databases; backups per day counted from
+ * the run records (a server that skipped an app is no run); then placement, alarms, sync and the
+ * dead-letter queue. The per-app series come from the freshness monitor's daily EMF lines.
+ */
 export class BackupDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: BackupDashboardProps) {
     super(scope, id);
-    const day = Duration.days(1);
+    const fresh = props.freshness;
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName ?? `${Stack.of(this).stackName}-Backups`,
       defaultInterval: Duration.days(14),
       widgets: [
+        ...(fresh ? [perAppRow(), timeRow(props.executionTimeoutSeconds)] : []),
         [
-          new cloudwatch.GraphWidget({
-            title: 'Backups per day',
-            left: [
-              new cloudwatch.MathExpression({
-                expression: 'FILL(ok, 0)',
-                usingMetrics: { ok: props.succeeded },
-                label: 'succeeded',
-                period: day,
-                color: cloudwatch.Color.GREEN,
-              }),
-              new cloudwatch.MathExpression({
-                expression: 'FILL(bad, 0)',
-                usingMetrics: { bad: props.failed },
-                label: 'failed',
-                period: day,
-                color: cloudwatch.Color.RED,
-              }),
-            ],
-            view: cloudwatch.GraphWidgetView.BAR,
-            width: 12,
-          }),
+          backupsPerDay(props, fresh),
           new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: props.alarms, width: 12 }),
         ],
+        ...(fresh ? [[problemsWidget(fresh), placementWidget(fresh)]] : []),
         [
           new cloudwatch.GraphWidget({
             title: 'Sync runs and errors',
@@ -80,23 +80,108 @@ export class BackupDashboard extends Construct {
             width: 12,
           }),
         ],
-        ...(props.freshness ? [[freshnessWidget(props.freshness)]] : []),
       ],
     });
   }
 }
 
-function freshnessWidget(metrics: NonNullable<BackupDashboardProps['freshness']>): cloudwatch.GraphWidget {
+function perAppRow(): cloudwatch.IWidget[] {
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'Hours since the last good backup, per app (database; media-only apps: the last good run)',
+      left: [perApp(APP_METRICS.backupAgeHours)],
+      leftYAxis: { min: 0, label: 'hours' },
+      width: 8,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Dump size per app (trend)',
+      left: [perApp(APP_METRICS.dumpBytes)],
+      leftYAxis: { min: 0, label: 'bytes' },
+      width: 8,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Media: hours since the newest archive, per app',
+      left: [perApp(APP_METRICS.mediaAgeHours)],
+      leftYAxis: { min: 0, label: 'hours' },
+      width: 8,
+    }),
+  ];
+}
+
+function timeRow(limit: number | undefined): cloudwatch.IWidget[] {
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'Run time per app (newest good run) against the time limit',
+      left: [perApp(APP_METRICS.runSeconds)],
+      leftYAxis: { min: 0, label: 'seconds' },
+      leftAnnotations: limit
+        ? [
+            {
+              value: limit,
+              label: `time limit ${limit} s (schedule.executionTimeoutSeconds)`,
+              color: cloudwatch.Color.RED,
+            },
+          ]
+        : [],
+      width: 24,
+    }),
+  ];
+}
+
+function backupsPerDay(props: BackupDashboardProps, fresh: BackupDashboardProps['freshness']): cloudwatch.GraphWidget {
+  const fill = (id: string, metric: cloudwatch.IMetric, label: string, color: string) =>
+    new cloudwatch.MathExpression({
+      expression: `FILL(${id}, 0)`,
+      usingMetrics: { [id]: metric },
+      label,
+      period: DAY,
+      color,
+    });
   return new cloudwatch.GraphWidget({
-    title: 'Backup freshness (daily check): problems',
+    title: fresh
+      ? 'Backups per day (from the run records: a server that skipped an app is not a run)'
+      : 'Backup invocations per day (servers that skipped an app count as succeeded)',
+    left: fresh
+      ? [
+          fill('ok', fresh.runsSucceeded, 'runs succeeded', cloudwatch.Color.GREEN),
+          fill('bad', fresh.runsFailed, 'runs failed', cloudwatch.Color.RED),
+          fill('inv', props.failed, 'invocations failed (SSM)', cloudwatch.Color.ORANGE),
+        ]
+      : [
+          fill('ok', props.succeeded, 'succeeded', cloudwatch.Color.GREEN),
+          fill('bad', props.failed, 'failed', cloudwatch.Color.RED),
+        ],
+    view: cloudwatch.GraphWidgetView.BAR,
+    width: 12,
+  });
+}
+
+function problemsWidget(metrics: NonNullable<BackupDashboardProps['freshness']>): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({
+    title: 'Backup freshness (daily check): problems, databases and media',
     left: [
       metrics.stale.with({ label: 'stale', color: cloudwatch.Color.ORANGE }),
       metrics.missing.with({ label: 'missing', color: cloudwatch.Color.RED }),
       metrics.shrunk.with({ label: 'shrunk', color: cloudwatch.Color.PURPLE }),
+      metrics.mediaStale.with({ label: 'media stale', color: cloudwatch.Color.BROWN }),
+      metrics.mediaMissing.with({ label: 'media missing', color: cloudwatch.Color.PINK }),
+      metrics.mediaShrunk.with({ label: 'media shrunk', color: cloudwatch.Color.BLUE }),
       metrics.errors.with({ label: 'not checked (errors)', color: cloudwatch.Color.GREY }),
     ],
     right: [metrics.checked.with({ label: 'apps checked', color: cloudwatch.Color.GREEN })],
     view: cloudwatch.GraphWidgetView.BAR,
-    width: 24,
+    width: 12,
+  });
+}
+
+function placementWidget(metrics: NonNullable<BackupDashboardProps['freshness']>): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({
+    title: "Placement (servers' inventory): apps on several servers, on none",
+    left: [
+      metrics.onSeveralServers.with({ label: 'on several servers', color: cloudwatch.Color.ORANGE }),
+      metrics.onNoServer.with({ label: 'on no server', color: cloudwatch.Color.RED }),
+    ],
+    view: cloudwatch.GraphWidgetView.BAR,
+    width: 12,
   });
 }

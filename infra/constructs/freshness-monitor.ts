@@ -76,12 +76,16 @@ export class FreshnessMonitor extends Construct {
     }).grantRead(role);
     // Which server holds which app, to name apps on no server (GetInventory has no resource-level permissions).
     role.addToPolicy(
-      new iam.PolicyStatement({ sid: 'ReadServerInventory', actions: ['ssm:GetInventory'], resources: ['*'] }),
+      new iam.PolicyStatement({
+        sid: 'ReadServerInventory',
+        actions: ['ssm:GetInventory', 'ssm:DescribeInstanceInformation'],
+        resources: ['*'],
+      }),
     );
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'ssm:GetInventory has no resource-level permissions; the function only reads the Custom:BackopperApps inventory.',
+        'ssm:GetInventory and ssm:DescribeInstanceInformation have no resource-level permissions; the function only reads the Custom:BackopperApps inventory.',
     });
     // sns:Publish on the topic, and kms:Decrypt/GenerateDataKey on its key.
     props.topic.grantPublish(role);
@@ -118,6 +122,10 @@ export class FreshnessMonitor extends Construct {
       mediaStale: metric(FRESHNESS_METRICS.mediaStale),
       mediaMissing: metric(FRESHNESS_METRICS.mediaMissing),
       mediaShrunk: metric(FRESHNESS_METRICS.mediaShrunk),
+      onSeveralServers: metric(FRESHNESS_METRICS.onSeveralServers),
+      onNoServer: metric(FRESHNESS_METRICS.onNoServer),
+      runsSucceeded: metric(FRESHNESS_METRICS.runsSucceeded),
+      runsFailed: metric(FRESHNESS_METRICS.runsFailed),
     };
   }
 }

@@ -94,7 +94,11 @@ export class SyncFunction extends Construct {
     for (const statement of scheduleStatements(stack, target)) this.function.addToRolePolicy(statement);
     // Which server holds which app (Custom:BackopperApps); GetInventory has no resource-level permissions.
     this.function.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'ReadServerInventory', actions: ['ssm:GetInventory'], resources: ['*'] }),
+      new iam.PolicyStatement({
+        sid: 'ReadServerInventory',
+        actions: ['ssm:GetInventory', 'ssm:DescribeInstanceInformation'],
+        resources: ['*'],
+      }),
     );
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
@@ -111,7 +115,7 @@ export class SyncFunction extends Construct {
 
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: `${target.backend === 'scheduler' ? 'scheduler:ListSchedules' : 'events:ListRules'} and ssm:GetInventory have no resource-level permissions; every write is scoped to Backopper's own schedules.`,
+      reason: `${target.backend === 'scheduler' ? 'scheduler:ListSchedules' : 'events:ListRules'} and ssm:GetInventory and ssm:DescribeInstanceInformation have no resource-level permissions; every write is scoped to Backopper's own schedules.`,
     });
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${managedSchedulesPattern(target)}]`,

@@ -162,15 +162,51 @@ export function renderAgentRun(agentCommand: string): string[] {
  * `onFailure: successAndExit` turns into the end of the document with status Success. A server the
  * command reaches without the app (the tag fallback) downloads nothing and fetches no secret.
  */
-export function renderAppCheck(appsDir: string): string[] {
+export function renderAppCheck(appsDir: string, refresh?: InventoryRefreshSettings): string[] {
   return [
     'set -eu',
     ...renderParameterFallbacks(['app', 'environment']),
     `apps_dir=${shellQuote(appsDir)}`,
     'if [ -d "$apps_dir/$SSM_app" ]; then exit 0; fi',
+    ...(refresh ? renderInventoryRefresh(appsDir, refresh) : []),
     'printf "backopper: skipped: %s is not on this server (%s, no %s): nothing downloaded or fetched\\n" "$SSM_app" "$(uname -n)" "$apps_dir/$SSM_app"',
     // The agent's report shape, so status and run count this server as skipped (the parameters' patterns keep it valid JSON).
     `printf '{"app":"%s","environment":"%s","status":"skipped","error":"%s is not on this server (no %s)"}\\n' "$SSM_app" "$SSM_environment" "$SSM_app" "$apps_dir/$SSM_app"`,
     'exit 1',
+  ];
+}
+
+/** What the check step needs to refresh the inventory: the agent a previous run downloaded, and node. */
+export interface InventoryRefreshSettings extends AgentCopySettings {
+  nodePath?: string;
+}
+
+/**
+ * A server without the app rewrites its app inventory before the check step ends the document, so a
+ * schedule aimed at it by a stale report is moved by the next sync (after the inventory association
+ * uploads it) instead of skipping silently every night. Nothing is downloaded on such a server: it runs
+ * the agent an earlier run left in the download folder, and only when its SHA-256 is this document's
+ * bundle; otherwise it says why on stderr (the daily inventory association refreshes it later). Runs in
+ * a subshell with its output on stderr: it never changes the step's report or exit status.
+ */
+export function renderInventoryRefresh(appsDir: string, settings: InventoryRefreshSettings): string[] {
+  const body = [
+    ...renderMessageFunctions(),
+    `export BACKOPPER_APPS_DIR=${shellQuote(appsDir)}`,
+    ...renderWorkDir(),
+    ...renderNodeCheck(settings.nodePath),
+    ...renderAgentCopy(settings),
+    // errexit is off inside an `if` condition, so every failure here says so and exits itself.
+    '"$node" "$work/backopper-agent.js" inventory --environment "$SSM_environment" > /dev/null || fail "the agent\'s inventory command failed"',
+    'say "refreshed this server\'s app inventory: $SSM_app is not in it"',
+  ];
+  return [
+    'if [ -n "${AWS_SSM_INSTANCE_ID:-}${BACKOPPER_INVENTORY_FILE:-}" ]; then',
+    '  if ! (',
+    ...body.map((line) => `    ${line}`),
+    '  ) >&2; then',
+    '    printf "backopper: could not refresh this server\'s app inventory (the daily inventory association will)\\n" >&2',
+    '  fi',
+    'fi',
   ];
 }

@@ -1,9 +1,11 @@
 /**
  * The words of an alert, pure: a subject and first line that say what failed, where and why
  * (`Backopper: backup of shop (live) failed on web-1: mysqldump: Access denied`), and one message per
- * environment for a burst. SNS subjects must be ASCII, without line breaks or control characters, and
- * shorter than 100 characters: {@link safeSubject} folds, flattens and cuts them to fit.
+ * environment for a burst (digest.ts). SNS subjects must be ASCII, without line breaks or control
+ * characters, and shorter than 100 characters: {@link safeSubject} folds, flattens and cuts them to fit.
  */
+import { formatAge } from '../../control/freshness/assess';
+import { errorCrux } from './crux';
 import { type BackupFailure, NO_SERVER } from './failure';
 
 /** SNS: a subject must be less than 100 characters. */
@@ -31,13 +33,17 @@ export function safeSubject(text: string, max = MAX_SUBJECT_LENGTH): string {
   return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}...`;
 }
 
-/** `backup of shop (live) failed on web-1: mysqldump: Access denied`, the words of one failure. */
-export function failureHeadline(failure: BackupFailure): string {
+/**
+ * `backup of shop (live) failed on web-1: Access denied for user 'shop'`, the words of one failure. With
+ * `crux` (subjects) the reason loses its tool prefixes first, so the part a person acts on survives the cut.
+ */
+export function failureHeadline(failure: BackupFailure, options: { crux?: boolean } = {}): string {
   const run = `${failure.task} of ${failure.app} (${failure.environment})`;
   const status = failure.status.split(' ')[0] ?? failure.status;
   const verb = VERBS[status] ?? `ended ${status}`;
   if (failure.host === NO_SERVER) return `${run} ${verb} before any server ran it`;
-  return `${run} ${verb} ${status === 'Undeliverable' ? 'to' : 'on'} ${failure.host}: ${failure.reason}`;
+  const reason = options.crux ? errorCrux(failure.reason) : failure.reason;
+  return `${run} ${verb} ${status === 'Undeliverable' ? 'to' : 'on'} ${failure.host}: ${reason}`;
 }
 
 const VERBS: Record<string, string> = {
@@ -47,39 +53,42 @@ const VERBS: Record<string, string> = {
   Undeliverable: 'could not be delivered',
 };
 
-function failureBlock(failure: BackupFailure): string[] {
+/** The block of one failure in an alert: what, where, the newest good backup, what to run next, details. */
+export function failureBlock(failure: BackupFailure): string[] {
+  const server =
+    failure.host === failure.instance || failure.instance === NO_SERVER
+      ? failure.instance
+      : `${failure.host} (${failure.instance})`;
+  const commands = `backopper logs ${failure.environment} ${failure.app}   then   backopper run ${failure.environment} ${failure.app}`;
   return [
     `- ${failureHeadline(failure)}`,
-    `  status ${failure.status}, instance ${failure.instance}, requested ${failure.requestedAt}, command ${failure.commandId}`,
+    `  server ${server}, status ${failure.status}, requested ${failure.requestedAt}, command ${failure.commandId}`,
+    ...(failure.newestGood ? [`  newest good backup: ${describeNewestGood(failure.newestGood)}`] : []),
+    ...timeLimitLines(failure),
     `  details: ${failure.summary}`,
+    `  next: ${commands}`,
     `  output: ${failure.consoleUrl}`,
   ];
 }
 
-/** One message per environment, environments and failures in a stable order. */
-export function alertMessages(failures: readonly BackupFailure[]): AlertMessage[] {
-  const byEnvironment = new Map<string, BackupFailure[]>();
-  for (const failure of failures)
-    byEnvironment.set(failure.environment, [...(byEnvironment.get(failure.environment) ?? []), failure]);
-  return [...byEnvironment.keys()].sort().map((environment) => {
-    const list = [...(byEnvironment.get(environment) ?? [])].sort(
-      (a, b) => a.app.localeCompare(b.app) || a.instance.localeCompare(b.instance),
+/** `2026-11-27T01:10:00Z (1d 0h ago)`, `none in the newest 20 run records`, or why it is unknown. */
+export function describeNewestGood(newest: NonNullable<BackupFailure['newestGood']>): string {
+  if (newest.kind === 'found') return `${newest.at} (${formatAge(newest.ageSeconds)} ago)`;
+  if (newest.kind === 'none')
+    return newest.runsRead === 0 ? 'none (no run record yet)' : `none in the newest ${newest.runsRead} run record(s)`;
+  return `unknown (${newest.error})`;
+}
+
+function timeLimitLines(failure: BackupFailure): string[] {
+  const lines: string[] = [];
+  if (failure.timeLimit) {
+    const limit = failure.timeLimit.seconds ? `${failure.timeLimit.seconds} s` : 'its time limit';
+    lines.push(
+      `  stopped by SSM at ${limit}: if the run was just slow, raise ${failure.timeLimit.setting} in cdk.json and deploy`,
     );
-    const [first] = list;
-    if (list.length === 1 && first) {
-      const line = `Backopper: ${failureHeadline(first)}`;
-      return { environment, subject: safeSubject(line), text: [line, '', ...failureBlock(first)].join('\n') };
-    }
-    const hosts = [...new Set(list.map((failure) => failure.host))].sort();
-    const apps = [...new Set(list.map((failure) => failure.app))].sort();
-    const where = hosts.length === 1 ? `on ${hosts[0]}` : `on ${hosts.length} servers`;
-    // One shared reason (a dead database server) says more than the first app names.
-    const reasons = new Set(list.map((failure) => failure.reason));
-    const why =
-      reasons.size === 1 ? list[0]?.reason : `${apps.slice(0, 3).join(', ')}${apps.length > 3 ? ', ...' : ''}`;
-    const line = `Backopper: ${list.length} runs of ${apps.length} apps (${environment}) failed ${where}: ${why}`;
-    return { environment, subject: safeSubject(line), text: [line, '', ...list.flatMap(failureBlock)].join('\n') };
-  });
+  }
+  if (failure.lastOutput?.length) lines.push('  last output:', ...failure.lastOutput.map((line) => `    ${line}`));
+  return lines;
 }
 
 /**
@@ -93,7 +102,18 @@ export function chatbotNotification(message: AlertMessage): string {
     content: {
       textType: 'client-markdown',
       title: message.subject,
-      description: message.text.split('\n').slice(2).join('\n').slice(0, 3500),
+      description: chatbotDescription(message.text),
     },
   });
 }
+
+// The blocks after the first line, kept short for a chat message; a cut one keeps its closing count line.
+function chatbotDescription(text: string): string {
+  const body = text.split('\n').slice(2).join('\n');
+  if (body.length <= CHATBOT_DESCRIPTION_LIMIT) return body;
+  const last = body.split('\n').at(-1) ?? '';
+  return `${body.slice(0, CHATBOT_DESCRIPTION_LIMIT - last.length - 40)}\n... (cut: the e-mail has the rest)\n${last}`;
+}
+
+/** Characters of the Chatbot description (a chat message, not a report). */
+export const CHATBOT_DESCRIPTION_LIMIT = 3500;

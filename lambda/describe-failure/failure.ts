@@ -39,7 +39,30 @@ export interface BackupFailure {
   /** The first reason, short: the first failed step's error, the report's error or the last stderr line. */
   reason: string;
   consoleUrl: string;
+  /** The server's computer name from SSM (DescribeInstanceInformation), when the report named none. */
+  computerName?: string;
+  /** The app's newest good backup, from its run records in S3 (absent: not looked up). */
+  newestGood?: NewestGood;
+  /** The last lines the run printed (its progress), when it left no run report (killed, timed out). */
+  lastOutput?: string[];
+  /** For a run stopped at its time limit: the limit and the setting that raises it. */
+  timeLimit?: { seconds: number | undefined; setting: string };
 }
+
+/** The newest run record whose status is `succeeded`, or why it is not known. */
+export type NewestGood =
+  | { kind: 'found'; at: string; ageSeconds: number }
+  | { kind: 'none'; runsRead: number }
+  | { kind: 'unknown'; error: string };
+
+/** cdk.json settings of the run step's time limit, per document (`backopper.<path>` in the context). */
+export const TIME_LIMIT_SETTINGS = {
+  backup: 'backopper.schedule.executionTimeoutSeconds',
+  'restore check': 'backopper.verify.executionTimeoutSeconds',
+} as const;
+
+/** How many of the last output lines a report-less failure shows. */
+export const LAST_OUTPUT_LINES = 5;
 
 /** What the lookups found (any part may be missing). */
 export interface CommandFacts {
@@ -48,6 +71,10 @@ export interface CommandFacts {
   stderr?: string;
   statusDetails?: string;
   lookupError?: string;
+  /** The instance's computer name (DescribeInstanceInformation). */
+  computerName?: string;
+  /** The app's newest good backup (run records). */
+  newestGood?: NewestGood;
 }
 
 const SUMMARY_LIMIT = 1500;
@@ -57,13 +84,17 @@ export function describeFailure(event: InvocationStatusEvent, facts: CommandFact
   const { detail } = event;
   const parameter = (name: string) => facts.parameters?.[name]?.[0] ?? 'unknown';
   const instance = detail['instance-id'] ?? NO_SERVER;
-  const host = lastJsonObject(facts.stdout ?? '')?.host;
+  const report = lastJsonObject(facts.stdout ?? '');
+  const host = report?.host;
+  const task = /verify/i.test(detail['document-name'] ?? '') ? 'restore check' : 'backup';
+  const lastOutput = report ? [] : lastLines(facts.stdout ?? '');
+  const timeout = Number(facts.parameters?.executionTimeout?.[0]);
   return {
-    task: /verify/i.test(detail['document-name'] ?? '') ? 'restore check' : 'backup',
+    task,
     app: parameter('app'),
     environment: parameter('environment'),
     instance,
-    host: typeof host === 'string' && host ? host : instance,
+    host: typeof host === 'string' && host ? host : (facts.computerName ?? instance),
     status:
       facts.statusDetails && facts.statusDetails !== detail.status
         ? `${detail.status} (${facts.statusDetails})`
@@ -73,7 +104,28 @@ export function describeFailure(event: InvocationStatusEvent, facts: CommandFact
     summary: summarize(facts),
     reason: firstReason(detail.status, facts),
     consoleUrl: `https://${event.region}.console.aws.amazon.com/systems-manager/run-command/${detail['command-id']}${detail['instance-id'] ? `/${detail['instance-id']}` : ''}?region=${event.region}`,
+    ...(facts.computerName ? { computerName: facts.computerName } : {}),
+    ...(facts.newestGood ? { newestGood: facts.newestGood } : {}),
+    ...(lastOutput.length > 0 ? { lastOutput } : {}),
+    ...(detail.status === 'TimedOut' && facts.statusDetails !== 'DeliveryTimedOut'
+      ? {
+          timeLimit: {
+            seconds: Number.isInteger(timeout) && timeout > 0 ? timeout : undefined,
+            setting: TIME_LIMIT_SETTINGS[task],
+          },
+        }
+      : {}),
   };
+}
+
+/** The last non-empty lines of an output (progress lines), SSM's note lines left out. Pure. */
+export function lastLines(stdout: string, count = LAST_OUTPUT_LINES): string[] {
+  return stdout
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => line.trim() !== '' && !/^Step (?:was found|exited with code)/.test(line))
+    .slice(-count)
+    .map((line) => (line.length > 300 ? `${line.slice(0, 297)}...` : line));
 }
 
 /** The one reason the subject line gives. */
@@ -91,8 +143,10 @@ export function firstReason(status: string, facts: CommandFacts): string {
   if (lastLine) return oneLine(lastLine.replace(/^backopper: /, ''));
   if (status === 'Undeliverable' || facts.statusDetails === 'DeliveryTimedOut')
     return 'the server did not receive the command (offline, or no SSM agent)';
+  const progress = lastLines(facts.stdout ?? '', 1)[0];
+  if (status === 'TimedOut')
+    return progress ? oneLine(progress.replace(/^backopper: /, '')) : 'it ran past its time limit';
   if (status === 'Cancelled') return 'the command was cancelled before it finished';
-  if (status === 'TimedOut') return 'it ran past its time limit';
   return 'no output was recorded';
 }
 
@@ -113,6 +167,8 @@ export function summarize(facts: CommandFacts): string {
   if (typeof report?.error === 'string') return clip(report.error);
   const stderr = (facts.stderr ?? '').trim();
   if (stderr) return clip(stderr.split('\n').slice(-10).join('\n'), true);
+  const stdout = lastLines(facts.stdout ?? '');
+  if (stdout.length > 0) return clip(`It printed no run report; its last output: ${stdout.join('\n')}`, true);
   if (facts.lookupError) return `The command's details could not be read: ${facts.lookupError}`;
   return 'No output was recorded: the server may be offline, or the SSM agent did not start the command.';
 }

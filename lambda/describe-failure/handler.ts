@@ -8,7 +8,9 @@
  * A command-level event (Cancelled, Undeliverable, TimedOut) alerts only when no server ever got an
  * invocation of it: otherwise the invocations' own events have said it.
  */
+import { S3Client } from '@aws-sdk/client-s3';
 import {
+  DescribeInstanceInformationCommand,
   GetCommandInvocationCommand,
   ListCommandInvocationsCommand,
   ListCommandsCommand,
@@ -18,13 +20,17 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { createAwsClient } from '../../control/aws-clients';
 import { RUN_STEP } from '../../common/names';
 import { createLambdaLogger, type InvocationContext, type LambdaLogger } from '../../control/log';
-import { alertMessages, chatbotNotification } from './alert-text';
+import { findNewestGoodRun } from '../../control/run-records';
+import { describeError } from '../../control/errors';
+import { chatbotNotification } from './alert-text';
+import { alertMessages, snsMessage } from './digest';
 import {
   type BackupFailure,
   COMMAND_STATUS_DETAIL_TYPE,
   type CommandFacts,
   describeFailure,
   type InvocationStatusEvent,
+  type NewestGood,
 } from './failure';
 
 export { COMMAND_STATUS_DETAIL_TYPE, NO_SERVER, describeFailure, firstReason, summarize } from './failure';
@@ -42,6 +48,12 @@ export interface DescribeFailureOptions {
   runStep?: string;
   /** @default Powertools' logger, service backopper-describe-failure */
   logger?: LambdaLogger;
+  /** Reads the run records for each app's newest good backup. @default createAwsClient(S3Client) */
+  s3?: S3Client;
+  /** The backup bucket; unset: alerts do not name the newest good backup. @default process.env.BACKOPPER_BUCKET */
+  bucket?: string;
+  /** @default () => new Date() */
+  now?: () => Date;
 }
 
 /** The SQS event the function receives (the queue the status events go to). */
@@ -61,8 +73,12 @@ export function createHandler(options: DescribeFailureOptions = {}) {
   const topicArn = options.topicArn ?? process.env.BACKOPPER_ALERT_TOPIC_ARN;
   const runStep = options.runStep ?? process.env.BACKOPPER_RUN_STEP ?? RUN_STEP;
   const logger = options.logger ?? createLambdaLogger('backopper-describe-failure');
+  const bucket = options.bucket ?? process.env.BACKOPPER_BUCKET;
+  const s3 = bucket ? (options.s3 ?? createAwsClient(S3Client)) : undefined;
+  const now = options.now ?? (() => new Date());
   return async (batch: SqsBatch, context?: InvocationContext): Promise<BatchResult> => {
     if (context) logger.addContext(context);
+    const extras = createExtras({ ssm, s3, bucket, now: now() });
     if (!topicArn) throw new Error('BACKOPPER_ALERT_TOPIC_ARN is not set: alerts cannot be published');
     const described: { messageId: string; failure: BackupFailure }[] = [];
     const retry = new Set<string>();
@@ -80,7 +96,7 @@ export function createHandler(options: DescribeFailureOptions = {}) {
         continue;
       }
       try {
-        const failure = await describeEvent(ssm, event, runStep);
+        const failure = await describeEvent(ssm, event, runStep, extras);
         if (failure) described.push({ messageId: record.messageId, failure });
       } catch (error) {
         logger.error('could not look up the command; the message goes back to the queue', {
@@ -90,6 +106,8 @@ export function createHandler(options: DescribeFailureOptions = {}) {
         retry.add(record.messageId);
       }
     }
+    // Every failure whole in the log: a digest that summarizes some of them points here.
+    for (const { failure } of described) logger.info('failure', { ...failure });
     for (const message of alertMessages(described.map((entry) => entry.failure))) {
       const ids = described
         .filter((entry) => entry.failure.environment === message.environment)
@@ -101,7 +119,7 @@ export function createHandler(options: DescribeFailureOptions = {}) {
             Subject: message.subject,
             // E-mail gets the text; AWS Chatbot (an https subscription) its custom-notification JSON.
             MessageStructure: 'json',
-            Message: JSON.stringify({ default: message.text, https: chatbotNotification(message) }),
+            Message: snsMessage(message, chatbotNotification(message)),
           }),
         );
         logger.info('alert published', {
@@ -126,6 +144,7 @@ async function describeEvent(
   ssm: SSMClient,
   event: InvocationStatusEvent,
   runStep: string,
+  extras: Extras,
 ): Promise<BackupFailure | undefined> {
   if (event['detail-type'] === COMMAND_STATUS_DETAIL_TYPE || !event.detail['instance-id']) {
     // Throws (and so retries) when it cannot tell: a silent drop could hide a backup that never ran.
@@ -134,9 +153,71 @@ async function describeEvent(
     );
     if ((invocations.CommandInvocations ?? []).length > 0) return undefined;
     const facts = await lookUpCommand(ssm, event);
-    return describeFailure(event, facts);
+    return describeFailure(event, await withExtras(facts, event, extras));
   }
-  return describeFailure(event, await lookUp(ssm, event, runStep));
+  return describeFailure(event, await withExtras(await lookUp(ssm, event, runStep), event, extras));
+}
+
+/** Lookups that add to an alert but never stop it: the server's name, the app's newest good backup. Cached per batch. */
+interface Extras {
+  computerName(instanceId: string): Promise<string | undefined>;
+  newestGood(app: string, environment: string): Promise<NewestGood | undefined>;
+}
+
+function createExtras(input: {
+  ssm: SSMClient;
+  s3: S3Client | undefined;
+  bucket: string | undefined;
+  now: Date;
+}): Extras {
+  const names = new Map<string, Promise<string | undefined>>();
+  const newest = new Map<string, Promise<NewestGood | undefined>>();
+  return {
+    computerName(instanceId) {
+      const known =
+        names.get(instanceId) ??
+        input.ssm
+          .send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [instanceId] }] }))
+          .then((answer) => answer.InstanceInformationList?.[0]?.ComputerName || undefined)
+          .catch(() => undefined);
+      names.set(instanceId, known);
+      return known;
+    },
+    newestGood(app, environment) {
+      const { s3, bucket } = input;
+      if (!s3 || !bucket) return Promise.resolve(undefined);
+      const key = `${environment}/${app}`;
+      const known =
+        newest.get(key) ??
+        findNewestGoodRun({ client: s3, bucket, app, environment }).then(
+          ({ found, read }): NewestGood =>
+            found
+              ? {
+                  kind: 'found',
+                  at: new Date(found.record.timestamp * 1000).toISOString().replace(/\.000Z$/, 'Z'),
+                  ageSeconds: Math.max(0, Math.round(input.now.getTime() / 1000 - found.record.timestamp)),
+                }
+              : { kind: 'none', runsRead: read },
+          (error: unknown): NewestGood => ({
+            kind: 'unknown',
+            error: `run records unreadable: ${describeError(error)}`,
+          }),
+        );
+      newest.set(key, known);
+      return known;
+    },
+  };
+}
+
+async function withExtras(facts: CommandFacts, event: InvocationStatusEvent, extras: Extras): Promise<CommandFacts> {
+  const app = facts.parameters?.app?.[0];
+  const environment = facts.parameters?.environment?.[0];
+  const instanceId = event.detail['instance-id'];
+  const [computerName, newestGood] = await Promise.all([
+    instanceId ? extras.computerName(instanceId) : undefined,
+    app && environment ? extras.newestGood(app, environment) : undefined,
+  ]);
+  return { ...facts, ...(computerName ? { computerName } : {}), ...(newestGood ? { newestGood } : {}) };
 }
 
 async function lookUpCommand(ssm: SSMClient, event: InvocationStatusEvent): Promise<CommandFacts> {

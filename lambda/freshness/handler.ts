@@ -8,6 +8,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { appMetricLines } from './app-metrics';
+import { emailAndChatbotMessage } from '../../control/chatbot-notification';
 import { createAwsClient } from '../../control/aws-clients';
 import type { Environment } from '../../control/config';
 import { describeError } from '../../control/errors';
@@ -45,12 +47,19 @@ export function createFreshnessHandler(
     const config = loadFreshnessConfig(deps.env ?? process.env, { requireTopic: true });
     const report = await runFreshnessCheck(config, { ...deps, s3, ssm, logger });
     writeMetric(freshnessMetricLine(report));
+    for (const line of appMetricLines(report)) writeMetric(line);
     logger.info('freshness checked', { ok: report.ok, ...report.counts });
     const alert = formatFreshnessAlert(report);
     if (alert) {
       try {
         await sns.send(
-          new PublishCommand({ TopicArn: config.alertTopicArn, Subject: alert.subject, Message: alert.message }),
+          new PublishCommand({
+            TopicArn: config.alertTopicArn,
+            Subject: alert.subject,
+            // E-mail gets the text; AWS Chatbot (https) a custom notification, which it shows (plain text it ignores).
+            MessageStructure: 'json',
+            Message: emailAndChatbotMessage({ subject: alert.subject, text: alert.message }),
+          }),
         );
       } catch (error) {
         logger.error('could not publish the freshness alert', { error: describeError(error), alert: alert.message });

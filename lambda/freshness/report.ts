@@ -28,6 +28,15 @@ export interface AppFreshness extends Assessment {
   };
   /** Run records that could not be listed or read (each named): an error of the check. */
   recordErrors?: string[];
+  /** From the run records: the last day's runs, and the newest good run's time and duration (servers that skipped are no runs). */
+  runs?: RunSummary;
+}
+
+/** What the run records say for the dashboard. */
+export interface RunSummary {
+  succeeded24h: number;
+  failed24h: number;
+  newestGood?: { timestamp: number; seconds: number };
 }
 
 /** One environment's part of the check. */
@@ -42,7 +51,12 @@ export interface EnvironmentFreshness {
   /** App list entries the sync also skips (invalid): not checked. */
   skipped: number;
   /** From the servers' inventory: apps on no server, apps on several (undefined when not read). */
-  placement?: { onNoServer: string[]; onSeveralServers: string[] };
+  placement?: {
+    onNoServer: string[];
+    onSeveralServers: string[];
+    /** Per app on several servers: who holds it and the one its backup runs on. */
+    several?: { app: string; instanceId: string; holders: string[] }[];
+  };
   error?: string;
 }
 
@@ -66,6 +80,13 @@ export interface FreshnessReport {
     mediaStale: number;
     mediaMissing: number;
     mediaShrunk: number;
+    /** Apps the servers' inventory puts on several servers: an alert on its own (a stale copy may be backed up). */
+    onSeveralServers: number;
+    /** Apps on no inventoried server of an inventoried environment. */
+    onNoServer: number;
+    /** Runs in the last 24 hours that succeeded / failed, from the run records (a skipping server is no run). */
+    runsSucceeded: number;
+    runsFailed: number;
   };
 }
 
@@ -92,6 +113,10 @@ export function buildFreshnessReport(input: {
     mediaStale: count((app) => app.media?.freshness === 'stale'),
     mediaMissing: count((app) => app.media?.freshness === 'missing'),
     mediaShrunk: count((app) => app.media?.shrunk === true),
+    onSeveralServers: input.environments.reduce((sum, env) => sum + (env.placement?.onSeveralServers.length ?? 0), 0),
+    onNoServer: input.environments.reduce((sum, env) => sum + (env.placement?.onNoServer.length ?? 0), 0),
+    runsSucceeded: input.apps.reduce((sum, app) => sum + (app.runs?.succeeded24h ?? 0), 0),
+    runsFailed: input.apps.reduce((sum, app) => sum + (app.runs?.failed24h ?? 0), 0),
   };
   return {
     ok:
@@ -101,7 +126,9 @@ export function buildFreshnessReport(input: {
         counts.errors +
         counts.mediaStale +
         counts.mediaMissing +
-        counts.mediaShrunk ===
+        counts.mediaShrunk +
+        counts.onSeveralServers +
+        counts.onNoServer ===
       0,
     checkedAt: input.checkedAt.toISOString(),
     bucket: input.bucket,
@@ -131,9 +158,14 @@ export function formatFreshnessAlert(report: FreshnessReport): { subject: string
     counts.mediaMissing && `${counts.mediaMissing} missing`,
     counts.mediaShrunk && `${counts.mediaShrunk} shrunk`,
   ].filter(Boolean);
+  const placementParts = [
+    counts.onSeveralServers && `${counts.onSeveralServers} app(s) on several servers`,
+    counts.onNoServer && `${counts.onNoServer} app(s) on no server`,
+  ].filter(Boolean);
   const summary = [
     parts.length ? `${parts.join(', ')} backup(s)` : '',
     mediaParts.length ? `${mediaParts.join(', ')} media archive(s)` : '',
+    placementParts.join(', '),
   ]
     .filter(Boolean)
     .join('; ');
@@ -201,7 +233,12 @@ export function formatFreshnessAlert(report: FreshnessReport): { subject: string
       "PLACEMENT: per the servers' inventory (Custom:BackopperApps), these apps are on no server, or on several (backed up on one):",
       report.environments.flatMap((env) => [
         ...(env.placement?.onNoServer ?? []).map((app) => `${app} (${env.environment}): on no server`),
-        ...(env.placement?.onSeveralServers ?? []).map((app) => `${app} (${env.environment}): on several servers`),
+        ...(env.placement?.onSeveralServers ?? []).map((app) => {
+          const found = env.placement?.several?.find((entry) => entry.app === app);
+          return found
+            ? `${app} (${env.environment}): on ${found.holders.join(', ')}; backed up on ${found.instanceId} only (the others may hold a stale copy: remove it, or its .env, there)`
+            : `${app} (${env.environment}): on several servers`;
+        }),
       ]),
     ),
     ...section('NOT CHECKED: errors (these apps may be stale too):', [

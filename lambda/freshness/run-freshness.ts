@@ -19,6 +19,7 @@ import { DEFAULT_INVENTORY_MAX_AGE_DAYS } from '../../control/placement';
 import { readPlacementSummary } from '../../control/read-inventory';
 import { assessBackups, assessMedia, FREQUENCY_SECONDS } from '../../control/freshness/assess';
 import type { FreshnessConfig } from '../../control/freshness/config';
+import { summarizeRuns } from './app-metrics';
 import { type AppFreshness, buildFreshnessReport, type EnvironmentFreshness, type FreshnessReport } from './report';
 
 /** Clients and seams of {@link runFreshnessCheck}. */
@@ -81,7 +82,14 @@ export async function runFreshnessCheck(
       app.engine === 'none'
         ? Promise.resolve(none)
         : listNewestBackups({ client: deps.s3, bucket: config.bucket, app: app.name, environment }),
-      readRunFacts({ client: deps.s3, bucket: config.bucket, app: app.name, environment }),
+      // An hourly app runs 24 times a day: read a day's records, so the day's run counts are whole.
+      readRunFacts({
+        client: deps.s3,
+        bucket: config.bucket,
+        app: app.name,
+        environment,
+        ...(app.frequency === 'hourly' ? { limit: 26 } : {}),
+      }),
     ]);
     return { dumps, runs };
   });
@@ -117,7 +125,11 @@ export async function runFreshnessCheck(
         problem: runs.value.problem,
       };
     }
-    const extra = { ...(media ? { media } : {}), ...(recordErrors.length ? { recordErrors } : {}) };
+    const extra = {
+      ...(media ? { media } : {}),
+      ...(recordErrors.length ? { recordErrors } : {}),
+      ...(runs.status === 'fulfilled' ? { runs: summarizeRuns(runs.value.runs, now) } : {}),
+    };
     if (dumps.status === 'rejected') {
       const error = `listing s3://${config.bucket}/${app.name}/${environment}/ failed: ${describeError(dumps.reason)}`;
       return {
@@ -161,6 +173,7 @@ async function readPlacementFlags(
     const flags = {
       onNoServer: summary.onNoServer,
       onSeveralServers: summary.onSeveralServers.map((entry) => entry.app),
+      ...(summary.onSeveralServers.length > 0 ? { several: summary.onSeveralServers } : {}),
     };
     if (flags.onNoServer.length > 0)
       deps.logger.warn('apps on no inventoried server', { environment, apps: flags.onNoServer });

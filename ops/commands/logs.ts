@@ -103,6 +103,8 @@ export const logsCommand: CliCommand = {
         logGroup,
         commandId: command.CommandId,
         instanceId: run.instanceId,
+        // The step whose output held the report: a server without the app ended the document at its check step.
+        step: run.reportStep,
       });
       instances.push({ instanceId: run.instanceId, ...output, status: output.status ?? run.status });
     }

@@ -9,15 +9,16 @@ import { RUN_STEP } from '../../common/names';
 /** SSM's cap on StandardOutputContent. */
 export const SSM_OUTPUT_LIMIT = 24_000;
 
-/** The run step's output and status on one server; undefined while the invocation does not exist yet. */
+/** One step's output and status on one server (the run step's by default); undefined while the invocation does not exist yet. */
 export async function readInvocationOutput(
   ssm: SSMClient,
   commandId: string,
   instanceId: string,
+  step: string = RUN_STEP,
 ): Promise<{ status: string; stdout: string; stderr: string; truncated: boolean } | undefined> {
   try {
     const answer = await ssm.send(
-      new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId, PluginName: RUN_STEP }),
+      new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId, PluginName: step }),
     );
     const stdout = answer.StandardOutputContent ?? '';
     return {

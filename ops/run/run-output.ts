@@ -35,9 +35,12 @@ export async function readRunOutput(input: {
   logGroup: string | undefined;
   commandId: string;
   instanceId: string;
+  /** The step to read: the one that held the run report. @default RUN_STEP */
+  step?: string;
 }): Promise<RunOutput> {
   const { logs, logGroup, commandId, instanceId } = input;
-  const logStream = commandOutputStream({ commandId, instanceId, step: RUN_STEP, stream: 'stdout' });
+  const step = input.step ?? RUN_STEP;
+  const logStream = commandOutputStream({ commandId, instanceId, step, stream: 'stdout' });
   let why: string;
   if (logGroup) {
     const stdout = await readLogEvents({ logs, logGroup, logStream });
@@ -45,7 +48,7 @@ export async function readRunOutput(input: {
       const stderr = await readLogEvents({
         logs,
         logGroup,
-        logStream: commandOutputStream({ commandId, instanceId, step: RUN_STEP, stream: 'stderr' }),
+        logStream: commandOutputStream({ commandId, instanceId, step, stream: 'stderr' }),
       });
       return {
         source: 'cloudwatch',
@@ -60,7 +63,7 @@ export async function readRunOutput(input: {
   } else {
     why = 'the settings name no command log group (BACKOPPER_COMMAND_LOG_GROUP; the stack publishes it)';
   }
-  const ssmOutput = await readInvocationOutput(input.ssm, commandId, instanceId);
+  const ssmOutput = await readInvocationOutput(input.ssm, commandId, instanceId, step);
   const truncated = ssmOutput?.truncated ?? false;
   const note = `output from SSM, which keeps the first ${SSM_OUTPUT_LIMIT.toLocaleString('en')} characters of stdout and ${SSM_ERROR_LIMIT.toLocaleString('en')} of stderr${truncated ? ' (this stdout is cut there)' : ''}: ${why}`;
   return {

@@ -10,7 +10,7 @@ import {
   paginateListCommands,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
-import { lastJsonObject } from '../../common/run-report';
+import { findStepReport } from '../../common/run-report';
 import { CHECK_STEP, RUN_STEP } from '../../common/names';
 
 /** The step of the backup document whose last stdout line is the agent's JSON run report. */
@@ -27,6 +27,8 @@ export interface InstanceRun {
   /** The agent version and bundle hash that ran, from the report (agents before 0.1.0 do not say). */
   agentVersion?: string;
   bundleSha256?: string;
+  /** The document step whose output held the report (the run step, or the check step on a server without the app). */
+  reportStep?: string;
 }
 
 /** The newest command of one app. */
@@ -105,11 +107,12 @@ export async function readInstanceRuns(input: { ssm: SSMClient; commandId: strin
 }
 
 function toInstanceRun(invocation: CommandInvocation): InstanceRun {
-  // A server without the app ends the document at its first step, which prints the skipped report.
+  // A server without the app ends the document at its first step, which prints the skipped report; SSM
+  // then gives the later steps its own skip message as Output, so each step is read for what it holds.
   const outputOf = (step: string) => invocation.CommandPlugins?.find((plugin) => plugin.Name === step)?.Output ?? '';
-  const output = outputOf(RUN_STEP) || outputOf(CHECK_STEP);
   // Details show the first 2,500 characters: a skipped run's short output fits; a long run's report may not.
-  const report = lastJsonObject(output);
+  const found = findStepReport([RUN_STEP, CHECK_STEP].map((step) => ({ step, output: outputOf(step) })));
+  const report = found?.report;
   const reportStatus = report?.status;
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
   const reason = report ? failureReason(report) : undefined;
@@ -122,6 +125,7 @@ function toInstanceRun(invocation: CommandInvocation): InstanceRun {
     ...(reason ? { reason } : {}),
     ...(agentVersion ? { agentVersion } : {}),
     ...(bundleSha256 ? { bundleSha256 } : {}),
+    ...(found ? { reportStep: found.step } : {}),
   };
 }
 

@@ -11,6 +11,9 @@
  * - ListCommands (newest first, DocumentName and InvokedAfter filters) and ListCommandInvocations page
  *   with NextToken; ListCommandInvocations with Details shows the first 2,500 characters of each step's
  *   output, GetCommandInvocation the first 24,000 (while InProgress: what was printed so far);
+ * - a server without the app ends the document at its check step (`onFailure: successAndExit`) as the SSM
+ *   agent records it: that step Success with code 168 and the agent's note after its output, the later
+ *   steps Success/Skipped with code 0 and the agent's non-empty skip message as their Output;
  * - a command sent with CloudWatchOutputConfig writes its output, whole, to `logs` (a
  *   {@link FakeCloudWatchLogs}) as it comes: one event per line in the stream
  *   `<command>/<instance>/<step>/stdout` (and `/stderr`) of its log group (default `/aws/ssm/<document>`).
@@ -19,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type Command,
   type CommandInvocation,
+  type CommandPlugin,
   type GetCommandInvocationCommandInput,
   InvalidDocument,
   InvalidParameters,
@@ -105,6 +109,8 @@ export class FakeRunCommand extends FakeSsm {
   /** Registers a managed instance with its tags. */
   addInstance(instanceId: string, tags: Record<string, string>): this {
     this.instances.set(instanceId, tags);
+    // A tagged server is a managed instance, Online, as SSM lists it.
+    if (!this.managed.has(instanceId)) this.manage(instanceId);
     return this;
   }
 
@@ -273,28 +279,7 @@ export class FakeRunCommand extends FakeSsm {
       StatusDetails: invocation.status,
       ...(input.Details
         ? {
-            CommandPlugins: [
-              ...(invocation.outcome.endedAt === 'check'
-                ? [
-                    {
-                      Name: CHECK_STEP,
-                      Status: isFinal(invocation.status) ? 'Failed' : invocation.status,
-                      ResponseCode: 1,
-                      Output: isFinal(invocation.status) ? (invocation.outcome.stdout ?? '').slice(0, 2500) : '',
-                    },
-                  ]
-                : []),
-              { Name: DOWNLOAD_STEP, Status: invocation.status === 'Pending' ? 'Pending' : 'Success', Output: '' },
-              {
-                Name: RUN_STEP,
-                Status: invocation.status,
-                ResponseCode: isFinal(invocation.status) ? (invocation.outcome.responseCode ?? -1) : -1,
-                Output:
-                  isFinal(invocation.status) && invocation.outcome.endedAt !== 'check'
-                    ? (invocation.outcome.stdout ?? '').slice(0, 2500)
-                    : '',
-              },
-            ],
+            CommandPlugins: pluginsOf(invocation),
           }
         : {}),
     }));
@@ -311,10 +296,25 @@ export class FakeRunCommand extends FakeSsm {
     if (!command || !invocation) throw new InvocationDoesNotExist(meta(''));
     if (input.PluginName && ![RUN_STEP, DOWNLOAD_STEP, CHECK_STEP].includes(input.PluginName))
       throw new InvalidPluginName(meta(''));
-    // The output belongs to the step where the document ended; the others show none.
-    const ownsOutput =
-      (input.PluginName ?? RUN_STEP) === (invocation.outcome.endedAt === 'check' ? CHECK_STEP : RUN_STEP);
-    const final = isFinal(invocation.status) && ownsOutput;
+    const step = input.PluginName ?? RUN_STEP;
+    const final = isFinal(invocation.status);
+    // After the check step ended the document, the later steps hold the SSM agent's skip message.
+    if (invocation.outcome.endedAt === 'check' && step !== CHECK_STEP && final) {
+      return {
+        CommandId: command.commandId,
+        InstanceId: invocation.instanceId,
+        DocumentName: command.input.DocumentName,
+        PluginName: input.PluginName,
+        Status: 'Success',
+        StatusDetails: 'Skipped',
+        ResponseCode: 0,
+        StandardOutputContent: skipMessage(step),
+        StandardErrorContent: '',
+      };
+    }
+    const ownsOutput = step === (invocation.outcome.endedAt === 'check' ? CHECK_STEP : RUN_STEP);
+    const shown = final && ownsOutput;
+    const stdout = shown ? stepStdout(invocation.outcome) : (invocation.outcome.partialStdout ?? '');
     return {
       CommandId: command.commandId,
       InstanceId: invocation.instanceId,
@@ -322,12 +322,9 @@ export class FakeRunCommand extends FakeSsm {
       PluginName: input.PluginName,
       Status: invocation.status,
       StatusDetails: invocation.status,
-      ResponseCode: final ? (invocation.outcome.responseCode ?? -1) : -1,
-      StandardOutputContent: (final
-        ? (invocation.outcome.stdout ?? '')
-        : (invocation.outcome.partialStdout ?? '')
-      ).slice(0, 24_000),
-      StandardErrorContent: final ? (invocation.outcome.stderr ?? '').slice(0, 8_000) : '',
+      ResponseCode: shown ? stepCode(invocation.outcome) : -1,
+      StandardOutputContent: stdout.slice(0, 24_000),
+      StandardErrorContent: shown ? stepStderr(invocation.outcome).slice(0, 8_000) : '',
     };
   }
 
@@ -342,6 +339,71 @@ export class FakeRunCommand extends FakeSsm {
     const next = start + size < items.length ? Buffer.from(String(start + size)).toString('base64url') : undefined;
     return { page, NextToken: next };
   }
+}
+
+/**
+ * What the SSM agent (amazon-ssm-agent, agent/framework/runpluginutil/runpluginutil.go) records when a
+ * step with `onFailure: successAndExit` fails: status Success, code 168 (contracts.ExitWithSuccess),
+ * this line appended to its output; every later step is skipped with {@link skipMessage}, code 0.
+ */
+export const EXIT_CONDITION_NOTE =
+  '\nStep was found to have onFailure property. Further document steps will be skipped.';
+/** The SSM agent's exit code of a step that ended the document with success (contracts.ExitWithSuccess). */
+export const EXIT_WITH_SUCCESS = 168;
+
+const STEP_ACTIONS: Record<string, string> = {
+  [CHECK_STEP]: 'aws:runShellScript',
+  [DOWNLOAD_STEP]: 'aws:downloadContent',
+  [RUN_STEP]: 'aws:runShellScript',
+};
+
+/** The Output of a step the SSM agent skipped after an exit condition, word for word. */
+export function skipMessage(step: string): string {
+  return `Plugin with name ${STEP_ACTIONS[step] ?? 'aws:runShellScript'} and id ${step} skipped due to prior step with an exit condition`;
+}
+
+// The step that ended the document shows the agent's note after its own output, and code 168.
+function stepStdout(outcome: InvocationOutcome): string {
+  return outcome.endedAt === 'check' ? `${outcome.stdout ?? ''}${EXIT_CONDITION_NOTE}` : (outcome.stdout ?? '');
+}
+function stepStderr(outcome: InvocationOutcome): string {
+  return outcome.endedAt === 'check' ? `${outcome.stderr ?? ''}${EXIT_CONDITION_NOTE}` : (outcome.stderr ?? '');
+}
+function stepCode(outcome: InvocationOutcome): number {
+  return outcome.endedAt === 'check' ? EXIT_WITH_SUCCESS : (outcome.responseCode ?? -1);
+}
+
+// ListCommandInvocations' CommandPlugins: every step of the document, as the agent reported each.
+function pluginsOf(invocation: StoredInvocation): CommandPlugin[] {
+  const status = (value: string) => value as CommandPlugin['Status'];
+  const final = isFinal(invocation.status);
+  const { outcome } = invocation;
+  if (outcome.endedAt === 'check') {
+    return [
+      {
+        Name: CHECK_STEP,
+        Status: status(final ? 'Success' : invocation.status),
+        ResponseCode: final ? EXIT_WITH_SUCCESS : -1,
+        Output: final ? stepStdout(outcome).slice(0, 2500) : '',
+      },
+      ...[DOWNLOAD_STEP, RUN_STEP].map((name) => ({
+        Name: name,
+        Status: status(final ? 'Success' : invocation.status),
+        StatusDetails: final ? 'Skipped' : invocation.status,
+        ResponseCode: final ? 0 : -1,
+        Output: final ? skipMessage(name) : '',
+      })),
+    ];
+  }
+  return [
+    { Name: DOWNLOAD_STEP, Status: status(invocation.status === 'Pending' ? 'Pending' : 'Success'), Output: '' },
+    {
+      Name: RUN_STEP,
+      Status: status(invocation.status),
+      ResponseCode: final ? (outcome.responseCode ?? -1) : -1,
+      Output: final ? (outcome.stdout ?? '').slice(0, 2500) : '',
+    },
+  ];
 }
 
 function isFinal(status: InvocationStatus): boolean {

@@ -161,6 +161,8 @@ export async function createSyncWorld(options: SyncWorldOptions) {
     /** Records a server's `Custom:BackopperApps` inventory: it holds `apps` of `environment`, reported at `at`. */
     reportApps(instanceId: string, environment: string, apps: readonly string[], at: Date = WORLD_NOW): void {
       ssm.inventory.put(instanceId, backopperAppsItem(apps, environment, at));
+      // A server that reports inventory runs the SSM agent: a managed instance, Online unless a test says otherwise.
+      if (!ssm.managed.has(instanceId)) ssm.manage(instanceId);
     },
     /** Changes a schedule's time by hand, as in the console. */
     editExpressionByHand(name: string, expression: string): void {

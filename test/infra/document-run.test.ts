@@ -131,6 +131,52 @@ describe('the synthesized backup document, run locally against the built agent',
     expect(content.mainSteps.map((step) => step.name)).toEqual(['checkApp', 'downloadAgent', 'runAgent']);
   });
 
+  it('on a server without the app, refreshes its app inventory with the agent already there before the check ends the document', async () => {
+    const download = join(ws.root, 'agent-download');
+    const inventory = join(ws.root, 'inventory', 'BackopperApps.json');
+    // The agent an earlier run downloaded; the inventory still claims an app whose folder is gone.
+    const runs = await runDocument({
+      content,
+      parameters: { app, environment: 'live', engine: 'mysql', projectType: 'wordpress' },
+      agentBundle: AGENT_FILE,
+      env,
+    });
+    expect(runs.exitCode, runs.stderr).toBe(0);
+    writeFileSync(
+      inventory,
+      JSON.stringify({ TypeName: 'Custom:BackopperApps', Content: [{ App: 'moved-away', Environment: 'live' }] }),
+    );
+    const bundleBefore = readdirSync(download);
+    const skipped = await runDocument({
+      content,
+      parameters: { app: 'moved-away', environment: 'live', engine: 'mysql', projectType: 'wordpress' },
+      agentBundle: AGENT_FILE,
+      env,
+    });
+    expect(skipped.exitCode, skipped.stderr).toBe(0);
+    expect(skipped.stderr).toContain("refreshed this server's app inventory: moved-away is not in it");
+    expect(JSON.parse(skipped.stdout.trim().split('\n').at(-1) ?? '')).toMatchObject({
+      app: 'moved-away',
+      status: 'skipped',
+    });
+    const written = JSON.parse(readFileSync(inventory, 'utf8')) as { Content: { App: string }[] };
+    expect(written.Content.map((row) => row.App)).toEqual([app]);
+    expect(readdirSync(download)).toEqual(bundleBefore);
+  });
+
+  it('says so, and still skips with exit 0, when no agent of this version is on the server to refresh the inventory', async () => {
+    rmSync(join(ws.root, 'agent-download'), { recursive: true, force: true });
+    const skipped = await runDocument({
+      content,
+      parameters: { app: 'moved-away', environment: 'live', engine: 'mysql', projectType: 'wordpress' },
+      agentBundle: AGENT_FILE,
+      env,
+    });
+    expect(skipped.exitCode).toBe(0);
+    expect(skipped.stderr).toContain('could not refresh this server');
+    expect(skipped.stderr).toContain('the agent bundle was not downloaded');
+  });
+
   it('leaves no key, known_hosts, agent copy or archive behind', () => {
     // Only the (empty) private folder that holds each run's work folder.
     expect(ws.leftovers()).toEqual(['backopper-document']);

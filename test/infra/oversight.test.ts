@@ -185,6 +185,7 @@ describe('the stack with the freshness monitor and restore checks on', () => {
         'ssm:GetParameterHistory',
         'ssm:GetParameters',
         'ssm:GetInventory',
+        'ssm:DescribeInstanceInformation',
       ].sort(),
     );
     const resourceOf = (action: string) =>
@@ -199,9 +200,9 @@ describe('the stack with the freshness monitor and restore checks on', () => {
     expect(resourceOf('sns:Publish')).toEqual({ Ref: logicalId('AWS::SNS::Topic', /^AlertsTopic/) });
     expect(resourceOf('kms:Decrypt')).toEqual({ 'Fn::GetAtt': [logicalId('AWS::KMS::Key', /^AlertsTopicKey/), 'Arn'] });
     expect(JSON.stringify(resourceOf('ssm:GetParameter'))).toContain(':parameter/backopper/api-secret');
-    // GetInventory has no resource-level permissions; everything else is scoped.
+    // GetInventory and DescribeInstanceInformation have no resource-level permissions; everything else is scoped.
     expect(statements.filter((statement) => statement.Resource === '*').map((statement) => statement.Action)).toEqual([
-      'ssm:GetInventory',
+      ['ssm:GetInventory', 'ssm:DescribeInstanceInformation'],
     ]);
     expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
   });

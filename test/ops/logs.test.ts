@@ -5,7 +5,12 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../ops/commands/run-cli';
-import { createOversightWorld, type OversightWorld, skippedOutcome } from '../fakes/oversight-world';
+import {
+  checkSkippedOutcome,
+  createOversightWorld,
+  type OversightWorld,
+  skippedOutcome,
+} from '../fakes/oversight-world';
 import { WORLD_NOW } from '../fakes/sync-world';
 
 const LOG_GROUP = '/backopper/commands';
@@ -124,6 +129,22 @@ describe('backopper logs and run --follow, from CloudWatch Logs', () => {
     expect(err).toEqual([
       expect.stringContaining('the settings name no command log group (BACKOPPER_COMMAND_LOG_GROUP'),
     ]);
+  });
+
+  it("prints a skipping server's check step (its report), not SSM's skip message of the run step", async () => {
+    oversight.ssm.seedCommand({
+      request: request('blog', true),
+      requestedAt: new Date(WORLD_NOW.getTime() - 60_000),
+      outcomes: { 'i-web1': checkSkippedOutcome('blog'), 'i-web2': checkSkippedOutcome('blog') },
+    });
+    expect(await cli(['logs', 'live', 'blog', '--json'])).toBe(0);
+    const parsed = JSON.parse(out.join('\n')) as { instances: { stdout: string; logStream: string }[] };
+    expect(parsed.instances).toHaveLength(2);
+    for (const instance of parsed.instances) {
+      expect(instance.logStream).toMatch(/\/checkApp\/stdout$/);
+      expect(instance.stdout).toContain('"status":"skipped"');
+      expect(instance.stdout).not.toContain('skipped due to prior step');
+    }
   });
 
   it("run --follow streams the whole output from the log, each line once, past SSM's 24,000 characters", async () => {

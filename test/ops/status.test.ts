@@ -175,6 +175,39 @@ describe('backopper status against the fakes and s3rver', () => {
     });
   });
 
+  it("flags absent when every server ended the command at its check step, SSM's skip output and all", async () => {
+    const command = oversight.ssm.seedCommand({
+      request: request('gone'),
+      requestedAt: new Date(WORLD_NOW.getTime() - 2 * HOUR),
+      outcomes: { 'i-web1': checkSkippedOutcome('gone'), 'i-web2': checkSkippedOutcome('gone') },
+    });
+    // What real SSM lists for such a server: the later steps skipped, each with a non-empty Output.
+    const listed = oversight.ssm.answer('ListCommandInvocations', { CommandId: command.commandId, Details: true }) as {
+      CommandInvocations: { CommandPlugins: { Name: string; Output: string; ResponseCode: number }[] }[];
+    };
+    expect(listed.CommandInvocations[0]?.CommandPlugins.map((plugin) => [plugin.Name, plugin.ResponseCode])).toEqual([
+      ['checkApp', 168],
+      ['downloadAgent', 0],
+      ['runAgent', 0],
+    ]);
+    expect(listed.CommandInvocations[0]?.CommandPlugins[2]?.Output).toBe(
+      'Plugin with name aws:runShellScript and id runAgent skipped due to prior step with an exit condition',
+    );
+    expect(await cli('status', '--environment', 'live', '--json')).toBe(1);
+    const report = JSON.parse(out.join('\n')) as StatusReport;
+    const gone = report.rows.find((row) => row.app === 'gone');
+    expect(gone?.lastRun).toMatchObject({
+      commandId: command.commandId,
+      ran: 0,
+      skipped: 2,
+      instances: [
+        { instanceId: 'i-web1', reportStatus: 'skipped' },
+        { instanceId: 'i-web2', reportStatus: 'skipped' },
+      ],
+    });
+    expect(gone?.flags).toEqual(['absent']);
+  });
+
   it('reads the command history page by page, newest first, only until every app is found', async () => {
     oversight.ssm.calls.reset();
     await cli('status', '--environment', 'live', '--history-days', '30');

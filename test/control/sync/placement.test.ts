@@ -64,6 +64,59 @@ describe('buildPlacement', () => {
   });
 });
 
+describe('buildPlacement, with what SSM says of each server now', () => {
+  const online = (...ids: string[]) => new Map(ids.map((id) => [id, { pingStatus: 'Online' }]));
+  it.each([
+    {
+      case: 'moved app: the old server still reports it (older report), the new one too: the newest report wins',
+      reports: [report('i-a', ['shop'], 2), report('i-b', ['shop'], 0.5)],
+      instances: online('i-a', 'i-b'),
+      expected: { kind: 'several', instanceIds: ['i-b'], holders: ['i-a', 'i-b'] },
+    },
+    {
+      case: 'replaced server: the old id is within the inventory window but SSM no longer lists it',
+      reports: [report('i-a', ['shop'], 0.2), report('i-b', ['shop'], 1)],
+      instances: online('i-b'),
+      expected: { kind: 'held', instanceIds: ['i-b'] },
+    },
+    {
+      case: 'replaced server: the old id is listed but its agent is ConnectionLost',
+      reports: [report('i-a', ['shop'], 0.2), report('i-b', ['shop'], 1)],
+      instances: new Map([
+        ['i-a', { pingStatus: 'ConnectionLost' }],
+        ['i-b', { pingStatus: 'Online' }],
+      ]),
+      expected: { kind: 'held', instanceIds: ['i-b'] },
+    },
+    {
+      case: 'stale copy: a first-in-sort-order server with an older report does not win',
+      reports: [report('i-0', ['shop'], 1), report('i-z', ['shop'], 0)],
+      instances: online('i-0', 'i-z'),
+      expected: { kind: 'several', instanceIds: ['i-z'], holders: ['i-0', 'i-z'] },
+    },
+    {
+      case: 'the only holder is not running: the tag, never the dead server',
+      reports: [report('i-a', ['shop'], 0)],
+      instances: new Map(),
+      expected: { kind: 'unknown' },
+    },
+  ])('$case', ({ reports, instances, expected }) => {
+    const map = buildPlacement({ reports, instances, environment: 'live', now: WORLD_NOW, maxAgeDays: 3 });
+    expect(map.placementOf('shop')).toEqual(expected);
+  });
+
+  it('names the servers it did not target because they are not running', () => {
+    const map = buildPlacement({
+      reports: [report('i-gone', ['shop']), report('i-new', ['shop'])],
+      instances: new Map([['i-new', { pingStatus: 'Online' }]]),
+      environment: 'live',
+      now: WORLD_NOW,
+      maxAgeDays: 3,
+    });
+    expect([map.servers, map.notRunning]).toEqual([['i-new'], ['i-gone']]);
+  });
+});
+
 describe.each(['scheduler', 'rules'] as const)('sync with the %s backend: placement', (backend) => {
   let world: SyncWorld;
   const name = (app: string) => `backopper-live-${app}`;
@@ -122,6 +175,29 @@ describe.each(['scheduler', 'rules'] as const)('sync with the %s backend: placem
     const outcome = await world.sync({ env: { BACKOPPER_INVENTORY_MAX_AGE_DAYS: '1' } });
     expect(world.targetsOf(name('shop-0000'))?.[0]?.Key).toBe('tag:backopper:environment');
     expect(outcome.summary.environments[0]?.placement?.staleServers).toEqual(['i-0000000000000000a']);
+  });
+
+  it('never targets a replaced server SendCommand would refuse, and targets its successor', async () => {
+    world.reportApps('i-0000000000000000a', 'live', ['shop-0000'], at(0.1));
+    world.reportApps('i-0000000000000000b', 'live', ['shop-0000'], at(1));
+    // i-...a was terminated and deregistered: SSM no longer lists it, though its report is in the window.
+    world.ssm.managed.delete('i-0000000000000000a');
+    const outcome = await world.sync();
+    expect(world.targetsOf(name('shop-0000'))).toEqual([{ Key: 'InstanceIds', Values: ['i-0000000000000000b'] }]);
+    expect(outcome.summary.environments[0]?.placement).toMatchObject({
+      onSeveralServers: [],
+      notRunning: ['i-0000000000000000a'],
+    });
+  });
+
+  it('moves a moved app to the server with the newest report, flagging the stale copy left behind', async () => {
+    world.reportApps('i-0000000000000000a', 'live', ['shop-0000'], at(1));
+    world.reportApps('i-0000000000000000b', 'live', ['shop-0000'], at(0.1));
+    const outcome = await world.sync();
+    expect(world.targetsOf(name('shop-0000'))).toEqual([{ Key: 'InstanceIds', Values: ['i-0000000000000000b'] }]);
+    expect(outcome.summary.environments[0]?.placement?.onSeveralServers).toEqual([
+      { app: 'shop-0000', instanceId: 'i-0000000000000000b', holders: ['i-0000000000000000a', 'i-0000000000000000b'] },
+    ]);
   });
 
   it('reads every page of the inventory (50 servers a page) and finds an app on the last one', async () => {

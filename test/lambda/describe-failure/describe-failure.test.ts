@@ -1,7 +1,8 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { alertMessages, MAX_SUBJECT_LENGTH, safeSubject } from '../../../lambda/describe-failure/alert-text';
+import { MAX_SUBJECT_LENGTH, safeSubject } from '../../../lambda/describe-failure/alert-text';
+import { alertMessages } from '../../../lambda/describe-failure/digest';
 import {
   type BackupFailure,
   createHandler,
@@ -156,7 +157,7 @@ describe('alert text', () => {
 
   it('says what failed, where and why in the subject and first line of one failure', () => {
     const [message] = alertMessages([failure('shop')]);
-    expect(message?.subject).toBe('Backopper: backup of shop (live) failed on web-1: mysqldump: Access denied');
+    expect(message?.subject).toBe('Backopper: backup of shop (live) failed on web-1: Access denied');
     expect(message?.text.split('\n')[0]).toBe(message?.subject);
   });
 
@@ -191,7 +192,7 @@ describe('alert text', () => {
       'Backopper: 20 runs of 20 apps (live) failed on 2 servers: site-00, site-01, site-02, ...',
     );
     expect(alertMessages(burst.slice(1, 5))[0]?.subject).toBe(
-      'Backopper: 4 runs of 4 apps (live) failed on web-1: mysqldump: Access denied',
+      'Backopper: 4 runs of 4 apps (live) failed on web-1: Access denied',
     );
     for (let index = 1; index < 18; index += 1)
       expect(messages[0]?.text).toContain(
@@ -263,7 +264,7 @@ describe('the describe handler, against stateful SSM and SNS fakes', () => {
     expect(result.batchItemFailures).toEqual([]);
     expect(sns.published).toHaveLength(1);
     const [message] = sns.published;
-    expect(message?.subject).toBe('Backopper: backup of shop (live) failed on web-1: mysqldump: Access denied');
+    expect(message?.subject).toBe('Backopper: backup of shop (live) failed on web-1: Access denied');
     expect(message?.email.split('\n')[0]).toBe(message?.subject);
     expect(JSON.parse(message?.https ?? '{}')).toMatchObject({
       version: '1.0',
@@ -291,7 +292,7 @@ describe('the describe handler, against stateful SSM and SNS fakes', () => {
     await handler()(batch(events));
     expect(sns.published).toHaveLength(1);
     expect(sns.published[0]?.subject).toBe(
-      "Backopper: 20 runs of 20 apps (live) failed on web-1: mysqldump: Got error: 2002: Can't connect...",
+      "Backopper: 20 runs of 20 apps (live) failed on web-1: Can't connect to MySQL server",
     );
     expect(
       sns.published[0]?.email.match(/^- backup of site-\d\d \(live\) failed on web-1: mysqldump: Got error: 2002/gm),

@@ -69,7 +69,7 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
   let s3: LocalS3;
   let api: AppListApi;
   let ssm: FakeSsm;
-  let published: PublishCommandInput[];
+  let published: (PublishCommandInput & { raw?: string })[];
   let snsMock: AwsClientStub<SNSClient>;
   let metrics: string[];
 
@@ -122,7 +122,16 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
     published = [];
     snsMock = mockClient(SNSClient);
     snsMock.on(PublishCommand).callsFake(async (input: PublishCommandInput) => {
-      published.push(input);
+      // What an e-mail subscriber reads: the `default` text of a json-structured message.
+      published.push(
+        input.MessageStructure === 'json'
+          ? {
+              ...input,
+              Message: (JSON.parse(input.Message ?? '{}') as { default: string }).default,
+              raw: input.Message,
+            }
+          : input,
+      );
       return { MessageId: `m-${published.length}` };
     });
     metrics = [];
@@ -168,6 +177,10 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       mediaStale: 0,
       mediaMissing: 0,
       mediaShrunk: 0,
+      onSeveralServers: 0,
+      onNoServer: 0,
+      runsSucceeded: 0,
+      runsFailed: 0,
     });
     const verdicts = Object.fromEntries(report.apps.map((app) => [app.app, [app.freshness, app.shrunk]]));
     expect(verdicts).toEqual({
@@ -196,7 +209,9 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       /^SHRUNK: .*\n {2}crm \(live\): 400 B, previous 1000 B \(40%\), s3:\/\/freshness-test\/crm\/live\/backup_\d+\.tar$/m,
     );
     expect(text).not.toMatch(/shop|static|old-site|ticker|archive|paged/);
-    expect(metrics).toHaveLength(1);
+    // The totals, then one line per app with a dump (the per-app dashboard widgets).
+    expect(metrics).toHaveLength(7);
+    expect(metrics.slice(1).map((line) => (JSON.parse(line) as { App: string }).App)).toContain('shop');
     const metric = JSON.parse(metrics[0] as string) as Record<string, unknown> & {
       _aws: { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] };
     };
@@ -210,6 +225,10 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       'FreshnessMediaStale',
       'FreshnessMediaMissing',
       'FreshnessMediaShrunk',
+      'PlacementSeveralServers',
+      'PlacementNoServer',
+      'RunsSucceeded',
+      'RunsFailed',
     ]);
     expect(metric).toMatchObject({
       FreshnessAppsChecked: 7,
@@ -338,12 +357,46 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       CaptureTime: captured,
       Content: apps.map((app) => ({ App: app, Environment: 'live' })),
     });
+    ssm.manage('i-0000000000000000a').manage('i-0000000000000000b');
     ssm.inventory.put('i-0000000000000000a', item(['shop', 'blog', 'crm', 'static']));
     ssm.inventory.put('i-0000000000000000b', item(['blog', 'ticker', 'archive', 'paged']));
     const report = await handler(['live'])();
-    expect(report.environments[0]?.placement).toEqual({ onNoServer: ['newsite'], onSeveralServers: ['blog'] });
+    expect(report.environments[0]?.placement).toMatchObject({ onNoServer: ['newsite'], onSeveralServers: ['blog'] });
     const text = published[0]?.Message ?? '';
-    expect(text).toMatch(/^PLACEMENT: .*\n {2}newsite \(live\): on no server\n {2}blog \(live\): on several servers$/m);
+    expect(text).toMatch(
+      /^PLACEMENT: .*\n {2}newsite \(live\): on no server\n {2}blog \(live\): on i-0000000000000000a, i-0000000000000000b; backed up on i-0000000000000000a only/m,
+    );
+  });
+
+  it('alerts, to e-mail and Chatbot, when the only finding is an app on several servers', async () => {
+    api.setList('live', [{ name: 'shop', frequency: 'daily', db_engine: 'mysql', project_type: 'wordpress' }]);
+    const item = (apps: string[]) => ({
+      TypeName: 'Custom:BackopperApps',
+      SchemaVersion: '1.0',
+      CaptureTime: NOW.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      Content: apps.map((app) => ({ App: app, Environment: 'live' })),
+    });
+    ssm.manage('i-0000000000000000a').manage('i-0000000000000000b');
+    ssm.inventory.put('i-0000000000000000a', item(['shop']));
+    ssm.inventory.put('i-0000000000000000b', item(['shop']));
+    const report = await handler(['live'])();
+    expect([report.counts.stale, report.counts.missing, report.counts.shrunk, report.counts.errors]).toEqual([
+      0, 0, 0, 0,
+    ]);
+    expect(report.ok).toBe(false);
+    expect(published).toHaveLength(1);
+    expect(published[0]?.Subject).toBe('Backopper: 1 app(s) on several servers');
+    expect(published[0]?.Message).toContain(
+      'shop (live): on i-0000000000000000a, i-0000000000000000b; backed up on i-0000000000000000a only',
+    );
+    const chatbot = JSON.parse((JSON.parse(published[0]?.raw ?? '{}') as { https: string }).https) as {
+      version: string;
+      source: string;
+      content: { title: string; description: string };
+    };
+    expect(chatbot).toMatchObject({ version: '1.0', source: 'custom', content: { title: published[0]?.Subject } });
+    expect(chatbot.content.description).toContain('backed up on i-0000000000000000a only');
+    expect(JSON.parse(metrics[0] as string)).toMatchObject({ PlacementSeveralServers: 1, PlacementNoServer: 0 });
   });
 
   it('stays quiet when every backup is fresh', async () => {

@@ -1,0 +1,64 @@
+/**
+ * The per-app numbers the dashboard graphs, as CloudWatch Embedded Metric Format lines (one per app,
+ * dimensions Environment and App), from what the freshness check read: the newest dump's age and size,
+ * the newest good run's duration, the newest media archive's age. Pure.
+ */
+import { APP_METRICS, FRESHNESS_NAMESPACE } from '../../common/names';
+import type { FreshnessReport, RunSummary } from './report';
+
+const DAY_SECONDS = 86_400;
+
+/** The last day's runs and the newest good one, from run facts' `runs` (newest first). */
+export function summarizeRuns(
+  runs: readonly { timestamp: number; status: string; seconds: number }[],
+  now: Date,
+): RunSummary {
+  const since = now.getTime() / 1000 - DAY_SECONDS;
+  const recent = runs.filter((run) => run.timestamp > since);
+  const good = runs.find((run) => run.status === 'succeeded');
+  return {
+    succeeded24h: recent.filter((run) => run.status === 'succeeded').length,
+    failed24h: recent.filter((run) => run.status === 'failed' || run.status === 'invalid').length,
+    ...(good ? { newestGood: { timestamp: good.timestamp, seconds: good.seconds } } : {}),
+  };
+}
+
+/** One EMF line per app with at least one number; a number not known is left out, never sent as 0. */
+export function appMetricLines(report: FreshnessReport): string[] {
+  const at = Date.parse(report.checkedAt);
+  const lines: string[] = [];
+  for (const app of report.apps) {
+    const hours = (seconds: number | undefined) => (seconds === undefined ? undefined : Math.round(seconds / 36) / 100);
+    const goodAge = app.runs?.newestGood ? at / 1000 - app.runs.newestGood.timestamp : undefined;
+    const values: Record<string, number | undefined> = {
+      // Media-only apps have no dump: their newest good run is their newest backup.
+      [APP_METRICS.backupAgeHours]: hours(app.engine === 'none' ? goodAge : app.newest ? app.ageSeconds : undefined),
+      [APP_METRICS.dumpBytes]: app.newest?.size,
+      [APP_METRICS.runSeconds]: app.runs?.newestGood?.seconds,
+      [APP_METRICS.mediaAgeHours]: app.media?.newest ? hours(app.media.ageSeconds) : undefined,
+    };
+    const present = Object.entries(values).filter((entry): entry is [string, number] => entry[1] !== undefined);
+    if (present.length === 0) continue;
+    lines.push(
+      JSON.stringify({
+        _aws: {
+          Timestamp: at,
+          CloudWatchMetrics: [
+            {
+              Namespace: FRESHNESS_NAMESPACE,
+              Dimensions: [['Environment', 'App']],
+              Metrics: present.map(([name]) => ({
+                Name: name,
+                Unit: name === APP_METRICS.dumpBytes ? 'Bytes' : name === APP_METRICS.runSeconds ? 'Seconds' : 'None',
+              })),
+            },
+          ],
+        },
+        Environment: app.environment,
+        App: app.app,
+        ...Object.fromEntries(present),
+      }),
+    );
+  }
+  return lines;
+}
