@@ -3,7 +3,8 @@
  * failed command (its pure core, fed the real run's output) and the commands recorded in a Run Command
  * fake, so `backopper status` reads them as it reads SSM's history.
  */
-import { alertMessages, type AlertMessage } from '../../lambda/describe-failure/alert-text';
+import type { AlertMessage } from '../../lambda/describe-failure/alert-text';
+import { alertMessages } from '../../lambda/describe-failure/digest';
 import { describeFailure } from '../../lambda/describe-failure/failure';
 import { DOCUMENT_PARAMETER_PATTERNS } from '../../infra/constructs/backup-document';
 import { BACKUP_DOCUMENT_NAME } from '../../common/names';
