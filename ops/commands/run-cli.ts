@@ -192,6 +192,7 @@ function processTerminal(env: Record<string, string | undefined>, noColorFlag: b
       isTTY,
       palette: createPalette(shouldColour({ env, isTTY, noColorFlag })),
       write: (text) => target.write(text),
+      columns: target.columns,
     };
   };
   return { stdout: stream(process.stdout), stderr: stream(process.stderr) };

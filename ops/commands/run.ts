@@ -93,6 +93,7 @@ export const runCommand: CliCommand = {
       line: note,
       write: (text) => stream?.write(text),
       now: () => clock().getTime(),
+      columns: stream?.columns,
     });
     const sentAt = clock().getTime();
     const printer = values.follow

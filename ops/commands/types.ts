@@ -43,6 +43,8 @@ export interface TerminalStream {
   palette: Palette;
   /** Writes text as it is (no newline added). */
   write(text: string): void;
+  /** Its width in characters, when it is a terminal that knows it. */
+  columns?: number;
 }
 
 /** A subcommand: `backopper <name> [args]`. */

@@ -33,6 +33,8 @@ export interface WaitReporterOptions {
   now: () => number;
   /** Off a terminal, between `waiting:` lines. @default 30000 */
   everyMs?: number;
+  /** The terminal's width: a live line is cut to fit, so `\r` redraws it instead of wrapping. */
+  columns?: number;
 }
 
 /** Prints status changes and the heartbeat; {@link WaitReporter.finish} clears a live line. */
@@ -64,7 +66,9 @@ export function createWaitReporter(options: WaitReporterOptions): WaitReporter {
     show(snapshot) {
       lastShown = options.now();
       if (!options.live) return options.line(describeWait(snapshot));
-      options.write(`\r${describeWait(snapshot)}\u001b[K`);
+      const text = describeWait(snapshot);
+      const fits = options.columns && text.length >= options.columns ? `${text.slice(0, options.columns - 2)}…` : text;
+      options.write(`\r${fits}\u001b[K`);
       drawn = true;
     },
     finish: clear,

@@ -219,4 +219,21 @@ describe('what run prints while it waits', () => {
     );
     expect(lines).toEqual(['status: Success']);
   });
+
+  it('on a narrow terminal, cuts the live line to fit so \\r redraws it instead of wrapping', () => {
+    let written = '';
+    const narrow = createWaitReporter({
+      live: true,
+      line: () => {},
+      write: (t) => (written = t),
+      now: () => 0,
+      columns: 20,
+    });
+    narrow.show({
+      status: 'InProgress',
+      elapsedMs: 95_000,
+      instances: [{ instanceId: 'i-web1', status: 'InProgress' }],
+    });
+    expect(written).toBe('\rwaiting: InProgres…\u001b[K');
+  });
 });
