@@ -32,6 +32,8 @@ export interface BackupConfig {
   mediaKeep: { keep: number; weeks: number; months: number };
   bucket?: string;
   media?: MediaServer;
+  /** `archive` (tar + copy, the default) or `snapshot` (rsync --link-dest, see docs/snapshots.md). */
+  mediaMode: MediaMode;
   mediaDir?: string;
   tmpDir?: string;
   report?: { url: string; secret?: string; secretHeader: string };
@@ -47,6 +49,9 @@ export interface BackupConfig {
   /** `low`: the agent and its children run at nice 10 and I/O best-effort 7, so the live site comes first. */
   priority: Priority;
 }
+
+export const MEDIA_MODES = ['archive', 'snapshot'] as const;
+export type MediaMode = (typeof MEDIA_MODES)[number];
 
 export const PRIORITIES = ['low', 'normal'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -94,6 +99,7 @@ const SETTINGS = {
   mediaIdentity: { flag: 'media-identity', variable: 'BACKOPPER_MEDIA_IDENTITY' },
   mediaKnownHosts: { flag: 'media-known-hosts', variable: 'BACKOPPER_MEDIA_KNOWN_HOSTS' },
   mediaDir: { flag: 'media-dir', variable: 'BACKOPPER_MEDIA_DIR' },
+  mediaMode: { flag: 'media-mode', variable: 'BACKOPPER_MEDIA_MODE', fallback: 'archive' },
   tmpDir: { flag: 'tmp-dir', variable: 'BACKOPPER_TMP_DIR' },
   reportUrl: { flag: 'report-url', variable: 'BACKOPPER_REPORT_URL' },
   reportSecret: { flag: 'report-secret', variable: 'BACKOPPER_REPORT_SECRET' },
@@ -210,9 +216,14 @@ export function loadBackupConfig(argv: string[], env: NodeJS.ProcessEnv): Backup
         ? defaultCompressThreads()
         : integerIn(setting('compressThreads')!, 1, 256, SETTINGS.compressThreads),
     priority: oneOf(setting('priority')!, PRIORITIES, SETTINGS.priority),
+    mediaMode: oneOf(setting('mediaMode')!, MEDIA_MODES, SETTINGS.mediaMode),
   };
 
   config.media = readMediaServer(setting, app, environment);
+  if (config.media && config.mediaMode === 'snapshot' && !/^\/[A-Za-z0-9._/@-]*$/.test(config.media.path))
+    throw new ConfigError(
+      `${name(SETTINGS.mediaPath)} ${JSON.stringify(config.media.path)} must be an absolute path of letters, digits and . _ / @ - in snapshot mode (the media server's gate accepts no other)`,
+    );
   const reportUrl = setting('reportUrl');
   if (reportUrl) {
     if (!/^https?:\/\//.test(reportUrl) || !URL.canParse(reportUrl)) {

@@ -1,0 +1,72 @@
+import { posix } from 'node:path';
+import { snapshotFolder } from '../../common/snapshot-names';
+import type { BackupConfig, MediaServer } from '../config/config';
+import { hostId } from '../process/process-identity';
+import { type StepReport, skipped, timeStep } from '../run/report';
+import { findMediaDir, resolveMediaDir } from './archive-media';
+import { runGate } from './media-gate';
+import { type SnapshotResult, selectExpiredSnapshots, writeSnapshot } from './snapshot-media';
+
+/**
+ * The media steps in snapshot mode (`BACKOPPER_MEDIA_MODE=snapshot`): `media` writes the snapshot with
+ * rsync (its files, bytes and manifest), `transfer` says where it is and what went over the wire, and
+ * `mediaRetention` prunes this server's older snapshots of the app, only after a complete snapshot.
+ */
+export async function runSnapshotSteps(input: {
+  config: BackupConfig;
+  server: MediaServer;
+  candidates: string[];
+  timestamp: number;
+  signal: AbortSignal;
+}): Promise<Record<'media' | 'transfer' | 'mediaRetention', StepReport>> {
+  const { config, server, signal } = input;
+  let result: SnapshotResult | undefined;
+  const media = await timeStep(async () => {
+    const resolved = await resolveMediaDir(await findMediaDir(input.candidates));
+    result = await writeSnapshot({
+      server,
+      app: config.app,
+      environment: config.environment,
+      hostId: hostId(),
+      timestamp: input.timestamp,
+      source: resolved.realDir,
+      signal,
+    });
+    return {
+      status: 'succeeded',
+      path: resolved.mediaDir,
+      ...(resolved.realDir === resolved.mediaDir ? {} : { source: resolved.realDir }),
+      bytes: result.bytes,
+      files: result.files,
+      manifest: { files: result.files, bytes: result.bytes },
+      ...(result.warning ? { warning: result.warning } : {}),
+    };
+  });
+  if (!result) {
+    const reason = 'the snapshot failed';
+    return { media, transfer: skipped(reason), mediaRetention: skipped(reason) };
+  }
+  const done = result;
+  const transfer: StepReport = {
+    status: 'succeeded',
+    durationMs: 0,
+    path: `${server.host}:${done.path}`,
+    bytes: done.bytes,
+    bytesSent: done.bytesSent,
+    manifest: { files: done.files, bytes: done.bytes },
+    ...(done.linkedFrom ? { linkedFrom: done.linkedFrom } : {}),
+    ...(done.cleaned.length ? { cleaned: done.cleaned } : {}),
+  };
+  const mediaRetention = await timeStep(async () => {
+    const folder = snapshotFolder(server.path, config.app, config.environment);
+    const expired = selectExpiredSnapshots({
+      listed: done.listed,
+      hostId: hostId(),
+      policy: { ...config.mediaKeep, timeZone: config.timeZone },
+      now: input.timestamp,
+    });
+    const removed = expired.length ? await runGate(server, { verb: 'remove', folder, names: expired }, { signal }) : [];
+    return { status: 'succeeded', deleted: removed.map((name) => `${server.host}:${posix.join(folder, name)}`) };
+  });
+  return { media, transfer, mediaRetention };
+}

@@ -1,0 +1,17 @@
+import { resolve } from 'node:path';
+import { type LocalSshd, type SshdOptions, startSshd } from './sshd';
+
+/** The media server's forced command for snapshot mode, as docs/snapshots.md installs it. */
+export const MEDIA_GATE = resolve(__dirname, '../../scripts/media-server/backopper-media-gate');
+
+/**
+ * A loopback sshd set up as a snapshot-mode media server: the client key bound to the gate with the
+ * remote root as its folder; agent settings in `env` with BACKOPPER_MEDIA_MODE=snapshot and the flat
+ * media path (no `{app}`), so the snapshot folders' own scoping is what keeps apps apart.
+ */
+export async function startSnapshotServer(options: SshdOptions = {}): Promise<LocalSshd> {
+  const sshd = await startSshd({ forcedCommand: (root) => `${MEDIA_GATE} ${root}`, ...options });
+  sshd.env.BACKOPPER_MEDIA_MODE = 'snapshot';
+  sshd.env.BACKOPPER_MEDIA_PATH = sshd.remoteRoot;
+  return sshd;
+}
