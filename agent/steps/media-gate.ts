@@ -4,7 +4,7 @@ import { type RunOptions, runCommand } from '../process/run-command';
 import { sshOptions } from './transfer-media';
 
 /** What the media server's forced command (scripts/media-server/backopper-media-gate) accepts besides rsync. */
-export type GateVerb = 'list' | 'commit' | 'remove';
+export type GateVerb = 'list' | 'space' | 'commit' | 'remove';
 
 /**
  * One `backopper-snapshot <verb> <folder> [names]` request to the media server. In snapshot mode the

@@ -90,10 +90,12 @@ export async function writeSnapshot(input: SnapshotInput): Promise<SnapshotResul
     stats = parseRsyncStats(result.stdout);
     await runGate(server, { verb: 'commit', folder, names: [partial, name] }, { signal });
   } catch (error) {
+    let reason = rsyncReason(error);
+    // rsync sometimes loses the receiver's own words (ENOSPC) in the teardown: then ask the media server.
+    if (!reason.specific && error instanceof CommandFailedError && error.signal === null)
+      reason = { ...reason, text: `${reason.text}${await describeSpace(server, folder)}` };
     await runGate(server, { verb: 'remove', folder, names: [partial] }).catch(() => undefined);
-    throw new Error(`snapshot of ${input.source} to ${where(partial)} failed: ${rsyncReason(error)}`, {
-      cause: error,
-    });
+    throw new Error(`snapshot of ${input.source} to ${where(partial)} failed: ${reason.text}`, { cause: error });
   }
   return {
     ...stats,
@@ -106,11 +108,26 @@ export async function writeSnapshot(input: SnapshotInput): Promise<SnapshotResul
 }
 
 /** rsync's own words: its first error line (ENOSPC, permission denied, a missing rsync), not its generic trailer. */
-function rsyncReason(error: unknown): string {
-  if (!(error instanceof CommandFailedError)) return messageOf(error);
+function rsyncReason(error: unknown): { text: string; specific: boolean } {
+  if (!(error instanceof CommandFailedError)) return { text: messageOf(error), specific: true };
   const lines = error.stderrTail.split(' | ').filter((line) => line.trim() !== '');
   const specific = lines.find((line) => !/^rsync error: |^rsync: connection unexpectedly closed/.test(line));
-  return `${specific ?? lines[0] ?? error.message} (rsync exit ${error.exitCode ?? error.signal})`;
+  return {
+    text: `${specific ?? lines[0] ?? error.message} (rsync exit ${error.exitCode ?? error.signal})`,
+    specific: specific !== undefined,
+  };
+}
+
+/** Below this, the media server's disk is called full. */
+const FULL_BELOW_BYTES = 1024 * 1024;
+
+/** `; the media server's disk is full at <folder> (N bytes free)`, or the free space, or nothing when it cannot say. */
+async function describeSpace(server: MediaServer, folder: string): Promise<string> {
+  const free = Number((await runGate(server, { verb: 'space', folder }).catch(() => []))[0]);
+  if (!Number.isFinite(free)) return '';
+  return free < FULL_BELOW_BYTES
+    ? `; No space left on device: the media server's disk is full at ${server.host}:${folder} (${free} bytes free)`
+    : `; ${free} bytes free at ${server.host}:${folder}`;
 }
 
 /**
