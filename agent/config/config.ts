@@ -79,6 +79,8 @@ export interface MediaServer {
   path: string;
   identity?: string;
   knownHosts?: string;
+  /** An ssh control socket shared by the run's connections (snapshot mode: one handshake per run). */
+  controlPath?: string;
 }
 
 /** Each setting: its flag, its `BACKOPPER_*` variable and its default. Flags win over variables. */

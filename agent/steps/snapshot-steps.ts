@@ -1,10 +1,15 @@
-import { posix } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
 import { snapshotFolder } from '../../common/snapshot-names';
 import type { BackupConfig, MediaServer } from '../config/config';
 import { hostId } from '../process/process-identity';
+import { runCommand } from '../process/run-command';
+import { createTempFolder } from '../process/temp-folder';
 import { type StepReport, skipped, timeStep } from '../run/report';
 import { findMediaDir, resolveMediaDir } from './archive-media';
 import { runGate } from './media-gate';
+import { sshOptions } from './transfer-media';
 import { type SnapshotResult, selectExpiredSnapshots, writeSnapshot } from './snapshot-media';
 
 /**
@@ -13,6 +18,28 @@ import { type SnapshotResult, selectExpiredSnapshots, writeSnapshot } from './sn
  * `mediaRetention` prunes this server's older snapshots of the app, only after a complete snapshot.
  */
 export async function runSnapshotSteps(input: {
+  config: BackupConfig;
+  server: MediaServer;
+  candidates: string[];
+  timestamp: number;
+  signal: AbortSignal;
+}): Promise<Record<'media' | 'transfer' | 'mediaRetention', StepReport>> {
+  const { config } = input;
+  // The run's ssh connections share one (list, rsync, commit, prune): a private folder holds the socket.
+  const socketDir = await createTempFolder(config.tmpDir ?? tmpdir(), config.app);
+  const server: MediaServer = { ...input.server, controlPath: join(socketDir, 'ssh') };
+  try {
+    return await snapshotSteps({ ...input, server });
+  } finally {
+    const destination = server.user ? `${server.user}@${server.host}` : server.host;
+    await runCommand({ file: 'ssh', args: [...sshOptions(server), '-O', 'exit', '--', destination] }).catch(
+      () => undefined,
+    );
+    await rm(socketDir, { recursive: true, force: true });
+  }
+}
+
+async function snapshotSteps(input: {
   config: BackupConfig;
   server: MediaServer;
   candidates: string[];
