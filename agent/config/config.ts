@@ -10,6 +10,7 @@ import {
   validateProjectType,
 } from '../../common/app-spec';
 import { parseTimeZone } from '../../common/settings/rules';
+import { SNAPSHOT_PATTERN, snapshotFolder } from '../../common/snapshot-names';
 import { ConfigError } from '../errors';
 
 /** Everything one backup run needs, validated. */
@@ -136,7 +137,14 @@ const FLAG_OPTIONS = {
 } as const;
 
 /** Flags only `restore-media` takes. */
-const RESTORE_MEDIA_FLAGS = { archive: { type: 'string' }, sha256: { type: 'string' } } as const;
+const RESTORE_MEDIA_FLAGS = {
+  archive: { type: 'string' },
+  sha256: { type: 'string' },
+  snapshot: { type: 'string' },
+  path: { type: 'string' },
+  'manifest-files': { type: 'string' },
+  'manifest-bytes': { type: 'string' },
+} as const;
 
 /** Parsed flags plus readers that apply flag > variable > default and turn bad values into ConfigError. */
 function readInputs(
@@ -280,6 +288,16 @@ export interface RestoreMediaConfig {
   archive: string;
   /** What the run record says the archive's sha256 is. */
   sha256: string;
+  /** Snapshot mode: the snapshot to restore instead of an archive (see agent/run/restore-snapshot.ts). */
+  snapshot?: SnapshotRestoreTarget;
+}
+
+/** A snapshot to restore: its folder name, optionally one file or folder in it, and the recorded manifest. */
+export interface SnapshotRestoreTarget {
+  name: string;
+  /** Relative to the media folder; undefined: the whole folder. */
+  path?: string;
+  manifest?: { files: number; bytes: number };
 }
 
 /**
@@ -298,6 +316,17 @@ export function loadRestoreMediaConfig(argv: string[], env: NodeJS.ProcessEnv): 
   const media = readMediaServer(setting, app, environment);
   if (!media)
     throw new ConfigError(`${name(SETTINGS.mediaHost)} is required: the archive is fetched from the media server`);
+  const common = {
+    app,
+    environment,
+    projectType,
+    appsDir: absolutePath(setting('appsDir')!, SETTINGS.appsDir),
+    mediaDir: setting('mediaDir'),
+    tmpDir: setting('tmpDir') === undefined ? undefined : absolutePath(setting('tmpDir')!, SETTINGS.tmpDir),
+    media,
+  };
+  if (typeof values.snapshot === 'string')
+    return { ...common, archive: '', sha256: '', snapshot: readSnapshotTarget(values, media, app, environment) };
   const given = need('archive');
   const path = given.includes(':') ? given.slice(given.indexOf(':') + 1) : given;
   const archive = path.slice(path.lastIndexOf('/') + 1);
@@ -325,6 +354,48 @@ export function loadRestoreMediaConfig(argv: string[], env: NodeJS.ProcessEnv): 
     archive,
     sha256,
   };
+}
+
+/** `--snapshot <name or host:path>`, `--path`, `--manifest-files`/`--manifest-bytes`, checked (pure). */
+function readSnapshotTarget(
+  values: Record<string, string | boolean | undefined>,
+  media: MediaServer,
+  app: string,
+  environment: string,
+): SnapshotRestoreTarget {
+  const given = values.snapshot as string;
+  const path = given.includes(':') ? given.slice(given.indexOf(':') + 1) : given;
+  const snapshot = path.replace(/\/+$/, '').split('/').pop() ?? '';
+  if (!SNAPSHOT_PATTERN.test(snapshot))
+    throw new ConfigError(`--snapshot ${JSON.stringify(given)} is not a media snapshot of ours (<ts>_<host id>)`);
+  const folder = snapshotFolder(media.path, app, environment);
+  if (path.includes('/') && posixDirname(path.replace(/\/+$/, '')) !== folder)
+    throw new ConfigError(`--snapshot ${JSON.stringify(given)} is not in this app's snapshot folder ${folder}`);
+  const within = values.path;
+  if (typeof within === 'string' && within !== '') {
+    const parts = within.split('/');
+    if (within.startsWith('/') || parts.includes('..') || parts.includes('.') || /[\n\r\0]/.test(within))
+      throw new ConfigError(
+        `--path ${JSON.stringify(within)} is not a relative path inside the media folder (no leading /, no . or ..)`,
+      );
+  }
+  const files = values['manifest-files'];
+  const bytes = values['manifest-bytes'];
+  const count = (value: string, flag: string) => {
+    if (!/^\d{1,15}$/.test(value)) throw new ConfigError(`--${flag} ${JSON.stringify(value)} is not a whole number`);
+    return Number(value);
+  };
+  return {
+    name: snapshot,
+    ...(typeof within === 'string' && within !== '' ? { path: within.replace(/\/+$/, '') } : {}),
+    ...(typeof files === 'string' && typeof bytes === 'string'
+      ? { manifest: { files: count(files, 'manifest-files'), bytes: count(bytes, 'manifest-bytes') } }
+      : {}),
+  };
+}
+
+function posixDirname(path: string): string {
+  return path.slice(0, path.lastIndexOf('/')) || '/';
 }
 
 function name(spec: { flag: string; variable: string }): string {

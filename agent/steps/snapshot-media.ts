@@ -141,7 +141,10 @@ export function selectExpiredSnapshots(input: {
   policy: Parameters<typeof selectExpired>[1];
   now: number;
 }): string[] {
-  const newestName = input.listed.map((entry) => entry.name).sort().at(-1);
+  const newestName = input.listed
+    .map((entry) => entry.name)
+    .sort()
+    .at(-1);
   const own = input.listed.filter((entry) => entry.hostId === input.hostId);
   return selectExpired(own, input.policy, input.now).filter((name) => name !== newestName);
 }

@@ -19,7 +19,12 @@ describe('snapshot lifecycle: killed runs, pruning scoped to the app (real sshd,
   let ws: Workspace;
   let sshd: LocalSshd;
   const folder = (app: string) => join(sshd.remoteRoot, 'snapshots', `${app}@live`);
-  const env = (extra: Record<string, string> = {}) => ({ ...ws.env, ...sshd.env, BACKOPPER_MEDIA_DIR: 'files', ...extra });
+  const env = (extra: Record<string, string> = {}) => ({
+    ...ws.env,
+    ...sshd.env,
+    BACKOPPER_MEDIA_DIR: 'files',
+    ...extra,
+  });
   const backup = (app: string, extra: Record<string, string> = {}) =>
     runAgent(backupArgs(app, 'none', 'static'), env(extra));
 
@@ -116,7 +121,11 @@ describe('snapshot failures: one line naming what and where, exit 1, no final sn
     for (const tool of ['sh', 'bash', 'grep', 'ls', 'mv', 'rm', 'mkdir', 'realpath', 'sort', 'tail'])
       symlinkSync(`/usr/bin/${tool}`, join(bin, tool));
     const sshd = await start({ extraConfig: [`SetEnv PATH=${bin}`] });
-    const run = await runAgent(backupArgs(app, 'none', 'static'), { ...ws.env, ...sshd.env, BACKOPPER_MEDIA_DIR: 'files' });
+    const run = await runAgent(backupArgs(app, 'none', 'static'), {
+      ...ws.env,
+      ...sshd.env,
+      BACKOPPER_MEDIA_DIR: 'files',
+    });
     expect(run.exitCode).toBe(1);
     expect(run.report.steps.media.error).toMatch(
       /^snapshot of .* to 127\.0\.0\.1:.*\.partial failed: backopper-media-gate: rsync is not installed on the media server \(not on PATH: .*\) \(rsync exit \d+\)$/,
@@ -134,7 +143,9 @@ describe('snapshot failures: one line naming what and where, exit 1, no final sn
       BACKOPPER_MEDIA_IDENTITY: other.identityFile,
     });
     expect(run.exitCode).toBe(1);
-    expect(run.report.steps.media.error).toMatch(/^media server 127\.0\.0\.1:\d+: snapshot list failed: .*Permission denied/);
+    expect(run.report.steps.media.error).toMatch(
+      /^media server 127\.0\.0\.1:\d+: snapshot list failed: .*Permission denied/,
+    );
     expect(finals(sshd)).toEqual([]);
   }, 60_000);
 
@@ -144,7 +155,11 @@ describe('snapshot failures: one line naming what and where, exit 1, no final sn
     mkdirSync(snapshots);
     await exec('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', snapshots]);
     try {
-      const run = await runAgent(backupArgs(app, 'none', 'static'), { ...ws.env, ...sshd.env, BACKOPPER_MEDIA_DIR: 'files' });
+      const run = await runAgent(backupArgs(app, 'none', 'static'), {
+        ...ws.env,
+        ...sshd.env,
+        BACKOPPER_MEDIA_DIR: 'files',
+      });
       expect(run.exitCode).toBe(1);
       expect(run.report.steps.media.error).toMatch(
         /^snapshot of .* to 127\.0\.0\.1:.*\.partial failed: .*No space left on device/,

@@ -48,9 +48,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<LocalSshd> {
   keygen('host_key');
   keygen('client_key');
   keygen('other_host_key');
-  const keyOptions = options.forcedCommand
-    ? `command="${options.forcedCommand(join(dir, 'remote'))}",restrict `
-    : '';
+  const keyOptions = options.forcedCommand ? `command="${options.forcedCommand(join(dir, 'remote'))}",restrict ` : '';
   const clientKey = await readFile(join(dir, 'client_key.pub'), 'utf8');
   await writeFile(join(dir, 'authorized_keys'), keyOptions + clientKey, { mode: 0o600 });
   const port = await freePort();
