@@ -9,8 +9,11 @@ import { posix } from 'node:path';
 
 /** A complete snapshot's folder name. */
 export const SNAPSHOT_PATTERN = /^(\d{9,11})_([0-9a-f]{8})$/;
-/** A snapshot being written (or left by a run that died): hidden, with a `.partial` suffix. */
-export const PARTIAL_SNAPSHOT_PATTERN = /^\.(\d{9,11})_([0-9a-f]{8})\.partial$/;
+/**
+ * A snapshot being written (`.partial`) or deleted (`.deleting`), or left so by a run that died: hidden,
+ * never listed as a snapshot, removed by the next run of the server that made it.
+ */
+export const PARTIAL_SNAPSHOT_PATTERN = /^\.(\d{9,11})_([0-9a-f]{8})\.(?:partial|deleting)$/;
 
 /** The folder that holds an app's snapshots in one environment. */
 export function snapshotFolder(mediaPath: string, app: string, environment: string): string {

@@ -15,7 +15,7 @@ export type GateVerb = 'list' | 'space' | 'commit' | 'remove';
 export async function runGate(
   server: MediaServer,
   request: { verb: GateVerb; folder: string; names?: string[] },
-  options: Pick<RunOptions, 'signal'> = {},
+  options: Pick<RunOptions, 'signal' | 'okExitCodes'> = {},
 ): Promise<string[]> {
   const words = ['backopper-snapshot', request.verb, request.folder, ...(request.names ?? [])];
   for (const word of words)
@@ -23,11 +23,13 @@ export async function runGate(
       throw new Error(`${JSON.stringify(word)} cannot be sent to the media server (letters, digits, . _ / @ - only)`);
   const destination = server.user ? `${server.user}@${server.host}` : server.host;
   try {
-    const { stdout } = await runCommand(
+    const { stdout, exitCode, stderrTail } = await runCommand(
       { file: 'ssh', args: ['-p', String(server.port), ...sshOptions(server), '--', destination, ...words] },
       options,
     );
-    return stdout.split('\n').filter((line) => line !== '');
+    const lines = stdout.split('\n').filter((line) => line !== '');
+    // A status the caller accepts besides 0 (commit's 3: committed, pruning failed) carries the gate's words.
+    return exitCode === 0 ? lines : [...lines, `! ${stderrTail.split('\n').at(-1) ?? ''}`];
   } catch (error) {
     throw explainGateFailure(error, server, request.verb);
   }

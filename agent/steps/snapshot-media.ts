@@ -26,6 +26,8 @@ export interface SnapshotInput {
   timestamp: number;
   /** The media folder's real path (through any symlinks). */
   source: string;
+  /** The snapshots to delete once this one is complete, given the folder's complete snapshots with it. */
+  expire: (listed: SnapshotEntry[]) => string[];
   signal?: AbortSignal;
 }
 
@@ -37,8 +39,9 @@ export interface SnapshotResult extends RsyncStats {
   linkedFrom?: string;
   /** Partial snapshots of this server's earlier runs removed before this one (`host:path`). */
   cleaned: string[];
-  /** The names listed before this run, for pruning. */
-  listed: SnapshotEntry[];
+  /** Expired snapshots removed after this one was complete, and why removing failed (the snapshot stands). */
+  deleted: string[];
+  pruneError?: string;
   warning?: string;
 }
 
@@ -88,7 +91,6 @@ export async function writeSnapshot(input: SnapshotInput): Promise<SnapshotResul
     if (result.exitCode === VANISHED)
       warning = `files vanished from ${input.source} while it was copied (the site deleted them): ${result.stderrTail.split('\n')[0]}`;
     stats = parseRsyncStats(result.stdout);
-    await runGate(server, { verb: 'commit', folder, names: [partial, name] }, { signal });
   } catch (error) {
     let reason = rsyncReason(error);
     // rsync sometimes loses the receiver's own words (ENOSPC) in the teardown: then ask the media server.
@@ -97,12 +99,30 @@ export async function writeSnapshot(input: SnapshotInput): Promise<SnapshotResul
     await runGate(server, { verb: 'remove', folder, names: [partial] }).catch(() => undefined);
     throw new Error(`snapshot of ${input.source} to ${where(partial)} failed: ${reason.text}`, { cause: error });
   }
+  // Renamed into place, then the expired snapshots removed, in one request: pruning only ever follows a
+  // complete snapshot. The gate's status 3: committed, but removing failed (said in mediaRetention).
+  const expired = input.expire([...listing.complete, { name, timestamp: input.timestamp, hostId: input.hostId }]);
+  let answer: string[];
+  try {
+    answer = await runGate(
+      server,
+      { verb: 'commit', folder, names: [partial, name, ...expired] },
+      { signal, okExitCodes: [0, 3] },
+    );
+  } catch (error) {
+    await runGate(server, { verb: 'remove', folder, names: [partial] }).catch(() => undefined);
+    throw error;
+  }
+  if (!answer.includes(`committed ${name}`))
+    throw new Error(`the media server's gate did not confirm ${where(name)} (got ${JSON.stringify(answer)})`);
+  const pruneError = answer.find((line) => line.startsWith('! '))?.slice(2);
   return {
     ...stats,
     path: posix.join(folder, name),
     ...(linkedFrom ? { linkedFrom } : {}),
     cleaned: cleaned.map(where),
-    listed: [...listing.complete, { name, timestamp: input.timestamp, hostId: input.hostId }],
+    deleted: answer.filter((line) => expired.includes(line)).map(where),
+    ...(pruneError ? { pruneError } : {}),
     ...(warning ? { warning } : {}),
   };
 }

@@ -1,14 +1,12 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
-import { snapshotFolder } from '../../common/snapshot-names';
+import { join } from 'node:path';
 import type { BackupConfig, MediaServer } from '../config/config';
 import { hostId } from '../process/process-identity';
 import { runCommand } from '../process/run-command';
 import { createTempFolder } from '../process/temp-folder';
 import { type StepReport, skipped, timeStep } from '../run/report';
 import { findMediaDir, resolveMediaDir } from './archive-media';
-import { runGate } from './media-gate';
 import { sshOptions } from './transfer-media';
 import { type SnapshotResult, selectExpiredSnapshots, writeSnapshot } from './snapshot-media';
 
@@ -57,6 +55,13 @@ async function snapshotSteps(input: {
       hostId: hostId(),
       timestamp: input.timestamp,
       source: resolved.realDir,
+      expire: (listed) =>
+        selectExpiredSnapshots({
+          listed,
+          hostId: hostId(),
+          policy: { ...config.mediaKeep, timeZone: config.timeZone },
+          now: input.timestamp,
+        }),
       signal,
     });
     return {
@@ -84,16 +89,9 @@ async function snapshotSteps(input: {
     ...(done.linkedFrom ? { linkedFrom: done.linkedFrom } : {}),
     ...(done.cleaned.length ? { cleaned: done.cleaned } : {}),
   };
-  const mediaRetention = await timeStep(async () => {
-    const folder = snapshotFolder(server.path, config.app, config.environment);
-    const expired = selectExpiredSnapshots({
-      listed: done.listed,
-      hostId: hostId(),
-      policy: { ...config.mediaKeep, timeZone: config.timeZone },
-      now: input.timestamp,
-    });
-    const removed = expired.length ? await runGate(server, { verb: 'remove', folder, names: expired }, { signal }) : [];
-    return { status: 'succeeded', deleted: removed.map((name) => `${server.host}:${posix.join(folder, name)}`) };
-  });
+  // Pruned by the gate right after the rename (see writeSnapshot); its time is in the media step's.
+  const mediaRetention: StepReport = done.pruneError
+    ? { status: 'failed', durationMs: 0, error: done.pruneError, deleted: done.deleted }
+    : { status: 'succeeded', durationMs: 0, deleted: done.deleted };
   return { media, transfer, mediaRetention };
 }

@@ -10,12 +10,17 @@ export const MEDIA_GATE = resolve(__dirname, '../../scripts/media-server/backopp
  * media path (no `{app}`), so the snapshot folders' own scoping is what keeps apps apart.
  */
 export async function startSnapshotServer(options: SshdOptions = {}): Promise<LocalSshd> {
+  const setEnv = (options.extraConfig ?? []).filter((line) => line.startsWith('SetEnv '));
   const sshd = await startSshd({
     forcedCommand: (root) => `${MEDIA_GATE} ${root}`,
     ...options,
     // bash sources ~/.bashrc for ssh sessions at SHLVL < 2; a test machine's .bashrc (pyenv init) costs
     // seconds per session, which a media server's account does not have.
-    extraConfig: ['SetEnv SHLVL=2', ...(options.extraConfig ?? [])],
+    // sshd takes the first SetEnv line only: one line for all of them.
+    extraConfig: [
+      ['SetEnv SHLVL=2', ...setEnv.map((line) => line.slice('SetEnv '.length))].join(' '),
+      ...(options.extraConfig ?? []).filter((line) => !line.startsWith('SetEnv ')),
+    ],
   });
   sshd.env.BACKOPPER_MEDIA_MODE = 'snapshot';
   sshd.env.BACKOPPER_MEDIA_PATH = sshd.remoteRoot;
