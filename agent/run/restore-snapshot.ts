@@ -6,7 +6,21 @@ import { messageOf } from '../errors';
 import { runCommand } from '../process/run-command';
 import { DEFAULT_MEDIA_DIRS, findMediaDir, mediaDirCandidates, resolveMediaDir } from '../steps/archive-media';
 import { parseRsyncStats, remoteSpec, rsyncShell } from '../steps/rsync-command';
-import type { RestoreMediaReport } from './restore-media';
+
+/** What a snapshot restore did: the shape of restore-media's report (`archive` names the snapshot, no sha256). */
+export interface SnapshotRestoreReport {
+  status: 'succeeded' | 'failed';
+  app: string;
+  archive: string;
+  sha256: string;
+  bytes?: number;
+  live?: string;
+  restored?: string;
+  path?: string;
+  swap?: string[];
+  error?: string;
+  durationMs: number;
+}
 
 /**
  * `rsync` from the snapshot on the media server (through the key's rrsync, read side) into `staging`:
@@ -48,11 +62,17 @@ export async function restoreSnapshot(
   config: RestoreMediaConfig,
   target: SnapshotRestoreTarget,
   options: { now?: () => number; signal?: AbortSignal; log: (line: string) => void },
-): Promise<RestoreMediaReport> {
+): Promise<SnapshotRestoreReport> {
   const started = performance.now();
   const folder = snapshotFolder(config.media.path, config.app, config.environment);
   const where = `${config.media.host}:${posix.join(folder, target.name)}${target.path ? `/${target.path}` : ''}`;
-  const report: RestoreMediaReport = { status: 'failed', app: config.app, archive: where, sha256: '', durationMs: 0 };
+  const report: SnapshotRestoreReport = {
+    status: 'failed',
+    app: config.app,
+    archive: where,
+    sha256: '',
+    durationMs: 0,
+  };
   let staging: string | undefined;
   try {
     const appRoot = join(config.appsDir, config.app);

