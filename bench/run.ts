@@ -6,6 +6,7 @@
  *     npm run bench -- --size 200m --runs 3        # the quick form: medians of 3 in a few minutes
  *     npm run bench -- --only mysql --threads 4     # compression threads (and pigz -p) other than every core
  *     npm run bench -- --size 4g --only rss        # peak RSS at 4 GB, compared with the saved 1 GB result
+ *     npm run bench -- --size 300m --only snapshots # media snapshots (rsync --link-dest) vs archives and by hand
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -19,6 +20,7 @@ import { type Part, parseOptions } from './options';
 import { benchLoad } from './scenarios/load';
 import { benchMedia } from './scenarios/media';
 import { benchMysql } from './scenarios/mysql';
+import { benchSnapshots } from './scenarios/snapshots';
 import { benchPostgres } from './scenarios/postgres';
 import { type SavedResults, measureAgentRss, resultsFile, rssRows } from './scenarios/rss';
 import { benchSync } from './scenarios/sync';
@@ -50,9 +52,10 @@ async function main(): Promise<void> {
       ? await ensureMysqlDatabase(options.label, options.bytes, log)
       : undefined;
     const postgres = wants('postgres') ? await ensurePostgresDatabase(options.label, options.bytes, log) : undefined;
-    const media = wants('media')
-      ? await ensureMediaFolder(mediaDirOf(paths), options.label, options.bytes, log)
-      : undefined;
+    const media =
+      wants('media') || wants('snapshots')
+        ? await ensureMediaFolder(mediaDirOf(paths), options.label, options.bytes, log)
+        : undefined;
     writeAppEnvs(paths, { mysql, postgres });
     log(`data ready after ${elapsed(started)}; measuring with ${options.runs} alternating run(s) per variant`);
 
@@ -60,7 +63,9 @@ async function main(): Promise<void> {
     if (mysql && wants('load'))
       rows.push(...(await step('site load during a backup', () => benchLoad(context, mysql))));
     if (postgres) rows.push(...(await step('PostgreSQL', () => benchPostgres(context, postgres))));
-    if (media) rows.push(...(await step('media', () => benchMedia(context, media))));
+    if (media && wants('media')) rows.push(...(await step('media', () => benchMedia(context, media))));
+    if (media && wants('snapshots'))
+      rows.push(...(await step('media snapshots', () => benchSnapshots(context, media))));
     const agentPeaks = rows
       .filter((row) => row.variant.startsWith('agent') && row.rssMiB !== undefined)
       .map((row) => row.rssMiB!);

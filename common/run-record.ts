@@ -37,6 +37,8 @@ export interface RecordedStep {
   sha256?: string;
   error?: string;
   reason?: string;
+  /** Media snapshot mode: what the snapshot holds (file count and bytes), for drills and monitoring. */
+  manifest?: { files: number; bytes: number };
 }
 
 /** The facts of a run that readers rely on. The agent writes its whole report; readers ignore the rest. */

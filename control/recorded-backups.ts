@@ -16,6 +16,8 @@ export interface RecordedMedia {
   where: string;
   bytes: number | undefined;
   sha256: string | undefined;
+  /** A snapshot (media mode `snapshot`): its manifest, which stands in for a sha256. */
+  manifest?: { files: number; bytes: number };
   /** The run record it comes from. */
   recordKey: string;
 }
@@ -58,6 +60,7 @@ export function recordedMedia(records: readonly StoredRunRecord[]): RecordedMedi
         where: transfer.path,
         bytes: transfer.bytes,
         sha256: transfer.sha256 ?? record.steps.media?.sha256,
+        ...(transfer.manifest ? { manifest: transfer.manifest } : {}),
         recordKey: key,
       },
     ];

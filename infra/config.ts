@@ -45,6 +45,8 @@ export interface MediaConfig {
   keep: number;
   keepWeekly: number;
   keepMonthly: number;
+  /** `archive` (tar + copy) or `snapshot` (rsync --link-dest; the key bound to the media gate, docs/snapshots.md). @default 'archive' */
+  mode: 'archive' | 'snapshot';
 }
 
 export type TransitionStorageClass =
@@ -253,6 +255,7 @@ function parseMedia(media: Reader | undefined): MediaConfig | undefined {
     keep: read.integer(media, 'keep', { fallback: 5, min: 1, max: 1000 }),
     keepWeekly: read.integer(media, 'keepWeekly', { fallback: 0, min: 0, max: 520 }),
     keepMonthly: read.integer(media, 'keepMonthly', { fallback: 0, min: 0, max: 240 }),
+    mode: read.string(media, 'mode', { oneOf: ['archive', 'snapshot'], fallback: 'archive' }) as MediaConfig['mode'],
   };
   if (config.identityParameter && config.identityFile) {
     media.problems.push(`${media.path}: set identityParameter or identityFile, not both`);

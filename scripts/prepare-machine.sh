@@ -14,6 +14,8 @@ command -v pg_dump >/dev/null 2>&1 || need_install+=(postgresql-client)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_install+=(postgresql)
 command -v tar >/dev/null 2>&1 || need_install+=(tar)
 command -v gzip >/dev/null 2>&1 || need_install+=(gzip)
+# Media snapshot mode and its tests: rsync, and rrsync (shipped with rsync since Debian 12) behind the media gate.
+{ command -v rsync && command -v rrsync; } >/dev/null 2>&1 || need_install+=(rsync)
 [ -x /usr/bin/time ] || need_install+=(time)   # GNU time: CPU seconds and peak RSS in npm run bench
 command -v pigz >/dev/null 2>&1 || need_install+=(pigz)   # the parallel-gzip peer in npm run bench
 command -v mysqlslap >/dev/null 2>&1 || need_install+=(mariadb-client)   # the site-load rows of npm run bench

@@ -15,7 +15,7 @@ import { SETTINGS, type SettingName, settingLabel } from './settings';
 import type { MediaServer } from './media-server';
 
 export type { MediaServer } from './media-server';
-export { loadRestoreMediaConfig, type RestoreMediaConfig } from './restore-media-config';
+export { loadRestoreMediaConfig, type RestoreMediaConfig, type SnapshotRestoreTarget } from './restore-media-config';
 
 /** Everything one backup run needs, validated. */
 export interface BackupConfig {
@@ -53,9 +53,14 @@ export interface BackupConfig {
   compressThreads: number;
   /** `low`: the agent and its children run at nice 10 and I/O best-effort 7, so the live site comes first. */
   priority: Priority;
+  /** `archive` (tar + copy, the default) or `snapshot` (rsync --link-dest, see docs/snapshots.md). */
+  mediaMode: MediaMode;
   /** Milliseconds between progress lines during long steps; 0: none. */
   progressIntervalMs: number;
 }
+
+export const MEDIA_MODES = ['archive', 'snapshot'] as const;
+export type MediaMode = (typeof MEDIA_MODES)[number];
 
 export const PRIORITIES = ['low', 'normal'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -130,10 +135,17 @@ export function loadBackupConfig(argv: string[], env: NodeJS.ProcessEnv): Backup
         : integerIn(setting('compressThreads')!, 1, 256, SETTINGS.compressThreads),
     ),
     priority: check(() => oneOf(setting('priority')!, PRIORITIES, SETTINGS.priority)),
+    mediaMode: check(() => oneOf(setting('mediaMode')!, MEDIA_MODES, SETTINGS.mediaMode)),
     progressIntervalMs: check(() => readProgressInterval(setting('progressInterval'))),
     media: app && environment ? check(() => readMediaServer(setting, app, environment)) : undefined,
     report: check(() => readReportTarget(setting)),
   };
+  if (config.media && config.mediaMode === 'snapshot' && !/^\/[A-Za-z0-9._/@-]*$/.test(config.media.path))
+    check(() => {
+      throw new ConfigError(
+        `${settingLabel(SETTINGS.mediaPath)} ${JSON.stringify(config.media!.path)} must be an absolute path of letters, digits and . _ / @ - in snapshot mode (the media server's gate accepts no other)`,
+      );
+    });
   if (config.json && !config.dryRun)
     check(() => {
       throw new ConfigError("--json goes with --dry-run (a backup's last stdout line is always its JSON report)");

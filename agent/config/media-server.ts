@@ -11,6 +11,8 @@ export interface MediaServer {
   path: string;
   identity?: string;
   knownHosts?: string;
+  /** An ssh control socket shared by the run's connections (snapshot mode: one handshake per run). */
+  controlPath?: string;
 }
 
 /** The media server settings, `{app}` and `{environment}` filled in; undefined without BACKOPPER_MEDIA_HOST. */

@@ -4,6 +4,7 @@ import {
   validateEnvironment,
   validateProjectType,
 } from '../../common/app-spec';
+import { SNAPSHOT_PATTERN, snapshotFolder } from '../../common/snapshot-names';
 import { ConfigError } from '../errors';
 import { type MediaServer, readMediaServer } from './media-server';
 import { absolutePath, optionalPath, readInputs } from './read-inputs';
@@ -16,6 +17,10 @@ const RESTORE_MEDIA_FLAGS = {
   'project-type': 'string',
   archive: 'string',
   sha256: 'string',
+  snapshot: 'string',
+  path: 'string',
+  'manifest-files': 'string',
+  'manifest-bytes': 'string',
 } as const;
 
 /** Everything `restore-media` needs, validated. */
@@ -32,6 +37,16 @@ export interface RestoreMediaConfig {
   archive: string;
   /** What the run record says the archive's sha256 is. */
   sha256: string;
+  /** Snapshot mode: the snapshot to restore instead of an archive (see agent/run/restore-snapshot.ts). */
+  snapshot?: SnapshotRestoreTarget;
+}
+
+/** A snapshot to restore: its folder name, optionally one file or folder in it, and the recorded manifest. */
+export interface SnapshotRestoreTarget {
+  name: string;
+  /** Relative to the media folder; undefined: the whole folder. */
+  path?: string;
+  manifest?: { files: number; bytes: number };
 }
 
 /**
@@ -57,6 +72,23 @@ export function loadRestoreMediaConfig(argv: string[], env: NodeJS.ProcessEnv): 
           );
         })
       : undefined;
+  if (typeof values.snapshot === 'string') {
+    const config = {
+      app,
+      environment,
+      projectType,
+      appsDir: check(() => absolutePath(setting('appsDir')!, SETTINGS.appsDir)),
+      mediaDir: setting('mediaDir'),
+      tmpDir: check(() => optionalPath(setting('tmpDir'), SETTINGS.tmpDir)),
+      media,
+      archive: '',
+      sha256: '',
+      snapshot:
+        media && app && environment ? check(() => readSnapshotTarget(values, media, app, environment)) : undefined,
+    };
+    done();
+    return config as RestoreMediaConfig;
+  }
   const archive = check(() => archiveName(need('archive'), media));
   const sha256 = check(() => {
     const hex = need('sha256').toLowerCase();
@@ -91,4 +123,46 @@ function archiveName(given: string, media: MediaServer | undefined): string {
     throw new ConfigError(`--archive ${JSON.stringify(given)} is not in this app's remote folder ${media.path}`);
   }
   return archive;
+}
+
+/** `--snapshot <name or host:path>`, `--path`, `--manifest-files`/`--manifest-bytes`, checked (pure). */
+function readSnapshotTarget(
+  values: Record<string, string | boolean | undefined>,
+  media: MediaServer,
+  app: string,
+  environment: string,
+): SnapshotRestoreTarget {
+  const given = values.snapshot as string;
+  const path = given.includes(':') ? given.slice(given.indexOf(':') + 1) : given;
+  const snapshot = path.replace(/\/+$/, '').split('/').pop() ?? '';
+  if (!SNAPSHOT_PATTERN.test(snapshot))
+    throw new ConfigError(`--snapshot ${JSON.stringify(given)} is not a media snapshot of ours (<ts>_<host id>)`);
+  const folder = snapshotFolder(media.path, app, environment);
+  if (path.includes('/') && posixDirname(path.replace(/\/+$/, '')) !== folder)
+    throw new ConfigError(`--snapshot ${JSON.stringify(given)} is not in this app's snapshot folder ${folder}`);
+  const within = values.path;
+  if (typeof within === 'string' && within !== '') {
+    const parts = within.split('/');
+    if (within.startsWith('/') || parts.includes('..') || parts.includes('.') || /[\n\r\0]/.test(within))
+      throw new ConfigError(
+        `--path ${JSON.stringify(within)} is not a relative path inside the media folder (no leading /, no . or ..)`,
+      );
+  }
+  const files = values['manifest-files'];
+  const bytes = values['manifest-bytes'];
+  const count = (value: string, flag: string) => {
+    if (!/^\d{1,15}$/.test(value)) throw new ConfigError(`--${flag} ${JSON.stringify(value)} is not a whole number`);
+    return Number(value);
+  };
+  return {
+    name: snapshot,
+    ...(typeof within === 'string' && within !== '' ? { path: within.replace(/\/+$/, '') } : {}),
+    ...(typeof files === 'string' && typeof bytes === 'string'
+      ? { manifest: { files: count(files, 'manifest-files'), bytes: count(bytes, 'manifest-bytes') } }
+      : {}),
+  };
+}
+
+function posixDirname(path: string): string {
+  return path.slice(0, path.lastIndexOf('/')) || '/';
 }

@@ -158,6 +158,14 @@ export const SETTINGS = {
     commands: MEDIA,
     help: 'media folder, relative to the app root or absolute',
   },
+  mediaMode: {
+    flag: 'media-mode',
+    variable: 'BACKOPPER_MEDIA_MODE',
+    fallback: 'archive',
+    placeholder: 'archive|snapshot',
+    commands: BACKUP,
+    help: 'media as tar archives (archive) or rsync --link-dest snapshots (snapshot; docs/snapshots.md)',
+  },
   tmpDir: {
     flag: 'tmp-dir',
     variable: 'BACKOPPER_TMP_DIR',

@@ -136,6 +136,8 @@ export async function runBackup(config: BackupConfig, deps: BackupDeps): Promise
       record(
         await runMediaSteps({ config, timestamp: report.timestamp, backupDir, signal: deps.signal, log: deps.log }),
       );
+    // What killed runs left on the media server (partial snapshots, .part files) is said in the report too.
+    if (report.steps.transfer?.cleaned) report.cleaned = [...(report.cleaned ?? []), ...report.steps.transfer.cleaned];
     // The backup this run made, whether or not it reached S3 (a dump that did not is caught up later).
     const made =
       config.engine === 'none'

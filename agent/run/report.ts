@@ -39,6 +39,12 @@ export interface StepReport {
   cleaned?: string[];
   /** Parts of the database the dump could not include, each with why and the grant that would include it. */
   notIncluded?: string[];
+  /** Snapshot mode (media): regular files in the snapshot; (transfer) bytes rsync sent; the snapshot linked from. */
+  files?: number;
+  bytesSent?: number;
+  linkedFrom?: string;
+  /** Snapshot mode: what the snapshot holds, for drills and the freshness monitor to compare against. */
+  manifest?: { files: number; bytes: number };
 }
 
 export interface RunReport {

@@ -9,6 +9,7 @@ import { runCommand } from '../process/run-command';
 import { createTempFolder } from '../process/temp-folder';
 import { DEFAULT_MEDIA_DIRS, findMediaDir, mediaDirCandidates, resolveMediaDir } from '../steps/archive-media';
 import { buildSftpCommand, quote } from '../steps/transfer-media';
+import { restoreSnapshot } from './restore-snapshot';
 
 /** What `restore-media` did: the last stdout line. */
 export interface RestoreMediaReport {
@@ -40,6 +41,7 @@ export async function restoreMedia(
   config: RestoreMediaConfig,
   options: { now?: () => number; signal?: AbortSignal; log: (line: string) => void },
 ): Promise<RestoreMediaReport> {
+  if (config.snapshot) return restoreSnapshot(config, config.snapshot, options);
   const started = performance.now();
   const remotePath = posix.join(config.media.path, config.archive);
   const report: RestoreMediaReport = {

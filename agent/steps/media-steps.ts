@@ -8,6 +8,7 @@ import { hostId } from '../process/process-identity';
 import { createTempFolder } from '../process/temp-folder';
 import { type StepReport, skipped, timeStep } from '../run/report';
 import { pruneMediaArchives } from './prune-media';
+import { runSnapshotSteps } from './snapshot-steps';
 import { transferMedia } from './transfer-media';
 
 export interface MediaStepsInput {
@@ -39,6 +40,7 @@ export async function runMediaSteps(
     const reason = `no default media folder for project type ${config.projectType}; set BACKOPPER_MEDIA_DIR`;
     return { media: skipped(reason), transfer: skipped(reason), mediaRetention: skipped(reason) };
   }
+  if (config.mediaMode === 'snapshot') return runSnapshotSteps({ config, server, candidates, timestamp, signal });
   const remoteName = mediaArchiveName(timestamp, hostId());
   const workDir = await createTempFolder(config.tmpDir ?? tmpdir(), config.app);
   try {

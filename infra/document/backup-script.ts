@@ -59,6 +59,7 @@ export function renderBackupScript(settings: BackupScriptSettings): string[] {
     ['BACKOPPER_MEDIA_KEEP', media ? String(media.keep) : undefined],
     ['BACKOPPER_MEDIA_KEEP_WEEKLY', media ? String(media.keepWeekly) : undefined],
     ['BACKOPPER_MEDIA_KEEP_MONTHLY', media ? String(media.keepMonthly) : undefined],
+    ['BACKOPPER_MEDIA_MODE', media?.mode === 'snapshot' ? 'snapshot' : undefined],
     ['BACKOPPER_REPORT_URL', agent.reportUrl],
     ['BACKOPPER_REPORT_SECRET_HEADER', agent.reportUrl ? settings.reportSecretHeader : undefined],
   ];

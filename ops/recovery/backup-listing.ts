@@ -60,7 +60,8 @@ export function buildBackupRows(input: {
     time: time(archive.timestamp),
     timestamp: archive.timestamp,
     size: archive.bytes,
-    sha256: archive.sha256 ?? 'missing',
+    // A snapshot has no sha256: its manifest (file count) is what a restore checks.
+    sha256: archive.sha256 ?? (archive.manifest ? `${archive.manifest.files} files` : 'missing'),
     where: archive.where,
     host: archive.host,
   }));

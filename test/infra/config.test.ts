@@ -29,6 +29,7 @@ describe('parseConfig', () => {
     const config = parseConfig(exampleConfig());
     expect(config.environments.map((environment) => environment.name)).toEqual(['staging', 'live']);
     expect(config.media?.port).toBe(222);
+    expect(config.media?.mode).toBe('archive');
     expect(config.schedule).toMatchObject({
       backend: 'scheduler',
       timezone: 'Europe/Amsterdam',
@@ -132,6 +133,7 @@ describe('parseConfig', () => {
     ],
     ['media.port', 70000, 'backopper.media.port: 70000 is not a whole number from 1 to 65535'],
     ['media.port', '222', 'backopper.media.port: expected a whole number, got "222"'],
+    ['media.mode', 'rsync', 'backopper.media.mode: "rsync" is not one of archive, snapshot'],
     ['media.host', 'media host; rm -rf /', 'backopper.media.host: "media host; rm -rf /" is not a host name'],
     ['media.path', '/srv/$(id)/{app}', 'backopper.media.path: "/srv/$(id)/{app}" is not a remote path'],
     ['media.identityFile', '/root/.ssh/id_ed25519', 'backopper.media: set identityParameter or identityFile, not both'],

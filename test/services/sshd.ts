@@ -31,6 +31,8 @@ export interface SshdOptions {
   extraConfig?: string[];
   /** @default ERROR */
   logLevel?: 'ERROR' | 'INFO' | 'VERBOSE';
+  /** Binds the client key to a forced command (authorized_keys `command="...",restrict`), given the remote root. */
+  forcedCommand?: (remoteRoot: string) => string;
 }
 
 const SSHD = '/usr/sbin/sshd';
@@ -46,7 +48,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<LocalSshd> {
   keygen('host_key');
   keygen('client_key');
   keygen('other_host_key');
-  await writeFile(join(dir, 'authorized_keys'), await readFile(join(dir, 'client_key.pub')), { mode: 0o600 });
+  const keyOptions = options.forcedCommand ? `command="${options.forcedCommand(join(dir, 'remote'))}",restrict ` : '';
+  const clientKey = await readFile(join(dir, 'client_key.pub'), 'utf8');
+  await writeFile(join(dir, 'authorized_keys'), keyOptions + clientKey, { mode: 0o600 });
   const port = await freePort();
   const hostLine = async (key: string) =>
     `[127.0.0.1]:${port} ${(await readFile(join(dir, `${key}.pub`), 'utf8')).split(' ').slice(0, 2).join(' ')}\n`;

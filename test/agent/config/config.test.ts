@@ -30,7 +30,23 @@ describe('loadBackupConfig', () => {
       compressThreads: defaultCompressThreads(),
       priority: 'low',
       progressIntervalMs: 30_000,
+      mediaMode: 'archive',
     });
+  });
+
+  it('reads BACKOPPER_MEDIA_MODE and refuses another mode or a media path the gate would not take', () => {
+    const media = { BACKOPPER_MEDIA_HOST: 'media.example.com', BACKOPPER_MEDIA_PATH: '/srv/media/web-1' };
+    expect(loadBackupConfig(base, { ...media, BACKOPPER_MEDIA_MODE: 'snapshot' }).mediaMode).toBe('snapshot');
+    expect(() => loadBackupConfig(base, { BACKOPPER_MEDIA_MODE: 'rsync' })).toThrow(
+      'BACKOPPER_MEDIA_MODE (--media-mode) "rsync" is not one of archive, snapshot',
+    );
+    expect(() =>
+      loadBackupConfig(base, {
+        ...media,
+        BACKOPPER_MEDIA_PATH: '/srv/media backups',
+        BACKOPPER_MEDIA_MODE: 'snapshot',
+      }),
+    ).toThrow(/BACKOPPER_MEDIA_PATH \(--media-path\) "\/srv\/media backups" must be an absolute path of letters/);
   });
 
   it('defaults to half the cores for compression, at least one', () => {
