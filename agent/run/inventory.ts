@@ -8,9 +8,9 @@
  */
 import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { APP_NAME_PATTERN, InvalidValueError, validateEnvironment } from '../../common/app-spec';
 import { ConfigError } from '../errors';
+import { parseFlags } from '../config/parse-flags';
 
 /** The custom inventory type; the sync reads the same name. */
 export const INVENTORY_TYPE_NAME = 'Custom:BackopperApps';
@@ -46,41 +46,37 @@ export function inventoryFile(instanceId: string, stateDir = SSM_STATE_DIR): str
  * (BACKOPPER_INVENTORY_FILE, else the SSM agent's folder of AWS_SSM_INSTANCE_ID). Throws ConfigError.
  */
 export function loadInventoryConfig(argv: string[], env: NodeJS.ProcessEnv): InventoryConfig {
-  let values: Record<string, string | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        environment: { type: 'string' },
-        'apps-dir': { type: 'string' },
-        'inventory-file': { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }) as { values: Record<string, string | undefined> });
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
-  }
-  let environment: string;
-  try {
-    environment = validateEnvironment(values.environment ?? '');
-  } catch (error) {
-    throw error instanceof InvalidValueError ? new ConfigError(`--environment: ${error.message}`) : error;
-  }
-  const appsDir = values['apps-dir'] || env.BACKOPPER_APPS_DIR || DEFAULT_APPS_DIR;
+  // Every problem at once, as the other commands say them (agent/config/parse-flags.ts).
+  const { values, problems } = parseFlags(argv, {
+    environment: 'string',
+    'apps-dir': 'string',
+    'inventory-file': 'string',
+  });
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  let environment = '';
+  if (!text('environment')) problems.push('--environment is required');
+  else
+    try {
+      environment = validateEnvironment(text('environment')!);
+    } catch (error) {
+      if (!(error instanceof InvalidValueError)) throw error;
+      problems.push(`--environment: ${error.message}`);
+    }
+  const appsDir = text('apps-dir') || env.BACKOPPER_APPS_DIR || DEFAULT_APPS_DIR;
   if (!appsDir.startsWith('/'))
-    throw new ConfigError(`--apps-dir (BACKOPPER_APPS_DIR) ${JSON.stringify(appsDir)} is not an absolute path`);
-  let file = values['inventory-file'] || env.BACKOPPER_INVENTORY_FILE;
+    problems.push(`--apps-dir (BACKOPPER_APPS_DIR) ${JSON.stringify(appsDir)} is not an absolute path`);
+  let file = text('inventory-file') || env.BACKOPPER_INVENTORY_FILE;
   if (!file) {
     const instanceId = env.AWS_SSM_INSTANCE_ID ?? '';
-    if (!INSTANCE_ID.test(instanceId)) {
-      throw new ConfigError(
+    if (INSTANCE_ID.test(instanceId)) file = inventoryFile(instanceId);
+    else
+      problems.push(
         `AWS_SSM_INSTANCE_ID ${JSON.stringify(instanceId)} is not a managed instance id (the SSM agent sets it for the commands it runs); outside SSM, give --inventory-file`,
       );
-    }
-    file = inventoryFile(instanceId);
   }
-  return { environment, appsDir, file };
+  if (problems.length === 1) throw new ConfigError(problems[0]!);
+  if (problems.length > 1) throw new ConfigError(problems, { heading: `${problems.length} problems` });
+  return { environment, appsDir, file: file! };
 }
 
 /** The app folders under `appsDir` that have a `.env` file, sorted; other entries are ignored. */

@@ -105,4 +105,15 @@ describe('backopper-agent command line', () => {
     expect(help).toContain('BACKOPPER_VERIFY_ADMIN_URL');
     expect(help).not.toContain('BACKOPPER_BUCKET');
   });
+
+  it('inventory names every problem in one message too', async () => {
+    const run = await runAgent(['inventory', '--environmnt', 'live', '--apps-dir', 'rel'], {});
+    expect(run.exitCode).toBe(2);
+    expect(run.report.problems).toEqual([
+      'unknown flag --environmnt (did you mean --environment?)',
+      '--environment is required',
+      '--apps-dir (BACKOPPER_APPS_DIR) "rel" is not an absolute path',
+      'AWS_SSM_INSTANCE_ID "" is not a managed instance id (the SSM agent sets it for the commands it runs); outside SSM, give --inventory-file',
+    ]);
+  });
 });
