@@ -79,7 +79,8 @@ export function buildPlacement(input: {
       continue;
     }
     servers.add(report.instanceId);
-    capturedAt.set(report.instanceId, report.capturedAt.getTime());
+    // A server whose clock runs ahead must not win every ranking: a time past now counts as now.
+    capturedAt.set(report.instanceId, Math.min(report.capturedAt.getTime(), input.now.getTime()));
     for (const row of rows) {
       const set = holders.get(row.app) ?? new Set<string>();
       set.add(report.instanceId);

@@ -87,7 +87,13 @@ function timeLimitLines(failure: BackupFailure): string[] {
       `  stopped by SSM at ${limit}: if the run was just slow, raise ${failure.timeLimit.setting} in cdk.json and deploy`,
     );
   }
-  if (failure.lastOutput?.length) lines.push('  last output:', ...failure.lastOutput.map((line) => `    ${line}`));
+  if (failure.lastOutput?.length)
+    lines.push(
+      failure.outputCut
+        ? `  last output SSM kept (its first 24,000 characters; the rest: backopper logs ${failure.environment} ${failure.app}):`
+        : '  last output:',
+      ...failure.lastOutput.map((line) => `    ${line}`),
+    );
   return lines;
 }
 

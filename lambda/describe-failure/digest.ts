@@ -21,7 +21,12 @@ const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
 // Control characters (but the newline) would grow six-fold as JSON escapes: they become spaces.
 function sanitize(text: string): string {
-  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, ' ');
+  return [...text].map((char) => (isControl(char) ? ' ' : char)).join('');
+}
+
+function isControl(char: string): boolean {
+  const code = char.charCodeAt(0);
+  return char !== '\n' && (code < 0x20 || code === 0x7f);
 }
 
 /** One message per environment, environments and failures in a stable order, each within `budget` bytes. */

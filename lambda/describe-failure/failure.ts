@@ -45,6 +45,8 @@ export interface BackupFailure {
   newestGood?: NewestGood;
   /** The last lines the run printed (its progress), when it left no run report (killed, timed out). */
   lastOutput?: string[];
+  /** SSM's copy of the output is cut at 24,000 characters: the run printed more than `lastOutput` shows. */
+  outputCut?: boolean;
   /** For a run stopped at its time limit: the limit and the setting that raises it. */
   timeLimit?: { seconds: number | undefined; setting: string };
 }
@@ -60,6 +62,9 @@ export const TIME_LIMIT_SETTINGS = {
   backup: 'backopper.schedule.executionTimeoutSeconds',
   'restore check': 'backopper.verify.executionTimeoutSeconds',
 } as const;
+
+/** GetCommandInvocation keeps the first this many characters of stdout. */
+export const SSM_STDOUT_LIMIT = 24_000;
 
 /** How many of the last output lines a report-less failure shows. */
 export const LAST_OUTPUT_LINES = 5;
@@ -107,6 +112,7 @@ export function describeFailure(event: InvocationStatusEvent, facts: CommandFact
     ...(facts.computerName ? { computerName: facts.computerName } : {}),
     ...(facts.newestGood ? { newestGood: facts.newestGood } : {}),
     ...(lastOutput.length > 0 ? { lastOutput } : {}),
+    ...(lastOutput.length > 0 && (facts.stdout ?? '').length >= SSM_STDOUT_LIMIT ? { outputCut: true } : {}),
     ...(detail.status === 'TimedOut' && facts.statusDetails !== 'DeliveryTimedOut'
       ? {
           timeLimit: {

@@ -95,6 +95,12 @@ describe('buildPlacement, with what SSM says of each server now', () => {
       expected: { kind: 'several', instanceIds: ['i-z'], holders: ['i-0', 'i-z'] },
     },
     {
+      case: 'a clock that lies: a report dated in the future does not outrank a real newer one for ever',
+      reports: [report('i-z', ['shop'], -300), report('i-a', ['shop'], 0)],
+      instances: online('i-a', 'i-z'),
+      expected: { kind: 'several', instanceIds: ['i-a'], holders: ['i-a', 'i-z'] },
+    },
+    {
       case: 'the only holder is not running: the tag, never the dead server',
       reports: [report('i-a', ['shop'], 0)],
       instances: new Map(),

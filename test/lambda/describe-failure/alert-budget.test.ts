@@ -61,6 +61,7 @@ describe('the digest budget', () => {
   it.each([
     ['100 failures with 2 KB errors', 100, 'x'],
     ['2,000 failures with 2 KB errors of multi-byte characters and quotes', 2000, 'é"\\😀'],
+    ['500 failures with 2 KB errors of control characters (six bytes each once JSON-escaped)', 500, '\u0001'],
   ])('keeps %s under 256 KB as one message that names every app', (_what, count, unit) => {
     const reason = `${MYSQL_1045} ${unit.repeat(Math.ceil(2048 / unit.length))}`.slice(0, 2048);
     const failures = Array.from({ length: count }, (_, index) => failure(index, reason));
@@ -182,6 +183,16 @@ describe('the describe handler, with SSM and SNS fakes and the run records in s3
       'stopped by SSM at 14400 s: if the run was just slow, raise backopper.schedule.executionTimeoutSeconds in cdk.json',
     );
     expect(message?.email).not.toContain('may be offline');
+  });
+
+  it("says when SSM cut the output, so the last lines shown are not taken for the run's last", async () => {
+    const long = 'backopper: database: 1 MiB written\n'.repeat(800);
+    await handler()(
+      run('shop', 'i-0aaaaaaaaaaaaaaa1', { status: 'TimedOut', stdout: long, responseCode: -1 }, 'TimedOut'),
+    );
+    expect(sns.published[0]?.email).toContain(
+      'last output SSM kept (its first 24,000 characters; the rest: backopper logs live shop):',
+    );
   });
 
   it('logs every failure whole, so a summarized one is never lost', async () => {
