@@ -3,12 +3,12 @@ import { parseArgs } from 'node:util';
 import {
   type DbEngine,
   InvalidValueError,
-  MEDIA_ARCHIVE_PATTERN,
   normalizeEngine,
   validateAppName,
   validateEnvironment,
   validateProjectType,
 } from '../../common/app-spec';
+import { parseMediaArchiveName } from '../../common/media-archive';
 import { parseTimeZone } from '../../common/settings/rules';
 import { ConfigError } from '../errors';
 
@@ -72,6 +72,11 @@ export interface MediaServer {
   user?: string;
   /** Remote folder, `{app}` and `{environment}` already filled in. */
   path: string;
+  /**
+   * The folder is this app's own (its template names `{app}`): only then are archives whose names do not
+   * say whose they are (earlier versions') taken for this app's. @default false
+   */
+  appFolder?: boolean;
   identity?: string;
   knownHosts?: string;
 }
@@ -248,6 +253,7 @@ function readMediaServer(
     port: integerIn(setting('mediaPort')!, 1, 65535, SETTINGS.mediaPort),
     user: optional(setting('mediaUser'), /^[A-Za-z_][A-Za-z0-9._-]*$/, SETTINGS.mediaUser, 'a user name'),
     path: template.replaceAll('{app}', app).replaceAll('{environment}', environment),
+    appFolder: template.includes('{app}'),
     identity: setting('mediaIdentity'),
     knownHosts: setting('mediaKnownHosts'),
   };
@@ -263,7 +269,7 @@ export interface RestoreMediaConfig {
   mediaDir?: string;
   tmpDir?: string;
   media: MediaServer;
-  /** The archive's file name in the app's remote folder (`media_<ts>[_<host id>].tar.gz`). */
+  /** The archive's file name in the app's remote folder (see common/media-archive.ts). */
   archive: string;
   /** What the run record says the archive's sha256 is. */
   sha256: string;
@@ -288,9 +294,14 @@ export function loadRestoreMediaConfig(argv: string[], env: NodeJS.ProcessEnv): 
   const given = need('archive');
   const path = given.includes(':') ? given.slice(given.indexOf(':') + 1) : given;
   const archive = path.slice(path.lastIndexOf('/') + 1);
-  if (!MEDIA_ARCHIVE_PATTERN.test(archive))
+  const named = parseMediaArchiveName(archive);
+  if (!named)
     throw new ConfigError(
-      `--archive ${JSON.stringify(given)} is not a media archive of ours (media_<ts>[_<host id>].tar.gz)`,
+      `--archive ${JSON.stringify(given)} is not a media archive of ours (<app>+<environment>+media_<ts>_<host id>.tar.gz, or media_<ts>[_<host id>].tar.gz of earlier versions)`,
+    );
+  if (named.app !== undefined && (named.app !== app || named.environment !== environment))
+    throw new ConfigError(
+      `--archive ${JSON.stringify(given)} is an archive of ${named.app} (${named.environment}), not of ${app} (${environment})`,
     );
   if (
     path.includes('/') &&

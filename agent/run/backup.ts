@@ -9,7 +9,8 @@ import { applyPriority } from '../process/priority';
 import { claimRunTimestamp } from './run-timestamp';
 import { runMediaSteps } from '../steps/media-steps';
 import { type RunReport, overallStatus, skipped } from './report';
-import { retentionTier } from '../../common/retention-tier';
+import type { RetentionTier } from '../../common/run-record';
+import { longerTier, retentionTier } from '../../common/retention-tier';
 import { hostId } from '../process/process-identity';
 import { readBackupState, recordSuccessfulBackup } from './backup-state';
 import { writeRunRecord } from './write-run-record';
@@ -97,6 +98,7 @@ async function startTimestampAndTier(run: RunContext): Promise<void> {
   if (read.warning) run.warn(read.warning);
   run.state = read.state;
   report.tier = retentionTier(run.state.lastBackup, report.timestamp, config.timeZone);
+  if (config.media) report.mediaTier = retentionTier(run.state.lastMedia, report.timestamp, config.timeZone);
   run.deps.log(
     `backup of ${config.app} (${config.environment}, ${config.engine}, ${config.projectType}) at ${report.timestamp} on ${report.host}, tier ${report.tier}`,
   );
@@ -141,11 +143,11 @@ async function backupMedia(run: RunContext): Promise<void> {
 
 /** Records the backup this run made, whether or not it reached S3 (a dump that did not is caught up later). */
 async function rememberSuccess(run: RunContext): Promise<void> {
-  const { steps } = run.report;
-  const made =
-    run.config.engine === 'none' ? steps.transfer?.status === 'succeeded' : steps.database?.status === 'succeeded';
-  if (!made) return;
-  await recordSuccessfulBackup(run.backupDir, run.report.timestamp, run.state).catch((error: unknown) =>
+  const { steps, timestamp } = run.report;
+  const media = steps.transfer?.status === 'succeeded';
+  const backup = run.config.engine === 'none' ? media : steps.database?.status === 'succeeded';
+  if (!backup && !media) return;
+  await recordSuccessfulBackup(run.backupDir, { timestamp, backup, media }, run.state).catch((error: unknown) =>
     run.warn(`recording the backup in ${run.backupDir} failed: ${messageOf(error)}`),
   );
 }
@@ -194,7 +196,7 @@ async function storeRunRecord(run: RunContext, bucket: string): Promise<void> {
       bucket,
       report,
       hostId: hostId(),
-      tier: report.tier ?? 'daily',
+      tier: recordTier(report),
       signal: run.s3Signal,
     });
     report.runRecord = { bucket, key };
@@ -204,6 +206,13 @@ async function storeRunRecord(run: RunContext, bucket: string): Promise<void> {
     report.error ??= `the run record was not written: ${messageOf(error)}`;
     run.warn(`the run record was not written: ${messageOf(error)}`);
   }
+}
+
+/** The run record lives as long as the dump it describes, and as the archive when the transfer succeeded. */
+function recordTier(report: RunReport): RetentionTier {
+  const tier = report.tier ?? 'daily';
+  const archived = report.steps.transfer?.status === 'succeeded' && report.mediaTier;
+  return archived ? longerTier(tier, archived) : tier;
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { localDumpName, mediaArchiveName } from '../../common/app-spec';
+import { localDumpName } from '../../common/app-spec';
+import { formatMediaArchiveName } from '../../common/media-archive';
 import { buildTarCommand, mediaDirCandidates } from '../steps/archive-media';
 import type { BackupConfig } from '../config/config';
 import { dumpTarget } from '../steps/database-steps';
@@ -49,7 +50,12 @@ export async function planBackup(config: BackupConfig, timestamp: number): Promi
     plan.media = { skip: 'BACKOPPER_MEDIA_HOST is not set' };
   } else {
     const candidates = mediaDirCandidates(join(config.appsDir, config.app), config.projectType, config.mediaDir);
-    const remoteName = mediaArchiveName(timestamp, hostId());
+    const remoteName = formatMediaArchiveName({
+      app: config.app,
+      environment: config.environment,
+      timestamp,
+      hostId: hostId(),
+    });
     const archive = join(config.tmpDir ?? '<tmp>', remoteName);
     plan.media = {
       candidates,

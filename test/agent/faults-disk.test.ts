@@ -66,7 +66,7 @@ describe('the backups disk is full', () => {
     expect(transfer.status).toBe('succeeded');
     expect(readdirSync(join(sshd.remoteRoot, app, 'live'))).toContain(posix.basename(String(transfer.path)));
     expect(posix.basename(String(transfer.path))).toMatch(
-      new RegExp(`^media_${run.report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`),
+      new RegExp(`^${app}\\+live\\+media_${run.report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`),
     );
     // The old backups are untouched, nothing partial or locked is left, no dump reached S3 (the run is on record).
     expect(

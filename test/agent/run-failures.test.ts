@@ -104,7 +104,7 @@ describe('bad invocations and unreachable servers', () => {
     expect(run.stdout).not.toContain(db.password);
     expect(run.report.plan.upload.url).toMatch(new RegExp(`^s3://${s3.bucket}/${app}/live/backup_\\d+\\.sql\\.gz$`));
     expect(run.report.plan.transfer.batch.at(-1)).toMatch(
-      /^rename -l ".*\/\.media_\d+_[0-9a-f]{8}\.tar\.gz\.part" ".*\/media_\d+_[0-9a-f]{8}\.tar\.gz"$/,
+      /^rename -l ".*\/\.[^/]+\+live\+media_\d+_[0-9a-f]{8}\.tar\.gz\.part" ".*\/[^/]+\+live\+media_\d+_[0-9a-f]{8}\.tar\.gz"$/,
     );
     expect(readdirSync(ws.backupsDir)).toEqual([]);
     expect(ws.leftovers()).toEqual([]);
@@ -322,7 +322,7 @@ describe('media only (--engine none)', () => {
         run.report.steps.transfer.path.split('/').pop(),
       ]);
       expect(run.report.steps.transfer.path).toMatch(
-        new RegExp(`/media_${run.report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`),
+        new RegExp(`/static\\+live\\+media_${run.report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`),
       );
     } finally {
       await Promise.all([ws.remove(), sshd.stop()]);
