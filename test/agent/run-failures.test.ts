@@ -328,4 +328,22 @@ describe('media only (--engine none)', () => {
       await Promise.all([ws.remove(), sshd.stop()]);
     }
   });
+  it('fails (exit 1, with the reason) when its project type has no media folder: a run that saved nothing is no success', async () => {
+    const [ws, sshd] = await Promise.all([createWorkspace(), startSshd()]);
+    try {
+      mkdirSync(join(ws.appsDir, 'bare'), { recursive: true });
+      const run = await runAgent(backupArgs('bare', 'none', 'static-site'), { ...ws.env, ...sshd.env });
+      expect(run.exitCode, run.stdout).toBe(1);
+      expect(run.report.status).toBe('failed');
+      expect(run.report.steps.media).toMatchObject({
+        status: 'failed',
+        error:
+          'nothing to back up: engine none and no default media folder for project type static-site; set BACKOPPER_MEDIA_DIR',
+      });
+      expect(run.report.steps.transfer.status).toBe('skipped');
+      expect(existsSync(join(sshd.remoteRoot, 'bare'))).toBe(false);
+    } finally {
+      await Promise.all([ws.remove(), sshd.stop()]);
+    }
+  });
 });
