@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The app's backup state, `.backopper-state.json` in its backup folder: when its last successful backup was made. */
@@ -75,6 +75,11 @@ export async function recordSuccessfulBackup(
   };
   if (next.lastBackup === previous.lastBackup && next.lastMedia === previous.lastMedia) return;
   const path = join(backupDir, STATE_FILE);
-  await writeFile(`${path}.tmp`, `${JSON.stringify(next)}\n`, { mode: 0o600 });
-  await rename(`${path}.tmp`, path);
+  try {
+    await writeFile(`${path}.tmp`, `${JSON.stringify(next)}\n`, { mode: 0o600 });
+    await rename(`${path}.tmp`, path);
+  } catch (error) {
+    await rm(`${path}.tmp`, { force: true }); // a full disk: leave no half-written state behind
+    throw error;
+  }
 }

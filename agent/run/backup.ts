@@ -1,10 +1,11 @@
 import { mkdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackupConfig } from '../config/config';
 import { runDatabaseSteps } from '../steps/database-steps';
 import { messageOf } from '../errors';
 import { cleanLeftovers } from './clean-leftovers';
-import { acquireAppLock } from './lock';
+import { acquireRunLock } from './run-lock';
 import { applyPriority } from '../process/priority';
 import { claimRunTimestamp } from './run-timestamp';
 import { runMediaSteps } from '../steps/media-steps';
@@ -59,16 +60,16 @@ async function skipAbsentApp(run: RunContext): Promise<boolean> {
   return true;
 }
 
-/** Takes the per-app lock in the app's backup folder (created 0700); throws when another run holds it. */
+/**
+ * Takes the per-app lock in the app's backup folder (created 0700), or in the temporary folder when the
+ * backups disk is full (said in the report); throws when another run holds it.
+ */
 async function takeLock(run: RunContext): Promise<void> {
-  const { backupDir } = run;
+  const { backupDir, config } = run;
   await mkdir(backupDir, { recursive: true, mode: 0o700 });
-  const lock = await acquireAppLock(backupDir, run.config.app).catch((error: unknown) => {
-    // A system error from writing the lock (ENOSPC) does not say where: say it.
-    if (!(error as NodeJS.ErrnoException).code || messageOf(error).includes(backupDir)) throw error;
-    throw new Error(`taking the lock in ${backupDir} failed: ${messageOf(error)}`, { cause: error });
-  });
+  const lock = await acquireRunLock({ backupDir, spareDir: config.tmpDir ?? tmpdir(), app: config.app });
   run.release = lock.release;
+  if (lock.warning) run.warn(lock.warning);
   if (lock.tookOver) noteCleaned(run, [lock.tookOver]);
 }
 
