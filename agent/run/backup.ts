@@ -5,6 +5,8 @@ import type { BackupConfig } from '../config/config';
 import { runDatabaseSteps } from '../steps/database-steps';
 import { messageOf } from '../errors';
 import { cleanLeftovers } from './clean-leftovers';
+import { removeDeadStaging, stagingParents } from './restore-staging';
+import { mediaDirCandidates } from '../steps/archive-media';
 import { acquireRunLock } from './run-lock';
 import { applyPriority } from '../process/priority';
 import { claimRunTimestamp } from './run-timestamp';
@@ -73,9 +75,15 @@ async function takeLock(run: RunContext): Promise<void> {
   if (lock.tookOver) noteCleaned(run, [lock.tookOver]);
 }
 
-/** What runs killed with SIGKILL left (no handler ran): removed, and said in the report, never silently. */
+/**
+ * What runs killed with SIGKILL left (no handler ran): partial dumps, temporary folders, and the
+ * staging folders of killed media restores beside the media folder; removed, and said in the report.
+ */
 async function cleanUpAfterKilledRuns(run: RunContext): Promise<void> {
-  noteCleaned(run, await cleanLeftovers({ backupDir: run.backupDir, tmpDir: run.config.tmpDir }));
+  const { config } = run;
+  noteCleaned(run, await cleanLeftovers({ backupDir: run.backupDir, tmpDir: config.tmpDir }));
+  const media = mediaDirCandidates(join(config.appsDir, config.app), config.projectType, config.mediaDir);
+  noteCleaned(run, await removeDeadStaging(await stagingParents(media)));
 }
 
 function noteCleaned(run: RunContext, cleaned: string[]): void {
