@@ -27,7 +27,7 @@ const INVENTORY_USAGE = `usage: backopper-agent inventory --environment <env> [-
   Custom:BackopperApps (default file: /var/lib/amazon/ssm/$AWS_SSM_INSTANCE_ID/inventory/custom/BackopperApps.json).
 Exit status: 0 written, 1 failed, 2 bad invocation. The last stdout line is the JSON report.`;
 
-const RESTORE_MEDIA_USAGE = `usage: backopper-agent restore-media --app <name> --environment <env> [--project-type <type>] --archive <host:path or media_<ts>_<host>.tar.gz> --sha256 <hex> [--media-dir ...]
+const RESTORE_MEDIA_USAGE = `usage: backopper-agent restore-media --app <name> --environment <env> [--project-type <type>] --archive <host:path or <app>+<env>+media_<ts>_<host>.tar.gz> --sha256 <hex> [--media-dir ...]
   Fetches a media archive from the media server, checks its sha256, extracts it into <media folder>.restored-<ts>
   beside the live folder (never touched) and prints the two mv commands of the swap.
 Exit status: 0 restored, 1 failed (a sha256 mismatch deletes the download), 2 bad invocation. The last stdout line is the JSON result.`;

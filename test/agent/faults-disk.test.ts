@@ -108,6 +108,25 @@ describe('the backups disk is full', () => {
     expect(existsSync(spare)).toBe(false);
   });
 
+  it('full, with the temporary folder on the same full disk: no lock anywhere, so the run stops loudly, naming both places', async () => {
+    const mount = await mountBackupsDisk(ws.root, 'all-full', '1m', app);
+    mounts.push(mount);
+    const tmp = join(mount, 'tmp');
+    mkdirSync(tmp, { mode: 0o700 });
+    fill(mount, 0);
+    const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), {
+      ...env,
+      BACKOPPER_BACKUPS_DIR: mount,
+      BACKOPPER_TMP_DIR: tmp,
+    });
+    expect(run.exitCode, run.stdout).toBe(1);
+    expect(run.report.error).toBe(
+      `taking the lock failed in ${join(mount, app)} (ENOSPC: no space left on device, write) and in ${join(tmp, '.backopper-locks', app)} (ENOSPC: no space left on device, write)`,
+    );
+    expect(run.report.steps).toEqual({});
+    expect(readdirSync(join(mount, app)).sort()).toEqual(OLD);
+  });
+
   describe('one run per app, wherever the lock is', () => {
     let sleeper: ChildProcess;
     beforeAll(() => {
