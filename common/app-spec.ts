@@ -133,15 +133,3 @@ export function dumpObjectKey(input: {
 
 /** Matches the S3 keys of dumps under an `<app>/<environment>/` prefix. */
 export const DUMP_OBJECT_PATTERN = /^([^/]+)\/([^/]+)\/backup_(\d{9,11})\.(sql\.gz|tar)$/;
-
-/**
- * File name of a media archive on the media server: `media_<ts>_<host id>.tar.gz`. The host id keeps
- * two servers holding the same app (running in the same second) from writing the same file; without
- * one (older runs) the name is `media_<ts>.tar.gz`.
- */
-export function mediaArchiveName(timestamp: number, hostId?: string): string {
-  return hostId ? `media_${timestamp}_${hostId}.tar.gz` : `media_${timestamp}.tar.gz`;
-}
-
-/** Matches media archive names, with or without the host id. */
-export const MEDIA_ARCHIVE_PATTERN = /^media_(\d{9,11})(?:_([0-9a-f]{8}))?\.tar\.gz$/;

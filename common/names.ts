@@ -3,6 +3,8 @@
  * steps, the restore-media parameters, the freshness metrics, the settings parameter. Written here once; everything else imports them.
  */
 
+import { MEDIA_ARCHIVE_FILE } from './media-archive';
+
 /** The SSM Command document every backup schedule runs. */
 export const BACKUP_DOCUMENT_NAME = 'Backopper-Backup';
 /** The SSM Command document of the weekly restore check. */
@@ -52,7 +54,7 @@ export const RESTORE_MEDIA_DOCUMENT_NAME = 'Backopper-RestoreMedia';
  * archive as the run record names it (no spaces, no quotes, ending in our file name), `sha256` is hex.
  */
 export const RESTORE_MEDIA_PARAMETER_PATTERNS = {
-  archive: '^[A-Za-z0-9][A-Za-z0-9.-]{0,252}:/?[A-Za-z0-9_./-]{0,1000}media_[0-9]{9,11}(_[0-9a-f]{8})?\\.tar\\.gz$',
+  archive: `^[A-Za-z0-9][A-Za-z0-9.-]{0,252}:/?[A-Za-z0-9_./-]{0,1000}${MEDIA_ARCHIVE_FILE}$`,
   sha256: '^[0-9a-f]{64}$',
 } as const;
 

@@ -1,5 +1,5 @@
 import { calendarPeriods } from './calendar';
-import type { RetentionTier } from './run-record';
+import { RETENTION_TIERS, type RetentionTier } from './run-record';
 
 /**
  * The retention tier of a backup made at `current` (unix seconds): the largest calendar boundary, in
@@ -18,4 +18,9 @@ export function retentionTier(previous: number | undefined, current: number, tim
   if (now.month !== before.month) return 'monthly';
   if (now.week !== before.week) return 'weekly';
   return 'daily';
+}
+
+/** The tier kept longer of two. */
+export function longerTier(a: RetentionTier, b: RetentionTier): RetentionTier {
+  return RETENTION_TIERS.indexOf(a) >= RETENTION_TIERS.indexOf(b) ? a : b;
 }

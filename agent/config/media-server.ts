@@ -9,6 +9,11 @@ export interface MediaServer {
   user?: string;
   /** Remote folder, `{app}` and `{environment}` already filled in. */
   path: string;
+  /**
+   * The folder is this app's own (its template names `{app}`): only then are archives whose names do not
+   * say whose they are (earlier versions') taken for this app's. @default false
+   */
+  appFolder?: boolean;
   identity?: string;
   knownHosts?: string;
   /** An ssh control socket shared by the run's connections (snapshot mode: one handshake per run). */
@@ -42,6 +47,7 @@ export function readMediaServer(
     port: integerIn(setting('mediaPort')!, 1, 65535, SETTINGS.mediaPort),
     user: optional(setting('mediaUser'), /^[A-Za-z_][A-Za-z0-9._-]*$/, SETTINGS.mediaUser, 'a user name'),
     path: template.replaceAll('{app}', app).replaceAll('{environment}', environment),
+    appFolder: template.includes('{app}'),
     identity: setting('mediaIdentity'),
     knownHosts: setting('mediaKnownHosts'),
   };

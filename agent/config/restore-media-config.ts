@@ -1,9 +1,5 @@
-import {
-  MEDIA_ARCHIVE_PATTERN,
-  validateAppName,
-  validateEnvironment,
-  validateProjectType,
-} from '../../common/app-spec';
+import { validateAppName, validateEnvironment, validateProjectType } from '../../common/app-spec';
+import { parseMediaArchiveName } from '../../common/media-archive';
 import { SNAPSHOT_PATTERN, snapshotFolder } from '../../common/snapshot-names';
 import { ConfigError } from '../errors';
 import { type MediaServer, readMediaServer } from './media-server';
@@ -33,7 +29,7 @@ export interface RestoreMediaConfig {
   mediaDir?: string;
   tmpDir?: string;
   media: MediaServer;
-  /** The archive's file name in the app's remote folder (`media_<ts>[_<host id>].tar.gz`). */
+  /** The archive's file name in the app's remote folder (see common/media-archive.ts). */
   archive: string;
   /** What the run record says the archive's sha256 is. */
   sha256: string;
@@ -89,7 +85,7 @@ export function loadRestoreMediaConfig(argv: string[], env: NodeJS.ProcessEnv): 
     done();
     return config as RestoreMediaConfig;
   }
-  const archive = check(() => archiveName(need('archive'), media));
+  const archive = check(() => archiveName(need('archive'), media, { app, environment }));
   const sha256 = check(() => {
     const hex = need('sha256').toLowerCase();
     if (/^[0-9a-f]{64}$/.test(hex)) return hex;
@@ -111,12 +107,21 @@ export function loadRestoreMediaConfig(argv: string[], env: NodeJS.ProcessEnv): 
 }
 
 /** The archive's file name from `--archive` (a name, a remote path or `host:path`), refused outside the app's folder. */
-function archiveName(given: string, media: MediaServer | undefined): string {
+function archiveName(
+  given: string,
+  media: MediaServer | undefined,
+  owner: { app?: string; environment?: string },
+): string {
   const path = given.includes(':') ? given.slice(given.indexOf(':') + 1) : given;
   const archive = path.slice(path.lastIndexOf('/') + 1);
-  if (!MEDIA_ARCHIVE_PATTERN.test(archive))
+  const named = parseMediaArchiveName(archive);
+  if (!named)
     throw new ConfigError(
-      `--archive ${JSON.stringify(given)} is not a media archive of ours (media_<ts>[_<host id>].tar.gz)`,
+      `--archive ${JSON.stringify(given)} is not a media archive of ours (<app>+<environment>+media_<ts>_<host id>.tar.gz, or media_<ts>[_<host id>].tar.gz of earlier versions)`,
+    );
+  if (named.app !== undefined && (named.app !== owner.app || named.environment !== owner.environment))
+    throw new ConfigError(
+      `--archive ${JSON.stringify(given)} is an archive of ${named.app} (${named.environment}), not of ${owner.app} (${owner.environment})`,
     );
   const folder = path.slice(0, path.lastIndexOf('/')).replace(/\/+$/, '');
   if (media && path.includes('/') && folder !== media.path.replace(/\/+$/, '')) {

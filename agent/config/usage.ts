@@ -28,7 +28,7 @@ const COMMANDS: Record<AgentCommand, { synopsis: string; about: string; exit: st
   },
   'restore-media': {
     synopsis:
-      'restore-media --app <name> --environment <env> --archive <host:path or media_<ts>_<host>.tar.gz> --sha256 <hex> [--project-type <type>]',
+      'restore-media --app <name> --environment <env> --archive <host:path or <app>+<env>+media_<ts>_<host>.tar.gz> --sha256 <hex> [--project-type <type>]',
     about: `Fetches a media archive from the media server, checks its sha256, extracts it into <media folder>.restored-<ts>
   beside the live folder (never touched) and prints the two mv commands of the swap.`,
     exit: 'Exit status: 0 restored, 1 failed (a sha256 mismatch deletes the download), 2 bad invocation. The last stdout line is the JSON result.',

@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The app's backup state, `.backopper-state.json` in its backup folder: when its last successful backup was made. */
@@ -7,6 +7,8 @@ const STATE_FILE = '.backopper-state.json';
 export interface BackupState {
   /** Unix seconds of the newest successful backup (a dump that succeeded, or for media-only apps a transfer). */
   lastBackup?: number;
+  /** Unix seconds of the newest successful media transfer (the media tier is counted from it). */
+  lastMedia?: number;
 }
 
 /**
@@ -35,29 +37,49 @@ export async function readBackupState(
   } catch {
     value = undefined;
   }
-  const lastBackup = (value as BackupState | undefined)?.lastBackup;
-  if (typeof lastBackup !== 'number' || !Number.isInteger(lastBackup) || lastBackup <= 0) {
+  const isTime = (time: unknown): time is number => typeof time === 'number' && Number.isInteger(time) && time > 0;
+  const { lastBackup, lastMedia } = (typeof value === 'object' && value !== null ? value : {}) as Record<
+    string,
+    unknown
+  >;
+  if (!isTime(lastBackup) && !isTime(lastMedia)) {
     return {
       state: {},
       warning: `${path} does not hold {"lastBackup": <unix seconds>}; the previous backup is unknown, this one is tagged yearly`,
     };
   }
-  if (lastBackup > now)
+  const after = [lastBackup, lastMedia].find((time) => isTime(time) && time > now);
+  if (after !== undefined)
     return {
       state: {},
-      warning: `${path} names a backup at ${lastBackup}, after this run (${now}); the previous backup is unknown, this one is tagged yearly`,
+      warning: `${path} names a backup at ${after as number}, after this run (${now}); the previous backup is unknown, this one is tagged yearly`,
     };
-  return { state: { lastBackup } };
+  // lastMedia is missing in states of versions before the media tier: unknown, so the next archive's record is kept longest.
+  return { state: { ...(isTime(lastBackup) ? { lastBackup } : {}), ...(isTime(lastMedia) ? { lastMedia } : {}) } };
 }
 
-/** Records a successful backup at `timestamp` (never moving the record back); atomic. */
+/**
+ * Records what a run made at `timestamp`: a backup (`backup`) and/or a media archive on the media
+ * server (`media`). Never moves a time back; atomic.
+ */
 export async function recordSuccessfulBackup(
   backupDir: string,
-  timestamp: number,
+  made: { timestamp: number; backup: boolean; media: boolean },
   previous: BackupState,
 ): Promise<void> {
-  if (previous.lastBackup !== undefined && previous.lastBackup >= timestamp) return;
+  const later = (before: number | undefined, now: boolean) =>
+    now && (before === undefined || before < made.timestamp) ? made.timestamp : before;
+  const next: BackupState = {
+    lastBackup: later(previous.lastBackup, made.backup),
+    lastMedia: later(previous.lastMedia, made.media),
+  };
+  if (next.lastBackup === previous.lastBackup && next.lastMedia === previous.lastMedia) return;
   const path = join(backupDir, STATE_FILE);
-  await writeFile(`${path}.tmp`, `${JSON.stringify({ lastBackup: timestamp })}\n`, { mode: 0o600 });
-  await rename(`${path}.tmp`, path);
+  try {
+    await writeFile(`${path}.tmp`, `${JSON.stringify(next)}\n`, { mode: 0o600 });
+    await rename(`${path}.tmp`, path);
+  } catch (error) {
+    await rm(`${path}.tmp`, { force: true }); // a full disk: leave no half-written state behind
+    throw error;
+  }
 }

@@ -1,7 +1,8 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { localDumpName, mediaArchiveName } from '../../common/app-spec';
+import { localDumpName } from '../../common/app-spec';
+import { formatMediaArchiveName } from '../../common/media-archive';
 import { buildTarCommand, findMediaDir, mediaDirCandidates } from '../steps/archive-media';
 import type { BackupConfig } from '../config/config';
 import { dumpTarget } from '../steps/database-steps';
@@ -127,7 +128,12 @@ async function planMedia(config: BackupConfig, timestamp: number): Promise<Recor
   const candidates = mediaDirCandidates(join(config.appsDir, config.app), config.projectType, config.mediaDir);
   if (candidates.length === 0)
     return { media: { skip: `no default media folder for project type ${config.projectType}` } };
-  const remoteName = mediaArchiveName(timestamp, hostId());
+  const remoteName = formatMediaArchiveName({
+    app: config.app,
+    environment: config.environment,
+    timestamp,
+    hostId: hostId(),
+  });
   const archive = join(config.tmpDir ?? '<tmp>', remoteName);
   const folder = await findMediaDir(candidates).then(
     (found) => ({ folder: found }),

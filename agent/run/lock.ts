@@ -54,11 +54,19 @@ export async function acquireAppLock(dir: string, app: string): Promise<AppLock>
   throw new AlreadyRunningError(`could not take the lock ${path} for ${app}: other runs kept taking it`);
 }
 
+/** The live run holding the lock in `dir`, if any (a dead or unreadable lock is no holder). */
+export async function liveLockHolder(dir: string): Promise<{ pid: number; path: string } | undefined> {
+  const path = join(dir, LOCK_NAME);
+  const held = await readLock(path).catch(() => undefined);
+  if (!held?.identity || !checkProcess(held.identity, held.mtimeMs).running) return undefined;
+  return { pid: held.identity.pid, path };
+}
+
 /** Creates `path` holding `content` only if it does not exist: written under a unique name, then linked. */
 async function createExclusive(path: string, content: string): Promise<boolean> {
   const candidate = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.new`;
-  await writeFile(candidate, content, { flag: 'wx', mode: 0o600 });
   try {
+    await writeFile(candidate, content, { flag: 'wx', mode: 0o600 });
     await link(candidate, path);
     return true;
   } catch (error) {

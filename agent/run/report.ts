@@ -64,6 +64,12 @@ export interface RunReport {
   warnings?: string[];
   /** The retention tier its S3 objects are tagged with (the largest calendar boundary since the previous backup). */
   tier?: RetentionTier;
+  /**
+   * The media archive's tier: the largest boundary crossed since the previous successful transfer. The
+   * run record, which holds the archive's sha256, is tagged with the longer of the two, so it lives as
+   * long as the media server keeps the archive (the first of each week and month, prune-media.ts).
+   */
+  mediaTier?: RetentionTier;
   /** Where the run record went (added after it was written, so the record itself does not say). */
   runRecord?: { bucket: string; key?: string; error?: string };
   /** What runs killed before (SIGKILL) left that this run removed: partial dumps, temporary folders, a dead lock. */

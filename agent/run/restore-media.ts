@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
 import type { RestoreMediaConfig } from '../config/config';
 import { messageOf } from '../errors';
 import { runCommand } from '../process/run-command';
-import { createTempFolder } from '../process/temp-folder';
-import { DEFAULT_MEDIA_DIRS, findMediaDir, mediaDirCandidates, resolveMediaDir } from '../steps/archive-media';
+import { createTempFolder, removeDeadTempFolders } from '../process/temp-folder';
+import { DEFAULT_MEDIA_DIRS, mediaDirCandidates, resolveMediaDir } from '../steps/archive-media';
+import { createStagingFolder, removeDeadStaging, STAGING_OWNER, stagingParents, stagingPath } from './restore-staging';
 import { buildSftpCommand, quote } from '../steps/transfer-media';
 import { restoreSnapshot } from './restore-snapshot';
 
@@ -27,6 +28,8 @@ export interface RestoreMediaReport {
   /** The explicit swap, for an operator to run once the restored folder looks right. */
   swap?: string[];
   error?: string;
+  /** Staging folders of restores killed before their rename, removed by this one. */
+  cleaned?: string[];
   durationMs: number;
 }
 
@@ -35,7 +38,9 @@ export interface RestoreMediaReport {
  * private temporary folder, checks its sha256 against the one the run record gives (a mismatch fails
  * and the download is deleted), and extracts it into a new folder `<live>.restored-<ts>` next to the
  * live one (the real folder, when the live path is a symlink: the same filesystem, so the swap is a
- * rename). The live folder is never touched; swapping is a separate step (`swap` in the report).
+ * rename). The live folder is never touched; swapping is a separate step (`swap` in the report). When
+ * there is no live folder (it was deleted: the disaster this is for), the archive is extracted into the
+ * configured place itself. Staging folders that killed restores left are removed first (`cleaned`).
  */
 export async function restoreMedia(
   config: RestoreMediaConfig,
@@ -59,8 +64,18 @@ export async function restoreMedia(
       config.projectType || config.mediaDir
         ? mediaDirCandidates(appRoot, config.projectType ?? '', config.mediaDir)
         : [...new Set(Object.values(DEFAULT_MEDIA_DIRS).flat())].map((dir) => join(appRoot, dir));
-    const resolved = await resolveMediaDir(await findMediaDir(candidates));
-    report.live = resolved.mediaDir;
+    // What restores killed before their rename left (a download, a staging folder beside the media): removed, and said.
+    const cleaned = [
+      ...(await removeDeadTempFolders(config.tmpDir ?? tmpdir())),
+      ...(await removeDeadStaging(await stagingParents(candidates))),
+    ];
+    for (const path of cleaned) options.log(`cleaned   ${path}`);
+    if (cleaned.length > 0) report.cleaned = cleaned;
+    const target = await findRestoreTarget(
+      candidates,
+      config.projectType !== undefined || config.mediaDir !== undefined,
+    );
+    report.live = target.mediaDir;
     const local = join(workDir, config.archive);
     await runCommand(buildSftpCommand(config.media), {
       input: `get ${quote(remotePath)} ${quote(local)}\n`,
@@ -77,29 +92,38 @@ export async function restoreMedia(
     options.log(`fetched   ${report.archive}, ${bytes} bytes, sha256 matches`);
 
     const at = Math.floor((options.now ?? Date.now)() / 1000);
-    const parent = dirname(resolved.realDir);
-    const restored = join(parent, `${basename(resolved.realDir)}.restored-${at}`);
-    if (await stat(restored).catch(() => undefined)) throw new Error(`${restored} already exists; not replacing it`);
+    const gone = !target.exists;
+    // With no live folder (the disaster), the archive goes straight to the configured place.
+    const restored = gone ? target.realDir : `${target.realDir}.restored-${at}`;
+    if (await lstat(restored).catch(() => undefined)) throw new Error(`${restored} already exists; not replacing it`);
     // Extracted on the live folder's filesystem, under a hidden name, then renamed into place whole;
     // tar -x recognises the compression by itself.
-    staging = join(parent, `.${basename(resolved.realDir)}.restoring-${at}`);
-    await mkdir(staging, { mode: 0o700 });
+    staging = stagingPath(target.realDir, at);
+    await createStagingFolder(staging);
     await runCommand({ file: 'tar', args: ['-xf', local, '-C', staging] }, { signal: options.signal });
-    const top = await readdir(staging);
-    const name = basename(resolved.mediaDir);
+    const top = (await readdir(staging)).filter((entry) => entry !== STAGING_OWNER);
+    const name = basename(target.mediaDir);
     if (top.length !== 1 || top[0] !== name)
       throw new Error(
         `${report.archive} holds ${JSON.stringify(top)} at its top, expected one folder ${JSON.stringify(name)}`,
       );
+    if (gone && (await lstat(restored).catch(() => undefined)))
+      throw new Error(`${restored} appeared while restoring; not replacing it`);
     await rename(join(staging, name), restored);
     report.restored = restored;
     report.path = restored;
-    report.swap = [
-      `mv ${shellWord(resolved.realDir)} ${shellWord(`${resolved.realDir}.before-${at}`)}`,
-      `mv ${shellWord(restored)} ${shellWord(resolved.realDir)}`,
-    ];
-    report.status = 'succeeded';
-    options.log(`restored  into ${restored}; the live folder ${resolved.mediaDir} is untouched`);
+    if (gone) {
+      report.swap = [];
+      report.status = 'succeeded';
+      options.log(`restored  into ${restored}, the configured media folder (there was none)`);
+    } else {
+      report.swap = [
+        `mv ${shellWord(target.realDir)} ${shellWord(`${target.realDir}.before-${at}`)}`,
+        `mv ${shellWord(restored)} ${shellWord(target.realDir)}`,
+      ];
+      report.status = 'succeeded';
+      options.log(`restored  into ${restored}; the live folder ${target.mediaDir} is untouched`);
+    }
   } catch (error) {
     report.error = messageOf(error);
     options.log(`error     ${report.error}`);
@@ -109,6 +133,34 @@ export async function restoreMedia(
     report.durationMs = Math.round(performance.now() - started);
   }
   return report;
+}
+
+/**
+ * Where to restore: the live media folder (first candidate that exists, through links), or, when
+ * none exists (the disaster restore-media is for), the first candidate whose parent folder exists:
+ * the configured place. Without a project type or media dir the place is not known: refused.
+ */
+async function findRestoreTarget(
+  candidates: string[],
+  configured: boolean,
+): Promise<{ mediaDir: string; realDir: string; exists: boolean }> {
+  for (const candidate of candidates) {
+    if ((await stat(candidate).catch(() => undefined))?.isDirectory())
+      return { ...(await resolveMediaDir(candidate)), exists: true };
+  }
+  const tried = candidates.join(', ');
+  if (!configured)
+    throw new Error(
+      `no media folder: looked for ${tried}; give --project-type or --media-dir to restore into its place`,
+    );
+  for (const candidate of candidates) {
+    if (await lstat(candidate).catch(() => undefined))
+      throw new Error(`${candidate} exists but is not a folder (a broken link?); not restoring over it`);
+    const parent = await realpath(dirname(candidate)).catch(() => undefined);
+    if (parent && parent !== '/')
+      return { mediaDir: candidate, realDir: join(parent, basename(candidate)), exists: false };
+  }
+  throw new Error(`no media folder and no parent folder to restore into: looked for ${tried}`);
 }
 
 async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {

@@ -13,7 +13,7 @@ import { planSchemaParts, probeSchemaVisibility, type SchemaPartsPlan } from './
 import { dumpToolSupportsHistory, planDumpFeatures, probeSchemaFeatures } from './mysql-dump-features';
 import { catchUpDumps } from './catch-up';
 import { dumpsInS3, writeDumpRecord } from './dump-record';
-import { pruneLocalBackups } from './retention';
+import { describeClockSuspect, pruneLocalBackups } from './retention';
 import { type StepReport, skipped, timeStep } from '../run/report';
 import { untilAborted } from './s3-client';
 import { type ObjectTarget, type StreamedUpload, startStreamedUpload } from './s3-upload';
@@ -143,14 +143,18 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
       const names = await readdir(backupDir);
       const plan = await pruneLocalBackups(backupDir, {
         keep: config.keepLocal,
+        now: timestamp,
         inS3: config.bucket ? await dumpsInS3(backupDir, names, config.bucket) : undefined,
         maxPending: config.maxPendingUploads,
       });
-      const lost = plan.droppedPending.length
-        ? {
-            warning: `deleted ${plan.droppedPending.join(', ')} although never uploaded to S3: more than BACKOPPER_MAX_PENDING_UPLOADS (${config.maxPendingUploads}) dumps were waiting for S3`,
-          }
-        : {};
+      const suspect = plan.clockSuspect;
+      const lost = suspect
+        ? { warning: describeClockSuspect(join(backupDir, suspect.name), suspect.timestamp, timestamp) }
+        : plan.droppedPending.length
+          ? {
+              warning: `deleted ${plan.droppedPending.join(', ')} although never uploaded to S3: more than BACKOPPER_MAX_PENDING_UPLOADS (${config.maxPendingUploads}) dumps were waiting for S3`,
+            }
+          : {};
       return {
         status: 'succeeded',
         deleted: plan.delete,

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mediaArchiveName } from '../../common/app-spec';
+import { formatMediaArchiveName } from '../../common/media-archive';
 import { archiveMedia, findMediaDir, mediaDirCandidates, resolveMediaDir } from './archive-media';
 import type { BackupConfig } from '../config/config';
 import { hostId } from '../process/process-identity';
@@ -38,10 +38,20 @@ export async function runMediaSteps(
   const candidates = mediaDirCandidates(join(config.appsDir, config.app), config.projectType, config.mediaDir);
   if (candidates.length === 0) {
     const reason = `no default media folder for project type ${config.projectType}; set BACKOPPER_MEDIA_DIR`;
-    return { media: skipped(reason), transfer: skipped(reason), mediaRetention: skipped(reason) };
+    // A media-only app with nothing to archive saved nothing: that is a failure, never a green run.
+    const media: StepReport =
+      config.engine === 'none'
+        ? { status: 'failed', error: `nothing to back up: engine none and ${reason}`, durationMs: 0 }
+        : skipped(reason);
+    return { media, transfer: skipped(reason), mediaRetention: skipped(reason) };
   }
   if (config.mediaMode === 'snapshot') return runSnapshotSteps({ config, server, candidates, timestamp, signal });
-  const remoteName = mediaArchiveName(timestamp, hostId());
+  const remoteName = formatMediaArchiveName({
+    app: config.app,
+    environment: config.environment,
+    timestamp,
+    hostId: hostId(),
+  });
   const workDir = await createTempFolder(config.tmpDir ?? tmpdir(), config.app);
   try {
     let archivePath: string | undefined;
@@ -88,16 +98,21 @@ export async function runMediaSteps(
     const mediaRetention =
       transfer.status !== 'succeeded'
         ? skipped('the transfer failed')
-        : await timeStep(async () => ({
-            status: 'succeeded',
-            deleted: await pruneMediaArchives({
+        : await timeStep(async () => {
+            const { deleted, warning } = await pruneMediaArchives({
               server,
-              hostId: hostId(),
+              owner: {
+                app: config.app,
+                environment: config.environment,
+                hostId: hostId(),
+                appFolder: server.appFolder,
+              },
               policy: { ...config.mediaKeep, timeZone: config.timeZone },
               now: timestamp,
               signal,
-            }),
-          }));
+            });
+            return { status: 'succeeded', deleted, ...(warning ? { warning } : {}) };
+          });
     return { media, transfer, mediaRetention };
   } finally {
     await rm(workDir, { recursive: true, force: true });

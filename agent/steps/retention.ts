@@ -21,29 +21,43 @@ export interface DatedName {
   timestamp: number;
 }
 
+/** How far after `now` a name may be dated before the clock is suspected (a run's timestamp may run a little ahead). */
+export const CLOCK_TOLERANCE_SECONDS = 300;
+
+/** What {@link selectExpired} decided: the names to delete, or none and the name that made it suspect the clock. */
+export interface Selection {
+  expired: string[];
+  /** The name dated furthest after `now` (beyond the tolerance): nothing is deleted while it exists. */
+  clockSuspect?: DatedName;
+}
+
 /**
  * The one selection local dumps and media archives share: the names to delete so that what `policy`
- * keeps remains, newest-ranked first. A name dated later than `now` was named by a clock that was wrong:
- * its real age is unknown, so it ranks below every honestly dated name and goes first (it would
- * otherwise count as the newest and crowd out what was made since the clock was corrected); the weekly
- * and monthly keeps never pick one. The last `weeks` weeks are the week of `now` and the ones before it.
+ * keeps remains: the newest `keep`, and for each of the last `weeks` ISO weeks and `months` months the
+ * first of that period (the run after the boundary: the one whose run record carries the weekly or
+ * monthly tier, see common/retention-tier.ts). The last `weeks` weeks are the week of `now` and the
+ * ones before it. When a name is dated more than {@link CLOCK_TOLERANCE_SECONDS} after `now`, either the
+ * clock is wrong now or it was when that name was given: no age can be trusted, so nothing is deleted
+ * and the selection names the file that made it suspect the clock.
  */
-export function selectExpired(items: DatedName[], policy: KeepPolicy, now = Number.POSITIVE_INFINITY): string[] {
-  const ranked = items
-    .map((item) => ({ ...item, future: item.timestamp > now }))
-    .sort((a, b) => Number(a.future) - Number(b.future) || b.timestamp - a.timestamp || a.name.localeCompare(b.name));
-  const honest = ranked.filter((item) => !item.future);
-  // A misdated name still counts towards `keep`, ranked last (it may be a real dump, named by a wrong clock).
+export function selectExpired(items: DatedName[], policy: KeepPolicy, now = Number.POSITIVE_INFINITY): Selection {
+  const future = items.filter((item) => item.timestamp > now + CLOCK_TOLERANCE_SECONDS);
+  if (future.length > 0) {
+    const clockSuspect = future.reduce((a, b) => (b.timestamp > a.timestamp ? b : a));
+    return { expired: [], clockSuspect };
+  }
+  const ranked = [...items].sort((a, b) => b.timestamp - a.timestamp || a.name.localeCompare(b.name));
   const kept = new Set(ranked.slice(0, policy.keep).map((item) => item.name));
   if (Number.isFinite(now)) {
     const timeZone = policy.timeZone ?? 'UTC';
     const current = calendarPeriods(now, timeZone);
+    const oldestFirst = [...ranked].reverse();
     for (const [span, period] of [
       [policy.weeks ?? 0, 'week'],
       [policy.months ?? 0, 'month'],
     ] as const) {
       const seen = new Set<number>();
-      for (const item of honest) {
+      for (const item of oldestFirst) {
         const at = calendarPeriods(item.timestamp, timeZone)[period];
         if (at > current[period] - span && !seen.has(at)) {
           seen.add(at);
@@ -52,7 +66,15 @@ export function selectExpired(items: DatedName[], policy: KeepPolicy, now = Numb
       }
     }
   }
-  return ranked.filter((item) => !kept.has(item.name)).map((item) => item.name);
+  return { expired: ranked.filter((item) => !kept.has(item.name)).map((item) => item.name) };
+}
+
+/** The warning for a selection that suspected the clock: which file, dated when, against which now. */
+export function describeClockSuspect(where: string, timestamp: number, now: number): string {
+  return (
+    `${where} is dated ${new Date(timestamp * 1000).toISOString()}, after this run's ${new Date(now * 1000).toISOString()}: ` +
+    'the clock is wrong now or was when it was named, so nothing was deleted (remove or rename that file once the clock is right)'
+  );
 }
 
 /** Our dump names among `fileNames`, with their times. */
@@ -64,7 +86,7 @@ export function datedDumps(fileNames: string[]): DatedName[] {
 }
 
 /** Names of local dumps to delete so that the newest `keep` of our own naming remain; other files are never chosen. */
-export function selectExpiredBackups(fileNames: string[], keep: number, now = Number.POSITIVE_INFINITY): string[] {
+export function selectExpiredBackups(fileNames: string[], keep: number, now = Number.POSITIVE_INFINITY): Selection {
   return selectExpired(datedDumps(fileNames), { keep }, now);
 }
 
@@ -76,6 +98,8 @@ export interface LocalRetentionPlan {
   keptPending: string[];
   /** Pending dumps deleted because more than `maxPending` were waiting: backups lost, said loudly. */
   droppedPending: string[];
+  /** A dump dated after now: the clock is suspect and nothing is deleted (see {@link selectExpired}). */
+  clockSuspect?: DatedName;
 }
 
 /**
@@ -88,7 +112,8 @@ export function planLocalRetention(
   fileNames: string[],
   options: { keep: number; now?: number; inS3?: ReadonlySet<string>; maxPending: number },
 ): LocalRetentionPlan {
-  const expired = selectExpiredBackups(fileNames, options.keep, options.now);
+  const { expired, clockSuspect } = selectExpiredBackups(fileNames, options.keep, options.now);
+  if (clockSuspect) return { delete: [], keptPending: [], droppedPending: [], clockSuspect };
   const { inS3 } = options;
   if (!inS3) return { delete: expired, keptPending: [], droppedPending: [] };
   const pendingCount = datedDumps(fileNames).filter((dump) => !inS3.has(dump.name)).length;
@@ -133,5 +158,5 @@ export async function pruneLocalBackups(
 
 /** The newest local dump of our naming in `fileNames`, or undefined. */
 export function newestBackup(fileNames: string[]): string | undefined {
-  return selectExpiredBackups(fileNames, 0)[0];
+  return selectExpiredBackups(fileNames, 0).expired[0];
 }

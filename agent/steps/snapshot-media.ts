@@ -11,7 +11,7 @@ import { CommandFailedError, messageOf } from '../errors';
 import { runCommand } from '../process/run-command';
 import { watchWhile } from '../process/progress';
 import { runGate } from './media-gate';
-import { selectExpired } from './retention';
+import { CLOCK_TOLERANCE_SECONDS, selectExpired } from './retention';
 import { type RsyncStats, buildSnapshotRsync, parseRsyncStats } from './rsync-command';
 
 /** rsync's "some files vanished before they could be transferred": a live site deleting an upload. */
@@ -47,8 +47,8 @@ export interface SnapshotResult extends RsyncStats {
 
 /** The newest complete snapshot of `hostId`, by the ranking retention uses (a future-dated name ranks last). */
 export function newestSnapshot(complete: SnapshotEntry[], hostId: string, now: number): string | undefined {
-  const own = complete.filter((entry) => entry.hostId === hostId);
-  return selectExpired(own, { keep: 0 }, now)[0];
+  const own = complete.filter((entry) => entry.hostId === hostId && entry.timestamp <= now + CLOCK_TOLERANCE_SECONDS);
+  return own.sort((a, b) => b.timestamp - a.timestamp || a.name.localeCompare(b.name))[0]?.name;
 }
 
 /**
@@ -166,5 +166,5 @@ export function selectExpiredSnapshots(input: {
     .sort()
     .at(-1);
   const own = input.listed.filter((entry) => entry.hostId === input.hostId);
-  return selectExpired(own, input.policy, input.now).filter((name) => name !== newestName);
+  return selectExpired(own, input.policy, input.now).expired.filter((name) => name !== newestName);
 }

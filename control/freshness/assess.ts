@@ -69,15 +69,18 @@ export function formatAge(seconds: number): string {
  * Judges one app's media archives as {@link assessBackups} judges dumps, from the run records' transfer
  * steps (`media` holds the two newest successful transfers): `not-checked` when no run record is read or
  * no run tried a transfer (media not configured for the app), `missing` when runs tried but none of the
- * records read has a successful transfer, else fresh/stale by age and shrunk by size.
+ * records read has a successful transfer, else fresh/stale by age and shrunk by size. A media-only app
+ * (engine `none`) is always checked: media is all it backs up, so no archive is `missing`, never unchecked.
  */
 export function assessMedia(input: {
+  engine: DbEngine;
   expected: boolean;
   intervalSeconds: number | undefined;
   media: NewestBackups;
   now: Date;
 }): Assessment {
-  if (!input.expected) return { freshness: 'not-checked', shrunk: false, ageSeconds: undefined, sizeRatio: undefined };
+  if (!input.expected && input.engine !== 'none')
+    return { freshness: 'not-checked', shrunk: false, ageSeconds: undefined, sizeRatio: undefined };
   return assessBackups({
     engine: 'mysql',
     intervalSeconds: input.intervalSeconds,

@@ -56,7 +56,7 @@ export class RestoreMediaDocument extends Construct {
         }),
         archive: documentParameter(
           patterns.archive,
-          'The archive as the run record names it: host:path of media_<ts>_<host id>.tar.gz in the app folder.',
+          'The archive as the run record names it: host:path of <app>+<environment>+media_<ts>_<host id>.tar.gz (or media_<ts>_<host id>.tar.gz of earlier versions).',
           { interpolationType: 'ENV_VAR' },
         ),
         sha256: documentParameter(patterns.sha256, "The archive's sha256, from the run record.", {

@@ -112,6 +112,7 @@ export async function runFreshnessCheck(
     } else {
       recordErrors.push(...runs.value.unreadable.map((entry) => describeUnreadable(config.bucket, entry)));
       const verdict = assessMedia({
+        engine: app.engine,
         expected: runs.value.mediaExpected,
         intervalSeconds: FREQUENCY_SECONDS[app.frequency],
         media: runs.value.media,

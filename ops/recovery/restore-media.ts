@@ -57,7 +57,7 @@ export function chooseMediaArchive(archives: readonly RecordedMedia[], at?: numb
     chosen.where.split('/').includes('..')
   ) {
     throw new MediaRestoreRefused(
-      `${JSON.stringify(chosen.where)} (run record ${chosen.recordKey}) is not a media archive location (host:path/media_<ts>.tar.gz)`,
+      `${JSON.stringify(chosen.where)} (run record ${chosen.recordKey}) is not a media archive location (host:path/<app>+<environment>+media_<ts>_<host id>.tar.gz)`,
     );
   }
   return chosen;

@@ -150,7 +150,13 @@ function buildRow(
     if (!flags.includes('error')) flags.push('error');
   } else {
     const facts = runs ?? { mediaExpected: false, media: { newest: undefined, previous: undefined, count: 0 } };
-    const verdict = assessMedia({ expected: facts.mediaExpected, intervalSeconds: interval, media: facts.media, now });
+    const verdict = assessMedia({
+      engine,
+      expected: facts.mediaExpected,
+      intervalSeconds: interval,
+      media: facts.media,
+      now,
+    });
     media = { ...verdict, newest: facts.media.newest, previous: facts.media.previous };
     if (verdict.freshness === 'stale' || verdict.freshness === 'missing') flags.push(`media-${verdict.freshness}`);
     if (verdict.shrunk) flags.push('media-shrunk');

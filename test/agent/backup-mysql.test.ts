@@ -123,9 +123,9 @@ describe('a WordPress app on MariaDB, backed up end to end', () => {
   it('copies the media archive to the media server, identical, and leaves no temporary file', async () => {
     const { timestamp } = run.report;
     const remoteDir = join(sshd.remoteRoot, app, 'live');
-    // media_<ts>_<host id>.tar.gz: unique per run and server.
+    // <app>+<environment>+media_<ts>_<host id>.tar.gz: whose, and unique per run and server.
     const name = run.report.steps.transfer.path.split('/').pop();
-    expect(name).toMatch(new RegExp(`^media_${timestamp}_[0-9a-f]{8}\\.tar\\.gz$`));
+    expect(name).toMatch(new RegExp(`^${app}\\+live\\+media_${timestamp}_[0-9a-f]{8}\\.tar\\.gz$`));
     expect(run.report.steps.transfer.path).toBe(`127.0.0.1:${join(remoteDir, name)}`);
     expect(readdirSync(remoteDir)).toEqual([name]);
     const remote = readFileSync(join(remoteDir, name));

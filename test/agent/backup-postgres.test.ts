@@ -102,9 +102,9 @@ describe('a Laravel app on PostgreSQL (a cluster that checks passwords), backed 
 
   it('archives storage/app/public and copies it to the media server', () => {
     const remoteDir = join(sshd.remoteRoot, app, 'staging');
-    // media_<ts>_<host id>.tar.gz: unique per run and server.
+    // <app>+<environment>+media_<ts>_<host id>.tar.gz: whose, and unique per run and server.
     const name = run.report.steps.transfer.path.split('/').pop();
-    expect(name).toMatch(new RegExp(`^media_${run.report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`));
+    expect(name).toMatch(new RegExp(`^${app}\\+staging\\+media_${run.report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`));
     expect(readdirSync(remoteDir)).toEqual([name]);
     expect(sha256(readFileSync(join(remoteDir, name)))).toBe(run.report.steps.media.sha256);
     expect(run.report.steps.media.path).toBe(join(ws.appsDir, app, 'storage/app/public'));

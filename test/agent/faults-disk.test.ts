@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentRun, backupArgs, runAgent } from '../services/agent';
@@ -67,12 +68,12 @@ describe('the backups disk is full', () => {
     expect(transfer.status).toBe('succeeded');
     expect(readdirSync(join(sshd.remoteRoot, app, 'live'))).toContain(posix.basename(String(transfer.path)));
     expect(posix.basename(String(transfer.path))).toMatch(
-      new RegExp(`^media_${run.report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`),
+      new RegExp(`^${app}\\+live\\+media_${run.report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`),
     );
     // The old backups are untouched, nothing partial or locked is left, no dump reached S3 (the run is on record).
     expect(
       readdirSync(dir)
-        .filter((name) => name !== '.backopper-last-run')
+        .filter((name) => name !== '.backopper-last-run' && name !== '.backopper-state.json')
         .sort(),
     ).toEqual(OLD);
     for (const old of OLD) expect(readFileSync(join(dir, old), 'utf8')).toBe(`old backup ${old}\n`);
@@ -91,7 +92,95 @@ describe('the backups disk is full', () => {
     await expectLoudDatabaseFailure(run, mount);
     expect(run.report.warnings).toEqual([
       `could not record the run timestamp in ${join(mount, app, '.backopper-last-run')}: ENOSPC: no space left on device, write`,
+      `recording the backup in ${join(mount, app)} failed: ENOSPC: no space left on device, write`,
     ]);
+  });
+
+  it('full to the last page before the run starts: the lock goes to the temporary folder, said so, and the media is still backed up', async () => {
+    const mount = await mountBackupsDisk(ws.root, 'no-room', '1m', app);
+    mounts.push(mount);
+    fill(mount, 0);
+    const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, BACKOPPER_BACKUPS_DIR: mount });
+    await expectLoudDatabaseFailure(run, mount);
+    const spare = join(ws.tmpDir, '.backopper-locks', app);
+    expect(run.report.warnings).toContain(
+      `the backups disk is full (ENOSPC: no space left on device, write): this run's lock is in ${spare} instead of ${join(mount, app)}`,
+    );
+    expect(existsSync(spare)).toBe(false);
+  });
+
+  it('full, with the temporary folder on the same full disk: no lock anywhere, so the run stops loudly, naming both places', async () => {
+    const mount = await mountBackupsDisk(ws.root, 'all-full', '1m', app);
+    mounts.push(mount);
+    const tmp = join(mount, 'tmp');
+    mkdirSync(tmp, { mode: 0o700 });
+    fill(mount, 0);
+    const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), {
+      ...env,
+      BACKOPPER_BACKUPS_DIR: mount,
+      BACKOPPER_TMP_DIR: tmp,
+    });
+    expect(run.exitCode, run.stdout).toBe(1);
+    expect(run.report.error).toBe(
+      `taking the lock failed in ${join(mount, app)} (ENOSPC: no space left on device, write) and in ${join(tmp, '.backopper-locks', app)} (ENOSPC: no space left on device, write)`,
+    );
+    expect(run.report.steps).toEqual({});
+    expect(readdirSync(join(mount, app)).sort()).toEqual(OLD);
+  });
+
+  describe('one run per app, wherever the lock is', () => {
+    let sleeper: ChildProcess;
+    beforeAll(() => {
+      sleeper = spawn('sleep', ['300'], { stdio: 'ignore' });
+    });
+    afterAll(() => {
+      sleeper?.kill();
+    });
+    /** A lock naming a live process exactly (pid, start time, boot id): a run that is going on. */
+    const liveLock = () => {
+      const stat = readFileSync(`/proc/${sleeper.pid}/stat`, 'utf8');
+      const startTime = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+      const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+      return `${JSON.stringify({ pid: sleeper.pid, startTime, bootId })}\n`;
+    };
+
+    it.each([
+      ['full', 0],
+      ['no longer full', 64],
+    ])('a live run holding the lock in the temporary folder refuses a run on a disk that is %s', async (_, pages) => {
+      const mount = await mountBackupsDisk(ws.root, `held-${pages}`, '1m', app);
+      mounts.push(mount);
+      fill(mount, pages);
+      const spare = join(ws.tmpDir, '.backopper-locks', app);
+      mkdirSync(spare, { recursive: true, mode: 0o700 });
+      writeFileSync(join(spare, '.backopper.lock'), liveLock());
+      try {
+        const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, BACKOPPER_BACKUPS_DIR: mount });
+        expect(run.exitCode, run.stdout).toBe(1);
+        expect(run.report.error).toBe(
+          `a backup of ${app} is already running (pid ${sleeper.pid}, lock ${join(spare, '.backopper.lock')})`,
+        );
+        expect(run.report.steps).toEqual({});
+        expect(readdirSync(join(mount, app)).sort()).toEqual(OLD);
+        expect(readFileSync(join(spare, '.backopper.lock'), 'utf8')).toBe(liveLock());
+      } finally {
+        rmSync(join(ws.tmpDir, '.backopper-locks'), { recursive: true, force: true });
+      }
+    });
+
+    it('a live run holding the lock in the backup folder refuses a run that finds the disk full', async () => {
+      const mount = await mountBackupsDisk(ws.root, 'held-here', '1m', app);
+      mounts.push(mount);
+      writeFileSync(join(mount, app, '.backopper.lock'), liveLock());
+      fill(mount, 0);
+      const run = await runAgent(backupArgs(app, 'mysql', 'wordpress'), { ...env, BACKOPPER_BACKUPS_DIR: mount });
+      expect(run.exitCode, run.stdout).toBe(1);
+      expect(run.report.error).toBe(
+        `a backup of ${app} is already running (pid ${sleeper.pid}, lock ${join(mount, app, '.backopper.lock')})`,
+      );
+      expect(run.report.steps).toEqual({});
+      expect(readdirSync(join(mount, app)).sort()).toEqual(['.backopper.lock', ...OLD]);
+    });
   });
 
   it('filling up during the dump: the partial file is removed, the previous backups are kept', async () => {
@@ -109,7 +198,9 @@ describe('the backups disk is full', () => {
       expect(run.report.steps.database.error).toBe(
         `writing ${join(dir, `.${run.report.timestamp}.sql.gz.partial`)} failed: ENOSPC: no space left on device, write`,
       );
-      expect(readdirSync(dir).filter((name) => name !== '.backopper-last-run')).toEqual([]);
+      expect(
+        readdirSync(dir).filter((name) => name !== '.backopper-last-run' && name !== '.backopper-state.json'),
+      ).toEqual([]);
       expect(run.report.steps.media.status).toBe('succeeded');
       expect(await s3.listKeys('bigsite/')).toEqual([run.report.runRecord.key]);
       // The first app's old backups on the same disk are untouched.
@@ -136,7 +227,11 @@ describe('the backups disk is full', () => {
       const run = await runAgent(backupArgs('pgsite', 'postgres', 'laravel'), { ...env, BACKOPPER_BACKUPS_DIR: mount });
       expect(run.exitCode, run.stdout).toBe(1);
       expect(run.report.steps.database.error).toMatch(/^pg_dump exited with status 1: .*No space left on device/);
-      expect(readdirSync(join(mount, 'pgsite')).filter((name) => name !== '.backopper-last-run')).toEqual([]);
+      expect(
+        readdirSync(join(mount, 'pgsite')).filter(
+          (name) => name !== '.backopper-last-run' && name !== '.backopper-state.json',
+        ),
+      ).toEqual([]);
       expect(run.report.steps.media.status).toBe('succeeded');
       expect(await s3.listKeys('pgsite/')).toEqual([run.report.runRecord.key]);
       expect(

@@ -140,7 +140,7 @@ describe('two servers holding the same app, running in the same second', () => {
     ] as const) {
       const transfer = run.report.steps.transfer;
       const remotePath = transfer.path.slice(transfer.path.indexOf(':') + 1);
-      expect(remotePath.startsWith(`${remoteDir()}/media_${clockMs / 1000}_`)).toBe(true);
+      expect(remotePath.startsWith(`${remoteDir()}/${app}+live+media_${clockMs / 1000}_`)).toBe(true);
       expect(sha256(readFileSync(remotePath))).toBe(transfer.sha256);
       expect(transfer.sha256).toBe(run.report.steps.media.sha256);
       expect(await listArchive(remotePath)).toContain(`- files/from-${marker}.txt`);

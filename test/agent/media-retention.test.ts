@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostId } from '../../agent/process/process-identity';
+import { formatMediaArchiveName } from '../../common/media-archive';
 import { type AgentRun, backupArgs, runAgent } from '../services/agent';
 import { writeMediaFiles } from '../services/sample-app';
 import { type LocalSshd, startSshd } from '../services/sshd';
@@ -64,7 +65,7 @@ describe('media server retention (real sshd)', () => {
   it('a run whose transfer failed deletes nothing', async () => {
     // The next run's final name is taken (a rebuilt server with the same clock second): the transfer fails.
     const clockMs = (runs[6]!.report.timestamp + 3600) * 1000;
-    const taken = `media_${clockMs / 1000}_${hostId()}.tar.gz`;
+    const taken = formatMediaArchiveName({ app, environment: 'live', timestamp: clockMs / 1000, hostId: hostId() });
     writeFileSync(join(remoteDir(), taken), 'already here\n');
     const before = readdirSync(remoteDir()).sort();
     const failed = await runAgent(backupArgs(app, 'none', 'static'), {
@@ -79,5 +80,74 @@ describe('media server retention (real sshd)', () => {
     expect(failed.report.steps.transfer.status).toBe('failed');
     expect(failed.report.steps.mediaRetention).toMatchObject({ status: 'skipped', reason: 'the transfer failed' });
     expect(readdirSync(remoteDir()).sort()).toEqual(before);
+  });
+});
+
+describe('two apps sharing one flat media folder (media.path without {app}), real sshd', () => {
+  let ws: Workspace;
+  let sshd: LocalSshd;
+  const flat = () => join(sshd.remoteRoot, 'flat');
+  // Archives of earlier versions: their names do not say whose they are, and this folder is no one app's.
+  const earlier = () => ['media_1500000000.tar.gz', `media_1500000001_${hostId()}.tar.gz`];
+  const runs: { app: string; run: AgentRun }[] = [];
+  const runApp = (app: string, extra: Record<string, string> = {}) =>
+    runAgent(backupArgs(app, 'none', 'static'), {
+      ...ws.env,
+      ...sshd.env,
+      BACKOPPER_MEDIA_PATH: flat(),
+      BACKOPPER_MEDIA_DIR: 'files',
+      BACKOPPER_MEDIA_KEEP: '2',
+      ...extra,
+    });
+
+  beforeAll(async () => {
+    [ws, sshd] = await Promise.all([createWorkspace(), startSshd()]);
+    for (const app of ['shop', 'blog']) writeMediaFiles(join(ws.appsDir, app, 'files'), 2);
+    mkdirSync(flat(), { recursive: true });
+    for (const name of earlier()) writeFileSync(join(flat(), name), 'made before archive names said whose\n');
+    for (let i = 0; i < 6; i += 1) {
+      const app = i % 2 === 0 ? 'shop' : 'blog';
+      runs.push({ app, run: await runApp(app) });
+    }
+  }, 240_000);
+  afterAll(async () => {
+    await Promise.all([ws?.remove(), sshd?.stop()]);
+  });
+
+  const nameOf = (run: AgentRun) => run.report.steps.transfer.path.split('/').pop() as string;
+
+  it("each app keeps its own newest two and never deletes the other's or a name that does not say whose", () => {
+    for (const { run } of runs) expect(run.exitCode, run.stdout).toBe(0);
+    const newest = (app: string) => runs.filter((entry) => entry.app === app).slice(-2);
+    expect(readdirSync(flat()).sort()).toEqual(
+      [...earlier(), ...[...newest('shop'), ...newest('blog')].map((entry) => nameOf(entry.run))].sort(),
+    );
+    for (const { app, run } of runs) {
+      for (const deleted of run.report.steps.mediaRetention.deleted as string[])
+        expect(deleted.split('/').pop()).toMatch(new RegExp(`^${app}\\+live\\+media_\\d+_${hostId()}\\.tar\\.gz$`));
+    }
+    expect(runs[4]!.run.report.steps.mediaRetention.deleted).toEqual([
+      `127.0.0.1:${join(flat(), nameOf(runs[0]!.run))}`,
+    ]);
+  });
+
+  it('an archive dated after now (a clock that lies) stops the pruning: nothing deleted, the report names the file', async () => {
+    const ahead = formatMediaArchiveName({
+      app: 'shop',
+      environment: 'live',
+      timestamp: Math.floor(Date.now() / 1000) + 400 * 86_400,
+      hostId: hostId(),
+    });
+    writeFileSync(join(flat(), ahead), 'named by a clock 400 days ahead\n');
+    const before = readdirSync(flat());
+    const run = await runApp('shop', { BACKOPPER_MEDIA_KEEP: '1' });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.report.steps.mediaRetention.deleted).toEqual([]);
+    expect(run.report.steps.mediaRetention.warning).toMatch(
+      new RegExp(
+        `^127\\.0\\.0\\.1:${join(flat(), ahead).replace(/[.+]/g, '\\$&')} is dated .*: the clock is wrong now or was when it was named, so nothing was deleted`,
+      ),
+    );
+    expect(readdirSync(flat()).sort()).toEqual([...before, nameOf(run)].sort());
   });
 });

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentRun, backupArgs, runAgent } from '../services/agent';
+import { type AgentRun, backupArgs, FAULT_BIN, killGroup, runAgent, startAgent } from '../services/agent';
+import { waitFor } from '../services/exec';
 import { writeMediaFiles } from '../services/sample-app';
 import { type LocalSshd, startSshd } from '../services/sshd';
 import { createWorkspace, type Workspace } from '../services/workspace';
@@ -103,5 +104,125 @@ describe('restore-media: a media archive put back beside the live folder (real s
       expect(run.report.status).toBe('invalid');
     }
     expect(existsSync(join(live(), '..', 'uploads'))).toBe(true);
+  });
+});
+
+describe('restore-media in the disaster, and after a restore killed mid-way (real sshd, tar, SIGKILL)', () => {
+  let ws: Workspace;
+  let sshd: LocalSshd;
+  let backup: AgentRun;
+  let before: Record<string, string>;
+  const app = 'gone';
+  const live = () => join(ws.appsDir, app, 'wp-content', 'uploads');
+  const env = () => ({ ...ws.env, ...sshd.env });
+  const restore = () => [
+    'restore-media',
+    '--app',
+    app,
+    '--environment',
+    'live',
+    '--project-type',
+    'wordpress',
+    '--archive',
+    backup.report.steps.transfer.path,
+    '--sha256',
+    backup.report.steps.transfer.sha256,
+  ];
+  /** Starts a restore whose tar is killed (with its whole process group) once the files are in the staging folder. */
+  async function killRestoreMidway(): Promise<string> {
+    const agent = startAgent(
+      restore(),
+      { ...env(), PATH: `${FAULT_BIN}:${process.env.PATH}`, FAKE_TAR_MODE: 'slow-extract' },
+      { detached: true },
+    );
+    const staging = await waitFor(
+      'the archive extracted into the staging folder',
+      async () => {
+        const name = readdirSync(join(ws.appsDir, app, 'wp-content')).find((entry) =>
+          entry.startsWith('.uploads.restoring-'),
+        );
+        const path = name && join(ws.appsDir, app, 'wp-content', name);
+        return path && existsSync(join(path, 'uploads')) ? path : undefined;
+      },
+      60_000,
+    );
+    await killGroup(agent);
+    expect(existsSync(staging)).toBe(true);
+    return staging;
+  }
+
+  beforeAll(async () => {
+    [ws, sshd] = await Promise.all([createWorkspace(), startSshd()]);
+    writeMediaFiles(live(), 4);
+    before = snapshot(live());
+    backup = await runAgent(backupArgs(app, 'none', 'wordpress'), env());
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([ws?.remove(), sshd?.stop()]);
+  });
+
+  it('restores into the configured place when the live uploads folder was deleted', async () => {
+    expect(backup.exitCode, backup.stdout).toBe(0);
+    rmSync(live(), { recursive: true });
+    const run = await runAgent(restore(), env());
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.report).toMatchObject({ status: 'succeeded', restored: live(), live: live(), swap: [] });
+    expect(snapshot(live())).toEqual(before);
+    expect(readdirSync(join(ws.appsDir, app, 'wp-content'))).toEqual(['uploads']);
+    expect(ws.leftovers()).toEqual([]);
+  });
+
+  it("the next restore removes a killed restore's staging folder, says so in cleaned, and restores", async () => {
+    const staging = await killRestoreMidway();
+    const run = await runAgent(restore(), env());
+    expect(run.exitCode, run.stdout).toBe(0);
+    // The killed restore's download (in the temporary folder) and its staging folder.
+    expect(run.report.cleaned).toEqual([
+      expect.stringMatching(new RegExp(`^${ws.tmpDir}/backopper-gone\\.\\d+-\\w{6}$`)),
+      staging,
+    ]);
+    expect(existsSync(staging)).toBe(false);
+    expect(ws.leftovers()).toEqual([]);
+    expect(snapshot(run.report.restored)).toEqual(before);
+    rmSync(run.report.restored, { recursive: true });
+  });
+
+  it("the next backup removes a killed restore's staging folder and says so in cleaned", async () => {
+    const staging = await killRestoreMidway();
+    const run = await runAgent(backupArgs(app, 'none', 'wordpress'), env());
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.report.cleaned).toEqual([
+      expect.stringMatching(new RegExp(`^${ws.tmpDir}/backopper-gone\\.\\d+-\\w{6}$`)),
+      staging,
+    ]);
+    expect(ws.leftovers()).toEqual([]);
+    expect(readdirSync(join(ws.appsDir, app, 'wp-content'))).toEqual(['uploads']);
+    expect(snapshot(live())).toEqual(before);
+  });
+
+  it('leaves the staging folder of a restore that is still running', async () => {
+    const agent = startAgent(
+      restore(),
+      { ...env(), PATH: `${FAULT_BIN}:${process.env.PATH}`, FAKE_TAR_MODE: 'slow-extract' },
+      { detached: true },
+    );
+    try {
+      const staging = await waitFor(
+        'the staging folder',
+        async () => {
+          const name = readdirSync(join(ws.appsDir, app, 'wp-content')).find((entry) =>
+            entry.startsWith('.uploads.restoring-'),
+          );
+          return name && existsSync(join(ws.appsDir, app, 'wp-content', name, 'uploads')) ? name : undefined;
+        },
+        60_000,
+      );
+      const run = await runAgent(backupArgs(app, 'none', 'wordpress'), env());
+      expect(run.exitCode, run.stdout).toBe(0);
+      expect(run.report.cleaned ?? []).toEqual([]);
+      expect(readdirSync(join(ws.appsDir, app, 'wp-content'))).toContain(staging);
+    } finally {
+      await killGroup(agent);
+    }
   });
 });

@@ -105,7 +105,7 @@ describe('bad invocations and unreachable servers', () => {
     expect(run.stdout).not.toContain(db.password);
     expect(run.report.plan.upload.url).toMatch(new RegExp(`^s3://${s3.bucket}/${app}/live/backup_\\d+\\.sql\\.gz$`));
     expect(run.report.plan.transfer.batch.at(-1)).toMatch(
-      /^rename -l ".*\/\.media_\d+_[0-9a-f]{8}\.tar\.gz\.part" ".*\/media_\d+_[0-9a-f]{8}\.tar\.gz"$/,
+      /^rename -l ".*\/\.[^/]+\+live\+media_\d+_[0-9a-f]{8}\.tar\.gz\.part" ".*\/[^/]+\+live\+media_\d+_[0-9a-f]{8}\.tar\.gz"$/,
     );
     expect(readdirSync(ws.backupsDir)).toEqual([]);
     expect(ws.leftovers()).toEqual([]);
@@ -323,8 +323,26 @@ describe('media only (--engine none)', () => {
         run.report.steps.transfer.path.split('/').pop(),
       ]);
       expect(run.report.steps.transfer.path).toMatch(
-        new RegExp(`/media_${run.report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`),
+        new RegExp(`/static\\+live\\+media_${run.report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`),
       );
+    } finally {
+      await Promise.all([ws.remove(), sshd.stop()]);
+    }
+  });
+  it('fails (exit 1, with the reason) when its project type has no media folder: a run that saved nothing is no success', async () => {
+    const [ws, sshd] = await Promise.all([createWorkspace(), startSshd()]);
+    try {
+      mkdirSync(join(ws.appsDir, 'bare'), { recursive: true });
+      const run = await runAgent(backupArgs('bare', 'none', 'static-site'), { ...ws.env, ...sshd.env });
+      expect(run.exitCode, run.stdout).toBe(1);
+      expect(run.report.status).toBe('failed');
+      expect(run.report.steps.media).toMatchObject({
+        status: 'failed',
+        error:
+          'nothing to back up: engine none and no default media folder for project type static-site; set BACKOPPER_MEDIA_DIR',
+      });
+      expect(run.report.steps.transfer.status).toBe('skipped');
+      expect(existsSync(join(sshd.remoteRoot, 'bare'))).toBe(false);
     } finally {
       await Promise.all([ws.remove(), sshd.stop()]);
     }

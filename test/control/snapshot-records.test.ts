@@ -52,6 +52,7 @@ describe('snapshot run records: listing and freshness read them as they read arc
   it('is fresh after a recent snapshot, stale after an old one, missing when every run failed', () => {
     const judge = (records: StoredRunRecord[]) =>
       assessMedia({
+        engine: 'mysql',
         expected: mediaExpected(records) || records.length > 0,
         intervalSeconds: 24 * HOUR,
         media: newestMedia(records),
@@ -64,6 +65,7 @@ describe('snapshot run records: listing and freshness read them as they read arc
 
   it('says shrunk when the newest snapshot holds less than half the bytes of the one before', () => {
     const verdict = assessMedia({
+      engine: 'mysql',
       expected: true,
       intervalSeconds: 24 * HOUR,
       media: newestMedia([snapshotRun(NOW - HOUR, 1e6, 20), snapshotRun(NOW - 25 * HOUR, 5e6, 120)]),

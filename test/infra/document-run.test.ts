@@ -97,7 +97,9 @@ describe('the synthesized backup document, run locally against the built agent',
   it('copies the media archive with the key fetched from the parameter and the configured host key', () => {
     const remote = join(sshd.remoteRoot, 'live', app);
     expect(readdirSync(remote)).toContain(report.steps.transfer.path.split('/').pop());
-    expect(report.steps.transfer.path).toMatch(new RegExp(`/media_${report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`));
+    expect(report.steps.transfer.path).toMatch(
+      new RegExp(`/${app}\\+live\\+media_${report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`),
+    );
     const calls = readFileSync(join(ws.root, 'aws-calls.log'), 'utf8');
     expect(calls).toContain(`ssm get-parameter --region us-east-1 --name ${MEDIA_KEY_PARAMETER} --with-decryption`);
   });

@@ -139,7 +139,7 @@ describe('backopper status against the fakes and s3rver', () => {
     expect(row('live', 'newsite')).toMatch(
       /cron\(\d+ \d \? \* SUN \*\) +2025-01-19 0\d:\d\d CET +none +- +none in 8d +missing$/,
     );
-    expect(row('live', 'static')).toMatch(/\(disabled\) +- +media only +- +none in 8d +disabled$/);
+    expect(row('live', 'static')).toMatch(/\(disabled\) +- +media only +- +none in 8d +media-missing,disabled$/);
     expect(row('live', 'gone')).toMatch(/ Success 9h ago \(0 ran, 2 skipped\) +absent$/);
     expect(row('live', 'broken')).toMatch(
       /cron\(\d+ \* \* \* \? \*\) +2025-01-15 12:\d\d UTC +1h 30m ago +8\.8 KiB +Failed 1h ago \(i-web1 Failed\) +failed$/,

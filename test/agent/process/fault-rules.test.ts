@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MEDIA_ARCHIVE_PATTERN, mediaArchiveName } from '../../../common/app-spec';
+import { formatMediaArchiveName, parseMediaArchiveName } from '../../../common/media-archive';
 import { CommandFailedError } from '../../../agent/errors';
 import { warningLines } from '../../../agent/process/run-command';
 import { isTransientSshFailure } from '../../../agent/process/ssh-failure';
@@ -100,13 +100,11 @@ describe('names that tell a dead run from a live one', () => {
     },
   );
 
-  it('the media archive carries the run and the server', () => {
-    expect(mediaArchiveName(1795909152, '3abda07c')).toBe('media_1795909152_3abda07c.tar.gz');
-    expect(MEDIA_ARCHIVE_PATTERN.exec('media_1795909152_3abda07c.tar.gz')?.slice(1)).toEqual([
-      '1795909152',
-      '3abda07c',
-    ]);
-    expect(MEDIA_ARCHIVE_PATTERN.exec('media_1795909152.tar.gz')?.slice(1)).toEqual(['1795909152', undefined]);
+  it('the media archive carries the app, the environment, the run and the server', () => {
+    const archive = { app: 'acme-blog', environment: 'live', timestamp: 1795909152, hostId: '3abda07c' };
+    expect(formatMediaArchiveName(archive)).toBe('acme-blog+live+media_1795909152_3abda07c.tar.gz');
+    expect(parseMediaArchiveName('acme-blog+live+media_1795909152_3abda07c.tar.gz')).toEqual(archive);
+    expect(parseMediaArchiveName('media_1795909152.tar.gz')).toEqual({ timestamp: 1795909152 });
   });
 });
 

@@ -24,7 +24,7 @@ describe('selectExpiredBackups', () => {
     ],
     ['nothing to delete under the limit', ['1700000000.tar'], 5, []],
   ])('%s', (_name, names, keep, expected) => {
-    expect(selectExpiredBackups(names, keep)).toEqual(expected);
+    expect(selectExpiredBackups(names, keep).expired).toEqual(expected);
   });
 });
 
@@ -145,7 +145,7 @@ describe('run report', () => {
 });
 
 describe('selectExpiredBackups with a clock', () => {
-  it('ranks dumps named after the future (a wrong clock named them) below every honest one', () => {
+  it('deletes nothing while a dump is named after now (beyond 5 minutes), and names the furthest one', () => {
     const names = [
       '1700000100.sql.gz',
       '1700000200.sql.gz',
@@ -153,8 +153,15 @@ describe('selectExpiredBackups with a clock', () => {
       '1800000001.sql.gz',
       '1700000300.sql.gz',
     ];
-    expect(selectExpiredBackups(names, 3, 1700000300)).toEqual(['1800000001.sql.gz', '1800000000.sql.gz']);
-    expect(selectExpiredBackups(names, 3)).toEqual(['1700000200.sql.gz', '1700000100.sql.gz']);
+    expect(selectExpiredBackups(names, 3, 1700000300)).toEqual({
+      expired: [],
+      clockSuspect: { name: '1800000001.sql.gz', timestamp: 1800000001 },
+    });
+    expect(selectExpiredBackups(names, 3).expired).toEqual(['1700000200.sql.gz', '1700000100.sql.gz']);
+  });
+  it('a name up to 5 minutes ahead is no reason to suspect the clock', () => {
+    const names = ['1700000100.sql.gz', '1700000200.sql.gz', '1700000600.sql.gz'];
+    expect(selectExpiredBackups(names, 2, 1700000300)).toEqual({ expired: ['1700000100.sql.gz'] });
   });
 });
 

@@ -98,6 +98,20 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
         })),
       ],
     });
+    // The media-only app's media: fresh (a media-only app is judged by its archives, see the media test).
+    const fresh = Math.floor(NOW.getTime() / 1000 - HOUR);
+    await seedRunRecords({
+      client: s3.client,
+      bucket: s3.bucket,
+      now: NOW,
+      runs: [
+        {
+          app: 'static',
+          hoursAgo: 1,
+          steps: { transfer: transferStep({ timestamp: fresh, bytes: 100, app: 'static' }) },
+        },
+      ],
+    });
   });
   afterAll(async () => {
     await s3?.stop();
@@ -322,7 +336,7 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       await expect(check()).rejects.toThrow(FreshnessCheckError);
       const [message] = published;
       expect(message?.Subject).toBe(
-        'Backopper: 1 not checked (errors) backup(s); 1 stale, 1 missing, 1 shrunk media archive(s)',
+        'Backopper: 1 not checked (errors) backup(s); 1 stale, 2 missing, 1 shrunk media archive(s)',
       );
       const text = message?.Message ?? '';
       expect(text).toContain(
@@ -330,6 +344,10 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       );
       expect(text).toMatch(
         /^MEDIA MISSING: .*\n {2}crm \(live\): none in the newest 1 run record\(s\); the last run .* failed: transfer: ssh: connect/m,
+      );
+      // A media-only app whose runs archived nothing is missing its backup, whatever its steps said.
+      expect(text).toMatch(
+        /^MEDIA MISSING: .*\n(?: {2}.*\n)* {2}static \(live\): none in the newest 1 run record\(s\)/m,
       );
       expect(text).toMatch(
         /^MEDIA SHRUNK: .*\n {2}ticker \(live\): 10 B, previous 100 B \(10%\), media\.example\.net:/m,
@@ -340,7 +358,7 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       expect(text).not.toMatch(/shop/);
       expect(JSON.parse(metrics[0] as string)).toMatchObject({
         FreshnessMediaStale: 1,
-        FreshnessMediaMissing: 1,
+        FreshnessMediaMissing: 2,
         FreshnessMediaShrunk: 1,
         FreshnessErrors: 1,
       });

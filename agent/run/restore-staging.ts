@@ -1,0 +1,67 @@
+import { lstat, mkdir, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { checkProcess, currentProcess, type ProcessIdentity } from '../process/process-identity';
+
+/** `.<media folder>.restoring-<ts>`: where restore-media extracts, beside the live folder. */
+const STAGING = /^\..+\.restoring-\d+$/;
+/** The file in a staging folder naming the restore that owns it. */
+export const STAGING_OWNER = '.backopper-owner';
+/** A staging folder without an owner file (killed between mkdir and the write) is dead after this long. */
+const OWNERLESS_AGE_MS = 10 * 60 * 1000;
+
+/** The staging folder's path for a restore at `at` of `realDir` (the live folder, where links lead). */
+export function stagingPath(realDir: string, at: number): string {
+  const name = realDir.slice(dirname(realDir).length + 1);
+  return join(dirname(realDir), `.${name}.restoring-${at}`);
+}
+
+/** Creates the staging folder (0700) and records this process in it, so a later run can tell a killed restore's from a live one's. */
+export async function createStagingFolder(path: string): Promise<void> {
+  await mkdir(path, { mode: 0o700 });
+  await writeFile(join(path, STAGING_OWNER), `${JSON.stringify(currentProcess())}\n`, { mode: 0o600 });
+}
+
+/** Where restores of these media folders put their staging folders: beside each, and beside where links lead. */
+export async function stagingParents(candidates: string[]): Promise<string[]> {
+  const parents = new Set<string>();
+  for (const candidate of candidates) {
+    parents.add(dirname(candidate));
+    const real = await realpath(candidate).catch(() => undefined);
+    if (real && real !== '/') parents.add(dirname(real));
+  }
+  return [...parents];
+}
+
+/**
+ * Removes the staging folders that restores killed before their rename (SIGKILL, an SSM timeout) left
+ * in `parents`: a full copy of the uploads in the web root. A folder whose owner still runs is left
+ * alone. Returns the paths removed (for the report's `cleaned`).
+ */
+export async function removeDeadStaging(parents: string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const parent of parents) {
+    for (const name of await readdir(parent).catch(() => [] as string[])) {
+      const path = join(parent, name);
+      if (!STAGING.test(name) || !(await isDead(path))) continue;
+      await rm(path, { recursive: true, force: true });
+      removed.push(path);
+    }
+  }
+  return removed;
+}
+
+async function isDead(path: string): Promise<boolean> {
+  const info = await lstat(path).catch(() => undefined);
+  if (!info?.isDirectory()) return false;
+  const owner = await readOwner(path);
+  if (!owner || !Number.isInteger(owner.pid)) return Date.now() - info.mtimeMs > OWNERLESS_AGE_MS;
+  return !checkProcess(owner).running;
+}
+
+async function readOwner(path: string): Promise<ProcessIdentity | undefined> {
+  try {
+    return JSON.parse(await readFile(join(path, STAGING_OWNER), 'utf8')) as ProcessIdentity;
+  } catch {
+    return undefined; // not written yet, or damaged: the folder's age decides
+  }
+}
