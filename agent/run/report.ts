@@ -1,5 +1,6 @@
 /** The run report: the last line on stdout, POSTed to the report URL, read by ops and by `backopper run`, stored in S3 as the run record. */
 import type { RetentionTier } from '../../common/run-record';
+import type { DumpManifest } from '../../common/dump-manifest';
 import { formatBytes } from '../../common/format';
 import { collectWarnings } from '../process/run-command';
 
@@ -39,6 +40,8 @@ export interface StepReport {
   cleaned?: string[];
   /** Parts of the database the dump could not include, each with why and the grant that would include it. */
   notIncluded?: string[];
+  /** database: what the dump holds, objects and rows per table, read as it was written. */
+  manifest?: DumpManifest;
 }
 
 export interface RunReport {
