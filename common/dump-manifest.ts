@@ -61,3 +61,21 @@ export function manifestOf(record: unknown): DumpManifest | undefined {
   }
   return { engine: manifest.engine, objects, rows: manifest.rows };
 }
+
+/**
+ * The manifest recorded for one dump, from run records of its app: the record whose run made it (same
+ * timestamp, and its upload key or the dump's sha256 agree). Undefined when none has a manifest. Pure.
+ */
+export function manifestForDump(
+  records: readonly unknown[],
+  dump: { key: string; timestamp: number; sha256?: string },
+): DumpManifest | undefined {
+  for (const record of records) {
+    const run = record as { timestamp?: number; steps?: Record<string, { key?: string; sha256?: string } | undefined> };
+    if (run.timestamp !== dump.timestamp) continue;
+    const made = run.steps?.upload?.key === dump.key || (dump.sha256 && run.steps?.database?.sha256 === dump.sha256);
+    const manifest = made ? manifestOf(record) : undefined;
+    if (manifest) return manifest;
+  }
+  return undefined;
+}
