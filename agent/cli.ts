@@ -8,6 +8,8 @@ import { runVerify } from './run/verify';
 import { agentIdentity } from './run/identity';
 import { configureProgress, parseProgressInterval } from './process/progress';
 import { loadInventoryConfig, writeInventory } from './run/inventory';
+import { loadDrillConfig } from './config/config';
+import { runDrill } from './drill/drill-command';
 
 const BACKUP_USAGE = `usage: backopper-agent backup --app <name> --environment <env> --engine mysql|postgres|none --project-type <type> [--dry-run] [--skip-absent] [--<setting> <value>...]
   Dumps the app's database, uploads it to S3 with its .sha256, applies the local retention, and tars and
@@ -22,6 +24,15 @@ const VERIFY_USAGE = `usage: backopper-agent verify --app <name> [--verify-admin
   Restores the app's newest local dump into a scratch database and compares it with the live one.
 Exit status: 0 the restore matches, 1 it does not or failed, 2 bad invocation. The last stdout line is the JSON report.`;
 
+const DRILL_USAGE = `usage: backopper-agent drill --app <name> --environment <env> [--at <unix seconds|ISO time> | --key <s3 key>] [--media] [--bucket ...] [--drill-admin-url mysql://...|postgres://...]
+  Downloads the dump from S3 (the newest, or the one named), checks its sha256, restores it into a scratch
+  database (MariaDB: root over the unix socket; PostgreSQL: the postgres role; or BACKOPPER_DRILL_ADMIN_URL),
+  compares it with the manifest recorded with the dump (every object, every table's rows), drops the scratch
+  database whatever happened, and writes its record to s3://<bucket>/<app>/<env>/drills/<ts>_<host>.json.
+  --media fetches the run's media archive from the media server, checks its sha256 and reads it whole.
+Exit status: 0 everything matched, 1 it did not or the drill failed, 2 bad invocation. The last stdout line is the JSON report
+  (status passed|failed|skipped, differences, bytes, restoreSeconds).`;
+
 const INVENTORY_USAGE = `usage: backopper-agent inventory --environment <env> [--apps-dir <dir>] [--inventory-file <path>]
   Writes the apps this server holds (folders with a .env under the apps folder) as SSM custom inventory
   Custom:BackopperApps (default file: /var/lib/amazon/ssm/$AWS_SSM_INSTANCE_ID/inventory/custom/BackopperApps.json).
@@ -35,6 +46,7 @@ Exit status: 0 restored, 1 failed (a sha256 mismatch deletes the download), 2 ba
 const USAGE = `usage: backopper-agent backup --app <name> --environment <env> --engine mysql|postgres|none --project-type <type> [--dry-run] [--skip-absent] [--<setting> <value>...]
        backopper-agent restore-media --app <name> --environment <env> --archive <host:path> --sha256 <hex> [--project-type <type>]
        backopper-agent inventory --environment <env> [--apps-dir ...] [--inventory-file <path>]   (SSM custom inventory Custom:BackopperApps)
+       backopper-agent drill --app <name> --environment <env> [--at <time> | --key <key>] [--media]
        backopper-agent verify --app <name> [--verify-admin-url mysql://...|postgres://...] [--apps-dir ...] [--backups-dir ...]
 Settings (flag or variable): --apps-dir BACKOPPER_APPS_DIR, --backups-dir BACKOPPER_BACKUPS_DIR, --keep-local BACKOPPER_KEEP_LOCAL,
   --bucket BACKOPPER_BUCKET, --media-host/-port/-user/-path/-identity/-known-hosts BACKOPPER_MEDIA_*, --media-dir BACKOPPER_MEDIA_DIR,
@@ -96,6 +108,7 @@ async function main(argv: string[]): Promise<void> {
   const usages: Record<string, string> = {
     backup: BACKUP_USAGE,
     verify: VERIFY_USAGE,
+    drill: DRILL_USAGE,
     inventory: INVENTORY_USAGE,
     'restore-media': RESTORE_MEDIA_USAGE,
   };
@@ -112,6 +125,24 @@ async function main(argv: string[]): Promise<void> {
     if (config) await verify(config);
     return;
   }
+  if (command === 'drill') {
+    const config = loadOrExplain(() => loadDrillConfig(rest, process.env), 'drill');
+    if (!config) return;
+    const controller = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      log(`received ${signal}: stopping, dropping the scratch database`);
+      controller.abort(new Error(`received ${signal}`));
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    const report = await runDrill(config, { log, signal: controller.signal });
+    for (const difference of report.differences) log(`drill     differs: ${difference}`);
+    log(
+      `drill     ${report.status}: ${report.error ?? report.reason ?? `${report.backup?.key} restored in ${report.restoreSeconds} s and matches its manifest`}`,
+    );
+    finish(report, report.status === 'failed' ? 1 : 0);
+    return;
+  }
   if (command === 'inventory') {
     const config = loadOrExplain(() => loadInventoryConfig(rest, process.env), 'inventory');
     if (config) finish(await writeInventory(config), 0);
@@ -126,7 +157,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command !== 'backup') {
     process.stderr.write(
-      `backopper-agent: unknown command ${JSON.stringify(command ?? '')} (commands: backup, inventory, restore-media, verify)\nRun \`backopper-agent --help\` for usage.\n`,
+      `backopper-agent: unknown command ${JSON.stringify(command ?? '')} (commands: backup, drill, inventory, restore-media, verify)\nRun \`backopper-agent --help\` for usage.\n`,
     );
     finish({ status: 'invalid', error: `unknown command ${JSON.stringify(command ?? '')}` }, 2);
     return;

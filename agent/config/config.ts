@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   type DbEngine,
+  DUMP_OBJECT_PATTERN,
   InvalidValueError,
   MEDIA_ARCHIVE_PATTERN,
   normalizeEngine,
@@ -98,6 +99,7 @@ const SETTINGS = {
   reportUrl: { flag: 'report-url', variable: 'BACKOPPER_REPORT_URL' },
   reportSecret: { flag: 'report-secret', variable: 'BACKOPPER_REPORT_SECRET' },
   verifyAdminUrl: { flag: 'verify-admin-url', variable: 'BACKOPPER_VERIFY_ADMIN_URL' },
+  drillAdminUrl: { flag: 'drill-admin-url', variable: 'BACKOPPER_DRILL_ADMIN_URL' },
   reportSecretHeader: {
     flag: 'report-secret-header',
     variable: 'BACKOPPER_REPORT_SECRET_HEADER',
@@ -372,5 +374,75 @@ export function loadVerifyConfig(argv: string[], env: NodeJS.ProcessEnv): Verify
     appsDir: absolutePath(setting('appsDir')!, SETTINGS.appsDir),
     backupsDir: absolutePath(setting('backupsDir')!, SETTINGS.backupsDir),
     adminUrl,
+  };
+}
+
+/** Flags only `drill` takes. */
+const DRILL_FLAGS = { at: { type: 'string' }, key: { type: 'string' }, media: { type: 'boolean' } } as const;
+
+/** Everything one restore drill (`drill`) needs, validated. */
+export interface DrillConfig {
+  app: string;
+  environment: string;
+  bucket: string;
+  /** Which dump: the newest at or before `at` (unix seconds), exactly `key`, or the newest. */
+  at?: number;
+  key?: string;
+  /** Drill the media archive instead of the database dump. */
+  media: boolean;
+  /** A connection that may create and drop databases; @default root over the unix socket (MariaDB), the local `postgres` role */
+  adminUrl?: string;
+  mediaServer?: MediaServer;
+  tmpDir?: string;
+  priority: Priority;
+}
+
+/**
+ * Reads `drill` flags and `env`: the app and environment, the bucket, which backup (`--at` unix
+ * seconds or ISO time, or `--key`), `--media`, the admin URL. Throws ConfigError naming the input.
+ */
+export function loadDrillConfig(argv: string[], env: NodeJS.ProcessEnv): DrillConfig {
+  const { values, setting, check, need } = readInputs(argv, env, DRILL_FLAGS);
+  const app = check(() => validateAppName(need('app')));
+  const environment = check(() => validateEnvironment(need('environment')));
+  const bucket = setting('bucket');
+  if (!bucket) throw new ConfigError(`${name(SETTINGS.bucket)} is required: a drill restores the copy in S3`);
+  if (values.at !== undefined && values.key !== undefined) throw new ConfigError('give --at or --key, not both');
+  let at: number | undefined;
+  if (typeof values.at === 'string') {
+    at = /^\d+$/.test(values.at) ? Number(values.at) : Math.floor(Date.parse(values.at) / 1000);
+    if (!Number.isFinite(at))
+      throw new ConfigError(`--at ${JSON.stringify(values.at)} is not unix seconds or an ISO 8601 time`);
+  }
+  const key = values.key as string | undefined;
+  const media = values.media === true;
+  if (key !== undefined) {
+    const match = media ? undefined : DUMP_OBJECT_PATTERN.exec(key);
+    if (media || !match || match[1] !== app || match[2] !== environment)
+      throw new ConfigError(
+        media
+          ? '--key names a dump; a media drill takes --at'
+          : `--key ${JSON.stringify(key)} is not a dump of ${app} in ${environment} (${app}/${environment}/backup_<ts>.sql.gz or .tar)`,
+      );
+  }
+  const adminUrl = setting('drillAdminUrl');
+  if (adminUrl && !/^(mysql|mariadb|postgres|postgresql|pgsql):\/\//.test(adminUrl))
+    throw new ConfigError(`${name(SETTINGS.drillAdminUrl)} is not a mysql:// or postgres:// URL`);
+  const mediaServer = readMediaServer(setting, app, environment);
+  if (media && !mediaServer)
+    throw new ConfigError(
+      `${name(SETTINGS.mediaHost)} is required: a media drill fetches the archive from the media server`,
+    );
+  return {
+    app,
+    environment,
+    bucket,
+    ...(at !== undefined ? { at } : {}),
+    ...(key !== undefined ? { key } : {}),
+    media,
+    ...(adminUrl ? { adminUrl } : {}),
+    ...(mediaServer ? { mediaServer } : {}),
+    tmpDir: setting('tmpDir') === undefined ? undefined : absolutePath(setting('tmpDir')!, SETTINGS.tmpDir),
+    priority: oneOf(setting('priority')!, PRIORITIES, SETTINGS.priority),
   };
 }
