@@ -1,10 +1,9 @@
 import { runBackup } from './run/backup';
-import { loadBackupConfig, loadRestoreMediaConfig, loadVerifyConfig, type VerifyConfig } from './config/config';
+import { loadBackupConfig, loadRestoreMediaConfig } from './config/config';
 import { restoreMedia } from './run/restore-media';
 import { planBackup } from './run/dry-run';
 import { ConfigError, messageOf } from './errors';
 import { postReport } from './run/report-back';
-import { runVerify } from './run/verify';
 import { agentIdentity } from './run/identity';
 import { configureProgress, parseProgressInterval } from './process/progress';
 import { loadInventoryConfig, writeInventory } from './run/inventory';
@@ -20,9 +19,7 @@ Settings (flag or variable): --apps-dir BACKOPPER_APPS_DIR, --backups-dir BACKOP
   --compress-threads BACKOPPER_COMPRESS_THREADS, --priority low|normal BACKOPPER_PRIORITY.
 Exit status: 0 every enabled step succeeded, 1 a step failed, 2 bad invocation or configuration. The last stdout line is the JSON run report.`;
 
-const VERIFY_USAGE = `usage: backopper-agent verify --app <name> [--verify-admin-url mysql://...|postgres://...] [--apps-dir ...] [--backups-dir ...]
-  Restores the app's newest local dump into a scratch database and compares it with the live one.
-Exit status: 0 the restore matches, 1 it does not or failed, 2 bad invocation. The last stdout line is the JSON report.`;
+const VERIFY_USAGE = `usage: backopper-agent verify ...: an alias of \`drill\` (see \`backopper-agent drill --help\`).`;
 
 const DRILL_USAGE = `usage: backopper-agent drill --app <name> --environment <env> [--at <unix seconds|ISO time> | --key <s3 key>] [--media] [--bucket ...] [--drill-admin-url mysql://...|postgres://...]
   Downloads the dump from S3 (the newest, or the one named), checks its sha256, restores it into a scratch
@@ -47,7 +44,6 @@ const USAGE = `usage: backopper-agent backup --app <name> --environment <env> --
        backopper-agent restore-media --app <name> --environment <env> --archive <host:path> --sha256 <hex> [--project-type <type>]
        backopper-agent inventory --environment <env> [--apps-dir ...] [--inventory-file <path>]   (SSM custom inventory Custom:BackopperApps)
        backopper-agent drill --app <name> --environment <env> [--at <time> | --key <key>] [--media]
-       backopper-agent verify --app <name> [--verify-admin-url mysql://...|postgres://...] [--apps-dir ...] [--backups-dir ...]
 Settings (flag or variable): --apps-dir BACKOPPER_APPS_DIR, --backups-dir BACKOPPER_BACKUPS_DIR, --keep-local BACKOPPER_KEEP_LOCAL,
   --bucket BACKOPPER_BUCKET, --media-host/-port/-user/-path/-identity/-known-hosts BACKOPPER_MEDIA_*, --media-dir BACKOPPER_MEDIA_DIR,
   --tmp-dir BACKOPPER_TMP_DIR, --report-url BACKOPPER_REPORT_URL, --report-secret BACKOPPER_REPORT_SECRET.
@@ -120,13 +116,10 @@ async function main(argv: string[]): Promise<void> {
     print(`${usages[command]}\n`);
     return;
   }
-  if (command === 'verify') {
-    const config = loadOrExplain(() => loadVerifyConfig(rest, process.env), 'verify');
-    if (config) await verify(config);
-    return;
-  }
-  if (command === 'drill') {
-    const config = loadOrExplain(() => loadDrillConfig(rest, process.env), 'drill');
+  if (command === 'drill' || command === 'verify') {
+    // `verify` (the old restore check of the local dump) is an alias of `drill` now.
+    if (command === 'verify') log('verify is now `drill`: the S3 copy is restored and compared with its manifest');
+    const config = loadOrExplain(() => loadDrillConfig(rest, process.env), command);
     if (!config) return;
     const controller = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => {
@@ -212,18 +205,6 @@ function loadOrExplain<T>(load: () => T, command: string): T | undefined {
     finish({ status: 'invalid', error: error.message }, 2);
     return undefined;
   }
-}
-
-/** `verify`: restore the newest local dump into a scratch database and compare it with the live one. */
-async function verify(config: VerifyConfig): Promise<void> {
-  const report = await runVerify(config, log);
-  for (const difference of report.comparison?.differences ?? []) {
-    log(`verify    ${difference.table}: ${difference.restored} rows restored, ${difference.live} live`);
-  }
-  log(
-    `verify    ${report.status}: ${report.error ?? `${report.tables} tables restored from ${report.dump} match the live database`}`,
-  );
-  finish(report, report.status === 'succeeded' ? 0 : 1);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -57,15 +57,6 @@ export function defaultCompressThreads(cores = availableParallelism()): number {
   return Math.max(1, Math.floor(cores / 2));
 }
 
-/** Everything one restore check (`verify`) needs, validated. */
-export interface VerifyConfig {
-  app: string;
-  appsDir: string;
-  backupsDir: string;
-  /** A connection allowed to create and drop databases; @default the app's own credentials */
-  adminUrl?: string;
-}
-
 /** The media server the archive is copied to over SSH. */
 export interface MediaServer {
   host: string;
@@ -98,7 +89,6 @@ const SETTINGS = {
   tmpDir: { flag: 'tmp-dir', variable: 'BACKOPPER_TMP_DIR' },
   reportUrl: { flag: 'report-url', variable: 'BACKOPPER_REPORT_URL' },
   reportSecret: { flag: 'report-secret', variable: 'BACKOPPER_REPORT_SECRET' },
-  verifyAdminUrl: { flag: 'verify-admin-url', variable: 'BACKOPPER_VERIFY_ADMIN_URL' },
   drillAdminUrl: { flag: 'drill-admin-url', variable: 'BACKOPPER_DRILL_ADMIN_URL' },
   reportSecretHeader: {
     flag: 'report-secret-header',
@@ -362,23 +352,13 @@ function optional(
   return value;
 }
 
-/** Reads `verify` flags and `env`: the app, where its `.env` and dumps are, the admin URL; throws ConfigError naming the input. */
-export function loadVerifyConfig(argv: string[], env: NodeJS.ProcessEnv): VerifyConfig {
-  const { setting, check, need } = readInputs(argv, env);
-  const adminUrl = setting('verifyAdminUrl');
-  if (adminUrl && !/^(mysql|mariadb|postgres|postgresql|pgsql):\/\//.test(adminUrl)) {
-    throw new ConfigError(`${name(SETTINGS.verifyAdminUrl)} is not a mysql:// or postgres:// URL`);
-  }
-  return {
-    app: check(() => validateAppName(need('app'))),
-    appsDir: absolutePath(setting('appsDir')!, SETTINGS.appsDir),
-    backupsDir: absolutePath(setting('backupsDir')!, SETTINGS.backupsDir),
-    adminUrl,
-  };
-}
-
 /** Flags only `drill` takes. */
-const DRILL_FLAGS = { at: { type: 'string' }, key: { type: 'string' }, media: { type: 'boolean' } } as const;
+const DRILL_FLAGS = {
+  at: { type: 'string' },
+  key: { type: 'string' },
+  media: { type: 'boolean' },
+  rotate: { type: 'boolean' },
+} as const;
 
 /** Everything one restore drill (`drill`) needs, validated. */
 export interface DrillConfig {
@@ -390,6 +370,8 @@ export interface DrillConfig {
   key?: string;
   /** Drill the media archive instead of the database dump. */
   media: boolean;
+  /** The schedule's pick: the newest, but every few weeks an older (monthly or yearly) copy. */
+  rotate: boolean;
   /** A connection that may create and drop databases; @default root over the unix socket (MariaDB), the local `postgres` role */
   adminUrl?: string;
   mediaServer?: MediaServer;
@@ -416,6 +398,9 @@ export function loadDrillConfig(argv: string[], env: NodeJS.ProcessEnv): DrillCo
   }
   const key = values.key as string | undefined;
   const media = values.media === true;
+  const rotate = values.rotate === true;
+  if (rotate && (key !== undefined || at !== undefined))
+    throw new ConfigError('--rotate picks the dump itself: not with --at or --key');
   if (key !== undefined) {
     const match = media ? undefined : DUMP_OBJECT_PATTERN.exec(key);
     if (media || !match || match[1] !== app || match[2] !== environment)
@@ -440,6 +425,7 @@ export function loadDrillConfig(argv: string[], env: NodeJS.ProcessEnv): DrillCo
     ...(at !== undefined ? { at } : {}),
     ...(key !== undefined ? { key } : {}),
     media,
+    rotate,
     ...(adminUrl ? { adminUrl } : {}),
     ...(mediaServer ? { mediaServer } : {}),
     tmpDir: setting('tmpDir') === undefined ? undefined : absolutePath(setting('tmpDir')!, SETTINGS.tmpDir),

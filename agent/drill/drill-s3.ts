@@ -60,6 +60,21 @@ export function chooseDump(dumps: DrilledDump[], pick: { at?: number; key?: stri
   return found;
 }
 
+const WEEK = 7 * 86_400;
+const MONTH = 30 * 86_400;
+
+/**
+ * The scheduled drill's pick: the newest dump, except every fourth week an older copy: alternately
+ * the newest dump at least a month old (a monthly copy) and the oldest one kept (a yearly copy), so
+ * old copies are proven too. Pure.
+ */
+export function rotationPick(dumps: DrilledDump[], now: number): DrilledDump | undefined {
+  const week = Math.floor(now / WEEK);
+  const old = dumps.filter((dump) => dump.timestamp <= now - MONTH);
+  if (week % 4 !== 3 || old.length === 0) return dumps[0];
+  return week % 8 === 3 ? old[0] : old.at(-1);
+}
+
 /** The hex sha256 in a dump's `.sha256` companion; throws when it is missing or holds none. */
 export async function readChecksum(s3: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<string> {
   let text: string;

@@ -10,7 +10,7 @@ import { messageOf } from '../errors';
 import { readDatabaseManifest } from '../manifest/database-manifest';
 import { importDump } from '../process/db-client';
 import { createTempFolder } from '../process/temp-folder';
-import { chooseDump, downloadObject, listDumps, readChecksum, readRunRecordsAt } from './drill-s3';
+import { chooseDump, downloadObject, listDumps, readChecksum, readRunRecordsAt, rotationPick } from './drill-s3';
 import {
   createScratchDatabase,
   drillAdminConnection,
@@ -57,7 +57,10 @@ export async function runDatabaseDrill(
   const where = `s3://${config.bucket}/${config.app}/${config.environment}/`;
   let workDir: string | undefined;
   try {
-    const dump = chooseDump(await listDumps(deps.s3, config.bucket, config.app, config.environment), config, where);
+    const dumps = await listDumps(deps.s3, config.bucket, config.app, config.environment);
+    const dump = config.rotate
+      ? (rotationPick(dumps, timestamp) ?? chooseDump(dumps, {}, where))
+      : chooseDump(dumps, config, where);
     report.backup = {
       key: dump.key,
       timestamp: dump.timestamp,

@@ -35,7 +35,7 @@ describe('backopper-agent command line', () => {
   it.each([
     [
       ['restore'],
-      'backopper-agent: unknown command "restore" (commands: backup, inventory, restore-media, verify)',
+      'backopper-agent: unknown command "restore" (commands: backup, drill, inventory, restore-media, verify)',
       'backopper-agent --help',
     ],
     [
