@@ -22,6 +22,7 @@ import { type ConditionalS3, startConditionalS3 } from '../services/s3-condition
 import { writeLaravelApp, writeWordpressApp } from '../services/sample-app';
 import { type LocalSshd, startSshd } from '../services/sshd';
 import { createWorkspace, type Workspace } from '../services/workspace';
+import { runOpsCli } from '../services/ops-cli';
 import { join } from 'node:path';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -97,6 +98,18 @@ describe('backopper-agent drill: restores the S3 copy into a scratch database an
       restoreSeconds: run.report.restoreSeconds,
     });
     expect(await scratchLeft()).toBe('');
+    // Proof where operators look: `backopper backups` names the last proven restore and marks the dump.
+    const listing = await runOpsCli(['backups', 'live', 'wp'], env);
+    expect(listing.stdout).toMatch(
+      new RegExp(
+        `last proven restore \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC: ${wp[0]!.report.steps.upload.key} restored in ${run.report.restoreSeconds} s`,
+      ),
+    );
+    const rows = JSON.parse((await runOpsCli(['backups', 'live', 'wp', '--json'], env)).stdout);
+    expect(rows.find((row: any) => row.key === wp[0]!.report.steps.upload.key).drill).toMatchObject({
+      status: 'passed',
+      restoreSeconds: run.report.restoreSeconds,
+    });
   });
 
   it('passes a drill of the newest PostgreSQL backup through an admin URL', async () => {
