@@ -46,6 +46,10 @@ export class MysqlDumpScanner {
   /** Feeds the next bytes of the SQL. */
   write(chunk: Buffer): void {
     for (let i = 0; i < chunk.length; i++) {
+      if (this.table !== undefined && this.phase === 'values') {
+        i = this.scanValues(chunk, i);
+        continue;
+      }
       const byte = chunk[i]!;
       if (this.table !== undefined) {
         this.insertByte(byte);
@@ -109,6 +113,34 @@ export class MysqlDumpScanner {
       return;
     }
     this.valuesByte(byte);
+  }
+
+  /**
+   * The hot loop: the values of an INSERT, with the state in locals. Returns the index of the last
+   * byte consumed (the statement's `;`, or the chunk's end).
+   */
+  private scanValues(chunk: Buffer, from: number): number {
+    let { inString, escaped, depth, rows } = this;
+    let i = from;
+    const end = chunk.length;
+    for (; i < end; i++) {
+      const byte = chunk[i]!;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (byte === BACKSLASH) escaped = true;
+        else if (byte === QUOTE) inString = false;
+        continue;
+      }
+      if (byte === QUOTE) inString = true;
+      else if (byte === OPEN) {
+        if (depth === 0) rows++;
+        depth++;
+      } else if (byte === CLOSE) depth--;
+      else if (byte === SEMICOLON && depth === 0) break;
+    }
+    Object.assign(this, { inString, escaped, depth, rows });
+    if (i < end) this.valuesByte(SEMICOLON);
+    return i < end ? i : end - 1;
   }
 
   private valuesByte(byte: number): void {

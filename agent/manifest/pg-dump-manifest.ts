@@ -64,7 +64,19 @@ export class PgTarRowCounter {
   }
 
   private countLines(chunk: Buffer, from: number, to: number): void {
+    // Fast path: in a line longer than 2 bytes (not `\\.`) nothing but its newline matters.
     for (let i = from; i < to; i++) {
+      if (!this.ended && this.lineLength > 2) {
+        const next = chunk.indexOf(NEWLINE, i);
+        if (next === -1 || next >= to) {
+          this.lineLength += to - i;
+          this.lineIsEnd = false;
+          return;
+        }
+        this.lineLength += next - i;
+        this.lineIsEnd = false;
+        i = next;
+      }
       const byte = chunk[i]!;
       if (byte === NEWLINE) {
         if (!this.ended) {
