@@ -29,8 +29,7 @@ export async function runDrill(
     try {
       // Written with a client of its own: a stopped drill (SIGTERM) still records that it failed.
       const writer = createS3Client(process.env);
-      const { drillRecord: _omit, ...record } = report;
-      const key = await writeDrillRecord(writer, { bucket: config.bucket, record, hostId: hostId() });
+      const key = await writeDrillRecord(writer, { bucket: config.bucket, record: report, hostId: hostId() });
       writer.destroy();
       report.drillRecord = { bucket: config.bucket, key };
     } catch (error) {
