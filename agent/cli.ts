@@ -1,10 +1,10 @@
 import { runBackup } from './run/backup';
-import { loadBackupConfig, loadRestoreMediaConfig, loadVerifyConfig, type VerifyConfig } from './config/config';
+import { loadBackupConfig, loadDrillConfig, loadRestoreMediaConfig } from './config/config';
 import { restoreMedia } from './run/restore-media';
 import { formatDryRun, planBackup } from './run/dry-run';
 import { ConfigError, messageOf } from './errors';
 import { postReport } from './run/report-back';
-import { runVerify } from './run/verify';
+import { runDrill } from './drill/drill-command';
 import { agentIdentity } from './run/identity';
 import { configureProgress } from './process/progress';
 import { AGENT_COMMANDS, agentUsage, commandUsage, isAgentCommand } from './config/usage';
@@ -75,9 +75,24 @@ async function main(argv: string[]): Promise<void> {
     print(commandUsage(command));
     return;
   }
-  if (command === 'verify') {
-    const config = loadOrExplain(() => loadVerifyConfig(rest, process.env), 'verify');
-    if (config) await verify(config);
+  if (command === 'drill' || command === 'verify') {
+    // `verify` (the old restore check of the local dump) is an alias of `drill` now.
+    if (command === 'verify') log('verify is now `drill`: the S3 copy is restored and compared with its manifest');
+    const config = loadOrExplain(() => loadDrillConfig(rest, process.env), command);
+    if (!config) return;
+    const controller = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      log(`received ${signal}: stopping, dropping the scratch database`);
+      controller.abort(new Error(`received ${signal}`));
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    const report = await runDrill(config, { log, signal: controller.signal });
+    for (const difference of report.differences) log(`drill     differs: ${difference}`);
+    log(
+      `drill     ${report.status}: ${report.error ?? report.reason ?? `${report.backup?.key} restored in ${report.restoreSeconds} s and matches its manifest`}`,
+    );
+    finish(report, report.status === 'failed' ? 1 : 0);
     return;
   }
   if (command === 'inventory') {
@@ -154,18 +169,6 @@ function loadOrExplain<T>(load: () => T, command: string): T | undefined {
     finish({ status: 'invalid', error: error.problems.join('; '), ...problems }, 2);
     return undefined;
   }
-}
-
-/** `verify`: restore the newest local dump into a scratch database and compare it with the live one. */
-async function verify(config: VerifyConfig): Promise<void> {
-  const report = await runVerify(config, log);
-  for (const difference of report.comparison?.differences ?? []) {
-    log(`verify    ${difference.table}: ${difference.restored} rows restored, ${difference.live} live`);
-  }
-  log(
-    `verify    ${report.status}: ${report.error ?? `${report.tables} tables restored from ${report.dump} match the live database`}`,
-  );
-  finish(report, report.status === 'succeeded' ? 0 : 1);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

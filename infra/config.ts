@@ -95,9 +95,9 @@ export interface FreshnessConfig {
   hourUtc: number;
 }
 
-/** The weekly restore check of every app with a database (`backopper-agent verify`), opt-in. */
+/** The weekly restore drill of every app with a database (`backopper-agent drill`), on by default. */
 export interface VerifyConfig {
-  /** @default false */
+  /** @default true */
   enabled: boolean;
   /** Day of the check. @default SUN */
   weeklyDay: string;
@@ -392,7 +392,8 @@ function parseFreshness(freshness: Reader): FreshnessConfig {
 function parseVerify(root: Reader): VerifyConfig {
   const verify = read.object(root, 'verify', {});
   return {
-    enabled: read.boolean(verify, 'enabled', { fallback: false }),
+    // Drills prove the backups restore: on unless turned off.
+    enabled: read.boolean(verify, 'enabled', { fallback: true }),
     weeklyDay: readSetting(root, SHARED_SETTINGS.verifyDay) ?? 'SUN',
     window: readSettingText(root, SHARED_SETTINGS.verifyWindow),
     adminUrlParameter: readOptional.string(verify, 'adminUrlParameter', {

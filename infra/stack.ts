@@ -55,13 +55,14 @@ export class BackopperStack extends Stack {
       reportSecretParameter,
       reportSecretHeader: config.api.secretHeader,
     });
-    // Opt-in weekly restore check: its own document, run by schedules the sync keeps beside the backups.
+    // Weekly restore drills (on by default): their own document, run by schedules the sync keeps beside the backups.
     const verify = config.verify.enabled
       ? new VerifyDocument(this, 'Verify', {
           bundle,
           agent: config.agent,
           adminUrlParameter: config.verify.adminUrlParameter,
           executionTimeoutSeconds: config.verify.executionTimeoutSeconds,
+          bucketName: backups.bucket.bucketName,
         })
       : undefined;
     // The media restore runs on the app's server, which holds the media key (`backopper restore ... --media`).

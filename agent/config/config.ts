@@ -15,6 +15,7 @@ import { SETTINGS, type SettingName, settingLabel } from './settings';
 import type { MediaServer } from './media-server';
 
 export type { MediaServer } from './media-server';
+export { loadDrillConfig, type DrillConfig } from './drill-config';
 export { loadRestoreMediaConfig, type RestoreMediaConfig, type SnapshotRestoreTarget } from './restore-media-config';
 
 /** Everything one backup run needs, validated. */
@@ -68,15 +69,6 @@ export type Priority = (typeof PRIORITIES)[number];
 /** Half the cores, at least one: the other half stays with the live site. */
 export function defaultCompressThreads(cores = availableParallelism()): number {
   return Math.max(1, Math.floor(cores / 2));
-}
-
-/** Everything one restore check (`verify`) needs, validated. */
-export interface VerifyConfig {
-  app: string;
-  appsDir: string;
-  backupsDir: string;
-  /** A connection allowed to create and drop databases; @default the app's own credentials */
-  adminUrl?: string;
 }
 
 const BACKUP_FLAGS = {
@@ -172,23 +164,4 @@ function readReportTarget(setting: (name: SettingName) => string | undefined): B
     throw new ConfigError(`${settingLabel(SETTINGS.reportUrl)} ${JSON.stringify(url)} is not an http(s) URL`);
   }
   return { url, secret: setting('reportSecret'), secretHeader: setting('reportSecretHeader')! };
-}
-
-/** Reads `verify` flags and `env`: the app, where its `.env` and dumps are, the admin URL; throws ConfigError naming every bad input. */
-export function loadVerifyConfig(argv: string[], env: NodeJS.ProcessEnv): VerifyConfig {
-  const { setting, check, need, done } = readInputs(argv, env, { app: 'string' });
-  const adminUrl = setting('verifyAdminUrl');
-  if (adminUrl && !/^(mysql|mariadb|postgres|postgresql|pgsql):\/\//.test(adminUrl)) {
-    check(() => {
-      throw new ConfigError(`${settingLabel(SETTINGS.verifyAdminUrl)} is not a mysql:// or postgres:// URL`);
-    });
-  }
-  const config = {
-    app: check(() => validateAppName(need('app'))),
-    appsDir: check(() => absolutePath(setting('appsDir')!, SETTINGS.appsDir)),
-    backupsDir: check(() => absolutePath(setting('backupsDir')!, SETTINGS.backupsDir)),
-    adminUrl,
-  };
-  done();
-  return config as VerifyConfig;
 }

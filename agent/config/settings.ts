@@ -5,7 +5,7 @@
  */
 
 /** The agent's commands that take settings. */
-export type AgentCommand = 'backup' | 'verify' | 'inventory' | 'restore-media';
+export type AgentCommand = 'backup' | 'drill' | 'inventory' | 'restore-media';
 
 /** One setting of the agent. */
 export interface SettingSpec {
@@ -23,10 +23,11 @@ export interface SettingSpec {
   help: string;
 }
 
-const ALL = ['backup', 'verify', 'inventory', 'restore-media'] as const;
+const ALL = ['backup', 'drill', 'inventory', 'restore-media'] as const;
 const BACKUP = ['backup'] as const;
-const MEDIA = ['backup', 'restore-media'] as const;
-const DUMPS = ['backup', 'verify'] as const;
+const MEDIA = ['backup', 'restore-media', 'drill'] as const;
+const DUMPS = ['backup'] as const;
+const DRILL = ['backup', 'drill'] as const;
 
 /** Every setting the agent reads. */
 export const SETTINGS = {
@@ -99,8 +100,8 @@ export const SETTINGS = {
     variable: 'BACKOPPER_BUCKET',
     defaultText: 'unset: no upload',
     placeholder: 'name',
-    commands: BACKUP,
-    help: 'S3 bucket of the dumps and run records',
+    commands: DRILL,
+    help: 'S3 bucket of the dumps, run records and drill records',
   },
   mediaHost: {
     flag: 'media-host',
@@ -198,13 +199,13 @@ export const SETTINGS = {
     commands: BACKUP,
     help: 'header that carries the report secret',
   },
-  verifyAdminUrl: {
-    flag: 'verify-admin-url',
-    variable: 'BACKOPPER_VERIFY_ADMIN_URL',
-    defaultText: "the app's user",
+  drillAdminUrl: {
+    flag: 'drill-admin-url',
+    variable: 'BACKOPPER_DRILL_ADMIN_URL',
+    defaultText: 'MariaDB root over the socket; the postgres role',
     placeholder: 'url',
-    commands: ['verify'],
-    help: 'mysql:// or postgres:// user that may create and drop the scratch database',
+    commands: ['drill'],
+    help: "mysql:// or postgres:// user that may create and drop the drill's scratch database",
   },
   s3Timeout: {
     flag: 's3-timeout',
@@ -251,7 +252,7 @@ export const SETTINGS = {
     variable: 'BACKOPPER_PRIORITY',
     fallback: 'low',
     placeholder: 'low|normal',
-    commands: BACKUP,
+    commands: DRILL,
     help: 'low: nice 10 and ionice best-effort 7, so the site comes first',
   },
   progressInterval: {

@@ -15,10 +15,16 @@ const COMMANDS: Record<AgentCommand, { synopsis: string; about: string; exit: st
   needs (exit 1 if the real run would fail there), prints the plan, and writes nothing.`,
     exit: `${EXIT} The last stdout line is the JSON run report.`,
   },
-  verify: {
-    synopsis: 'verify --app <name> [--verify-admin-url mysql://...|postgres://...]',
-    about: "Restores the app's newest local dump into a scratch database and compares it with the live one.",
-    exit: 'Exit status: 0 the restore matches, 1 it does not or failed, 2 bad invocation. The last stdout line is the JSON report.',
+  drill: {
+    synopsis:
+      'drill --app <name> --environment <env> [--at <unix seconds|ISO time> | --key <s3 key> | --rotate] [--media]',
+    about: `Downloads the dump from S3 (the newest, or the one named), checks its sha256, restores it into a scratch
+  database (MariaDB: root over the unix socket; PostgreSQL: the postgres role; or BACKOPPER_DRILL_ADMIN_URL),
+  compares it with the manifest recorded with the dump (every object, every table's rows), drops the scratch
+  database whatever happened, and writes its record to s3://<bucket>/<app>/<env>/drills/<ts>_<host>.json.
+  --media fetches the run's media archive from the media server, checks its sha256 and reads it whole.
+  \`verify\` is an alias of drill.`,
+    exit: 'Exit status: 0 everything matched, 1 it did not or the drill failed, 2 bad invocation. The last stdout line is the JSON report (status passed|failed|skipped, differences, bytes, restoreSeconds).',
   },
   inventory: {
     synopsis: 'inventory --environment <env> [--inventory-file <path>]',

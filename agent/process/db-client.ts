@@ -50,6 +50,28 @@ export async function listTables(db: DbConnection): Promise<string[]> {
   return (await queryDatabase(db, sql)).map(([name]) => name);
 }
 
+/** Drops `tables` (names as {@link listTables} gives them), ignoring foreign keys between them; one statement. */
+export async function dropTables(db: DbConnection, tables: string[]): Promise<void> {
+  if (tables.length === 0) return;
+  const names = tables.map((table) => quoteTable(db, table)).join(', ');
+  await queryDatabase(
+    db,
+    db.engine === 'mysql'
+      ? `SET FOREIGN_KEY_CHECKS = 0; DROP TABLE IF EXISTS ${names}`
+      : `DROP TABLE IF EXISTS ${names} CASCADE`,
+  );
+}
+
+/** A table name quoted for the engine: MySQL `name`, PostgreSQL "schema"."name". */
+function quoteTable(db: DbConnection, name: string): string {
+  return db.engine === 'mysql'
+    ? `\`${name.replace(/`/g, '``')}\``
+    : name
+        .split('.')
+        .map((part) => `"${part.replace(/"/g, '""')}"`)
+        .join('.');
+}
+
 /** Exact row counts of `tables`, in one query. */
 export async function countRows(db: DbConnection, tables: string[]): Promise<Record<string, number>> {
   if (tables.length === 0) return {};

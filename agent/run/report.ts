@@ -1,5 +1,6 @@
 /** The run report: the last line on stdout, POSTed to the report URL, read by ops and by `backopper run`, stored in S3 as the run record. */
 import type { RetentionTier } from '../../common/run-record';
+import type { DumpManifest } from '../../common/dump-manifest';
 import { formatBytes } from '../../common/format';
 import { collectWarnings } from '../process/run-command';
 
@@ -43,8 +44,11 @@ export interface StepReport {
   files?: number;
   bytesSent?: number;
   linkedFrom?: string;
-  /** Snapshot mode: what the snapshot holds, for drills and the freshness monitor to compare against. */
-  manifest?: { files: number; bytes: number };
+  /**
+   * database: what the dump holds, objects and rows per table, read as it was written. Snapshot mode
+   * (media, transfer): the files and bytes the snapshot holds, for drills and the freshness monitor.
+   */
+  manifest?: DumpManifest | SnapshotManifest;
 }
 
 export interface RunReport {
@@ -129,4 +133,10 @@ export async function timeStep(work: () => Promise<Omit<StepReport, 'durationMs'
 
 export function skipped(reason: string): StepReport {
   return { status: 'skipped', reason, durationMs: 0 };
+}
+
+/** What a media snapshot holds. */
+export interface SnapshotManifest {
+  files: number;
+  bytes: number;
 }

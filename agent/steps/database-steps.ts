@@ -122,7 +122,14 @@ export async function runDatabaseSteps(input: DatabaseStepsInput): Promise<Datab
     const notIncluded = parts?.notIncluded.length
       ? { notIncluded: parts.notIncluded, warning: `not included: ${parts.notIncluded.join('; ')}` }
       : {};
-    return { status: 'succeeded', path: dump.path, bytes: dump.bytes, sha256: dump.sha256, ...notIncluded };
+    return {
+      status: 'succeeded',
+      path: dump.path,
+      bytes: dump.bytes,
+      sha256: dump.sha256,
+      manifest: dump.manifest,
+      ...notIncluded,
+    };
   });
   if (!dump) {
     const reason = 'the database step failed';

@@ -19,12 +19,18 @@ import { startCommand } from '../process/run-command';
 import { UnqualifySequenceDefaults } from '../process/unqualify-sequences';
 import { withSecretFile } from '../process/secret-file';
 import { watchWhile } from '../process/progress';
+import type { DumpManifest } from '../../common/dump-manifest';
+import { listPgDump } from '../manifest/dump-file-manifest';
+import { MysqlManifestTap } from '../manifest/mysql-dump-scanner';
+import { manifestFromPgList, PgManifestTap } from '../manifest/pg-dump-manifest';
 
 /** A dump that is complete, verified, fsynced and under its final name. */
 export interface DumpResult {
   path: string;
   bytes: number;
   sha256: string;
+  /** What the dump holds, read from it as it was written (common/dump-manifest.ts). */
+  manifest?: DumpManifest;
 }
 
 export interface DumpOptions {
@@ -85,9 +91,17 @@ export async function dumpDatabase({
         const file = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
         flushBehind(file);
         const fanOut = new FanOut(file, alsoWriteTo, { stallTimeoutMs, signal: child.signal });
+        const manifestTap = new MysqlManifestTap();
         const piping = mysql?.unqualifySequenceDefaults
-          ? pipeline(running.stdout, tail, new UnqualifySequenceDefaults(db.database), new ParallelGzip(gzip), fanOut)
-          : pipeline(running.stdout, tail, new ParallelGzip(gzip), fanOut);
+          ? pipeline(
+              running.stdout,
+              tail,
+              new UnqualifySequenceDefaults(db.database),
+              manifestTap,
+              new ParallelGzip(gzip),
+              fanOut,
+            )
+          : pipeline(running.stdout, tail, manifestTap, new ParallelGzip(gzip), fanOut);
         const [piped, exited] = await watchWhile(
           'database',
           () => fanOut.bytes,
@@ -104,7 +118,7 @@ export async function dumpDatabase({
         if (exited.status === 'rejected')
           throw explainDumpFailure(exited.reason, mysql?.maxAllowedPacket ?? DEFAULT_MAX_ALLOWED_PACKET);
         checkComplete(db.engine, tail.bytes, tail.total);
-        return finish(partial, path, fanOut);
+        return finish(partial, path, fanOut, manifestTap.scanner.result());
       },
     );
   } catch (error) {
@@ -121,13 +135,13 @@ export function partialPathOf(path: string): string {
 }
 
 /** fsyncs the verified partial file, renames it to its final name and fsyncs the folder. */
-async function finish(partial: string, path: string, fanOut: FanOut): Promise<DumpResult> {
+async function finish(partial: string, path: string, fanOut: FanOut, manifest: DumpManifest): Promise<DumpResult> {
   await fsyncPath(partial);
   await rename(partial, path).catch((error: unknown) => {
     throw new Error(`renaming ${partial} to ${path} failed: ${messageOf(error)}`, { cause: error });
   });
   await fsyncPath(join(path, '..'));
-  return { path, bytes: fanOut.bytes, sha256: fanOut.sha256 };
+  return { path, bytes: fanOut.bytes, sha256: fanOut.sha256, manifest };
 }
 
 interface PostgresDump {
@@ -169,11 +183,12 @@ async function dumpPostgres({
         const follower = new FileFollower(handle, running.done);
         const stopFlushing = flushBehindFd(handle.fd, () => follower.position);
         const fanOut = new FanOut(null, alsoWriteTo, { stallTimeoutMs, signal });
+        const manifestTap = new PgManifestTap();
         const [piped, exited] = await watchWhile(
           'database',
           () => fanOut.bytes,
           Promise.allSettled([
-            pipeline(follower, fanOut).catch((error: unknown) => {
+            pipeline(follower, manifestTap, fanOut).catch((error: unknown) => {
               abortDump(); // a file that cannot be read must not leave the dump running
               throw error;
             }),
@@ -192,7 +207,8 @@ async function dumpPostgres({
         const tail = Buffer.alloc(Math.min(TAIL_BYTES, size));
         await handle.read(tail, 0, tail.length, size - tail.length);
         checkComplete('postgres', tail, size);
-        return finish(partial, path, fanOut);
+        const manifest = manifestFromPgList(await listPgDump(partial, signal), manifestTap.counter.rowsById);
+        return finish(partial, path, fanOut, manifest);
       },
     );
   } finally {

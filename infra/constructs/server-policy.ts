@@ -72,6 +72,13 @@ export class ServerPolicy extends Construct {
         resources: [dumps],
       }),
       new iam.PolicyStatement({
+        sid: 'ListOwnEnvironmentForDrills',
+        // Drills pick a dump and read its run record: listing `<app>/<environment>/...` of this environment only.
+        actions: ['s3:ListBucket'],
+        resources: [props.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`*/${props.environment}/*`] } },
+      }),
+      new iam.PolicyStatement({
         sid: 'NeverRetagBackups',
         // The tier decides when S3 deletes a backup: a server must not shorten one by re-tagging it
         // (`daily` on a yearly dump). An object that already has the tag cannot be tagged again; the

@@ -21,10 +21,12 @@ export const VERIFY_DOCUMENT_PARAMETER_PATTERNS = {
 export interface VerifyDocumentProps {
   readonly bundle: AgentBundle;
   readonly agent: AgentConfig;
-  /** SecureString holding BACKOPPER_VERIFY_ADMIN_URL. @default - the app's own database user */
+  /** SecureString holding BACKOPPER_DRILL_ADMIN_URL. @default - root over the socket (MariaDB), the postgres role (PostgreSQL) */
   readonly adminUrlParameter?: string;
   /** @default 3600 */
   readonly executionTimeoutSeconds?: number;
+  /** The backup bucket's name: drills read the dump from it and write their record to it. */
+  readonly bucketName?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export class VerifyDocument extends Construct {
     const { document, documentArn } = createAgentDocument(this, {
       name: VERIFY_DOCUMENT_NAME,
       description:
-        'Backopper: restore the newest local backup of one app into a scratch database and compare it with the live one.',
+        'Backopper: drill one app: restore its S3 copy into a scratch database and compare it with the dump manifest.',
       parameters: {
         app: documentParameter(patterns.app, 'App name: its folder under the apps directory.', {
           interpolationType: 'ENV_VAR',
@@ -69,6 +71,7 @@ export class VerifyDocument extends Construct {
           region: Stack.of(this).region,
           agent: props.agent,
           adminUrlParameter: props.adminUrlParameter,
+          bucket: props.bucketName,
         }),
     });
     this.document = document;

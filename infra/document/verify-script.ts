@@ -1,8 +1,9 @@
 /**
- * The shell script of the verify document's run step (POSIX `sh`, as root under the SSM agent): the
- * same node check and bundle check as the backup, then `backopper-agent verify --app <app>`. The
- * command goes to every server of the environment; a server without the app folder prints a
- * `skipped` report and exits 0 (the agent's verify has no --skip-absent of its own).
+ * The shell script of the weekly restore document's run step (POSIX `sh`, as root under the SSM
+ * agent): the same node check and bundle check as the backup, then `backopper-agent drill --app <app>
+ * --environment <env> --rotate` (the S3 copy restored into a scratch database and compared with its
+ * manifest; every few weeks an older copy). The command goes to every server of the environment; a
+ * server without the app folder prints a `skipped` report and exits 0.
  */
 import type { AgentConfig } from '../config';
 import {
@@ -21,8 +22,10 @@ import {
 export interface VerifyScriptSettings extends AgentCopySettings {
   region: string;
   agent: AgentConfig;
-  /** SecureString with BACKOPPER_VERIFY_ADMIN_URL. @default - the app's own credentials */
+  /** SecureString with BACKOPPER_DRILL_ADMIN_URL. @default - root over the socket (MariaDB), the postgres role */
   adminUrlParameter?: string;
+  /** The backup bucket the drill reads the dump from and writes its record to. */
+  bucket?: string;
 }
 
 /** The verify document's parameters that reach the script (as SSM_<name>). */
@@ -34,6 +37,9 @@ export function renderVerifyScript(settings: VerifyScriptSettings): string[] {
     ['AWS_REGION', settings.region],
     ['BACKOPPER_APPS_DIR', settings.agent.appsDir],
     ['BACKOPPER_BACKUPS_DIR', settings.agent.backupsDir],
+    ['BACKOPPER_BUCKET', settings.bucket],
+    // Drills run at low priority beside the app (nice/ionice).
+    ['BACKOPPER_PRIORITY', 'low'],
   ];
   return [
     'set -eu',
@@ -45,7 +51,7 @@ export function renderVerifyScript(settings: VerifyScriptSettings): string[] {
     // Not on this server: say so in the agent's report format and succeed, like backup --skip-absent.
     'if [ ! -d "$BACKOPPER_APPS_DIR/$SSM_app" ]; then',
     '  say "skipped: $SSM_app is not on this server (no $BACKOPPER_APPS_DIR/$SSM_app)"',
-    `  printf '{"app":"%s","command":"verify","status":"skipped","error":"%s is not on this server"}\\n' "$SSM_app" "$SSM_app"`,
+    `  printf '{"app":"%s","command":"drill","status":"skipped","error":"%s is not on this server"}\\n' "$SSM_app" "$SSM_app"`,
     '  exit 0',
     'fi',
     ...renderWorkDir(),
@@ -60,14 +66,16 @@ export function renderVerifyScript(settings: VerifyScriptSettings): string[] {
           ...renderParameterFetch({
             parameter: settings.adminUrlParameter,
             into: '"$work/admin-url"',
-            what: 'the verify admin URL',
+            what: 'the drill admin URL',
           }),
           // In the agent's environment only, never on a command line.
-          'if [ -s "$work/admin-url" ]; then BACKOPPER_VERIFY_ADMIN_URL=$(cat "$work/admin-url"); export BACKOPPER_VERIFY_ADMIN_URL; fi',
+          'if [ -s "$work/admin-url" ]; then BACKOPPER_DRILL_ADMIN_URL=$(cat "$work/admin-url"); export BACKOPPER_DRILL_ADMIN_URL; fi',
         ]
       : []),
     '',
-    'say "checking the newest backup of $SSM_app ($SSM_environment) with $("$node" --version) on $(uname -n)"',
-    ...renderAgentRun('"$node" "$work/backopper-agent.js" verify --app "$SSM_app"'),
+    'say "drilling a backup of $SSM_app ($SSM_environment) with $("$node" --version) on $(uname -n)"',
+    ...renderAgentRun(
+      '"$node" "$work/backopper-agent.js" drill --app "$SSM_app" --environment "$SSM_environment" --rotate',
+    ),
   ];
 }

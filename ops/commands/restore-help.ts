@@ -5,14 +5,17 @@ import type { CommandHelp } from '../terminal/help';
 export const RESTORE_HELP: CommandHelp = {
   usage: [
     '<environment> <app> [--at <time> | --key <s3-key>] [--output <dir>] [--bucket <name>]\n' +
-      '                         [--database-url <url> | --dotenv <path>] [--yes] [--no-verify] [--json]\n' +
+      '                         [--database-url <url> | --dotenv <path>] [--yes] [--keep-tables] [--no-verify] [--json]\n' +
       '                         [--thaw [--thaw-days <n>] [--thaw-tier Standard|Bulk|Expedited]]',
     '<environment> <app> --media [--at <time>] [--bucket <name>] [--timeout <seconds>]',
   ],
   description: [
     'Downloads the newest backup into --output (default: the current folder), verifies its sha256, and with\n' +
-      "--database-url or --dotenv (the app's .env) imports it. A database that already has tables is replaced\n" +
-      'only with --yes or after typing its name. Every flag is checked before anything is downloaded.',
+      "--database-url or --dotenv (the app's .env) imports it. The target is probed (connect, list its tables)\n" +
+      'and a non-empty one confirmed (--yes, or typing its name) before anything is downloaded; afterwards it\n' +
+      "holds exactly the dump's tables: the confirmation names those dropped because the dump does not have\n" +
+      'them (--keep-tables keeps them). A file already in --output with the stored sha256 is reused; Ctrl-C\n' +
+      'removes the partial download. Every flag is checked before anything is downloaded.',
     'A backup in an archive storage class (GLACIER, DEEP_ARCHIVE) is not downloaded (exit 1); --thaw asks\n' +
       'S3 for a temporary copy (default 7 days, Standard tier) and says how long it takes: run it again then.',
     "--media picks a media archive from the run records and has the app's server fetch it from the media\n" +
@@ -32,6 +35,7 @@ export const RESTORE_HELP: CommandHelp = {
     ['--database-url <url>', 'import into this database (mysql://, postgres://)'],
     ['--dotenv <path>', "import into the database this .env names (the app's own)"],
     ['--yes', 'replace a database that has tables without asking'],
+    ['--keep-tables', "keep the target's tables that the dump does not have (said in the summary)"],
     ['--no-verify', 'restore a dump without checking its sha256 (one without a .sha256)'],
     ['--thaw', 'ask S3 for a temporary copy of an archived backup'],
     ['--thaw-days <n>', 'how long the copy stays (1-365, default 7)'],

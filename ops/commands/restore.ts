@@ -7,11 +7,13 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
-import { countRows, importDump, listTables } from '../../agent';
+import { countRows, dropTables, importDump, listTables, readDumpFileManifest } from '../../agent';
 import { DUMP_OBJECT_PATTERN } from '../../common/app-spec';
 import { formatBytes } from '../../common/format';
-import { downloadBackup } from '../recovery/download-backup';
-import { confirmationPrompt, prepareImportTarget } from '../recovery/import-target';
+import { downloadBackup, DownloadInterruptedError } from '../recovery/download-backup';
+import { describeImportPlan, type ImportPlan, probeImportTarget, tablesNotIn } from '../recovery/import-plan';
+import { prepareImportTarget } from '../recovery/import-target';
+import { readRecordedManifest } from '../recovery/recorded-manifest';
 import { createProgress } from '../recovery/progress';
 import { ARCHIVE_STORAGE_CLASSES, prepareArchived, THAW_TIERS, type ThawTier } from '../recovery/archive-tier';
 import { runMediaRestore } from '../recovery/restore-media';
@@ -25,7 +27,7 @@ import {
 import { noBackupsOf } from './known-apps';
 import { RESTORE_HELP } from './restore-help';
 import { parseTargetArgs, targetBucket } from './target-args';
-import { type CliCommand, UsageError } from './types';
+import { type CliCommand, type CliContext, UsageError } from './types';
 
 /** The `restore` command. */
 export const restoreCommand: CliCommand = {
@@ -39,7 +41,7 @@ export const restoreCommand: CliCommand = {
       bucket: bucketFlag,
       values,
     } = parseTargetArgs(args, context.env, {
-      booleans: ['yes', 'no-verify', 'media', 'thaw'],
+      booleans: ['yes', 'no-verify', 'media', 'thaw', 'keep-tables'],
       strings: ['at', 'key', 'output', 'database-url', 'dotenv', 'env-file', 'thaw-days', 'thaw-tier', 'timeout'],
     });
     // Everything the operator typed is checked here, before a byte is downloaded.
@@ -59,6 +61,7 @@ export const restoreCommand: CliCommand = {
         'database-url',
         'dotenv',
         'yes',
+        'keep-tables',
         'no-verify',
         'thaw',
         'thaw-days',
@@ -107,6 +110,33 @@ export const restoreCommand: CliCommand = {
     say(
       `backup    s3://${bucket}/${backup.key}  ${formatBytes(backup.size)}  taken ${new Date(backup.timestamp * 1000).toISOString()}${backup.storageClass ? `  ${backup.storageClass}` : ''}`,
     );
+    const keepTables = values['keep-tables'] === true;
+    if (keepTables && !target) throw new UsageError('--keep-tables needs --database-url or --dotenv');
+    // The target is probed and confirmed before a byte of the dump is downloaded.
+    let plan: ImportPlan | undefined;
+    if (target) {
+      const manifest = await readRecordedManifest({ s3, bucket, app, environment, dump: backup }).catch(
+        (error: unknown) => {
+          context.stderr(
+            `note: the run records could not be read (${(error as Error).message}); the dump's tables are read from the file`,
+          );
+          return undefined;
+        },
+      );
+      plan = await probeImportTarget({ target, dumpTables: manifest?.objects.tables, keepTables });
+      if (plan.existing.length > 0 && !values.yes && !(await confirm(plan, context))) {
+        if (json)
+          context.stdout(
+            JSON.stringify({
+              backup: { key: backup.key, bucket },
+              ok: false,
+              imported: false,
+              error: 'not confirmed; nothing was downloaded or imported',
+            }),
+          );
+        return 1;
+      }
+    }
     if (backup.storageClass && (ARCHIVE_STORAGE_CLASSES.has(backup.storageClass) || thaw)) {
       const keys = [backup.key, ...(backup.checksumKey && !values['no-verify'] ? [backup.checksumKey] : [])];
       const prepared = await prepareArchived({ s3, bucket, keys, thaw });
@@ -136,17 +166,32 @@ export const restoreCommand: CliCommand = {
     }
     const progress = createProgress(process.stderr, backup.size);
     const started = Date.now();
-    const download = await downloadBackup({
-      s3,
-      bucket,
-      backup,
-      dir,
-      expectedSha256: expected,
-      onProgress: progress.update,
-    });
+    const interrupt = new AbortController();
+    const onInterrupt = () => interrupt.abort();
+    process.once('SIGINT', onInterrupt);
+    let download: Awaited<ReturnType<typeof downloadBackup>>;
+    try {
+      download = await downloadBackup({
+        s3,
+        bucket,
+        backup,
+        dir,
+        expectedSha256: expected,
+        onProgress: progress.update,
+        signal: interrupt.signal,
+      });
+    } catch (error) {
+      if (!(error instanceof DownloadInterruptedError)) throw error;
+      context.stderr(`backopper restore: ${error.message}`);
+      return 130;
+    } finally {
+      process.removeListener('SIGINT', onInterrupt);
+    }
     progress.finish();
     say(
-      `download  ${download.path}  ${formatBytes(download.bytes)} in ${((Date.now() - started) / 1000).toFixed(1)} s  sha256 ${download.sha256.slice(0, 12)} ${expected ? '(matches the stored sha256)' : '(NOT verified: --no-verify)'}`,
+      download.reused
+        ? `download  ${download.path}  ${formatBytes(download.bytes)} already there with the stored sha256 ${download.sha256.slice(0, 12)}: reused, nothing downloaded`
+        : `download  ${download.path}  ${formatBytes(download.bytes)} in ${((Date.now() - started) / 1000).toFixed(1)} s  sha256 ${download.sha256.slice(0, 12)} ${expected ? '(matches the stored sha256)' : '(NOT verified: --no-verify)'}`,
     );
     const result: Record<string, unknown> = {
       backup: {
@@ -162,44 +207,61 @@ export const restoreCommand: CliCommand = {
         bytes: download.bytes,
         sha256: download.sha256,
         verified: expected !== undefined,
+        reused: download.reused,
       },
     };
     const done = (status: number, error?: string) => {
       if (json) context.stdout(JSON.stringify({ ...result, ok: status === 0, ...(error ? { error } : {}) }));
       return status;
     };
-    if (!target) return done(0);
-    const existing = await listTables(target);
-    if (existing.length > 0 && !values.yes) {
-      if (!process.stdin.isTTY) {
-        const refused = `${confirmationPrompt(target, existing).replace(/ Type the database name to continue: $/, '')} Not importing: pass --yes to replace it.`;
-        context.stderr(refused);
-        return done(1, refused);
-      }
-      const prompt = createInterface({ input: process.stdin, output: process.stderr });
-      const answer = await prompt.question(confirmationPrompt(target, existing)).finally(() => prompt.close());
-      if (answer.trim() !== target.database) {
-        context.stderr('not confirmed; nothing was imported');
-        return done(1, 'not confirmed; nothing was imported');
-      }
-    }
+    if (!plan) return done(0);
     const importStarted = Date.now();
-    await importDump(target, download.path, { replace: existing.length > 0 });
-    const tables = await listTables(target);
-    const rows = Object.values(await countRows(target, tables)).reduce((sum, count) => sum + count, 0);
+    // The dump's own tables, from the file that is imported (the recorded manifest only named them for the prompt).
+    const dumpTables = (await readDumpFileManifest(download.path)).objects.tables;
+    const extra = tablesNotIn(plan.existing, dumpTables);
+    await importDump(plan.target, download.path, { replace: plan.existing.length > 0 });
+    const dropped = plan.keepTables ? [] : extra;
+    await dropTables(plan.target, dropped);
+    const tables = await listTables(plan.target);
+    const rows = Object.values(await countRows(plan.target, tables)).reduce((sum, count) => sum + count, 0);
     result.import = {
-      engine: target.engine,
-      database: target.database,
+      engine: plan.target.engine,
+      database: plan.target.database,
       tables: tables.length,
       rows,
-      replacedTables: existing.length,
+      replacedTables: plan.existing.length - extra.length,
+      droppedTables: dropped,
+      keptTables: plan.keepTables ? extra : [],
     };
+    const notes = [
+      ...(plan.existing.length - extra.length > 0
+        ? [`replaced ${plan.existing.length - extra.length} existing tables`]
+        : []),
+      ...(dropped.length ? [`dropped ${dropped.length} not in the dump: ${dropped.join(', ')}`] : []),
+      ...(plan.keepTables && extra.length
+        ? [`KEPT ${extra.length} not in the dump (--keep-tables): ${extra.join(', ')}`]
+        : []),
+    ];
     say(
-      `import    ${target.engine} database ${target.database}: ${tables.length} tables, ${rows} rows in ${((Date.now() - importStarted) / 1000).toFixed(1)} s${existing.length ? ` (replaced ${existing.length} existing tables)` : ''}`,
+      `import    ${plan.target.engine} database ${plan.target.database}: ${tables.length} tables, ${rows} rows in ${((Date.now() - importStarted) / 1000).toFixed(1)} s${notes.length ? ` (${notes.join('; ')})` : ''}`,
     );
     return done(0);
   },
 };
+
+/** Asks before restoring into a non-empty database; off a terminal it refuses (pass --yes). Nothing is downloaded yet. */
+async function confirm(plan: ImportPlan, context: CliContext): Promise<boolean> {
+  const what = describeImportPlan(plan);
+  if (!process.stdin.isTTY) {
+    context.stderr(`${what} Not importing (nothing was downloaded): pass --yes to replace it.`);
+    return false;
+  }
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await prompt.question(`${what} Type the database name to continue: `).finally(() => prompt.close());
+  if (answer.trim() === plan.target.database) return true;
+  context.stderr('not confirmed; nothing was downloaded or imported');
+  return false;
+}
 
 /** `--thaw [--thaw-days <n>] [--thaw-tier <tier>]`; undefined without --thaw. Throws UsageError. */
 function parseThaw(values: Record<string, string | boolean | undefined>): { days: number; tier: ThawTier } | undefined {

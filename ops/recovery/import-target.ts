@@ -52,8 +52,3 @@ export async function resolveImportTarget(input: {
   if (!resolveFor) throw new Error('give --database-url or --dotenv to import');
   return resolveFor(input.engine);
 }
-
-/** How a person confirms overwriting a non-empty database: by typing its name. Pure. */
-export function confirmationPrompt(db: DbConnection, tables: string[]): string {
-  return `${db.engine} database ${db.database} on ${db.socket ?? db.host ?? 'localhost'} has ${tables.length} table(s) (${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', ...' : ''}). Restoring replaces them. Type the database name to continue: `;
-}

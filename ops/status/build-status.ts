@@ -66,6 +66,11 @@ export interface StatusRow {
   /** The newest restore check (verify document) when the stack has it on: how it went and why it failed. */
   restoreCheck?:
     { commandId: string; requestedAt: string; status: string; result: string; reason?: string } | undefined;
+  /** The app's drills (control/drill-records.ts): the last proven restore and the newest drill, when read. */
+  proof?: {
+    lastPassed?: { time: string; key?: string; restoreSeconds?: number };
+    newest?: { time: string; status: string; error?: string };
+  };
   flags: StatusFlag[];
 }
 

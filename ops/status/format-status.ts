@@ -30,6 +30,8 @@ export function formatStatus(report: StatusReport): string[] {
   const agents = describeAgents(report.rows);
   if (agents) lines.splice(1, 0, agents);
   const withChecks = report.rows.some((row) => 'restoreCheck' in row);
+  // Shown once any app has been drilled.
+  const withProof = report.rows.some((row) => row.proof?.newest !== undefined);
   const header = [
     'ENVIRONMENT',
     'APP',
@@ -39,6 +41,7 @@ export function formatStatus(report: StatusReport): string[] {
     'SIZE (VS PREVIOUS)',
     'LAST RUN',
     ...(withChecks ? ['RESTORE CHECK'] : []),
+    ...(withProof ? ['LAST PROVEN RESTORE'] : []),
     'FLAGS',
   ];
   const rows = report.rows.map((row) => [
@@ -52,6 +55,7 @@ export function formatStatus(report: StatusReport): string[] {
     describeSize(row),
     describeLastRun(row, now, report.historyDays),
     ...(withChecks ? [describeCheck(row, now, report.historyDays)] : []),
+    ...(withProof ? [describeProof(row, now)] : []),
     row.flags.length ? row.flags.join(',') : 'ok',
   ]);
   if (rows.length === 0) lines.push('  no managed schedules found');
@@ -115,6 +119,15 @@ function describeReasons(row: StatusRow): string[] {
         .map((instance) => `    why: ${instance.instanceId}: ${instance.reason}`);
   if (row.restoreCheck?.reason) reasons.push(`    restore check: ${row.restoreCheck.reason}`);
   return reasons;
+}
+
+/** `2d ago, 4.2 s` (the newest drill that passed, its restore time), `never`; `; drill failed 1h ago` after. */
+function describeProof(row: StatusRow, now: number): string {
+  const age = (time: string) => formatAge(Math.max(0, Math.round((now - Date.parse(time)) / 1000)));
+  const passed = row.proof?.lastPassed;
+  const text = passed ? `${age(passed.time)} ago, ${passed.restoreSeconds ?? '?'} s` : 'never';
+  const newest = row.proof?.newest;
+  return newest && newest.status === 'failed' ? `${text}; drill failed ${age(newest.time)} ago` : text;
 }
 
 function describeCheck(row: StatusRow, now: number, historyDays: number): string {

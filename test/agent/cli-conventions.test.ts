@@ -36,7 +36,7 @@ describe('backopper-agent command line', () => {
   it.each([
     [
       ['restore'],
-      'backopper-agent: unknown command "restore"; did you mean restore-media? (commands: backup, verify, inventory, restore-media)',
+      'backopper-agent: unknown command "restore"; did you mean restore-media? (commands: backup, drill, inventory, restore-media)',
       'backopper-agent --help',
     ],
     [
@@ -101,9 +101,9 @@ describe('backopper-agent command line', () => {
   });
 
   it("a command's --help lists only its settings, from the same table", async () => {
-    const help = (await runAgent(['verify', '--help'], {})).stdout;
-    expect(help).toContain('BACKOPPER_VERIFY_ADMIN_URL');
-    expect(help).not.toContain('BACKOPPER_BUCKET');
+    const help = (await runAgent(['drill', '--help'], {})).stdout;
+    expect(help).toContain('BACKOPPER_DRILL_ADMIN_URL');
+    expect(help).not.toContain('BACKOPPER_KEEP_LOCAL');
   });
 
   it('inventory names every problem in one message too', async () => {

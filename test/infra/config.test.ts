@@ -76,7 +76,7 @@ describe('parseConfig', () => {
       },
       freshness: { enabled: true, hourUtc: 6 },
       verify: {
-        enabled: false,
+        enabled: true,
         weeklyDay: 'SUN',
         window: '06:00-08:00',
         adminUrlParameter: undefined,

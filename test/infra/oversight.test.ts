@@ -26,11 +26,11 @@ function problemsOf(change: (config: Record<string, unknown>) => void): string[]
 }
 
 describe('freshness and verify settings', () => {
-  it('default to a daily freshness check at 06:00 UTC and no restore checks', () => {
+  it('default to a daily freshness check at 06:00 UTC and weekly restore drills', () => {
     const config = parseConfig(exampleConfig());
     expect(config.freshness).toEqual({ enabled: true, hourUtc: 6 });
     expect(config.verify).toEqual({
-      enabled: false,
+      enabled: true,
       weeklyDay: 'SUN',
       window: '06:00-08:00',
       adminUrlParameter: undefined,
@@ -230,7 +230,9 @@ describe('the stack with the freshness monitor and restore checks on', () => {
     ).toEqual(VERIFY_DOCUMENT_PARAMETER_PATTERNS);
     const script = (verify?.mainSteps.find((step) => step.name === 'runAgent')?.inputs.runCommand ?? []).join('\n');
     expect(script).toContain('if [ ! -d "$BACKOPPER_APPS_DIR/$SSM_app" ]; then');
-    expect(script).toContain('"$node" "$work/backopper-agent.js" verify --app "$SSM_app"');
+    expect(script).toContain(
+      '"$node" "$work/backopper-agent.js" drill --app "$SSM_app" --environment "$SSM_environment" --rotate',
+    );
     expect(script).toContain("--name '/backopper/verify-admin-url' --with-decryption");
   });
 

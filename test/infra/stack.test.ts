@@ -499,7 +499,8 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
             source: ['aws.ssm'],
             'detail-type': [detailType],
             detail: {
-              'document-name': ['Backopper-Backup'],
+              // The weekly drills (on by default) alert on failure like the backups.
+              'document-name': ['Backopper-Backup', 'Backopper-Verify'],
               status: ['Failed', 'TimedOut', 'Cancelled', 'Undeliverable'],
             },
           },

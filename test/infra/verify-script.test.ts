@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderVerifyScript } from '../../infra/document/verify-script';
 import { AGENT_FILE } from './synth';
 
-// The verify document's run step, run with sh on this machine against the built agent, as the SSM
-// agent would run it (parameters as SSM_<name> variables).
-describe('the Backopper-Verify run step', () => {
+// The weekly drill document's run step (Backopper-Verify), run with sh on this machine against the
+// built agent, as the SSM agent would run it (parameters as SSM_<name> variables).
+describe('the Backopper-Verify run step (weekly drill)', () => {
   let root: string;
   let script: string;
   beforeAll(() => {
@@ -23,6 +23,7 @@ describe('the Backopper-Verify run step', () => {
       agentSha256: createHash('sha256').update(readFileSync(AGENT_FILE)).digest('hex'),
       region: 'eu-west-1',
       agent: { appsDir: join(root, 'apps'), backupsDir: join(root, 'backups'), keepLocal: 5, maxPendingUploads: 30 },
+      bucket: 'backopper-drill-test',
     });
     writeFileSync(script, `${lines.join('\n')}\n`);
   });
@@ -30,7 +31,17 @@ describe('the Backopper-Verify run step', () => {
 
   const run = (app: string) => {
     const result = spawnSync('sh', [script], {
-      env: { PATH: process.env.PATH, SSM_app: app, SSM_environment: 'live', TMPDIR: root },
+      env: {
+        PATH: process.env.PATH,
+        SSM_app: app,
+        SSM_environment: 'live',
+        TMPDIR: root,
+        // Nothing listens here: the drill fails fast, without AWS.
+        AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
+        AWS_ACCESS_KEY_ID: 'x',
+        AWS_SECRET_ACCESS_KEY: 'x',
+        AWS_MAX_ATTEMPTS: '1',
+      },
       encoding: 'utf8',
     });
     return {
@@ -49,21 +60,17 @@ describe('the Backopper-Verify run step', () => {
     );
     expect(result.report).toEqual({
       app: 'elsewhere',
-      command: 'verify',
+      command: 'drill',
       status: 'skipped',
       error: 'elsewhere is not on this server',
     });
   });
 
-  it("runs the agent's verify where the app is, and exits with its status", () => {
+  it("runs the agent's drill of the app's S3 copy where the app is, and exits with its status", () => {
     const result = run('shop');
     expect(result.status).toBe(1);
-    expect(result.report).toMatchObject({
-      app: 'shop',
-      command: 'verify',
-      status: 'failed',
-      error: `no local backup of shop in ${join(root, 'backups', 'shop')}`,
-    });
+    expect(result.report).toMatchObject({ app: 'shop', environment: 'live', command: 'drill', status: 'failed' });
+    expect(result.report.error).toMatch(/127\.0\.0\.1:9|ECONNREFUSED/);
     expect(result.stderr).toContain('backopper: agent exited with status 1');
   });
 });

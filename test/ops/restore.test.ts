@@ -149,7 +149,7 @@ describe('backopper backups and restore, from S3 into MariaDB and PostgreSQL', (
       expect(refused.exitCode).toBe(1);
       expect(refused.stderr).toMatch(
         new RegExp(
-          `mysql database ${target} on localhost has 1 table\\(s\\) \\(wp_posts\\)\\. Restoring replaces them\\. Not importing: pass --yes to replace it\\.`,
+          `mysql database ${target} on localhost has 1 table\\(s\\) \\(wp_posts\\)\\. Restoring replaces them; the dump has every one of them\\. Not importing \\(nothing was downloaded\\): pass --yes to replace it\\.`,
         ),
       );
       expect((await mysqlRoot(`SELECT ID FROM \`${target}\`.wp_posts`)).trim()).toBe('42');

@@ -233,8 +233,9 @@ describe('backopper status against the fakes and s3rver', () => {
       }),
     ).toBe(1);
     expect(out.find((line) => line.startsWith('staging'))).toMatch(/ error +- +Success 1d 6h ago \(1 ran\) +error$/);
-    // Both reads of the bucket failed: the dump listing and the run records.
-    expect(out).toContain('ATTENTION: 1 app(s) flagged, 2 error(s)');
+    // Every read of the bucket failed: the dump listing, the run records and the drill records.
+    expect(out).toContain('ATTENTION: 1 app(s) flagged, 3 error(s)');
+    expect(err.join('\n')).toMatch(/staging\/shop: drill records could not be read: NoSuchBucket/);
     expect(err.join('\n')).toMatch(
       /staging\/shop: s3:\/\/no-such-bucket\/shop\/staging\/ could not be listed: NoSuchBucket/,
     );

@@ -1,0 +1,122 @@
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { compareManifests, manifestForDump } from '../../common/dump-manifest';
+import type { DrillRecord } from '../../common/drill-record';
+import type { DrillConfig } from '../config/config';
+import type { DbConnection } from '../config/db-credentials';
+import { messageOf } from '../errors';
+import { readDatabaseManifest } from '../manifest/database-manifest';
+import { importDump } from '../process/db-client';
+import { createTempFolder } from '../process/temp-folder';
+import { chooseDump, downloadObject, listDumps, readChecksum, readRunRecordsAt, rotationPick } from './drill-s3';
+import {
+  createScratchDatabase,
+  drillAdminConnection,
+  dropScratchDatabase,
+  scratchDatabaseName,
+} from './scratch-database';
+
+/** Storage classes a drill cannot read without a restore request: reported, not thawed. */
+const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+
+/** A drill's report: the record written to S3, plus where it went. */
+export interface DrillReport extends DrillRecord {
+  command: 'drill';
+  scratchDatabase?: string;
+  tables?: number;
+  rows?: number;
+  durationMs: number;
+  drillRecord?: { bucket: string; key?: string; error?: string };
+}
+
+/**
+ * A database drill: picks the dump in S3, checks its sha256, restores it into a scratch database made
+ * with the local admin connection (never the app's), compares it with the manifest the dump was
+ * recorded with (every object present, every table's rows), and drops the scratch database whatever
+ * happened. `restoreSeconds` times the restore alone. Never throws: a failure is `status: failed`.
+ */
+export async function runDatabaseDrill(
+  config: DrillConfig,
+  deps: { s3: S3Client; log: (line: string) => void; signal: AbortSignal; now?: () => number },
+): Promise<DrillReport> {
+  const started = performance.now();
+  const timestamp = Math.floor((deps.now ?? Date.now)() / 1000);
+  const report: DrillReport = {
+    command: 'drill',
+    kind: 'database',
+    app: config.app,
+    environment: config.environment,
+    host: hostname(),
+    timestamp,
+    status: 'failed',
+    differences: [],
+    durationMs: 0,
+  };
+  const where = `s3://${config.bucket}/${config.app}/${config.environment}/`;
+  let workDir: string | undefined;
+  try {
+    const dumps = await listDumps(deps.s3, config.bucket, config.app, config.environment);
+    const dump = config.rotate
+      ? (rotationPick(dumps, timestamp) ?? chooseDump(dumps, {}, where))
+      : chooseDump(dumps, config, where);
+    report.backup = {
+      key: dump.key,
+      timestamp: dump.timestamp,
+      ...(dump.storageClass ? { storageClass: dump.storageClass } : {}),
+    };
+    if (dump.storageClass && ARCHIVED.has(dump.storageClass)) {
+      report.status = 'skipped';
+      report.reason = `s3://${config.bucket}/${dump.key} is in ${dump.storageClass}: not thawed by a drill (\`backopper restore --thaw\` makes a readable copy)`;
+      deps.log(`drill     skipped: ${report.reason}`);
+      return report;
+    }
+    const expected = await readChecksum(deps.s3, config.bucket, dump.key, deps.signal);
+    report.backup.sha256 = expected;
+    const records = await readRunRecordsAt(deps.s3, { ...config, timestamp: dump.timestamp });
+    const manifest = manifestForDump(records, { key: dump.key, timestamp: dump.timestamp, sha256: expected });
+
+    workDir = await createTempFolder(config.tmpDir ?? tmpdir(), `drill-${config.app}`);
+    const path = join(workDir, dump.key.slice(dump.key.lastIndexOf('/') + 1));
+    deps.log(`drill     downloading s3://${config.bucket}/${dump.key}`);
+    const download = await downloadObject(deps.s3, { bucket: config.bucket, key: dump.key, path, signal: deps.signal });
+    report.bytes = download.bytes;
+    if (download.sha256 !== expected)
+      throw new Error(
+        `s3://${config.bucket}/${dump.key} has sha256 ${download.sha256}, its .sha256 says ${expected}: the copy in S3 is not the dump that was made`,
+      );
+    if (!manifest)
+      throw new Error(
+        `no manifest was recorded for ${dump.key} (no run record of ${dump.timestamp} has steps.database.manifest): nothing to compare the restore with`,
+      );
+
+    const admin = drillAdminConnection(dump.engine, config.adminUrl);
+    const name = scratchDatabaseName(config.app, timestamp);
+    const scratch: DbConnection = await createScratchDatabase(admin, name);
+    report.scratchDatabase = name;
+    try {
+      deps.log(`drill     restoring into scratch database ${name}`);
+      const restoreStarted = performance.now();
+      await importDump(scratch, path, { signal: deps.signal });
+      report.restoreSeconds = Math.round((performance.now() - restoreStarted) / 10) / 100;
+      const restored = await readDatabaseManifest(scratch, deps.signal);
+      report.tables = restored.objects.tables.length;
+      report.rows = Object.values(restored.rows).reduce((sum, rows) => sum + rows, 0);
+      report.differences = compareManifests(manifest, restored);
+    } finally {
+      await dropScratchDatabase(admin, name).catch((error: unknown) => {
+        report.differences.push(`the scratch database ${name} could not be dropped: ${messageOf(error)}`);
+      });
+    }
+    report.status = report.differences.length === 0 ? 'passed' : 'failed';
+    if (report.status === 'failed') report.error = report.differences.join('; ');
+  } catch (error) {
+    report.status = 'failed';
+    report.error = messageOf(error);
+  } finally {
+    if (workDir) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    report.durationMs = Math.round(performance.now() - started);
+  }
+  return report;
+}

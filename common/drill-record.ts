@@ -1,0 +1,53 @@
+/**
+ * The drill record: what one restore drill found (`backopper-agent drill`), written to S3 at
+ * `<app>/<environment>/drills/<ts>_<host id>.json` whether it passed or failed, with `If-None-Match: *`.
+ * `backopper status`, `backopper backups` and the freshness monitor read the newest ones.
+ */
+
+/** S3 key of a drill record. */
+export function drillRecordKey(input: { app: string; environment: string; timestamp: number; hostId: string }): string {
+  return `${drillRecordPrefix(input.app, input.environment)}${input.timestamp}_${input.hostId}.json`;
+}
+
+/** The prefix under which an app's drill records live. */
+export function drillRecordPrefix(app: string, environment: string): string {
+  return `${app}/${environment}/drills/`;
+}
+
+/** Matches drill record keys: app, environment, timestamp, host id. */
+export const DRILL_RECORD_PATTERN = /^([^/]+)\/([^/]+)\/drills\/(\d{9,11})_([0-9a-f]{8})\.json$/;
+
+/** A drill's outcome: `skipped` when the copy is in an archive storage class (reported, not thawed). */
+export type DrillStatus = 'passed' | 'failed' | 'skipped';
+
+/** The facts of a drill that readers rely on (the agent writes its whole report). */
+export interface DrillRecord {
+  app: string;
+  environment: string;
+  host: string;
+  /** Unix seconds the drill started. */
+  timestamp: number;
+  kind: 'database' | 'media';
+  status: DrillStatus;
+  /** The backup drilled: its S3 key (database) or `host:path` (media), and when it was taken. */
+  backup?: { key: string; timestamp: number; sha256?: string; storageClass?: string };
+  bytes?: number;
+  /** Seconds the restore into the scratch database took: the app's measured recovery time. */
+  restoreSeconds?: number;
+  /** What differed from the manifest (empty when it passed). */
+  differences: string[];
+  error?: string;
+  reason?: string;
+}
+
+/** Reads a drill record's JSON text; throws naming what is wrong. */
+export function parseDrillRecord(text: string): DrillRecord {
+  const value = JSON.parse(text) as Partial<DrillRecord> | null;
+  if (!value || typeof value !== 'object') throw new Error('not a JSON object');
+  for (const field of ['app', 'environment', 'host'] as const)
+    if (typeof value[field] !== 'string') throw new Error(`${field} is not a string`);
+  if (typeof value.timestamp !== 'number') throw new Error('timestamp is not a number');
+  if (value.status !== 'passed' && value.status !== 'failed' && value.status !== 'skipped')
+    throw new Error(`status ${JSON.stringify(value.status)} is unknown`);
+  return { ...value, differences: Array.isArray(value.differences) ? value.differences : [] } as DrillRecord;
+}
