@@ -193,7 +193,7 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       mediaShrunk: 0,
       onSeveralServers: 0,
       onNoServer: 0,
-      runsSucceeded: 0,
+      runsSucceeded: 1, // the media-only app's fresh run record
       runsFailed: 0,
     });
     const verdicts = Object.fromEntries(report.apps.map((app) => [app.app, [app.freshness, app.shrunk]]));
@@ -223,9 +223,11 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       /^SHRUNK: .*\n {2}crm \(live\): 400 B, previous 1000 B \(40%\), s3:\/\/freshness-test\/crm\/live\/backup_\d+\.tar$/m,
     );
     expect(text).not.toMatch(/shop|static|old-site|ticker|archive|paged/);
-    // The totals, then one line per app with a dump (the per-app dashboard widgets).
-    expect(metrics).toHaveLength(7);
-    expect(metrics.slice(1).map((line) => (JSON.parse(line) as { App: string }).App)).toContain('shop');
+    // The totals, then one line per app with a dump or media (the per-app dashboard widgets).
+    expect(metrics).toHaveLength(8);
+    expect(metrics.slice(1).map((line) => (JSON.parse(line) as { App: string }).App)).toEqual(
+      expect.arrayContaining(['shop', 'static']),
+    );
     const metric = JSON.parse(metrics[0] as string) as Record<string, unknown> & {
       _aws: { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] };
     };
