@@ -68,11 +68,13 @@ async function main(argv: string[]): Promise<void> {
   }
   // `backup --help`, `verify -h`: the command's usage, exit 0, whatever else is on the line.
   const end = rest.indexOf('--');
+  // `verify` is the old name of `drill`.
+  const helpOf = command === 'verify' ? 'drill' : command;
   if (
-    isAgentCommand(command) &&
+    isAgentCommand(helpOf) &&
     (end === -1 ? rest : rest.slice(0, end)).some((arg) => arg === '--help' || arg === '-h')
   ) {
-    print(commandUsage(command));
+    print(commandUsage(helpOf));
     return;
   }
   if (command === 'drill' || command === 'verify') {

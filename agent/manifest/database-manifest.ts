@@ -15,13 +15,13 @@ const notFromExtension = (catalog: string, alias: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${catalog}'::regclass AND d.objid = ${alias}.oid AND d.deptype = 'e')`;
 const PG_OBJECTS = `
 SELECT CASE WHEN c.relkind IN ('r', 'p') THEN 'tables' WHEN c.relkind IN ('v', 'm') THEN 'views' ELSE 'sequences' END,
-       n.nspname || '.' || c.relname
+       n.nspname || '.' || c.relname, format('%I.%I', n.nspname, c.relname)
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND ${PG_USER_SCHEMA} AND ${notFromExtension('pg_class', 'c')}
-UNION ALL SELECT 'routines', n.nspname || '.' || p.proname
+UNION ALL SELECT 'routines', n.nspname || '.' || p.proname, ''
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
   WHERE ${PG_USER_SCHEMA} AND ${notFromExtension('pg_proc', 'p')}
-UNION ALL SELECT 'triggers', n.nspname || '.' || t.tgname
+UNION ALL SELECT 'triggers', n.nspname || '.' || t.tgname, ''
   FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE NOT t.tgisinternal AND ${PG_USER_SCHEMA}`;
 
@@ -32,10 +32,19 @@ UNION ALL SELECT 'triggers', n.nspname || '.' || t.tgname
  */
 export async function readDatabaseManifest(db: DbConnection, signal?: AbortSignal): Promise<DumpManifest> {
   const manifest = emptyManifest(db.engine);
-  for (const [kind, name] of await queryDatabase(db, db.engine === 'mysql' ? MYSQL_OBJECTS : PG_OBJECTS, signal))
+  // countRows takes PostgreSQL names as listTables gives them (each part quoted where it needs it).
+  const quoted = new Map<string, string>();
+  for (const [kind, name, quotedName] of await queryDatabase(
+    db,
+    db.engine === 'mysql' ? MYSQL_OBJECTS : PG_OBJECTS,
+    signal,
+  )) {
     manifest.objects[kind as ManifestKind]?.push(name!);
+    if (kind === 'tables') quoted.set(quotedName || name!, name!);
+  }
   for (const kind of Object.keys(manifest.objects) as ManifestKind[])
     manifest.objects[kind] = [...new Set(manifest.objects[kind])].sort();
-  manifest.rows = await countRows(db, manifest.objects.tables);
+  const counted = await countRows(db, [...quoted.keys()]);
+  manifest.rows = Object.fromEntries(Object.entries(counted).map(([name, rows]) => [quoted.get(name) ?? name, rows]));
   return manifest;
 }

@@ -62,14 +62,37 @@ export async function dropTables(db: DbConnection, tables: string[]): Promise<vo
   );
 }
 
-/** A table name quoted for the engine: MySQL `name`, PostgreSQL "schema"."name". */
+/** A table name {@link listTables} gave, quoted for the engine: MySQL `name`; PostgreSQL's come quoted already. */
 function quoteTable(db: DbConnection, name: string): string {
-  return db.engine === 'mysql'
-    ? `\`${name.replace(/`/g, '``')}\``
-    : name
-        .split('.')
-        .map((part) => `"${part.replace(/"/g, '""')}"`)
-        .join('.');
+  return db.engine === 'mysql' ? `\`${name.replace(/`/g, '``')}\`` : name;
+}
+
+/**
+ * A PostgreSQL name as {@link listTables} gives it (`public."Odd.Name"`, each part quoted where it
+ * needs it) in the plain `schema.table` form manifests use (`public.Odd.Name`). Pure.
+ */
+export function plainPgTableName(quoted: string): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i <= quoted.length) {
+    if (quoted[i] === '"') {
+      let part = '';
+      i += 1;
+      while (i < quoted.length) {
+        if (quoted[i] === '"' && quoted[i + 1] === '"') ((part += '"'), (i += 2));
+        else if (quoted[i] === '"') break;
+        else ((part += quoted[i]), (i += 1));
+      }
+      parts.push(part);
+      i += 2; // the closing quote and the dot
+    } else {
+      const end = quoted.indexOf('.', i);
+      parts.push(quoted.slice(i, end === -1 ? undefined : end));
+      if (end === -1) break;
+      i = end + 1;
+    }
+  }
+  return parts.join('.');
 }
 
 /** Exact row counts of `tables`, in one query. */

@@ -218,7 +218,7 @@ export const restoreCommand: CliCommand = {
     const importStarted = Date.now();
     // The dump's own tables, from the file that is imported (the recorded manifest only named them for the prompt).
     const dumpTables = (await readDumpFileManifest(download.path)).objects.tables;
-    const extra = tablesNotIn(plan.existing, dumpTables);
+    const extra = tablesNotIn(plan.target.engine, plan.existing, dumpTables);
     await importDump(plan.target, download.path, { replace: plan.existing.length > 0 });
     const dropped = plan.keepTables ? [] : extra;
     await dropTables(plan.target, dropped);

@@ -1,4 +1,4 @@
-import { type DbConnection, listTables } from '../../agent';
+import { type DbConnection, listTables, plainPgTableName } from '../../agent';
 import { describeError } from '../../control/errors';
 
 /** What a restore into a database will do to it, known before anything is downloaded. */
@@ -40,18 +40,25 @@ export async function probeImportTarget(input: {
       { cause: error },
     );
   }
-  return { target: input.target, existing, keepTables: input.keepTables, ...dropsOf(existing, input.dumpTables) };
+  return {
+    target: input.target,
+    existing,
+    keepTables: input.keepTables,
+    ...dropsOf(input.target.engine, existing, input.dumpTables),
+  };
 }
 
-function dropsOf(existing: string[], dumpTables: string[] | undefined): { toDrop?: string[] } {
+function dropsOf(engine: string, existing: string[], dumpTables: string[] | undefined): { toDrop?: string[] } {
   if (!dumpTables) return {};
   const inDump = new Set(dumpTables);
-  return { toDrop: existing.filter((table) => !inDump.has(table)) };
+  // listTables quotes PostgreSQL names where they need it; manifests hold them plain.
+  const plain = (table: string) => (engine === 'postgres' ? plainPgTableName(table) : table);
+  return { toDrop: existing.filter((table) => !inDump.has(plain(table))) };
 }
 
-/** The tables of `existing` that a dump with `dumpTables` does not have. Pure. */
-export function tablesNotIn(existing: string[], dumpTables: string[]): string[] {
-  return dropsOf(existing, dumpTables).toDrop ?? [];
+/** The tables of `existing` (as listTables gives them) that a dump with `dumpTables` does not have. Pure. */
+export function tablesNotIn(engine: string, existing: string[], dumpTables: string[]): string[] {
+  return dropsOf(engine, existing, dumpTables).toDrop ?? [];
 }
 
 const list = (names: string[]) => `${names.slice(0, 8).join(', ')}${names.length > 8 ? `, ... (${names.length})` : ''}`;

@@ -18,7 +18,8 @@ describe('backopper-agent command line', () => {
     [['-h'], 'usage: backopper-agent backup '],
     [['backup', '--help'], 'usage: backopper-agent backup '],
     [['backup', '--app', 'shop', '-h'], 'usage: backopper-agent backup '],
-    [['verify', '--help'], 'usage: backopper-agent verify '],
+    [['verify', '--help'], 'usage: backopper-agent drill '],
+    [['drill', '--help'], 'usage: backopper-agent drill '],
     [['inventory', '--help'], 'usage: backopper-agent inventory '],
     [['restore-media', '-h'], 'usage: backopper-agent restore-media '],
   ])('%j prints the usage and exits 0', async (args, start) => {

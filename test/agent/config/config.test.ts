@@ -98,6 +98,7 @@ describe('loadBackupConfig', () => {
       port: 222,
       user: 'backup',
       path: '/srv/media/live/shop',
+      appFolder: true,
       identity: undefined,
       knownHosts: undefined,
     });
