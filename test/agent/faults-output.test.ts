@@ -94,7 +94,7 @@ describe('an app name starting with "-"', () => {
 
   it.each([
     [['--app=-rf'], /app name "-rf" is not a folder name \(letters, digits, \. _ -, not starting with "\." or "-"/],
-    [['--app', '-rf'], /Option '--app' argument is ambiguous/],
+    [['--app', '-rf'], /app name "-rf" is not a folder name/],
   ])('is refused by the agent with exit 2 (%j), touching nothing', async (appArgs, message) => {
     const run = await runAgent(
       ['backup', ...appArgs, '--environment', 'live', '--engine', 'none', '--project-type', 'static'],

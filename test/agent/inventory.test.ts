@@ -56,6 +56,8 @@ describe('backopper-agent inventory', () => {
         ...written,
         CaptureTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
       });
+      // The server runs the SSM agent: SSM lists it Online (the sync targets no other).
+      world.ssm.manage('i-0123456789abcdef0');
       await world.sync({ now: new Date() });
       expect(world.targetsOf('backopper-live-shop-0001')).toEqual([
         { Key: 'InstanceIds', Values: ['i-0123456789abcdef0'] },

@@ -102,13 +102,18 @@ describe('which snapshot to link from and which to prune (pure)', () => {
     expect(newestSnapshot(listed, own, 1_700_259_200)).toBe('1700172800_3abda07c');
   });
 
-  it('prunes by the rule, never another server’s and never the newest-named in the folder (a future-dated one stays: the gate refuses it too)', () => {
-    expect(selectExpiredSnapshots({ listed, hostId: own, policy: { keep: 2 }, now: 1_700_259_200 })).toEqual([
+  it('prunes by the rule, never another server’s and never the newest-named in the folder', () => {
+    const honest = listed.filter((entry) => entry.name !== '1900000000_3abda07c');
+    expect(selectExpiredSnapshots({ listed: honest, hostId: own, policy: { keep: 2 }, now: 1_700_259_200 })).toEqual([
       '1700000000_3abda07c',
     ]);
-    expect(selectExpiredSnapshots({ listed, hostId: own, policy: { keep: 1 }, now: 1_700_259_200 })).toEqual([
+    expect(selectExpiredSnapshots({ listed: honest, hostId: own, policy: { keep: 1 }, now: 1_700_259_200 })).toEqual([
       '1700086400_3abda07c',
       '1700000000_3abda07c',
     ]);
+  });
+
+  it('prunes nothing while a snapshot is dated after now (the clock is suspect, as for archives and dumps)', () => {
+    expect(selectExpiredSnapshots({ listed, hostId: own, policy: { keep: 1 }, now: 1_700_259_200 })).toEqual([]);
   });
 });

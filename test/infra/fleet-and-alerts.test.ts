@@ -59,7 +59,11 @@ describe('the stack with a Slack channel for alerts', () => {
       (policy) => policy.Properties.PolicyDocument.Statement as { Sid?: string; Action: unknown; Resource: unknown }[],
     );
     expect(statements).toContainEqual(
-      expect.objectContaining({ Sid: 'ReadServerInventory', Action: 'ssm:GetInventory', Resource: '*' }),
+      expect.objectContaining({
+        Sid: 'ReadServerInventory',
+        Action: ['ssm:GetInventory', 'ssm:DescribeInstanceInformation'],
+        Resource: '*',
+      }),
     );
   });
 });
