@@ -78,10 +78,9 @@ export function plainPgTableName(quoted: string): string {
     if (quoted[i] === '"') {
       let part = '';
       i += 1;
-      while (i < quoted.length) {
-        if (quoted[i] === '"' && quoted[i + 1] === '"') ((part += '"'), (i += 2));
-        else if (quoted[i] === '"') break;
-        else ((part += quoted[i]), (i += 1));
+      while (i < quoted.length && !(quoted[i] === '"' && quoted[i + 1] !== '"')) {
+        part += quoted[i];
+        i += quoted[i] === '"' ? 2 : 1; // a doubled quote is one quote
       }
       parts.push(part);
       i += 2; // the closing quote and the dot
