@@ -142,21 +142,29 @@ export async function writeDrillRecord(
   s3: S3Client,
   input: { bucket: string; record: { app: string; environment: string; timestamp: number }; hostId: string },
 ): Promise<string> {
-  const key = drillRecordKey({ ...input.record, hostId: input.hostId });
-  try {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: input.bucket,
-        Key: key,
-        Body: `${JSON.stringify(input.record)}\n`,
-        ContentType: 'application/json',
-        IfNoneMatch: '*',
-      }),
-    );
-  } catch (error) {
-    throw new Error(`writing the drill record s3://${input.bucket}/${key} failed: ${describeS3Error(error)}`, {
-      cause: error,
-    });
+  // Never over another record: a drill of the same second on this server (412) takes the next free second.
+  for (let attempt = 0; ; attempt++) {
+    const key = drillRecordKey({ ...input.record, hostId: input.hostId });
+    try {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: input.bucket,
+          Key: key,
+          Body: `${JSON.stringify(input.record)}\n`,
+          ContentType: 'application/json',
+          IfNoneMatch: '*',
+        }),
+      );
+      return key;
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if ((status === 412 || status === 409) && attempt < 10) {
+        input.record.timestamp += 1;
+        continue;
+      }
+      throw new Error(`writing the drill record s3://${input.bucket}/${key} failed: ${describeS3Error(error)}`, {
+        cause: error,
+      });
+    }
   }
-  return key;
 }

@@ -48,7 +48,8 @@ describe('backopper-agent drill: restores the S3 copy into a scratch database an
       createMysqlDatabase(),
       startPostgresCluster(),
     ]);
-    front = await startConditionalS3(s3);
+    // The servers' role may list its environment's prefix (the drill finds the newest dump and its records).
+    front = await startConditionalS3(s3, { listBucket: true });
     pg = await cluster.createDatabase();
     await Promise.all([seedWordpressSchema(db, 500), seedLaravelSchema(cluster, pg, 300)]);
     writeWordpressApp(ws.appsDir, 'wp', db);
@@ -190,5 +191,22 @@ describe('backopper-agent drill: restores the S3 copy into a scratch database an
     expect(bad.report.differences.join('\n')).toMatch(/bytes, the run recorded/);
     expect(bad.report.differences.join('\n')).toMatch(/cannot be read whole|is truncated/);
     expect((await drillRecord(bad.report)).status).toBe('failed');
+  });
+
+  it('restores a dump made before manifests were recorded, and says it was not compared (skipped, not a false alarm)', async () => {
+    const recordKey = wp[0]!.report.runRecord.key as string;
+    const record = JSON.parse((await s3.getObject(recordKey)).toString());
+    delete record.steps.database.manifest;
+    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: recordKey, Body: JSON.stringify(record) }));
+    const key = wp[0]!.report.steps.upload.key;
+    const run = await runAgent(drillArgs('wp', '--key', key), env);
+    expect(run.exitCode).toBe(0);
+    expect(run.report.status).toBe('skipped');
+    expect(run.report.reason).toMatch(
+      /restored into a scratch database \(\d+ tables, \d+ rows\), but no manifest was recorded/,
+    );
+    expect(run.report.tables).toBeGreaterThan(0);
+    expect(await drillRecord(run.report)).toMatchObject({ status: 'skipped', backup: { key } });
+    expect(await scratchLeft()).toBe('');
   });
 });
