@@ -11,7 +11,9 @@ import { ConfigError } from '../errors';
 import { parseProgressInterval } from '../process/progress';
 import { readMediaServer } from './media-server';
 import { absolutePath, integerIn, oneOf, optional, optionalPath, packetSize, readInputs } from './read-inputs';
-import { SETTINGS, type SettingName, settingLabel } from './settings';
+import { PRIORITIES, type Priority, SETTINGS, type SettingName, settingLabel } from './settings';
+
+export { PRIORITIES, type Priority } from './settings';
 import type { MediaServer } from './media-server';
 
 export type { MediaServer } from './media-server';
@@ -62,9 +64,6 @@ export interface BackupConfig {
 
 export const MEDIA_MODES = ['archive', 'snapshot'] as const;
 export type MediaMode = (typeof MEDIA_MODES)[number];
-
-export const PRIORITIES = ['low', 'normal'] as const;
-export type Priority = (typeof PRIORITIES)[number];
 
 /** Half the cores, at least one: the other half stays with the live site. */
 export function defaultCompressThreads(cores = availableParallelism()): number {

@@ -2,7 +2,7 @@ import { DUMP_OBJECT_PATTERN, validateAppName, validateEnvironment } from '../..
 import { ConfigError } from '../errors';
 import { type MediaServer, readMediaServer } from './media-server';
 import { oneOf, optionalPath, readInputs } from './read-inputs';
-import { SETTINGS, settingLabel } from './settings';
+import { PRIORITIES, type Priority, SETTINGS, settingLabel } from './settings';
 
 /** Flags only `drill` takes. */
 const DRILL_FLAGS = {
@@ -13,8 +13,6 @@ const DRILL_FLAGS = {
   media: 'boolean',
   rotate: 'boolean',
 } as const;
-
-const PRIORITIES = ['low', 'normal'] as const;
 
 /** Everything one restore drill (`drill`) needs, validated. */
 export interface DrillConfig {
@@ -32,7 +30,7 @@ export interface DrillConfig {
   adminUrl?: string;
   mediaServer?: MediaServer;
   tmpDir?: string;
-  priority: (typeof PRIORITIES)[number];
+  priority: Priority;
 }
 
 /**

@@ -4,6 +4,10 @@
  * cannot drift. Flags win over variables, which win over the defaults.
  */
 
+/** How the agent and its children yield to the live site (BACKOPPER_PRIORITY). */
+export const PRIORITIES = ['low', 'normal'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
 /** The agent's commands that take settings. */
 export type AgentCommand = 'backup' | 'drill' | 'inventory' | 'restore-media';
 
