@@ -38,7 +38,15 @@ export function parseFlags(argv: readonly string[], types: FlagTypes): ParsedFla
         problems.push(`--${name} is a switch and takes no value (got ${JSON.stringify(inline)})`);
       else values[name] = true;
     } else if (inline === undefined && !nextIsValue) {
-      problems.push(`--${name} needs a value`);
+      // `--report-secret --s3cr3t`: the next argument is not a flag this command knows, so it is probably
+      // the value (a secret, perhaps): it is consumed, never echoed, and the fix is named.
+      const strayValue = next !== undefined && next !== '--' && !isKnownFlag(next, types);
+      problems.push(
+        strayValue
+          ? `--${name} needs a value: the next argument starts with -- and is not a flag (write --${name}=VALUE for a value that starts with --)`
+          : `--${name} needs a value`,
+      );
+      if (strayValue) i++;
     } else {
       const value = inline ?? next!;
       if (inline === undefined) i++;
@@ -49,6 +57,11 @@ export function parseFlags(argv: readonly string[], types: FlagTypes): ParsedFla
     }
   }
   return { values, problems };
+}
+
+function isKnownFlag(arg: string, types: FlagTypes): boolean {
+  const equals = arg.indexOf('=');
+  return Object.hasOwn(types, arg.slice(2, equals === -1 ? undefined : equals));
 }
 
 /** The known flag (or command) nearest to a mistyped one (edit distance at most 2, or a prefix), if any. Pure. */
