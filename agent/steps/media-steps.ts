@@ -33,7 +33,12 @@ export async function runMediaSteps(
   const server = config.media;
   if (!server) {
     const reason = 'BACKOPPER_MEDIA_HOST is not set';
-    return { media: skipped(reason), transfer: skipped(reason), mediaRetention: skipped(reason) };
+    // A media-only app without a media server saved nothing: a failure, never a green run.
+    const media: StepReport =
+      config.engine === 'none'
+        ? { status: 'failed', error: `nothing to back up: engine none and ${reason}`, durationMs: 0 }
+        : skipped(reason);
+    return { media, transfer: skipped(reason), mediaRetention: skipped(reason) };
   }
   const candidates = mediaDirCandidates(join(config.appsDir, config.app), config.projectType, config.mediaDir);
   if (candidates.length === 0) {

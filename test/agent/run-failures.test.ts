@@ -347,4 +347,23 @@ describe('media only (--engine none)', () => {
       await Promise.all([ws.remove(), sshd.stop()]);
     }
   });
+  it('fails (exit 1, with the reason) when no media server is set: a media-only run that sent nothing is no success', async () => {
+    const ws = await createWorkspace();
+    try {
+      mkdirSync(join(ws.appsDir, 'static', 'files'), { recursive: true });
+      const run = await runAgent(backupArgs('static', 'none', 'static-site'), {
+        ...ws.env,
+        BACKOPPER_MEDIA_DIR: 'files',
+      });
+      expect(run.exitCode, run.stdout).toBe(1);
+      expect(run.report.status).toBe('failed');
+      expect(run.report.steps.media).toMatchObject({
+        status: 'failed',
+        error: 'nothing to back up: engine none and BACKOPPER_MEDIA_HOST is not set',
+      });
+      expect(run.report.steps.transfer.status).toBe('skipped');
+    } finally {
+      await ws.remove();
+    }
+  });
 });
