@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupArgs, runAgent } from '../services/agent';
+import { type LocalSshd, startSshd } from '../services/sshd';
 import { createWorkspace, type Workspace } from '../services/workspace';
 
 const LOCK = '.backopper.lock';
@@ -36,24 +37,26 @@ async function until(what: string, probe: () => boolean): Promise<void> {
 
 describe('the per-app lock', () => {
   let ws: Workspace;
+  let sshd: LocalSshd;
   let sleeper: ReturnType<typeof spawn>;
   const app = 'locked';
   const lockPath = () => join(ws.backupsDir, app, LOCK);
 
   beforeAll(async () => {
-    ws = await createWorkspace();
-    mkdirSync(join(ws.appsDir, app), { recursive: true });
+    [ws, sshd] = await Promise.all([createWorkspace(), startSshd()]);
+    mkdirSync(join(ws.appsDir, app, 'files'), { recursive: true });
     mkdirSync(join(ws.backupsDir, app), { recursive: true });
     // Another live process, unrelated to any backup: the one a reused pid now names.
     sleeper = spawn('sleep', ['300'], { stdio: 'ignore' });
   });
   afterAll(async () => {
     sleeper?.kill();
-    await ws?.remove();
+    await Promise.all([ws?.remove(), sshd?.stop()]);
   });
 
-  // engine none and no media server: a run that takes the lock, does nothing, and succeeds.
-  const run = () => runAgent(backupArgs(app, 'none', 'static'), ws.env);
+  // engine none and an empty media folder: a run that takes the lock, sends a tiny archive, and succeeds.
+  const run = () =>
+    runAgent(backupArgs(app, 'none', 'static'), { ...ws.env, ...sshd.env, BACKOPPER_MEDIA_DIR: 'files' });
 
   it('takes over a lock of plain pid format whose pid now belongs to a process started after the lock was written (a reboot)', async () => {
     writeFileSync(lockPath(), `${sleeper.pid}\n`);
