@@ -68,7 +68,9 @@ export function describeDrill(report: DrillOutcome): string {
   const what =
     report.kind === 'media'
       ? `${report.files ?? '?'} files, ${report.fileBytes ?? '?'} bytes of files, the archive read whole`
-      : `${report.tables ?? '?'} tables compared, ${report.rows ?? '?'} rows, restoreSeconds ${report.restoreSeconds ?? '-'}`;
+      : report.tables === undefined
+        ? 'not restored'
+        : `${report.tables} tables compared, ${report.rows ?? '?'} rows, restoreSeconds ${report.restoreSeconds ?? '-'}`;
   const backup = report.backup?.key.split('/').pop() ?? '-';
   const why = report.error ?? report.reason;
   return `${report.status.padEnd(7)} ${report.app.padEnd(10)} ${report.kind.padEnd(8)} ${what}  (${backup})${why ? `\n          ${why}` : ''}`;
