@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeDrill, type DrillOutcome, expectPassed } from '../../scripts/demo/drills';
 import { AGENT_BUNDLE } from '../services/agent';
+import { mysqlRoot } from '../services/mariadb';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -50,6 +51,12 @@ describe('npm run demo (the real servers, the synthesized stack, the built agent
     const workspace = /apps on "the server": (\S+)\/apps\//.exec(demo.stdout)?.[1];
     expect(workspace).toBeDefined();
     expect(existsSync(workspace!)).toBe(false);
+  });
+
+  it("leaves no database behind: the drills' scratch databases and the demo's own are dropped", async () => {
+    const names = [/MariaDB databases (\S+) and (\S+),/.exec(demo.stdout)?.slice(1), ['bkdrill_acme_blog_']].flat();
+    expect(names).toHaveLength(3);
+    for (const name of names) expect(await mysqlRoot(`SHOW DATABASES LIKE '${name}%'`), name).toBe('');
   });
 
   it('restores each app and puts the media archive back (sections 3 and 4)', () => {
