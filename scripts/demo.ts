@@ -11,7 +11,15 @@
  *      fresh database, which is compared with the original table by table.
  *   4. `backopper backups` lists the dumps and media archives from the run records, and the stack's
  *      Backopper-RestoreMedia document puts the WordPress app's archive back beside its live uploads.
- *   5. A third app whose `.env` holds a wrong database password fails as it would in production: the
+ *   5. Restore drills: the stack's Backopper-Verify document drills each app's S3 copy into a scratch
+ *      database and compares it with the dump's manifest (MariaDB: root over the socket; PostgreSQL: an
+ *      admin URL for the demo's private cluster), a media drill reads the blog's archive whole, and
+ *      `backopper backups` shows the last proven restore. Then one dump in S3 is replaced with another
+ *      file: the drill catches it by its sha256 and exits non-zero (scripts/demo/drills.ts).
+ *   6. Snapshot mode: a media-only app on a second stack with cdk.json `media.mode: snapshot`, backed up
+ *      twice by that stack's document into a media server whose key is bound to the gate, the uploads
+ *      changed in between: what each snapshot holds against the bytes sent (scripts/demo/snapshots.ts).
+ *   7. A third app whose `.env` holds a wrong database password fails as it would in production: the
  *      alert the describe-failure Lambda would send, and its `backopper status` line.
  * Quiet: CDK's bundling output is captured (shown only if the synth fails). Everything lives in
  * temporary folders, removed at the end; `--keep` keeps the workspace, the databases and the PostgreSQL
@@ -25,7 +33,15 @@ import { join } from 'node:path';
 import { RESTORE_MEDIA_DOCUMENT_NAME } from '../common/names';
 import { alertFor, createRunHistory, recordRun } from './demo/failure';
 import { writeRerunNotes } from './demo/keep';
-import type { SynthInput } from './demo/synth-documents';
+import { describeDrill, expectPassed, replaceObject, runMediaDrill, runVerifyDocument } from './demo/drills';
+import {
+  changeUploads,
+  describeSnapshotRun,
+  runSnapshotBackup,
+  SNAPSHOT_APP,
+  writeSnapshotApp,
+} from './demo/snapshots';
+import type { SynthInput, SynthOutput } from './demo/synth-documents';
 import { runCli } from '../ops/commands/run-cli';
 import { AGENT_BUNDLE } from '../test/services/agent';
 import { createMysqlDatabase, fingerprintMysql, mysqlRoot, seedWordpressSchema } from '../test/services/mariadb';
@@ -33,9 +49,10 @@ import { runOpsCli } from '../test/services/ops-cli';
 import { fingerprintPostgres, seedLaravelSchema, startPostgresCluster } from '../test/services/postgres';
 import { startS3 } from '../test/services/s3';
 import { envValue, writeLaravelApp, writeWordpressApp } from '../test/services/sample-app';
+import { startSnapshotServer } from '../test/services/media-gate';
 import { startSshd } from '../test/services/sshd';
 import { createWorkspace } from '../test/services/workspace';
-import { type DocumentContent, type DocumentRun, runDocument } from '../test/infra/document-runner';
+import { type DocumentRun, runDocument } from '../test/infra/document-runner';
 import { createSyncWorld } from '../test/fakes/sync-world';
 
 const keep = process.argv.includes('--keep');
@@ -52,10 +69,11 @@ const APP_LIST = [
 async function main(): Promise<void> {
   if (!existsSync(AGENT_BUNDLE)) throw new Error(`${AGENT_BUNDLE} is missing: run npm run build (npm run demo does)`);
   heading('Local servers');
-  const [ws, s3, sshd, cluster, mysqlDb, shopDb] = await Promise.all([
+  const [ws, s3, sshd, snapshotSshd, cluster, mysqlDb, shopDb] = await Promise.all([
     createWorkspace(),
     startS3('backopper-demo'),
     startSshd(),
+    startSnapshotServer(),
     startPostgresCluster(),
     createMysqlDatabase('demo_wp'),
     createMysqlDatabase('demo_shop'),
@@ -66,6 +84,7 @@ async function main(): Promise<void> {
     () => world.close(),
     () => s3.stop(),
     () => sshd.stop(),
+    () => snapshotSshd.stop(),
     ...(keep ? [] : [() => cluster.stop(), () => mysqlDb.drop(), () => shopDb.drop()]),
   ];
   try {
@@ -80,7 +99,7 @@ async function main(): Promise<void> {
     // The failure an operator meets most: the app's password changed, its .env was not updated.
     writeWordpressApp(ws.appsDir, 'acme-shop', { ...shopDb, password: `${shopDb.password}-old` });
     say(
-      `MariaDB databases ${mysqlDb.database} and ${shopDb.database}, PostgreSQL cluster on 127.0.0.1:${cluster.port} (scram passwords), s3rver ${s3.endpoint}, sshd 127.0.0.1:${sshd.port}`,
+      `MariaDB databases ${mysqlDb.database} and ${shopDb.database}, PostgreSQL cluster on 127.0.0.1:${cluster.port} (scram passwords), s3rver ${s3.endpoint}, sshd 127.0.0.1:${sshd.port}, snapshot media server (gate) 127.0.0.1:${snapshotSshd.port}`,
     );
     say(`apps on "the server": ${ws.appsDir}/{acme-blog,acme-crm,acme-shop} (acme-shop's .env has an old password)`);
 
@@ -103,7 +122,13 @@ async function main(): Promise<void> {
       say(`  ${name.padEnd(28)} ${world.expressionOf(name)}  ${JSON.stringify(world.parametersOf(name))}`);
 
     heading('2. Each schedule runs the Backopper-Backup document on the server');
-    const documents = synthDocuments({ out: join(ws.root, 'documents.json'), bucket: s3.bucket, ws, sshd });
+    const documents = synthDocuments({
+      out: join(ws.root, 'documents.json'),
+      bucket: s3.bucket,
+      ws,
+      sshd,
+      snapshotSshd,
+    });
     say('synthesized the CDK stack (cdk-nag: no unacknowledged findings); running its document locally');
     const env = {
       PATH: process.env.PATH,
@@ -197,7 +222,76 @@ async function main(): Promise<void> {
     if (!same) throw new Error('the restored media folder differs from the live one');
     say(`  swap (a separate step): ${result.swap.join(' && ')}`);
 
-    heading('5. A failed backup, as an operator meets it');
+    heading('5. Restore drills: the Backopper-Verify document, a media drill, the last proven restore');
+    const drillContext = { verify: documents.verify, env, say };
+    const crm = reports.find((report) => report.app === 'acme-crm');
+    // The demo's cluster is private (its own socket and port): the drill's admin URL says where. On a
+    // server it comes from the stack's verify.adminUrlParameter; the default is the local postgres role.
+    const pgAdmin = {
+      BACKOPPER_DRILL_ADMIN_URL: `postgres://postgres@localhost:${cluster.port}/?socket=${encodeURIComponent(cluster.socketDir)}`,
+    };
+    // The media drill first: the listing's "last proven restore" is the newest passed drill of either kind.
+    say(
+      '\n$ backopper-agent drill --app acme-blog --environment live --media   (by hand: the document drills databases)',
+    );
+    const mediaDrill = await runMediaDrill('acme-blog', {
+      ...s3.env,
+      ...sshd.env,
+      BACKOPPER_BUCKET: s3.bucket,
+      TMPDIR: ws.env.TMPDIR,
+    });
+    say(`  ${describeDrill(mediaDrill.report)}`);
+    expectPassed(mediaDrill, 'the media drill of acme-blog');
+    for (const [app, serverEnv] of [
+      ['acme-blog', {}],
+      ['acme-crm', pgAdmin],
+    ] as const) {
+      const drill = await runVerifyDocument(drillContext, app, serverEnv);
+      say(`  ${describeDrill(drill.report)}`);
+      expectPassed(drill, `the drill of ${app}`);
+    }
+    const listing = await restore(['backups', 'live', 'acme-blog'], s3.env, s3.bucket);
+    const proof = listing.split('\n').find((line) => line.includes('last proven restore'));
+    if (!proof?.includes(blog.steps.upload.key))
+      throw new Error(
+        `backopper backups does not show the drill of ${blog.steps.upload.key} as the last proven restore`,
+      );
+
+    say(
+      `\nA drill that must fail: s3://${s3.bucket}/${crm.steps.upload.key} replaced with the blog's dump (its .sha256 kept)`,
+    );
+    await replaceObject(s3.client, { bucket: s3.bucket, key: crm.steps.upload.key, file: blog.steps.database.path });
+    const tampered = await runVerifyDocument(drillContext, 'acme-crm', pgAdmin);
+    say(`  ${describeDrill(tampered.report)}`);
+    if (tampered.exitCode === 0 || tampered.report.status !== 'failed' || !/sha256/.test(tampered.report.error ?? ''))
+      throw new Error(
+        `the drill of a replaced dump did not fail on its sha256 (exit ${tampered.exitCode}): ${JSON.stringify(tampered.report)}`,
+      );
+    say(`  the document exited ${tampered.exitCode}: SSM marks the command Failed`);
+
+    heading('6. Snapshot mode: a second stack with media.mode snapshot, two runs');
+    const uploads = writeSnapshotApp(ws.appsDir);
+    say(
+      `${SNAPSHOT_APP}: media only (engine none), ${uploads}; media server 127.0.0.1:${snapshotSshd.port}, key bound to the gate`,
+    );
+    const snapshotRun = () => runSnapshotBackup({ content: documents.snapshotBackup, env, say });
+    const first = await snapshotRun();
+    changeUploads(uploads);
+    say('\n(between the runs: one new upload, one edited)');
+    const second = await snapshotRun();
+    say();
+    say(describeSnapshotRun('first run ', first));
+    say(describeSnapshotRun('second run', second));
+    if (!first.snapshot.endsWith(`/${second.linkedFrom}`) || second.bytesSent >= first.bytesSent / 4)
+      throw new Error(
+        `the second snapshot did not build on the first (linked from ${second.linkedFrom}, sent ${second.bytesSent} vs ${first.bytesSent} bytes)`,
+      );
+    const snapshots = await restore(['backups', 'live', SNAPSHOT_APP], s3.env, s3.bucket);
+    for (const run of [first, second])
+      if (!snapshots.includes(run.snapshot))
+        throw new Error(`backopper backups does not list the snapshot ${run.snapshot}`);
+
+    heading('7. A failed backup, as an operator meets it');
     const alert = alertFor(failed!);
     say('the alert (SNS e-mail; the describe-failure Lambda builds it from the failed command):');
     say(`  Subject: ${alert.subject}`);
@@ -241,7 +335,7 @@ async function main(): Promise<void> {
  * Synthesizes the stack in a child process (scripts/demo/synth-documents.ts) with its output captured:
  * CDK's and esbuild's bundling lines are shown only when the synth fails.
  */
-function synthDocuments(input: SynthInput): { backup: DocumentContent; restoreMedia: DocumentContent } {
+function synthDocuments(input: SynthInput): SynthOutput {
   const child = spawnSync(
     process.execPath,
     ['--import', 'tsx', join(__dirname, 'demo', 'synth-documents.ts'), JSON.stringify(input)],
@@ -254,11 +348,13 @@ function synthDocuments(input: SynthInput): { backup: DocumentContent; restoreMe
   return JSON.parse(readFileSync(input.out, 'utf8'));
 }
 
-async function restore(args: string[], s3Env: Record<string, string>, bucket: string): Promise<void> {
+/** Runs the ops CLI, prints its output indented, throws on a non-zero exit; returns its stdout. */
+async function restore(args: string[], s3Env: Record<string, string>, bucket: string): Promise<string> {
   say(`\n$ backopper ${args.join(' ')}`);
   const run = await runOpsCli(args, { ...s3Env, BACKOPPER_BUCKET: bucket });
   for (const line of run.stdout.trim().split('\n')) say(`  ${line}`);
-  if (run.exitCode !== 0) throw new Error(`backopper restore exited ${run.exitCode}: ${run.stderr}`);
+  if (run.exitCode !== 0) throw new Error(`backopper ${args[0]} exited ${run.exitCode}: ${run.stderr}`);
+  return run.stdout;
 }
 
 function compare(app: string, original: Record<string, string>, restored: Record<string, string>): void {

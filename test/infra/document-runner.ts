@@ -63,29 +63,46 @@ export function localDocument(
   return JSON.parse(resolved.replaceAll(AGENT_DOWNLOAD_DIR, downloadDir)) as DocumentContent;
 }
 
-/**
- * The backup document of the worked example stack, configured for this machine as `cdk deploy` would
- * configure it for a server: the workspace's folders, this Node.js, the loopback sshd as media server
- * (its key from an SSM parameter or a file), `bucket` as the backup bucket; synthesized (cdk-nag on)
- * and resolved with {@link localDocument}.
- */
-export function localStackDocument(input: {
+/** What {@link localStackDocument} and {@link localStackDocuments} configure the worked example stack with. */
+export interface LocalStackInput {
   ws: Workspace;
   bucket: string;
   sshd: LocalSshd;
   media: { identityParameter: string } | { identityFile: string };
   /** @default the configuration's default */
   keepLocal?: number;
-  /** Which of the stack's documents. @default Backopper-Backup */
-  document?: string;
-}): DocumentContent {
+  /** cdk.json `media.mode`. @default the configuration's default (archive) */
+  mediaMode?: 'archive' | 'snapshot';
+  /** cdk.json `media.path`. @default `<sshd.remoteRoot>/{environment}/{app}` */
+  mediaPath?: string;
+}
+
+/**
+ * The backup document of the worked example stack, configured for this machine as `cdk deploy` would
+ * configure it for a server: the workspace's folders, this Node.js, the loopback sshd as media server
+ * (its key from an SSM parameter or a file), `bucket` as the backup bucket; synthesized (cdk-nag on)
+ * and resolved with {@link localDocument}.
+ */
+export function localStackDocument(
+  input: LocalStackInput & {
+    /** Which of the stack's documents. @default Backopper-Backup */
+    document?: string;
+  },
+): DocumentContent {
+  const name = input.document ?? BACKUP_DOCUMENT_NAME;
+  return localStackDocuments(input, [name])[name]!;
+}
+
+/** Several of the stack's documents from one synth (a synth bundles the Lambdas: seconds each), by name. */
+export function localStackDocuments(input: LocalStackInput, names: string[]): Record<string, DocumentContent> {
   const { ws, sshd } = input;
   const config = exampleConfig();
   config.media = {
     host: sshd.host,
     port: sshd.port,
     user: sshd.user,
-    path: join(sshd.remoteRoot, '{environment}', '{app}'),
+    path: input.mediaPath ?? join(sshd.remoteRoot, '{environment}', '{app}'),
+    ...(input.mediaMode === undefined ? {} : { mode: input.mediaMode }),
     ...input.media,
     hostKeys: readFileSync(sshd.knownHostsFile, 'utf8').trim().split('\n'),
   };
@@ -109,7 +126,8 @@ export function localStackDocument(input: {
       'AWS::URLSuffix': 'amazonaws.com',
       'AWS::AccountId': '123456789012',
     };
-    return localDocument(json, refs, join(ws.root, 'agent-download'), input.document);
+    const downloadDir = join(ws.root, 'agent-download');
+    return Object.fromEntries(names.map((name) => [name, localDocument(json, refs, downloadDir, name)]));
   } finally {
     synthesized.remove();
   }
