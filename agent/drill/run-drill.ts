@@ -28,6 +28,12 @@ export interface DrillReport extends DrillRecord {
   tables?: number;
   rows?: number;
   durationMs: number;
+  /** Media drill: the archive's members and its files' bytes as read (a snapshot: its files and bytes as listed). */
+  entries?: number;
+  files?: number;
+  fileBytes?: number;
+  /** What drills killed with SIGKILL left that this one removed: scratch databases, temporary folders. */
+  cleaned?: string[];
   drillRecord?: { bucket: string; key?: string; error?: string };
 }
 
