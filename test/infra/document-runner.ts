@@ -78,6 +78,8 @@ export function localStackDocument(input: {
   keepLocal?: number;
   /** Which of the stack's documents. @default Backopper-Backup */
   document?: string;
+  /** The media path. @default `<remote root>/{environment}/{app}` */
+  mediaPath?: string;
 }): DocumentContent {
   const { ws, sshd } = input;
   const config = exampleConfig();
@@ -85,7 +87,7 @@ export function localStackDocument(input: {
     host: sshd.host,
     port: sshd.port,
     user: sshd.user,
-    path: join(sshd.remoteRoot, '{environment}', '{app}'),
+    path: input.mediaPath ?? join(sshd.remoteRoot, '{environment}', '{app}'),
     ...input.media,
     hostKeys: readFileSync(sshd.knownHostsFile, 'utf8').trim().split('\n'),
   };
