@@ -10,12 +10,12 @@ import { SNAPSHOT_PATTERN, snapshotFolder } from '../../common/snapshot-names';
 import type { DrillConfig, MediaServer } from '../config/config';
 import { messageOf } from '../errors';
 import { runCommand } from '../process/run-command';
-import { createTempFolder, removeDeadTempFolders } from '../process/temp-folder';
+import { createTempFolder } from '../process/temp-folder';
 import { buildRestoreRsync } from '../run/restore-snapshot';
 import { parseRsyncStats } from '../steps/rsync-command';
 import { buildSftpCommand, quote } from '../steps/transfer-media';
 import { readArchiveWhole } from './read-archive';
-import type { DrillReport } from './run-drill';
+import { type DrillReport, removeDeadDrillFolders } from './run-drill';
 
 /** The newest run (at or before `at`) whose media reached the media server: what its steps recorded. Pure. */
 export function chooseMediaRun(records: RunRecord[], at?: number): RunRecord | undefined {
@@ -69,7 +69,7 @@ export async function runMediaDrill(config: DrillConfig, deps: MediaDrillDeps): 
   try {
     const tmp = config.tmpDir ?? tmpdir();
     // What drills killed with SIGKILL left (their fetched archives), never a live one's.
-    const cleaned = await removeDeadTempFolders(tmp);
+    const cleaned = await removeDeadDrillFolders(config.tmpDir);
     if (cleaned.length) report.cleaned = cleaned;
     const run = chooseMediaRun(await readAllRunRecords(deps.s3, config), config.at);
     if (!run)

@@ -170,7 +170,7 @@ describe('backopper-agent drill: restores the S3 copy into a scratch database an
     });
     expect(run.exitCode).toBe(1);
     expect(run.report.error).toMatch(
-      /cannot create the scratch database bkdrill_wp_\d+_[0-9a-f]{6} as u_\S+ over 127\.0\.0\.1:3306: .*set BACKOPPER_DRILL_ADMIN_URL .*The app's own database was not touched\./,
+      /cannot create the scratch database bkdrill_wp_\d+_[0-9a-f]{8}_\d+ as u_\S+ over 127\.0\.0\.1:3306: .*set BACKOPPER_DRILL_ADMIN_URL .*The app's own database was not touched\./,
     );
     expect(await fingerprintMysql(db.database)).toEqual(before);
     expect((await drillRecord(run.report)).status).toBe('failed');
