@@ -128,6 +128,29 @@ describe('backopper-agent drill: restores the S3 copy into a scratch database an
     expect((await cluster.psql("SELECT count(*) FROM pg_database WHERE datname LIKE 'bkdrill%'")).trim()).toBe('0');
   });
 
+  it('drops the PostgreSQL scratch database a killed drill of this server left, and no other', async () => {
+    const pgAdmin = `postgres://postgres@localhost:${cluster.port}/?socket=${encodeURIComponent(cluster.socketDir)}`;
+    const first = await runAgent(drillArgs('lara'), { ...env, BACKOPPER_DRILL_ADMIN_URL: pgAdmin });
+    const host = (first.report.scratchDatabase as string).split('_').at(-2);
+    const now = Math.floor(Date.now() / 1000);
+    // A pid no process has (above pid_max), this server; the same dead pid, another server; a live drill (this pid).
+    const dead = `bkdrill_lara_${now - 60}_${host}_4194999`;
+    const otherServer = `bkdrill_lara_${now - 60}_00000000_4194999`;
+    const live = `bkdrill_lara_${now}_${host}_${process.pid}`;
+    for (const name of [dead, otherServer, live]) await cluster.psql(`CREATE DATABASE "${name}"`);
+    const run = await runAgent(drillArgs('lara'), { ...env, BACKOPPER_DRILL_ADMIN_URL: pgAdmin });
+    expect(run.exitCode).toBe(0);
+    expect(run.report.cleaned).toEqual([dead]);
+    const left = await cluster.psql("SELECT datname FROM pg_database WHERE datname LIKE 'bkdrill%' ORDER BY 1");
+    expect(
+      left
+        .trim()
+        .split('\n')
+        .map((line) => line.trim()),
+    ).toEqual([otherServer, live].sort());
+    for (const name of [otherServer, live]) await cluster.psql(`DROP DATABASE "${name}"`);
+  });
+
   it('fails (exit 1, failed record in S3) when the S3 object does not match its .sha256', async () => {
     const key = wp[1]!.report.steps.upload.key;
     const tampered = Buffer.from(readFileSync(wp[1]!.report.steps.database.path));
