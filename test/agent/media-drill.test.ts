@@ -125,4 +125,23 @@ describe('the media drill checks the archive or snapshot against what the run re
     ]);
     expect(readdirSync(snapshot).sort()).toEqual(['2026', 'top.txt']);
   });
+
+  it("refuses a run record that names a snapshot outside the app's own folder (another app's), listing nothing", async () => {
+    const other = (snapshotted.report.steps.transfer.path as string).replace('/album@live/', '/gallery@live/');
+    await rewriteRecord(snapshotted, (record) => {
+      record.steps.transfer.path = other;
+    });
+    try {
+      const drill = await runAgent(drillArgs('album'), envFor(gate));
+      expect(drill.exitCode).toBe(1);
+      expect(drill.report.error).toBe(
+        `${other} (run ${snapshotted.report.timestamp}) is not a snapshot in this app's folder ${join(gate.remoteRoot, 'snapshots', 'album@live')}`,
+      );
+      expect(drill.report.files).toBeUndefined();
+    } finally {
+      await rewriteRecord(snapshotted, (record) => {
+        record.steps.transfer.path = snapshotted.report.steps.transfer.path;
+      });
+    }
+  });
 });
