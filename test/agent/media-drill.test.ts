@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentRun, backupArgs, runAgent } from '../services/agent';
+import { type AgentRun, backupArgs, FAULT_BIN, runAgent } from '../services/agent';
 import { exec } from '../services/exec';
 import { startSnapshotServer } from '../services/media-gate';
 import { type LocalS3, startS3 } from '../services/s3';
@@ -59,6 +59,19 @@ describe('the media drill checks the archive or snapshot against what the run re
     // 8 files, and the folders files/, files/2026/, files/2026/12/.
     const bytes = 7 * 1000 + 21 + 4;
     expect(archived.report.steps.media).toMatchObject({ entries: 11, fileBytes: bytes });
+  });
+
+  it('fails the media step, copying nothing, when tar exits 0 but its archive stops half-way', async () => {
+    const run = await runAgent(backupArgs('gallery', 'none', 'static'), {
+      ...envFor(plain),
+      PATH: `${FAULT_BIN}:${process.env.PATH}`,
+      FAKE_TAR_MODE: 'truncated',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.report.steps.media.status).toBe('failed');
+    expect(run.report.steps.media.error).toMatch(/ends before its end-of-archive blocks|a tar header with a bad size/);
+    expect(run.report.steps.transfer.status).toBe('skipped');
+    expect(readdirSync(join(plain.remoteRoot, 'gallery', 'live'))).toHaveLength(1);
   });
 
   it('passes an archive that holds what the media step counted, and says so', async () => {
