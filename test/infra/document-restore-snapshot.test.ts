@@ -123,7 +123,21 @@ describe('the synthesized media restore document restores a snapshot (real agent
         /does not match/,
       );
     }
+    // Only the three restores above fetched the media key: nothing ran for the refused parameters.
     expect(readFileSync(join(ws.root, 'aws-calls.log'), 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+
+  it("refuses another app's snapshot (the pattern lets it through; the agent checks the app's folder), restoring nothing", async () => {
+    const other = (backup.report.steps.transfer.path as string).replace(`/${app}@live/`, '/other-shop@live/');
+    const run = await runDocument({
+      content,
+      parameters: snapshotParameters({ snapshot: other }),
+      agentBundle: AGENT_FILE,
+      env,
+    });
+    expect(run.exitCode).toBe(2);
+    expect(run.stdout + run.stderr).toContain(`is not in this app's snapshot folder`);
+    expect(readdirSync(join(ws.appsDir, app, 'public', 'wp-content')).sort()).toEqual(['uploads']);
   });
 
   it('the script refuses an archive and a snapshot together, or neither, before the agent runs', async () => {
