@@ -131,7 +131,7 @@ export async function runDatabaseDrill(
       report.tables = restored.objects.tables.length;
       report.rows = Object.values(restored.rows).reduce((sum, rows) => sum + rows, 0);
       // A dump made before manifests were recorded still restores (or fails) here, but cannot be compared.
-      if (manifest) report.differences = compareManifests(manifest, restored);
+      if (manifest) report.differences.push(...compareManifests(manifest, restored));
     } finally {
       await dropScratchDatabase(admin, name).catch((error: unknown) => {
         report.differences.push(`the scratch database ${name} could not be dropped: ${messageOf(error)}`);
