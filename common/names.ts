@@ -49,13 +49,25 @@ export const FRESHNESS_NAMESPACE = 'Backopper';
 /** The SSM Command document that puts a media archive back on an app's server (`backopper restore --media`). */
 export const RESTORE_MEDIA_DOCUMENT_NAME = 'Backopper-RestoreMedia';
 
+/** A host name, or one path segment: words joined by single dots, so never `.`, `..` or a hidden name. */
+const HOST = '[A-Za-z0-9-]{1,63}(\\.[A-Za-z0-9-]{1,63}){0,126}';
+const SEGMENT = '[A-Za-z0-9_@+=,-]{1,255}(\\.[A-Za-z0-9_@+=,-]{1,255}){0,16}';
+
 /**
- * The allowedPattern of its parameters beyond app and environment: `archive` is `host:path` of a media
- * archive as the run record names it (no spaces, no quotes, ending in our file name), `sha256` is hex.
+ * The allowedPattern of its parameters beyond app and environment (SSM checks them before anything runs:
+ * the security boundary, so no shell metacharacter, blank or `..` can pass). `archive` is `host:path` of
+ * a media archive as the run record names it (ending in our file name), `sha256` is hex. A snapshot
+ * restore sends `snapshot` instead: `host:<media path>/snapshots/<app>@<environment>/<ts>_<host id>` as
+ * the run record names it; `path` is a file or folder inside the uploads (relative, segments that are
+ * words joined by single dots); `manifestFiles` and `manifestBytes` are the run record's manifest.
  */
 export const RESTORE_MEDIA_PARAMETER_PATTERNS = {
   archive: `^[A-Za-z0-9][A-Za-z0-9.-]{0,252}:/?[A-Za-z0-9_./-]{0,1000}${MEDIA_ARCHIVE_FILE}$`,
   sha256: '^[0-9a-f]{64}$',
+  snapshot: `^${HOST}:(/${SEGMENT}){0,32}/snapshots/[A-Za-z0-9_][A-Za-z0-9._-]{0,99}@[A-Za-z0-9_-]{1,64}/[0-9]{9,11}_[0-9a-f]{8}$`,
+  path: `^${SEGMENT}(/${SEGMENT}){0,63}$`,
+  manifestFiles: '^[0-9]{1,15}$',
+  manifestBytes: '^[0-9]{1,15}$',
 } as const;
 
 /** The stack name when cdk.json sets none (`backopper.stackName`). */

@@ -39,6 +39,9 @@ export interface RecordedStep {
   reason?: string;
   /** Media snapshot mode: what the snapshot holds (file count and bytes), for drills and monitoring. */
   manifest?: { files: number; bytes: number };
+  /** Media archive mode: the archive's members and its files' bytes as tar wrote them (runs since these were recorded). */
+  entries?: number;
+  fileBytes?: number;
 }
 
 /** The facts of a run that readers rely on. The agent writes its whole report; readers ignore the rest. */

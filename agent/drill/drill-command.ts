@@ -22,9 +22,10 @@ export async function runDrill(
     const drill = config.media ? runMediaDrill : runDatabaseDrill;
     const report = await drill(config, { s3, ...deps });
     if (warnings.length) Object.assign(report, { warnings });
-    if (deps.signal.aborted && report.status !== 'failed') {
+    if (deps.signal.aborted) {
+      // Whatever else failed on the way (a client killed with the group), it failed because it was stopped.
       report.status = 'failed';
-      report.error = `stopped: ${messageOf(deps.signal.reason)}`;
+      report.error = [`stopped: ${messageOf(deps.signal.reason)}`, report.error].filter(Boolean).join('; ');
     }
     try {
       // Written with a client of its own: a stopped drill (SIGTERM) still records that it failed.

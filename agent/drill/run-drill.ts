@@ -9,11 +9,13 @@ import type { DbConnection } from '../config/db-credentials';
 import { messageOf } from '../errors';
 import { readDatabaseManifest } from '../manifest/database-manifest';
 import { importDump } from '../process/db-client';
-import { createTempFolder } from '../process/temp-folder';
+import { checkProcess, hostId } from '../process/process-identity';
+import { createTempFolder, removeDeadTempFolders } from '../process/temp-folder';
 import { chooseDump, downloadObject, listDumps, readChecksum, readRunRecordsAt, rotationPick } from './drill-s3';
 import {
   createScratchDatabase,
   drillAdminConnection,
+  dropDeadScratchDatabases,
   dropScratchDatabase,
   scratchDatabaseName,
 } from './scratch-database';
@@ -28,7 +30,20 @@ export interface DrillReport extends DrillRecord {
   tables?: number;
   rows?: number;
   durationMs: number;
+  /** Media drill: the archive's members and its files' bytes as read (a snapshot: its files and bytes as listed). */
+  entries?: number;
+  files?: number;
+  fileBytes?: number;
+  /** What drills killed with SIGKILL left that this one removed: scratch databases, temporary folders. */
+  cleaned?: string[];
   drillRecord?: { bucket: string; key?: string; error?: string };
+}
+
+/** Removes the agent's temporary folders (downloads, secret files) whose process is gone, in `tmpDir` and the OS tmp. */
+export async function removeDeadDrillFolders(tmpDir: string | undefined): Promise<string[]> {
+  const removed: string[] = [];
+  for (const dir of new Set([tmpDir ?? tmpdir(), tmpdir()])) removed.push(...(await removeDeadTempFolders(dir)));
+  return removed;
 }
 
 /**
@@ -56,7 +71,10 @@ export async function runDatabaseDrill(
   };
   const where = `s3://${config.bucket}/${config.app}/${config.environment}/`;
   let workDir: string | undefined;
+  const cleaned: string[] = [];
   try {
+    // What drills killed with SIGKILL left (their downloads, secret files), never a live one's.
+    cleaned.push(...(await removeDeadDrillFolders(config.tmpDir)));
     const dumps = await listDumps(deps.s3, config.bucket, config.app, config.environment);
     const dump = config.rotate
       ? (rotationPick(dumps, timestamp) ?? chooseDump(dumps, {}, where))
@@ -88,7 +106,20 @@ export async function runDatabaseDrill(
       );
 
     const admin = drillAdminConnection(dump.engine, config.adminUrl);
-    const name = scratchDatabaseName(config.app, timestamp);
+    const owner = { hostId: hostId(), pid: process.pid };
+    cleaned.push(
+      ...(await dropDeadScratchDatabases(admin, {
+        hostId: owner.hostId,
+        isRunning: (pid, sinceMs) => checkProcess({ pid }, sinceMs).running,
+      }).catch((error: unknown) => {
+        report.differences.push(
+          `leftover scratch databases of killed drills could not be dropped: ${messageOf(error)}`,
+        );
+        return [];
+      })),
+    );
+    if (cleaned.length) deps.log(`drill     removed what killed drills left: ${cleaned.join(', ')}`);
+    const name = scratchDatabaseName(config.app, timestamp, owner);
     const scratch: DbConnection = await createScratchDatabase(admin, name);
     report.scratchDatabase = name;
     try {
@@ -100,7 +131,7 @@ export async function runDatabaseDrill(
       report.tables = restored.objects.tables.length;
       report.rows = Object.values(restored.rows).reduce((sum, rows) => sum + rows, 0);
       // A dump made before manifests were recorded still restores (or fails) here, but cannot be compared.
-      if (manifest) report.differences = compareManifests(manifest, restored);
+      if (manifest) report.differences.push(...compareManifests(manifest, restored));
     } finally {
       await dropScratchDatabase(admin, name).catch((error: unknown) => {
         report.differences.push(`the scratch database ${name} could not be dropped: ${messageOf(error)}`);
@@ -118,6 +149,7 @@ export async function runDatabaseDrill(
     report.error = messageOf(error);
   } finally {
     if (workDir) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    if (cleaned.length) report.cleaned = cleaned;
     report.durationMs = Math.round(performance.now() - started);
   }
   return report;

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { type DbConnection, resolveDbConnection } from '../config/db-credentials';
 import { queryDatabase } from '../process/db-client';
 import { messageOf } from '../errors';
@@ -23,13 +22,55 @@ export function drillAdminConnection(engine: DbConnection['engine'], adminUrl?: 
   return resolveDbConnection({ DATABASE_URL: parsed.toString() }, engine, 'BACKOPPER_DRILL_ADMIN_URL');
 }
 
-/** `bkdrill_<app>_<ts>_<random>`: lower-case letters, digits and `_`, within both engines' 63-character limit. */
-export function scratchDatabaseName(app: string, timestamp: number): string {
+/** Whose a scratch database is: the server (host id) and the drill process (pid) that made it. */
+export interface ScratchOwner {
+  hostId: string;
+  pid: number;
+}
+
+/**
+ * `bkdrill_<app>_<ts>_<host id>_<pid>`: lower-case letters, digits and `_`, within both engines'
+ * 63-character limit. The name says who made it, so the next drill on that server can tell a killed
+ * drill's leftover (its process gone) from a live one's, and never touches another server's.
+ */
+export function scratchDatabaseName(app: string, timestamp: number, owner: ScratchOwner): string {
   const safe = app
     .toLowerCase()
     .replace(/[^a-z0-9_]/g, '_')
-    .slice(0, 30);
-  return `bkdrill_${safe}_${timestamp}_${randomBytes(3).toString('hex')}`;
+    .slice(0, 20);
+  return `bkdrill_${safe}_${timestamp}_${owner.hostId}_${owner.pid}`;
+}
+
+const SCRATCH_NAME = /^bkdrill_[a-z0-9_]*_(\d{9,11})_([0-9a-f]{8})_(\d{1,10})$/;
+
+/** The owner and start of a scratch database named by {@link scratchDatabaseName}; undefined for other names. Pure. */
+export function parseScratchDatabaseName(name: string): (ScratchOwner & { timestamp: number }) | undefined {
+  const match = SCRATCH_NAME.exec(name);
+  return match ? { timestamp: Number(match[1]), hostId: match[2]!, pid: Number(match[3]) } : undefined;
+}
+
+/**
+ * Drops the scratch databases that drills of this server (`owner.hostId`) left when they were killed
+ * with SIGKILL (no handler ran): those whose drill process no longer runs (or whose pid is now another,
+ * later process). Live drills' databases, other servers' and names not of this form are left alone.
+ * Returns the names dropped.
+ */
+export async function dropDeadScratchDatabases(
+  admin: DbConnection,
+  owner: { hostId: string; isRunning: (pid: number, sinceMs: number) => boolean },
+): Promise<string[]> {
+  const listing =
+    admin.engine === 'mysql'
+      ? "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'bkdrill\\_%'"
+      : "SELECT datname FROM pg_database WHERE datname LIKE 'bkdrill\\_%'";
+  const dropped: string[] = [];
+  for (const [name] of await queryDatabase(admin, listing)) {
+    const parsed = name ? parseScratchDatabaseName(name) : undefined;
+    if (!parsed || parsed.hostId !== owner.hostId || owner.isRunning(parsed.pid, parsed.timestamp * 1000)) continue;
+    await dropScratchDatabase(admin, name!);
+    dropped.push(name!);
+  }
+  return dropped;
 }
 
 const quote = (db: DbConnection, name: string) => (db.engine === 'mysql' ? `\`${name}\`` : `"${name}"`);

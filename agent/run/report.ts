@@ -42,6 +42,9 @@ export interface StepReport {
   notIncluded?: string[];
   /** Snapshot mode (media): regular files in the snapshot; (transfer) bytes rsync sent; the snapshot linked from. */
   files?: number;
+  /** Archive mode (media): the archive's members and its files' bytes, as tar wrote them. */
+  entries?: number;
+  fileBytes?: number;
   bytesSent?: number;
   linkedFrom?: string;
   /**

@@ -28,9 +28,11 @@ export interface SnapshotRestoreReport {
  * snapshot's root, marked `/./`). Pure.
  */
 export function buildRestoreRsync(input: {
-  config: RestoreMediaConfig;
-  target: SnapshotRestoreTarget;
+  config: Pick<RestoreMediaConfig, 'media' | 'app' | 'environment'>;
+  target: Pick<SnapshotRestoreTarget, 'name' | 'path'>;
   staging: string;
+  /** Only list (`--dry-run`): the sender's counts, nothing copied. The media drill checks a snapshot so. */
+  dryRun?: boolean;
 }): { file: string; args: string[] } {
   const { config, target } = input;
   const root = posix.join(snapshotFolder(config.media.path, config.app, config.environment), target.name);
@@ -41,6 +43,7 @@ export function buildRestoreRsync(input: {
       '-a',
       '--numeric-ids',
       '--stats',
+      ...(input.dryRun ? ['--dry-run'] : []),
       ...(target.path ? ['--relative'] : []),
       '-e',
       rsyncShell(config.media),

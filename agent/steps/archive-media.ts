@@ -6,6 +6,7 @@ import { FanOut } from '../process/fan-out';
 import { ParallelGzip, type ParallelGzipOptions } from '../process/parallel-gzip';
 import { type CommandSpec, startCommand } from '../process/run-command';
 import { watchWhile } from '../process/progress';
+import { TarCounter } from './tar-count';
 
 /** Media folders tried, in order, when BACKOPPER_MEDIA_DIR is not set. */
 export const DEFAULT_MEDIA_DIRS: Record<string, string[]> = {
@@ -65,7 +66,8 @@ export async function resolveMediaDir(mediaDir: string): Promise<{ mediaDir: str
 
 /**
  * Archives `mediaDir` (the files of `realDir`, where links lead) into `archivePath` (a `.tar.gz`),
- * compressing with `gzip` and hashing on the way. GNU tar's exit 1 ("file changed as we read it": a site that is being written to) is a warning,
+ * compressing with `gzip` and hashing on the way, and counting its entries, files and file bytes from
+ * the tar headers as they pass (the media drill checks the archive against them). GNU tar's exit 1 ("file changed as we read it": a site that is being written to) is a warning,
  * returned in `warning` (tar's lines are in the step's warnings); 2 is a failure.
  */
 export async function archiveMedia(
@@ -76,15 +78,18 @@ export async function archiveMedia(
 ) {
   const running = startCommand(buildTarCommand(media.mediaDir, media.realDir), { signal, okExitCodes: [0, 1] });
   const fanOut = new FanOut(createWriteStream(archivePath, { flags: 'wx', mode: 0o600 }));
+  const counter = new TarCounter(`tar's output for ${archivePath}`);
   const [piped, exited] = await watchWhile(
     'media',
     () => fanOut.bytes,
-    Promise.allSettled([pipeline(running.stdout, new ParallelGzip(gzip), fanOut), running.done]),
+    Promise.allSettled([pipeline(running.stdout, counter, new ParallelGzip(gzip), fanOut), running.done]),
   );
   if (piped.status === 'rejected')
     throw new Error(`writing ${archivePath} failed: ${String(piped.reason)}`, { cause: piped.reason });
   if (exited.status === 'rejected') throw exited.reason;
   const warning =
     exited.value.exitCode === 1 ? 'tar exited with status 1: some files changed while being archived' : undefined;
-  return { path: archivePath, bytes: fanOut.bytes, sha256: fanOut.sha256, warning };
+  if (!counter.complete) throw new Error(`tar's output for ${archivePath} ends before its end-of-archive blocks`);
+  const { entries, fileBytes } = counter.counts;
+  return { path: archivePath, bytes: fanOut.bytes, sha256: fanOut.sha256, entries, fileBytes, warning };
 }

@@ -72,6 +72,9 @@ export async function runMediaSteps(
         ...(resolved.realDir === resolved.mediaDir ? {} : { source: resolved.realDir }),
         bytes: archive.bytes,
         sha256: archive.sha256,
+        // What the archive holds, counted as tar wrote it: the media drill compares the archive with these.
+        entries: archive.entries,
+        fileBytes: archive.fileBytes,
         ...(archive.warning ? { warning: archive.warning } : {}),
       };
     });

@@ -30,7 +30,39 @@ export const RESTORE_MEDIA_PARAMETERS = [
   { name: 'projectType', flag: '--project-type' },
   { name: 'archive', flag: '--archive' },
   { name: 'sha256', flag: '--sha256' },
+  { name: 'snapshot', flag: '--snapshot' },
+  { name: 'path', flag: '--path' },
+  { name: 'manifestFiles', flag: '--manifest-files' },
+  { name: 'manifestBytes', flag: '--manifest-bytes' },
 ] as const;
+
+const flagOf = (name: (typeof RESTORE_MEDIA_PARAMETERS)[number]['name']) =>
+  RESTORE_MEDIA_PARAMETERS.find((parameter) => parameter.name === name)!.flag;
+
+/**
+ * Which backup the agent restores: an archive (archive and sha256) or a snapshot (snapshot, optionally
+ * path, and the manifest, both counts or neither), never both, never neither; the flags as `set --`
+ * words (quoted expansions: each value stays one word). Refuses any other combination before the agent runs.
+ */
+function renderRestoreChoice(): string[] {
+  return [
+    'if [ -n "$SSM_snapshot" ] && [ -z "$SSM_archive$SSM_sha256" ]; then',
+    `  set -- ${flagOf('snapshot')} "$SSM_snapshot"`,
+    `  if [ -n "$SSM_path" ]; then set -- "$@" ${flagOf('path')} "$SSM_path"; fi`,
+    '  if [ -n "$SSM_manifestFiles" ] && [ -n "$SSM_manifestBytes" ]; then',
+    `    set -- "$@" ${flagOf('manifestFiles')} "$SSM_manifestFiles" ${flagOf('manifestBytes')} "$SSM_manifestBytes"`,
+    '  elif [ -n "$SSM_manifestFiles$SSM_manifestBytes" ]; then',
+    '    fail "manifestFiles and manifestBytes go together: give both or neither"',
+    '  fi',
+    '  what="snapshot $SSM_snapshot${SSM_path:+ (only $SSM_path)}"',
+    'elif [ -n "$SSM_archive" ] && [ -n "$SSM_sha256" ] && [ -z "$SSM_snapshot$SSM_path$SSM_manifestFiles$SSM_manifestBytes" ]; then',
+    `  set -- ${flagOf('archive')} "$SSM_archive" ${flagOf('sha256')} "$SSM_sha256"`,
+    '  what="media archive $SSM_archive"',
+    'else',
+    '  fail "give archive and sha256, or snapshot (with path and manifestFiles/manifestBytes if wanted), not both and not neither"',
+    'fi',
+  ];
+}
 
 /** Renders the run step's script, one array entry per line. */
 export function renderRestoreMediaScript(settings: RestoreMediaScriptSettings): string[] {
@@ -48,6 +80,7 @@ export function renderRestoreMediaScript(settings: RestoreMediaScriptSettings): 
     '',
     ...renderMessageFunctions(),
     ...renderExports(exports),
+    ...renderRestoreChoice(),
     'if [ ! -d "$BACKOPPER_APPS_DIR/$SSM_app" ]; then',
     '  say "skipped: $SSM_app is not on this server (no $BACKOPPER_APPS_DIR/$SSM_app)"',
     `  printf '{"app":"%s","command":"restore-media","status":"skipped","error":"%s is not on this server"}\\n' "$SSM_app" "$SSM_app"`,
@@ -62,9 +95,9 @@ export function renderRestoreMediaScript(settings: RestoreMediaScriptSettings): 
     'secrets_ok=1',
     ...renderMediaSecrets(settings),
     '',
-    'say "restoring media archive $SSM_archive of $SSM_app ($SSM_environment) beside its live folder on $(uname -n)"',
+    'say "restoring $what of $SSM_app ($SSM_environment) beside its live folder on $(uname -n)"',
     ...renderAgentRun(
-      `"$node" "$work/backopper-agent.js" restore-media ${RESTORE_MEDIA_PARAMETERS.map(({ name, flag }) => `${flag} "$SSM_${name}"`).join(' ')}`,
+      `"$node" "$work/backopper-agent.js" restore-media ${(['app', 'environment', 'projectType'] as const).map((name) => `${flagOf(name)} "$SSM_${name}"`).join(' ')} "$@"`,
     ),
   ];
 }

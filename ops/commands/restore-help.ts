@@ -7,7 +7,7 @@ export const RESTORE_HELP: CommandHelp = {
     '<environment> <app> [--at <time> | --key <s3-key>] [--output <dir>] [--bucket <name>]\n' +
       '                         [--database-url <url> | --dotenv <path>] [--yes] [--keep-tables] [--no-verify] [--json]\n' +
       '                         [--thaw [--thaw-days <n>] [--thaw-tier Standard|Bulk|Expedited]]',
-    '<environment> <app> --media [--at <time>] [--bucket <name>] [--timeout <seconds>]',
+    '<environment> <app> --media [--at <time>] [--path <file or folder>] [--bucket <name>] [--timeout <seconds>]',
   ],
   description: [
     'Downloads the newest backup into --output (default: the current folder), verifies its sha256, and with\n' +
@@ -20,7 +20,9 @@ export const RESTORE_HELP: CommandHelp = {
       'S3 for a temporary copy (default 7 days, Standard tier) and says how long it takes: run it again then.',
     "--media picks a media archive from the run records and has the app's server fetch it from the media\n" +
       'server, verify its recorded sha256 and extract it beside the live media (SSM document\n' +
-      'Backopper-RestoreMedia); swapping it in stays a separate step.',
+      'Backopper-RestoreMedia); swapping it in stays a separate step. A snapshot (media mode snapshot) is\n' +
+      'copied beside the live media and checked against its recorded manifest (file count and bytes), or\n' +
+      'with --path only that file or folder of it.',
   ],
   flags: [
     [
@@ -41,6 +43,7 @@ export const RESTORE_HELP: CommandHelp = {
     ['--thaw-days <n>', 'how long the copy stays (1-365, default 7)'],
     ['--thaw-tier <tier>', 'Standard (default), Bulk or Expedited'],
     ['--media', "restore the media archive instead, on the app's server"],
+    ['--path <file or folder>', 'with --media, a snapshot: only this, relative to the media folder'],
     ['--timeout <seconds>', 'with --media: how long to follow the command (default 3600)'],
     ['--json', 'print the result as JSON on stdout (notes go to stderr; a failure has "error")'],
   ],
@@ -48,6 +51,7 @@ export const RESTORE_HELP: CommandHelp = {
     ['backopper restore live shop', 'download the newest dump here, verified'],
     ['backopper restore live shop --at yesterday --dotenv /srv/shop/.env', "yesterday's, into the app's database"],
     ['backopper restore live shop --media --at 2d', 'the media archive of two days ago'],
+    ['backopper restore live shop --media --path 2026/12/logo.png', 'one file of the newest snapshot'],
   ],
   exit: '0 restored, 1 failed or no backup yet, 2 bad invocation, 3 no such app in that environment',
 };

@@ -16,7 +16,7 @@ import { prepareImportTarget } from '../recovery/import-target';
 import { readRecordedManifest } from '../recovery/recorded-manifest';
 import { createProgress } from '../recovery/progress';
 import { ARCHIVE_STORAGE_CLASSES, prepareArchived, THAW_TIERS, type ThawTier } from '../recovery/archive-tier';
-import { runMediaRestore } from '../recovery/restore-media';
+import { checkRestorePath, runMediaRestore } from '../recovery/restore-media';
 import {
   chooseBackup,
   listStoredBackups,
@@ -42,7 +42,18 @@ export const restoreCommand: CliCommand = {
       values,
     } = parseTargetArgs(args, context.env, {
       booleans: ['yes', 'no-verify', 'media', 'thaw', 'keep-tables'],
-      strings: ['at', 'key', 'output', 'database-url', 'dotenv', 'env-file', 'thaw-days', 'thaw-tier', 'timeout'],
+      strings: [
+        'at',
+        'key',
+        'output',
+        'database-url',
+        'dotenv',
+        'env-file',
+        'thaw-days',
+        'thaw-tier',
+        'timeout',
+        'path',
+      ],
     });
     // Everything the operator typed is checked here, before a byte is downloaded.
     if (values['env-file'] !== undefined)
@@ -75,10 +86,19 @@ export const restoreCommand: CliCommand = {
         throw new UsageError(
           `--timeout: expected whole seconds from 1 to 172800, got ${JSON.stringify(values.timeout)}`,
         );
+      let path: string | undefined;
+      if (values.path !== undefined) {
+        try {
+          path = checkRestorePath(values.path as string);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+      }
       const { bucket } = await targetBucket(bucketFlag, context);
-      return runMediaRestore({ context, environment, app, bucket, at, timeoutSeconds: timeout });
+      return runMediaRestore({ context, environment, app, bucket, at, path, timeoutSeconds: timeout });
     }
     if (values.timeout !== undefined) throw new UsageError('--timeout is for --media');
+    if (values.path !== undefined) throw new UsageError('--path is for --media (one file or folder of a snapshot)');
     const thaw = parseThaw(values);
     const key = values.key as string | undefined;
     if (key !== undefined) {

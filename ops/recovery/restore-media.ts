@@ -1,6 +1,7 @@
 /**
- * `backopper restore <environment> <app> --media [--at <time>]`: picks a media archive from the run
- * records (the newest, or the newest at or before `--at`), then has the app's server put it back:
+ * `backopper restore <environment> <app> --media [--at <time>] [--path <p>]`: picks a media archive or
+ * snapshot from the run records (the newest, or the newest at or before `--at`), then has the app's
+ * server put it back (a snapshot whole, or with `--path` one file or folder of it):
  * SendCommand of the `Backopper-RestoreMedia` document to the servers the app's backup schedule
  * targets, which runs `backopper-agent restore-media --app <app> --archive <host:path> --sha256 <hex>`
  * there (the servers hold the media server's key; the operator's machine does not). Servers without
@@ -31,31 +32,43 @@ export class MediaRestoreRefused extends Error {
 }
 
 /**
- * Picks the archive (newest first in `archives`): the newest, or with `at` the newest taken at or before
- * it; refuses one without a recorded sha256 (it could not be verified) or a location that is not an
- * archive path. Pure.
+ * Picks the archive or snapshot (newest first in `archives`): the newest, or with `at` the newest taken
+ * at or before it. An archive needs a recorded sha256, a snapshot its recorded manifest (file count and
+ * bytes): without one it could not be verified, so it is refused, as is a location the restore
+ * document's patterns would refuse. Pure.
  */
 export function chooseMediaArchive(archives: readonly RecordedMedia[], at?: number): RecordedMedia {
   if (archives.length === 0)
     throw new MediaRestoreRefused(
-      'no media archive is recorded in the run records (is media configured, and has a transfer succeeded?)',
+      'no media archive or snapshot is recorded in the run records (is media configured, and has a transfer succeeded?)',
     );
   const chosen = at === undefined ? archives[0] : archives.find((archive) => archive.timestamp <= at);
   if (!chosen) {
     const oldest = archives[archives.length - 1] as RecordedMedia;
     throw new MediaRestoreRefused(
-      `no media archive at or before ${new Date((at as number) * 1000).toISOString()}; the oldest recorded is ${new Date(oldest.timestamp * 1000).toISOString()} (${oldest.where})`,
+      `no media backup at or before ${new Date((at as number) * 1000).toISOString()}; the oldest recorded is ${new Date(oldest.timestamp * 1000).toISOString()} (${oldest.where})`,
     );
   }
-  if (!chosen.sha256 || !new RegExp(RESTORE_MEDIA_PARAMETER_PATTERNS.sha256).test(chosen.sha256)) {
+  const matches = (name: keyof typeof RESTORE_MEDIA_PARAMETER_PATTERNS, value: string) =>
+    new RegExp(RESTORE_MEDIA_PARAMETER_PATTERNS[name]).test(value);
+  if (isSnapshot(chosen)) {
+    const { files, bytes } = chosen.manifest;
+    if (!matches('manifestFiles', String(files)) || !matches('manifestBytes', String(bytes)))
+      throw new MediaRestoreRefused(
+        `${chosen.where} (run record ${chosen.recordKey}) has no usable manifest (${JSON.stringify(chosen.manifest)}): it cannot be verified, so it is not restored`,
+      );
+    if (!matches('snapshot', chosen.where))
+      throw new MediaRestoreRefused(
+        `${JSON.stringify(chosen.where)} (run record ${chosen.recordKey}) is not a media snapshot location (host:<media path>/snapshots/<app>@<environment>/<ts>_<host id>)`,
+      );
+    return chosen;
+  }
+  if (!chosen.sha256 || !matches('sha256', chosen.sha256)) {
     throw new MediaRestoreRefused(
       `${chosen.where} has no sha256 recorded (run record ${chosen.recordKey}): it cannot be verified, so it is not restored`,
     );
   }
-  if (
-    !new RegExp(RESTORE_MEDIA_PARAMETER_PATTERNS.archive).test(chosen.where) ||
-    chosen.where.split('/').includes('..')
-  ) {
+  if (!matches('archive', chosen.where) || chosen.where.split('/').includes('..')) {
     throw new MediaRestoreRefused(
       `${JSON.stringify(chosen.where)} (run record ${chosen.recordKey}) is not a media archive location (host:path/<app>+<environment>+media_<ts>_<host id>.tar.gz)`,
     );
@@ -63,23 +76,48 @@ export function chooseMediaArchive(archives: readonly RecordedMedia[], at?: numb
   return chosen;
 }
 
-/** The SendCommand request: the restore document, the schedule's targets, the archive and its sha256. Pure. */
+/** A snapshot (media mode `snapshot`): its run record gives a manifest and no sha256. */
+export function isSnapshot(
+  media: RecordedMedia,
+): media is RecordedMedia & { manifest: { files: number; bytes: number } } {
+  return media.manifest !== undefined && media.sha256 === undefined;
+}
+
+/**
+ * `--path` of a snapshot restore: a file or folder inside the uploads, relative, as the restore
+ * document's pattern accepts it (trailing slashes dropped). Throws naming what is wrong. Pure.
+ */
+export function checkRestorePath(path: string): string {
+  const trimmed = path.replace(/\/+$/, '');
+  if (!new RegExp(RESTORE_MEDIA_PARAMETER_PATTERNS.path).test(trimmed))
+    throw new Error(
+      `--path ${JSON.stringify(path)} is not a file or folder inside the uploads: a relative path (no leading /), its names letters, digits and _ @ + = , - joined by single dots (no . or .., no hidden names, no blanks)`,
+    );
+  return trimmed;
+}
+
+/** The SendCommand request: the restore document, the schedule's targets, the archive and its sha256 (or the snapshot, its path and manifest). Pure. */
 export function mediaRestoreRequest(input: {
   app: string;
   environment: string;
   archive: RecordedMedia;
+  path?: string;
   targets: SendCommandCommandInput['Targets'];
 }): SendCommandCommandInput {
+  const { archive } = input;
+  const chosen: Record<string, string[]> = isSnapshot(archive)
+    ? {
+        snapshot: [archive.where],
+        ...(input.path ? { path: [input.path] } : {}),
+        manifestFiles: [String(archive.manifest.files)],
+        manifestBytes: [String(archive.manifest.bytes)],
+      }
+    : { archive: [archive.where], sha256: [archive.sha256 as string] };
   return {
     DocumentName: RESTORE_MEDIA_DOCUMENT_NAME,
     Targets: input.targets,
-    Parameters: {
-      app: [input.app],
-      environment: [input.environment],
-      archive: [input.archive.where],
-      sha256: [input.archive.sha256 as string],
-    },
-    Comment: `backopper media restore of ${input.app} (${input.environment})`,
+    Parameters: { app: [input.app], environment: [input.environment], ...chosen },
+    Comment: `backopper media restore of ${input.app} (${input.environment})${input.path ? `: ${input.path}` : ''}`,
   };
 }
 
@@ -90,6 +128,8 @@ export async function runMediaRestore(input: {
   app: string;
   bucket: string;
   at: number | undefined;
+  /** Snapshot mode: one file or folder inside the uploads (checked with {@link checkRestorePath}). */
+  path?: string;
   timeoutSeconds: number;
 }): Promise<number> {
   const { context, environment, app, bucket } = input;
@@ -109,11 +149,26 @@ export async function runMediaRestore(input: {
     context.stderr(`backopper restore: ${app} (${environment}): ${error.message}`);
     return 1;
   }
+  if (input.path !== undefined && !isSnapshot(archive)) {
+    context.stderr(
+      `backopper restore: ${app} (${environment}): --path restores one file or folder of a snapshot; ${archive.where} is an archive (restore it whole)`,
+    );
+    return 1;
+  }
+  const taken = `taken ${new Date(archive.timestamp * 1000).toISOString()} on ${archive.host}`;
   context.stdout(
-    `archive   ${archive.where}  ${archive.bytes === undefined ? 'size unknown' : formatBytes(archive.bytes)}  taken ${new Date(archive.timestamp * 1000).toISOString()} on ${archive.host}  sha256 ${(archive.sha256 as string).slice(0, 12)}`,
+    isSnapshot(archive)
+      ? `snapshot  ${archive.where}  ${archive.manifest.files} files, ${formatBytes(archive.manifest.bytes)}  ${taken}${input.path ? `  only ${input.path}` : ''}`
+      : `archive   ${archive.where}  ${archive.bytes === undefined ? 'size unknown' : formatBytes(archive.bytes)}  ${taken}  sha256 ${(archive.sha256 as string).slice(0, 12)}`,
   );
   const ssm = context.deps.ssm ?? createAwsClient(SSMClient);
-  const request = mediaRestoreRequest({ app, environment, archive, targets: schedule.request.Targets });
+  const request = mediaRestoreRequest({
+    app,
+    environment,
+    archive,
+    ...(input.path ? { path: input.path } : {}),
+    targets: schedule.request.Targets,
+  });
   const sent = await ssm.send(new SendCommandCommand(request));
   const commandId = sent.Command?.CommandId as string;
   context.stdout(
@@ -138,7 +193,7 @@ export function judgeMediaRestore(result: FollowResult, timeoutSeconds: number):
   const lines = result.instances.map((instance) => {
     const report = instance.report;
     const detail = report
-      ? `${String(report.status)}${typeof report.path === 'string' ? `: extracted into ${report.path}` : ''}${typeof report.error === 'string' ? `: ${report.error}` : ''}`
+      ? `${String(report.status)}${typeof report.path === 'string' ? `: restored into ${report.path}` : ''}${typeof report.error === 'string' ? `: ${report.error}` : ''}`
       : `no report${instance.stderrTail ? ` (stderr: ${instance.stderrTail.split('\n').at(-1)})` : ''}`;
     return `${instance.instanceId}  ${instance.status}  exit ${instance.responseCode}  ${detail}`;
   });
@@ -158,7 +213,7 @@ export function judgeMediaRestore(result: FollowResult, timeoutSeconds: number):
   if (restored.length === 0)
     return {
       ok: false,
-      lines: [...lines, 'FAILED: no server restored the archive (the app is on none of the targeted servers?)'],
+      lines: [...lines, 'FAILED: no server restored it (the app is on none of the targeted servers?)'],
     };
   return {
     ok: true,

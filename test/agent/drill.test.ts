@@ -73,6 +73,8 @@ describe('backopper-agent drill: restores the S3 copy into a scratch database an
     expect(report.drillRecord.key).toMatch(/^(wp|lara)\/live\/drills\/\d+_[0-9a-f]{8}\.json$/);
     return JSON.parse((await s3.getObject(report.drillRecord.key)).toString());
   };
+  // The agent's host id, as its run record keys carry it (`runs/<ts>_<host id>.json`).
+  const thisHostId = () => /_([0-9a-f]{8})\.json$/.exec(wp[0]!.report.runRecord.key as string)![1]!;
   const scratchLeft = async () => (await mysqlRoot("SHOW DATABASES LIKE 'bkdrill\\_%'")).trim();
 
   it('records the manifest of every dump in the run report', () => {
@@ -128,6 +130,53 @@ describe('backopper-agent drill: restores the S3 copy into a scratch database an
     expect((await cluster.psql("SELECT count(*) FROM pg_database WHERE datname LIKE 'bkdrill%'")).trim()).toBe('0');
   });
 
+  it('drops the PostgreSQL scratch database a killed drill of this server left, and no other', async () => {
+    const pgAdmin = `postgres://postgres@localhost:${cluster.port}/?socket=${encodeURIComponent(cluster.socketDir)}`;
+    const host = thisHostId();
+    const now = Math.floor(Date.now() / 1000);
+    // A pid no process has (above pid_max), this server; the same dead pid, another server; a live drill (this pid).
+    const dead = `bkdrill_lara_${now - 60}_${host}_4194999`;
+    const otherServer = `bkdrill_lara_${now - 60}_00000000_4194999`;
+    const live = `bkdrill_lara_${now}_${host}_${process.pid}`;
+    for (const name of [dead, otherServer, live]) await cluster.psql(`CREATE DATABASE "${name}"`);
+    const run = await runAgent(drillArgs('lara'), { ...env, BACKOPPER_DRILL_ADMIN_URL: pgAdmin });
+    expect(run.exitCode).toBe(0);
+    expect(run.report.cleaned).toEqual([dead]);
+    const left = await cluster.psql("SELECT datname FROM pg_database WHERE datname LIKE 'bkdrill%' ORDER BY 1");
+    expect(
+      left
+        .trim()
+        .split('\n')
+        .map((line) => line.trim()),
+    ).toEqual([otherServer, live].sort());
+    for (const name of [otherServer, live]) await cluster.psql(`DROP DATABASE "${name}"`);
+  });
+
+  it("fails loudly (exit 1, failed record) when a dead drill's leftover cannot be dropped, and still restores", async () => {
+    const host = thisHostId();
+    // A role that may create databases, but not drop the superuser's leftover.
+    const role = `drill_${Date.now()}`;
+    await cluster.psql(`CREATE ROLE ${role} LOGIN CREATEDB PASSWORD 'drill-pass'`);
+    const leftover = `bkdrill_lara_${Math.floor(Date.now() / 1000) - 60}_${host}_4194999`;
+    await cluster.psql(`CREATE DATABASE "${leftover}"`);
+    try {
+      const run = await runAgent(drillArgs('lara'), {
+        ...env,
+        BACKOPPER_DRILL_ADMIN_URL: `postgres://${role}:drill-pass@localhost:${cluster.port}/?socket=${encodeURIComponent(cluster.socketDir)}`,
+      });
+      expect(run.exitCode).toBe(1);
+      expect(run.report.status).toBe('failed');
+      expect(run.report.differences).toEqual([
+        expect.stringMatching(/^leftover scratch databases of killed drills could not be dropped: .*must be owner/),
+      ]);
+      expect(run.report.tables).toBeGreaterThan(0);
+      expect((await drillRecord(run.report)).status).toBe('failed');
+    } finally {
+      await cluster.psql(`DROP DATABASE IF EXISTS "${leftover}"`);
+      await cluster.psql(`DROP ROLE ${role}`);
+    }
+  });
+
   it('fails (exit 1, failed record in S3) when the S3 object does not match its .sha256', async () => {
     const key = wp[1]!.report.steps.upload.key;
     const tampered = Buffer.from(readFileSync(wp[1]!.report.steps.database.path));
@@ -170,7 +219,7 @@ describe('backopper-agent drill: restores the S3 copy into a scratch database an
     });
     expect(run.exitCode).toBe(1);
     expect(run.report.error).toMatch(
-      /cannot create the scratch database bkdrill_wp_\d+_[0-9a-f]{6} as u_\S+ over 127\.0\.0\.1:3306: .*set BACKOPPER_DRILL_ADMIN_URL .*The app's own database was not touched\./,
+      /cannot create the scratch database bkdrill_wp_\d+_[0-9a-f]{8}_\d+ as u_\S+ over 127\.0\.0\.1:3306: .*set BACKOPPER_DRILL_ADMIN_URL .*The app's own database was not touched\./,
     );
     expect(await fingerprintMysql(db.database)).toEqual(before);
     expect((await drillRecord(run.report)).status).toBe('failed');

@@ -161,11 +161,33 @@ describe('the Backopper stack (worked example, Scheduler backend)', () => {
         'archive',
         'environment',
         'executionTimeout',
+        'manifestBytes',
+        'manifestFiles',
+        'path',
         'projectType',
         'sha256',
+        'snapshot',
       ]);
-      expect(parameters.archive!.allowedPattern).toBe(RESTORE_MEDIA_PARAMETER_PATTERNS.archive);
-      expect(parameters.sha256!.allowedPattern).toBe(RESTORE_MEDIA_PARAMETER_PATTERNS.sha256);
+      // An archive restore sends archive and sha256, a snapshot restore the other four: each may be empty.
+      for (const name of ['archive', 'sha256', 'snapshot', 'path', 'manifestFiles', 'manifestBytes'] as const) {
+        expect(parameters[name]!.allowedPattern).toBe(`^(${RESTORE_MEDIA_PARAMETER_PATTERNS[name].slice(1, -1)})?$`);
+        expect(parameters[name]).toMatchObject({ default: '' });
+      }
+      const path = new RegExp(parameters.path!.allowedPattern);
+      for (const [value, ok] of [
+        ['', true],
+        ['2026/12/photo.jpg', true],
+        ['../x', false],
+        ['a/../../x', false],
+        ['a/./x', false],
+        ['/etc/passwd', false],
+        ['a b', false],
+        ['a;b', false],
+        ['a`b`', false],
+        ["a'b", false],
+        ['a\nb', false],
+      ] as const)
+        expect(path.test(value), value).toBe(ok);
       expect(parameters.projectType).toMatchObject({ default: '' });
       const projectType = new RegExp(parameters.projectType!.allowedPattern);
       for (const [value, ok] of [

@@ -196,7 +196,7 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
       ],
       [
         ['restore', 'live', 'shop', '--force'],
-        'backopper restore: unknown flag --force; this command takes --at, --bucket, --database-url, --dotenv, --env-file, --json, --keep-tables, --key, --media, --no-verify, --output, --thaw, --thaw-days, --thaw-tier, --timeout, --yes, --help, --no-color',
+        'backopper restore: unknown flag --force; this command takes --at, --bucket, --database-url, --dotenv, --env-file, --json, --keep-tables, --key, --media, --no-verify, --output, --path, --thaw, --thaw-days, --thaw-tier, --timeout, --yes, --help, --no-color',
         'backopper restore --help',
       ],
       [
