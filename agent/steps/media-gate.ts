@@ -1,10 +1,11 @@
+import { PassThrough } from 'node:stream';
 import type { MediaServer } from '../config/config';
 import { CommandFailedError } from '../errors';
-import { type RunOptions, runCommand } from '../process/run-command';
+import { type RunOptions, runCommand, startCommand } from '../process/run-command';
 import { sshOptions } from './transfer-media';
 
 /** What the media server's forced command (scripts/media-server/backopper-media-gate) accepts besides rsync. */
-export type GateVerb = 'list' | 'space' | 'commit' | 'remove';
+export type GateVerb = 'list' | 'space' | 'commit' | 'remove' | 'session';
 
 /**
  * One `backopper-snapshot <verb> <folder> [names]` request to the media server. In snapshot mode the
@@ -17,10 +18,7 @@ export async function runGate(
   request: { verb: GateVerb; folder: string; names?: string[] },
   options: Pick<RunOptions, 'signal' | 'okExitCodes'> = {},
 ): Promise<string[]> {
-  const words = ['backopper-snapshot', request.verb, request.folder, ...(request.names ?? [])];
-  for (const word of words)
-    if (!/^[A-Za-z0-9._/@-]+$/.test(word))
-      throw new Error(`${JSON.stringify(word)} cannot be sent to the media server (letters, digits, . _ / @ - only)`);
+  const words = gateWords(request);
   const destination = server.user ? `${server.user}@${server.host}` : server.host;
   try {
     const { stdout, exitCode, stderrTail } = await runCommand(
@@ -33,6 +31,88 @@ export async function runGate(
   } catch (error) {
     throw explainGateFailure(error, server, request.verb);
   }
+}
+
+/** The request as words the gate accepts; throws on a word a remote shell could read differently. */
+function gateWords(request: { verb: GateVerb; folder: string; names?: string[] }): string[] {
+  const words = ['backopper-snapshot', request.verb, request.folder, ...(request.names ?? [])];
+  for (const word of words)
+    if (!/^[A-Za-z0-9._/@-]+$/.test(word))
+      throw new Error(`${JSON.stringify(word)} cannot be sent to the media server (letters, digits, . _ / @ - only)`);
+  return words;
+}
+
+/** The run's open connection to the gate: the folder's listing as the session began, and how to end it. */
+export interface GateSession {
+  /** What `list` prints: `# folder <anchored>`, then the folder's entries. */
+  lines: string[];
+  /** Ends the session (its stdin closed, the gate and the master exit); killed if it has not after 10 s. */
+  close(): Promise<void>;
+}
+
+/** How long {@link GateSession.close} waits for the session to end before killing it. */
+const SESSION_CLOSE_MS = 10_000;
+
+/**
+ * Opens the run's one ssh connection to the media server: `backopper-snapshot session <folder>` with
+ * `ControlMaster=yes` on `server.controlPath` (a socket in the run's private folder) and no
+ * ControlPersist. The gate prints the folder's listing, then holds the session until its stdin closes;
+ * every other connection of the run (rsync, commit) joins it (`ControlMaster=no`, sshOptions). The
+ * master is a child of the agent, not a daemon: when the agent closes its stdin (the end of the run, a
+ * failure, SIGTERM) or dies (SIGKILL closes the pipe), the gate sees end of file and exits, and the
+ * master exits once the last joined connection has. Nothing outlives the run but what is still using it.
+ */
+export async function openGateSession(server: MediaServer, folder: string): Promise<GateSession> {
+  if (!server.controlPath) throw new Error('a gate session needs the run’s control socket (server.controlPath)');
+  const words = gateWords({ verb: 'session', folder });
+  const destination = server.user ? `${server.user}@${server.host}` : server.host;
+  const stdin = new PassThrough();
+  const stop = new AbortController();
+  const running = startCommand(
+    {
+      file: 'ssh',
+      // ssh takes the first value of an option: the master settings come before sshOptions' ControlMaster=no.
+      args: [
+        '-p',
+        String(server.port),
+        '-o',
+        'ControlMaster=yes',
+        '-o',
+        'ControlPersist=no',
+        ...sshOptions(server),
+        '--',
+        destination,
+        ...words,
+      ],
+    },
+    { input: stdin, signal: stop.signal },
+  );
+  const done = running.done.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  const close = async () => {
+    stdin.end();
+    const timer = setTimeout(() => stop.abort(), SESSION_CLOSE_MS);
+    await done;
+    clearTimeout(timer);
+  };
+  let stdout = '';
+  running.stdout.setEncoding('utf8');
+  const listed = new Promise<string[]>((resolve) => {
+    running.stdout.on('data', (chunk: string) => {
+      stdout += chunk;
+      const end = stdout.indexOf('\n# end\n');
+      if (end >= 0) resolve(stdout.slice(0, end).split('\n').filter((line) => line !== ''));
+    });
+  });
+  const first = await Promise.race([listed, done.then((error) => ({ error }))]);
+  if (Array.isArray(first)) return { lines: first, close };
+  await close();
+  if (first.error) throw explainGateFailure(first.error, server, 'session');
+  throw new Error(
+    `media server ${server.host}:${server.port}: the snapshot gate ended the session without listing ${folder} (got ${JSON.stringify(stdout.slice(0, 200))}); is its backopper-media-gate older than the agent? (docs/snapshots.md)`,
+  );
 }
 
 /** One line saying what failed and where, in the gate's or ssh's own words. */

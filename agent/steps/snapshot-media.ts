@@ -29,6 +29,8 @@ export interface SnapshotInput {
   /** The snapshots to delete once this one is complete, given the folder's complete snapshots with it. */
   expire: (listed: SnapshotEntry[]) => string[];
   signal?: AbortSignal;
+  /** The gate's listing of the folder (`list`'s lines) from the run's session; asked for when absent. */
+  listed?: string[];
 }
 
 /** What a snapshot run wrote. */
@@ -62,7 +64,7 @@ export async function writeSnapshot(input: SnapshotInput): Promise<SnapshotResul
   const { server, signal } = input;
   const folder = snapshotFolder(server.path, input.app, input.environment);
   const where = (name: string) => `${server.host}:${posix.join(folder, name)}`;
-  const lines = await runGate(server, { verb: 'list', folder }, { signal });
+  const lines = input.listed ?? (await runGate(server, { verb: 'list', folder }, { signal }));
   // The gate names the folder as rrsync sees it (anchored at the key's root): --link-dest must use that.
   const anchored = /^# folder (\/\S*)$/.exec(lines[0] ?? '')?.[1];
   if (!anchored) throw new Error(`the media server's gate did not name ${folder} (got ${JSON.stringify(lines[0])})`);
