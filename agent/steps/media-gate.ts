@@ -103,7 +103,13 @@ export async function openGateSession(server: MediaServer, folder: string): Prom
     running.stdout.on('data', (chunk: string) => {
       stdout += chunk;
       const end = stdout.indexOf('\n# end\n');
-      if (end >= 0) resolve(stdout.slice(0, end).split('\n').filter((line) => line !== ''));
+      if (end >= 0)
+        resolve(
+          stdout
+            .slice(0, end)
+            .split('\n')
+            .filter((line) => line !== ''),
+        );
     });
   });
   const first = await Promise.race([listed, done.then((error) => ({ error }))]);

@@ -144,7 +144,7 @@ describe('snapshot failures: one line naming what and where, exit 1, no final sn
     });
     expect(run.exitCode).toBe(1);
     expect(run.report.steps.media.error).toMatch(
-      /^media server 127\.0\.0\.1:\d+: snapshot list failed: .*Permission denied/,
+      /^media server 127\.0\.0\.1:\d+: snapshot session failed: .*Permission denied/,
     );
     expect(finals(sshd)).toEqual([]);
   }, 60_000);
