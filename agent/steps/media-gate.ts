@@ -46,21 +46,26 @@ function gateWords(request: { verb: GateVerb; folder: string; names?: string[] }
 export interface GateSession {
   /** What `list` prints: `# folder <anchored>`, then the folder's entries. */
   lines: string[];
-  /** Ends the session (its stdin closed, the gate and the master exit); killed if it has not after 10 s. */
+  /**
+   * Sends the run's last request, `commit <partial> <final> [expired...]`, on the session and ends it:
+   * the gate's lines as {@link runGate} returns them for `commit` (status 3 accepted, its words added).
+   */
+  commit(names: string[], signal?: AbortSignal): Promise<string[]>;
+  /** Ends the session without a request (idempotent, never throws); killed if it has not ended after 10 s. */
   close(): Promise<void>;
 }
 
-/** How long {@link GateSession.close} waits for the session to end before killing it. */
+/** How long a session may take to end once its stdin is closed before it is killed. */
 const SESSION_CLOSE_MS = 10_000;
 
 /**
  * Opens the run's one ssh connection to the media server: `backopper-snapshot session <folder>` with
  * `ControlMaster=yes` on `server.controlPath` (a socket in the run's private folder) and no
- * ControlPersist. The gate prints the folder's listing, then holds the session until its stdin closes;
- * every other connection of the run (rsync, commit) joins it (`ControlMaster=no`, sshOptions). The
- * master is a child of the agent, not a daemon: when the agent closes its stdin (the end of the run, a
- * failure, SIGTERM) or dies (SIGKILL closes the pipe), the gate sees end of file and exits, and the
- * master exits once the last joined connection has. Nothing outlives the run but what is still using it.
+ * ControlPersist. The gate prints the folder's listing, then waits on its stdin for the run's commit
+ * (one line, checked as the `commit` verb is) or end of file; rsync joins the connection meanwhile
+ * (`ControlMaster=no`, sshOptions). The master is a child of the agent, not a daemon: when the agent
+ * sends the commit or closes its stdin (the end of the run, a failure, SIGTERM) or dies (SIGKILL closes
+ * the pipe), the gate exits, and the master exits once the last joined connection has.
  */
 export async function openGateSession(server: MediaServer, folder: string): Promise<GateSession> {
   if (!server.controlPath) throw new Error('a gate session needs the run’s control socket (server.controlPath)');
@@ -85,40 +90,69 @@ export async function openGateSession(server: MediaServer, folder: string): Prom
         ...words,
       ],
     },
-    { input: stdin, signal: stop.signal },
+    { input: stdin, signal: stop.signal, okExitCodes: [0, 3] },
   );
-  const done = running.done.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  const close = async () => {
-    stdin.end();
-    const timer = setTimeout(() => stop.abort(), SESSION_CLOSE_MS);
-    await done;
-    clearTimeout(timer);
-  };
   let stdout = '';
   running.stdout.setEncoding('utf8');
-  const listed = new Promise<string[]>((resolve) => {
+  const listed = new Promise<number>((resolve) => {
     running.stdout.on('data', (chunk: string) => {
       stdout += chunk;
       const end = stdout.indexOf('\n# end\n');
-      if (end >= 0)
-        resolve(
-          stdout
-            .slice(0, end)
-            .split('\n')
-            .filter((line) => line !== ''),
-        );
+      if (end >= 0) resolve(end);
     });
   });
-  const first = await Promise.race([listed, done.then((error) => ({ error }))]);
-  if (Array.isArray(first)) return { lines: first, close };
-  await close();
-  if (first.error) throw explainGateFailure(first.error, server, 'session');
-  throw new Error(
-    `media server ${server.host}:${server.port}: the snapshot gate ended the session without listing ${folder} (got ${JSON.stringify(stdout.slice(0, 200))}); is its backopper-media-gate older than the agent? (docs/snapshots.md)`,
-  );
+  // Closing waits at most SESSION_CLOSE_MS; a commit (which may prune large trees) as long as it takes,
+  // unless the run is stopped.
+  const ended = async (limit: { ms: number } | { signal?: AbortSignal }): Promise<Awaited<typeof running.done>> => {
+    stdin.end();
+    const timer = 'ms' in limit ? setTimeout(() => stop.abort(), limit.ms) : undefined;
+    const onAbort = () => stop.abort();
+    if ('signal' in limit) limit.signal?.addEventListener('abort', onAbort, { once: true });
+    if ('signal' in limit && limit.signal?.aborted) onAbort();
+    try {
+      return await running.done;
+    } finally {
+      clearTimeout(timer);
+      if ('signal' in limit) limit.signal?.removeEventListener('abort', onAbort);
+    }
+  };
+  const close = () =>
+    ended({ ms: SESSION_CLOSE_MS }).then(
+      () => undefined,
+      () => undefined,
+    );
+  const first = await Promise.race([
+    listed,
+    running.done.then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    ),
+  ]);
+  if (typeof first !== 'number') {
+    await close();
+    if (first?.error) throw explainGateFailure(first.error, server, 'session');
+    throw new Error(
+      `media server ${server.host}:${server.port}: the snapshot gate ended the session without listing ${folder} (got ${JSON.stringify(stdout.slice(0, 200))}); is its backopper-media-gate older than the agent? (docs/snapshots.md)`,
+    );
+  }
+  const lines = nonEmptyLines(stdout.slice(0, first));
+  const commit = async (names: string[], signal?: AbortSignal): Promise<string[]> => {
+    const request = gateWords({ verb: 'commit', folder, names }).slice(3);
+    stdin.write(`commit ${request.join(' ')}\n`);
+    let result: Awaited<typeof running.done>;
+    try {
+      result = await ended({ signal });
+    } catch (error) {
+      throw explainGateFailure(error, server, 'commit');
+    }
+    const answer = nonEmptyLines(stdout.slice(first + '\n# end\n'.length));
+    return result.exitCode === 0 ? answer : [...answer, `! ${result.stderrTail.split('\n').at(-1) ?? ''}`];
+  };
+  return { lines, commit, close };
+}
+
+function nonEmptyLines(text: string): string[] {
+  return text.split('\n').filter((line) => line !== '');
 }
 
 /** One line saying what failed and where, in the gate's or ssh's own words. */

@@ -34,10 +34,7 @@ export async function runSnapshotSteps(input: {
     return await snapshotSteps({
       ...input,
       server,
-      open: async () => {
-        opening = openGateSession(server, folder);
-        return (await opening).lines;
-      },
+      open: () => (opening = openGateSession(server, folder)),
     });
   } finally {
     // Also a session still opening when the step failed (a missing media folder): closed once open.
@@ -53,8 +50,8 @@ async function snapshotSteps(input: {
   candidates: string[];
   timestamp: number;
   signal: AbortSignal;
-  /** Opens the run's gate session; its listing of the folder. */
-  open: () => Promise<string[]>;
+  /** Opens the run's gate session (closed by the caller). */
+  open: () => Promise<GateSession>;
 }): Promise<Record<'media' | 'transfer' | 'mediaRetention', StepReport>> {
   const { config, server, signal } = input;
   let result: SnapshotResult | undefined;
@@ -63,9 +60,9 @@ async function snapshotSteps(input: {
     const opening = input.open();
     opening.catch(() => undefined);
     const resolved = await resolveMediaDir(await findMediaDir(input.candidates));
-    const listed = await opening;
+    const session = await opening;
     result = await writeSnapshot({
-      listed,
+      session,
       server,
       app: config.app,
       environment: config.environment,
