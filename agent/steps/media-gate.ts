@@ -67,7 +67,7 @@ const SESSION_CLOSE_MS = 10_000;
  * sends the commit or closes its stdin (the end of the run, a failure, SIGTERM) or dies (SIGKILL closes
  * the pipe), the gate exits, and the master exits once the last joined connection has.
  */
-export async function openGateSession(server: MediaServer, folder: string): Promise<GateSession> {
+export async function openGateSession(server: MediaServer, folder: string, signal?: AbortSignal): Promise<GateSession> {
   if (!server.controlPath) throw new Error('a gate session needs the run’s control socket (server.controlPath)');
   const words = gateWords({ verb: 'session', folder });
   const destination = server.user ? `${server.user}@${server.host}` : server.host;
@@ -121,6 +121,10 @@ export async function openGateSession(server: MediaServer, folder: string): Prom
       () => undefined,
       () => undefined,
     );
+  // Stopping the run while the session opens (a slow handshake) stops the opening.
+  const stopOpening = () => stop.abort();
+  signal?.addEventListener('abort', stopOpening, { once: true });
+  if (signal?.aborted) stopOpening();
   const first = await Promise.race([
     listed,
     running.done.then(
@@ -128,6 +132,7 @@ export async function openGateSession(server: MediaServer, folder: string): Prom
       (error: unknown) => ({ error }),
     ),
   ]);
+  signal?.removeEventListener('abort', stopOpening);
   if (typeof first !== 'number') {
     await close();
     if (first?.error) throw explainGateFailure(first.error, server, 'session');

@@ -34,7 +34,7 @@ export async function runSnapshotSteps(input: {
     return await snapshotSteps({
       ...input,
       server,
-      open: () => (opening = openGateSession(server, folder)),
+      open: () => (opening = openGateSession(server, folder, input.signal)),
     });
   } finally {
     // Also a session still opening when the step failed (a missing media folder): closed once open.
