@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupArgs, exitWithin, FAULT_BIN, killGroup, runAgent, startAgent } from '../services/agent';
@@ -169,6 +170,30 @@ describe('snapshot mode: one ssh connection per run, private to the run, gone wi
     expect(readdirSync(folder(app))).toHaveLength(1);
     expect(await leftovers()).toEqual([]);
   }, 120_000);
+
+  it('SIGTERM while the session is still opening (a media server that never answers): the run stops at once', async () => {
+    const app = 'silent';
+    writeUploads(join(ws.appsDir, app, 'files'), 2, 1024);
+    // Accepts the connection and says nothing: ssh waits for the banner (up to ConnectTimeout, 15 s).
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const agent = startAgent(backupArgs(app, 'none', 'static'), env({ BACKOPPER_MEDIA_PORT: String(port) }));
+      await waitFor('the session to connect', async () => sockets.length > 0, 10_000);
+      const stopped = Date.now();
+      agent.child.kill('SIGTERM');
+      const run = await exitWithin(agent, 10);
+      expect(Date.now() - stopped).toBeLessThan(5000);
+      expect(run.exitCode).toBe(1);
+      expect(run.report.status).toBe('failed');
+      expect(await leftovers()).toEqual([]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 60_000);
 
   it('SIGKILL of the agent alone: its session ends with it (the pipe closes), so the master exits once rsync has', async () => {
     const app = 'orphaned';
