@@ -10,7 +10,7 @@ import type { MediaServer } from '../config/config';
 import { CommandFailedError, messageOf } from '../errors';
 import { runCommand } from '../process/run-command';
 import { watchWhile } from '../process/progress';
-import { runGate } from './media-gate';
+import { type GateSession, runGate } from './media-gate';
 import { CLOCK_TOLERANCE_SECONDS, selectExpired } from './retention';
 import { type RsyncStats, buildSnapshotRsync, parseRsyncStats } from './rsync-command';
 
@@ -29,6 +29,8 @@ export interface SnapshotInput {
   /** The snapshots to delete once this one is complete, given the folder's complete snapshots with it. */
   expire: (listed: SnapshotEntry[]) => string[];
   signal?: AbortSignal;
+  /** The run's gate session: its listing of the folder, and the commit sent on it (a request each otherwise). */
+  session?: Pick<GateSession, 'lines' | 'commit'>;
 }
 
 /** What a snapshot run wrote. */
@@ -62,7 +64,7 @@ export async function writeSnapshot(input: SnapshotInput): Promise<SnapshotResul
   const { server, signal } = input;
   const folder = snapshotFolder(server.path, input.app, input.environment);
   const where = (name: string) => `${server.host}:${posix.join(folder, name)}`;
-  const lines = await runGate(server, { verb: 'list', folder }, { signal });
+  const lines = input.session?.lines ?? (await runGate(server, { verb: 'list', folder }, { signal }));
   // The gate names the folder as rrsync sees it (anchored at the key's root): --link-dest must use that.
   const anchored = /^# folder (\/\S*)$/.exec(lines[0] ?? '')?.[1];
   if (!anchored) throw new Error(`the media server's gate did not name ${folder} (got ${JSON.stringify(lines[0])})`);
@@ -104,11 +106,10 @@ export async function writeSnapshot(input: SnapshotInput): Promise<SnapshotResul
   const expired = input.expire([...listing.complete, { name, timestamp: input.timestamp, hostId: input.hostId }]);
   let answer: string[];
   try {
-    answer = await runGate(
-      server,
-      { verb: 'commit', folder, names: [partial, name, ...expired] },
-      { signal, okExitCodes: [0, 3] },
-    );
+    const names = [partial, name, ...expired];
+    answer = input.session
+      ? await input.session.commit(names, signal)
+      : await runGate(server, { verb: 'commit', folder, names }, { signal, okExitCodes: [0, 3] });
   } catch (error) {
     await runGate(server, { verb: 'remove', folder, names: [partial] }).catch(() => undefined);
     throw error;

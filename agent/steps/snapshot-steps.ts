@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackupConfig, MediaServer } from '../config/config';
 import { hostId } from '../process/process-identity';
-import { runCommand } from '../process/run-command';
 import { createTempFolder } from '../process/temp-folder';
 import { type StepReport, skipped, timeStep } from '../run/report';
 import { findMediaDir, resolveMediaDir } from './archive-media';
-import { sshOptions } from './transfer-media';
+import { snapshotFolder } from '../../common/snapshot-names';
+import { type GateSession, openGateSession } from './media-gate';
 import { type SnapshotResult, selectExpiredSnapshots, writeSnapshot } from './snapshot-media';
 
 /**
@@ -23,16 +23,23 @@ export async function runSnapshotSteps(input: {
   signal: AbortSignal;
 }): Promise<Record<'media' | 'transfer' | 'mediaRetention', StepReport>> {
   const { config } = input;
-  // The run's ssh connections share one (list, rsync, commit, prune): a private folder holds the socket.
+  // The run's one ssh connection (list, rsync, commit, prune): its control socket in a private (0700)
+  // folder of this run, removed at the end; a killed run's folder is removed by the next run
+  // (clean-leftovers.ts) and its master has exited with it (see openGateSession).
   const socketDir = await createTempFolder(config.tmpDir ?? tmpdir(), config.app);
   const server: MediaServer = { ...input.server, controlPath: join(socketDir, 'ssh') };
+  let opening: Promise<GateSession> | undefined;
   try {
-    return await snapshotSteps({ ...input, server });
+    const folder = snapshotFolder(server.path, config.app, config.environment);
+    return await snapshotSteps({
+      ...input,
+      server,
+      open: () => (opening = openGateSession(server, folder, input.signal)),
+    });
   } finally {
-    const destination = server.user ? `${server.user}@${server.host}` : server.host;
-    await runCommand({ file: 'ssh', args: [...sshOptions(server), '-O', 'exit', '--', destination] }).catch(
-      () => undefined,
-    );
+    // Also a session still opening when the step failed (a missing media folder): closed once open.
+    const session = await opening?.catch(() => undefined);
+    await session?.close();
     await rm(socketDir, { recursive: true, force: true });
   }
 }
@@ -43,12 +50,19 @@ async function snapshotSteps(input: {
   candidates: string[];
   timestamp: number;
   signal: AbortSignal;
+  /** Opens the run's gate session (closed by the caller). */
+  open: () => Promise<GateSession>;
 }): Promise<Record<'media' | 'transfer' | 'mediaRetention', StepReport>> {
   const { config, server, signal } = input;
   let result: SnapshotResult | undefined;
   const media = await timeStep(async () => {
+    // The handshake overlaps finding the media folder; a folder that is missing fails the step all the same.
+    const opening = input.open();
+    opening.catch(() => undefined);
     const resolved = await resolveMediaDir(await findMediaDir(input.candidates));
+    const session = await opening;
     result = await writeSnapshot({
+      session,
       server,
       app: config.app,
       environment: config.environment,

@@ -32,9 +32,9 @@ export function sshOptions(server: MediaServer): string[] {
   ];
   if (server.knownHosts) options.push('-o', `UserKnownHostsFile=${server.knownHosts}`);
   if (server.identity) options.push('-o', 'IdentitiesOnly=yes', '-i', server.identity);
-  // One connection for the run; its master exits 15 s after the last use, even if the run was killed.
-  if (server.controlPath)
-    options.push('-o', 'ControlMaster=auto', '-o', `ControlPath=${server.controlPath}`, '-o', 'ControlPersist=15');
+  // The run's one connection (snapshot mode): its gate session is the master (media-gate.ts); every other
+  // connection only joins it, or connects on its own if it is gone. None ever becomes a master itself.
+  if (server.controlPath) options.push('-o', 'ControlMaster=no', '-o', `ControlPath=${server.controlPath}`);
   return options;
 }
 

@@ -15,6 +15,8 @@ import { sequential, summarize } from './samples';
 
 const APP = 'bench-snap';
 const RUNS_FOR_DISK = 7;
+/** Rounds of the pruning comparison (more with --runs): one sample each is the machine's noise. */
+const PRUNE_ROUNDS = 3;
 
 /** Every file under `dir` (relative paths), sorted: the order the 1 % change picks from. */
 function listFiles(dir: string, prefix = ''): string[] {
@@ -134,45 +136,24 @@ async function measureSnapshots(
   const full = await du(work);
   const worstSent = Math.max(...sent.map((entry) => entry.sent / entry.changed));
 
-  // Pruning 6 snapshots: the agent's way (the gate's remove over ssh) vs rm -rf and two alternatives, each on
-  // its own hard-link copy of the same six snapshots.
+  // Pruning 6 snapshots: the agent's way (the gate's remove, over an open connection as the run's commit
+  // prunes on its session) vs rm -rf and two alternatives, each on its own hard-link copy of the same six
+  // snapshots; PRUNE_ROUNDS rounds (at least), variants in a different order each round, medians compared.
   const snapshots = readdirSync(folder)
     .filter((name) => /^\d+_[0-9a-f]{8}$/.test(name))
     .sort()
     .slice(0, 6);
   const copy = async (label: string) => {
     const dir = join(gate.remoteRoot, 'snapshots', `${label}@prune`);
+    await rm(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     for (const name of snapshots) await exec('cp', ['-al', join(folder, name), join(dir, name)]);
     await exec('cp', ['-al', join(folder, snapshots.at(-1)!), join(dir, '9999999999_ffffffff')]); // the newest stays
     return dir;
   };
-  const rmDir = await copy('rm');
-  const rmRf = await measure({ file: 'rm', args: ['-rf', ...snapshots.map((name) => join(rmDir, name))] });
   const emptyDir = join(paths.baselineDir, 'empty');
   mkdirSync(emptyDir, { recursive: true });
-  const rsDir = await copy('rsync');
-  const rsyncDelete = await measure({
-    file: 'sh',
-    args: [
-      '-c',
-      'for d in "$@"; do rsync -a --delete "$0/" "$d/" && rmdir "$d"; done',
-      emptyDir,
-      ...snapshots.map((name) => join(rsDir, name)),
-    ],
-  });
-  const parDir = await copy('parallel');
-  const parallel = await measure({
-    file: 'sh',
-    args: [
-      '-c',
-      'printf "%s\\0" "$@" | xargs -0 -n 1 -P 2 rm -rf',
-      'sh',
-      ...snapshots.map((name) => join(parDir, name)),
-    ],
-  });
-  const gateDir = await copy('agent');
-  // Over an open connection, as the agent prunes (its run's ssh ControlMaster): the removal, not a handshake.
+  // The connection is opened before the timing (the run's is open by then): the removal, not a handshake.
   const mux = [
     ...ssh.split(' ').slice(1),
     '-o',
@@ -180,18 +161,53 @@ async function measureSnapshots(
     '-o',
     `ControlPath=${join(paths.baselineDir, 'mux')}`,
     '-o',
-    'ControlPersist=30',
+    'ControlPersist=60',
   ];
-  await exec('ssh', [...mux, `${gate.user}@${gate.host}`, 'backopper-snapshot', 'list', gateDir]);
-  const viaGate = await measure({
-    file: 'ssh',
-    args: [...mux, `${gate.user}@${gate.host}`, 'backopper-snapshot', 'remove', gateDir, ...snapshots],
-  });
+  const pruneVariants: Record<'rm' | 'rsync' | 'parallel' | 'agent', (dir: string) => Promise<Sample>> = {
+    rm: (dir) => measure({ file: 'rm', args: ['-rf', ...snapshots.map((name) => join(dir, name))] }),
+    rsync: (dir) =>
+      measure({
+        file: 'sh',
+        args: [
+          '-c',
+          'for d in "$@"; do rsync -a --delete "$0/" "$d/" && rmdir "$d"; done',
+          emptyDir,
+          ...snapshots.map((name) => join(dir, name)),
+        ],
+      }),
+    parallel: (dir) =>
+      measure({
+        file: 'sh',
+        args: [
+          '-c',
+          'printf "%s\\0" "$@" | xargs -0 -n 1 -P 2 rm -rf',
+          'sh',
+          ...snapshots.map((name) => join(dir, name)),
+        ],
+      }),
+    agent: async (dir) => {
+      await exec('ssh', [...mux, `${gate.user}@${gate.host}`, 'backopper-snapshot', 'list', dir]);
+      return measure({
+        file: 'ssh',
+        args: [...mux, `${gate.user}@${gate.host}`, 'backopper-snapshot', 'remove', dir, ...snapshots],
+      });
+    },
+  };
+  const pruned: Record<keyof typeof pruneVariants, Sample[]> = { rm: [], rsync: [], parallel: [], agent: [] };
+  const order = Object.keys(pruneVariants) as (keyof typeof pruneVariants)[];
+  const rounds = Math.max(PRUNE_ROUNDS, context.runs);
+  for (let round = 0; round < rounds; round += 1) {
+    log(`snapshots: pruning, round ${round + 1} of ${rounds}`);
+    for (const variant of round % 2 === 0 ? order : [...order].reverse()) {
+      const dir = await copy(variant);
+      pruned[variant].push(await pruneVariants[variant](dir));
+    }
+  }
   await exec('ssh', [...mux, '-O', 'exit', `${gate.user}@${gate.host}`]).catch(() => '');
   const firstRow = summarize([first], media.bytes, [tarCopy]);
   const nextRow = summarize(next, undefined, archived);
   const handRow = summarize(next, undefined, byHand);
-  const pruneRow = summarize([viaGate], undefined, [rmRf]);
+  const pruneRow = summarize(pruned.agent, undefined, pruned.rm);
   const note = `${listFiles(work).length} files, ${(full / 1e6).toFixed(0)} MB; 1 % = ${Math.round(listFiles(work).length / 100)} files per run`;
   return [
     {
@@ -249,20 +265,24 @@ async function measureSnapshots(
       pass: atMost(disk / full, 1.15),
       note: `${disk} / ${full} bytes`,
     },
-    { case: 'snapshot: pruning 6 snapshots', variant: 'baseline: rm -rf', ...summarize([rmRf], undefined, [rmRf]) },
+    {
+      case: 'snapshot: pruning 6 snapshots',
+      variant: 'baseline: rm -rf',
+      ...summarize(pruned.rm, undefined, pruned.rm),
+    },
     {
       case: 'snapshot: pruning 6 snapshots',
       variant: 'rsync -a --delete from an empty folder',
-      ...summarize([rsyncDelete], undefined, [rmRf]),
+      ...summarize(pruned.rsync, undefined, pruned.rm),
     },
     {
       case: 'snapshot: pruning 6 snapshots',
       variant: 'rm -rf, 2 in parallel',
-      ...summarize([parallel], undefined, [rmRf]),
+      ...summarize(pruned.parallel, undefined, pruned.rm),
     },
     {
       case: 'snapshot: pruning 6 snapshots',
-      variant: "agent's prune (the gate over the run's ssh connection)",
+      variant: "agent's prune (the gate's remove over an open ssh connection)",
       ...pruneRow,
       target: '≤ 1.0',
       pass: atMost(pruneRow.ratio, 1.0),

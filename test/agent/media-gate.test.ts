@@ -8,10 +8,11 @@ import { parseSnapshotListing } from '../../common/snapshot-names';
 import { MEDIA_GATE } from '../services/media-gate';
 
 /** Runs the gate as sshd runs a forced command: the root as its argument, the request in SSH_ORIGINAL_COMMAND. */
-function gate(root: string, request: string) {
+function gate(root: string, request: string, input = '') {
   const run = spawnSync(MEDIA_GATE, [root], {
     env: { PATH: process.env.PATH, SSH_ORIGINAL_COMMAND: request },
     encoding: 'utf8',
+    input,
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr.trim() };
 }
@@ -65,6 +66,33 @@ describe('the media gate refuses what a compromised web server might ask', () =>
     expect(readdirSync(join(base, 'other', 'snapshots', 'shop@live'))).toEqual(['keep.txt']);
   });
 
+  it.each([
+    ['another verb', () => `remove ${folder} 1700000000_3abda07c`, /refused in a session: remove/],
+    ['a shell', () => 'sh -c id', /refused in a session: sh -c id/],
+    ['a climbing name', () => 'commit ../../etc/.x.partial x', /refused partial name/],
+    [
+      'a commit over an existing snapshot',
+      () => 'commit .1700000000_3abda07c.partial 1700000000_3abda07c',
+      /does not exist|already exists/,
+    ],
+  ])('in a session (the request on stdin), refuses %s, changing nothing', (_what, line, message) => {
+    const before = readdirSync(folder).sort();
+    const run = gate(root, `backopper-snapshot session ${folder}`, `${line()}\n`);
+    expect(run.status).not.toBe(0);
+    expect(run.stdout).toMatch(/^# folder \/snapshots\/shop@live\n(.*\n)*# end\n$/);
+    expect(run.stderr).toMatch(message);
+    expect(readdirSync(folder).sort()).toEqual(before);
+    expect(readdirSync(join(base, 'other', 'snapshots', 'shop@live'))).toEqual(['keep.txt']);
+  });
+
+  it('a session lists the folder and ends at end of file, changing nothing', () => {
+    const before = readdirSync(folder).sort();
+    const run = gate(root, `backopper-snapshot session ${folder}`);
+    expect(run).toMatchObject({ status: 0, stderr: '' });
+    expect(run.stdout).toBe(`# folder /snapshots/shop@live\n${before.join('\n')}\n# end\n`);
+    expect(readdirSync(folder).sort()).toEqual(before);
+  });
+
   it('refuses an app folder that is a symlink leading out of the root', () => {
     symlinkSync(join(base, 'other', 'snapshots', 'shop@live'), join(root, 'snapshots', 'evil@live'));
     const run = gate(
@@ -83,6 +111,21 @@ describe('the media gate refuses what a compromised web server might ask', () =>
     const run = gate(root, `backopper-snapshot remove ${folder} 1700000000_3abda07c`);
     expect(run).toMatchObject({ status: 0, stdout: '1700000000_3abda07c\n' });
     expect(readdirSync(folder)).toEqual(['1700086400_3abda07c']);
+  });
+
+  it('commits on a session: the partial renamed, the expired removed, the new snapshot (the newest) kept', () => {
+    mkdirSync(join(folder, '.1700172800_3abda07c.partial'));
+    writeFileSync(join(folder, '.1700172800_3abda07c.partial', 'a.jpg'), 'a');
+    const run = gate(
+      root,
+      `backopper-snapshot session ${folder}`,
+      'commit .1700172800_3abda07c.partial 1700172800_3abda07c 1700086400_3abda07c\n',
+    );
+    expect(run).toMatchObject({ status: 0, stderr: '' });
+    expect(run.stdout).toBe(
+      '# folder /snapshots/shop@live\n.1700172800_3abda07c.partial\n1700086400_3abda07c\n# end\ncommitted 1700172800_3abda07c\n1700086400_3abda07c\n',
+    );
+    expect(readdirSync(folder)).toEqual(['1700172800_3abda07c']);
   });
 });
 

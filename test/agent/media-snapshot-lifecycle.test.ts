@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostId } from '../../agent/process/process-identity';
 import { backupArgs, FAULT_BIN, killGroup, runAgent, startAgent } from '../services/agent';
 import { exec, waitFor } from '../services/exec';
-import { startSnapshotServer } from '../services/media-gate';
+import { MEDIA_GATE, startSnapshotServer } from '../services/media-gate';
 import type { LocalSshd } from '../services/sshd';
 import { createWorkspace, type Workspace } from '../services/workspace';
 
@@ -144,7 +144,28 @@ describe('snapshot failures: one line naming what and where, exit 1, no final sn
     });
     expect(run.exitCode).toBe(1);
     expect(run.report.steps.media.error).toMatch(
-      /^media server 127\.0\.0\.1:\d+: snapshot list failed: .*Permission denied/,
+      /^media server 127\.0\.0\.1:\d+: snapshot session failed: .*Permission denied/,
+    );
+    expect(finals(sshd)).toEqual([]);
+  }, 60_000);
+
+  it('a media server whose gate is older than the agent (no session): says so, copies nothing', async () => {
+    const gate = readFileSync(MEDIA_GATE, 'utf8');
+    const sessionAt = gate.indexOf('  session)\n');
+    const end = gate.indexOf('    ;;\n', sessionAt) + '    ;;\n'.length;
+    expect(sessionAt).toBeGreaterThan(0);
+    const oldGate = join(ws.root, 'old-gate');
+    writeFileSync(oldGate, gate.slice(0, sessionAt) + gate.slice(end));
+    chmodSync(oldGate, 0o755);
+    const sshd = await start({ forcedCommand: (root) => `${oldGate} ${root}` });
+    const run = await runAgent(backupArgs(app, 'none', 'static'), {
+      ...ws.env,
+      ...sshd.env,
+      BACKOPPER_MEDIA_DIR: 'files',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.report.steps.media.error).toMatch(
+      /^media server 127\.0\.0\.1:\d+: snapshot session failed: backopper-media-gate: refused: backopper-snapshot session /,
     );
     expect(finals(sshd)).toEqual([]);
   }, 60_000);
