@@ -3,7 +3,7 @@
  * (`If-None-Match: *`) through the strict S3 front, dumps in s3rver, the loopback app-list API, a
  * recording SNS; the monitor reads them through a request-logging front, so the test sees what it read.
  */
-import { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -244,6 +244,30 @@ describe('the freshness monitor reads the drill records', () => {
         .filter((line) => line.includes('/drills/')),
     ).toEqual([]);
     expect(metrics.slice(1).join('\n')).not.toContain('Drill');
+  });
+
+  it("never takes another app's record, or an unreadable one, as proof: each is an error, named", async () => {
+    await seedBackups({
+      client: s3.client,
+      bucket: s3.bucket,
+      now: NOW,
+      backups: [{ app: 'mixed', environment: 'live', hoursAgo: 30 * 24, size: 1000 }],
+    });
+    const writer = clientFor(front.env);
+    // A passed record of shop's, and a torn one, under mixed's prefix (the servers' role may write there).
+    const put = (key: string, body: string) =>
+      writer.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body, IfNoneMatch: '*' }));
+    await put(`mixed/live/drills/${at(1)}_00000001.json`, JSON.stringify(drillReport('shop', 1, 'passed')));
+    await put(`mixed/live/drills/${at(2)}_00000002.json`, '{"app":"mixed","environment":"li');
+    api.setList('live', [{ name: 'mixed', frequency: 'daily', db_engine: 'mysql', project_type: 'wordpress' }]);
+    await expect(run()).rejects.toThrow(/freshness check incomplete: 2 error\(s\)/);
+    const text = published[0]?.Message ?? '';
+    expect(text).toContain(
+      `  mixed (live): drill record s3://drill-freshness/mixed/live/drills/${at(1)}_00000001.json is unreadable (skipped): it is the record of shop (live), not of mixed (live)`,
+    );
+    expect(text).toMatch(/mixed\/live\/drills\/\d+_00000002\.json is unreadable \(skipped\): SyntaxError/);
+    // And mixed is still overdue: its backups are 30 days old and nothing proved them.
+    expect(text).toContain('  mixed (live): never drilled, though it has had backups since');
   });
 
   it('refuses a bad BACKOPPER_DRILLS_ENABLED, naming it', async () => {
