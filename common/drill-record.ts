@@ -4,6 +4,7 @@
  * `backopper status`, `backopper backups` and the freshness monitor read the newest ones.
  */
 import type { Frequency } from './app-spec';
+import type { RetentionTier } from './run-record';
 
 /** S3 key of a drill record. */
 export function drillRecordKey(input: { app: string; environment: string; timestamp: number; hostId: string }): string {
@@ -31,7 +32,7 @@ export interface DrillRecord {
   kind: 'database' | 'media';
   status: DrillStatus;
   /** The backup drilled: its S3 key (database) or `host:path` (media), and when it was taken. */
-  backup?: { key: string; timestamp: number; sha256?: string; storageClass?: string };
+  backup?: { key: string; timestamp: number; sha256?: string; storageClass?: string; tier?: RetentionTier };
   bytes?: number;
   /** Seconds the restore into the scratch database took: the app's measured recovery time. */
   restoreSeconds?: number;

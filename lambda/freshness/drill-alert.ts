@@ -59,7 +59,9 @@ export function drillSections(
 function describeFailedDrill(bucket: string, drill: AssessedDrill): string {
   const what = drill.error ?? (drill.differences.length ? drill.differences.join('; ') : 'no reason recorded');
   const cut = what.length > WHAT_DIFFERED_LIMIT ? `${what.slice(0, WHAT_DIFFERED_LIMIT)}...` : what;
-  const backup = drill.backup ? `s3://${bucket}/${drill.backup.key}` : 'no backup picked';
+  const backup = drill.backup
+    ? `s3://${bucket}/${drill.backup.key}${drill.backup.tier ? ` (${drill.backup.tier} copy)` : ''}`
+    : 'no backup picked';
   return `drill of ${backup} at ${when(drillTime(drill))} on ${drill.host} failed: ${cut}`;
 }
 

@@ -9,6 +9,8 @@ import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeDrillRecord } from '../../../agent/drill/drill-s3';
 import type { DrillRecord } from '../../../common/drill-record';
+import { assessDrills } from '../../../control/freshness/assess-drills';
+import { drillSections } from '../../../lambda/freshness/drill-alert';
 import { createFreshnessHandler } from '../../../lambda/freshness/handler';
 import type { FreshnessReport } from '../../../lambda/freshness/report';
 import { type AppListApi, startAppListApi } from '../../fakes/app-list-api';
@@ -272,5 +274,47 @@ describe('the freshness monitor reads the drill records', () => {
 
   it('refuses a bad BACKOPPER_DRILLS_ENABLED, naming it', async () => {
     await expect(run({ BACKOPPER_DRILLS_ENABLED: 'yes' })).rejects.toThrow(/BACKOPPER_DRILLS_ENABLED/);
+  });
+});
+
+describe('drillSections (pure)', () => {
+  const failedDrill = (extra: Partial<DrillRecord>) => ({
+    ...(drillReport('shop', 1, 'failed') as DrillRecord),
+    ...extra,
+  });
+  const sections = (drill: DrillRecord) =>
+    drillSections(
+      'b',
+      [
+        {
+          app: 'shop',
+          environment: 'live',
+          drills: assessDrills({
+            enabled: true,
+            engine: 'mysql',
+            drills: [drill],
+            complete: true,
+            oldestBackup: at(3),
+            now: NOW,
+          }),
+        },
+      ],
+      NOW,
+    );
+
+  it('says which retention tier the drilled copy was, when the record has it', () => {
+    const [failed] = sections(
+      failedDrill({ backup: { key: 'shop/live/backup_1.sql.gz', timestamp: 1, tier: 'monthly' }, error: 'x' }),
+    );
+    expect(failed?.lines).toEqual([
+      'shop (live): drill of s3://b/shop/live/backup_1.sql.gz (monthly copy) at 2025-01-14 07:00 UTC on web1 failed: x',
+    ]);
+  });
+
+  it('cuts a long difference list to one readable line', () => {
+    const differences = Array.from({ length: 200 }, (_, index) => `table t${index} is missing`);
+    const [failed] = sections(failedDrill({ differences, error: undefined }));
+    expect(failed?.lines[0]).toMatch(/failed: table t0 is missing; table t1 is missing; .{200,}\.\.\.$/);
+    expect(failed?.lines[0]?.length).toBeLessThan(450);
   });
 });
