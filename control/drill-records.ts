@@ -51,7 +51,8 @@ export function summarizeDrills<T extends DrillRecord>(
 /**
  * Reads the newest `limit` drill records of an app (default 20), newest first. With `untilPassed`,
  * stops at the first passed drill of `kind` (what the freshness monitor needs: the newest outcome and the
- * last proof). A record whose app or environment is not the prefix's is unreadable, never counted.
+ * last proof). A record whose app or environment is not the prefix's, or that drilled another app's dump, is
+ * unreadable, never counted.
  */
 export async function readDrillFacts(input: {
   client: S3Client;
@@ -94,6 +95,15 @@ export async function readDrillFacts(input: {
         key,
         error: `it is the record of ${record.app} (${record.environment}), not of ${input.app} (${input.environment})`,
       });
+      continue;
+    }
+    const drilled = record.backup?.key;
+    if (
+      (record.kind ?? 'database') === 'database' &&
+      drilled !== undefined &&
+      !drilled.startsWith(`${input.app}/${input.environment}/`)
+    ) {
+      unreadable.push({ key, error: `it drilled ${drilled}, not a dump of ${input.app} (${input.environment})` });
       continue;
     }
     records.push({ ...record, key, ...(writtenAt === undefined ? {} : { writtenAt }) });

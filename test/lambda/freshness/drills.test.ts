@@ -261,13 +261,24 @@ describe('the freshness monitor reads the drill records', () => {
       writer.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body, IfNoneMatch: '*' }));
     await put(`mixed/live/drills/${at(1)}_00000001.json`, JSON.stringify(drillReport('shop', 1, 'passed')));
     await put(`mixed/live/drills/${at(2)}_00000002.json`, '{"app":"mixed","environment":"li');
+    // Its own name, but the proof of a dump of shop's.
+    await put(
+      `mixed/live/drills/${at(3)}_00000003.json`,
+      JSON.stringify({
+        ...drillReport('mixed', 3, 'passed'),
+        backup: { key: 'shop/live/backup_1.sql.gz', timestamp: 1 },
+      }),
+    );
     api.setList('live', [{ name: 'mixed', frequency: 'daily', db_engine: 'mysql', project_type: 'wordpress' }]);
-    await expect(run()).rejects.toThrow(/freshness check incomplete: 2 error\(s\)/);
+    await expect(run()).rejects.toThrow(/freshness check incomplete: 3 error\(s\)/);
     const text = published[0]?.Message ?? '';
     expect(text).toContain(
       `  mixed (live): drill record s3://drill-freshness/mixed/live/drills/${at(1)}_00000001.json is unreadable (skipped): it is the record of shop (live), not of mixed (live)`,
     );
     expect(text).toMatch(/mixed\/live\/drills\/\d+_00000002\.json is unreadable \(skipped\): SyntaxError/);
+    expect(text).toMatch(
+      /mixed\/live\/drills\/\d+_00000003\.json is unreadable \(skipped\): it drilled shop\/live\/backup_1\.sql\.gz, not a dump of mixed \(live\)/,
+    );
     // And mixed is still overdue: its backups are 30 days old and nothing proved them.
     expect(text).toContain('  mixed (live): never drilled, though it has had backups since');
   });
