@@ -1,7 +1,8 @@
 /**
  * One freshness check: read the API secret, fetch each environment's app list exactly as the sync does,
- * list each scheduled app's dumps in S3 (bounded concurrency, listings only), judge them, build the
- * report. Never throws for an unreachable API or bucket: those become errors in the report.
+ * list each scheduled app's dumps in S3 (bounded concurrency, listings only), read its run records and
+ * newest drill records, judge them, build the report. Never throws for an unreachable API or bucket:
+ * those become errors in the report.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -110,7 +111,7 @@ export async function runFreshnessCheck(
   const apps = results.map((settled, index): AppFreshness => {
     const { environment, app } = work[index] as (typeof work)[number];
     const base = { environment, app: app.name, frequency: app.frequency, engine: app.engine };
-    // settleConcurrently's task never rejects: both reads are settled inside it.
+    // settleConcurrently's task never rejects: the reads are settled inside it.
     const { dumps, runs, drills } = (
       settled as PromiseFulfilledResult<{
         dumps: PromiseSettledResult<NewestBackups>;
