@@ -60,6 +60,12 @@ export function parseDrillRecord(text: string): DrillRecord {
  */
 export const DRILL_FREQUENCY = 'weekly' satisfies Frequency;
 
+/** Seconds of one {@link DRILL_FREQUENCY} period (the freshness check's FREQUENCY_SECONDS agrees; a test holds them equal). */
+export const DRILL_PERIOD_SECONDS = 7 * 86_400;
+
+/** A last passed drill older than this many drill periods is overdue. */
+export const DRILL_OVERDUE_AFTER_PERIODS = 2;
+
 /** The counts the freshness monitor emits about drills (namespace Backopper, no dimensions). */
 export const DRILL_METRICS = {
   /** Apps whose newest drill (skipped ones aside) failed. */

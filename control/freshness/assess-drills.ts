@@ -8,15 +8,10 @@
  * have no scheduled drill and are not checked; a media drill is run by hand).
  */
 import type { DbEngine } from '../../common/app-spec';
-import { DRILL_FREQUENCY, type DrillRecord } from '../../common/drill-record';
+import { DRILL_OVERDUE_AFTER_PERIODS, DRILL_PERIOD_SECONDS, type DrillRecord } from '../../common/drill-record';
 import { drillTime } from '../drill-records';
-import { FREQUENCY_SECONDS } from './assess';
 
-/** Seconds between an app's scheduled drills. */
-export const DRILL_PERIOD_SECONDS = FREQUENCY_SECONDS[DRILL_FREQUENCY];
-
-/** A last passed drill older than this many drill periods is overdue. */
-export const DRILL_OVERDUE_AFTER_PERIODS = 2;
+export { DRILL_OVERDUE_AFTER_PERIODS, DRILL_PERIOD_SECONDS };
 
 /** A drill as read: the record and, when known, when S3 stored it. */
 export type AssessedDrill = DrillRecord & { writtenAt?: number };

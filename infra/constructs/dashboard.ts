@@ -4,8 +4,13 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { APP_METRICS, FRESHNESS_METRICS, FRESHNESS_NAMESPACE } from '../../common/names';
-import { DRILL_APP_METRICS, DRILL_FREQUENCY, type DRILL_METRICS } from '../../common/drill-record';
-import { DRILL_OVERDUE_AFTER_PERIODS, DRILL_PERIOD_SECONDS } from '../../control/freshness/assess-drills';
+import {
+  DRILL_APP_METRICS,
+  DRILL_FREQUENCY,
+  type DRILL_METRICS,
+  DRILL_OVERDUE_AFTER_PERIODS,
+  DRILL_PERIOD_SECONDS,
+} from '../../common/drill-record';
 
 /** Props for {@link BackupDashboard}. */
 export interface BackupDashboardProps {
