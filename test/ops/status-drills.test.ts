@@ -4,7 +4,7 @@
  * restore time, a failed drill shown as failed (flag and reason), `never` for an app not drilled, `-` for
  * a media-only app; overdue drills flagged as the freshness monitor alerts on them.
  */
-import { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeDrillRecord } from '../../agent/drill/drill-s3';
 import type { DrillRecord } from '../../common/drill-record';
@@ -139,5 +139,37 @@ describe('backopper status: the last proven restore, from the drill records', ()
     expect(row('newsite')?.flags).not.toContain('drill-overdue');
     expect(row('shop')?.flags.filter((flag) => flag.startsWith('drill'))).toEqual([]);
     expect(row('static')?.proof).toBeUndefined();
+  });
+
+  it('exits 1 on a failed drill alone, 0 on a proven app; with drills off the proof is shown but not flagged', async () => {
+    expect(await cli('status', '--app', 'shop')).toBe(0);
+    out = [];
+    expect(await cli('status', '--app', 'blog', '--json')).toBe(1);
+    expect((JSON.parse(out.join('\n')) as StatusReport).rows[0]?.flags).toEqual(['drill-failed']);
+    // No BACKOPPER_VERIFY_DOCUMENT_NAME: the stack runs no drills, so an old failure is history, not a flag.
+    out = [];
+    const code = await runCli(['status', '--app', 'blog'], {
+      env: oversight.env,
+      stdout: (line) => out.push(line),
+      stderr: (line) => err.push(line),
+      deps: oversight.deps(),
+    });
+    expect(code).toBe(0);
+    expect(out.find((line) => line.startsWith('live '))).toMatch(/9d ago, 4\.25 s; drill failed 1d ago {2}ok$/);
+  });
+
+  it('names a drill record it cannot read, and exits 1', async () => {
+    const s3 = oversight.s3!;
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: s3.bucket, Key: `shop/live/drills/${at(0.5)}_0f0f0f0f.json`, Body: 'not json' }),
+    );
+    expect(await cli('status', '--app', 'shop')).toBe(1);
+    expect(err).toEqual([
+      expect.stringMatching(
+        /^backopper status: live\/shop: drill record s3:\/\/oversight-test\/shop\/live\/drills\/\d+_0f0f0f0f\.json is unreadable \(skipped\): SyntaxError/,
+      ),
+    ]);
+    // The pass behind it still shows.
+    expect(out.find((line) => line.startsWith('live '))).toMatch(/3d ago, 4\.25 s {2,}ok$/);
   });
 });
