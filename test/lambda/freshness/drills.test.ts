@@ -9,11 +9,13 @@ import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeDrillRecord } from '../../../agent/drill/drill-s3';
 import type { DrillRecord } from '../../../common/drill-record';
+import { readDrillFacts } from '../../../control/drill-records';
 import { assessDrills } from '../../../control/freshness/assess-drills';
 import { drillSections } from '../../../lambda/freshness/drill-alert';
 import { createFreshnessHandler } from '../../../lambda/freshness/handler';
 import type { FreshnessReport } from '../../../lambda/freshness/report';
 import { type AppListApi, startAppListApi } from '../../fakes/app-list-api';
+import { createPagingS3 } from '../../fakes/fake-s3-listing';
 import { FakeSsm } from '../../fakes/fake-ssm';
 import { seedBackups } from '../../fakes/seed-backups';
 import { type LoggingS3, startLoggingS3 } from '../../services/s3-request-log';
@@ -327,5 +329,23 @@ describe('drillSections (pure)', () => {
     const [failed] = sections(failedDrill({ differences, error: undefined }));
     expect(failed?.lines[0]).toMatch(/failed: table t0 is missing; table t1 is missing; .{200,}\.\.\.$/);
     expect(failed?.lines[0]?.length).toBeLessThan(450);
+  });
+});
+
+describe('readDrillFacts paging', () => {
+  it('lists every page and reads the newest record first, whatever page it is on', async () => {
+    const objects: Record<string, number> = {};
+    for (let index = 0; index < 2500; index += 1)
+      objects[`busy/live/drills/${1_700_000_000 + index * 3600}_0a0b0c0d.json`] = 900;
+    objects['busy/live/drills/999999999_0a0b0c0d.json'] = 900; // nine digits: sorts last, is the oldest
+    objects['busy/live/drills/notes.txt'] = 1;
+    const { client, calls } = createPagingS3(objects);
+    // The fake answers listings only: the one GetObject tried shows which record was read first.
+    const facts = await readDrillFacts({ client, bucket: 'b', app: 'busy', environment: 'live', limit: 1 });
+    expect(calls).toHaveLength(3);
+    expect(facts.unreadable.map((entry) => entry.key)).toEqual([
+      `busy/live/drills/${1_700_000_000 + 2499 * 3600}_0a0b0c0d.json`,
+    ]);
+    expect(facts.complete).toBe(false);
   });
 });
