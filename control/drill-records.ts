@@ -126,7 +126,7 @@ export async function readDrillFacts(input: {
 export function describeLastProof(facts: { newest?: DrillRecord; lastPassed?: DrillRecord }): string {
   const proof = facts.lastPassed;
   const passed = proof
-    ? `last proven restore ${new Date(proof.timestamp * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC: ${proof.backup?.key ?? '?'} restored in ${proof.restoreSeconds ?? '?'} s and matched its manifest`
+    ? `last proven restore ${new Date(proof.timestamp * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC: ${proof.backup?.key ?? '?'}${proof.backup?.tier ? ` (${proof.backup.tier} copy)` : ''} restored in ${proof.restoreSeconds ?? '?'} s and matched its manifest`
     : 'no proven restore yet (no drill has passed)';
   const newest = facts.newest;
   return newest && newest.status !== 'passed'

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBackupWindow } from '../../common/settings/rules';
 import { DRILL_FREQUENCY, type DrillRecord } from '../../common/drill-record';
 import { buildVerifySchedules } from '../../control/sync/desired-schedules';
-import { summarizeDrills } from '../../control/drill-records';
+import { describeLastProof, summarizeDrills } from '../../control/drill-records';
 import { FREQUENCY_SECONDS } from '../../control/freshness/assess';
 import {
   type AssessedDrill,
@@ -133,5 +133,16 @@ describe('assessDrills (pure)', () => {
     expect(judge(today, { complete: false, oldestBackupDaysAgo: 400 })).toMatchObject({ overdue: false });
     const weekly = Array.from({ length: 10 }, (_, index) => drill(index * 7, 'failed'));
     expect(judge(weekly, { complete: false, oldestBackupDaysAgo: 400 })).toMatchObject({ overdue: true });
+  });
+});
+
+describe('describeLastProof (pure)', () => {
+  it('names the drilled copy and its retention tier when the record has it', () => {
+    const passed = drill(2, 'passed', {
+      backup: { key: 'shop/live/backup_1700000000.sql.gz', timestamp: 1_700_000_000, tier: 'monthly' },
+    });
+    expect(describeLastProof({ newest: passed, lastPassed: passed })).toBe(
+      `last proven restore ${new Date(at(2) * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC: shop/live/backup_1700000000.sql.gz (monthly copy) restored in 4.2 s and matched its manifest`,
+    );
   });
 });
