@@ -21,6 +21,8 @@ export interface NewestBackups {
   previous: BackupObject | undefined;
   /** How many dumps the app has under the prefix. */
   count: number;
+  /** Unix seconds of the oldest dump (set by {@link listNewestBackups}): how long the app has had backups. */
+  oldest?: number;
 }
 
 /** Reads a listed key; undefined when it is not a dump of `<app>/<environment>` (a `.sha256`, a stray file). */
@@ -49,6 +51,7 @@ export async function listNewestBackups(input: {
       const timestamp = item.Key ? parseBackupKey(item.Key, input.app, input.environment) : undefined;
       if (timestamp === undefined) continue;
       found.count += 1;
+      if (found.oldest === undefined || timestamp < found.oldest) found.oldest = timestamp;
       const object: BackupObject = { key: item.Key as string, timestamp, size: item.Size ?? 0 };
       if (!found.newest || timestamp > found.newest.timestamp) {
         found.previous = found.newest;

@@ -131,6 +131,7 @@ export class BackopperStack extends Stack {
           bucket: backups.bucket,
           topic: alerts.topic,
           hourUtc: config.freshness.hourUtc,
+          drills: config.verify.enabled,
           logRetention: retention,
           entry: props.freshnessEntry,
         })
@@ -149,6 +150,7 @@ export class BackopperStack extends Stack {
       deadLetterQueue: target.deadLetterQueue,
       alarms: alerts.alarms,
       freshness: freshness?.metrics,
+      drills: freshness?.drillMetrics,
       executionTimeoutSeconds: config.schedule.executionTimeoutSeconds,
     });
 

@@ -2,7 +2,7 @@
  * The freshness monitor's configuration: the app-list variables exactly as the sync reads them, plus
  * the bucket to look in and the topic to alert. Validated once; a bad value fails with its name.
  */
-import { matching } from '../../common/settings/rules';
+import { matching, trueOrFalse } from '../../common/settings/rules';
 import { parseBucketName } from '../../common/settings/shared-settings';
 import { readOptionalSetting, readSetting } from '../../common/settings/read-variables';
 import { type ApiConfig, type Environment, readApiConfig, readConcurrency } from '../config';
@@ -15,7 +15,18 @@ export interface FreshnessConfig extends ApiConfig {
   alertTopicArn: string | undefined;
   /** S3 listings in flight. */
   concurrency: number;
+  /** The stack runs weekly drills (cdk.json `verify.enabled`, `BACKOPPER_DRILLS_ENABLED`): alert on failed and overdue ones. */
+  drills: boolean;
 }
+
+/** `BACKOPPER_DRILLS_ENABLED`: the stack's `verify.enabled`, set by the freshness monitor construct. */
+export const DRILLS_SETTING = {
+  variable: 'BACKOPPER_DRILLS_ENABLED',
+  kind: 'boolean',
+  // Drills are on by default, so their alerts are too.
+  fallback: true,
+  parse: trueOrFalse,
+} as const;
 
 /** `BACKOPPER_BUCKET`, as the freshness monitor and the ops CLI read it. */
 export const BUCKET_SETTING = { variable: 'BACKOPPER_BUCKET', kind: 'string', parse: parseBucketName } as const;
@@ -35,5 +46,6 @@ export function loadFreshnessConfig(
     bucket: readSetting(env, BUCKET_SETTING),
     alertTopicArn: options.requireTopic ? readSetting(env, TOPIC_SETTING) : readOptionalSetting(env, TOPIC_SETTING),
     concurrency: readConcurrency(env),
+    drills: readSetting(env, DRILLS_SETTING),
   };
 }

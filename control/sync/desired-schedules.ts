@@ -3,6 +3,7 @@
  * deterministic. The backends turn each {@link ScheduleSpec} into their own definition.
  */
 import type { AppSpec } from '../../common/app-spec';
+import { DRILL_FREQUENCY } from '../../common/drill-record';
 import type { BackupWindow, EnvironmentConfig, Weekday } from '../../common/settings/rules';
 import { managedMarker, scheduleName, verifyMarker, verifyScheduleName } from '../../common/schedule-name';
 import { type AppPlacement, type PlacementMap, UNKNOWN_PLACEMENT } from '../placement';
@@ -120,7 +121,7 @@ export function buildVerifySchedules(apps: readonly AppSpec[], context: VerifyCo
       timing: slotFor({
         environment,
         app: `${app.name}#verify`,
-        frequency: 'weekly',
+        frequency: DRILL_FREQUENCY,
         window: context.window,
         weeklyDay: context.weeklyDay,
         timeZone: context.timeZone,

@@ -4,6 +4,13 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { APP_METRICS, FRESHNESS_METRICS, FRESHNESS_NAMESPACE } from '../../common/names';
+import {
+  DRILL_APP_METRICS,
+  DRILL_FREQUENCY,
+  type DRILL_METRICS,
+  DRILL_OVERDUE_AFTER_PERIODS,
+  DRILL_PERIOD_SECONDS,
+} from '../../common/drill-record';
 
 /** Props for {@link BackupDashboard}. */
 export interface BackupDashboardProps {
@@ -16,6 +23,8 @@ export interface BackupDashboardProps {
   readonly alarms: cloudwatch.IAlarm[];
   /** The freshness monitor's daily counts. @default - no freshness or per-app widgets */
   readonly freshness?: Record<keyof typeof FRESHNESS_METRICS, cloudwatch.Metric>;
+  /** The freshness monitor's drill counts (drills on). @default - no drill widgets */
+  readonly drills?: Record<keyof typeof DRILL_METRICS, cloudwatch.Metric>;
   /** The backup run's time limit (cdk.json schedule.executionTimeoutSeconds), drawn on the run-time graph. @default - not drawn */
   readonly executionTimeoutSeconds?: number;
   /** @default `<stack name>-Backups` */
@@ -37,7 +46,8 @@ const perApp = (metric: string) =>
  * The dashboard an operator opens first: per app the time since its last good backup, its dump size
  * trend and its run time against the time limit, media beside databases; backups per day counted from
  * the run records (a server that skipped an app is no run); then placement, alarms, sync and the
- * dead-letter queue. The per-app series come from the freshness monitor's daily EMF lines.
+ * dead-letter queue; restore drills (last proven restore's age, restore time, failures) when drills are on.
+ * The per-app series come from the freshness monitor's daily EMF lines.
  */
 export class BackupDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
@@ -50,6 +60,7 @@ export class BackupDashboard extends Construct {
       defaultInterval: Duration.days(14),
       widgets: [
         ...(fresh ? [perAppRow(), timeRow(props.executionTimeoutSeconds)] : []),
+        ...(fresh && props.drills ? [drillRow(props.drills)] : []),
         [
           backupsPerDay(props, fresh),
           new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: props.alarms, width: 12 }),
@@ -124,6 +135,46 @@ function timeRow(limit: number | undefined): cloudwatch.IWidget[] {
           ]
         : [],
       width: 24,
+    }),
+  ];
+}
+
+function drillRow(counts: NonNullable<BackupDashboardProps['drills']>): cloudwatch.IWidget[] {
+  const overdueHours = (DRILL_PERIOD_SECONDS * DRILL_OVERDUE_AFTER_PERIODS) / 3600;
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'Restore drills: hours since the last passed drill, per app',
+      left: [perApp(DRILL_APP_METRICS.ageHours)],
+      leftYAxis: { min: 0, label: 'hours' },
+      leftAnnotations: [
+        {
+          value: overdueHours,
+          label: `overdue after ${DRILL_OVERDUE_AFTER_PERIODS} ${DRILL_FREQUENCY} drills`,
+          color: cloudwatch.Color.RED,
+        },
+      ],
+      width: 6,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Restore drills: restore time per app (last passed drill)',
+      left: [perApp(DRILL_APP_METRICS.restoreSeconds)],
+      leftYAxis: { min: 0, label: 'seconds' },
+      width: 6,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Restore drills: newest drill failed, per app (1 = failed)',
+      left: [perApp(DRILL_APP_METRICS.failed)],
+      leftYAxis: { min: 0, max: 1 },
+      width: 6,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Restore drills (daily check): apps failed, overdue',
+      left: [
+        counts.failed.with({ label: 'drill failed', color: cloudwatch.Color.RED }),
+        counts.overdue.with({ label: 'drill overdue', color: cloudwatch.Color.ORANGE }),
+      ],
+      view: cloudwatch.GraphWidgetView.BAR,
+      width: 6,
     }),
   ];
 }

@@ -11,6 +11,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { FRESHNESS_METRICS, FRESHNESS_NAMESPACE } from '../../common/names';
+import { DRILL_METRICS } from '../../common/drill-record';
 import type { BackopperConfig } from '../config';
 import { REPOSITORY_ROOT } from './agent-bundle';
 import { appListEnvironment, createBackopperFunction } from './backopper-function';
@@ -26,20 +27,25 @@ export interface FreshnessMonitorProps {
   readonly hourUtc?: number;
   /** @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
+  /** The stack runs weekly restore drills (cdk.json `verify.enabled`): alert on failed and overdue ones. @default true */
+  readonly drills?: boolean;
   /** The handler's source. @default lambda/freshness/handler.ts */
   readonly entry?: string;
 }
 
 /**
  * The daily freshness check (lambda/freshness/handler.ts): the newest dump of every app in the app list against
- * its frequency and the previous dump's size, one alert message for every problem, counts as metrics.
- * It may list the backup bucket (never read an object), read the API secret, and publish to the topic.
+ * its frequency and the previous dump's size, the newest restore drills (failed, overdue), one alert message
+ * for every problem, counts as metrics. It may list the backup bucket and read the run and drill records
+ * (never a dump), read the API secret, and publish to the topic.
  */
 export class FreshnessMonitor extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly logGroup: logs.LogGroup;
   /** The counts it emits (Embedded Metric Format), by what they count. */
   readonly metrics: Record<keyof typeof FRESHNESS_METRICS, cloudwatch.Metric>;
+  /** The drill counts it emits (undefined when drills are off). */
+  readonly drillMetrics: Record<keyof typeof DRILL_METRICS, cloudwatch.Metric> | undefined;
 
   constructor(scope: Construct, id: string, props: FreshnessMonitorProps) {
     super(scope, id);
@@ -56,19 +62,20 @@ export class FreshnessMonitor extends Construct {
         ...appListEnvironment(props.api, props.environments),
         BACKOPPER_BUCKET: props.bucket.bucketName,
         BACKOPPER_ALERT_TOPIC_ARN: props.topic.topicArn,
+        BACKOPPER_DRILLS_ENABLED: String(props.drills ?? true),
       },
     });
     this.function = fn;
     this.logGroup = logGroup;
-    // Dumps: listing only (ages and sizes come from ListObjectsV2). Media: the run records, the only objects read.
+    // Dumps: listing only (ages and sizes come from ListObjectsV2). Media: the run records; drills: their records.
     role.addToPolicy(
       new iam.PolicyStatement({ sid: 'ListBackups', actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn] }),
     );
     role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'ReadRunRecords',
+        sid: 'ReadRunAndDrillRecords',
         actions: ['s3:GetObject'],
-        resources: [props.bucket.arnForObjects('*/runs/*.json')],
+        resources: [props.bucket.arnForObjects('*/runs/*.json'), props.bucket.arnForObjects('*/drills/*.json')],
       }),
     );
     ssm.StringParameter.fromSecureStringParameterAttributes(this, 'ApiSecret', {
@@ -93,6 +100,11 @@ export class FreshnessMonitor extends Construct {
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).resolve((props.bucket.node.defaultChild as s3.CfnBucket).logicalId) as string}.Arn>/*/runs/*.json]`,
       reason:
         'The run records of every app and environment (<app>/<environment>/runs/<ts>_<host>.json): read-only, that key pattern only; dumps are only listed.',
+    });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).resolve((props.bucket.node.defaultChild as s3.CfnBucket).logicalId) as string}.Arn>/*/drills/*.json]`,
+      reason:
+        'The drill records of every app and environment (<app>/<environment>/drills/<ts>_<host id>.json): read-only, that key pattern only.',
     });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
@@ -127,5 +139,9 @@ export class FreshnessMonitor extends Construct {
       runsSucceeded: metric(FRESHNESS_METRICS.runsSucceeded),
       runsFailed: metric(FRESHNESS_METRICS.runsFailed),
     };
+    this.drillMetrics =
+      (props.drills ?? true)
+        ? { failed: metric(DRILL_METRICS.failed), overdue: metric(DRILL_METRICS.overdue) }
+        : undefined;
   }
 }

@@ -1,9 +1,11 @@
 /**
  * The per-app numbers the dashboard graphs, as CloudWatch Embedded Metric Format lines (one per app,
  * dimensions Environment and App), from what the freshness check read: the newest dump's age and size,
- * the newest good run's duration, the newest media archive's age. Pure.
+ * the newest good run's duration, the newest media archive's age, the last passed drill's age and restore
+ * time and whether the newest drill failed. Pure.
  */
 import { APP_METRICS, FRESHNESS_NAMESPACE } from '../../common/names';
+import { DRILL_APP_METRICS } from '../../common/drill-record';
 import type { FreshnessReport, RunSummary } from './report';
 
 const DAY_SECONDS = 86_400;
@@ -36,6 +38,7 @@ export function appMetricLines(report: FreshnessReport): string[] {
       [APP_METRICS.dumpBytes]: app.newest?.size,
       [APP_METRICS.runSeconds]: app.runs?.newestGood?.seconds,
       [APP_METRICS.mediaAgeHours]: app.media?.newest ? hours(app.media.ageSeconds) : undefined,
+      ...drillValues(app.drills, hours),
     };
     const present = Object.entries(values).filter((entry): entry is [string, number] => entry[1] !== undefined);
     if (present.length === 0) continue;
@@ -47,10 +50,7 @@ export function appMetricLines(report: FreshnessReport): string[] {
             {
               Namespace: FRESHNESS_NAMESPACE,
               Dimensions: [['Environment', 'App']],
-              Metrics: present.map(([name]) => ({
-                Name: name,
-                Unit: name === APP_METRICS.dumpBytes ? 'Bytes' : name === APP_METRICS.runSeconds ? 'Seconds' : 'None',
-              })),
+              Metrics: present.map(([name]) => ({ Name: name, Unit: UNITS[name] ?? 'None' })),
             },
           ],
         },
@@ -61,4 +61,24 @@ export function appMetricLines(report: FreshnessReport): string[] {
     );
   }
   return lines;
+}
+
+const UNITS: Record<string, string> = {
+  [APP_METRICS.dumpBytes]: 'Bytes',
+  [APP_METRICS.runSeconds]: 'Seconds',
+  [DRILL_APP_METRICS.restoreSeconds]: 'Seconds',
+};
+
+// Age and restore time of the last passed drill; failed 1/0 once a drill passed or failed (skipped ones prove nothing).
+function drillValues(
+  drills: FreshnessReport['apps'][number]['drills'],
+  hours: (seconds: number | undefined) => number | undefined,
+): Record<string, number | undefined> {
+  if (!drills) return {};
+  const decided = drills.failed !== undefined || drills.lastPassed !== undefined;
+  return {
+    [DRILL_APP_METRICS.ageHours]: hours(drills.ageSeconds),
+    [DRILL_APP_METRICS.failed]: decided ? (drills.failed ? 1 : 0) : undefined,
+    [DRILL_APP_METRICS.restoreSeconds]: drills.lastPassed?.restoreSeconds,
+  };
 }

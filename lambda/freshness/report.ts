@@ -8,6 +8,9 @@ import type { BackupObject } from '../../control/backup-objects';
 import { describeProblem, type RunProblem } from '../../control/recorded-backups';
 import { type Assessment, formatAge, FREQUENCY_SECONDS, STALE_AFTER_INTERVALS } from '../../control/freshness/assess';
 import { FRESHNESS_METRICS, FRESHNESS_NAMESPACE } from '../../common/names';
+import { DRILL_METRICS } from '../../common/drill-record';
+import type { DrillAssessment } from '../../control/freshness/assess-drills';
+import { drillSections, summarizeDrillProblems } from './drill-alert';
 
 /** One app's verdict. */
 export interface AppFreshness extends Assessment {
@@ -30,6 +33,8 @@ export interface AppFreshness extends Assessment {
   recordErrors?: string[];
   /** From the run records: the last day's runs, and the newest good run's time and duration (servers that skipped are no runs). */
   runs?: RunSummary;
+  /** The restore drills' verdict (absent when drills are off, the app has no database, or they could not be read). */
+  drills?: DrillAssessment;
 }
 
 /** What the run records say for the dashboard. */
@@ -62,7 +67,7 @@ export interface EnvironmentFreshness {
 
 /** The whole check. */
 export interface FreshnessReport {
-  /** No stale, missing or shrunk backup and no error. */
+  /** No stale, missing or shrunk backup, no failed or overdue drill, no error. */
   ok: boolean;
   checkedAt: string;
   bucket: string;
@@ -87,6 +92,10 @@ export interface FreshnessReport {
     /** Runs in the last 24 hours that succeeded / failed, from the run records (a skipping server is no run). */
     runsSucceeded: number;
     runsFailed: number;
+    /** Apps whose newest restore drill failed (skipped drills passed over). */
+    drillsFailed: number;
+    /** Apps with no passed drill in the last two drill periods (apps too new to be drilled are not). */
+    drillsOverdue: number;
   };
 }
 
@@ -117,6 +126,8 @@ export function buildFreshnessReport(input: {
     onNoServer: input.environments.reduce((sum, env) => sum + (env.placement?.onNoServer.length ?? 0), 0),
     runsSucceeded: input.apps.reduce((sum, app) => sum + (app.runs?.succeeded24h ?? 0), 0),
     runsFailed: input.apps.reduce((sum, app) => sum + (app.runs?.failed24h ?? 0), 0),
+    drillsFailed: count((app) => app.drills?.failed !== undefined),
+    drillsOverdue: count((app) => app.drills?.overdue === true),
   };
   return {
     ok:
@@ -128,7 +139,9 @@ export function buildFreshnessReport(input: {
         counts.mediaMissing +
         counts.mediaShrunk +
         counts.onSeveralServers +
-        counts.onNoServer ===
+        counts.onNoServer +
+        counts.drillsFailed +
+        counts.drillsOverdue ===
       0,
     checkedAt: input.checkedAt.toISOString(),
     bucket: input.bucket,
@@ -166,6 +179,7 @@ export function formatFreshnessAlert(report: FreshnessReport): { subject: string
     parts.length ? `${parts.join(', ')} backup(s)` : '',
     mediaParts.length ? `${mediaParts.join(', ')} media archive(s)` : '',
     placementParts.join(', '),
+    summarizeDrillProblems(counts),
   ]
     .filter(Boolean)
     .join('; ');
@@ -241,6 +255,9 @@ export function formatFreshnessAlert(report: FreshnessReport): { subject: string
         }),
       ]),
     ),
+    ...drillSections(report.bucket, report.apps, new Date(report.checkedAt)).flatMap(({ title, lines: found }) =>
+      section(title, found),
+    ),
     ...section('NOT CHECKED: errors (these apps may be stale too):', [
       ...report.environments
         .filter((env) => env.status === 'unknown')
@@ -265,7 +282,11 @@ function lastFailure(app: AppFreshness): string {
 
 /** One CloudWatch Embedded Metric Format log line: CloudWatch Logs turns it into the metrics above. */
 export function freshnessMetricLine(report: FreshnessReport): string {
-  const entries = Object.entries(FRESHNESS_METRICS) as [keyof typeof FRESHNESS_METRICS, string][];
+  const entries = [
+    ...(Object.entries(FRESHNESS_METRICS) as [keyof typeof FRESHNESS_METRICS, string][]),
+    ['drillsFailed', DRILL_METRICS.failed],
+    ['drillsOverdue', DRILL_METRICS.overdue],
+  ] as [keyof FreshnessReport['counts'], string][];
   return JSON.stringify({
     _aws: {
       Timestamp: Date.parse(report.checkedAt),

@@ -1,7 +1,8 @@
 /**
  * One freshness check: read the API secret, fetch each environment's app list exactly as the sync does,
- * list each scheduled app's dumps in S3 (bounded concurrency, listings only), judge them, build the
- * report. Never throws for an unreachable API or bucket: those become errors in the report.
+ * list each scheduled app's dumps in S3 (bounded concurrency, listings only), read its run records and
+ * newest drill records, judge them, build the report. Never throws for an unreachable API or bucket:
+ * those become errors in the report.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -10,6 +11,8 @@ import type { AppSpec } from '../../common/app-spec';
 import { listNewestBackups, type NewestBackups } from '../../control/backup-objects';
 import { readRunFacts, type RunFacts } from '../../control/run-facts';
 import { describeUnreadable } from '../../control/run-records';
+import { type DrillFacts, readDrillFacts } from '../../control/drill-records';
+import { assessDrills } from '../../control/freshness/assess-drills';
 import { settleConcurrently } from '../../control/concurrency';
 import { describeError } from '../../control/errors';
 import { appListUrl, fetchAppList } from '../../control/fetch-app-list';
@@ -78,7 +81,7 @@ export async function runFreshnessCheck(
   const results = await settleConcurrently(work, config.concurrency, async ({ environment, app }) => {
     // Media-only apps have no dump in S3; their media is judged from the run records.
     const none: NewestBackups = { newest: undefined, previous: undefined, count: 0 };
-    const [dumps, runs] = await Promise.allSettled([
+    const [dumps, runs, drills] = await Promise.allSettled([
       app.engine === 'none'
         ? Promise.resolve(none)
         : listNewestBackups({ client: deps.s3, bucket: config.bucket, app: app.name, environment }),
@@ -90,17 +93,30 @@ export async function runFreshnessCheck(
         environment,
         ...(app.frequency === 'hourly' ? { limit: 26 } : {}),
       }),
+      // The newest drills down to the last passed one (a few GetObjects); none when drills are off.
+      config.drills && app.engine !== 'none'
+        ? readDrillFacts({
+            client: deps.s3,
+            bucket: config.bucket,
+            app: app.name,
+            environment,
+            kind: 'database',
+            untilPassed: true,
+            limit: DRILL_READ_LIMIT,
+          })
+        : Promise.resolve(undefined),
     ]);
-    return { dumps, runs };
+    return { dumps, runs, drills };
   });
   const apps = results.map((settled, index): AppFreshness => {
     const { environment, app } = work[index] as (typeof work)[number];
     const base = { environment, app: app.name, frequency: app.frequency, engine: app.engine };
-    // settleConcurrently's task never rejects: both reads are settled inside it.
-    const { dumps, runs } = (
+    // settleConcurrently's task never rejects: the reads are settled inside it.
+    const { dumps, runs, drills } = (
       settled as PromiseFulfilledResult<{
         dumps: PromiseSettledResult<NewestBackups>;
         runs: PromiseSettledResult<RunFacts>;
+        drills: PromiseSettledResult<DrillFacts | undefined>;
       }>
     ).value;
     const recordErrors: string[] = [];
@@ -126,8 +142,30 @@ export async function runFreshnessCheck(
         problem: runs.value.problem,
       };
     }
+    let drillVerdict: AppFreshness['drills'];
+    if (drills.status === 'rejected') {
+      recordErrors.push(
+        `reading the drill records under s3://${config.bucket}/${app.name}/${environment}/drills/ failed: ${describeError(drills.reason)}`,
+      );
+    } else if (drills.value) {
+      recordErrors.push(
+        ...drills.value.unreadable.map(
+          (entry) => `drill record s3://${config.bucket}/${entry.key} is unreadable (skipped): ${entry.error}`,
+        ),
+      );
+      const verdict = assessDrills({
+        enabled: config.drills,
+        engine: app.engine,
+        drills: drills.value.records,
+        complete: drills.value.complete,
+        oldestBackup: dumps.status === 'fulfilled' ? dumps.value.oldest : undefined,
+        now,
+      });
+      if (verdict.checked) drillVerdict = verdict;
+    }
     const extra = {
       ...(media ? { media } : {}),
+      ...(drillVerdict ? { drills: drillVerdict } : {}),
       ...(recordErrors.length ? { recordErrors } : {}),
       ...(runs.status === 'fulfilled' ? { runs: summarizeRuns(runs.value.runs, now) } : {}),
     };
@@ -155,6 +193,9 @@ export async function runFreshnessCheck(
   });
   return buildFreshnessReport({ checkedAt: now, bucket: config.bucket, environments, apps });
 }
+
+/** Drill records read per app at most: the newest down to the last passed one. */
+const DRILL_READ_LIMIT = 10;
 
 // The sync's placement flags, seen from here: advice only, an unreadable inventory is a warning.
 async function readPlacementFlags(

@@ -16,8 +16,9 @@ const help: CommandHelp = {
   description: [
     'One line per app and environment: schedule and next run, newest backup in S3 (age, size vs the previous\n' +
       'one), the newest backup command and its servers, and flags: stale, missing, shrunk, failed, absent,\n' +
-      'disabled, error, check-failed (the newest restore check failed). Under a failed row: why, from the run\n' +
-      'report.',
+      'disabled, error, check-failed (the newest restore check failed), drill-failed (the newest restore drill\n' +
+      'failed), drill-overdue (no drill passed in two drill periods). Under a failed row: why, from the run\n' +
+      'report, or what the drill found.',
   ],
   flags: [
     ['-e, --environment <name>', 'only this environment (repeatable; default: all of BACKOPPER_ENVIRONMENTS)'],

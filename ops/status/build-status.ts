@@ -28,7 +28,9 @@ export type StatusFlag =
   | 'absent'
   | 'disabled'
   | 'error'
-  | 'check-failed';
+  | 'check-failed'
+  | 'drill-failed'
+  | 'drill-overdue';
 
 /** Why the newest run failed: from its run record, else from the command history's output. */
 export interface RunFailure {
@@ -70,6 +72,8 @@ export interface StatusRow {
   proof?: {
     lastPassed?: { time: string; key?: string; restoreSeconds?: number };
     newest?: { time: string; status: string; error?: string };
+    /** The newest drill that passed or failed (skipped ones passed over), when it failed. */
+    failed?: { time: string; key?: string; error?: string };
   };
   flags: StatusFlag[];
 }

@@ -18,8 +18,8 @@ import { readRunFacts, type RunFacts } from '../../control/run-facts';
 import { describeUnreadable } from '../../control/run-records';
 import { DEFAULT_INVENTORY_MAX_AGE_DAYS } from '../../control/placement';
 import { readPlacementSummary } from '../../control/read-inventory';
-import { readDrillFacts } from '../../control/drill-records';
-import { buildStatusRows, type StatusRow } from './build-status';
+import { buildStatusRows } from './build-status';
+import { addDrillProof } from './drill-proof';
 import { appKey, type CommandRun, findLatestCommands, readInstanceRuns, toCommandRun } from './command-history';
 import type { OversightConfig } from './config';
 import type { StatusReport } from './format-status';
@@ -154,37 +154,15 @@ export async function collectStatus(input: {
   }
   const rows = buildStatusRows({ schedules, backups, commands, runs, checks, now });
   // The last proven restore of each app, from its drill records.
-  const drills = await settleConcurrently(rows, config.concurrency, (row) =>
-    readDrillFacts({
-      client: s3,
-      bucket: config.bucket as string,
-      app: row.app,
-      environment: row.environment,
-      limit: 10,
-    }),
-  );
-  drills.forEach((result, index) => {
-    const row = rows[index] as StatusRow;
-    if (result.status === 'rejected') {
-      errors.push(`${row.environment}/${row.app}: drill records could not be read: ${describeError(result.reason)}`);
-      return;
-    }
-    const { lastPassed, newest } = result.value;
-    const time = (seconds: number) => new Date(seconds * 1000).toISOString();
-    row.proof = {
-      ...(lastPassed
-        ? {
-            lastPassed: {
-              time: time(lastPassed.timestamp),
-              key: lastPassed.backup?.key,
-              restoreSeconds: lastPassed.restoreSeconds,
-            },
-          }
-        : {}),
-      ...(newest
-        ? { newest: { time: time(newest.timestamp), status: newest.status, error: newest.error ?? newest.reason } }
-        : {}),
-    };
+  await addDrillProof({
+    rows,
+    s3,
+    bucket: config.bucket as string,
+    concurrency: config.concurrency,
+    backups,
+    drillsOn: config.verifyDocumentName !== undefined,
+    now,
+    errors,
   });
   return {
     generatedAt: now.toISOString(),

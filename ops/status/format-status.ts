@@ -30,8 +30,8 @@ export function formatStatus(report: StatusReport): string[] {
   const agents = describeAgents(report.rows);
   if (agents) lines.splice(1, 0, agents);
   const withChecks = report.rows.some((row) => 'restoreCheck' in row);
-  // Shown once any app has been drilled.
-  const withProof = report.rows.some((row) => row.proof?.newest !== undefined);
+  // Shown when the stack runs drills (the restore-check document is configured) or once any app has been drilled.
+  const withProof = withChecks || report.rows.some((row) => row.proof?.newest !== undefined);
   const header = [
     'ENVIRONMENT',
     'APP',
@@ -109,7 +109,7 @@ export function describeProblems(row: StatusRow, now: number): string[] {
   return lines;
 }
 
-/** `    why: i-web1: database: mysqldump exited ...` under a row whose last run or restore check failed. */
+/** `    why: i-web1: database: mysqldump exited ...` under a row whose last run, restore check or drill failed. */
 function describeReasons(row: StatusRow): string[] {
   // A failure the run records explain is said once, below the table ({@link describeProblems}).
   const reasons = row.failure
@@ -118,16 +118,27 @@ function describeReasons(row: StatusRow): string[] {
         .filter((instance) => instance.reason)
         .map((instance) => `    why: ${instance.instanceId}: ${instance.reason}`);
   if (row.restoreCheck?.reason) reasons.push(`    restore check: ${row.restoreCheck.reason}`);
+  const failed = row.proof?.failed;
+  if (failed)
+    reasons.push(`    drill failed: ${failed.key ?? 'no backup picked'}: ${cut(failed.error ?? 'no reason recorded')}`);
   return reasons;
 }
 
-/** `2d ago, 4.2 s` (the newest drill that passed, its restore time), `never`; `; drill failed 1h ago` after. */
+/**
+ * `2d ago, 4.2 s` (the newest drill that passed, its restore time), `never`; `; drill failed 1h ago` after
+ * when the newest drill that passed or failed failed; `-` for a media-only app (no scheduled drill).
+ */
 function describeProof(row: StatusRow, now: number): string {
+  if (row.engine === 'none') return '-';
   const age = (time: string) => formatAge(Math.max(0, Math.round((now - Date.parse(time)) / 1000)));
   const passed = row.proof?.lastPassed;
   const text = passed ? `${age(passed.time)} ago, ${passed.restoreSeconds ?? '?'} s` : 'never';
-  const newest = row.proof?.newest;
-  return newest && newest.status === 'failed' ? `${text}; drill failed ${age(newest.time)} ago` : text;
+  const failed = row.proof?.failed;
+  return failed ? `${text}; drill failed ${age(failed.time)} ago` : text;
+}
+
+function cut(text: string, limit = 300): string {
+  return text.length > limit ? `${text.slice(0, limit)}...` : text;
 }
 
 function describeCheck(row: StatusRow, now: number, historyDays: number): string {

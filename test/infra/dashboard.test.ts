@@ -10,9 +10,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { FRESHNESS_METRICS } from '../../common/names';
+import { DRILL_METRICS } from '../../common/drill-record';
 import { BackupDashboard } from '../../infra/constructs/dashboard';
 
-function synthesizeDashboard(withFreshness: boolean): {
+function synthesizeDashboard(
+  withFreshness: boolean,
+  withDrills = true,
+): {
   name: unknown;
   body: string;
   widgets: { properties: Record<string, unknown> }[];
@@ -31,6 +35,14 @@ function synthesizeDashboard(withFreshness: boolean): {
     alarms: [],
     executionTimeoutSeconds: 14_400,
     ...(withFreshness ? { freshness } : {}),
+    ...(withDrills
+      ? {
+          drills: Object.fromEntries(Object.entries(DRILL_METRICS).map(([key, name]) => [key, metric(name)])) as Record<
+            keyof typeof DRILL_METRICS,
+            cloudwatch.Metric
+          >,
+        }
+      : {}),
   });
   const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard')) as {
     Properties: { DashboardName: unknown; DashboardBody: unknown };
@@ -91,5 +103,29 @@ describe('the backup dashboard', () => {
     expect(without.widgets[0]?.properties.title).toBe(
       'Backup invocations per day (servers that skipped an app count as succeeded)',
     );
+  });
+
+  it('has a row of restore drills: age of the last passed drill against the overdue line, restore time, failures', () => {
+    const drillTitles = titles.filter((title) => String(title).startsWith('Restore drills'));
+    expect(drillTitles).toEqual([
+      'Restore drills: hours since the last passed drill, per app',
+      'Restore drills: restore time per app (last passed drill)',
+      'Restore drills: newest drill failed, per app (1 = failed)',
+      'Restore drills (daily check): apps failed, overdue',
+    ]);
+    for (const metric of ['DrillAgeHours', 'DrillRestoreSeconds', 'DrillFailed'])
+      expect(body).toContain(`SEARCH('{Backopper,Environment,App} MetricName=\\"${metric}\\"', 'Maximum', 86400)`);
+    const age = widgets.find((widget) => widget.properties.title === drillTitles[0])?.properties as {
+      annotations: { horizontal: { value: number; label: string }[] };
+    };
+    expect(age.annotations.horizontal[0]).toMatchObject({ value: 336, label: 'overdue after 2 weekly drills' });
+    const counts = JSON.stringify(widgets.find((widget) => widget.properties.title === drillTitles[3]));
+    expect(counts).toContain('DrillsFailed');
+    expect(counts).toContain('DrillsOverdue');
+  });
+
+  it('has no drill widgets when drills are off', () => {
+    const without = synthesizeDashboard(true, false);
+    expect(without.body).not.toContain('Drill');
   });
 });

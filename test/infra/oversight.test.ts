@@ -137,6 +137,8 @@ describe('the stack with the freshness monitor and restore checks on', () => {
           BACKOPPER_ALERT_TOPIC_ARN: { Ref: logicalId('AWS::SNS::Topic', /^AlertsTopic/) },
           BACKOPPER_API_SECRET_PARAMETER: '/backopper/api-secret',
           BACKOPPER_ENVIRONMENTS: Match.stringLikeRegexp('"name":"live"'),
+          // Drills are on by default (verify.enabled): the monitor alerts on failed and overdue ones.
+          BACKOPPER_DRILLS_ENABLED: 'true',
         }),
       },
     });
@@ -156,6 +158,9 @@ describe('the stack with the freshness monitor and restore checks on', () => {
       'FreshnessShrunk',
       'FreshnessErrors',
       'FreshnessAppsChecked',
+      'DrillsFailed',
+      'DrillsOverdue',
+      'DrillAgeHours',
     ])
       expect(dashboard).toContain(metric);
   });
@@ -193,10 +198,11 @@ describe('the stack with the freshness monitor and restore checks on', () => {
     expect(resourceOf('s3:ListBucket')).toEqual({
       'Fn::GetAtt': [logicalId('AWS::S3::Bucket', /^BackupsBucket/), 'Arn'],
     });
-    // Objects: the run records only (`<app>/<environment>/runs/*.json`), never a dump.
-    expect(resourceOf('s3:GetObject')).toEqual({
-      'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId('AWS::S3::Bucket', /^BackupsBucket/), 'Arn'] }, '/*/runs/*.json']],
+    // Objects: the run and drill records only (`<app>/<environment>/{runs,drills}/*.json`), never a dump.
+    const objects = (suffix: string) => ({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId('AWS::S3::Bucket', /^BackupsBucket/), 'Arn'] }, suffix]],
     });
+    expect(resourceOf('s3:GetObject')).toEqual([objects('/*/runs/*.json'), objects('/*/drills/*.json')]);
     expect(resourceOf('sns:Publish')).toEqual({ Ref: logicalId('AWS::SNS::Topic', /^AlertsTopic/) });
     expect(resourceOf('kms:Decrypt')).toEqual({ 'Fn::GetAtt': [logicalId('AWS::KMS::Key', /^AlertsTopicKey/), 'Arn'] });
     expect(JSON.stringify(resourceOf('ssm:GetParameter'))).toContain(':parameter/backopper/api-secret');

@@ -195,6 +195,9 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       onNoServer: 0,
       runsSucceeded: 1, // the media-only app's fresh run record
       runsFailed: 0,
+      drillsFailed: 0,
+      // archive has had backups for 40 days and no drill; the others are too new to be drilled yet.
+      drillsOverdue: 1,
     });
     const verdicts = Object.fromEntries(report.apps.map((app) => [app.app, [app.freshness, app.shrunk]]));
     expect(verdicts).toEqual({
@@ -211,7 +214,7 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
     expect(published).toHaveLength(1);
     const [message] = published;
     expect(message?.TopicArn).toBe('arn:aws:sns:eu-west-1:123456789012:backopper-alerts');
-    expect(message?.Subject).toBe('Backopper: 1 stale, 1 missing, 1 shrunk backup(s)');
+    expect(message?.Subject).toBe('Backopper: 1 stale, 1 missing, 1 shrunk backup(s); 1 overdue drill(s)');
     const text = message?.Message ?? '';
     expect(text).toMatch(
       /^STALE: .*\n {2}blog \(live\): newest backup 2d 12h old \(daily: stale after 2d\), s3:\/\/freshness-test\/blog\/live\/backup_\d+\.sql\.gz$/m,
@@ -222,7 +225,10 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
     expect(text).toMatch(
       /^SHRUNK: .*\n {2}crm \(live\): 400 B, previous 1000 B \(40%\), s3:\/\/freshness-test\/crm\/live\/backup_\d+\.tar$/m,
     );
-    expect(text).not.toMatch(/shop|static|old-site|ticker|archive|paged/);
+    expect(text).toMatch(
+      /^DRILL OVERDUE: .*\n {2}archive \(live\): never drilled, though it has had backups since 2024-12-06 07:00 UTC \(40d ago\)$/m,
+    );
+    expect(text).not.toMatch(/shop|static|old-site|ticker|paged/);
     // The totals, then one line per app with a dump or media (the per-app dashboard widgets).
     expect(metrics).toHaveLength(8);
     expect(metrics.slice(1).map((line) => (JSON.parse(line) as { App: string }).App)).toEqual(
@@ -245,6 +251,8 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
       'PlacementNoServer',
       'RunsSucceeded',
       'RunsFailed',
+      'DrillsFailed',
+      'DrillsOverdue',
     ]);
     expect(metric).toMatchObject({
       FreshnessAppsChecked: 7,
@@ -439,7 +447,9 @@ describe('the freshness monitor against s3rver, the loopback app-list API and a 
     const run = handler(['staging', 'live']);
     await expect(run()).rejects.toThrow(FreshnessCheckError);
     expect(published).toHaveLength(1);
-    expect(published[0]?.Subject).toBe('Backopper: 1 stale, 1 missing, 1 shrunk, 1 not checked (errors) backup(s)');
+    expect(published[0]?.Subject).toBe(
+      'Backopper: 1 stale, 1 missing, 1 shrunk, 1 not checked (errors) backup(s); 1 overdue drill(s)',
+    );
     expect(published[0]?.Message).toMatch(
       /^NOT CHECKED: .*\n {2}staging: AppListFetchError: app list http:\/\/127\.0\.0\.1:\d+\/backups\/staging: HTTP 502 "Bad Gateway"; none of its apps was checked$/m,
     );
