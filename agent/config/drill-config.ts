@@ -26,8 +26,11 @@ export interface DrillConfig {
   media: boolean;
   /** The schedule's pick: the newest, but every few weeks an older (monthly or yearly) copy. */
   rotate: boolean;
-  /** A connection that may create and drop databases; @default root over the unix socket (MariaDB), the local `postgres` role */
-  adminUrl?: string;
+  /**
+   * Per engine, a connection that may create and drop databases (BACKOPPER_DRILL_ADMIN_URL holds one URL
+   * per engine, separated by spaces); @default root over the unix socket (MariaDB), the local `postgres` role
+   */
+  adminUrls: AdminUrls;
   mediaServer?: MediaServer;
   tmpDir?: string;
   priority: Priority;
@@ -66,9 +69,7 @@ export function loadDrillConfig(argv: string[], env: NodeJS.ProcessEnv): DrillCo
         `--key ${JSON.stringify(key)} is not a dump of ${app} in ${environment} (${app}/${environment}/backup_<ts>.sql.gz or .tar)`,
       );
   }
-  const adminUrl = setting('drillAdminUrl');
-  if (adminUrl && !/^(mysql|mariadb|postgres|postgresql|pgsql):\/\//.test(adminUrl))
-    fail(`${settingLabel(SETTINGS.drillAdminUrl)} is not a mysql:// or postgres:// URL`);
+  const adminUrls = check(() => parseAdminUrls(setting('drillAdminUrl'))) ?? {};
   const mediaServer = app && environment ? check(() => readMediaServer(setting, app, environment)) : undefined;
   if (media && !mediaServer)
     fail(`${settingLabel(SETTINGS.mediaHost)} is required: a media drill fetches the archive from the media server`);
@@ -80,11 +81,38 @@ export function loadDrillConfig(argv: string[], env: NodeJS.ProcessEnv): DrillCo
     ...(key !== undefined ? { key } : {}),
     media,
     rotate,
-    ...(adminUrl ? { adminUrl } : {}),
+    adminUrls,
     ...(mediaServer ? { mediaServer } : {}),
     tmpDir: check(() => optionalPath(setting('tmpDir'), SETTINGS.tmpDir)),
     priority: check(() => oneOf(setting('priority')!, PRIORITIES, SETTINGS.priority)),
   };
   done();
   return config as DrillConfig;
+}
+
+/** The drill's admin URL for each engine: a server with MariaDB and PostgreSQL apps needs one of each. */
+export type AdminUrls = Partial<Record<'mysql' | 'postgres', string>>;
+
+const ADMIN_URL_ENGINES: Record<string, 'mysql' | 'postgres'> = {
+  mysql: 'mysql',
+  mariadb: 'mysql',
+  postgres: 'postgres',
+  postgresql: 'postgres',
+  pgsql: 'postgres',
+};
+
+/**
+ * Reads BACKOPPER_DRILL_ADMIN_URL: one `mysql://` and/or one `postgres://` URL, separated by spaces.
+ * Throws naming what is wrong, never echoing a URL (it holds a password). Pure.
+ */
+export function parseAdminUrls(value: string | undefined): AdminUrls {
+  const label = settingLabel(SETTINGS.drillAdminUrl);
+  const urls: AdminUrls = {};
+  for (const [index, url] of (value ?? '').trim().split(/\s+/).filter(Boolean).entries()) {
+    const engine = ADMIN_URL_ENGINES[/^([a-z]+):\/\//.exec(url)?.[1] ?? ''];
+    if (!engine) throw new ConfigError(`${label}: URL ${index + 1} is not a mysql:// or postgres:// URL`);
+    if (urls[engine]) throw new ConfigError(`${label} names two ${engine} URLs: give at most one per engine`);
+    urls[engine] = url;
+  }
+  return urls;
 }

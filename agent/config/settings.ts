@@ -209,7 +209,7 @@ export const SETTINGS = {
     defaultText: 'MariaDB root over the socket; the postgres role',
     placeholder: 'url',
     commands: ['drill'],
-    help: "mysql:// or postgres:// user that may create and drop the drill's scratch database",
+    help: "mysql:// and/or postgres:// URL (one per engine, space-separated) of a user that may create and drop the drill's scratch database",
   },
   s3Timeout: {
     flag: 's3-timeout',

@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { compareManifests, manifestForDump } from '../../common/dump-manifest';
 import type { DrillRecord } from '../../common/drill-record';
+import { RETENTION_TIERS, type RetentionTier } from '../../common/run-record';
 import type { DrillConfig } from '../config/config';
 import type { DbConnection } from '../config/db-credentials';
 import { messageOf } from '../errors';
@@ -94,6 +95,8 @@ export async function runDatabaseDrill(
     report.backup.sha256 = expected;
     const records = await readRunRecordsAt(deps.s3, { ...config, timestamp: dump.timestamp });
     const manifest = manifestForDump(records, { key: dump.key, timestamp: dump.timestamp, sha256: expected });
+    const tier = tierOfDump(records, dump);
+    if (tier) report.backup.tier = tier;
 
     workDir = await createTempFolder(config.tmpDir ?? tmpdir(), `drill-${config.app}`);
     const path = join(workDir, dump.key.slice(dump.key.lastIndexOf('/') + 1));
@@ -105,7 +108,7 @@ export async function runDatabaseDrill(
         `s3://${config.bucket}/${dump.key} has sha256 ${download.sha256}, its .sha256 says ${expected}: the copy in S3 is not the dump that was made`,
       );
 
-    const admin = drillAdminConnection(dump.engine, config.adminUrl);
+    const admin = drillAdminConnection(dump.engine, config.adminUrls[dump.engine]);
     const owner = { hostId: hostId(), pid: process.pid };
     cleaned.push(
       ...(await dropDeadScratchDatabases(admin, {
@@ -153,4 +156,17 @@ export async function runDatabaseDrill(
     report.durationMs = Math.round(performance.now() - started);
   }
   return report;
+}
+
+/** The retention tier the run that made `dump` recorded (so a record says "monthly copy"), if any. Pure. */
+export function tierOfDump(
+  records: readonly unknown[],
+  dump: { key: string; timestamp: number },
+): RetentionTier | undefined {
+  for (const record of records) {
+    const run = record as { timestamp?: number; tier?: unknown; steps?: { upload?: { key?: string } } };
+    const tier = RETENTION_TIERS.find((name) => name === run.tier);
+    if (run.timestamp === dump.timestamp && run.steps?.upload?.key === dump.key && tier) return tier;
+  }
+  return undefined;
 }

@@ -95,6 +95,8 @@ describe('backopper-agent drill: restores the S3 copy into a scratch database an
       bytes: wp[0]!.report.steps.database.bytes,
     });
     expect(run.report.restoreSeconds).toBeGreaterThan(0);
+    // The first run of an app is its yearly copy (the largest calendar boundary since no previous success).
+    expect(run.report.backup.tier).toBe(wp[0]!.report.tier);
     expect(await drillRecord(run.report)).toMatchObject({
       status: 'passed',
       backup: { key: wp[0]!.report.steps.upload.key, sha256: wp[0]!.report.steps.database.sha256 },
@@ -105,7 +107,7 @@ describe('backopper-agent drill: restores the S3 copy into a scratch database an
     const listing = await runOpsCli(['backups', 'live', 'wp'], env);
     expect(listing.stdout).toMatch(
       new RegExp(
-        `last proven restore \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC: ${wp[0]!.report.steps.upload.key} restored in ${run.report.restoreSeconds} s`,
+        `last proven restore \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC: ${wp[0]!.report.steps.upload.key} \\(yearly copy\\) restored in ${run.report.restoreSeconds} s`,
       ),
     );
     const rows = JSON.parse((await runOpsCli(['backups', 'live', 'wp', '--json'], env)).stdout);
@@ -223,6 +225,31 @@ describe('backopper-agent drill: restores the S3 copy into a scratch database an
     );
     expect(await fingerprintMysql(db.database)).toEqual(before);
     expect((await drillRecord(run.report)).status).toBe('failed');
+  });
+
+  it('takes the admin URL of its own engine from a setting that names one per engine (a server with both)', async () => {
+    const pgAdmin = `postgres://postgres@localhost:${cluster.port}/?socket=${encodeURIComponent(cluster.socketDir)}`;
+    // The MariaDB URL is the app's user, who may not create databases: proof the MariaDB drill used it.
+    const both = `mysql://${db.user}:${encodeURIComponent(db.password)}@127.0.0.1:3306/ ${pgAdmin}`;
+    const [wpRun, laraRun] = [
+      await runAgent(drillArgs('wp', '--key', wp[0]!.report.steps.upload.key), {
+        ...env,
+        BACKOPPER_DRILL_ADMIN_URL: both,
+      }),
+      await runAgent(drillArgs('lara'), { ...env, BACKOPPER_DRILL_ADMIN_URL: both }),
+    ];
+    expect(wpRun.exitCode).toBe(1);
+    expect(wpRun.report.error).toMatch(/cannot create the scratch database \S+ as u_\S+ over 127\.0\.0\.1:3306/);
+    expect(laraRun.exitCode, laraRun.stdout).toBe(0);
+    expect(laraRun.report.status).toBe('passed');
+    // Only a PostgreSQL URL: the MariaDB drill uses root over the socket, as with no setting at all.
+    const wpDefault = await runAgent(drillArgs('wp', '--key', wp[0]!.report.steps.upload.key), {
+      ...env,
+      BACKOPPER_DRILL_ADMIN_URL: pgAdmin,
+    });
+    expect(wpDefault.exitCode, wpDefault.stdout).toBe(0);
+    expect(wpDefault.report.status).toBe('passed');
+    expect(await scratchLeft()).toBe('');
   });
 
   it('passes a media drill of a whole archive and fails it when the archive on the media server is truncated', async () => {

@@ -75,7 +75,7 @@ describe('npm run demo (the real servers, the synthesized stack, the built agent
     );
     expect(drills).toMatch(/passed {2}acme-blog {2}media {4}[1-9]\d* files, [1-9]\d* bytes of files/);
     expect(drills).toMatch(
-      /last proven restore \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: acme-blog\/live\/backup_\d+\.sql\.gz restored in [\d.]+ s/,
+      /last proven restore \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: acme-blog\/live\/backup_\d+\.sql\.gz (?:\((?:daily|weekly|monthly|yearly) copy\) )?restored in [\d.]+ s/,
     );
   });
 
