@@ -1,7 +1,7 @@
 /** The parts of the benchmark that `--only` can pick. */
 import { availableParallelism } from 'node:os';
 
-export const PARTS = ['mysql', 'postgres', 'media', 'snapshots', 'sync', 'rss', 'load'] as const;
+export const PARTS = ['mysql', 'postgres', 'drill', 'media', 'snapshots', 'sync', 'rss', 'load'] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface BenchOptions {

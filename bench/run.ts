@@ -7,6 +7,7 @@
  *     npm run bench -- --only mysql --threads 4     # compression threads (and pigz -p) other than every core
  *     npm run bench -- --size 4g --only rss        # peak RSS at 4 GB, compared with the saved 1 GB result
  *     npm run bench -- --size 300m --only snapshots # media snapshots (rsync --link-dest) vs archives and by hand
+ *     npm run bench -- --size 200m --only drill     # restore drills through the agent vs the same restore by hand
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -17,6 +18,7 @@ import { ensureMysqlDatabase } from './data/mysql-data';
 import { ensurePostgresDatabase } from './data/postgres-data';
 import { HAVE_GNU_TIME } from './measure';
 import { type Part, parseOptions } from './options';
+import { benchDrill } from './scenarios/drill';
 import { benchLoad } from './scenarios/load';
 import { benchMedia } from './scenarios/media';
 import { benchMysql } from './scenarios/mysql';
@@ -47,11 +49,12 @@ async function main(): Promise<void> {
   };
   const rows: Row[] = [];
   try {
-    const needsMysql = wants('mysql') || wants('rss') || wants('load');
+    const needsMysql = wants('mysql') || wants('rss') || wants('load') || wants('drill');
     const mysql: BenchDatabase | undefined = needsMysql
       ? await ensureMysqlDatabase(options.label, options.bytes, log)
       : undefined;
-    const postgres = wants('postgres') ? await ensurePostgresDatabase(options.label, options.bytes, log) : undefined;
+    const postgres =
+      wants('postgres') || wants('drill') ? await ensurePostgresDatabase(options.label, options.bytes, log) : undefined;
     const media =
       wants('media') || wants('snapshots')
         ? await ensureMediaFolder(mediaDirOf(paths), options.label, options.bytes, log)
@@ -62,7 +65,8 @@ async function main(): Promise<void> {
     if (mysql && wants('mysql')) rows.push(...(await step('MariaDB', () => benchMysql(context, mysql))));
     if (mysql && wants('load'))
       rows.push(...(await step('site load during a backup', () => benchLoad(context, mysql))));
-    if (postgres) rows.push(...(await step('PostgreSQL', () => benchPostgres(context, postgres))));
+    if (postgres && wants('postgres')) rows.push(...(await step('PostgreSQL', () => benchPostgres(context, postgres))));
+    if (wants('drill')) rows.push(...(await step('restore drills', () => benchDrill(context, { mysql, postgres }))));
     if (media && wants('media')) rows.push(...(await step('media', () => benchMedia(context, media))));
     if (media && wants('snapshots'))
       rows.push(...(await step('media snapshots', () => benchSnapshots(context, media))));

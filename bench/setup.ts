@@ -132,7 +132,7 @@ export interface AgentReport {
   steps: Partial<
     Record<
       'database' | 'upload' | 'media' | 'transfer',
-      { status: string; durationMs: number; bytes?: number; path?: string }
+      { status: string; durationMs: number; bytes?: number; path?: string; key?: string }
     >
   >;
 }

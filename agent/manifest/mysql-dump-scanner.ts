@@ -2,6 +2,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { type DumpManifest, emptyManifest } from '../../common/dump-manifest';
 
 const NEWLINE = 0x0a;
+const SPACE = 0x20;
 const QUOTE = 0x27; // '
 const BACKSLASH = 0x5c;
 const BACKTICK = 0x60;
@@ -10,7 +11,11 @@ const CLOSE = 0x29;
 const SEMICOLON = 0x3b;
 /** Enough of a line to recognise what it starts. */
 const HEAD_BYTES = 512;
-const INSERT = Buffer.from('INSERT INTO `');
+/** How data statements start (mysqldump's default, `--insert-ignore`, `--replace`); each ends with the table's opening backtick. */
+const INSERTS = ['INSERT INTO `', 'INSERT IGNORE INTO `', 'REPLACE INTO `'].map((start) => Buffer.from(start));
+const LONGEST_INSERT = Math.max(...INSERTS.map((start) => start.length));
+/** Inside a string, bytes looked at one by one before the scan hands over to Buffer.indexOf. */
+const SHORT_STRING = 24;
 
 const name = '`((?:[^`]|``)+)`';
 const unquote = (quoted: string) => quoted.replace(/``/g, '`');
@@ -22,22 +27,37 @@ const PATTERNS: [RegExp, 'tables' | 'views' | 'routines' | 'triggers' | 'events'
   [new RegExp(`^/\\*!50106 CREATE\\*/ .*?/\\*!50106 EVENT ${name}`), 'events'],
 ];
 
+// Where the scanner is: in a line outside data statements, in an INSERT's table name, between the name
+// and the values (a `--complete-insert` column list), in a column list, in the values.
+const LINE = 0;
+const NAME = 1;
+const AFTER_NAME = 2;
+const COLUMNS = 3;
+const VALUES = 4;
+
 /**
  * Reads mysqldump's SQL as it streams past and builds its manifest: the tables, views, routines,
  * triggers and events it creates, and the rows its INSERT statements carry per table (a value tuple
  * at depth 0, outside quoted strings, is a row). Statements between `DELIMITER ;;` and `DELIMITER ;`
- * (routine and trigger bodies) are not data. One pass over the bytes, nothing buffered but a line head.
+ * (routine and trigger bodies) are not data. One pass over the bytes, nothing buffered but a line head
+ * and a table name; the long stretches (lines outside data, string values) are skipped with
+ * Buffer.indexOf, never decoded.
  */
 export class MysqlDumpScanner {
   private readonly manifest = emptyManifest('mysql');
-  private head = Buffer.alloc(HEAD_BYTES);
+  private mode = LINE;
+  private readonly head = Buffer.alloc(HEAD_BYTES);
   private headLength = 0;
   private inBody = false;
-  // INSERT statement state.
-  private table: string | undefined;
-  private phase: 'name' | 'values' = 'name';
-  private nameBytes: number[] = [];
+  // The INSERT's table name, as bytes, and the last one decoded (consecutive statements share it).
+  private nameBytes = Buffer.alloc(256);
+  private nameLength = 0;
   private pendingBacktick = false;
+  private lastNameBytes = Buffer.alloc(0);
+  private lastName = '';
+  private table = '';
+  private inColumnName = false;
+  // The values' state.
   private inString = false;
   private escaped = false;
   private depth = 0;
@@ -45,26 +65,23 @@ export class MysqlDumpScanner {
 
   /** Feeds the next bytes of the SQL. */
   write(chunk: Buffer): void {
-    for (let i = 0; i < chunk.length; i++) {
-      if (this.table !== undefined && this.phase === 'values') {
-        i = this.scanValues(chunk, i);
-        continue;
-      }
-      const byte = chunk[i]!;
-      if (this.table !== undefined) {
-        this.insertByte(byte);
-        continue;
-      }
-      if (byte === NEWLINE) {
-        this.endLine();
-        continue;
-      }
-      if (this.headLength < HEAD_BYTES) this.head[this.headLength++] = byte;
-      if (this.headLength === INSERT.length && !this.inBody && this.head.subarray(0, INSERT.length).equals(INSERT)) {
-        this.table = '';
-        this.phase = 'name';
-        this.nameBytes = [];
-        this.pendingBacktick = false;
+    let i = 0;
+    while (i < chunk.length) {
+      switch (this.mode) {
+        case VALUES:
+          i = this.scanValues(chunk, i);
+          break;
+        case LINE:
+          i = this.scanLine(chunk, i);
+          break;
+        case NAME:
+          i = this.scanName(chunk, i);
+          break;
+        case AFTER_NAME:
+          i = this.afterName(chunk, i);
+          break;
+        default:
+          i = this.scanColumns(chunk, i);
       }
     }
   }
@@ -77,9 +94,40 @@ export class MysqlDumpScanner {
     return { ...this.manifest, objects };
   }
 
+  /** A line outside data: its head is kept (to recognise an INSERT or a CREATE), the rest skipped. */
+  private scanLine(chunk: Buffer, from: number): number {
+    const newline = chunk.indexOf(NEWLINE, from);
+    const lineEnd = newline === -1 ? chunk.length : newline;
+    let i = from;
+    // The first bytes one by one: the line may start an INSERT.
+    while (i < lineEnd && this.headLength < LONGEST_INSERT) {
+      this.head[this.headLength++] = chunk[i++]!;
+      if (!this.inBody && this.startsInsert()) {
+        this.mode = NAME;
+        this.nameLength = 0;
+        this.pendingBacktick = false;
+        return i;
+      }
+    }
+    const take = Math.min(HEAD_BYTES - this.headLength, lineEnd - i);
+    if (take > 0) this.headLength += chunk.copy(this.head, this.headLength, i, i + take);
+    if (newline === -1) return chunk.length;
+    this.endLine();
+    return newline + 1;
+  }
+
+  private startsInsert(): boolean {
+    const length = this.headLength;
+    for (const start of INSERTS)
+      if (start.length === length && this.head.compare(start, 0, length, 0, length) === 0) return true;
+    return false;
+  }
+
   private endLine(): void {
-    const line = this.head.toString('utf8', 0, this.headLength);
+    const length = this.headLength;
     this.headLength = 0;
+    if (length === 0) return;
+    const line = this.head.toString('utf8', 0, length);
     if (line.startsWith('DELIMITER ')) this.inBody = line.trim() !== 'DELIMITER ;';
     for (const [pattern, kind] of PATTERNS) {
       const match = pattern.exec(line);
@@ -91,76 +139,148 @@ export class MysqlDumpScanner {
     }
   }
 
-  private insertByte(byte: number): void {
-    if (this.phase === 'name') {
-      // The table name: backtick-quoted, `` is one backtick.
+  /** The table name: backtick-quoted, `` is one backtick. */
+  private scanName(chunk: Buffer, from: number): number {
+    let i = from;
+    while (i < chunk.length) {
       if (this.pendingBacktick) {
         this.pendingBacktick = false;
-        if (byte === BACKTICK) {
-          this.nameBytes.push(byte);
-          return;
+        if (chunk[i] === BACKTICK) {
+          this.appendName(chunk, i, i + 1);
+          i++;
+          continue;
         }
-        this.table = Buffer.from(this.nameBytes).toString('utf8');
-        this.phase = 'values';
-        this.inString = this.escaped = false;
-        this.depth = 0;
-        this.rows = 0;
-        this.valuesByte(byte);
-        return;
+        this.table = this.decodeName();
+        this.mode = AFTER_NAME;
+        return i;
       }
-      if (byte === BACKTICK) this.pendingBacktick = true;
-      else this.nameBytes.push(byte);
-      return;
+      const backtick = chunk.indexOf(BACKTICK, i);
+      const stop = backtick === -1 ? chunk.length : backtick;
+      this.appendName(chunk, i, stop);
+      if (backtick === -1) return chunk.length;
+      this.pendingBacktick = true;
+      i = backtick + 1;
     }
-    this.valuesByte(byte);
+    return i;
+  }
+
+  private appendName(chunk: Buffer, from: number, to: number): void {
+    const needed = this.nameLength + (to - from);
+    if (needed > this.nameBytes.length) {
+      const grown = Buffer.alloc(Math.max(needed, this.nameBytes.length * 2));
+      this.nameBytes.copy(grown, 0, 0, this.nameLength);
+      this.nameBytes = grown;
+    }
+    this.nameLength += chunk.copy(this.nameBytes, this.nameLength, from, to);
+  }
+
+  private decodeName(): string {
+    const bytes = this.nameBytes.subarray(0, this.nameLength);
+    if (!bytes.equals(this.lastNameBytes)) {
+      this.lastNameBytes = Buffer.from(bytes);
+      this.lastName = bytes.toString('utf8');
+    }
+    return this.lastName;
+  }
+
+  /** Between the name and the values: spaces, and a column list (`--complete-insert`) that holds no rows. */
+  private afterName(chunk: Buffer, from: number): number {
+    let i = from;
+    while (i < chunk.length && chunk[i] === SPACE) i++;
+    if (i === chunk.length) return i;
+    if (chunk[i] === OPEN) {
+      this.mode = COLUMNS;
+      this.inColumnName = false;
+      return i + 1;
+    }
+    this.mode = VALUES;
+    this.inString = this.escaped = false;
+    this.depth = 0;
+    this.rows = 0;
+    return i;
+  }
+
+  /** A column list: backtick-quoted names (a doubled backtick toggles twice) up to its `)`. */
+  private scanColumns(chunk: Buffer, from: number): number {
+    for (let i = from; i < chunk.length; i++) {
+      const byte = chunk[i];
+      if (byte === BACKTICK) this.inColumnName = !this.inColumnName;
+      else if (byte === CLOSE && !this.inColumnName) {
+        this.mode = AFTER_NAME;
+        return i + 1;
+      }
+    }
+    return chunk.length;
   }
 
   /**
-   * The hot loop: the values of an INSERT, with the state in locals. Returns the index of the last
-   * byte consumed (the statement's `;`, or the chunk's end).
+   * The hot loop: the values of an INSERT, with the state in locals. Outside strings byte by byte (a
+   * `(` at depth 0 is a row); inside a string only its closing quote matters: the next `'` not escaped
+   * by an odd run of backslashes, found with Buffer.indexOf past the first few bytes. Returns the index
+   * after the statement's `;`, or the chunk's end.
    */
   private scanValues(chunk: Buffer, from: number): number {
     let { inString, escaped, depth, rows } = this;
-    let i = from;
     const end = chunk.length;
-    for (; i < end; i++) {
-      const byte = chunk[i]!;
+    let i = from;
+    while (i < end) {
       if (inString) {
-        if (escaped) escaped = false;
-        else if (byte === BACKSLASH) escaped = true;
-        else if (byte === QUOTE) inString = false;
+        if (escaped) {
+          escaped = false;
+          i++;
+          continue;
+        }
+        // Short strings: byte by byte (a backslash takes the byte after it along).
+        const shortEnd = Math.min(end, i + SHORT_STRING);
+        let closed = false;
+        while (i < shortEnd) {
+          const byte = chunk[i++];
+          if (byte === QUOTE) {
+            closed = true;
+            break;
+          }
+          if (byte === BACKSLASH) {
+            if (i === end) escaped = true;
+            else i++;
+          }
+        }
+        if (closed) {
+          inString = false;
+          continue;
+        }
+        if (i >= end) break;
+        // A long one: the next quote, then the backslashes just before it decide whether it closes.
+        const quote = chunk.indexOf(QUOTE, i);
+        const stop = quote === -1 ? end : quote;
+        let run = 0;
+        for (let k = stop - 1; k >= i && chunk[k] === BACKSLASH; k--) run++;
+        if (quote === -1) {
+          escaped = (run & 1) === 1;
+          i = end;
+          break;
+        }
+        i = quote + 1;
+        if ((run & 1) === 0) inString = false;
         continue;
       }
+      const byte = chunk[i++];
       if (byte === QUOTE) inString = true;
       else if (byte === OPEN) {
         if (depth === 0) rows++;
         depth++;
       } else if (byte === CLOSE) depth--;
-      else if (byte === SEMICOLON && depth === 0) break;
+      else if (byte === SEMICOLON && depth === 0) {
+        this.manifest.rows[this.table] = (this.manifest.rows[this.table] ?? 0) + rows;
+        this.mode = LINE;
+        this.headLength = 0;
+        break;
+      }
     }
-    Object.assign(this, { inString, escaped, depth, rows });
-    if (i < end) this.valuesByte(SEMICOLON);
-    return i < end ? i : end - 1;
-  }
-
-  private valuesByte(byte: number): void {
-    if (this.inString) {
-      if (this.escaped) this.escaped = false;
-      else if (byte === BACKSLASH) this.escaped = true;
-      else if (byte === QUOTE) this.inString = false;
-      return;
-    }
-    if (byte === QUOTE) this.inString = true;
-    else if (byte === OPEN) {
-      if (this.depth === 0) this.rows++;
-      this.depth++;
-    } else if (byte === CLOSE) this.depth--;
-    else if (byte === SEMICOLON && this.depth === 0) {
-      const table = this.table!;
-      this.manifest.rows[table] = (this.manifest.rows[table] ?? 0) + this.rows;
-      this.table = undefined;
-      this.headLength = 0;
-    }
+    this.inString = inString;
+    this.escaped = escaped;
+    this.depth = depth;
+    this.rows = rows;
+    return i;
   }
 }
 

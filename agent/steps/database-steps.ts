@@ -254,8 +254,11 @@ async function schemaParts(
       if (signal.aborted) throw error;
       return error instanceof Error ? error : new Error(String(error));
     });
-  const visibility = await tryProbe(probeSchemaVisibility(db, signal));
-  const features = await tryProbe(probeSchemaFeatures(db, signal));
+  // Independent reads: both at once, so the dump starts one client round trip sooner.
+  const [visibility, features] = await Promise.all([
+    tryProbe(probeSchemaVisibility(db, signal)),
+    tryProbe(probeSchemaFeatures(db, signal)),
+  ]);
   const parts = visibility instanceof Error ? { skip: [], notIncluded: [] } : planSchemaParts(visibility, db.database);
   if (features instanceof Error) {
     const why = `the schema could not be checked before the dump (${messageOf(features)})`;
