@@ -17,6 +17,19 @@ export function lastJsonObject(output: string): Record<string, unknown> | undefi
   return undefined;
 }
 
+/**
+ * The report a command's output stands for: the first failed (or invalid) one when it ran the agent more
+ * than once (the weekly drill: media, then database), else the last. Pure.
+ */
+export function commandReport(output: string): Record<string, unknown> | undefined {
+  const reports = output
+    .trim()
+    .split('\n')
+    .map((line) => lastJsonObject(line))
+    .filter((report) => report !== undefined);
+  return reports.find((report) => report.status === 'failed' || report.status === 'invalid') ?? reports.at(-1);
+}
+
 /** One document step's name and output, as SSM lists it. */
 export interface StepOutput {
   step: string;

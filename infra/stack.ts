@@ -63,6 +63,7 @@ export class BackopperStack extends Stack {
           adminUrlParameter: config.verify.adminUrlParameter,
           executionTimeoutSeconds: config.verify.executionTimeoutSeconds,
           bucketName: backups.bucket.bucketName,
+          media: config.media,
         })
       : undefined;
     // The media restore runs on the app's server, which holds the media key (`backopper restore ... --media`).

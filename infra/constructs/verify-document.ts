@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import type { AgentConfig } from '../config';
+import type { AgentConfig, MediaConfig } from '../config';
 import { renderVerifyScript } from '../document/verify-script';
 import type { AgentBundle } from './agent-bundle';
 import { createAgentDocument, documentParameter } from './agent-document';
@@ -27,12 +27,15 @@ export interface VerifyDocumentProps {
   readonly executionTimeoutSeconds?: number;
   /** The backup bucket's name: drills read the dump from it and write their record to it. */
   readonly bucketName?: string;
+  /** The media server: each weekly drill also drills the app's newest media backup. @default - database drills only */
+  readonly media?: MediaConfig;
 }
 
 /**
  * The SSM Command document `Backopper-Verify`: fetch the agent bundle, and on the server that has the
- * app, restore its newest local dump into a scratch database and compare it with the live one
- * (`backopper-agent verify`). Servers without the app skip it with exit 0.
+ * app, drill it: its media backup read whole from the media server (when the stack has one), then its
+ * S3 dump restored into a scratch database and compared with the dump's manifest (`backopper-agent
+ * drill --rotate`). Servers without the app skip it with exit 0.
  */
 export class VerifyDocument extends Construct {
   readonly document: ssm.CfnDocument;
@@ -72,6 +75,7 @@ export class VerifyDocument extends Construct {
           agent: props.agent,
           adminUrlParameter: props.adminUrlParameter,
           bucket: props.bucketName,
+          media: props.media,
         }),
     });
     this.document = document;

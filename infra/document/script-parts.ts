@@ -142,12 +142,16 @@ export function renderParameterFetch(input: { parameter: string; into: string; w
  * Runs `agentCommand` and exits with its status, or 1 when it succeeded but a secret (`secrets_ok`)
  * could not be fetched.
  */
-export function renderAgentRun(agentCommand: string): string[] {
+export function renderAgentRun(agentCommand: string, options: { earlierStatus?: string } = {}): string[] {
   return [
     'set +e',
     agentCommand,
     'status=$?',
     'set -e',
+    // An earlier agent run of the same command (the media drill before the database drill) that failed.
+    ...(options.earlierStatus
+      ? [`if [ "$status" -eq 0 ] && [ "$${options.earlierStatus}" -ne 0 ]; then status=$${options.earlierStatus}; fi`]
+      : []),
     // A secret that could not be fetched must still reach a person even if the agent managed without it.
     'if [ "$status" -eq 0 ] && [ "$secrets_ok" -ne 1 ]; then status=1; fi',
     // To stderr: the agent's JSON run report stays the last line of the command's stdout.

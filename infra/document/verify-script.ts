@@ -5,12 +5,14 @@
  * manifest; every few weeks an older copy). The command goes to every server of the environment; a
  * server without the app folder prints a `skipped` report and exits 0.
  */
-import type { AgentConfig } from '../config';
+import type { AgentConfig, MediaConfig } from '../config';
+import { renderMediaSecrets } from './backup-script';
 import {
   type AgentCopySettings,
   renderAgentCopy,
   renderAgentRun,
   renderExports,
+  mediaServerExports,
   renderMessageFunctions,
   renderNodeCheck,
   renderParameterFallbacks,
@@ -26,6 +28,8 @@ export interface VerifyScriptSettings extends AgentCopySettings {
   adminUrlParameter?: string;
   /** The backup bucket the drill reads the dump from and writes its record to. */
   bucket?: string;
+  /** The media server: with it, each weekly drill also drills the app's newest media backup. */
+  media?: MediaConfig;
 }
 
 /** The verify document's parameters that reach the script (as SSM_<name>). */
@@ -40,7 +44,9 @@ export function renderVerifyScript(settings: VerifyScriptSettings): string[] {
     ['BACKOPPER_BUCKET', settings.bucket],
     // Drills run at low priority beside the app (nice/ionice).
     ['BACKOPPER_PRIORITY', 'low'],
+    ...mediaServerExports(settings.media),
   ];
+  const drill = '"$node" "$work/backopper-agent.js" drill --app "$SSM_app" --environment "$SSM_environment" --rotate';
   return [
     'set -eu',
     'umask 077',
@@ -73,9 +79,19 @@ export function renderVerifyScript(settings: VerifyScriptSettings): string[] {
         ]
       : []),
     '',
+    ...(settings.media
+      ? [
+          ...renderMediaSecrets(settings),
+          // The media first, so the database drill's report is the last line; a failed media drill still
+          // fails the command (its report, the first failed one, is what the alert quotes).
+          'say "drilling the media of $SSM_app ($SSM_environment) on $(uname -n)"',
+          'set +e',
+          `${drill} --media`,
+          'media_status=$?',
+          'set -e',
+        ]
+      : ['media_status=0']),
     'say "drilling a backup of $SSM_app ($SSM_environment) with $("$node" --version) on $(uname -n)"',
-    ...renderAgentRun(
-      '"$node" "$work/backopper-agent.js" drill --app "$SSM_app" --environment "$SSM_environment" --rotate',
-    ),
+    ...renderAgentRun(drill, { earlierStatus: 'media_status' }),
   ];
 }

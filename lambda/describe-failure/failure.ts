@@ -2,7 +2,7 @@
  * What one failed command says, pure: the app, environment, server, status and reason, from the
  * status event and whatever the lookups found.
  */
-import { lastJsonObject } from '../../common/run-report';
+import { commandReport } from '../../common/run-report';
 
 /** The fields of an `EC2 Command Invocation Status-change Notification` this uses. */
 export interface InvocationStatusEvent {
@@ -89,7 +89,7 @@ export function describeFailure(event: InvocationStatusEvent, facts: CommandFact
   const { detail } = event;
   const parameter = (name: string) => facts.parameters?.[name]?.[0] ?? 'unknown';
   const instance = detail['instance-id'] ?? NO_SERVER;
-  const report = lastJsonObject(facts.stdout ?? '');
+  const report = commandReport(facts.stdout ?? '');
   const host = report?.host;
   const task = /verify/i.test(detail['document-name'] ?? '') ? 'restore check' : 'backup';
   const lastOutput = report ? [] : lastLines(facts.stdout ?? '');
@@ -136,7 +136,7 @@ export function lastLines(stdout: string, count = LAST_OUTPUT_LINES): string[] {
 
 /** The one reason the subject line gives. */
 export function firstReason(status: string, facts: CommandFacts): string {
-  const report = lastJsonObject(facts.stdout ?? '');
+  const report = commandReport(facts.stdout ?? '');
   const steps = report?.steps;
   if (steps && typeof steps === 'object') {
     const failed = Object.values(steps as Record<string, { status?: string; error?: string }>).find(
@@ -162,7 +162,7 @@ function oneLine(text: string): string {
 
 /** The failed steps from the run report (the last JSON line of stdout), else the end of stderr. */
 export function summarize(facts: CommandFacts): string {
-  const report = lastJsonObject(facts.stdout ?? '');
+  const report = commandReport(facts.stdout ?? '');
   const steps = report?.steps;
   if (steps && typeof steps === 'object') {
     const failed = Object.entries(steps as Record<string, { status?: string; error?: string }>)

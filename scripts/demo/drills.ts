@@ -1,13 +1,13 @@
 /**
  * The demo's restore drills (issue 22): the stack's Backopper-Verify document run for each app the way
- * its weekly schedule would send it (the agent's `drill --rotate`), a media drill (`drill --media`, run
- * by hand: the document drills databases), and a drill that must fail: one dump in S3 replaced with a
- * different file, which the drill catches by its sha256 and reports with a non-zero exit.
+ * its weekly schedule would send it (the agent's `drill --media`, then `drill --rotate`), and a drill
+ * that must fail: one dump in S3 replaced with a different file, which the drill catches by its sha256
+ * and reports with a non-zero exit.
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { VERIFY_DOCUMENT_NAME } from '../../common/names';
-import { AGENT_BUNDLE, runAgent } from '../../test/services/agent';
+import { AGENT_BUNDLE } from '../../test/services/agent';
 import { type DocumentContent, type DocumentRun, runDocument } from '../../test/infra/document-runner';
 
 /** One drill's report, as the agent prints it last (the fields the demo shows). */
@@ -39,7 +39,7 @@ export async function runVerifyDocument(
   context: DrillContext,
   app: string,
   serverEnv: Record<string, string> = {},
-): Promise<{ exitCode: number | null; report: DrillOutcome; run: DocumentRun }> {
+): Promise<{ exitCode: number | null; report: DrillOutcome; reports: DrillOutcome[]; run: DocumentRun }> {
   const parameters = { app, environment: 'live' };
   context.say(`\nSendCommand ${VERIFY_DOCUMENT_NAME} ${JSON.stringify(parameters)}`);
   const run = await runDocument({
@@ -49,18 +49,11 @@ export async function runVerifyDocument(
     env: { ...context.env, ...serverEnv },
   });
   const lines = run.stdout.trim().split('\n');
-  const report = parseReport(lines.at(-1), `the ${VERIFY_DOCUMENT_NAME} run for ${app}`, run.stderr);
-  return { exitCode: run.exitCode, report, run };
-}
-
-/** `backopper-agent drill --media` for `app`, with the media server's settings (the document has none). */
-export async function runMediaDrill(
-  app: string,
-  env: Record<string, string | undefined>,
-): Promise<{ exitCode: number | null; report: DrillOutcome }> {
-  const run = await runAgent(['drill', '--app', app, '--environment', 'live', '--media'], env);
-  const report = parseReport(run.stdout.trim().split('\n').at(-1), `the media drill of ${app}`, run.stderr);
-  return { exitCode: run.exitCode, report };
+  const what = `the ${VERIFY_DOCUMENT_NAME} run for ${app}`;
+  const report = parseReport(lines.at(-1), what, run.stderr);
+  // Its reports in order: the media drill's (when the stack has a media server), then the database drill's.
+  const reports = lines.filter((line) => line.startsWith('{')).map((line) => parseReport(line, what, run.stderr));
+  return { exitCode: run.exitCode, report, reports, run };
 }
 
 /** One line per drill: status, what was compared, how long the restore took, which backup. */
