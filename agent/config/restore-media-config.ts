@@ -155,6 +155,9 @@ function readSnapshotTarget(
   }
   const files = values['manifest-files'];
   const bytes = values['manifest-bytes'];
+  // Half a manifest checks half: the restore would verify file counts but not bytes, or the reverse.
+  if ((typeof files === 'string') !== (typeof bytes === 'string'))
+    throw new ConfigError('--manifest-files and --manifest-bytes go together (the run record has both)');
   const count = (value: string, flag: string) => {
     if (!/^\d{1,15}$/.test(value)) throw new ConfigError(`--${flag} ${JSON.stringify(value)} is not a whole number`);
     return Number(value);

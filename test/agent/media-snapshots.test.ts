@@ -124,6 +124,13 @@ describe('media snapshots with rsync --link-dest (real sshd, rsync and rrsync be
     expect(readdirSync(join(ws.appsDir, app)).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 
+  it('refuses half a manifest (files without bytes), before touching anything', async () => {
+    const run = await restore(runs[1]!.report.steps.transfer.path, ['--manifest-files', '6']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr + run.stdout).toContain('--manifest-files and --manifest-bytes go together');
+    expect(restoredFolders()).toEqual([]);
+  });
+
   it('refuses a --path that climbs out of the media folder, before touching anything', async () => {
     const run = await restore(snapshotPath(runs[0]!).split('/').pop()!, ['--path', '../../etc/passwd']);
     expect(run.exitCode).toBe(2);
