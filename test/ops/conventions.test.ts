@@ -312,15 +312,15 @@ describe('the backopper CLI conventions, against the fakes and s3rver', () => {
       expect(await cli(['status'])).toBe(1);
       const text = out.join('\n');
       expect(text).toMatch(
-        /^ENVIRONMENT +APP +SCHEDULE +NEXT RUN +NEWEST BACKUP +SIZE \(VS PREVIOUS\) +LAST RUN +RESTORE CHECK +FLAGS$/m,
+        /^ENVIRONMENT +APP +SCHEDULE +NEXT RUN +NEWEST BACKUP +SIZE \(VS PREVIOUS\) +LAST RUN +RESTORE CHECK +LAST PROVEN RESTORE +FLAGS$/m,
       );
-      expect(text).toMatch(/^live +blog .* Failed 5h ago \(i-web1 Failed\) +none in 8d +failed$/m);
+      expect(text).toMatch(/^live +blog .* Failed 5h ago \(i-web1 Failed\) +none in 8d +never +failed$/m);
       expect(text).toContain(
         "why live/blog failed: database: mysqldump exited with status 2: Access denied for user 'shop'@'localhost' (5h ago on i-web1, from the command history)",
       );
-      expect(text).toMatch(/^live +crm .* failed 3h ago +check-failed$/m);
+      expect(text).toMatch(/^live +crm .* failed 3h ago +never +check-failed$/m);
       expect(text).toContain('    restore check: i-web2: table orders: 10 rows restored, 12 live');
-      expect(text).toMatch(/^live +shop .* succeeded 3h ago +ok$/m);
+      expect(text).toMatch(/^live +shop .* succeeded 3h ago +never +ok$/m);
       expect(out[1]).toBe('agents: 0.1.0 (bundle ab12ab12ab12) on 2 server(s)'); // from the run reports
     });
 
