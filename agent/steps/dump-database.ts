@@ -43,19 +43,12 @@ export interface DumpOptions {
   stallTimeoutMs?: number;
   /** mysqldump's packet size and the schema parts to leave out. */
   mysql?: MysqlDumpOptions;
-  /** How the MariaDB dump is gzip-compressed. @default one thread, {@link DUMP_BLOCK_BYTES} blocks */
+  /** How the MariaDB dump is gzip-compressed. @default one thread */
   gzip?: ParallelGzipOptions;
   signal?: AbortSignal;
 }
 
 const TAIL_BYTES = 1024;
-/**
- * The SQL is gzipped in 512 KiB blocks (the media archive keeps parallel-gzip's 128 KiB): each block is
- * primed with the previous block's 32 KiB window, which zlib hashes as if it were input, so 128 KiB
- * blocks hash 25 % more than the dump and 512 KiB blocks 6 %. At most 4 × threads blocks are held:
- * 4 MiB at 2 threads.
- */
-const DUMP_BLOCK_BYTES = 512 * 1024;
 
 /**
  * Runs mysqldump (gzip-compressed in-process on `gzip.threads` cores) or `pg_dump --format=tar` into `path`: writes
@@ -105,16 +98,10 @@ export async function dumpDatabase({
               tail,
               new UnqualifySequenceDefaults(db.database),
               manifestTap,
-              new ParallelGzip({ blockSize: DUMP_BLOCK_BYTES, ...gzip }),
+              new ParallelGzip(gzip),
               fanOut,
             )
-          : pipeline(
-              running.stdout,
-              tail,
-              manifestTap,
-              new ParallelGzip({ blockSize: DUMP_BLOCK_BYTES, ...gzip }),
-              fanOut,
-            );
+          : pipeline(running.stdout, tail, manifestTap, new ParallelGzip(gzip), fanOut);
         const [piped, exited] = await watchWhile(
           'database',
           () => fanOut.bytes,
