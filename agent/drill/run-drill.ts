@@ -85,10 +85,30 @@ export async function runDatabaseDrill(
       timestamp: dump.timestamp,
       ...(dump.storageClass ? { storageClass: dump.storageClass } : {}),
     };
+    // As soon as the engine is known, before anything can fail this drill: the scratch databases (full
+    // copies of the app's data) that killed drills of this server left.
+    const admin = drillAdminConnection(dump.engine, config.adminUrls[dump.engine]);
+    const owner = { hostId: hostId(), pid: process.pid };
+    cleaned.push(
+      ...(await dropDeadScratchDatabases(admin, {
+        hostId: owner.hostId,
+        isRunning: (pid, sinceMs) => checkProcess({ pid }, sinceMs).running,
+      }).catch((error: unknown) => {
+        report.differences.push(
+          `leftover scratch databases of killed drills could not be dropped: ${messageOf(error)}`,
+        );
+        return [];
+      })),
+    );
+    if (cleaned.length) deps.log(`drill     removed what killed drills left: ${cleaned.join(', ')}`);
     if (dump.storageClass && ARCHIVED.has(dump.storageClass)) {
       report.status = 'skipped';
       report.reason = `s3://${config.bucket}/${dump.key} is in ${dump.storageClass}: not thawed by a drill (\`backopper restore --thaw\` makes a readable copy)`;
       deps.log(`drill     skipped: ${report.reason}`);
+      if (report.differences.length) {
+        report.status = 'failed';
+        report.error = report.differences.join('; ');
+      }
       return report;
     }
     const expected = await readChecksum(deps.s3, config.bucket, dump.key, deps.signal);
@@ -108,20 +128,6 @@ export async function runDatabaseDrill(
         `s3://${config.bucket}/${dump.key} has sha256 ${download.sha256}, its .sha256 says ${expected}: the copy in S3 is not the dump that was made`,
       );
 
-    const admin = drillAdminConnection(dump.engine, config.adminUrls[dump.engine]);
-    const owner = { hostId: hostId(), pid: process.pid };
-    cleaned.push(
-      ...(await dropDeadScratchDatabases(admin, {
-        hostId: owner.hostId,
-        isRunning: (pid, sinceMs) => checkProcess({ pid }, sinceMs).running,
-      }).catch((error: unknown) => {
-        report.differences.push(
-          `leftover scratch databases of killed drills could not be dropped: ${messageOf(error)}`,
-        );
-        return [];
-      })),
-    );
-    if (cleaned.length) deps.log(`drill     removed what killed drills left: ${cleaned.join(', ')}`);
     const name = scratchDatabaseName(config.app, timestamp, owner);
     const scratch: DbConnection = await createScratchDatabase(admin, name);
     report.scratchDatabase = name;
