@@ -2,7 +2,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { compareManifests, manifestForDump } from '../../common/dump-manifest';
+import { compareManifests, manifestForDump, manifestOf } from '../../common/dump-manifest';
 import type { DrillRecord } from '../../common/drill-record';
 import { RETENTION_TIERS, type RetentionTier } from '../../common/run-record';
 import type { DrillConfig } from '../config/config';
@@ -12,7 +12,15 @@ import { readDatabaseManifest } from '../manifest/database-manifest';
 import { importDump } from '../process/db-client';
 import { checkProcess, hostId } from '../process/process-identity';
 import { createTempFolder, removeDeadTempFolders } from '../process/temp-folder';
-import { chooseDump, downloadObject, listDumps, readChecksum, readRunRecordsAt, rotationPick } from './drill-s3';
+import {
+  chooseDump,
+  downloadObject,
+  listDumps,
+  readChecksum,
+  readRunRecordsAt,
+  readRunRecordsBefore,
+  rotationPick,
+} from './drill-s3';
 import {
   createScratchDatabase,
   drillAdminConnection,
@@ -115,6 +123,17 @@ export async function runDatabaseDrill(
     report.backup.sha256 = expected;
     const records = await readRunRecordsAt(deps.s3, { ...config, timestamp: dump.timestamp });
     const manifest = manifestForDump(records, { key: dump.key, timestamp: dump.timestamp, sha256: expected });
+    if (!manifest) {
+      // "A dump made before manifests" only when the runs before it did not record one either: else its
+      // run record is missing or lost its manifest, and a restore that cannot be compared proves nothing.
+      const earlier = (await readRunRecordsBefore(deps.s3, { ...config, timestamp: dump.timestamp, limit: 5 })).find(
+        (record) => manifestOf(record),
+      );
+      if (earlier)
+        throw new Error(
+          `no manifest was recorded with ${dump.key} (its run record is missing or holds none), though the run of ${new Date(earlier.timestamp * 1000).toISOString()} before it recorded one: the dump cannot be shown whole`,
+        );
+    }
     const tier = tierOfDump(records, dump);
     if (tier) report.backup.tier = tier;
 
