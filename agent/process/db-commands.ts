@@ -143,6 +143,10 @@ export function buildImportCommand(
         '--batch',
         // Without it the client strips comments, also those inside routine, trigger and event bodies.
         '--comments',
+        // The client's own commands in the dump (`\! <shell command>`, `\. file`) are refused, not run as
+        // root: a dump replaced with its .sha256 (or without mysqldump's sandbox line) is data, never a script.
+        // Only `delimiter` and `charset` (mysqldump's routines) still work; MySQL and MariaDB clients both take it.
+        '--binary-mode',
         `--max-allowed-packet=${DEFAULT_MAX_ALLOWED_PACKET}`,
         db.database,
       ])
