@@ -6,10 +6,10 @@ import { compareManifests, manifestForDump, manifestOf } from '../../common/dump
 import type { DrillRecord } from '../../common/drill-record';
 import { RETENTION_TIERS, type RetentionTier } from '../../common/run-record';
 import type { DrillConfig } from '../config/config';
-import type { DbConnection } from '../config/db-credentials';
 import { messageOf } from '../errors';
 import { readDatabaseManifest } from '../manifest/database-manifest';
 import { importDump } from '../process/db-client';
+import { listPgDump } from '../manifest/dump-file-manifest';
 import { checkProcess, hostId } from '../process/process-identity';
 import { createTempFolder, removeDeadTempFolders } from '../process/temp-folder';
 import {
@@ -22,6 +22,7 @@ import {
   rotationPick,
 } from './drill-s3';
 import {
+  createExtensions,
   createScratchDatabase,
   drillAdminConnection,
   dropDeadScratchDatabases,
@@ -148,12 +149,14 @@ export async function runDatabaseDrill(
       );
 
     const name = scratchDatabaseName(config.app, timestamp, owner);
-    const scratch: DbConnection = await createScratchDatabase(admin, name);
+    const { restoreRole, ...scratch } = await createScratchDatabase(admin, name);
     report.scratchDatabase = name;
     try {
       deps.log(`drill     restoring into scratch database ${name}`);
       const restoreStarted = performance.now();
-      await importDump(scratch, path, { signal: deps.signal });
+      // PostgreSQL as a superuser: restored as the scratch database's own role, its extensions made first.
+      if (restoreRole) await createExtensions(scratch, await listPgDump(path, deps.signal));
+      await importDump(scratch, path, { signal: deps.signal, ...(restoreRole ? { role: restoreRole } : {}) });
       report.restoreSeconds = Math.round((performance.now() - restoreStarted) / 10) / 100;
       const restored = await readDatabaseManifest(scratch, deps.signal);
       report.tables = restored.objects.tables.length;

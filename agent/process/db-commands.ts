@@ -128,6 +128,7 @@ export function buildImportCommand(
   secretPath: string,
   dumpPath: string,
   replace = false,
+  role?: string,
 ): DbCommandPlan {
   const pgFlags = [
     '--no-owner',
@@ -135,6 +136,9 @@ export function buildImportCommand(
     '--exit-on-error',
     '--single-transaction',
     ...(replace ? ['--clean', '--if-exists'] : []),
+    // PostgreSQL: restore with no more rights than `role` (a superuser must not run the dump's code);
+    // comments go (COMMENT ON EXTENSION needs the extension's owner; no manifest compares them).
+    ...(role ? [`--role=${role}`, '--no-comments'] : []),
   ];
   return db.engine === 'mysql'
     ? plan(db, secretPath, 'mysql', (auth) => [
