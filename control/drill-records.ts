@@ -132,13 +132,16 @@ export async function readDrillFacts(input: {
 }
 
 /** One line for an operator: the last proven restore, or that there is none. Pure. */
-export function describeLastProof(facts: { newest?: DrillRecord; lastPassed?: DrillRecord }): string {
+export function describeLastProof(facts: {
+  newest?: DrillRecord & { writtenAt?: number };
+  lastPassed?: DrillRecord & { writtenAt?: number };
+}): string {
   const proof = facts.lastPassed;
   const passed = proof
-    ? `last proven restore ${new Date(proof.timestamp * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC: ${proof.backup?.key ?? '?'}${proof.backup?.tier ? ` (${proof.backup.tier} copy)` : ''} restored in ${proof.restoreSeconds ?? '?'} s and matched its manifest`
+    ? `last proven restore ${new Date(drillTime(proof) * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC: ${proof.backup?.key ?? '?'}${proof.backup?.tier ? ` (${proof.backup.tier} copy)` : ''} restored in ${proof.restoreSeconds ?? '?'} s and matched its manifest`
     : 'no proven restore yet (no drill has passed)';
   const newest = facts.newest;
   return newest && newest.status !== 'passed'
-    ? `${passed}; the newest drill ${newest.status} at ${new Date(newest.timestamp * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC: ${newest.error ?? newest.reason ?? ''}`
+    ? `${passed}; the newest drill ${newest.status} at ${new Date(drillTime(newest) * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC: ${newest.error ?? newest.reason ?? ''}`
     : passed;
 }

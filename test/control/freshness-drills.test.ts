@@ -158,4 +158,12 @@ describe('describeLastProof (pure)', () => {
       `last proven restore ${new Date(at(2) * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC: shop/live/backup_1700000000.sql.gz (monthly copy) restored in 4.2 s and matched its manifest`,
     );
   });
+
+  it('shows a pass from a clock 30 days ahead at the time S3 stored it, not in the future', () => {
+    const lying = drill(-30, 'passed', { writtenAt: at(20) });
+    const line = describeLastProof({ newest: lying, lastPassed: lying });
+    expect(line).toContain(
+      `last proven restore ${new Date(at(20) * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC`,
+    );
+  });
 });
