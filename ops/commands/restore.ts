@@ -195,8 +195,14 @@ export const restoreCommand: CliCommand = {
     const progress = createProgress(process.stderr, backup.size);
     const started = Date.now();
     const interrupt = new AbortController();
-    const onInterrupt = () => interrupt.abort();
-    process.once('SIGINT', onInterrupt);
+    // Ctrl-C, a kill and a closed terminal all stop the download and remove its .part (128 + the signal's number).
+    const STOPS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+    let stoppedWith = 130;
+    const onInterrupt = (signal: keyof typeof STOPS) => {
+      stoppedWith = STOPS[signal];
+      interrupt.abort();
+    };
+    for (const signal of Object.keys(STOPS) as (keyof typeof STOPS)[]) process.once(signal, onInterrupt);
     let download: Awaited<ReturnType<typeof downloadBackup>>;
     try {
       download = await downloadBackup({
@@ -211,9 +217,9 @@ export const restoreCommand: CliCommand = {
     } catch (error) {
       if (!(error instanceof DownloadInterruptedError)) throw error;
       context.stderr(`backopper restore: ${error.message}`);
-      return 130;
+      return stoppedWith;
     } finally {
-      process.removeListener('SIGINT', onInterrupt);
+      for (const signal of Object.keys(STOPS)) process.removeListener(signal, onInterrupt);
     }
     progress.finish();
     say(
