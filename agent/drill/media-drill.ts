@@ -115,14 +115,19 @@ interface DrillInput {
 async function drillArchive({ config, run, workDir, report, signal, log }: DrillInput): Promise<void> {
   const transfer = run.steps.transfer!;
   const remote = transfer.path!.slice(transfer.path!.indexOf(':') + 1);
-  // Only this app's archive in this app's media folder: a run record naming another app's archive (with
-  // its sha256 and counts) must not prove this app's media.
+  // Only this app's archive: its name says whose it is (a name of an earlier version, which does not, must
+  // be in this app's media folder). A run record naming another app's archive (with its sha256 and
+  // counts) must not prove this app's media.
   const folder = posix.normalize(config.mediaServer!.path).replace(/(.)\/+$/, '$1');
   const named = parseMediaArchiveName(posix.basename(remote));
-  const whose = named?.app === undefined ? true : named.app === config.app && named.environment === config.environment;
-  if (!named || !whose || posix.dirname(posix.normalize(remote)) !== folder)
+  const ours =
+    named !== undefined &&
+    (named.app !== undefined
+      ? named.app === config.app && named.environment === config.environment
+      : posix.dirname(posix.normalize(remote)) === folder);
+  if (!ours)
     throw new Error(
-      `${transfer.path} (run ${run.timestamp}) is not an archive of ${config.app} (${config.environment}) in its media folder ${folder}`,
+      `${transfer.path} (run ${run.timestamp}) is not an archive of ${config.app} (${config.environment})${named?.app === undefined ? ` in its media folder ${folder}` : ''}`,
     );
   const local = join(workDir, posix.basename(remote));
   log(`drill     fetching ${transfer.path}`);

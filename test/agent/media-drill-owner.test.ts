@@ -46,4 +46,22 @@ describe("the media drill of one app never proves another app's archive", () => 
     expect(drill.exitCode).toBe(1);
     expect(drill.report.error).toMatch(/is not an archive of gallery \(live\)/);
   });
+
+  it('fails when the run record names a file that is no archive of this app (an earlier-style name outside its folder, any file)', async () => {
+    const key = gallery.report.runRecord.key as string;
+    const original = JSON.parse((await s3.getObject(key)).toString());
+    for (const path of [
+      '127.0.0.1:/etc/hostname',
+      `127.0.0.1:${join(ws.root, 'elsewhere', 'media_1765000000.tar.gz')}`,
+    ]) {
+      const record = structuredClone(original);
+      record.steps.transfer.path = path;
+      await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: JSON.stringify(record) }));
+      const drill = await runAgent(['drill', '--app', 'gallery', '--environment', 'live', '--media'], env());
+      expect(drill.exitCode).toBe(1);
+      expect(drill.report.error).toBe(
+        `${path} (run ${gallery.report.timestamp}) is not an archive of gallery (live) in its media folder ${join(sshd.remoteRoot, 'gallery', 'live')}`,
+      );
+    }
+  });
 });
