@@ -5,7 +5,7 @@
 export { type DbConnection, resolveDbConnection } from './config/db-credentials';
 export { decodeEnvBytes } from './config/env-bytes';
 export { parseEnvFile } from './config/env-file';
-export { countRows, dropTables, importDump, listTables, plainPgTableName } from './process/db-client';
+export { countRows, dropTables, importDump, listTables, plainPgTableName, queryDatabase } from './process/db-client';
 export { readDumpFileManifest } from './manifest/dump-file-manifest';
 export { MYSQLDUMP_FLAGS } from './process/db-commands';
 export { buildSftpCommand, buildUploadBatch } from './steps/transfer-media';

@@ -37,6 +37,15 @@ export function drillTime(record: { timestamp: number; writtenAt?: number }): nu
   return record.writtenAt === undefined ? record.timestamp : Math.min(record.timestamp, record.writtenAt);
 }
 
+/**
+ * Which drill came last: when S3 stored its record, the one clock no server sets (its own timestamp
+ * only for a record read without it). A server clock behind must not file a new failure under an older
+ * pass, nor one ahead file an old pass above a new failure. Ages use {@link drillTime}. Pure.
+ */
+export function drillOrder(record: { timestamp: number; writtenAt?: number }): number {
+  return record.writtenAt ?? record.timestamp;
+}
+
 /** The newest of `records` (of `kind`, when given) and the newest that passed. Pure. */
 export function summarizeDrills<T extends DrillRecord>(
   records: T[],
@@ -44,7 +53,7 @@ export function summarizeDrills<T extends DrillRecord>(
 ): { newest?: T; lastPassed?: T } {
   const sorted = records
     .filter((record) => kind === undefined || (record.kind ?? 'database') === kind)
-    .sort((a, b) => drillTime(b) - drillTime(a) || b.timestamp - a.timestamp);
+    .sort((a, b) => drillOrder(b) - drillOrder(a) || b.timestamp - a.timestamp);
   return { newest: sorted[0], lastPassed: sorted.find((record) => record.status === 'passed') };
 }
 
@@ -73,7 +82,7 @@ export async function readDrillFacts(input: {
       listed.push({ key: item.Key!, timestamp: Number(match[3]), ...(writtenAt === undefined ? {} : { writtenAt }) });
     }
   }
-  listed.sort((a, b) => drillTime(b) - drillTime(a) || b.timestamp - a.timestamp);
+  listed.sort((a, b) => drillOrder(b) - drillOrder(a) || b.timestamp - a.timestamp);
   // Newest first, as listed; `records` keeps that order.
   const records: ReadDrillRecord[] = [];
   const unreadable: DrillFacts['unreadable'] = [];
@@ -123,13 +132,16 @@ export async function readDrillFacts(input: {
 }
 
 /** One line for an operator: the last proven restore, or that there is none. Pure. */
-export function describeLastProof(facts: { newest?: DrillRecord; lastPassed?: DrillRecord }): string {
+export function describeLastProof(facts: {
+  newest?: DrillRecord & { writtenAt?: number };
+  lastPassed?: DrillRecord & { writtenAt?: number };
+}): string {
   const proof = facts.lastPassed;
   const passed = proof
-    ? `last proven restore ${new Date(proof.timestamp * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC: ${proof.backup?.key ?? '?'}${proof.backup?.tier ? ` (${proof.backup.tier} copy)` : ''} restored in ${proof.restoreSeconds ?? '?'} s and matched its manifest`
+    ? `last proven restore ${new Date(drillTime(proof) * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC: ${proof.backup?.key ?? '?'}${proof.backup?.tier ? ` (${proof.backup.tier} copy)` : ''} restored in ${proof.restoreSeconds ?? '?'} s and matched its manifest`
     : 'no proven restore yet (no drill has passed)';
   const newest = facts.newest;
   return newest && newest.status !== 'passed'
-    ? `${passed}; the newest drill ${newest.status} at ${new Date(newest.timestamp * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC: ${newest.error ?? newest.reason ?? ''}`
+    ? `${passed}; the newest drill ${newest.status} at ${new Date(drillTime(newest) * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC: ${newest.error ?? newest.reason ?? ''}`
     : passed;
 }

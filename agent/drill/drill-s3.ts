@@ -108,6 +108,35 @@ export async function readRunRecordsAt(
   return records;
 }
 
+/**
+ * The app's newest run records made before `timestamp` (at most `limit`), newest first; unreadable ones
+ * are left out. What a dump without a manifest is judged by: did the runs before it record one?
+ */
+export async function readRunRecordsBefore(
+  s3: S3Client,
+  input: { bucket: string; app: string; environment: string; timestamp: number; limit: number },
+): Promise<RunRecord[]> {
+  const earlier: { key: string; timestamp: number }[] = [];
+  const prefix = runRecordPrefix(input.app, input.environment);
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: input.bucket, Prefix: prefix })) {
+    for (const item of page.Contents ?? []) {
+      const match = item.Key ? RUN_RECORD_PATTERN.exec(item.Key) : null;
+      if (match && Number(match[3]) < input.timestamp) earlier.push({ key: item.Key!, timestamp: Number(match[3]) });
+    }
+  }
+  earlier.sort((a, b) => b.timestamp - a.timestamp);
+  const records: RunRecord[] = [];
+  for (const { key } of earlier.slice(0, input.limit)) {
+    try {
+      const result = await s3.send(new GetObjectCommand({ Bucket: input.bucket, Key: key }));
+      records.push(parseRunRecord((await result.Body?.transformToString()) ?? ''));
+    } catch {
+      // unreadable: it says nothing about manifests
+    }
+  }
+  return records;
+}
+
 /** Downloads an object to `path` (created 0600, never over an existing file), hashing on the way. */
 export async function downloadObject(
   s3: S3Client,

@@ -5,6 +5,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { paginateListObjectsV2, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { parseMediaArchiveName } from '../../common/media-archive';
 import { parseRunRecord, RUN_RECORD_PATTERN, runRecordPrefix, type RunRecord } from '../../common/run-record';
 import { SNAPSHOT_PATTERN, snapshotFolder } from '../../common/snapshot-names';
 import type { DrillConfig, MediaServer } from '../config/config';
@@ -114,6 +115,20 @@ interface DrillInput {
 async function drillArchive({ config, run, workDir, report, signal, log }: DrillInput): Promise<void> {
   const transfer = run.steps.transfer!;
   const remote = transfer.path!.slice(transfer.path!.indexOf(':') + 1);
+  // Only this app's archive: its name says whose it is (a name of an earlier version, which does not, must
+  // be in this app's media folder). A run record naming another app's archive (with its sha256 and
+  // counts) must not prove this app's media.
+  const folder = posix.normalize(config.mediaServer!.path).replace(/(.)\/+$/, '$1');
+  const named = parseMediaArchiveName(posix.basename(remote));
+  const ours =
+    named !== undefined &&
+    (named.app !== undefined
+      ? named.app === config.app && named.environment === config.environment
+      : posix.dirname(posix.normalize(remote)) === folder);
+  if (!ours)
+    throw new Error(
+      `${transfer.path} (run ${run.timestamp}) is not an archive of ${config.app} (${config.environment})${named?.app === undefined ? ` in its media folder ${folder}` : ''}`,
+    );
   const local = join(workDir, posix.basename(remote));
   log(`drill     fetching ${transfer.path}`);
   await runCommand(buildSftpCommand(config.mediaServer!), { input: `get ${quote(remote)} ${quote(local)}\n`, signal });

@@ -2,18 +2,27 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { compareManifests, manifestForDump } from '../../common/dump-manifest';
+import { compareManifests, manifestForDump, manifestOf } from '../../common/dump-manifest';
 import type { DrillRecord } from '../../common/drill-record';
 import { RETENTION_TIERS, type RetentionTier } from '../../common/run-record';
 import type { DrillConfig } from '../config/config';
-import type { DbConnection } from '../config/db-credentials';
 import { messageOf } from '../errors';
 import { readDatabaseManifest } from '../manifest/database-manifest';
 import { importDump } from '../process/db-client';
+import { listPgDump } from '../manifest/dump-file-manifest';
 import { checkProcess, hostId } from '../process/process-identity';
 import { createTempFolder, removeDeadTempFolders } from '../process/temp-folder';
-import { chooseDump, downloadObject, listDumps, readChecksum, readRunRecordsAt, rotationPick } from './drill-s3';
 import {
+  chooseDump,
+  downloadObject,
+  listDumps,
+  readChecksum,
+  readRunRecordsAt,
+  readRunRecordsBefore,
+  rotationPick,
+} from './drill-s3';
+import {
+  createExtensions,
   createScratchDatabase,
   drillAdminConnection,
   dropDeadScratchDatabases,
@@ -85,29 +94,8 @@ export async function runDatabaseDrill(
       timestamp: dump.timestamp,
       ...(dump.storageClass ? { storageClass: dump.storageClass } : {}),
     };
-    if (dump.storageClass && ARCHIVED.has(dump.storageClass)) {
-      report.status = 'skipped';
-      report.reason = `s3://${config.bucket}/${dump.key} is in ${dump.storageClass}: not thawed by a drill (\`backopper restore --thaw\` makes a readable copy)`;
-      deps.log(`drill     skipped: ${report.reason}`);
-      return report;
-    }
-    const expected = await readChecksum(deps.s3, config.bucket, dump.key, deps.signal);
-    report.backup.sha256 = expected;
-    const records = await readRunRecordsAt(deps.s3, { ...config, timestamp: dump.timestamp });
-    const manifest = manifestForDump(records, { key: dump.key, timestamp: dump.timestamp, sha256: expected });
-    const tier = tierOfDump(records, dump);
-    if (tier) report.backup.tier = tier;
-
-    workDir = await createTempFolder(config.tmpDir ?? tmpdir(), `drill-${config.app}`);
-    const path = join(workDir, dump.key.slice(dump.key.lastIndexOf('/') + 1));
-    deps.log(`drill     downloading s3://${config.bucket}/${dump.key}`);
-    const download = await downloadObject(deps.s3, { bucket: config.bucket, key: dump.key, path, signal: deps.signal });
-    report.bytes = download.bytes;
-    if (download.sha256 !== expected)
-      throw new Error(
-        `s3://${config.bucket}/${dump.key} has sha256 ${download.sha256}, its .sha256 says ${expected}: the copy in S3 is not the dump that was made`,
-      );
-
+    // As soon as the engine is known, before anything can fail this drill: the scratch databases (full
+    // copies of the app's data) that killed drills of this server left.
     const admin = drillAdminConnection(dump.engine, config.adminUrls[dump.engine]);
     const owner = { hostId: hostId(), pid: process.pid };
     cleaned.push(
@@ -122,13 +110,53 @@ export async function runDatabaseDrill(
       })),
     );
     if (cleaned.length) deps.log(`drill     removed what killed drills left: ${cleaned.join(', ')}`);
+    if (dump.storageClass && ARCHIVED.has(dump.storageClass)) {
+      report.status = 'skipped';
+      report.reason = `s3://${config.bucket}/${dump.key} is in ${dump.storageClass}: not thawed by a drill (\`backopper restore --thaw\` makes a readable copy)`;
+      deps.log(`drill     skipped: ${report.reason}`);
+      if (report.differences.length) {
+        report.status = 'failed';
+        report.error = report.differences.join('; ');
+      }
+      return report;
+    }
+    const expected = await readChecksum(deps.s3, config.bucket, dump.key, deps.signal);
+    report.backup.sha256 = expected;
+    const records = await readRunRecordsAt(deps.s3, { ...config, timestamp: dump.timestamp });
+    const manifest = manifestForDump(records, { key: dump.key, timestamp: dump.timestamp, sha256: expected });
+    if (!manifest) {
+      // "A dump made before manifests" only when the runs before it did not record one either: else its
+      // run record is missing or lost its manifest, and a restore that cannot be compared proves nothing.
+      const earlier = (await readRunRecordsBefore(deps.s3, { ...config, timestamp: dump.timestamp, limit: 5 })).find(
+        (record) => manifestOf(record),
+      );
+      if (earlier)
+        throw new Error(
+          `no manifest was recorded with ${dump.key} (its run record is missing or holds none), though the run of ${new Date(earlier.timestamp * 1000).toISOString()} before it recorded one: the dump cannot be shown whole`,
+        );
+    }
+    const tier = tierOfDump(records, dump);
+    if (tier) report.backup.tier = tier;
+
+    workDir = await createTempFolder(config.tmpDir ?? tmpdir(), `drill-${config.app}`);
+    const path = join(workDir, dump.key.slice(dump.key.lastIndexOf('/') + 1));
+    deps.log(`drill     downloading s3://${config.bucket}/${dump.key}`);
+    const download = await downloadObject(deps.s3, { bucket: config.bucket, key: dump.key, path, signal: deps.signal });
+    report.bytes = download.bytes;
+    if (download.sha256 !== expected)
+      throw new Error(
+        `s3://${config.bucket}/${dump.key} has sha256 ${download.sha256}, its .sha256 says ${expected}: the copy in S3 is not the dump that was made`,
+      );
+
     const name = scratchDatabaseName(config.app, timestamp, owner);
-    const scratch: DbConnection = await createScratchDatabase(admin, name);
+    const { restoreRole, ...scratch } = await createScratchDatabase(admin, name);
     report.scratchDatabase = name;
     try {
       deps.log(`drill     restoring into scratch database ${name}`);
       const restoreStarted = performance.now();
-      await importDump(scratch, path, { signal: deps.signal });
+      // PostgreSQL as a superuser: restored as the scratch database's own role, its extensions made first.
+      if (restoreRole) await createExtensions(scratch, await listPgDump(path, deps.signal));
+      await importDump(scratch, path, { signal: deps.signal, ...(restoreRole ? { role: restoreRole } : {}) });
       report.restoreSeconds = Math.round((performance.now() - restoreStarted) / 10) / 100;
       const restored = await readDatabaseManifest(scratch, deps.signal);
       report.tables = restored.objects.tables.length;

@@ -62,7 +62,7 @@ export async function dropDeadScratchDatabases(
   const listing =
     admin.engine === 'mysql'
       ? "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'bkdrill\\_%'"
-      : "SELECT datname FROM pg_database WHERE datname LIKE 'bkdrill\\_%'";
+      : "SELECT datname FROM pg_database WHERE datname LIKE 'bkdrill\\_%' UNION SELECT rolname FROM pg_catalog.pg_roles WHERE rolname LIKE 'bkdrill\\_%'";
   const dropped: string[] = [];
   for (const [name] of await queryDatabase(admin, listing)) {
     const parsed = name ? parseScratchDatabaseName(name) : undefined;
@@ -75,10 +75,33 @@ export async function dropDeadScratchDatabases(
 
 const quote = (db: DbConnection, name: string) => (db.engine === 'mysql' ? `\`${name}\`` : `"${name}"`);
 
-/** Creates the scratch database with `admin`; a refusal becomes ScratchDatabaseError saying how to fix it. */
-export async function createScratchDatabase(admin: DbConnection, name: string): Promise<DbConnection> {
+/**
+ * Creates the scratch database with `admin`; a refusal becomes ScratchDatabaseError saying how to fix it.
+ * PostgreSQL with a superuser admin: the database is owned by a role of the same name (NOLOGIN, no
+ * rights beyond it), `restoreRole`, which the restore runs as: the dump's code (a materialized view's
+ * refresh, an index's function) must never run with the superuser's rights. Its extensions are made by
+ * the admin first ({@link createExtensions}).
+ */
+export async function createScratchDatabase(
+  admin: DbConnection,
+  name: string,
+): Promise<DbConnection & { restoreRole?: string }> {
+  let restoreRole: string | undefined;
   try {
-    await queryDatabase(admin, `CREATE DATABASE ${quote(admin, name)}`);
+    if (admin.engine === 'postgres') {
+      const [[superuser] = []] = await queryDatabase(
+        admin,
+        'SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user',
+      );
+      if (superuser === 't') {
+        await queryDatabase(admin, `CREATE ROLE ${quote(admin, name)} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE`);
+        restoreRole = name;
+      }
+    }
+    await queryDatabase(
+      admin,
+      `CREATE DATABASE ${quote(admin, name)}${restoreRole ? ` OWNER ${quote(admin, restoreRole)}` : ''}`,
+    );
   } catch (error) {
     const who =
       admin.engine === 'mysql'
@@ -89,7 +112,18 @@ export async function createScratchDatabase(admin: DbConnection, name: string): 
       { cause: error },
     );
   }
-  return { ...admin, database: name };
+  return { ...admin, database: name, ...(restoreRole ? { restoreRole } : {}) };
+}
+
+/**
+ * Makes, as the admin, the extensions a PostgreSQL dump creates (`pg_restore --list` names them), so a
+ * restore as the scratch database's own role finds them there. Returns their names.
+ */
+export async function createExtensions(scratch: DbConnection, list: string): Promise<string[]> {
+  const names = [...list.matchAll(/^\d+; \d+ \d+ EXTENSION - (\S+)\s*$/gm)].map((match) => match[1]!);
+  for (const name of names)
+    await queryDatabase(scratch, `CREATE EXTENSION IF NOT EXISTS "${name.replace(/"/g, '""')}"`);
+  return names;
 }
 
 /** Drops the scratch database (never with the run's signal: it must go even when the drill is stopped). */
@@ -97,4 +131,12 @@ export async function dropScratchDatabase(admin: DbConnection, name: string): Pr
   if (!name.startsWith('bkdrill_')) throw new Error(`refusing to drop ${name}: not a drill's scratch database`);
   const force = admin.engine === 'postgres' ? ' WITH (FORCE)' : '';
   await queryDatabase(admin, `DROP DATABASE IF EXISTS ${quote(admin, name)}${force}`);
+  // Its restore role, when it had one (it owned nothing else).
+  if (admin.engine === 'postgres') {
+    const [[exists] = []] = await queryDatabase(
+      admin,
+      `SELECT count(*) FROM pg_catalog.pg_roles WHERE rolname = '${name}'`,
+    );
+    if (exists !== '0') await queryDatabase(admin, `DROP ROLE IF EXISTS ${quote(admin, name)}`);
+  }
 }

@@ -22,12 +22,12 @@ export async function queryDatabase(db: DbConnection, sql: string, signal?: Abor
 export async function importDump(
   db: DbConnection,
   dumpPath: string,
-  options: { replace?: boolean; signal?: AbortSignal } = {},
+  options: { replace?: boolean; signal?: AbortSignal; role?: string } = {},
 ): Promise<void> {
-  const { replace = false, signal } = options;
+  const { replace = false, signal, role } = options;
   await withSecretFile(
     secretName(db),
-    (path) => buildImportCommand(db, path, dumpPath, replace),
+    (path) => buildImportCommand(db, path, dumpPath, replace, role),
     (plan) =>
       runCommand(plan.command, {
         secrets: plan.secrets,

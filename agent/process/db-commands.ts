@@ -128,6 +128,7 @@ export function buildImportCommand(
   secretPath: string,
   dumpPath: string,
   replace = false,
+  role?: string,
 ): DbCommandPlan {
   const pgFlags = [
     '--no-owner',
@@ -135,6 +136,9 @@ export function buildImportCommand(
     '--exit-on-error',
     '--single-transaction',
     ...(replace ? ['--clean', '--if-exists'] : []),
+    // PostgreSQL: restore with no more rights than `role` (a superuser must not run the dump's code);
+    // comments go (COMMENT ON EXTENSION needs the extension's owner; no manifest compares them).
+    ...(role ? [`--role=${role}`, '--no-comments'] : []),
   ];
   return db.engine === 'mysql'
     ? plan(db, secretPath, 'mysql', (auth) => [
@@ -143,6 +147,10 @@ export function buildImportCommand(
         '--batch',
         // Without it the client strips comments, also those inside routine, trigger and event bodies.
         '--comments',
+        // The client's own commands in the dump (`\! <shell command>`, `\. file`) are refused, not run as
+        // root: a dump replaced with its .sha256 (or without mysqldump's sandbox line) is data, never a script.
+        // Only `delimiter` and `charset` (mysqldump's routines) still work; MySQL and MariaDB clients both take it.
+        '--binary-mode',
         `--max-allowed-packet=${DEFAULT_MAX_ALLOWED_PACKET}`,
         db.database,
       ])

@@ -9,7 +9,7 @@
  */
 import type { DbEngine } from '../../common/app-spec';
 import { DRILL_OVERDUE_AFTER_PERIODS, DRILL_PERIOD_SECONDS, type DrillRecord } from '../../common/drill-record';
-import { drillTime } from '../drill-records';
+import { drillOrder, drillTime } from '../drill-records';
 
 export { DRILL_OVERDUE_AFTER_PERIODS, DRILL_PERIOD_SECONDS };
 
@@ -64,7 +64,7 @@ export function assessDrills(input: {
   const limit = DRILL_PERIOD_SECONDS * DRILL_OVERDUE_AFTER_PERIODS;
   const database = input.drills
     .filter((drill) => (drill.kind ?? 'database') === 'database')
-    .sort((a, b) => drillTime(b) - drillTime(a) || b.timestamp - a.timestamp);
+    .sort((a, b) => drillOrder(b) - drillOrder(a) || b.timestamp - a.timestamp);
   const decisive = database.find((drill) => drill.status !== 'skipped');
   const lastPassed = database.find((drill) => drill.status === 'passed');
   const base = {

@@ -11,7 +11,15 @@ import { countRows, dropTables, importDump, listTables, readDumpFileManifest } f
 import { DUMP_OBJECT_PATTERN } from '../../common/app-spec';
 import { formatBytes } from '../../common/format';
 import { downloadBackup, DownloadInterruptedError } from '../recovery/download-backup';
-import { describeImportPlan, type ImportPlan, probeImportTarget, tablesNotIn } from '../recovery/import-plan';
+import {
+  describeImportPlan,
+  describeObject,
+  dropObjects,
+  type ImportPlan,
+  objectsNotIn,
+  probeImportTarget,
+  tablesNotIn,
+} from '../recovery/import-plan';
 import { prepareImportTarget } from '../recovery/import-target';
 import { readRecordedManifest } from '../recovery/recorded-manifest';
 import { createProgress } from '../recovery/progress';
@@ -187,8 +195,14 @@ export const restoreCommand: CliCommand = {
     const progress = createProgress(process.stderr, backup.size);
     const started = Date.now();
     const interrupt = new AbortController();
-    const onInterrupt = () => interrupt.abort();
-    process.once('SIGINT', onInterrupt);
+    // Ctrl-C, a kill and a closed terminal all stop the download and remove its .part (128 + the signal's number).
+    const STOPS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+    let stoppedWith = 130;
+    const onInterrupt = (signal: keyof typeof STOPS) => {
+      stoppedWith = STOPS[signal];
+      interrupt.abort();
+    };
+    for (const signal of Object.keys(STOPS) as (keyof typeof STOPS)[]) process.once(signal, onInterrupt);
     let download: Awaited<ReturnType<typeof downloadBackup>>;
     try {
       download = await downloadBackup({
@@ -203,9 +217,9 @@ export const restoreCommand: CliCommand = {
     } catch (error) {
       if (!(error instanceof DownloadInterruptedError)) throw error;
       context.stderr(`backopper restore: ${error.message}`);
-      return 130;
+      return stoppedWith;
     } finally {
-      process.removeListener('SIGINT', onInterrupt);
+      for (const signal of Object.keys(STOPS)) process.removeListener(signal, onInterrupt);
     }
     progress.finish();
     say(
@@ -237,11 +251,18 @@ export const restoreCommand: CliCommand = {
     if (!plan) return done(0);
     const importStarted = Date.now();
     // The dump's own tables, from the file that is imported (the recorded manifest only named them for the prompt).
-    const dumpTables = (await readDumpFileManifest(download.path)).objects.tables;
+    const dumpManifest = await readDumpFileManifest(download.path);
+    const dumpTables = dumpManifest.objects.tables;
     const extra = tablesNotIn(plan.target.engine, plan.existing, dumpTables);
     await importDump(plan.target, download.path, { replace: plan.existing.length > 0 });
     const dropped = plan.keepTables ? [] : extra;
     await dropTables(plan.target, dropped);
+    // Views, routines and events the dump does not have go too (or are kept, and said so, with --keep-tables).
+    const extraObjects = (await objectsNotIn(plan.target, dumpManifest)).map((object) => ({
+      ...object,
+      label: describeObject(object),
+    }));
+    if (!plan.keepTables) await dropObjects(plan.target, extraObjects);
     const tables = await listTables(plan.target);
     const rows = Object.values(await countRows(plan.target, tables)).reduce((sum, count) => sum + count, 0);
     result.import = {
@@ -252,6 +273,9 @@ export const restoreCommand: CliCommand = {
       replacedTables: plan.existing.length - extra.length,
       droppedTables: dropped,
       keptTables: plan.keepTables ? extra : [],
+      ...(extraObjects.length
+        ? { [plan.keepTables ? 'keptObjects' : 'droppedObjects']: extraObjects.map((object) => object.label) }
+        : {}),
     };
     const notes = [
       ...(plan.existing.length - extra.length > 0
@@ -260,6 +284,11 @@ export const restoreCommand: CliCommand = {
       ...(dropped.length ? [`dropped ${dropped.length} not in the dump: ${dropped.join(', ')}`] : []),
       ...(plan.keepTables && extra.length
         ? [`KEPT ${extra.length} not in the dump (--keep-tables): ${extra.join(', ')}`]
+        : []),
+      ...(extraObjects.length
+        ? [
+            `${plan.keepTables ? 'KEPT' : 'dropped'} ${extraObjects.length} view(s), routine(s) or event(s) not in the dump${plan.keepTables ? ' (--keep-tables)' : ''}: ${extraObjects.map((object) => object.label).join(', ')}`,
+          ]
         : []),
     ];
     say(

@@ -71,7 +71,8 @@ export async function downloadBackup(input: {
     const object = await input.s3.send(new GetObjectCommand({ Bucket: input.bucket, Key: input.backup.key }), {
       abortSignal: input.signal,
     });
-    await pipeline(object.Body as Readable, meter, createWriteStream(partial, { flags: 'wx', mode: 0o600 }), {
+    // Over a .part a killed restore left (SIGKILL: no handler ran), never beside it: it is ours to replace.
+    await pipeline(object.Body as Readable, meter, createWriteStream(partial, { flags: 'w', mode: 0o600 }), {
       signal: input.signal,
     });
     const sha256 = hash.digest('hex');

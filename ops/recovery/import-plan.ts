@@ -1,4 +1,5 @@
-import { type DbConnection, listTables, plainPgTableName } from '../../agent';
+import { type DbConnection, listTables, plainPgTableName, queryDatabase } from '../../agent';
+import type { DumpManifest } from '../../common/dump-manifest';
 import { describeError } from '../../control/errors';
 
 /** What a restore into a database will do to it, known before anything is downloaded. */
@@ -75,3 +76,48 @@ export function describeImportPlan(plan: ImportPlan): string {
   if (plan.toDrop.length === 0) return `${where} Restoring replaces them; the dump has every one of them.`;
   return `${where} Restoring replaces them and DROPS ${plan.toDrop.length} table(s) the dump does not have: ${list(plan.toDrop)} (--keep-tables keeps them).`;
 }
+
+/** A MariaDB/MySQL object other than a table: what `DROP <type>` takes, and its name. */
+export interface SchemaObject {
+  type: 'VIEW' | 'PROCEDURE' | 'FUNCTION' | 'EVENT';
+  name: string;
+}
+
+const KIND_OF: Record<SchemaObject['type'], 'views' | 'routines' | 'events'> = {
+  VIEW: 'views',
+  PROCEDURE: 'routines',
+  FUNCTION: 'routines',
+  EVENT: 'events',
+};
+
+/**
+ * The views, routines and events of a MariaDB/MySQL database that `dump` does not have. A restore
+ * replaces the dump's own (mysqldump drops and recreates them) but leaves these: an event that keeps
+ * deleting rows, a view over a table the restore dropped. (Triggers go with their tables.) PostgreSQL:
+ * none listed (pg_restore --clean refuses to drop a table another object depends on; that fails loud).
+ */
+export async function objectsNotIn(target: DbConnection, dump: DumpManifest): Promise<SchemaObject[]> {
+  if (target.engine !== 'mysql') return [];
+  const rows = await queryDatabase(
+    target,
+    `SELECT 'VIEW', TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()
+     UNION ALL SELECT ROUTINE_TYPE, ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()
+     UNION ALL SELECT 'EVENT', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()`,
+  );
+  const objects: SchemaObject[] = [];
+  for (const [type, name] of rows) {
+    if (!name || !(type === 'VIEW' || type === 'PROCEDURE' || type === 'FUNCTION' || type === 'EVENT')) continue;
+    if (!dump.objects[KIND_OF[type]].includes(name)) objects.push({ type, name });
+  }
+  return objects;
+}
+
+/** Drops `objects` (from {@link objectsNotIn}) in one statement list. */
+export async function dropObjects(target: DbConnection, objects: SchemaObject[]): Promise<void> {
+  if (objects.length === 0) return;
+  const quote = (name: string) => `\`${name.replace(/`/g, '``')}\``;
+  await queryDatabase(target, objects.map(({ type, name }) => `DROP ${type} IF EXISTS ${quote(name)}`).join('; '));
+}
+
+/** `view wp_stats`, `event purge`: how a summary names them. Pure. */
+export const describeObject = (object: SchemaObject) => `${object.type.toLowerCase()} ${object.name}`;

@@ -6,7 +6,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { NewestBackups } from '../../control/backup-objects';
 import { settleConcurrently } from '../../control/concurrency';
-import { readDrillFacts } from '../../control/drill-records';
+import { drillTime, readDrillFacts } from '../../control/drill-records';
 import { describeError } from '../../control/errors';
 import { assessDrills } from '../../control/freshness/assess-drills';
 import type { StatusRow } from './build-status';
@@ -67,16 +67,16 @@ export async function addDrillProof(input: {
       ...(lastPassed
         ? {
             lastPassed: {
-              time: time(lastPassed.timestamp),
+              time: time(drillTime(lastPassed)),
               key: lastPassed.backup?.key,
               restoreSeconds: lastPassed.restoreSeconds,
             },
           }
         : {}),
       ...(newest
-        ? { newest: { time: time(newest.timestamp), status: newest.status, error: newest.error ?? newest.reason } }
+        ? { newest: { time: time(drillTime(newest)), status: newest.status, error: newest.error ?? newest.reason } }
         : {}),
-      ...(failed ? { failed: { time: time(failed.timestamp), key: failed.backup?.key, error: failed.error } } : {}),
+      ...(failed ? { failed: { time: time(drillTime(failed)), key: failed.backup?.key, error: failed.error } } : {}),
     };
     if (input.drillsOn && failed) row.flags.push('drill-failed');
     if (input.drillsOn && verdict.overdue) row.flags.push('drill-overdue');

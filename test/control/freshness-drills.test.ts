@@ -127,6 +127,19 @@ describe('assessDrills (pure)', () => {
     expect(summarizeDrills([lying, drill(1, 'failed')]).newest?.status).toBe('failed');
   });
 
+  it('does not let a drill clock behind S3 hide a new failure under an older pass', () => {
+    // A pass stored 3 days ago (true clock), then a drill on a server whose clock runs 30 days behind
+    // fails: its own timestamp says 31 days ago, S3 stored it an hour ago. It is the newest outcome.
+    const pass = drill(3, 'passed');
+    const failed = drill(31, 'failed', { writtenAt: at(1 / 24) });
+    const verdict = judge([pass, failed], { oldestBackupDaysAgo: 60 });
+    expect(verdict.failed?.status).toBe('failed');
+    expect(verdict.newest?.status).toBe('failed');
+    expect(summarizeDrills([pass, failed]).newest?.status).toBe('failed');
+    // Its age is still never younger than its own (behind) clock allows to be trusted: the pass stays the proof.
+    expect(verdict.lastPassed?.timestamp).toBe(at(3));
+  });
+
   it('with records left unread and no pass among those read, the pass is older than the oldest read', () => {
     // Ten failures today: an older pass may exist, but it is not known to be older than 14 days.
     const today = Array.from({ length: 10 }, (_, index) => drill(index * 0.01, 'failed'));
@@ -143,6 +156,14 @@ describe('describeLastProof (pure)', () => {
     });
     expect(describeLastProof({ newest: passed, lastPassed: passed })).toBe(
       `last proven restore ${new Date(at(2) * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC: shop/live/backup_1700000000.sql.gz (monthly copy) restored in 4.2 s and matched its manifest`,
+    );
+  });
+
+  it('shows a pass from a clock 30 days ahead at the time S3 stored it, not in the future', () => {
+    const lying = drill(-30, 'passed', { writtenAt: at(20) });
+    const line = describeLastProof({ newest: lying, lastPassed: lying });
+    expect(line).toContain(
+      `last proven restore ${new Date(at(20) * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC`,
     );
   });
 });

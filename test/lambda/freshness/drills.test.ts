@@ -105,10 +105,12 @@ describe('the freshness monitor reads the drill records', () => {
         reason: 'crm/live/backup_1.tar restored into a scratch database, but no manifest was recorded with it',
       }),
     );
-    await write(drillReport('good', 2, 'passed'));
+    // Written in the order the drills ran, as servers write them: the newest outcome is the one S3 stored
+    // last (control/drill-records.ts orders by it, so a server clock behind cannot hide a failure).
     await write(drillReport('good', 9, 'failed', { error: 'older failure, since passed' }));
+    await write(drillReport('good', 2, 'passed'));
     // A long history: 30 weekly passes; the monitor must read only the newest.
-    for (let week = 0; week < 30; week += 1) await write(drillReport('busy', 1 + week * 7, 'passed'));
+    for (let week = 29; week >= 0; week -= 1) await write(drillReport('busy', 1 + week * 7, 'passed'));
     expect(front.refused()).toEqual([]);
   });
   afterAll(async () => {
