@@ -11,7 +11,7 @@ import { CommandFailedError, messageOf } from '../errors';
 import { runCommand } from '../process/run-command';
 import { watchWhile } from '../process/progress';
 import { type GateSession, runGate } from './media-gate';
-import { CLOCK_TOLERANCE_SECONDS, selectExpired } from './retention';
+import { CLOCK_TOLERANCE_SECONDS, describeClockSuspect, selectExpired } from './retention';
 import { type RsyncStats, buildSnapshotRsync, parseRsyncStats } from './rsync-command';
 
 /** rsync's "some files vanished before they could be transferred": a live site deleting an upload. */
@@ -44,6 +44,8 @@ export interface SnapshotResult extends RsyncStats {
   /** Expired snapshots removed after this one was complete, and why removing failed (the snapshot stands). */
   deleted: string[];
   pruneError?: string;
+  /** Why nothing was pruned: a snapshot of this server dated after now (the clock is suspect). */
+  pruneWarning?: string;
   warning?: string;
 }
 
@@ -103,7 +105,16 @@ export async function writeSnapshot(input: SnapshotInput): Promise<SnapshotResul
   }
   // Renamed into place, then the expired snapshots removed, in one request: pruning only ever follows a
   // complete snapshot. The gate's status 3: committed, but removing failed (said in mediaRetention).
-  const expired = input.expire([...listing.complete, { name, timestamp: input.timestamp, hostId: input.hostId }]);
+  // Never the snapshot just written, even when the rule ranks it below one named by a clock that has since
+  // been set back (within the tolerance): the run's record names it.
+  const expired = input
+    .expire([...listing.complete, { name, timestamp: input.timestamp, hostId: input.hostId }])
+    .filter((expiredName) => expiredName !== name);
+  // A snapshot of this server dated after now stops pruning (selectExpired); said, as for archives and dumps.
+  const ahead = listing.complete
+    .filter((entry) => entry.hostId === input.hostId && entry.timestamp > input.timestamp + CLOCK_TOLERANCE_SECONDS)
+    .sort((a, b) => b.timestamp - a.timestamp)[0];
+  const pruneWarning = ahead && describeClockSuspect(where(ahead.name), ahead.timestamp, input.timestamp);
   let answer: string[];
   try {
     const names = [partial, name, ...expired];
@@ -124,6 +135,7 @@ export async function writeSnapshot(input: SnapshotInput): Promise<SnapshotResul
     cleaned: cleaned.map(where),
     deleted: answer.filter((line) => expired.includes(line)).map(where),
     ...(pruneError ? { pruneError } : {}),
+    ...(pruneWarning ? { pruneWarning } : {}),
     ...(warning ? { warning } : {}),
   };
 }

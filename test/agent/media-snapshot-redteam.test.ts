@@ -1,0 +1,150 @@
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MediaServer } from '../../agent/config/config';
+import { hostId } from '../../agent/process/process-identity';
+import { rsyncShell } from '../../agent/steps/rsync-command';
+import { backupArgs, runAgent } from '../services/agent';
+import { frozenClockEnv } from '../services/clock';
+import { startSnapshotServer } from '../services/media-gate';
+import type { LocalSshd } from '../services/sshd';
+import { createWorkspace, type Workspace } from '../services/workspace';
+
+/**
+ * Red team of snapshot mode: what a compromised web server can do with its key (bound to the gate), and
+ * what lying clocks and killed runs leave behind. Real sshd, gate, rsync and rrsync on loopback.
+ */
+describe('a compromised web server’s key, through the gate (real sshd, rrsync)', () => {
+  let sshd: LocalSshd;
+  let local: string;
+  let server: MediaServer;
+  const shop = () => join(sshd.remoteRoot, 'snapshots', 'shop@live');
+  const old = () => join(shop(), '1700000000_3abda07c');
+
+  /** rsync as the attacker runs it, with the web server's key: `args` then the remote destination. */
+  function attack(args: string[], remote: string) {
+    const run = spawnSync('rsync', [...args, '-e', rsyncShell(server), `${sshd.user}@${sshd.host}:${remote}`], {
+      encoding: 'utf8',
+    });
+    return { status: run.status, stderr: run.stderr };
+  }
+
+  beforeAll(async () => {
+    sshd = await startSnapshotServer();
+    server = {
+      host: sshd.host,
+      port: sshd.port,
+      user: sshd.user,
+      path: sshd.remoteRoot,
+      identity: sshd.identityFile,
+      knownHosts: sshd.knownHostsFile,
+    };
+    local = mkdtempSync(join(tmpdir(), 'backopper-redteam-'));
+    mkdirSync(join(old(), '2024'), { recursive: true });
+    writeFileSync(join(old(), '2024', 'photo.jpg'), 'the real photo\n');
+    chmodSync(join(old(), '2024'), 0o755);
+  });
+  afterAll(async () => {
+    spawnSync('chmod', ['-R', 'u+rwx', sshd.remoteRoot]);
+    rmSync(local, { recursive: true, force: true });
+    await sshd?.stop();
+  });
+
+  it('cannot overwrite a file of an existing snapshot', () => {
+    mkdirSync(join(local, 'over', '2024'), { recursive: true });
+    writeFileSync(join(local, 'over', '2024', 'photo.jpg'), 'a forged photo!\n');
+    attack(['-a', '-I', `${join(local, 'over')}/`], `${old()}/`);
+    expect(readFileSync(join(old(), '2024', 'photo.jpg'), 'utf8')).toBe('the real photo\n');
+  });
+
+  it('cannot rewrite an inode shared with an existing snapshot (--link-dest into a new folder, then --inplace)', () => {
+    const evil = join(shop(), '.1700000001_3abda07c.partial');
+    mkdirSync(join(local, 'same', '2024'), { recursive: true });
+    writeFileSync(join(local, 'same', '2024', 'photo.jpg'), 'the real photo\n');
+    const when = statSync(join(old(), '2024', 'photo.jpg')).mtime;
+    spawnSync('touch', ['-d', when.toISOString(), join(local, 'same', '2024', 'photo.jpg')]);
+    attack(['-a', `--link-dest=/snapshots/shop@live/1700000000_3abda07c`, `${join(local, 'same')}/`], `${evil}/`);
+    mkdirSync(join(local, 'forged', '2024'), { recursive: true });
+    writeFileSync(join(local, 'forged', '2024', 'photo.jpg'), 'a forged photo!\n');
+    attack(['-a', '-I', '--inplace', `${join(local, 'forged')}/`], `${evil}/`);
+    expect(readFileSync(join(old(), '2024', 'photo.jpg'), 'utf8')).toBe('the real photo\n');
+  });
+
+  it('cannot change the permissions of an existing snapshot’s folders (a restore would fail on them)', () => {
+    mkdirSync(join(local, 'locked', '2024'), { recursive: true });
+    chmodSync(join(local, 'locked', '2024'), 0o000);
+    chmodSync(join(local, 'locked'), 0o000);
+    attack(['-d', '--perms', `${join(local, 'locked')}/`, `${join(local, 'locked')}`], `${old()}/`);
+    chmodSync(join(local, 'locked'), 0o755);
+    chmodSync(join(local, 'locked', '2024'), 0o755);
+    expect(statSync(old()).mode & 0o777).toBe(0o755);
+    expect(statSync(join(old(), '2024')).mode & 0o777).toBe(0o755);
+  });
+
+  it('cannot write into an existing snapshot at all (a planted file a restore would bring back)', () => {
+    mkdirSync(join(local, 'plant', '2024'), { recursive: true });
+    writeFileSync(join(local, 'plant', '2024', 'shell.php'), '<?php system($_GET["c"]);\n');
+    attack(['-a', `${join(local, 'plant')}/`], `${old()}/`);
+    expect(() => statSync(join(old(), '2024', 'shell.php'))).toThrow();
+  });
+});
+
+describe('snapshot runs under a lying clock (real agent, sshd, gate)', () => {
+  let ws: Workspace;
+  let sshd: LocalSshd;
+  const folder = (app: string) => join(sshd.remoteRoot, 'snapshots', `${app}@live`);
+  const backup = (app: string, extra: Record<string, string> = {}) =>
+    runAgent(backupArgs(app, 'none', 'static'), { ...ws.env, ...sshd.env, BACKOPPER_MEDIA_DIR: 'files', ...extra });
+  const uploads = (app: string) => {
+    mkdirSync(join(ws.appsDir, app, 'files'), { recursive: true });
+    writeFileSync(join(ws.appsDir, app, 'files', 'photo.jpg'), 'a photo\n');
+  };
+
+  beforeAll(async () => {
+    [ws, sshd] = await Promise.all([createWorkspace(), startSnapshotServer()]);
+  });
+  afterAll(async () => {
+    await Promise.all([ws?.remove(), sshd?.stop()]);
+  });
+
+  it('a clock set back a little (within the tolerance) never prunes the snapshot the run just wrote', async () => {
+    const app = 'setback';
+    uploads(app);
+    const first = await backup(app, { BACKOPPER_MEDIA_KEEP: '1' });
+    expect(first.exitCode, first.stdout).toBe(0);
+    // NTP steps the clock back 100 s; the next run (a rerun, a catch-up) is named before the first.
+    const back = (first.report.timestamp - 100) * 1000;
+    const next = await backup(app, { BACKOPPER_MEDIA_KEEP: '1', ...frozenClockEnv(back, 60_000) });
+    expect(next.exitCode, next.stdout).toBe(0);
+    const written = (next.report.steps.transfer.path as string).split('/').pop()!;
+    expect(written.startsWith(String(first.report.timestamp - 100))).toBe(true);
+    expect(next.report.steps.mediaRetention.deleted).not.toContain(`127.0.0.1:${join(folder(app), written)}`);
+    expect(existsSync(join(folder(app), written)), `the run's own snapshot ${written}`).toBe(true);
+  }, 120_000);
+
+  it('a snapshot dated after now (the clock ran ahead once) stops pruning, and the report says so', async () => {
+    const app = 'ahead';
+    uploads(app);
+    const ahead = `${Math.floor(Date.now() / 1000) + 86_400}_${hostId()}`;
+    mkdirSync(join(folder(app), ahead, 'files'), { recursive: true });
+    for (let i = 0; i < 2; i += 1) {
+      const run = await backup(app, { BACKOPPER_MEDIA_KEEP: '1' });
+      expect(run.exitCode, run.stdout).toBe(0);
+    }
+    const run = await backup(app, { BACKOPPER_MEDIA_KEEP: '1' });
+    expect(readdirSync(folder(app))).toHaveLength(4);
+    expect(run.report.steps.mediaRetention.warning).toMatch(new RegExp(`${ahead}.* is dated .*, after this run`));
+  }, 120_000);
+});
