@@ -174,10 +174,10 @@ export function selectExpiredSnapshots(input: {
   policy: Parameters<typeof selectExpired>[1];
   now: number;
 }): string[] {
-  const newestName = input.listed
-    .map((entry) => entry.name)
-    .sort()
-    .at(-1);
+  // The newest by date, as the gate ranks it (a nine-digit name is older than a ten-digit one).
+  const newestName = [...input.listed]
+    .sort((a, b) => a.timestamp - b.timestamp || a.hostId.localeCompare(b.hostId))
+    .at(-1)?.name;
   const own = input.listed.filter((entry) => entry.hostId === input.hostId);
   return selectExpired(own, input.policy, input.now).expired.filter((name) => name !== newestName);
 }

@@ -16,9 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaServer } from '../../agent/config/config';
 import { hostId } from '../../agent/process/process-identity';
 import { rsyncShell } from '../../agent/steps/rsync-command';
+import { selectExpiredSnapshots } from '../../agent/steps/snapshot-media';
+import { parseSnapshotListing } from '../../common/snapshot-names';
 import { backupArgs, runAgent } from '../services/agent';
 import { frozenClockEnv } from '../services/clock';
-import { startSnapshotServer } from '../services/media-gate';
+import { MEDIA_GATE, startSnapshotServer } from '../services/media-gate';
 import type { LocalSshd } from '../services/sshd';
 import { createWorkspace, type Workspace } from '../services/workspace';
 
@@ -147,4 +149,66 @@ describe('snapshot runs under a lying clock (real agent, sshd, gate)', () => {
     expect(readdirSync(folder(app))).toHaveLength(4);
     expect(run.report.steps.mediaRetention.warning).toMatch(new RegExp(`${ahead}.* is dated .*, after this run`));
   }, 120_000);
+
+  it('a file rewritten at the same size within the second the last run read it is copied, not linked to the old bytes', async () => {
+    const app = 'samesecond';
+    const file = join(ws.appsDir, app, 'files', 'thumb.jpg');
+    mkdirSync(join(ws.appsDir, app, 'files'), { recursive: true });
+    writeFileSync(file, 'old thumbnail bytes\n');
+    spawnSync('touch', ['-d', '@1790000000.2', file]);
+    const first = await backup(app);
+    expect(first.exitCode, first.stdout).toBe(0);
+    // The site regenerates the thumbnail (same size) in the same second the run read it.
+    writeFileSync(file, 'new thumbnail bytes\n');
+    spawnSync('touch', ['-d', '@1790000000.7', file]);
+    const next = await backup(app);
+    expect(next.exitCode, next.stdout).toBe(0);
+    const written = (next.report.steps.transfer.path as string).split('/').pop()!;
+    expect(readFileSync(join(folder(app), written, 'thumb.jpg'), 'utf8')).toBe('new thumbnail bytes\n');
+  }, 120_000);
+
+  it('a snapshot half-deleted by a killed prune (.deleting) is removed by the next run of its server', async () => {
+    const app = 'halfdeleted';
+    uploads(app);
+    const first = await backup(app);
+    expect(first.exitCode, first.stdout).toBe(0);
+    const dead = `.${first.report.timestamp - 86_400}_${hostId()}.deleting`;
+    mkdirSync(join(folder(app), dead, 'files'), { recursive: true });
+    writeFileSync(join(folder(app), dead, 'files', 'photo.jpg'), 'a photo\n');
+    const next = await backup(app);
+    expect(next.exitCode, next.stdout).toBe(0);
+    expect(readdirSync(folder(app)).filter((name) => name.startsWith('.'))).toEqual([]);
+    expect(next.report.steps.transfer.cleaned).toEqual([`127.0.0.1:${join(folder(app), dead)}`]);
+  }, 120_000);
+});
+
+describe('the gate’s newest snapshot, which it never removes', () => {
+  it('is the newest by date, not by name: a name of nine digits (a clock at 2000, a dead RTC) does not unguard the newest', () => {
+    const root = mkdtempSync(join(tmpdir(), 'backopper-gate-newest-'));
+    try {
+      const folder = join(root, 'snapshots', 'shop@live');
+      for (const name of ['946684800_3abda07c', '1700000000_3abda07c', '1700086400_3abda07c'])
+        mkdirSync(join(folder, name), { recursive: true });
+      const run = spawnSync(MEDIA_GATE, [root], {
+        env: {
+          PATH: process.env.PATH,
+          SSH_ORIGINAL_COMMAND: `backopper-snapshot remove ${folder} 1700086400_3abda07c`,
+        },
+        encoding: 'utf8',
+      });
+      expect(run.stderr).toMatch(/is the newest snapshot/);
+      expect(run.status).not.toBe(0);
+      expect(readdirSync(folder).sort()).toEqual(['1700000000_3abda07c', '1700086400_3abda07c', '946684800_3abda07c']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('the agent never proposes it either', () => {
+    const listed = parseSnapshotListing(['946684800_3abda07c', '1700000000_3abda07c', '1700086400_3abda07c']).complete;
+    expect(selectExpiredSnapshots({ listed, hostId: '3abda07c', policy: { keep: 1 }, now: 1_700_100_000 })).toEqual([
+      '1700000000_3abda07c',
+      '946684800_3abda07c',
+    ]);
+  });
 });
