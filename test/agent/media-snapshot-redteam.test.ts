@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  renameSync,
+  utimesSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -18,7 +20,8 @@ import { hostId } from '../../agent/process/process-identity';
 import { rsyncShell } from '../../agent/steps/rsync-command';
 import { selectExpiredSnapshots } from '../../agent/steps/snapshot-media';
 import { parseSnapshotListing } from '../../common/snapshot-names';
-import { backupArgs, runAgent } from '../services/agent';
+import { backupArgs, FAULT_BIN, killGroup, runAgent, startAgent } from '../services/agent';
+import { waitFor } from '../services/exec';
 import { frozenClockEnv } from '../services/clock';
 import { MEDIA_GATE, startSnapshotServer } from '../services/media-gate';
 import type { LocalSshd } from '../services/sshd';
@@ -211,4 +214,96 @@ describe('the gate’s newest snapshot, which it never removes', () => {
       '946684800_3abda07c',
     ]);
   });
+});
+
+describe('restoring a snapshot when things go wrong (real agent, sshd, gate)', () => {
+  let ws: Workspace;
+  let sshd: LocalSshd;
+  const app = 'restorer';
+  const media = () => join(ws.appsDir, app, 'files');
+  const env = (extra: Record<string, string> = {}) => ({
+    ...ws.env,
+    ...sshd.env,
+    BACKOPPER_MEDIA_DIR: 'files',
+    ...extra,
+  });
+  let snapshot: string;
+  let manifest: string[];
+  const restore = () =>
+    ['restore-media', '--app', app, '--environment', 'live', '--snapshot', snapshot, ...manifest] as const;
+  const hidden = () => readdirSync(join(ws.appsDir, app)).filter((name) => name.startsWith('.files.restoring-'));
+
+  beforeAll(async () => {
+    [ws, sshd] = await Promise.all([createWorkspace(), startSnapshotServer()]);
+    mkdirSync(media(), { recursive: true });
+    for (let i = 0; i < 8; i += 1) writeFileSync(join(media(), `photo-${i}.jpg`), Buffer.alloc(128 * 1024, i));
+    const run = await runAgent(backupArgs(app, 'none', 'static'), env());
+    expect(run.exitCode, run.stdout).toBe(0);
+    snapshot = run.report.steps.transfer.path;
+    const { files, bytes } = run.report.steps.media.manifest;
+    manifest = ['--manifest-files', String(files), '--manifest-bytes', String(bytes)];
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([ws?.remove(), sshd?.stop()]);
+  });
+
+  /** A restore copying at 100 KiB/s, once its staging folder holds something. */
+  async function slowRestore() {
+    const agent = startAgent(
+      [...restore()],
+      env({ PATH: `${FAULT_BIN}:${process.env.PATH}`, FAKE_RSYNC_MODE: 'slow' }),
+      {
+        detached: true,
+      },
+    );
+    const staging = await waitFor(
+      'the restore to copy into its staging folder',
+      async () => {
+        const name = hidden()[0];
+        const path = name && join(ws.appsDir, app, name);
+        return path && spawnSync('find', [path, '-type', 'f']).stdout.length > 0 ? path : undefined;
+      },
+      30_000,
+    );
+    return { agent, staging };
+  }
+
+  it('restores the whole snapshot into its place when the live folder is gone (the disaster restore is for)', async () => {
+    renameSync(media(), `${media()}.lost`);
+    try {
+      const run = await runAgent([...restore()], env());
+      expect(run.exitCode, run.stdout).toBe(0);
+      expect(run.report.restored).toBe(media());
+      expect(readdirSync(media()).sort()).toEqual(readdirSync(`${media()}.lost`).sort());
+      expect(
+        readFileSync(join(media(), 'photo-3.jpg')).equals(readFileSync(join(`${media()}.lost`, 'photo-3.jpg'))),
+      ).toBe(true);
+      rmSync(media(), { recursive: true });
+    } finally {
+      renameSync(`${media()}.lost`, media());
+    }
+  }, 60_000);
+
+  it('the next restore removes what a killed restore copied (its staging folder), and says so', async () => {
+    const { agent, staging } = await slowRestore();
+    await killGroup(agent);
+    const run = await runAgent([...restore()], env());
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.report.cleaned).toContain(staging);
+    expect(hidden()).toEqual([]);
+    rmSync(run.report.restored, { recursive: true });
+  }, 60_000);
+
+  it('a backup never removes the staging folder of a restore still copying, however old the folder looks', async () => {
+    const { agent, staging } = await slowRestore();
+    try {
+      const old = new Date(Date.now() - 3_600_000);
+      utimesSync(staging, old, old);
+      const run = await runAgent(backupArgs(app, 'none', 'static'), env());
+      expect(run.exitCode, run.stdout).toBe(0);
+      expect(existsSync(staging), `the running restore's ${staging}`).toBe(true);
+    } finally {
+      await killGroup(agent);
+    }
+  }, 60_000);
 });
