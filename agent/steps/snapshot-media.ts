@@ -1,4 +1,6 @@
-import { posix } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
 import {
   type SnapshotEntry,
   parseSnapshotListing,
@@ -12,7 +14,7 @@ import { runCommand } from '../process/run-command';
 import { watchWhile } from '../process/progress';
 import { type GateSession, runGate } from './media-gate';
 import { CLOCK_TOLERANCE_SECONDS, describeClockSuspect, selectExpired } from './retention';
-import { type RsyncStats, buildSnapshotRsync, parseRsyncStats } from './rsync-command';
+import { type RsyncStats, buildSnapshotRsync, parseRsyncStats, remoteSpec, rsyncShell } from './rsync-command';
 
 /** rsync's "some files vanished before they could be transferred": a live site deleting an upload. */
 const VANISHED = 24;
@@ -92,9 +94,14 @@ export async function writeSnapshot(input: SnapshotInput): Promise<SnapshotResul
       () => undefined,
       runCommand(rsync, { signal, okExitCodes: [0, VANISHED] }),
     );
-    if (result.exitCode === VANISHED)
-      warning = `files vanished from ${input.source} while it was copied (the site deleted them): ${result.stderrTail.split('\n')[0]}`;
     stats = parseRsyncStats(result.stdout);
+    if (result.exitCode === VANISHED) {
+      warning = `files vanished from ${input.source} while it was copied (the site deleted them): ${result.stderrTail.split('\n')[0]}`;
+      // rsync's counts include the files that vanished; the manifest (which restores and drills check)
+      // must count what the snapshot holds: the partial folder, listed as a restore would read it.
+      const held = await countSnapshot(server, posix.join(folder, partial), signal);
+      stats = { ...stats, files: held.files, bytes: held.bytes };
+    }
   } catch (error) {
     let reason = rsyncReason(error);
     // rsync sometimes loses the receiver's own words (ENOSPC) in the teardown: then ask the media server.
@@ -138,6 +145,33 @@ export async function writeSnapshot(input: SnapshotInput): Promise<SnapshotResul
     ...(pruneWarning ? { pruneWarning } : {}),
     ...(warning ? { warning } : {}),
   };
+}
+
+/** The regular files and their bytes in a folder on the media server: a dry-run copy of it, through the gate's rsync. */
+async function countSnapshot(server: MediaServer, path: string, signal?: AbortSignal): Promise<RsyncStats> {
+  const scratch = await mkdtemp(join(tmpdir(), 'backopper-count-'));
+  try {
+    const result = await runCommand(
+      {
+        file: 'rsync',
+        args: [
+          '-a',
+          '--numeric-ids',
+          '--stats',
+          '--dry-run',
+          '-e',
+          rsyncShell(server),
+          '--',
+          `${remoteSpec(server, path)}/`,
+          `${scratch}/`,
+        ],
+      },
+      { signal },
+    );
+    return parseRsyncStats(result.stdout);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 /** rsync's own words: its first error line (ENOSPC, permission denied, a missing rsync), not its generic trailer. */

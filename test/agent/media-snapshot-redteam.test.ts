@@ -170,6 +170,56 @@ describe('snapshot runs under a lying clock (real agent, sshd, gate)', () => {
     expect(readFileSync(join(folder(app), written, 'thumb.jpg'), 'utf8')).toBe('new thumbnail bytes\n');
   }, 120_000);
 
+  it('an upload deleted mid-copy (rsync exit 24): the manifest counts what the snapshot holds, so it restores', async () => {
+    const app = 'vanishing';
+    const files = join(ws.appsDir, app, 'files');
+    mkdirSync(files, { recursive: true });
+    for (let i = 0; i < 6; i += 1) writeFileSync(join(files, `upload-${i}.jpg`), Buffer.alloc(100 * 1024, i));
+    const agent = startAgent(backupArgs(app, 'none', 'static'), {
+      ...ws.env,
+      ...sshd.env,
+      BACKOPPER_MEDIA_DIR: 'files',
+      PATH: `${FAULT_BIN}:${process.env.PATH}`,
+      FAKE_RSYNC_MODE: 'slow',
+    });
+    // The site deletes the last upload while the first ones are still being copied.
+    await waitFor(
+      'the copy to start',
+      async () =>
+        existsSync(folder(app)) &&
+        readdirSync(folder(app)).some(
+          (name) => name.endsWith('.partial') && readdirSync(join(folder(app), name)).length > 0,
+        ),
+      30_000,
+    );
+    rmSync(join(files, 'upload-5.jpg'));
+    const run = await agent.finished;
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.report.steps.media.warning).toMatch(/vanished/);
+    const snapshot = run.report.steps.transfer.path as string;
+    const name = snapshot.split('/').pop()!;
+    expect(readdirSync(join(folder(app), name)).sort()).toEqual([0, 1, 2, 3, 4].map((i) => `upload-${i}.jpg`));
+    expect(run.report.steps.media.manifest).toEqual({ files: 5, bytes: 5 * 100 * 1024 });
+    const { files: count, bytes } = run.report.steps.media.manifest;
+    const restored = await runAgent(
+      [
+        'restore-media',
+        '--app',
+        app,
+        '--environment',
+        'live',
+        '--snapshot',
+        snapshot,
+        '--manifest-files',
+        String(count),
+        '--manifest-bytes',
+        String(bytes),
+      ],
+      { ...ws.env, ...sshd.env, BACKOPPER_MEDIA_DIR: 'files' },
+    );
+    expect(restored.exitCode, restored.stdout).toBe(0);
+  }, 120_000);
+
   it('a snapshot half-deleted by a killed prune (.deleting) is removed by the next run of its server', async () => {
     const app = 'halfdeleted';
     uploads(app);
