@@ -87,6 +87,29 @@ describe('a compromised web server’s key, through the gate (real sshd, rrsync)
     expect(readFileSync(join(old(), '2024', 'photo.jpg'), 'utf8')).toBe('the real photo\n');
   });
 
+  it('cannot write into an existing snapshot by passing --sender as a path (the gate reads it as rrsync does)', () => {
+    mkdirSync(join(local, 'sender', 'x'), { recursive: true });
+    writeFileSync(join(local, 'sender', 'x', 'shell.php'), '<?php system($_GET["c"]);\n');
+    // --old-args: the remote path is split on blanks by the server, so `--sender` arrives as a second path.
+    attack(['-a', '--old-args', `${join(local, 'sender')}/`], `${old()}/ --sender`);
+    expect(spawnSync('find', [old(), '-name', 'shell.php'], { encoding: 'utf8' }).stdout).toBe('');
+  });
+
+  it('cannot make the media server write a log or batch file into an existing snapshot', () => {
+    mkdirSync(join(local, 'log'), { recursive: true });
+    writeFileSync(join(local, 'log', 'a.jpg'), 'a\n');
+    const partial = join(shop(), '.1700000002_3abda07c.partial');
+    attack(
+      ['-a', `--remote-option=--log-file=${join(old(), '2024', 'log.php')}`, `${join(local, 'log')}/`],
+      `${partial}/`,
+    );
+    attack(
+      ['-a', `--remote-option=--only-write-batch=${join(old(), '2024', 'batch.php')}`, `${join(local, 'log')}/`],
+      `${partial}/`,
+    );
+    expect(spawnSync('find', [old(), '-name', '*.php'], { encoding: 'utf8' }).stdout).toBe('');
+  });
+
   it('cannot change the permissions of an existing snapshot’s folders (a restore would fail on them)', () => {
     mkdirSync(join(local, 'locked', '2024'), { recursive: true });
     chmodSync(join(local, 'locked', '2024'), 0o000);
