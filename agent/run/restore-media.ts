@@ -1,14 +1,21 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, posix } from 'node:path';
+import { basename, join, posix } from 'node:path';
 import type { RestoreMediaConfig } from '../config/config';
 import { messageOf } from '../errors';
 import { runCommand } from '../process/run-command';
 import { createTempFolder, removeDeadTempFolders } from '../process/temp-folder';
-import { DEFAULT_MEDIA_DIRS, mediaDirCandidates, resolveMediaDir } from '../steps/archive-media';
-import { createStagingFolder, removeDeadStaging, STAGING_OWNER, stagingParents, stagingPath } from './restore-staging';
+import { DEFAULT_MEDIA_DIRS, mediaDirCandidates } from '../steps/archive-media';
+import {
+  createStagingFolder,
+  findRestoreTarget,
+  removeDeadStaging,
+  STAGING_OWNER,
+  stagingParents,
+  stagingPath,
+} from './restore-staging';
 import { buildSftpCommand, quote } from '../steps/transfer-media';
 import { restoreSnapshot } from './restore-snapshot';
 
@@ -133,34 +140,6 @@ export async function restoreMedia(
     report.durationMs = Math.round(performance.now() - started);
   }
   return report;
-}
-
-/**
- * Where to restore: the live media folder (first candidate that exists, through links), or, when
- * none exists (the disaster restore-media is for), the first candidate whose parent folder exists:
- * the configured place. Without a project type or media dir the place is not known: refused.
- */
-async function findRestoreTarget(
-  candidates: string[],
-  configured: boolean,
-): Promise<{ mediaDir: string; realDir: string; exists: boolean }> {
-  for (const candidate of candidates) {
-    if ((await stat(candidate).catch(() => undefined))?.isDirectory())
-      return { ...(await resolveMediaDir(candidate)), exists: true };
-  }
-  const tried = candidates.join(', ');
-  if (!configured)
-    throw new Error(
-      `no media folder: looked for ${tried}; give --project-type or --media-dir to restore into its place`,
-    );
-  for (const candidate of candidates) {
-    if (await lstat(candidate).catch(() => undefined))
-      throw new Error(`${candidate} exists but is not a folder (a broken link?); not restoring over it`);
-    const parent = await realpath(dirname(candidate)).catch(() => undefined);
-    if (parent && parent !== '/')
-      return { mediaDir: candidate, realDir: join(parent, basename(candidate)), exists: false };
-  }
-  throw new Error(`no media folder and no parent folder to restore into: looked for ${tried}`);
 }
 
 async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {

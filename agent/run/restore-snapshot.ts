@@ -1,11 +1,18 @@
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, posix } from 'node:path';
+import { lstat, readdir, rename, rm } from 'node:fs/promises';
+import { basename, join, posix } from 'node:path';
 import { snapshotFolder } from '../../common/snapshot-names';
 import type { RestoreMediaConfig, SnapshotRestoreTarget } from '../config/config';
 import { messageOf } from '../errors';
 import { runCommand } from '../process/run-command';
-import { DEFAULT_MEDIA_DIRS, findMediaDir, mediaDirCandidates, resolveMediaDir } from '../steps/archive-media';
+import { DEFAULT_MEDIA_DIRS, mediaDirCandidates } from '../steps/archive-media';
 import { parseRsyncStats, remoteSpec, rsyncShell } from '../steps/rsync-command';
+import {
+  createStagingFolder,
+  findRestoreTarget,
+  removeDeadStaging,
+  stagingParents,
+  stagingPath,
+} from './restore-staging';
 
 /** What a snapshot restore did: the shape of restore-media's report (`archive` names the snapshot, no sha256). */
 export interface SnapshotRestoreReport {
@@ -19,6 +26,8 @@ export interface SnapshotRestoreReport {
   path?: string;
   swap?: string[];
   error?: string;
+  /** Staging folders of restores killed before their rename, removed by this one. */
+  cleaned?: string[];
   durationMs: number;
 }
 
@@ -59,7 +68,10 @@ export function buildRestoreRsync(input: {
  * `<live>.restored-<ts>` (the live folder's filesystem, through any symlink, so a swap is a rename). It is
  * copied under a hidden name first and renamed when complete; a whole-folder restore is checked against
  * the manifest the run record gives (file count and bytes), and a mismatch deletes it and fails. The live
- * folder is never touched.
+ * folder is never touched. When there is none (it was deleted: the disaster this is for), a whole snapshot
+ * is copied into the configured place itself. The staging folder names this restore, so a backup or
+ * another restore never takes it for a killed one's; staging folders of killed restores are removed
+ * first (`cleaned`).
  */
 export async function restoreSnapshot(
   config: RestoreMediaConfig,
@@ -79,26 +91,34 @@ export async function restoreSnapshot(
   let staging: string | undefined;
   try {
     const appRoot = join(config.appsDir, config.app);
-    const candidates =
-      config.projectType || config.mediaDir
-        ? mediaDirCandidates(appRoot, config.projectType ?? '', config.mediaDir)
-        : [...new Set(Object.values(DEFAULT_MEDIA_DIRS).flat())].map((dir) => join(appRoot, dir));
-    const resolved = await resolveMediaDir(await findMediaDir(candidates));
-    report.live = resolved.mediaDir;
+    const configured = config.projectType !== undefined || config.mediaDir !== undefined;
+    const candidates = configured
+      ? mediaDirCandidates(appRoot, config.projectType ?? '', config.mediaDir)
+      : [...new Set(Object.values(DEFAULT_MEDIA_DIRS).flat())].map((dir) => join(appRoot, dir));
+    // What restores killed before their rename left (a full copy beside the media folder): removed, and said.
+    const cleaned = await removeDeadStaging(await stagingParents(candidates));
+    for (const path of cleaned) options.log(`cleaned   ${path}`);
+    if (cleaned.length > 0) report.cleaned = cleaned;
+    const place = await findRestoreTarget(candidates, configured);
+    report.live = place.mediaDir;
     const at = Math.floor((options.now ?? Date.now)() / 1000);
-    const parent = dirname(resolved.realDir);
-    const restored = join(parent, `${basename(resolved.realDir)}.restored-${at}`);
-    if (await stat(restored).catch(() => undefined)) throw new Error(`${restored} already exists; not replacing it`);
-    staging = join(parent, `.${basename(resolved.realDir)}.restoring-${at}`);
-    await mkdir(staging, { mode: 0o700 });
-    const result = await runCommand(buildRestoreRsync({ config, target, staging }), { signal: options.signal }).catch(
-      (error: unknown) => {
-        throw new Error(`fetching ${where} failed: ${messageOf(error)}`, { cause: error });
-      },
-    );
+    // With no live folder (the disaster), a whole snapshot goes straight to the configured place.
+    const gone = !place.exists && !target.path;
+    const restored = gone ? place.realDir : `${place.realDir}.restored-${at}`;
+    if (await lstat(restored).catch(() => undefined)) throw new Error(`${restored} already exists; not replacing it`);
+    // The staging folder names this restore (so no other run takes it for a killed one's); the copy goes
+    // into a folder inside it, renamed into place whole.
+    staging = stagingPath(place.realDir, at);
+    await createStagingFolder(staging);
+    const copy = join(staging, basename(place.realDir));
+    const result = await runCommand(buildRestoreRsync({ config, target, staging: copy }), {
+      signal: options.signal,
+    }).catch((error: unknown) => {
+      throw new Error(`fetching ${where} failed: ${messageOf(error)}`, { cause: error });
+    });
     const stats = parseRsyncStats(result.stdout);
     report.bytes = stats.bytes;
-    if ((await readdir(staging)).length === 0) throw new Error(`${where} holds nothing to restore`);
+    if ((await readdir(copy).catch(() => [])).length === 0) throw new Error(`${where} holds nothing to restore`);
     if (!target.path && target.manifest) {
       const { files, bytes } = target.manifest;
       if (stats.files !== files || stats.bytes !== bytes)
@@ -107,18 +127,26 @@ export async function restoreSnapshot(
         );
       options.log(`fetched   ${where}: ${stats.files} files, ${stats.bytes} bytes, as the manifest says`);
     } else options.log(`fetched   ${where}: ${stats.files} files, ${stats.bytes} bytes`);
-    await rename(staging, restored);
-    staging = undefined;
+    if (gone && (await lstat(restored).catch(() => undefined)))
+      throw new Error(`${restored} appeared while restoring; not replacing it`);
+    await rename(copy, restored);
     report.restored = restored;
     report.path = target.path ? join(restored, target.path) : restored;
-    report.swap = target.path
-      ? [`cp -a ${shellWord(join(restored, target.path))} ${shellWord(join(resolved.realDir, target.path))}`]
-      : [
-          `mv ${shellWord(resolved.realDir)} ${shellWord(`${resolved.realDir}.before-${at}`)}`,
-          `mv ${shellWord(restored)} ${shellWord(resolved.realDir)}`,
-        ];
+    const live = place.realDir;
+    report.swap = gone
+      ? []
+      : target.path
+        ? [`cp -a ${shellWord(join(restored, target.path))} ${shellWord(join(live, target.path))}`]
+        : [
+            `mv ${shellWord(live)} ${shellWord(`${live}.before-${at}`)}`,
+            `mv ${shellWord(restored)} ${shellWord(live)}`,
+          ];
     report.status = 'succeeded';
-    options.log(`restored  into ${report.path}; the live folder ${resolved.mediaDir} is untouched`);
+    options.log(
+      gone
+        ? `restored  into ${report.path}, the configured media folder (there was none)`
+        : `restored  into ${report.path}; the live folder ${place.mediaDir} is untouched`,
+    );
   } catch (error) {
     report.error = messageOf(error);
     options.log(`error     ${report.error}`);

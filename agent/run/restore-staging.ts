@@ -1,5 +1,6 @@
-import { lstat, mkdir, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { lstat, mkdir, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { resolveMediaDir } from '../steps/archive-media';
 import { checkProcess, currentProcess, type ProcessIdentity } from '../process/process-identity';
 
 /** `.<media folder>.restoring-<ts>`: where restore-media extracts, beside the live folder. */
@@ -64,4 +65,32 @@ async function readOwner(path: string): Promise<ProcessIdentity | undefined> {
   } catch {
     return undefined; // not written yet, or damaged: the folder's age decides
   }
+}
+
+/**
+ * Where to restore: the live media folder (first candidate that exists, through links), or, when
+ * none exists (the disaster restore-media is for), the first candidate whose parent folder exists:
+ * the configured place. Without a project type or media dir the place is not known: refused.
+ */
+export async function findRestoreTarget(
+  candidates: string[],
+  configured: boolean,
+): Promise<{ mediaDir: string; realDir: string; exists: boolean }> {
+  for (const candidate of candidates) {
+    if ((await stat(candidate).catch(() => undefined))?.isDirectory())
+      return { ...(await resolveMediaDir(candidate)), exists: true };
+  }
+  const tried = candidates.join(', ');
+  if (!configured)
+    throw new Error(
+      `no media folder: looked for ${tried}; give --project-type or --media-dir to restore into its place`,
+    );
+  for (const candidate of candidates) {
+    if (await lstat(candidate).catch(() => undefined))
+      throw new Error(`${candidate} exists but is not a folder (a broken link?); not restoring over it`);
+    const parent = await realpath(dirname(candidate)).catch(() => undefined);
+    if (parent && parent !== '/')
+      return { mediaDir: candidate, realDir: join(parent, basename(candidate)), exists: false };
+  }
+  throw new Error(`no media folder and no parent folder to restore into: looked for ${tried}`);
 }

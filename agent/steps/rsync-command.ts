@@ -27,6 +27,7 @@ export function remoteSpec(server: MediaServer, path: string): string {
  * hard links to the previous snapshot's (`linkDest` as rrsync sees it: anchored at the key's root). Never
  * `--inplace`: a file that changed is written to a temporary name and renamed, so the inode it shared
  * with older snapshots is never rewritten. `--numeric-ids`: the media server need not know the users.
+ * `--modify-window=-1`: a file counts as unchanged only when its size and its time to the nanosecond match.
  */
 export function buildSnapshotRsync(input: {
   server: MediaServer;
@@ -40,6 +41,11 @@ export function buildSnapshotRsync(input: {
       '-a',
       '--numeric-ids',
       '--stats',
+      // Times compared to the nanosecond by the receiver (the media server, which decides what to link): a
+      // file rewritten at the same size within the second the last run read it is copied, not linked to
+      // the old bytes (rsync compares whole seconds by default). As a remote option: rrsync refuses the
+      // short `-@-1` rsync would send for `--modify-window=-1`.
+      '--remote-option=--modify-window=-1',
       ...(input.linkDest ? [`--link-dest=${input.linkDest}`] : []),
       '-e',
       rsyncShell(input.server),

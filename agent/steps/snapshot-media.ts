@@ -1,4 +1,6 @@
-import { posix } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
 import {
   type SnapshotEntry,
   parseSnapshotListing,
@@ -11,8 +13,8 @@ import { CommandFailedError, messageOf } from '../errors';
 import { runCommand } from '../process/run-command';
 import { watchWhile } from '../process/progress';
 import { type GateSession, runGate } from './media-gate';
-import { CLOCK_TOLERANCE_SECONDS, selectExpired } from './retention';
-import { type RsyncStats, buildSnapshotRsync, parseRsyncStats } from './rsync-command';
+import { CLOCK_TOLERANCE_SECONDS, describeClockSuspect, selectExpired } from './retention';
+import { type RsyncStats, buildSnapshotRsync, parseRsyncStats, remoteSpec, rsyncShell } from './rsync-command';
 
 /** rsync's "some files vanished before they could be transferred": a live site deleting an upload. */
 const VANISHED = 24;
@@ -44,6 +46,8 @@ export interface SnapshotResult extends RsyncStats {
   /** Expired snapshots removed after this one was complete, and why removing failed (the snapshot stands). */
   deleted: string[];
   pruneError?: string;
+  /** Why nothing was pruned: a snapshot of this server dated after now (the clock is suspect). */
+  pruneWarning?: string;
   warning?: string;
 }
 
@@ -90,9 +94,14 @@ export async function writeSnapshot(input: SnapshotInput): Promise<SnapshotResul
       () => undefined,
       runCommand(rsync, { signal, okExitCodes: [0, VANISHED] }),
     );
-    if (result.exitCode === VANISHED)
-      warning = `files vanished from ${input.source} while it was copied (the site deleted them): ${result.stderrTail.split('\n')[0]}`;
     stats = parseRsyncStats(result.stdout);
+    if (result.exitCode === VANISHED) {
+      warning = `files vanished from ${input.source} while it was copied (the site deleted them): ${result.stderrTail.split('\n')[0]}`;
+      // rsync's counts include the files that vanished; the manifest (which restores and drills check)
+      // must count what the snapshot holds: the partial folder, listed as a restore would read it.
+      const held = await countSnapshot(server, posix.join(folder, partial), signal);
+      stats = { ...stats, files: held.files, bytes: held.bytes };
+    }
   } catch (error) {
     let reason = rsyncReason(error);
     // rsync sometimes loses the receiver's own words (ENOSPC) in the teardown: then ask the media server.
@@ -103,7 +112,16 @@ export async function writeSnapshot(input: SnapshotInput): Promise<SnapshotResul
   }
   // Renamed into place, then the expired snapshots removed, in one request: pruning only ever follows a
   // complete snapshot. The gate's status 3: committed, but removing failed (said in mediaRetention).
-  const expired = input.expire([...listing.complete, { name, timestamp: input.timestamp, hostId: input.hostId }]);
+  // Never the snapshot just written, even when the rule ranks it below one named by a clock that has since
+  // been set back (within the tolerance): the run's record names it.
+  const expired = input
+    .expire([...listing.complete, { name, timestamp: input.timestamp, hostId: input.hostId }])
+    .filter((expiredName) => expiredName !== name);
+  // A snapshot of this server dated after now stops pruning (selectExpired); said, as for archives and dumps.
+  const ahead = listing.complete
+    .filter((entry) => entry.hostId === input.hostId && entry.timestamp > input.timestamp + CLOCK_TOLERANCE_SECONDS)
+    .sort((a, b) => b.timestamp - a.timestamp)[0];
+  const pruneWarning = ahead && describeClockSuspect(where(ahead.name), ahead.timestamp, input.timestamp);
   let answer: string[];
   try {
     const names = [partial, name, ...expired];
@@ -124,8 +142,36 @@ export async function writeSnapshot(input: SnapshotInput): Promise<SnapshotResul
     cleaned: cleaned.map(where),
     deleted: answer.filter((line) => expired.includes(line)).map(where),
     ...(pruneError ? { pruneError } : {}),
+    ...(pruneWarning ? { pruneWarning } : {}),
     ...(warning ? { warning } : {}),
   };
+}
+
+/** The regular files and their bytes in a folder on the media server: a dry-run copy of it, through the gate's rsync. */
+async function countSnapshot(server: MediaServer, path: string, signal?: AbortSignal): Promise<RsyncStats> {
+  const scratch = await mkdtemp(join(tmpdir(), 'backopper-count-'));
+  try {
+    const result = await runCommand(
+      {
+        file: 'rsync',
+        args: [
+          '-a',
+          '--numeric-ids',
+          '--stats',
+          '--dry-run',
+          '-e',
+          rsyncShell(server),
+          '--',
+          `${remoteSpec(server, path)}/`,
+          `${scratch}/`,
+        ],
+      },
+      { signal },
+    );
+    return parseRsyncStats(result.stdout);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 /** rsync's own words: its first error line (ENOSPC, permission denied, a missing rsync), not its generic trailer. */
@@ -162,10 +208,10 @@ export function selectExpiredSnapshots(input: {
   policy: Parameters<typeof selectExpired>[1];
   now: number;
 }): string[] {
-  const newestName = input.listed
-    .map((entry) => entry.name)
-    .sort()
-    .at(-1);
+  // The newest by date, as the gate ranks it (a nine-digit name is older than a ten-digit one).
+  const newestName = [...input.listed]
+    .sort((a, b) => a.timestamp - b.timestamp || a.hostId.localeCompare(b.hostId))
+    .at(-1)?.name;
   const own = input.listed.filter((entry) => entry.hostId === input.hostId);
   return selectExpired(own, input.policy, input.now).expired.filter((name) => name !== newestName);
 }

@@ -104,8 +104,9 @@ async function snapshotSteps(input: {
     ...(done.cleaned.length ? { cleaned: done.cleaned } : {}),
   };
   // Pruned by the gate right after the rename (see writeSnapshot); its time is in the media step's.
+  const warning = done.pruneWarning ? { warning: done.pruneWarning } : {};
   const mediaRetention: StepReport = done.pruneError
-    ? { status: 'failed', durationMs: 0, error: done.pruneError, deleted: done.deleted }
-    : { status: 'succeeded', durationMs: 0, deleted: done.deleted };
+    ? { status: 'failed', durationMs: 0, error: done.pruneError, deleted: done.deleted, ...warning }
+    : { status: 'succeeded', durationMs: 0, deleted: done.deleted, ...warning };
   return { media, transfer, mediaRetention };
 }

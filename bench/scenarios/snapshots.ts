@@ -82,17 +82,19 @@ async function measureSnapshots(
   const handRoot = join(gate.remoteRoot, 'snapshots', 'hand@bench');
   mkdirSync(handRoot, { recursive: true });
   const ssh = `ssh -p ${gate.port} -o BatchMode=yes -o UserKnownHostsFile=${gate.knownHostsFile} -o IdentitiesOnly=yes -i ${gate.identityFile}`;
+  // Folders named as the agent's partial snapshots: the only destination the gate lets rsync write to.
+  const handName = (round: number) => `.${1_700_000_000 + round}_00000000.partial`;
   const hand = (round: number) =>
     measure({
       file: 'rsync',
       args: [
         '-a',
         '--numeric-ids',
-        ...(round > 0 ? [`--link-dest=/snapshots/hand@bench/${round - 1}`] : []),
+        ...(round > 0 ? [`--link-dest=/snapshots/hand@bench/${handName(round - 1)}`] : []),
         '-e',
         ssh,
         `${work}/`,
-        `${gate.user}@${gate.host}:${join(handRoot, String(round))}/`,
+        `${gate.user}@${gate.host}:${join(handRoot, handName(round))}/`,
       ],
     });
 

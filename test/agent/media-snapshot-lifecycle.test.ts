@@ -40,6 +40,8 @@ describe('snapshot lifecycle: killed runs, pruning scoped to the app (real sshd,
     writeUploads(join(ws.appsDir, app, 'files'), 8, 256 * 1024);
     const first = await backup(app);
     expect(first.exitCode, first.stdout).toBe(0);
+    // New bytes, so the slow run copies them (unchanged files would only be linked, at once).
+    writeUploads(join(ws.appsDir, app, 'files'), 8, 256 * 1024);
     const agent = startAgent(
       backupArgs(app, 'none', 'static'),
       env({ PATH: `${FAULT_BIN}:${process.env.PATH}`, FAKE_RSYNC_MODE: 'slow' }),
