@@ -226,7 +226,7 @@ describe('S3 accepts connections and then goes silent', () => {
       expect(run.exitCode).toBe(1);
       expect(run.report.status).toBe('failed');
       expect(run.report.error).toBe('interrupted: received SIGTERM');
-      expect(run.report.steps, JSON.stringify(run.report.steps, null, 1)).toMatchObject({ database: { status: 'failed' } });
+      expect(run.report.steps.database.status).toBe('failed');
       expect(ws.backupFiles('big').filter((name) => name.includes(String(run.report.timestamp)))).toEqual([]);
       expect(await s3.listKeys('big/')).toEqual([]);
       expectCleanAfter('big');
