@@ -7,38 +7,19 @@ import type { RestoreMediaConfig } from '../config/config';
 import { messageOf } from '../errors';
 import { runCommand } from '../process/run-command';
 import { createTempFolder, removeDeadTempFolders } from '../process/temp-folder';
-import { DEFAULT_MEDIA_DIRS, mediaDirCandidates } from '../steps/archive-media';
 import {
   createStagingFolder,
   findRestoreTarget,
   removeDeadStaging,
+  restoreCandidates,
+  type RestoreMediaReport,
   STAGING_OWNER,
   stagingParents,
   stagingPath,
+  swapCommands,
 } from './restore-staging';
 import { buildSftpCommand, quote } from '../steps/transfer-media';
 import { restoreSnapshot } from './restore-snapshot';
-
-/** What `restore-media` did: the last stdout line. */
-export interface RestoreMediaReport {
-  status: 'succeeded' | 'failed';
-  app: string;
-  /** `host:path` of the archive on the media server. */
-  archive: string;
-  sha256: string;
-  bytes?: number;
-  /** The live media folder (never touched) and the new folder the archive was extracted into. */
-  live?: string;
-  restored?: string;
-  /** The same folder, under the name `backopper restore --media` prints. */
-  path?: string;
-  /** The explicit swap, for an operator to run once the restored folder looks right. */
-  swap?: string[];
-  error?: string;
-  /** Staging folders of restores killed before their rename, removed by this one. */
-  cleaned?: string[];
-  durationMs: number;
-}
 
 /**
  * Puts a media archive back beside the live folder: fetches it from the media server over sftp into a
@@ -66,11 +47,7 @@ export async function restoreMedia(
   const workDir = await createTempFolder(config.tmpDir ?? tmpdir(), config.app);
   let staging: string | undefined;
   try {
-    const appRoot = join(config.appsDir, config.app);
-    const candidates =
-      config.projectType || config.mediaDir
-        ? mediaDirCandidates(appRoot, config.projectType ?? '', config.mediaDir)
-        : [...new Set(Object.values(DEFAULT_MEDIA_DIRS).flat())].map((dir) => join(appRoot, dir));
+    const { candidates, configured } = restoreCandidates(config);
     // What restores killed before their rename left (a download, a staging folder beside the media): removed, and said.
     const cleaned = [
       ...(await removeDeadTempFolders(config.tmpDir ?? tmpdir())),
@@ -78,10 +55,7 @@ export async function restoreMedia(
     ];
     for (const path of cleaned) options.log(`cleaned   ${path}`);
     if (cleaned.length > 0) report.cleaned = cleaned;
-    const target = await findRestoreTarget(
-      candidates,
-      config.projectType !== undefined || config.mediaDir !== undefined,
-    );
+    const target = await findRestoreTarget(candidates, configured);
     report.live = target.mediaDir;
     const local = join(workDir, config.archive);
     await runCommand(buildSftpCommand(config.media), {
@@ -124,10 +98,7 @@ export async function restoreMedia(
       report.status = 'succeeded';
       options.log(`restored  into ${restored}, the configured media folder (there was none)`);
     } else {
-      report.swap = [
-        `mv ${shellWord(target.realDir)} ${shellWord(`${target.realDir}.before-${at}`)}`,
-        `mv ${shellWord(restored)} ${shellWord(target.realDir)}`,
-      ];
+      report.swap = swapCommands(target.realDir, restored, at);
       report.status = 'succeeded';
       options.log(`restored  into ${restored}; the live folder ${target.mediaDir} is untouched`);
     }
@@ -150,9 +121,4 @@ async function hashFile(path: string): Promise<{ sha256: string; bytes: number }
     bytes += (chunk as Buffer).length;
   }
   return { sha256: hash.digest('hex'), bytes };
-}
-
-/** A path as one POSIX shell word (single quotes), for the swap commands shown to an operator. */
-function shellWord(path: string): string {
-  return /^[A-Za-z0-9_./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }

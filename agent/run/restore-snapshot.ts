@@ -4,32 +4,18 @@ import { snapshotFolder } from '../../common/snapshot-names';
 import type { RestoreMediaConfig, SnapshotRestoreTarget } from '../config/config';
 import { messageOf } from '../errors';
 import { runCommand } from '../process/run-command';
-import { DEFAULT_MEDIA_DIRS, mediaDirCandidates } from '../steps/archive-media';
 import { parseRsyncStats, remoteSpec, rsyncShell } from '../steps/rsync-command';
 import {
   createStagingFolder,
   findRestoreTarget,
   removeDeadStaging,
+  restoreCandidates,
+  type RestoreMediaReport,
+  shellWord,
   stagingParents,
   stagingPath,
+  swapCommands,
 } from './restore-staging';
-
-/** What a snapshot restore did: the shape of restore-media's report (`archive` names the snapshot, no sha256). */
-export interface SnapshotRestoreReport {
-  status: 'succeeded' | 'failed';
-  app: string;
-  archive: string;
-  sha256: string;
-  bytes?: number;
-  live?: string;
-  restored?: string;
-  path?: string;
-  swap?: string[];
-  error?: string;
-  /** Staging folders of restores killed before their rename, removed by this one. */
-  cleaned?: string[];
-  durationMs: number;
-}
 
 /**
  * `rsync` from the snapshot on the media server (through the key's rrsync, read side) into `staging`:
@@ -77,11 +63,11 @@ export async function restoreSnapshot(
   config: RestoreMediaConfig,
   target: SnapshotRestoreTarget,
   options: { now?: () => number; signal?: AbortSignal; log: (line: string) => void },
-): Promise<SnapshotRestoreReport> {
+): Promise<RestoreMediaReport> {
   const started = performance.now();
   const folder = snapshotFolder(config.media.path, config.app, config.environment);
   const where = `${config.media.host}:${posix.join(folder, target.name)}${target.path ? `/${target.path}` : ''}`;
-  const report: SnapshotRestoreReport = {
+  const report: RestoreMediaReport = {
     status: 'failed',
     app: config.app,
     archive: where,
@@ -90,11 +76,7 @@ export async function restoreSnapshot(
   };
   let staging: string | undefined;
   try {
-    const appRoot = join(config.appsDir, config.app);
-    const configured = config.projectType !== undefined || config.mediaDir !== undefined;
-    const candidates = configured
-      ? mediaDirCandidates(appRoot, config.projectType ?? '', config.mediaDir)
-      : [...new Set(Object.values(DEFAULT_MEDIA_DIRS).flat())].map((dir) => join(appRoot, dir));
+    const { candidates, configured } = restoreCandidates(config);
     // What restores killed before their rename left (a full copy beside the media folder): removed, and said.
     const cleaned = await removeDeadStaging(await stagingParents(candidates));
     for (const path of cleaned) options.log(`cleaned   ${path}`);
@@ -137,10 +119,7 @@ export async function restoreSnapshot(
       ? []
       : target.path
         ? [`cp -a ${shellWord(join(restored, target.path))} ${shellWord(join(live, target.path))}`]
-        : [
-            `mv ${shellWord(live)} ${shellWord(`${live}.before-${at}`)}`,
-            `mv ${shellWord(restored)} ${shellWord(live)}`,
-          ];
+        : swapCommands(live, restored, at);
     report.status = 'succeeded';
     options.log(
       gone
@@ -155,9 +134,4 @@ export async function restoreSnapshot(
     report.durationMs = Math.round(performance.now() - started);
   }
   return report;
-}
-
-/** A path as one POSIX shell word (single quotes), for the commands shown to an operator. */
-function shellWord(path: string): string {
-  return /^[A-Za-z0-9_./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,7 +1,57 @@
 import { lstat, mkdir, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { resolveMediaDir } from '../steps/archive-media';
+import type { RestoreMediaConfig } from '../config/config';
+import { DEFAULT_MEDIA_DIRS, mediaDirCandidates, resolveMediaDir } from '../steps/archive-media';
 import { checkProcess, currentProcess, type ProcessIdentity } from '../process/process-identity';
+
+/** What `restore-media` did, for an archive or a snapshot: the last stdout line. */
+export interface RestoreMediaReport {
+  status: 'succeeded' | 'failed';
+  app: string;
+  /** `host:path` of the archive (or snapshot) on the media server. */
+  archive: string;
+  /** The archive's sha256 from the run record; empty for a snapshot (its manifest is checked instead). */
+  sha256: string;
+  bytes?: number;
+  /** The live media folder (never touched) and the new folder the backup was put into. */
+  live?: string;
+  restored?: string;
+  /** The same folder (or, for one file or folder of a snapshot, that path in it), as `backopper restore --media` prints it. */
+  path?: string;
+  /** The explicit swap, for an operator to run once the restored folder looks right. */
+  swap?: string[];
+  error?: string;
+  /** Staging folders of restores killed before their rename, removed by this one. */
+  cleaned?: string[];
+  durationMs: number;
+}
+
+/**
+ * The media folders a restore of the app looks at: its project type's (or --media-dir), else every
+ * project type's defaults; `configured` says whether the place is known (so a gone folder can be
+ * restored into it). Pure.
+ */
+export function restoreCandidates(config: Pick<RestoreMediaConfig, 'appsDir' | 'app' | 'projectType' | 'mediaDir'>): {
+  candidates: string[];
+  configured: boolean;
+} {
+  const appRoot = join(config.appsDir, config.app);
+  const configured = config.projectType !== undefined || config.mediaDir !== undefined;
+  const candidates = configured
+    ? mediaDirCandidates(appRoot, config.projectType ?? '', config.mediaDir)
+    : [...new Set(Object.values(DEFAULT_MEDIA_DIRS).flat())].map((dir) => join(appRoot, dir));
+  return { candidates, configured };
+}
+
+/** The commands that swap a restored folder in for the live one (kept as `<live>.before-<ts>`). Pure. */
+export function swapCommands(live: string, restored: string, at: number): string[] {
+  return [`mv ${shellWord(live)} ${shellWord(`${live}.before-${at}`)}`, `mv ${shellWord(restored)} ${shellWord(live)}`];
+}
+
+/** A path as one POSIX shell word (single quotes), for the commands shown to an operator. Pure. */
+export function shellWord(path: string): string {
+  return /^[A-Za-z0-9_./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
 
 /** `.<media folder>.restoring-<ts>`: where restore-media extracts, beside the live folder. */
 const STAGING = /^\..+\.restoring-\d+$/;
