@@ -16,7 +16,8 @@ export class DbCredentialsError extends Error {
   override name = 'DbCredentialsError';
 }
 
-const CONNECTION_ENGINES: Record<string, Exclude<DbEngine, 'none'>> = {
+/** URL schemes and Laravel `DB_CONNECTION` names, by the engine they name. */
+export const CONNECTION_ENGINES: Record<string, Exclude<DbEngine, 'none'>> = {
   mysql: 'mysql',
   mariadb: 'mysql',
   pgsql: 'postgres',

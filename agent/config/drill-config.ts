@@ -1,5 +1,6 @@
 import { DUMP_OBJECT_PATTERN, validateAppName, validateEnvironment } from '../../common/app-spec';
 import { ConfigError } from '../errors';
+import { CONNECTION_ENGINES } from './db-credentials';
 import { type MediaServer, readMediaServer } from './media-server';
 import { oneOf, optionalPath, readInputs } from './read-inputs';
 import { PRIORITIES, type Priority, SETTINGS, settingLabel } from './settings';
@@ -93,14 +94,6 @@ export function loadDrillConfig(argv: string[], env: NodeJS.ProcessEnv): DrillCo
 /** The drill's admin URL for each engine: a server with MariaDB and PostgreSQL apps needs one of each. */
 export type AdminUrls = Partial<Record<'mysql' | 'postgres', string>>;
 
-const ADMIN_URL_ENGINES: Record<string, 'mysql' | 'postgres'> = {
-  mysql: 'mysql',
-  mariadb: 'mysql',
-  postgres: 'postgres',
-  postgresql: 'postgres',
-  pgsql: 'postgres',
-};
-
 /**
  * Reads BACKOPPER_DRILL_ADMIN_URL: one `mysql://` and/or one `postgres://` URL, separated by spaces.
  * Throws naming what is wrong, never echoing a URL (it holds a password). Pure.
@@ -109,7 +102,8 @@ export function parseAdminUrls(value: string | undefined): AdminUrls {
   const label = settingLabel(SETTINGS.drillAdminUrl);
   const urls: AdminUrls = {};
   for (const [index, url] of (value ?? '').trim().split(/\s+/).filter(Boolean).entries()) {
-    const engine = ADMIN_URL_ENGINES[/^([a-z]+):\/\//.exec(url)?.[1] ?? ''];
+    const scheme = /^([a-z]+):\/\//.exec(url)?.[1] ?? '';
+    const engine = Object.hasOwn(CONNECTION_ENGINES, scheme) ? CONNECTION_ENGINES[scheme] : undefined;
     if (!engine) throw new ConfigError(`${label}: URL ${index + 1} is not a mysql:// or postgres:// URL`);
     if (urls[engine]) throw new ConfigError(`${label} names two ${engine} URLs: give at most one per engine`);
     urls[engine] = url;

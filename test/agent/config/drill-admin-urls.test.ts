@@ -20,6 +20,10 @@ describe('BACKOPPER_DRILL_ADMIN_URL: one admin URL per engine', () => {
       'BACKOPPER_DRILL_ADMIN_URL (--drill-admin-url): URL 2 is not a mysql:// or postgres:// URL',
     ],
     ['mysql://a:s3cr3t@h/ mariadb://b@h/', 'names two mysql URLs: give at most one per engine'],
+    [
+      'constructor://s3cr3t@h/',
+      'BACKOPPER_DRILL_ADMIN_URL (--drill-admin-url): URL 1 is not a mysql:// or postgres:// URL',
+    ],
   ])('refuses %j without echoing it', (value, message) => {
     expect(() => parseAdminUrls(value)).toThrow(message);
     try {
