@@ -68,15 +68,19 @@ export function loadRestoreMediaConfig(argv: string[], env: NodeJS.ProcessEnv): 
           );
         })
       : undefined;
+  // The fields both forms share, read where each form reads them (so problems keep their order).
+  const common = () => ({
+    app,
+    environment,
+    projectType,
+    appsDir: check(() => absolutePath(setting('appsDir')!, SETTINGS.appsDir)),
+    mediaDir: setting('mediaDir'),
+    tmpDir: check(() => optionalPath(setting('tmpDir'), SETTINGS.tmpDir)),
+    media,
+  });
   if (typeof values.snapshot === 'string') {
     const config = {
-      app,
-      environment,
-      projectType,
-      appsDir: check(() => absolutePath(setting('appsDir')!, SETTINGS.appsDir)),
-      mediaDir: setting('mediaDir'),
-      tmpDir: check(() => optionalPath(setting('tmpDir'), SETTINGS.tmpDir)),
-      media,
+      ...common(),
       archive: '',
       sha256: '',
       snapshot:
@@ -91,17 +95,7 @@ export function loadRestoreMediaConfig(argv: string[], env: NodeJS.ProcessEnv): 
     if (/^[0-9a-f]{64}$/.test(hex)) return hex;
     throw new ConfigError(`--sha256 ${JSON.stringify(hex)} is not a sha256 (64 hex digits)`);
   });
-  const config = {
-    app,
-    environment,
-    projectType,
-    appsDir: check(() => absolutePath(setting('appsDir')!, SETTINGS.appsDir)),
-    mediaDir: setting('mediaDir'),
-    tmpDir: check(() => optionalPath(setting('tmpDir'), SETTINGS.tmpDir)),
-    media,
-    archive,
-    sha256,
-  };
+  const config = { ...common(), archive, sha256 };
   done();
   return config as RestoreMediaConfig;
 }
