@@ -64,8 +64,8 @@ describe('the backups disk is full', () => {
     );
     expect(retention).toMatchObject({ status: 'skipped', reason: 'the database step failed' });
     expect(upload).toMatchObject({ status: 'skipped', reason: 'the database step failed' });
-    expect(media.status).toBe('succeeded');
-    expect(transfer.status).toBe('succeeded');
+    expect(media.status, media.error).toBe('succeeded');
+    expect(transfer.status, `${transfer.error}\n${run.stdout}`).toBe('succeeded');
     expect(readdirSync(join(sshd.remoteRoot, app, 'live'))).toContain(posix.basename(String(transfer.path)));
     expect(posix.basename(String(transfer.path))).toMatch(
       new RegExp(`^${app}\\+live\\+media_${run.report.timestamp}_[0-9a-f]{8}\\.tar\\.gz$`),
