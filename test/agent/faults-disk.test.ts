@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AgentRun, backupArgs, runAgent } from '../services/agent';
 import { exec } from '../services/exec';
 import { addRandomRows, createMysqlDatabase, type MysqlDatabase, seedWordpressSchema } from '../services/mariadb';
@@ -46,6 +46,12 @@ describe('the backups disk is full', () => {
     await seedWordpressSchema(db, 50);
     writeWordpressApp(ws.appsDir, app, db);
     env = { ...ws.env, ...s3.env, ...sshd.env, BACKOPPER_BUCKET: s3.bucket };
+  });
+  // Each test backs the app up onto a fresh mount, so no local state says which second the last run took:
+  // two runs in one second would share the media archive's name and the run record's key, which the
+  // media server and S3 rightly refuse to replace. Each test starts in a second of its own.
+  beforeEach(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 10));
   });
   afterAll(async () => {
     for (const mount of mounts) await exec('umount', [mount]).catch(() => undefined);
